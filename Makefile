@@ -1,0 +1,123 @@
+# baremail - top-level build.
+#
+#   make                 firmware for the default board (rpi2)
+#   make BOARD=rpi1      firmware for another board
+#   make all-boards      every board
+#   make test            everything that can be checked here: unit, fuzz and QEMU tests
+#   make qemu            the demo: boot the firmware in QEMU on the serial console
+#   make sdcard CONFIG=smtp.conf [FILES="ca.pem revaliases"]   build/sdcard.img for a real Pi (tools/flash writes it)
+#   make size            image size and static RAM per board
+#
+# Each layer lists its own sources in a fragment (firmware/firmware.mk, drivers/drivers.mk, ...); this file
+# only knows how to turn them into objects and images.
+
+BOARD ?= rpi2
+ALL_BOARDS := rpi1 rpi2
+
+# Fresh machines: tools/setup installs Debian packages, tools/deps fetches lwIP, mbedTLS and libfdt. Both are
+# idempotent and leave a stamp, so they run once.
+SETUP_STAMP := build/.setup-done
+DEPS_STAMP := third_party/.deps-done
+
+O := build/$(BOARD)
+
+include board/$(BOARD)/board.mk
+
+CC := $(CROSS_COMPILE)gcc
+OBJCOPY := $(CROSS_COMPILE)objcopy
+SIZE := $(CROSS_COMPILE)size
+
+# Our own code: strict. Third-party code is compiled with its upstream's expectations (see net/net.mk).
+WARN := -Wall -Wextra -Werror
+CSTD := -std=c11
+OPT ?= -O2 -g
+DEPFLAGS = -MMD -MP
+INCLUDES := -I. -Iboard/$(BOARD)
+
+include drivers/drivers.mk
+include config/config.mk
+include tools/tools.mk
+include tools/sdcard.mk
+include net/net.mk
+include firmware/firmware.mk
+
+BAREMAIL_VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+
+CFLAGS_COMMON = $(ARCH_FLAGS) $(OPT) -ffunction-sections -fdata-sections $(BOARD_DEFS) $(INCLUDES) $(NET_INCLUDES)
+CFLAGS = $(CSTD) $(WARN) $(CFLAGS_COMMON)
+
+OWN_SRCS := $(BOARD_SRCS) $(DRIVERS_SRCS) $(CONFIG_SRCS) $(NET_SRCS) $(FIRMWARE_SRCS)
+OWN_OBJS := $(patsubst %.c,$(O)/%.o,$(filter %.c,$(OWN_SRCS))) $(patsubst %.S,$(O)/%.o,$(filter %.S,$(OWN_SRCS)))
+TP_OBJS := $(patsubst %.c,$(O)/%.o,$(THIRD_PARTY_SRCS))
+VERSION_OBJ := $(O)/version.o
+
+ELF := $(O)/baremail.elf
+IMG := $(O)/$(IMAGE_NAME)
+MAP := $(O)/baremail.map
+
+.PHONY: all all-boards clean size test qemu setup deps
+.DEFAULT_GOAL := all
+
+all: $(IMG)
+
+all-boards:
+	@set -e; for b in $(ALL_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b all; done
+
+$(SETUP_STAMP): tools/setup
+	tools/setup
+	@mkdir -p $(@D) && touch $@
+
+$(DEPS_STAMP): tools/deps tools/deps.lock | $(SETUP_STAMP)
+	tools/deps
+
+setup: $(SETUP_STAMP)
+deps: $(DEPS_STAMP)
+
+$(O)/%.o: %.c | $(SETUP_STAMP) $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(O)/%.o: %.S | $(SETUP_STAMP) $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ARCH_FLAGS) $(BOARD_DEFS) $(INCLUDES) $(DEPFLAGS) -c $< -o $@
+
+$(TP_OBJS): $(O)/%.o: %.c | $(SETUP_STAMP) $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(THIRD_PARTY_CFLAGS) $(CFLAGS_COMMON) $(DEPFLAGS) -c $< -o $@
+
+# The version string changes with every commit; keep it in one tiny object so nothing else rebuilds.
+$(O)/version.c: FORCE
+	@mkdir -p $(@D)
+	@printf 'const char baremail_version[] = "%s";\nconst char baremail_build_date[] = "%s";\nconst char baremail_board[] = "%s";\n' \
+		'$(BAREMAIL_VERSION)' "$$(date -u +%Y-%m-%d)" '$(BOARD)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(VERSION_OBJ): $(O)/version.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(ELF): $(OWN_OBJS) $(TP_OBJS) $(VERSION_OBJ) $(LDSCRIPT)
+	$(CC) $(ARCH_FLAGS) -T $(LDSCRIPT) -nostartfiles -Wl,--gc-sections -Wl,-Map=$(MAP) \
+		-Wl,--no-warn-rwx-segments -o $@ $(OWN_OBJS) $(TP_OBJS) $(VERSION_OBJ) -lc -lgcc
+
+$(IMG): $(ELF)
+	$(OBJCOPY) -O binary $< $@
+	@echo "built $@ ($$(stat -c %s $@) bytes)"
+
+size:
+	@set -e; for b in $(ALL_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b all >/dev/null; done
+	@tools/size-report $(ALL_BOARDS)
+
+clean:
+	rm -rf build
+
+FORCE:
+
+include tests/tests.mk
+
+-include $(OWN_OBJS:.o=.d) $(TP_OBJS:.o=.d)
+
+# The demo: the default board's image in QEMU with the serial console on this terminal (Ctrl-A x quits).
+QEMU_MACHINE_rpi2 := raspi2b
+QEMU_MACHINE_rpi1 := raspi0
+qemu: $(IMG)
+	qemu-system-arm -M $(QEMU_MACHINE_$(BOARD)) -kernel $(IMG) -nographic

@@ -1,0 +1,259 @@
+/*
+ * The board interface (board/board.h) for the Raspberry Pi boards. The peripheral base and CPU come from
+ * board_config.h; which model this is (LED, Bluetooth UART, RAM) comes from the firmware at run time, through the
+ * model table, because one image serves several models.
+ */
+#include <malloc.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "board/board.h"
+#include "board/common/bcm283x.h"
+#include "board/common/board_pi.h"
+#include "board/common/pi_models.h"
+#include "board/common/resetinfo.h"
+#include "board/common/syscalls.h"
+#include "board_config.h"
+#include "drivers/actled.h"
+#include "drivers/gpio.h"
+#include "drivers/intc.h"
+#include "drivers/mbox.h"
+#include "drivers/mmio.h"
+#include "drivers/pl011.h"
+#include "drivers/rng.h"
+#include "drivers/systimer.h"
+#include "drivers/wdog.h"
+
+#define BOARD_CONSOLE_BAUD 115200u
+/* Recent Pi firmware runs the UART clock at 48 MHz (and config.txt pins init_uart_clock to it). */
+#define BOARD_UART_CLOCK_FALLBACK_HZ 48000000u
+/* Long enough for a TLS handshake on a Pi 1 between two passes of the main loop, short enough to matter. */
+#define BOARD_WATCHDOG_MS 10000u
+/* How long a reset through the watchdog may take before we declare it failed. */
+#define BOARD_RESET_WAIT_US 1000000u
+/* Idle sleeps at most this long, so the LED pattern and the watchdog are served. */
+#define BOARD_IDLE_US 1000u
+
+/* QEMU tells itself apart through the DWC2 USB core's id: the real chip reads 0x4F54280A, QEMU 0x4F54294A. */
+#define DWC2_GSNPSID_OFFSET 0x40u
+#define DWC2_GSNPSID_QEMU 0x4F54294Au
+
+static struct board_info info;
+static const struct pi_model *model;
+static enum board_reset_cause reset_cause;
+static char reset_detail[RESETINFO_DETAIL_MAX];
+static enum actled_pattern led_pattern = ACTLED_HEARTBEAT;
+static bool watchdog_running;
+
+static uintptr_t periph(uint32_t offset)
+{
+    return (uintptr_t)BOARD_PERIPH_BASE + offset;
+}
+
+static void console_init(void)
+{
+    uint32_t uart_hz = 0;
+    if (mbox_get_clock_rate(MBOX_CLOCK_UART, &uart_hz) != 0 || uart_hz == 0) {
+        uart_hz = BOARD_UART_CLOCK_FALLBACK_HZ;
+    }
+    gpio_init(periph(BCM283X_GPIO_OFFSET));
+    gpio_set_function(BCM283X_UART0_TXD_PIN, GPIO_FUNC_ALT0);
+    gpio_set_function(BCM283X_UART0_RXD_PIN, GPIO_FUNC_ALT0);
+    gpio_set_pull(BCM283X_UART0_TXD_PIN, GPIO_PULL_NONE);
+    /* An unconnected RX line must read idle (high), not pick up noise as characters. */
+    gpio_set_pull(BCM283X_UART0_RXD_PIN, GPIO_PULL_UP);
+    pl011_init(periph(BCM283X_UART0_OFFSET), uart_hz, BOARD_CONSOLE_BAUD);
+
+    intc_init(periph(BCM283X_ARMCTRL_OFFSET), BOARD_LOCAL_PERIPH_BASE);
+    intc_connect(INTC_IRQ_UART, pl011_irq_handler, NULL);
+    intc_enable(INTC_IRQ_UART);
+    __asm__ volatile("cpsie i" ::: "memory");
+
+    /* Console output goes out as it is printed; a prompt without a newline must not wait in a buffer. */
+    setvbuf(stdout, NULL, _IONBF, 0);
+}
+
+static bool detect_emulation(void)
+{
+    if (mbox_set_power_state(MBOX_POWER_USB, true) != 0) {
+        return false;
+    }
+    return mmio_read32(periph(BCM283X_USB_OFFSET) + DWC2_GSNPSID_OFFSET) == DWC2_GSNPSID_QEMU;
+}
+
+static void read_board_facts(void)
+{
+    uint32_t revision = 0;
+    mbox_get_board_revision(&revision);
+    model = pi_model_lookup(revision);
+    info.revision = revision;
+    info.model = model->name;
+    info.soc = model->soc;
+    mbox_get_board_serial(&info.serial);
+    mbox_get_mac_address(info.mac);
+    info.mem_base = 0;
+    info.mem_size = board_pi_boot.ram_size;
+    info.emulated = detect_emulation();
+    info.boot_source = bootinfo_source_name(board_pi_boot.info.source);
+    info.cmdline = board_pi_boot.info.has_cmdline ? board_pi_boot.info.cmdline : "";
+
+    /* On models with Bluetooth the firmware routes the PL011 to the radio's pins too; release them. */
+    if (model->has_bluetooth) {
+        gpio_set_function(BCM283X_BT_UART_TXD_PIN, GPIO_FUNC_INPUT);
+        gpio_set_function(BCM283X_BT_UART_RXD_PIN, GPIO_FUNC_INPUT);
+    }
+}
+
+/* The RAM record (magic and checksum) is the authority: QEMU clears PM_RSTS on reset, and the Pi's GPU firmware
+ * reads and clears it before the ARM starts. RSTS only helps when no record survived. */
+static void read_reset_cause(void)
+{
+    enum board_reset_cause recorded;
+    if (resetinfo_take(&recorded, reset_detail)) {
+        reset_cause = recorded;
+        return;
+    }
+    reset_detail[0] = '\0';
+    reset_cause = wdog_last_reset_was_watchdog() ? BOARD_RESET_WATCHDOG : BOARD_RESET_POWER_ON;
+}
+
+static void led_init(void)
+{
+    switch (model->led.kind) {
+    case PI_LED_GPIO:
+        actled_init_gpio(model->led.pin, model->led.active_low);
+        break;
+    case PI_LED_FIRMWARE:
+        actled_init_firmware(model->led.pin);
+        break;
+    case PI_LED_NONE:
+    default:
+        break;
+    }
+}
+
+void board_init(void)
+{
+    console_init();
+    read_board_facts();
+    wdog_init(periph(BCM283X_PM_OFFSET));
+    read_reset_cause();
+    rng_init(periph(BCM283X_RNG_OFFSET));
+    led_init();
+    syscalls_set_heap_limit(board_pi_boot.ram_size);
+
+    if (board_pi_boot.bootinfo_err != 0) {
+        printf("boot info: %s; using defaults\n",
+               board_pi_boot.info.problem ? board_pi_boot.info.problem : bootinfo_strerror(board_pi_boot.bootinfo_err));
+    } else if (board_pi_boot.info.problem) {
+        printf("boot info: %s\n", board_pi_boot.info.problem);
+    }
+    if (board_pi_boot.ram_size_err != 0) {
+        printf("memory size: firmware did not answer (%s); assuming %u MiB\n",
+               mbox_strerror(board_pi_boot.ram_size_err), (unsigned)(board_pi_boot.ram_size >> 20));
+    }
+
+    /* QEMU resets the machine the moment the watchdog is armed, so only real boards run it. */
+    if (!info.emulated) {
+        resetinfo_store(BOARD_RESET_WATCHDOG, "main loop stopped feeding the watchdog");
+        watchdog_running = wdog_start(BOARD_WATCHDOG_MS) == 0;
+    }
+}
+
+const struct board_info *board_get_info(void)
+{
+    return &info;
+}
+
+enum board_reset_cause board_reset_cause(void)
+{
+    return reset_cause;
+}
+
+const char *board_reset_detail(void)
+{
+    return reset_detail;
+}
+
+uint64_t board_uptime_us(void)
+{
+    return systimer_now_us();
+}
+
+int board_console_getc(void)
+{
+    return pl011_getc();
+}
+
+void board_console_write(const char *buf, size_t len)
+{
+    pl011_write(buf, len);
+}
+
+void board_set_led_status(enum board_led_status status)
+{
+    switch (status) {
+    case BOARD_LED_RUNNING: led_pattern = ACTLED_HEARTBEAT; break;
+    case BOARD_LED_CONFIG_ERROR: led_pattern = ACTLED_CONFIG_ERROR; break;
+    case BOARD_LED_OFF:
+    default: led_pattern = ACTLED_OFF; break;
+    }
+}
+
+void board_idle(void)
+{
+    if (watchdog_running) {
+        wdog_feed();
+    }
+    actled_pattern_step(systimer_now_us(), led_pattern);
+    systimer_delay_us(BOARD_IDLE_US);
+}
+
+void board_heap_stats(size_t *in_use, size_t *peak, size_t *total)
+{
+    struct mallinfo mi = mallinfo();
+    *in_use = (size_t)mi.uordblks;
+    *peak = syscalls_heap_peak();
+    *total = syscalls_heap_total();
+}
+
+void board_pi_emergency_write(const char *s)
+{
+    pl011_write(s, strlen(s));
+}
+
+/* The watchdog resets within microseconds; if it does not, say so rather than hang silently. */
+static void wait_for_reset(void) __attribute__((noreturn));
+static void wait_for_reset(void)
+{
+    uint64_t deadline = systimer_deadline_us(BOARD_RESET_WAIT_US);
+    while (!systimer_expired(deadline)) {
+    }
+    board_pi_emergency_write("reset through the watchdog did not happen; halted\r\n");
+    for (;;) {
+        __asm__ volatile("wfe");
+    }
+}
+
+void board_pi_reset(enum board_reset_cause cause, const char *detail)
+{
+    __asm__ volatile("cpsid if" ::: "memory");
+    resetinfo_store(cause, detail);
+    pl011_flush();
+    wdog_reset_now();
+    wait_for_reset();
+}
+
+void board_reboot(enum board_reset_cause why, const char *detail)
+{
+    board_pi_reset(why, detail);
+}
+
+void board_poweroff(void)
+{
+    __asm__ volatile("cpsid if" ::: "memory");
+    board_pi_emergency_write("halted: power-cycle the board to start again\r\n");
+    pl011_flush();
+    wdog_halt();
+    wait_for_reset();
+}

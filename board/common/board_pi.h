@@ -1,0 +1,31 @@
+/*
+ * board_pi.h - what the Pi board's own pieces (boot, crash reporter) share with board_pi.c. Not for firmware/.
+ */
+#ifndef BOARD_PI_H
+#define BOARD_PI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board/board.h"
+#include "board/common/bootinfo.h"
+
+/* Boot facts that boot_start() gathered before main(). */
+struct board_pi_boot {
+    uint32_t machine_type;     /* r1 from the loader */
+    uintptr_t blob;            /* r2 from the loader */
+    size_t ram_size;           /* ARM RAM from the firmware, or a fallback */
+    int ram_size_err;          /* mbox error when the fallback was used, else 0 */
+    struct bootinfo info;
+    int bootinfo_err;
+};
+
+extern struct board_pi_boot board_pi_boot;
+
+/* Writes straight to the UART, polling; safe from the crash reporter. */
+void board_pi_emergency_write(const char *s);
+
+/* Records the cause, drains the console and resets through the watchdog. */
+void board_pi_reset(enum board_reset_cause cause, const char *detail) __attribute__((noreturn));
+
+#endif /* BOARD_PI_H */

@@ -1,0 +1,97 @@
+/*
+ * board_read_boot_file() on the Pi: the SD card on the Arasan controller, its MBR and the FAT boot partition the
+ * GPU firmware booted from. The card is brought up on first use and stays mounted; a failure is reported once on
+ * the console with the driver's own words and retried on the next call.
+ */
+#include <stdio.h>
+
+#include "board/board.h"
+#include "board/common/bcm283x.h"
+#include "board_config.h"
+#include "drivers/blockdev.h"
+#include "drivers/gpio.h"
+#include "drivers/mbox.h"
+#include "drivers/sdhci.h"
+#include "drivers/storage/fat.h"
+#include "drivers/storage/mbr.h"
+
+/* The SD card's pins on every 32-bit Pi: CLK, CMD, DAT0-3 on GPIO 48-53, ALT3 routes them to the Arasan host.
+ * CMD and data lines need pull-ups; the clock does not. */
+#define SD_PIN_CLK   48u
+#define SD_PIN_FIRST_PULLED 49u
+#define SD_PIN_LAST  53u
+
+static struct sdhci sd;
+static struct blockdev sd_blockdev;
+static struct fat_volume boot_volume;
+static bool mounted;
+
+static void sd_pins_init(void)
+{
+    for (unsigned pin = SD_PIN_CLK; pin <= SD_PIN_LAST; pin++) {
+        gpio_set_function(pin, GPIO_FUNC_ALT3);
+        gpio_set_pull(pin, pin >= SD_PIN_FIRST_PULLED ? GPIO_PULL_UP : GPIO_PULL_NONE);
+    }
+}
+
+static int mount_boot_partition(void)
+{
+    uint32_t clock_hz = 0;
+    int err;
+
+    sd_pins_init();
+    err = mbox_set_power_state(MBOX_POWER_SD, true);
+    if (err == 0) {
+        err = mbox_get_clock_rate(MBOX_CLOCK_EMMC, &clock_hz);
+    }
+    if (err != 0) {
+        printf("sd card: firmware did not power or clock the SD controller: %s\n", mbox_strerror(err));
+        return BOARD_ERR_NO_MEDIA;
+    }
+    err = sdhci_init(&sd, (uintptr_t)BOARD_PERIPH_BASE + BCM283X_EMMC_OFFSET, clock_hz);
+    if (err != 0) {
+        printf("sd card: %s\n", sdhci_strerror(err));
+        return err == SDHCI_ERR_CMD_TIMEOUT ? BOARD_ERR_NO_MEDIA : BOARD_ERR_IO;
+    }
+    sdhci_get_blockdev(&sd, &sd_blockdev);
+
+    uint32_t first_lba, sectors;
+    err = mbr_find_fat_partition(&sd_blockdev, &first_lba, &sectors);
+    if (err != 0) {
+        printf("sd card: %s\n", mbr_strerror(err));
+        return err == MBR_ERR_IO ? BOARD_ERR_IO : err == MBR_ERR_NO_FAT ? BOARD_ERR_NO_MEDIA : BOARD_ERR_CORRUPT;
+    }
+    err = fat_mount(&boot_volume, &sd_blockdev, first_lba, sectors);
+    if (err != 0) {
+        printf("sd card: boot partition: %s\n", fat_strerror(err));
+        return err == FAT_ERR_IO ? BOARD_ERR_IO : BOARD_ERR_CORRUPT;
+    }
+    mounted = true;
+    return 0;
+}
+
+int board_read_boot_file(const char *name, void *buf, size_t size, size_t *len)
+{
+    *len = 0;
+    if (!mounted) {
+        int err = mount_boot_partition();
+        if (err != 0) {
+            return err;
+        }
+    }
+    int err = fat_read_file(&boot_volume, name, buf, size, len);
+    switch (err) {
+    case 0: return 0;
+    case FAT_ERR_NOT_FOUND:
+    case FAT_ERR_NOT_DIR:
+    case FAT_ERR_IS_DIR:
+    case FAT_ERR_BAD_NAME: return BOARD_ERR_NOT_FOUND;
+    case FAT_ERR_TOO_BIG: return BOARD_ERR_TOO_BIG;
+    case FAT_ERR_IO:
+        printf("sd card: reading %s: %s\n", name, sdhci_strerror(boot_volume.io_error));
+        return BOARD_ERR_IO;
+    default:
+        printf("sd card: reading %s: %s\n", name, fat_strerror(err));
+        return BOARD_ERR_CORRUPT;
+    }
+}

@@ -1,0 +1,60 @@
+/*
+ * pi_models.h - the one table of Raspberry Pi model facts, keyed by the board revision code the GPU firmware
+ * reports (mailbox tag 0x00010002): model name, SoC, how the ACT LED is wired, which NIC is on board, whether the
+ * firmware gives the PL011 to Bluetooth, and the RAM size.
+ *
+ * Revision codes come in two styles (Raspberry Pi documentation, "Revision codes"): old-style sequential codes
+ * 0x0002..0x0015 for the first Pi 1 boards, with bit 24 set when the warranty is void (over-volting), and
+ * new-style codes with bit 23 set, made of fields: memory size in bits 20..22, processor in bits 12..15 and board
+ * type in bits 4..11. Only models this firmware can run on (32-bit kernel.img / kernel7.img with BCM2835..7
+ * peripherals) are listed; anything else is the "unknown" entry.
+ *
+ * LED wiring is taken from the Linux device trees of each model (led_act / act_led): a pin on the SoC's GPIO, or a
+ * line of the firmware's GPIO expander, numbered as the mailbox's GPIO tags number them (expander line n is
+ * 128 + n).
+ *
+ * Everything here is constant data: callable from anywhere, at any time.
+ */
+#ifndef PI_MODELS_H
+#define PI_MODELS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum pi_led_kind {
+    PI_LED_NONE,     /* no ACT LED the firmware can drive (compute modules: it is on the carrier board) */
+    PI_LED_GPIO,     /* a SoC GPIO pin */
+    PI_LED_FIRMWARE, /* a line of the GPU firmware's GPIO expander, set through the mailbox */
+};
+
+struct pi_led {
+    enum pi_led_kind kind;
+    uint32_t pin;    /* SoC GPIO number, or the firmware's GPIO number */
+    bool active_low; /* lit by a low level */
+};
+
+enum pi_nic {
+    PI_NIC_NONE,
+    PI_NIC_SMSC951X, /* SMSC LAN9512/LAN9514 USB hub + 10/100 Ethernet */
+    PI_NIC_LAN78XX,  /* Microchip LAN7515 (LAN7800 family) USB hub + gigabit Ethernet */
+};
+
+struct pi_model {
+    const char *name;   /* "Raspberry Pi 2 Model B"; "Unknown Raspberry Pi" for the fallback */
+    const char *soc;    /* "BCM2835", "BCM2836", "BCM2837", "BCM2837B0", "RP3A0"; "unknown" for the fallback */
+    struct pi_led led;
+    enum pi_nic nic;
+    bool has_bluetooth; /* the firmware routes the PL011 to the Bluetooth chip; the board must take it back */
+    bool known;         /* false only for the fallback entry: the caller should print the revision code */
+};
+
+/* The model for a revision code. Never NULL: unknown codes (and 0, when the firmware did not answer) give a
+ * static entry with known == false and no LED, NIC or Bluetooth. */
+const struct pi_model *pi_model_lookup(uint32_t revision);
+
+/* RAM on the board in MiB as the revision code states it, or 0 when the code does not say. (Old-style code
+ * 0x0015 was made with 256 and 512 MiB; it reports 256.) The firmware's ARM memory figure is what to use for
+ * the heap: the GPU takes its share off the top. */
+uint32_t pi_model_ram_mb(uint32_t revision);
+
+#endif /* PI_MODELS_H */

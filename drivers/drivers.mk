@@ -1,0 +1,23 @@
+# Drivers: one line per source file, so each module's owner adds its own.
+DRIVERS_SRCS += drivers/systimer.c
+DRIVERS_SRCS += drivers/intc.c
+DRIVERS_SRCS += drivers/pl011.c
+DRIVERS_SRCS += drivers/mbox.c
+DRIVERS_SRCS += drivers/rng.c
+DRIVERS_SRCS += drivers/sdhci.c
+DRIVERS_SRCS += drivers/blockdev.c
+DRIVERS_SRCS += drivers/storage/mbr.c
+DRIVERS_SRCS += drivers/storage/fat.c
+DRIVERS_SRCS += drivers/gpio.c
+DRIVERS_SRCS += drivers/wdog.c
+DRIVERS_SRCS += drivers/actled.c
+DRIVERS_SRCS += drivers/netdev.c
+DRIVERS_SRCS += drivers/usb/dwc2.c
+DRIVERS_SRCS += drivers/usb/usb_desc.c
+DRIVERS_SRCS += drivers/usb/usb_core.c
+DRIVERS_SRCS += drivers/usb/usb_hub.c
+DRIVERS_SRCS += drivers/usb/cdc_ecm.c
+DRIVERS_SRCS += drivers/usb/smsc95xx.c
+DRIVERS_SRCS += drivers/usb/lan78xx.c
+DRIVERS_SRCS += drivers/mii.c
+DRIVERS_SRCS += drivers/usb/mchp_usb.c

@@ -1,0 +1,38 @@
+/*
+ * Link resolution from clause 22 advertisements.
+ */
+#include "drivers/mii.h"
+
+#define SPEED_1000 1000u
+#define SPEED_100  100u
+#define SPEED_10   10u
+
+bool mii_resolve(uint16_t advertise, uint16_t lpa, uint16_t ctrl1000, uint16_t stat1000, uint32_t *speed_mbps,
+                 bool *full_duplex)
+{
+    uint16_t giga = (uint16_t)(ctrl1000 & (stat1000 >> MII_STAT1000_LP_SHIFT));
+    uint16_t common = (uint16_t)(advertise & lpa);
+    static const struct {
+        uint16_t bit;
+        bool giga;
+        uint32_t speed;
+        bool full;
+    } order[] = {
+        { MII_CTRL1000_FULL, true, SPEED_1000, true },
+        { MII_CTRL1000_HALF, true, SPEED_1000, false },
+        { MII_ADV_100FULL, false, SPEED_100, true },
+        { MII_ADV_100HALF, false, SPEED_100, false },
+        { MII_ADV_10FULL, false, SPEED_10, true },
+        { MII_ADV_10HALF, false, SPEED_10, false },
+    };
+    for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if ((order[i].giga ? giga : common) & order[i].bit) {
+            *speed_mbps = order[i].speed;
+            *full_duplex = order[i].full;
+            return true;
+        }
+    }
+    *speed_mbps = 0;
+    *full_duplex = false;
+    return false;
+}

@@ -1,0 +1,81 @@
+/*
+ * sdhci.h - SD card reader on the BCM283x "EMMC" controller (an Arasan SD Host Controller, SDHCI 3.0), read-only.
+ *
+ * Brings up one SD memory card (SDSC, SDHC or SDXC) at 3.3 V, default speed (25 MHz), 4-bit bus, and reads
+ * 512-byte blocks by programmed I/O (no DMA, no interrupts: every wait polls the status with a systimer deadline).
+ * The same code runs on real Pis and on QEMU's raspi0/raspi1ap/raspi2b emulation of the block.
+ *
+ * BCM283x rule: the Arasan only takes 32-bit register accesses, and it can lose a write that follows another within
+ * two SD clock cycles; the driver writes whole 32-bit registers (16-bit SDHCI fields combined) and spaces its writes.
+ *
+ * What the board must do first (this driver has no board knowledge):
+ *  - systimer_init();
+ *  - on real hardware, route the card to this controller: GPIO 48..53 (CLK, CMD, DAT0..3) to ALT3, pull-ups on
+ *    49..53 and none on 48 (the firmware may leave them on ALT0, the other SD controller "SDHOST"). QEMU starts
+ *    with the card on this controller and only moves it to SDHOST when all six pins are set to ALT0;
+ *  - make sure the card has power (mailbox power state, device SD) and ask the firmware for the controller's base
+ *    clock (mailbox clock rate, clock EMMC: typically 250 MHz on hardware, 50 MHz under QEMU).
+ *
+ * Calling context: thread context only; calls block for up to about a second (card power-up). One struct sdhci per
+ * controller, owned by the caller; not reentrant.
+ */
+#ifndef SDHCI_H
+#define SDHCI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "drivers/blockdev.h"
+
+#define SDHCI_ERR_INVALID_ARG  (-1)  /* NULL pointer, or a read of zero blocks */
+#define SDHCI_ERR_RESET        (-2)  /* the controller did not come out of reset */
+#define SDHCI_ERR_CLOCK        (-3)  /* base clock below 400 kHz or too fast to divide down, or clock unstable */
+#define SDHCI_ERR_BUSY         (-4)  /* the command or data line stayed busy */
+#define SDHCI_ERR_TIMEOUT      (-5)  /* the controller never signalled completion (deadline passed) */
+#define SDHCI_ERR_CMD_TIMEOUT  (-6)  /* the card did not answer a command (no card in the slot?) */
+#define SDHCI_ERR_CMD_CRC      (-7)  /* corrupted command response (CRC, end bit or index error) */
+#define SDHCI_ERR_DATA_TIMEOUT (-8)  /* the card did not send the data in time */
+#define SDHCI_ERR_DATA_CRC     (-9)  /* corrupted data (CRC or end bit error) */
+#define SDHCI_ERR_AUTO_CMD12   (-10) /* the automatic stop command after a multi-block read failed */
+#define SDHCI_ERR_CONTROLLER   (-11) /* any other error the controller reports */
+#define SDHCI_ERR_VOLTAGE      (-12) /* the card does not accept 3.3 V (CMD8 check pattern or OCR) */
+#define SDHCI_ERR_CARD_BUSY    (-13) /* the card did not finish powering up within a second (ACMD41) */
+#define SDHCI_ERR_CARD_STATUS  (-14) /* the card reported an error in its status, or gave no address */
+#define SDHCI_ERR_CSD          (-15) /* unsupported card-specific data (e.g. an SDUC card) */
+#define SDHCI_ERR_NOT_READY    (-16) /* read before a successful sdhci_init() */
+#define SDHCI_ERR_RANGE        (-17) /* read past the end of the card */
+
+struct sdhci {
+    uintptr_t base;
+    uint32_t base_clock_hz;
+    uint32_t sd_clock_hz;     /* SD clock actually produced by the divider */
+    uint32_t write_gap_us;    /* two SD clock periods, rounded up: spacing between register writes */
+    uint32_t rca;             /* relative card address, from CMD3 */
+    uint32_t ocr;             /* operating conditions register, from ACMD41 */
+    uint32_t cid[4];          /* card identification, as the controller returns R2 (CRC stripped) */
+    uint32_t csd[4];          /* card-specific data, same layout */
+    uint64_t capacity_bytes;
+    uint32_t block_count;     /* 512-byte blocks, capped at UINT32_MAX */
+    uint32_t last_interrupt;  /* INTERRUPT register at the last error, for diagnostics */
+    bool high_capacity;       /* SDHC/SDXC: block addresses; SDSC: byte addresses */
+    bool ready;
+};
+
+/* Resets the controller at base (peripheral base + 0x300000) and identifies the card, leaving it selected in 4-bit
+ * mode at 25 MHz. base_clock_hz is the controller's input clock from the firmware. Returns 0 or SDHCI_ERR_*. */
+int sdhci_init(struct sdhci *dev, uintptr_t base, uint32_t base_clock_hz);
+
+/* Reads count 512-byte blocks from block lba into buf (count * 512 bytes, any alignment). Returns 0 or
+ * SDHCI_ERR_*; after an error the controller's command and data lines are reset, so the next read may succeed. */
+int sdhci_read_blocks(struct sdhci *dev, uint32_t lba, uint32_t count, void *buf);
+
+/* Card size in bytes (0 before a successful sdhci_init()). */
+uint64_t sdhci_capacity_bytes(const struct sdhci *dev);
+
+/* Fills *out so the partition and FAT code read this card through drivers/blockdev.h. dev must outlive *out. */
+void sdhci_get_blockdev(struct sdhci *dev, struct blockdev *out);
+
+/* Message for an SDHCI_ERR_* code. */
+const char *sdhci_strerror(int err);
+
+#endif /* SDHCI_H */

@@ -1,0 +1,40 @@
+/*
+ * mbr.h - finds the FAT partition on a disk with an MS-DOS (MBR) partition table.
+ *
+ * Board-independent; reads through drivers/blockdev.h. Only the four primary entries are looked at (an SD card's
+ * boot partition is always a primary one): extended partitions and GPT disks are reported, not followed. A disk
+ * without a partition table whose block 0 is a FAT boot sector (a "superfloppy", as `mkfs.fat` makes on a whole
+ * device) counts as one partition covering the device. Every entry is checked against the device size, so a
+ * corrupt table yields an error, never a read outside the disk.
+ *
+ * Uses one 512-byte buffer on the stack; runs in thread context; keeps no state.
+ */
+#ifndef MBR_H
+#define MBR_H
+
+#include <stdint.h>
+
+#include "drivers/blockdev.h"
+
+#define MBR_ERR_INVALID_ARG  (-1) /* NULL argument */
+#define MBR_ERR_IO           (-2) /* block 0 could not be read */
+#define MBR_ERR_NO_TABLE     (-3) /* block 0 has neither a partition table nor a FAT boot sector */
+#define MBR_ERR_GPT          (-4) /* GUID partition table (protective MBR): not supported */
+#define MBR_ERR_NO_FAT       (-5) /* a valid table without a FAT partition */
+#define MBR_ERR_BOUNDS       (-6) /* the FAT partition starts at block 0 or ends past the end of the device */
+
+/* Partition type bytes recognised as FAT (the FAT12 type 0x01 is not: the FAT reader does not support FAT12). */
+#define MBR_TYPE_FAT16_SMALL 0x04u /* FAT16, fewer than 65536 sectors */
+#define MBR_TYPE_FAT16       0x06u
+#define MBR_TYPE_FAT32_CHS   0x0Bu
+#define MBR_TYPE_FAT32_LBA   0x0Cu
+#define MBR_TYPE_FAT16_LBA   0x0Eu
+
+/* Finds the first primary partition with a FAT type and returns its first block and size in blocks; for a
+ * superfloppy returns 0 and dev->block_count. Returns 0 or an MBR_ERR_* code (outputs untouched on error). */
+int mbr_find_fat_partition(const struct blockdev *dev, uint32_t *first_lba, uint32_t *sectors);
+
+/* Message for an MBR_ERR_* code. */
+const char *mbr_strerror(int err);
+
+#endif /* MBR_H */

@@ -1,0 +1,733 @@
+/*
+ * DWC2 host controller driver: polled, buffer DMA mode.
+ *
+ * How a transfer runs: the driver programs one host channel with a whole transfer (packet count and size), the
+ * core's DMA moves the data and the core halts the channel when the transfer is done or failed; we watch the
+ * channel's HCINT for the halt. Non-periodic (control, bulk) NAKs are retried by the core itself in DMA mode, so a
+ * channel waiting on a device with nothing to send simply stays enabled.
+ *
+ * QEMU's model (hw/usb/hcd-dwc2.c) shapes three decisions:
+ *  - For transfers of at most 1536 bytes it moves one max-packet per service, the first one synchronously inside
+ *    the HCCHAR write and the rest from a timer about 250 us apart, counting down HCTSIZ as it goes. A transfer
+ *    with more than one packet is therefore never complete when the enabling write returns. A driver that gives
+ *    up on such a channel early (halts it after a quick look, as a "non-blocking" receive might) finds only the
+ *    first 64 bytes and the rest of the frame arrives later into a transfer it has forgotten: frames over 63 bytes
+ *    are lost while short ones work. We never halt an armed transfer to poll it: asynchronous transfers stay armed
+ *    until the core halts them, and blocking ones wait for the halt with a deadline in time, not in loop counts.
+ *  - Larger transfers (more than 1536 bytes) are passed to the device as one packet, which is much faster; bulk IN
+ *    buffers for network frames are sized above that on purpose by the class drivers. For OUT that trick is not
+ *    available (the device sees packet boundaries), so full/low-speed OUT data is programmed one packet at a time.
+ *  - The model retries a NAKed bulk channel from the same timer, taking turns with the other channels: a receive
+ *    channel kept armed costs the others nothing but a share of those ticks.
+ *  - The model ignores HCSPLT and data toggles. Its root port sees QEMU's full-speed hub, so splits are never
+ *    needed there; a split transfer that completes without the start-split ACK is accepted as complete.
+ * The packet count must always cover the whole transfer (IN: size rounded up to whole packets): the model stops
+ * counting when it reaches zero, as the real core does.
+ *
+ * Register facts: Synopsys DWC OTG databook register map, as used by the Linux dwc2 driver and QEMU's model.
+ */
+#include "drivers/usb/dwc2.h"
+
+#include <string.h>
+
+#include "drivers/dma.h"
+#include "drivers/mmio.h"
+#include "drivers/systimer.h"
+
+/* Core global registers. */
+#define GAHBCFG                 0x008u
+#define  GAHBCFG_GLBL_INTR_EN   (1u << 0)
+#define  GAHBCFG_DMA_EN         (1u << 5)
+#define GUSBCFG                 0x00Cu
+#define  GUSBCFG_ULPI_EXT_VBUS_DRV (1u << 20)
+#define  GUSBCFG_TERMSEL_DL_PULSE  (1u << 22)
+#define  GUSBCFG_FORCE_HOST     (1u << 29)
+#define  GUSBCFG_FORCE_DEV      (1u << 30)
+#define GRSTCTL                 0x010u
+#define  GRSTCTL_CSFTRST        (1u << 0)
+#define  GRSTCTL_RXFFLSH        (1u << 4)
+#define  GRSTCTL_TXFFLSH        (1u << 5)
+#define  GRSTCTL_TXFNUM_LSB     6u
+#define  GRSTCTL_TXFNUM_ALL     0x10u
+#define  GRSTCTL_AHBIDLE        (1u << 31)
+#define GINTSTS                 0x014u
+#define  GINTSTS_CURMODE_HOST   (1u << 0)
+#define GINTMSK                 0x018u
+#define GRXFSIZ                 0x024u
+#define GNPTXFSIZ               0x028u
+#define  FIFO_DEPTH_LSB         16u
+#define GSNPSID                 0x040u
+#define  GSNPSID_PRODUCT_MASK   0xFFFFF000u
+#define  GSNPSID_OTG2           0x4F542000u /* "OT2" + release: 0x4F54280A on a Pi, 0x4F54294A under QEMU */
+#define GHWCFG2                 0x048u
+#define  GHWCFG2_NUM_HOST_CHAN_LSB  14u
+#define  GHWCFG2_NUM_HOST_CHAN_MASK (0xFu << 14)
+#define GHWCFG3                 0x04Cu
+#define  GHWCFG3_DFIFO_DEPTH_LSB 16u
+#define HPTXFSIZ                0x100u
+
+/* Host mode registers. */
+#define HCFG                    0x400u
+#define  HCFG_FSLSPCLKSEL_MASK  (3u << 0)
+#define  HCFG_FSLSPCLKSEL_30_60 0u          /* UTMI+ PHY clock, as on the BCM283x */
+#define HFNUM                   0x408u
+#define  HFNUM_FRNUM_MASK       0xFFFFu
+#define HAINT                   0x414u
+#define HAINTMSK                0x418u
+#define HPRT0                   0x440u
+#define  HPRT0_CONNSTS          (1u << 0)
+#define  HPRT0_CONNDET          (1u << 1)
+#define  HPRT0_ENA              (1u << 2)
+#define  HPRT0_ENACHG           (1u << 3)
+#define  HPRT0_OVRCURRCHG       (1u << 5)
+#define  HPRT0_RST              (1u << 8)
+#define  HPRT0_PWR              (1u << 12)
+#define  HPRT0_SPD_LSB          17u
+#define  HPRT0_SPD_MASK         (3u << 17)
+/* Writing 1 to these clears them (and writing 1 to ENA disables the port): never write them back by accident. */
+#define  HPRT0_W1C_MASK         (HPRT0_CONNDET | HPRT0_ENA | HPRT0_ENACHG | HPRT0_OVRCURRCHG)
+
+/* Host channel n registers. */
+#define HC_BASE                 0x500u
+#define HC_STRIDE               0x20u
+#define HCCHAR                  0x00u
+#define  HCCHAR_MPS_MASK        0x7FFu
+#define  HCCHAR_EPNUM_LSB       11u
+#define  HCCHAR_EPDIR_IN        (1u << 15)
+#define  HCCHAR_LSPDDEV         (1u << 17)
+#define  HCCHAR_EPTYPE_LSB      18u
+#define  HCCHAR_MC_LSB          20u
+#define  HCCHAR_DEVADDR_LSB     22u
+#define  HCCHAR_ODDFRM          (1u << 29)
+#define  HCCHAR_CHDIS           (1u << 30)
+#define  HCCHAR_CHENA           (1u << 31)
+#define HCSPLT                  0x04u
+#define  HCSPLT_PRTADDR_LSB     0u
+#define  HCSPLT_HUBADDR_LSB     7u
+#define  HCSPLT_XACTPOS_ALL     (3u << 14)
+#define  HCSPLT_COMPSPLT        (1u << 16)
+#define  HCSPLT_SPLTENA         (1u << 31)
+#define HCINT                   0x08u
+#define HCINTMSK                0x0Cu
+#define  HCINT_XFERCOMPL        (1u << 0)
+#define  HCINT_CHHLTD           (1u << 1)
+#define  HCINT_AHBERR           (1u << 2)
+#define  HCINT_STALL            (1u << 3)
+#define  HCINT_NAK              (1u << 4)
+#define  HCINT_ACK              (1u << 5)
+#define  HCINT_NYET             (1u << 6)
+#define  HCINT_XACTERR          (1u << 7)
+#define  HCINT_BBLERR           (1u << 8)
+#define  HCINT_FRMOVRUN         (1u << 9)
+#define  HCINT_DATATGLERR       (1u << 10)
+#define  HCINT_ALL              0x7FFu
+#define HCTSIZ                  0x10u
+#define  HCTSIZ_XFERSIZE_MASK   0x7FFFFu
+#define  HCTSIZ_PKTCNT_LSB      19u
+#define  HCTSIZ_PKTCNT_MASK     (0x3FFu << 19)
+#define  HCTSIZ_PID_LSB         29u
+#define HCDMA                   0x14u
+
+#define PCGCTL                  0xE00u
+
+/* HCTSIZ PID field values. */
+#define PID_DATA0 0u
+#define PID_DATA1 2u
+#define PID_SETUP 3u
+
+/* FIFO sizes in 32-bit words, as the Linux dwc2 driver configures the BCM2835's 4080-word FIFO RAM: room for a
+ * 512-byte packet in each direction plus status entries, and a periodic FIFO for hubs and interrupt endpoints. */
+#define RX_FIFO_WORDS           774u
+#define NPTX_FIFO_WORDS         256u
+#define PTX_FIFO_WORDS          512u
+
+/* Bounds on the core's own state changes; it takes a few PHY clocks, a millisecond is generous. */
+#define CORE_IDLE_TIMEOUT_US    100000u
+#define CORE_RESET_TIMEOUT_US   100000u
+#define HOST_MODE_TIMEOUT_US    100000u
+#define FIFO_FLUSH_TIMEOUT_US   10000u
+#define CHANNEL_HALT_TIMEOUT_US 10000u
+/* USB 2.0 7.1.7.3: a connection must be stable for 100 ms (TATTDB) before the port is reset. */
+#define ATTACH_DEBOUNCE_US      100000u
+/* USB 2.0 7.1.7.5: a root port drives reset for at least 50 ms (TDRSTR). */
+#define ROOT_RESET_US           50000u
+/* The port reports enabled within a few microseconds of reset's end; bound it anyway. */
+#define PORT_ENABLE_TIMEOUT_US  10000u
+/* USB 2.0 7.1.7.5: 10 ms reset recovery (TRSTRCY) before the device must answer. */
+#define RESET_RECOVERY_US       10000u
+/* USB 2.0 5.3.2: three transaction errors in a row fail the transfer. */
+#define MAX_XACT_ERRORS         3u
+/* Largest transfer one channel programming can carry: HCTSIZ's packet counter is 10 bits. */
+#define MAX_PACKETS             0x3FFu
+
+enum stage {
+    STAGE_DATA,     /* bulk/interrupt data, or a control data stage */
+    STAGE_SETUP,    /* control SETUP packet */
+    STAGE_STATUS,   /* control status stage (zero length) */
+};
+
+struct channel {
+    bool busy;
+    struct dwc2_pipe *pipe;
+    bool in;
+    enum stage stage;
+    uint8_t *buf;           /* bounce buffer position for this transfer */
+    size_t len;             /* bytes requested */
+    size_t done;            /* bytes completed */
+    size_t chunk;           /* bytes in the current programming (IN: rounded up to whole packets) */
+    uint32_t pktcnt;        /* packets in the current programming */
+    uint8_t toggle;         /* PID toggle for this programming (0/1) */
+    bool split;
+    bool csplit;            /* complete-split phase */
+    unsigned errors;
+};
+
+static uintptr_t core_base;
+static uint32_t dma_alias;
+static uint32_t core_id;
+static unsigned channels;
+static struct channel chan_state[DWC2_MAX_CHANNELS];
+static _Alignas(DMA_CACHE_LINE) uint8_t chan_buf[DWC2_MAX_CHANNELS][DWC2_CHAN_BUF_SIZE];
+static _Alignas(DMA_CACHE_LINE) uint8_t setup_buf[DMA_CACHE_LINE];
+
+static uintptr_t reg(uint32_t offset)
+{
+    return core_base + offset;
+}
+
+static uintptr_t hc_reg(unsigned ch, uint32_t offset)
+{
+    return core_base + HC_BASE + ch * HC_STRIDE + offset;
+}
+
+static uint32_t bus_address(const void *p)
+{
+    return (uint32_t)(uintptr_t)p | dma_alias;
+}
+
+static bool wait_bits(uintptr_t addr, uint32_t mask, uint32_t want, uint32_t timeout_us)
+{
+    uint64_t deadline = systimer_deadline_us(timeout_us);
+    for (;;) {
+        if ((mmio_read32(addr) & mask) == want) {
+            return true;
+        }
+        if (systimer_expired(deadline)) {
+            return (mmio_read32(addr) & mask) == want;
+        }
+    }
+}
+
+static int core_reset(void)
+{
+    if (!wait_bits(reg(GRSTCTL), GRSTCTL_AHBIDLE, GRSTCTL_AHBIDLE, CORE_IDLE_TIMEOUT_US)) {
+        return -DWC2_ETIMEDOUT;
+    }
+    mmio_set_bits(reg(GRSTCTL), GRSTCTL_CSFTRST);
+    if (!wait_bits(reg(GRSTCTL), GRSTCTL_CSFTRST, 0, CORE_RESET_TIMEOUT_US)) {
+        return -DWC2_ETIMEDOUT;
+    }
+    if (!wait_bits(reg(GRSTCTL), GRSTCTL_AHBIDLE, GRSTCTL_AHBIDLE, CORE_IDLE_TIMEOUT_US)) {
+        return -DWC2_ETIMEDOUT;
+    }
+    return 0;
+}
+
+static int flush_fifos(void)
+{
+    mmio_write32(reg(GRSTCTL), GRSTCTL_TXFFLSH | (GRSTCTL_TXFNUM_ALL << GRSTCTL_TXFNUM_LSB));
+    if (!wait_bits(reg(GRSTCTL), GRSTCTL_TXFFLSH, 0, FIFO_FLUSH_TIMEOUT_US)) {
+        return -DWC2_ETIMEDOUT;
+    }
+    mmio_write32(reg(GRSTCTL), GRSTCTL_RXFFLSH);
+    if (!wait_bits(reg(GRSTCTL), GRSTCTL_RXFFLSH, 0, FIFO_FLUSH_TIMEOUT_US)) {
+        return -DWC2_ETIMEDOUT;
+    }
+    return 0;
+}
+
+/* Splits the FIFO RAM; scales the Linux sizes down if a core reports less RAM than the BCM283x has. */
+static void size_fifos(void)
+{
+    uint32_t total = mmio_read32(reg(GHWCFG3)) >> GHWCFG3_DFIFO_DEPTH_LSB;
+    uint32_t rx = RX_FIFO_WORDS, nptx = NPTX_FIFO_WORDS, ptx = PTX_FIFO_WORDS;
+    uint32_t want = rx + nptx + ptx;
+    if (total != 0 && total < want) {
+        rx = rx * total / want;
+        nptx = nptx * total / want;
+        ptx = total - rx - nptx;
+    }
+    mmio_write32(reg(GRXFSIZ), rx);
+    mmio_write32(reg(GNPTXFSIZ), (nptx << FIFO_DEPTH_LSB) | rx);
+    mmio_write32(reg(HPTXFSIZ), (ptx << FIFO_DEPTH_LSB) | (rx + nptx));
+}
+
+static int halt_channel(unsigned ch)
+{
+    if ((mmio_read32(hc_reg(ch, HCCHAR)) & HCCHAR_CHENA) == 0) {
+        return 0;
+    }
+    mmio_set_bits(hc_reg(ch, HCCHAR), HCCHAR_CHDIS | HCCHAR_CHENA);
+    if (!wait_bits(hc_reg(ch, HCINT), HCINT_CHHLTD, HCINT_CHHLTD, CHANNEL_HALT_TIMEOUT_US)) {
+        return -DWC2_EHALT;
+    }
+    mmio_write32(hc_reg(ch, HCINT), HCINT_ALL);
+    return 0;
+}
+
+int dwc2_init(uintptr_t base, uint32_t bus_alias)
+{
+    core_base = base;
+    dma_alias = bus_alias;
+    channels = 0;
+    memset(chan_state, 0, sizeof chan_state);
+
+    core_id = mmio_read32(reg(GSNPSID));
+    if ((core_id & GSNPSID_PRODUCT_MASK) != GSNPSID_OTG2) {
+        core_base = 0;
+        return -DWC2_EID;
+    }
+    mmio_clear_bits(reg(GAHBCFG), GAHBCFG_GLBL_INTR_EN);
+    mmio_write32(reg(GINTMSK), 0);
+    mmio_clear_bits(reg(GUSBCFG), GUSBCFG_ULPI_EXT_VBUS_DRV | GUSBCFG_TERMSEL_DL_PULSE);
+    int err = core_reset();
+    if (err != 0) {
+        core_base = 0;
+        return err;
+    }
+    mmio_write_masked(reg(GUSBCFG), GUSBCFG_FORCE_HOST, GUSBCFG_FORCE_HOST | GUSBCFG_FORCE_DEV);
+    if (!wait_bits(reg(GINTSTS), GINTSTS_CURMODE_HOST, GINTSTS_CURMODE_HOST, HOST_MODE_TIMEOUT_US)) {
+        core_base = 0;
+        return -DWC2_ETIMEDOUT;
+    }
+    mmio_write32(reg(PCGCTL), 0);
+    mmio_write_masked(reg(HCFG), HCFG_FSLSPCLKSEL_30_60, HCFG_FSLSPCLKSEL_MASK);
+    size_fifos();
+    err = flush_fifos();
+    if (err != 0) {
+        core_base = 0;
+        return err;
+    }
+
+    channels = ((mmio_read32(reg(GHWCFG2)) & GHWCFG2_NUM_HOST_CHAN_MASK) >> GHWCFG2_NUM_HOST_CHAN_LSB) + 1u;
+    if (channels > DWC2_MAX_CHANNELS) {
+        channels = DWC2_MAX_CHANNELS;
+    }
+    for (unsigned ch = 0; ch < channels; ch++) {
+        /* The GPU firmware or a previous run may have left a channel enabled. */
+        halt_channel(ch);
+        mmio_write32(hc_reg(ch, HCINTMSK), 0);
+        mmio_write32(hc_reg(ch, HCINT), HCINT_ALL);
+    }
+    mmio_write32(reg(HAINTMSK), 0);
+    mmio_write32(reg(GINTSTS), mmio_read32(reg(GINTSTS)));
+    mmio_set_bits(reg(GAHBCFG), GAHBCFG_DMA_EN);
+
+    uint32_t hprt = mmio_read32(reg(HPRT0)) & ~HPRT0_W1C_MASK;
+    mmio_write32(reg(HPRT0), hprt | HPRT0_PWR);
+    return 0;
+}
+
+uint32_t dwc2_core_id(void)
+{
+    return core_id;
+}
+
+unsigned dwc2_channel_count(void)
+{
+    return channels;
+}
+
+bool dwc2_port_connected(void)
+{
+    return core_base != 0 && (mmio_read32(reg(HPRT0)) & HPRT0_CONNSTS) != 0;
+}
+
+static void hprt_write(uint32_t set, uint32_t clear)
+{
+    uint32_t v = mmio_read32(reg(HPRT0)) & ~HPRT0_W1C_MASK;
+    mmio_write32(reg(HPRT0), (v | set) & ~clear);
+}
+
+int dwc2_port_reset(uint32_t connect_timeout_us, enum dwc2_speed *speed)
+{
+    if (core_base == 0) {
+        return -DWC2_EINVAL;
+    }
+    if (!wait_bits(reg(HPRT0), HPRT0_CONNSTS, HPRT0_CONNSTS, connect_timeout_us)) {
+        return -DWC2_ENODEV;
+    }
+    systimer_delay_us(ATTACH_DEBOUNCE_US);
+    if (!dwc2_port_connected()) {
+        return -DWC2_ENODEV;
+    }
+    /* Acknowledge the connect and enable changes so later reads show only new events. */
+    mmio_write32(reg(HPRT0), (mmio_read32(reg(HPRT0)) & ~HPRT0_W1C_MASK) | HPRT0_CONNDET | HPRT0_ENACHG);
+    hprt_write(HPRT0_RST, 0);
+    systimer_delay_us(ROOT_RESET_US);
+    hprt_write(0, HPRT0_RST);
+    if (!wait_bits(reg(HPRT0), HPRT0_ENA, HPRT0_ENA, PORT_ENABLE_TIMEOUT_US)) {
+        return dwc2_port_connected() ? -DWC2_ETIMEDOUT : -DWC2_ENODEV;
+    }
+    *speed = (enum dwc2_speed)((mmio_read32(reg(HPRT0)) & HPRT0_SPD_MASK) >> HPRT0_SPD_LSB);
+    systimer_delay_us(RESET_RECOVERY_US);
+    return 0;
+}
+
+/* Programs and enables channel ch for the next piece of its transfer. */
+static void channel_start(unsigned ch)
+{
+    struct channel *c = &chan_state[ch];
+    const struct dwc2_pipe *p = c->pipe;
+    uint32_t mps = p->mps ? p->mps : 8u;
+
+    size_t left = c->len - c->done;
+    size_t bytes = left;
+    /* A split transaction carries one packet. Full/low-speed OUT data goes one packet per programming too: QEMU's
+     * model sends the first packet inside the enabling write but later ones only from its timer, one channel per
+     * tick, so a 1514-byte frame would take tens of milliseconds; on hardware it costs a halt per 64 bytes. */
+    bool one_packet = c->split || (!c->in && p->speed != DWC2_SPEED_HIGH);
+    if (one_packet && bytes > mps) {
+        bytes = mps;
+    }
+    uint32_t pkts = bytes == 0 ? 1u : (uint32_t)((bytes + mps - 1u) / mps);
+    if (pkts > MAX_PACKETS) {
+        pkts = MAX_PACKETS;
+        bytes = (size_t)pkts * mps;
+    }
+    /* IN: the core wants room for whole packets; the bounce buffer always has it (its size is a multiple of 512
+     * and callers are limited to it). */
+    size_t program = c->in ? (size_t)pkts * mps : bytes;
+    if (c->in && c->done + program > DWC2_CHAN_BUF_SIZE) {
+        program = bytes;
+    }
+    c->chunk = program;
+    c->pktcnt = pkts;
+
+    uint32_t pid;
+    if (c->stage == STAGE_SETUP) {
+        pid = PID_SETUP;
+    } else {
+        pid = c->toggle ? PID_DATA1 : PID_DATA0;
+    }
+    uint8_t *data = (c->stage == STAGE_SETUP) ? setup_buf : c->buf + c->done;
+    if (c->in) {
+        dma_cache_invalidate(data, program ? program : 1u);
+    } else if (program > 0) {
+        dma_cache_clean(data, program);
+    }
+
+    uint32_t splt = 0;
+    if (c->split) {
+        splt = HCSPLT_SPLTENA | HCSPLT_XACTPOS_ALL | ((uint32_t)p->tt_hub_addr << HCSPLT_HUBADDR_LSB) |
+               ((uint32_t)p->tt_port << HCSPLT_PRTADDR_LSB) | (c->csplit ? HCSPLT_COMPSPLT : 0);
+    }
+    uint32_t hcchar = (mps & HCCHAR_MPS_MASK) | ((uint32_t)(p->ep_num & 0xFu) << HCCHAR_EPNUM_LSB) |
+                      ((uint32_t)p->ep_type << HCCHAR_EPTYPE_LSB) | (1u << HCCHAR_MC_LSB) |
+                      ((uint32_t)(p->dev_addr & 0x7Fu) << HCCHAR_DEVADDR_LSB);
+    if (c->in) {
+        hcchar |= HCCHAR_EPDIR_IN;
+    }
+    if (p->speed == DWC2_SPEED_LOW) {
+        hcchar |= HCCHAR_LSPDDEV;
+    }
+    if (p->ep_type == DWC2_EP_INTR || p->ep_type == DWC2_EP_ISO) {
+        /* Periodic transfers run only in frames of the chosen parity: pick the next one. */
+        if (((mmio_read32(reg(HFNUM)) & HFNUM_FRNUM_MASK) & 1u) == 0) {
+            hcchar |= HCCHAR_ODDFRM;
+        }
+    }
+
+    mmio_write32(hc_reg(ch, HCINT), HCINT_ALL);
+    mmio_write32(hc_reg(ch, HCSPLT), splt);
+    mmio_write32(hc_reg(ch, HCTSIZ), (uint32_t)(program & HCTSIZ_XFERSIZE_MASK) | (pkts << HCTSIZ_PKTCNT_LSB) |
+                                         (pid << HCTSIZ_PID_LSB));
+    mmio_write32(hc_reg(ch, HCDMA), bus_address(data));
+    mmio_write32(hc_reg(ch, HCCHAR), hcchar);
+    mmio_write32(hc_reg(ch, HCCHAR), hcchar | HCCHAR_CHENA);
+}
+
+/* Examines a channel: DWC2_IN_PROGRESS, 0 when the transfer (or control stage) is complete, or an error. On a halt
+ * that needs another round (next split phase, next packet, retry) the channel is programmed again. */
+static int channel_step(unsigned ch)
+{
+    struct channel *c = &chan_state[ch];
+    uint32_t hcint = mmio_read32(hc_reg(ch, HCINT));
+    if ((hcint & HCINT_CHHLTD) == 0) {
+        return DWC2_IN_PROGRESS;
+    }
+    uint32_t hctsiz = mmio_read32(hc_reg(ch, HCTSIZ));
+    mmio_write32(hc_reg(ch, HCINT), HCINT_ALL);
+
+    if (hcint & HCINT_XFERCOMPL) {
+        uint32_t pkts_left = (hctsiz & HCTSIZ_PKTCNT_MASK) >> HCTSIZ_PKTCNT_LSB;
+        uint32_t pkts_done = c->pktcnt >= pkts_left ? c->pktcnt - pkts_left : c->pktcnt;
+        size_t moved = c->chunk;
+        if (c->in) {
+            size_t remaining = hctsiz & HCTSIZ_XFERSIZE_MASK;
+            moved = remaining <= c->chunk ? c->chunk - remaining : 0;
+            dma_cache_invalidate(c->stage == STAGE_SETUP ? setup_buf : c->buf + c->done, c->chunk ? c->chunk : 1u);
+        }
+        if (c->stage != STAGE_SETUP) {
+            c->toggle ^= (uint8_t)(pkts_done & 1u);
+        }
+        size_t mps = c->pipe->mps ? c->pipe->mps : 8u;
+        bool short_packet = c->in && (moved == 0 || moved % mps != 0 || moved < c->chunk);
+        if (moved > c->len - c->done) {
+            moved = c->len - c->done; /* a device sending more than asked: keep what fits */
+        }
+        c->done += moved;
+        c->errors = 0;
+        c->csplit = false;
+        if (c->stage == STAGE_DATA && !short_packet && c->done < c->len) {
+            channel_start(ch);
+            return DWC2_IN_PROGRESS;
+        }
+        return 0;
+    }
+    if (hcint & HCINT_STALL) {
+        return -DWC2_ESTALL;
+    }
+    if (hcint & HCINT_BBLERR) {
+        return -DWC2_EBABBLE;
+    }
+    if (hcint & HCINT_AHBERR) {
+        return -DWC2_EAHB;
+    }
+    if (hcint & HCINT_DATATGLERR) {
+        return -DWC2_ETOGGLE;
+    }
+    if (hcint & (HCINT_XACTERR | HCINT_FRMOVRUN)) {
+        if (++c->errors >= MAX_XACT_ERRORS) {
+            return -DWC2_EXACT;
+        }
+        c->csplit = false;
+        channel_start(ch);
+        return DWC2_IN_PROGRESS;
+    }
+    if (c->split && !c->csplit && (hcint & HCINT_ACK)) {
+        c->csplit = true;
+        channel_start(ch);
+        return DWC2_IN_PROGRESS;
+    }
+    if (c->split && c->csplit && (hcint & HCINT_NYET)) {
+        /* The hub has no answer from the device yet: ask again. */
+        channel_start(ch);
+        return DWC2_IN_PROGRESS;
+    }
+    if (hcint & HCINT_NAK) {
+        if (c->pipe->ep_type == DWC2_EP_INTR) {
+            return -DWC2_ENAK;
+        }
+        /* Non-periodic: the device was busy. Without splits the core retries by itself and does not halt, so this
+         * is a split that must start over. */
+        c->csplit = false;
+        channel_start(ch);
+        return DWC2_IN_PROGRESS;
+    }
+    return -DWC2_EHALT;
+}
+
+static void channel_setup(unsigned ch, struct dwc2_pipe *pipe, enum stage stage, bool in, size_t len)
+{
+    struct channel *c = &chan_state[ch];
+    c->pipe = pipe;
+    c->stage = stage;
+    c->in = in;
+    c->buf = chan_buf[ch];
+    c->len = len;
+    c->done = 0;
+    c->errors = 0;
+    c->split = pipe->tt_hub_addr != 0 && pipe->speed != DWC2_SPEED_HIGH;
+    c->csplit = false;
+    if (stage == STAGE_SETUP) {
+        c->toggle = 0;
+    } else if (pipe->ep_type == DWC2_EP_CONTROL) {
+        c->toggle = 1; /* control data and status stages start with DATA1 */
+    } else {
+        c->toggle = pipe->toggle;
+    }
+}
+
+/* Runs channel ch to completion or until deadline; on timeout the channel is halted. */
+static int channel_run(unsigned ch, uint64_t deadline)
+{
+    channel_start(ch);
+    for (;;) {
+        int r = channel_step(ch);
+        if (r != DWC2_IN_PROGRESS) {
+            return r;
+        }
+        if (systimer_expired(deadline)) {
+            halt_channel(ch);
+            return -DWC2_ETIMEDOUT;
+        }
+    }
+}
+
+int dwc2_control(struct dwc2_pipe *pipe, const uint8_t setup[DWC2_SETUP_SIZE], void *data, size_t len,
+                 size_t *actual, uint32_t timeout_us)
+{
+    if (actual) {
+        *actual = 0;
+    }
+    if (core_base == 0 || channels == 0 || pipe == NULL || len > DWC2_CHAN_BUF_SIZE || (len > 0 && data == NULL)) {
+        return -DWC2_EINVAL;
+    }
+    bool data_in = (setup[0] & 0x80u) != 0;
+    uint64_t deadline = systimer_deadline_us(timeout_us);
+    const unsigned ch = 0;
+    struct channel *c = &chan_state[ch];
+
+    memcpy(setup_buf, setup, DWC2_SETUP_SIZE);
+    channel_setup(ch, pipe, STAGE_SETUP, false, DWC2_SETUP_SIZE);
+    int err = channel_run(ch, deadline);
+    if (err != 0) {
+        return err;
+    }
+    size_t got = 0;
+    if (len > 0) {
+        channel_setup(ch, pipe, STAGE_DATA, data_in, len);
+        if (!data_in) {
+            memcpy(c->buf, data, len);
+        }
+        err = channel_run(ch, deadline);
+        if (err != 0) {
+            return err;
+        }
+        got = c->done;
+        if (data_in) {
+            memcpy(data, c->buf, got);
+        }
+    }
+    channel_setup(ch, pipe, STAGE_STATUS, len == 0 || !data_in, 0);
+    err = channel_run(ch, deadline);
+    if (err != 0) {
+        return err;
+    }
+    if (actual) {
+        *actual = got;
+    }
+    return 0;
+}
+
+int dwc2_transfer(struct dwc2_pipe *pipe, void *data, size_t len, size_t *actual, uint32_t timeout_us)
+{
+    if (actual) {
+        *actual = 0;
+    }
+    if (core_base == 0 || channels == 0 || pipe == NULL || len > DWC2_CHAN_BUF_SIZE || (len > 0 && data == NULL) ||
+        (pipe->ep_type != DWC2_EP_BULK && pipe->ep_type != DWC2_EP_INTR)) {
+        return -DWC2_EINVAL;
+    }
+    const unsigned ch = 0;
+    struct channel *c = &chan_state[ch];
+    channel_setup(ch, pipe, STAGE_DATA, pipe->in, len);
+    if (!pipe->in && len > 0) {
+        memcpy(c->buf, data, len);
+    }
+    int err = channel_run(ch, systimer_deadline_us(timeout_us));
+    pipe->toggle = c->toggle;
+    if (err != 0) {
+        return err;
+    }
+    if (pipe->in) {
+        memcpy(data, c->buf, c->done);
+    }
+    if (actual) {
+        *actual = c->done;
+    }
+    return 0;
+}
+
+int dwc2_async_submit(struct dwc2_async *a, struct dwc2_pipe *pipe, const void *data, size_t len)
+{
+    if (core_base == 0 || a == NULL || a->active || pipe == NULL || len > DWC2_CHAN_BUF_SIZE ||
+        (!pipe->in && len > 0 && data == NULL) || (pipe->ep_type != DWC2_EP_BULK && pipe->ep_type != DWC2_EP_INTR)) {
+        return -DWC2_EINVAL;
+    }
+    /* Channel 0 belongs to the blocking calls. */
+    for (unsigned ch = 1; ch < channels; ch++) {
+        struct channel *c = &chan_state[ch];
+        if (c->busy) {
+            continue;
+        }
+        c->busy = true;
+        channel_setup(ch, pipe, STAGE_DATA, pipe->in, len);
+        if (!pipe->in && len > 0) {
+            memcpy(c->buf, data, len);
+        }
+        channel_start(ch);
+        a->chan = (int8_t)ch;
+        a->active = true;
+        return 0;
+    }
+    return -DWC2_EBUSY;
+}
+
+int dwc2_async_poll(struct dwc2_async *a, void *buf, size_t size, size_t *actual)
+{
+    if (actual) {
+        *actual = 0;
+    }
+    if (a == NULL || !a->active) {
+        return -DWC2_EINVAL;
+    }
+    unsigned ch = (unsigned)a->chan;
+    struct channel *c = &chan_state[ch];
+    int r = channel_step(ch);
+    if (r == DWC2_IN_PROGRESS) {
+        return r;
+    }
+    c->pipe->toggle = c->toggle;
+    if (r == 0 && c->in) {
+        size_t n = c->done < size ? c->done : size;
+        if (n > 0) {
+            memcpy(buf, c->buf, n);
+        }
+        if (actual) {
+            *actual = n;
+        }
+    } else if (r == 0 && actual) {
+        *actual = c->done;
+    }
+    c->busy = false;
+    a->active = false;
+    return r;
+}
+
+void dwc2_async_cancel(struct dwc2_async *a)
+{
+    if (a == NULL || !a->active) {
+        return;
+    }
+    unsigned ch = (unsigned)a->chan;
+    halt_channel(ch);
+    chan_state[ch].busy = false;
+    a->active = false;
+}
+
+bool dwc2_async_busy(const struct dwc2_async *a)
+{
+    return a != NULL && a->active;
+}
+
+const char *dwc2_strerror(int err)
+{
+    switch (err) {
+    case 0: return "ok";
+    case -DWC2_EINVAL: return "invalid argument";
+    case -DWC2_EID: return "not a DWC2 OTG core";
+    case -DWC2_ETIMEDOUT: return "timed out";
+    case -DWC2_ENODEV: return "no device connected";
+    case -DWC2_ESTALL: return "endpoint stalled";
+    case -DWC2_EBABBLE: return "babble";
+    case -DWC2_EXACT: return "transaction error";
+    case -DWC2_EAHB: return "DMA error";
+    case -DWC2_ETOGGLE: return "data toggle error";
+    case -DWC2_ENAK: return "no data (NAK)";
+    case -DWC2_EBUSY: return "no free channel";
+    case -DWC2_EHALT: return "channel did not halt";
+    default: return "unknown USB host error";
+    }
+}

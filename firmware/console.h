@@ -1,0 +1,75 @@
+/*
+ * console.h - the serial console: command table, command-line parsing and the prompt loop.
+ *
+ * Modules add commands with console_register(); the console reads bytes from the board, edits lines with
+ * console_editor, splits each line into argv and runs the matching command. Commands print with printf (stdout
+ * is the console) and return 0 or a negative code of their own. Everything runs in the main loop; nothing here
+ * may be called from an interrupt handler.
+ *
+ * Start-up order: console_init(), console_register() by each module, console_start(), then console_poll() on
+ * every pass of the main loop.
+ */
+#ifndef CONSOLE_H
+#define CONSOLE_H
+
+#include <stddef.h>
+
+/* Enough for the built-ins plus the commands later modules add (config, net, test, ...), with room to spare;
+ * each entry is one pointer. */
+#ifndef CONSOLE_MAX_COMMANDS
+#define CONSOLE_MAX_COMMANDS 32
+#endif
+
+/* Including the command name. A `config set key "value"` needs 4; 16 leaves room without a large argv. */
+#ifndef CONSOLE_MAX_ARGS
+#define CONSOLE_MAX_ARGS 16
+#endif
+
+#define CONSOLE_PROMPT "baremail> "
+
+enum {
+    CONSOLE_OK = 0,
+    CONSOLE_ERR_INVALID = -1,         /* console_register: NULL or empty name, name with spaces/quotes, NULL run */
+    CONSOLE_ERR_DUPLICATE = -2,       /* console_register: a command of that name already exists */
+    CONSOLE_ERR_FULL = -3,            /* console_register: more than CONSOLE_MAX_COMMANDS */
+    CONSOLE_ERR_TOO_MANY_ARGS = -4,   /* console_execute: more than CONSOLE_MAX_ARGS words */
+    CONSOLE_ERR_UNCLOSED_QUOTE = -5,  /* console_execute: a double quote without its closing one */
+    CONSOLE_ERR_UNKNOWN_COMMAND = -6, /* console_execute: no command of that name */
+    CONSOLE_ERR_USAGE = -7,           /* for commands: wrong arguments (the command printed its usage) */
+};
+
+struct console_cmd {
+    const char *name;                   /* one word, no spaces or quotes */
+    const char *args;                   /* argument synopsis for help ("<key> <value>"); NULL or "" when none */
+    const char *help;                   /* one line for help; NULL or "" when none */
+    int (*run)(int argc, char **argv);  /* argv[0] is the name, argv[argc] is NULL; returns 0 or negative */
+};
+
+/* Empties the command table and starts the line editor. Call once, before anything else here. */
+void console_init(void);
+
+/* Adds count commands. The array is kept by reference and must stay valid (static const). All or nothing: on
+ * any error (invalid entry, a name already registered or repeated in cmds, table full) nothing is added.
+ * Returns 0 or CONSOLE_ERR_INVALID / CONSOLE_ERR_DUPLICATE / CONSOLE_ERR_FULL. */
+int console_register(const struct console_cmd *cmds, size_t count);
+
+/* The index-th registered command in registration order, or NULL past the end (for help listings). */
+const struct console_cmd *console_command_at(size_t index);
+
+/* Splits line in place into words (separated by spaces or tabs; double quotes group words, "" is an empty
+ * word) and runs the command named by the first. An empty or blank line does nothing and returns 0. Parse
+ * errors and unknown commands print one line and return a CONSOLE_ERR_* code; otherwise returns the command's
+ * result. line must be writable and NUL-terminated; it is modified. */
+int console_execute(char *line);
+
+/* Prints the first prompt. */
+void console_start(void);
+
+/* Processes every byte already received: echo, editing, running complete lines, the next prompt. Never waits
+ * for input (it may take as long as the commands it runs). */
+void console_poll(void);
+
+/* A short description of a CONSOLE_ERR_* code. */
+const char *console_strerror(int err);
+
+#endif /* CONSOLE_H */

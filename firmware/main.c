@@ -1,0 +1,50 @@
+/*
+ * The application's entry and main loop. Everything runs here, in thread context: interrupt handlers only move
+ * bytes into buffers, and this loop picks them up. Each pass ends in board_idle(), which is also the watchdog's
+ * proof of life on real boards.
+ */
+#include <stdio.h>
+
+#include "board/board.h"
+#include "firmware/banner.h"
+#include "firmware/config_load.h"
+#include "firmware/console.h"
+#include "firmware/console_builtin.h"
+#include "firmware/crash_cmd.h"
+#include "firmware/usb_cmd.h"
+#include "net/net_stack.h"
+
+static void print_library_versions(void)
+{
+    char versions[96];
+    net_stack_versions(versions, sizeof versions);
+    printf("libraries: %s\n", versions);
+}
+
+static const struct console_builtin_info builtin_info = {
+    .print_extra_version = print_library_versions,
+};
+
+int main(void)
+{
+    board_init();
+    banner_print();
+    /* A missing or bad configuration is reported and the console still starts, so the user can see what is wrong. */
+    config_load_boot();
+
+    int err = net_stack_init();
+    if (err != 0) {
+        printf("network stack: %s\n", net_stack_strerror(err));
+    }
+
+    console_init();
+    console_builtin_register(&builtin_info);
+    crash_cmd_register();
+    config_load_register();
+    usb_cmd_register();
+    console_start();
+    for (;;) {
+        console_poll();
+        board_idle();
+    }
+}

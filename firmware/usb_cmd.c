@@ -1,0 +1,35 @@
+/*
+ * The `usb` console command. It brings the bus up itself when nothing has yet (board_net_start() is idempotent),
+ * so the tree can be inspected even when the network stack did not start.
+ */
+#include "firmware/usb_cmd.h"
+
+#include <stdio.h>
+
+#include "board/board.h"
+#include "firmware/console.h"
+
+static int usb_run(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1) {
+        printf("usage: usb\n");
+        return CONSOLE_ERR_USAGE;
+    }
+    int err = board_net_start();
+    if (err != 0) {
+        printf("network device: %s\n", board_net_strerror(err));
+    }
+    board_usb_print_tree();
+    return 0;
+}
+
+static const struct console_cmd usb_cmds[] = {
+    { "usb", "", "list USB devices (hub port path, speed, vendor:product, class, driver) and network devices",
+      usb_run },
+};
+
+int usb_cmd_register(void)
+{
+    return console_register(usb_cmds, sizeof usb_cmds / sizeof usb_cmds[0]);
+}

@@ -1,0 +1,146 @@
+"""Drives the firmware's serial console in QEMU for the tests in this folder.
+
+QemuConsole starts qemu-system-arm with the PL011 on a Unix socket, reads what the firmware prints and types
+commands. Every wait has a timeout, and QEMU is always ended when the `with` block is left, whatever happened.
+Cases are registered with @case and run by run_cases(), which prints "N passed, M failed" last.
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PROMPT = "baremail> "
+BOOT_TIMEOUT = 30.0
+COMMAND_TIMEOUT = 15.0
+
+
+class ConsoleTimeout(AssertionError):
+    pass
+
+
+class QemuConsole:
+    def __init__(self, machine, image, load="kernel", extra_args=()):
+        self.machine = machine
+        self.image = os.path.join(ROOT, image)
+        self.load = load
+        self.extra_args = list(extra_args)
+        self.output = ""   # everything received so far
+        self.mark = 0      # expect() searches from here
+        self.proc = None
+        self.sock = None
+        self.tmp = None
+
+    def __enter__(self):
+        if not os.path.exists(self.image):
+            raise FileNotFoundError(f"{self.image} is missing: run 'make all-boards' first")
+        self.tmp = tempfile.mkdtemp(prefix="baremail-qemu-")
+        path = os.path.join(self.tmp, "console.sock")
+        cmd = ["qemu-system-arm", "-M", self.machine, "-display", "none", "-monitor", "none",
+               "-chardev", f"socket,id=console,path={path},server=on,wait=on",
+               "-serial", "chardev:console", f"-{self.load}", self.image] + self.extra_args
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(path):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                out = self.proc.stdout.read().decode(errors="replace") if self.proc.poll() is not None else ""
+                self.close()
+                raise RuntimeError(f"QEMU did not start: {' '.join(cmd)}\n{out}")
+            time.sleep(0.05)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def close(self):
+        if self.sock:
+            self.sock.close()
+            self.sock = None
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc:
+            self.proc.wait(timeout=10)
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+
+    def _receive(self, timeout):
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            return True
+        if not data:
+            return False
+        self.output += data.decode("utf-8", errors="replace")
+        return True
+
+    def expect(self, pattern, timeout=COMMAND_TIMEOUT):
+        """Waits for a regular expression after the mark; moves the mark past it and returns the match."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = regex.search(self.output, self.mark)
+            if m:
+                self.mark = m.end()
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._receive(min(left, 0.5)) and self.proc.poll() is not None:
+                tail = self.output[self.mark:][-2000:]
+                raise ConsoleTimeout(f"no {pattern!r} within {timeout}s; last output:\n{tail}")
+
+    def send(self, text):
+        self.sock.sendall(text.encode())
+
+    def command(self, line, timeout=COMMAND_TIMEOUT):
+        """Types a command and returns what it printed before the next prompt."""
+        self.send(line + "\r")
+        start = self.expect(re.escape(line) + r"\r?\n", timeout).end()
+        end = self.expect(re.escape(PROMPT), timeout).start()
+        return self.output[start:end]
+
+    def wait_exit(self, timeout=COMMAND_TIMEOUT):
+        """Waits for QEMU to end by itself and returns its exit status."""
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None:
+            if time.monotonic() > deadline:
+                raise ConsoleTimeout(f"QEMU still running after {timeout}s")
+            self._receive(0.2)
+        return self.proc.returncode
+
+
+_cases = []
+
+
+def case(fn):
+    _cases.append(fn)
+    return fn
+
+
+def run_cases():
+    passed = failed = 0
+    only = sys.argv[1:]
+    for fn in _cases:
+        if only and fn.__name__ not in only:
+            continue
+        start = time.monotonic()
+        try:
+            fn()
+        except Exception:  # a failed case must not stop the others
+            failed += 1
+            print(f"FAIL {fn.__name__} ({time.monotonic() - start:.1f}s)")
+            traceback.print_exc(file=sys.stdout)
+        else:
+            passed += 1
+            print(f"ok   {fn.__name__} ({time.monotonic() - start:.1f}s)")
+        sys.stdout.flush()
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,60 @@
+# Test targets. Included from the top Makefile.
+#
+# Host unit tests: each module adds a fragment tests/unit/<module>.mk declaring
+#     UNIT_TESTS += test_foo
+#     test_foo_SRCS := tests/unit/test_foo.c foo/foo.c tests/unit/fake_mmio.c
+#     test_foo_CFLAGS := ...   (optional)      test_foo_LIBS := ...   (optional)
+# Fuzz targets (clang libFuzzer + AddressSanitizer): tests/fuzz/<name>.mk declaring
+#     FUZZ_TARGETS += fuzz_foo
+#     fuzz_foo_SRCS := tests/fuzz/fuzz_foo.c foo/foo.c
+# with a committed seed corpus in tests/fuzz/corpus/fuzz_foo/.
+
+HOST_CC ?= gcc
+HB := build/host
+HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -D_DEFAULT_SOURCE -DMMIO_FAKE -I. -Itests/unit -MMD -MP
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,undefined -D_DEFAULT_SOURCE -DMMIO_FAKE -I.
+FUZZ_SECONDS ?= 20
+
+UNIT_TESTS :=
+FUZZ_TARGETS :=
+include $(sort $(wildcard tests/unit/*.mk))
+include $(sort $(wildcard tests/fuzz/*.mk))
+
+define unit_rule
+$(HB)/unit/$(1): $$($(1)_SRCS) | $(SETUP_STAMP) $(DEPS_STAMP)
+	@mkdir -p $$(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) -lcmocka $$($(1)_LIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+define fuzz_rule
+$(HB)/fuzz/$(1): $$($(1)_SRCS) | $(SETUP_STAMP) $(DEPS_STAMP)
+	@mkdir -p $$(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) $$($(1)_LIBS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+-include $(addprefix $(HB)/unit/,$(addsuffix .d,$(UNIT_TESTS)))
+
+.PHONY: test test-unit test-fuzz test-qemu test-tools
+test-unit: $(addprefix $(HB)/unit/,$(UNIT_TESTS))
+	tests/run-suite unit $^
+
+test-fuzz: $(addprefix $(HB)/fuzz/,$(FUZZ_TARGETS))
+	tests/run-suite fuzz $^
+
+test-qemu: | $(SETUP_STAMP)
+	$(MAKE) --no-print-directory all-boards
+	tests/run-suite qemu tests/qemu/test_*.py
+
+# Host tools and the scripts that drive them (each prints "N passed, M failed").
+test-tools: | $(SETUP_STAMP)
+	tests/run-suite tools $(sort $(wildcard tests/tools/test_*))
+
+# Everything, from a fresh clone; the last line is the summary over all suites.
+test: | $(SETUP_STAMP) $(DEPS_STAMP)
+	@rm -f $(HB)/results.txt
+	$(MAKE) --no-print-directory all-boards
+	$(MAKE) --no-print-directory -k test-unit test-fuzz test-tools test-qemu; status=$$?; tests/summarize $(HB)/results.txt; exit $$status

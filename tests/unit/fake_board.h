@@ -1,0 +1,63 @@
+/*
+ * fake_board.h - board/board.h for host unit tests, with every value under the test's control.
+ *
+ * fake_board_reset() puts back the defaults (a Raspberry Pi 2 Model B under QEMU, 1 GiB, power-on reset, uptime
+ * 0, no files on the boot partition, LED off). Console input is a queue the test fills; console output
+ * (board_console_write) is recorded. board_reboot() and board_poweroff() record the call and then longjmp to the
+ * buffer set with fake_board_set_exit_jump(), or abort() when none is set, since they must not return.
+ * board_read_boot_file() serves a table of files the test adds. Link board/board_names.c for the names of the
+ * codes (board_reset_cause_name, board_strerror).
+ */
+#ifndef FAKE_BOARD_H
+#define FAKE_BOARD_H
+
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board/board.h"
+
+void fake_board_reset(void);
+
+/* The struct board_get_info() returns; tests may change any field. */
+struct board_info *fake_board_info(void);
+
+void fake_board_set_reset_cause(enum board_reset_cause cause, const char *detail);
+void fake_board_set_uptime_us(uint64_t us);
+/* board_idle() advances the uptime by this much (default 1000 us), so polling loops with deadlines end. */
+void fake_board_set_idle_step_us(uint64_t us);
+void fake_board_set_heap(size_t in_use, size_t peak, size_t total);
+
+/* Appends bytes that board_console_getc() will return in order. */
+void fake_board_queue_input(const char *bytes, size_t len);
+size_t fake_board_input_pending(void);
+
+/* Everything written with board_console_write() since the last reset or clear, NUL-terminated. */
+const char *fake_board_output(size_t *len);
+void fake_board_clear_output(void);
+
+/* Where board_reboot()/board_poweroff() jump (with value 1) instead of returning; NULL to abort() instead. */
+void fake_board_set_exit_jump(jmp_buf *jump);
+
+/* Puts a file on the fake boot partition (data is copied; a name added twice is replaced). Names compare without
+ * regard to case, as on FAT. At most FAKE_BOARD_FILES_MAX files. */
+#define FAKE_BOARD_FILES_MAX 16
+void fake_board_add_file(const char *name, const void *data, size_t len);
+/* Makes every board_read_boot_file() fail with err (a BOARD_ERR_* code); 0 serves the files again. */
+void fake_board_set_media_error(int err);
+/* Calls of board_read_boot_file() since the last reset, and the largest buffer size any of them passed. */
+unsigned fake_board_file_reads(void);
+size_t fake_board_largest_read(void);
+
+/* The last status given to board_set_led_status() (BOARD_LED_OFF after reset), and how many calls there were. */
+enum board_led_status fake_board_led_status(void);
+unsigned fake_board_led_calls(void);
+
+unsigned fake_board_init_calls(void);
+unsigned fake_board_idle_calls(void);
+unsigned fake_board_reboot_calls(void);
+enum board_reset_cause fake_board_last_reboot_cause(void);
+const char *fake_board_last_reboot_detail(void);
+unsigned fake_board_poweroff_calls(void);
+
+#endif /* FAKE_BOARD_H */

@@ -1,0 +1,131 @@
+#include "fake_mchp_chip.h"
+
+#include <string.h>
+
+#define REQ_WRITE 0xA0u
+#define REQ_READ  0xA1u
+#define MII_BUSY  (1u << 0)
+#define MII_WRITE (1u << 1)
+#define PHY_BMCR_RESET (1u << 15)
+
+void fake_chip_init(struct fake_chip *chip, uint16_t mii_access, uint16_t mii_data)
+{
+    memset(chip, 0, sizeof *chip);
+    chip->mii_access = mii_access;
+    chip->mii_data = mii_data;
+}
+
+static void chip_write(struct fake_chip *c, uint16_t reg, uint32_t v)
+{
+    if (c->log_count < FAKE_CHIP_LOG) {
+        c->log[c->log_count++] = (struct fake_chip_write){ reg, v };
+    }
+    if (reg >= FAKE_CHIP_REGS) {
+        return;
+    }
+    if (reg == c->mii_access && (v & MII_BUSY)) {
+        unsigned r = (v >> 6) & 0x1Fu;
+        if (v & MII_WRITE) {
+            uint16_t d = (uint16_t)c->regs[c->mii_data / 4u];
+            /* The PHY's reset bit clears itself once the reset is done. */
+            c->phy[r] = r == 0 ? (uint16_t)(d & ~PHY_BMCR_RESET) : d;
+        } else {
+            c->regs[c->mii_data / 4u] = c->phy[r];
+        }
+        c->regs[reg / 4u] = v & ~MII_BUSY;
+        return;
+    }
+    c->regs[reg / 4u] = (v & ~c->self_clear[reg / 4u]) | c->set_on_write[reg / 4u];
+}
+
+static int chip_control(void *ctx, const uint8_t setup[8], uint8_t *data, size_t len, size_t *actual)
+{
+    struct fake_chip *c = ctx;
+    if (c->stall_control) {
+        return -USB_ESTALL;
+    }
+    uint16_t reg = (uint16_t)(setup[4] | setup[5] << 8);
+    if (setup[0] == 0x40 && setup[1] == REQ_WRITE && len == 4) {
+        chip_write(c, reg, (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 |
+                               (uint32_t)data[3] << 24);
+        return 0;
+    }
+    if (setup[0] == 0xC0 && setup[1] == REQ_READ && len == 4) {
+        uint32_t v = reg < FAKE_CHIP_REGS ? c->regs[reg / 4u] : 0;
+        data[0] = (uint8_t)v;
+        data[1] = (uint8_t)(v >> 8);
+        data[2] = (uint8_t)(v >> 16);
+        data[3] = (uint8_t)(v >> 24);
+        *actual = 4;
+        return 0;
+    }
+    if (setup[1] == USB_REQ_CLEAR_FEATURE) {
+        return 0;
+    }
+    return -USB_ESTALL;
+}
+
+static int chip_out(void *ctx, uint8_t ep, const uint8_t *data, size_t len)
+{
+    (void)ep;
+    struct fake_chip *c = ctx;
+    if (len > 0) {
+        memcpy(c->out, data, len < FAKE_CHIP_XFER_MAX ? len : FAKE_CHIP_XFER_MAX);
+        c->out_len = len;
+    }
+    c->out_count++;
+    return 0;
+}
+
+static int chip_in(void *ctx, uint8_t ep, uint8_t *buf, size_t size, size_t *actual)
+{
+    (void)ep;
+    struct fake_chip *c = ctx;
+    if (c->in_count == 0) {
+        return -USB_ENAK;
+    }
+    size_t n = c->in_len[c->in_head];
+    if (n > size) {
+        n = size;
+    }
+    memcpy(buf, c->in[c->in_head], n);
+    *actual = n;
+    c->in_head = (c->in_head + 1u) % FAKE_CHIP_QUEUE;
+    c->in_count--;
+    return 0;
+}
+
+static const struct fake_usb_model chip_model = { chip_control, chip_out, chip_in };
+
+const struct fake_usb_model *fake_chip_model(void)
+{
+    return &chip_model;
+}
+
+void fake_chip_queue_in(struct fake_chip *chip, const uint8_t *data, size_t len)
+{
+    size_t slot = (chip->in_head + chip->in_count) % FAKE_CHIP_QUEUE;
+    memcpy(chip->in[slot], data, len);
+    chip->in_len[slot] = len;
+    chip->in_count++;
+}
+
+long fake_chip_find_write(const struct fake_chip *chip, uint16_t reg, size_t start)
+{
+    for (size_t i = start; i < chip->log_count; i++) {
+        if (chip->log[i].reg == reg) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+uint32_t fake_chip_last_write(const struct fake_chip *chip, uint16_t reg)
+{
+    for (size_t i = chip->log_count; i-- > 0;) {
+        if (chip->log[i].reg == reg) {
+            return chip->log[i].value;
+        }
+    }
+    return 0;
+}

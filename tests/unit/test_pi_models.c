@@ -1,0 +1,129 @@
+/* Unit tests for board/common/pi_models: revision codes (both styles, as the firmware and QEMU report them) to
+ * model, SoC, LED wiring, NIC, Bluetooth and RAM. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "board/common/pi_models.h"
+
+#define UNKNOWN "Unknown Raspberry Pi"
+#define GPIO(pin, low) { PI_LED_GPIO, (pin), (low) }
+#define FW(gpio) { PI_LED_FIRMWARE, (gpio), false }
+#define NOLED { PI_LED_NONE, 0, false }
+
+static const struct vector {
+    uint32_t revision;
+    const char *name;
+    const char *soc;
+    struct pi_led led;
+    enum pi_nic nic;
+    bool bluetooth;
+    uint32_t ram_mb;
+} vectors[] = {
+    /* What QEMU's machines report. */
+    { 0xa21041, "Raspberry Pi 2 Model B", "BCM2836", GPIO(47, false), PI_NIC_SMSC951X, false, 1024 }, /* raspi2b */
+    { 0x920092, "Raspberry Pi Zero", "BCM2835", GPIO(47, true), PI_NIC_NONE, false, 512 },            /* raspi0 */
+    { 0xa02082, "Raspberry Pi 3 Model B", "BCM2837", FW(130), PI_NIC_SMSC951X, true, 1024 },          /* raspi3b */
+    { 0x900021, "Raspberry Pi Model A+", "BCM2835", GPIO(47, false), PI_NIC_NONE, false, 512 },       /* raspi1ap */
+    { 0x9020e0, "Raspberry Pi 3 Model A+", "BCM2837B0", GPIO(29, false), PI_NIC_NONE, true, 512 },    /* raspi3ap */
+    /* New-style codes from the Raspberry Pi documentation. */
+    { 0xa01040, "Raspberry Pi 2 Model B", "BCM2836", GPIO(47, false), PI_NIC_SMSC951X, false, 1024 },
+    { 0xa01041, "Raspberry Pi 2 Model B", "BCM2836", GPIO(47, false), PI_NIC_SMSC951X, false, 1024 },
+    { 0xa02042, "Raspberry Pi 2 Model B", "BCM2837", GPIO(47, false), PI_NIC_SMSC951X, false, 1024 },
+    { 0xa22042, "Raspberry Pi 2 Model B", "BCM2837", GPIO(47, false), PI_NIC_SMSC951X, false, 1024 },
+    { 0xa22082, "Raspberry Pi 3 Model B", "BCM2837", FW(130), PI_NIC_SMSC951X, true, 1024 },
+    { 0xa32082, "Raspberry Pi 3 Model B", "BCM2837", FW(130), PI_NIC_SMSC951X, true, 1024 },
+    { 0xa52082, "Raspberry Pi 3 Model B", "BCM2837", FW(130), PI_NIC_SMSC951X, true, 1024 },
+    { 0xa020d3, "Raspberry Pi 3 Model B+", "BCM2837B0", GPIO(29, false), PI_NIC_LAN78XX, true, 1024 },
+    { 0xa020d4, "Raspberry Pi 3 Model B+", "BCM2837B0", GPIO(29, false), PI_NIC_LAN78XX, true, 1024 },
+    { 0x9020e1, "Raspberry Pi 3 Model A+", "BCM2837B0", GPIO(29, false), PI_NIC_NONE, true, 512 },
+    { 0x900092, "Raspberry Pi Zero", "BCM2835", GPIO(47, true), PI_NIC_NONE, false, 512 },
+    { 0x900093, "Raspberry Pi Zero", "BCM2835", GPIO(47, true), PI_NIC_NONE, false, 512 },
+    { 0x9000c1, "Raspberry Pi Zero W", "BCM2835", GPIO(47, true), PI_NIC_NONE, true, 512 },
+    { 0x902120, "Raspberry Pi Zero 2 W", "RP3A0", GPIO(29, true), PI_NIC_NONE, true, 512 },
+    { 0x900032, "Raspberry Pi Model B+", "BCM2835", GPIO(47, false), PI_NIC_SMSC951X, false, 512 },
+    { 0x900061, "Raspberry Pi Compute Module 1", "BCM2835", GPIO(47, true), PI_NIC_NONE, false, 512 },
+    { 0xa020a0, "Raspberry Pi Compute Module 3", "BCM2837", NOLED, PI_NIC_NONE, false, 1024 },
+    { 0xa220a0, "Raspberry Pi Compute Module 3", "BCM2837", NOLED, PI_NIC_NONE, false, 1024 },
+    { 0xa02100, "Raspberry Pi Compute Module 3+", "BCM2837B0", NOLED, PI_NIC_NONE, false, 1024 },
+    /* New-style with the warranty and OTP flag bits set. */
+    { 0x02a02082, "Raspberry Pi 3 Model B", "BCM2837", FW(130), PI_NIC_SMSC951X, true, 1024 },
+    { 0xe0a21041, "Raspberry Pi 2 Model B", "BCM2836", GPIO(47, false), PI_NIC_SMSC951X, false, 1024 },
+    /* Memory field 7 is unassigned: the model is still named, the RAM is not. */
+    { 0xf00000, "Raspberry Pi Model A", "BCM2835", GPIO(16, true), PI_NIC_NONE, false, 0 },
+    /* Old-style codes. */
+    { 0x0002, "Raspberry Pi Model B", "BCM2835", GPIO(16, true), PI_NIC_SMSC951X, false, 256 },
+    { 0x0003, "Raspberry Pi Model B", "BCM2835", GPIO(16, true), PI_NIC_SMSC951X, false, 256 },
+    { 0x0004, "Raspberry Pi Model B", "BCM2835", GPIO(16, true), PI_NIC_SMSC951X, false, 256 },
+    { 0x0006, "Raspberry Pi Model B", "BCM2835", GPIO(16, true), PI_NIC_SMSC951X, false, 256 },
+    { 0x0007, "Raspberry Pi Model A", "BCM2835", GPIO(16, true), PI_NIC_NONE, false, 256 },
+    { 0x0009, "Raspberry Pi Model A", "BCM2835", GPIO(16, true), PI_NIC_NONE, false, 256 },
+    { 0x000d, "Raspberry Pi Model B", "BCM2835", GPIO(16, true), PI_NIC_SMSC951X, false, 512 },
+    { 0x000f, "Raspberry Pi Model B", "BCM2835", GPIO(16, true), PI_NIC_SMSC951X, false, 512 },
+    { 0x0010, "Raspberry Pi Model B+", "BCM2835", GPIO(47, false), PI_NIC_SMSC951X, false, 512 },
+    { 0x0011, "Raspberry Pi Compute Module 1", "BCM2835", GPIO(47, true), PI_NIC_NONE, false, 512 },
+    { 0x0012, "Raspberry Pi Model A+", "BCM2835", GPIO(47, false), PI_NIC_NONE, false, 256 },
+    { 0x0013, "Raspberry Pi Model B+", "BCM2835", GPIO(47, false), PI_NIC_SMSC951X, false, 512 },
+    { 0x0014, "Raspberry Pi Compute Module 1", "BCM2835", GPIO(47, true), PI_NIC_NONE, false, 512 },
+    { 0x0015, "Raspberry Pi Model A+", "BCM2835", GPIO(47, false), PI_NIC_NONE, false, 256 },
+    /* Old-style with the warranty bit. */
+    { 0x1000002, "Raspberry Pi Model B", "BCM2835", GPIO(16, true), PI_NIC_SMSC951X, false, 256 },
+    { 0x1000010, "Raspberry Pi Model B+", "BCM2835", GPIO(47, false), PI_NIC_SMSC951X, false, 512 },
+    /* Unknown: no answer, unassigned old codes, models this firmware does not run on, inconsistent fields. */
+    { 0x000000, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 0 },
+    { 0x000001, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 0 },
+    { 0x00000a, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 0 },
+    { 0x000016, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 0 },
+    { 0x2000002, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 0 },
+    { 0xa03111, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 1024 },  /* Pi 4 Model B */
+    { 0xc03111, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 4096 },  /* Pi 4 Model B 4 GB */
+    { 0xd04170, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 8192 },  /* Pi 5 */
+    { 0xa01082, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 1024 },  /* a 3B type with a BCM2836 */
+    { 0xa000f0, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 1024 },  /* type 0x0f: internal use */
+    { 0xffffffff, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 0 },
+};
+
+static void test_vectors(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+        const struct vector *v = &vectors[i];
+        const struct pi_model *m = pi_model_lookup(v->revision);
+        uint32_t ram = pi_model_ram_mb(v->revision);
+        assert_non_null(m);
+        if (strcmp(m->name, v->name) != 0 || strcmp(m->soc, v->soc) != 0 || m->led.kind != v->led.kind ||
+            m->led.pin != v->led.pin || m->led.active_low != v->led.active_low || m->nic != v->nic ||
+            m->has_bluetooth != v->bluetooth || m->known != (strcmp(v->name, UNKNOWN) != 0) || ram != v->ram_mb) {
+            fail_msg("revision 0x%06x: got %s / %s / led %d pin %u%s / nic %d / bt %d / known %d / %u MiB; "
+                     "expected %s / %s / led %d pin %u%s / nic %d / bt %d / %u MiB",
+                     (unsigned)v->revision, m->name, m->soc, (int)m->led.kind, (unsigned)m->led.pin,
+                     m->led.active_low ? " low" : "", (int)m->nic, m->has_bluetooth, m->known, (unsigned)ram,
+                     v->name, v->soc, (int)v->led.kind, (unsigned)v->led.pin, v->led.active_low ? " low" : "",
+                     (int)v->nic, v->bluetooth, (unsigned)v->ram_mb);
+        }
+    }
+}
+
+/* Every unknown code gives the same static entry, so the caller can tell it apart and print the revision. */
+static void test_unknown_is_one_static_entry(void **state)
+{
+    (void)state;
+    const struct pi_model *a = pi_model_lookup(0);
+    const struct pi_model *b = pi_model_lookup(0xdeadbeef);
+    assert_ptr_equal(a, b);
+    assert_false(a->known);
+    assert_ptr_not_equal(pi_model_lookup(0xa21041), a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vectors),
+        cmocka_unit_test(test_unknown_is_one_static_entry),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
