@@ -180,9 +180,31 @@ uint64_t board_uptime_us(void)
     return systimer_now_us();
 }
 
+static uint32_t irq_save(void)
+{
+    uint32_t cpsr;
+    __asm__ volatile("mrs %0, cpsr\n\tcpsid i" : "=r"(cpsr)::"memory");
+    return cpsr;
+}
+
+static void irq_restore(uint32_t cpsr)
+{
+    __asm__ volatile("msr cpsr_c, %0" ::"r"(cpsr) : "memory");
+}
+
 int board_console_getc(void)
 {
-    return pl011_getc();
+    int c = pl011_getc();
+    if (c < 0) {
+        /* QEMU raises the PL011 receive interrupt only when its FIFO goes from empty to non-empty, so bytes left
+         * behind by a drain that hit its bound are never announced. Draining here as well picks them up; the
+         * interrupt is masked meanwhile because the receive ring takes one producer at a time. */
+        uint32_t cpsr = irq_save();
+        pl011_poll();
+        irq_restore(cpsr);
+        c = pl011_getc();
+    }
+    return c;
 }
 
 void board_console_write(const char *buf, size_t len)
