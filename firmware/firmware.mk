@@ -7,3 +7,10 @@ FIRMWARE_SRCS += firmware/main.c
 FIRMWARE_SRCS += firmware/crash_cmd.c
 FIRMWARE_SRCS += firmware/config_load.c
 FIRMWARE_SRCS += firmware/usb_cmd.c
+# Mail messages: addresses, MIME encodings, ssmtp's header rules, machine-made mail, the sendmail path.
+FIRMWARE_SRCS += firmware/mail.c
+FIRMWARE_SRCS += firmware/mail_addr.c
+FIRMWARE_SRCS += firmware/mail_mime.c
+FIRMWARE_SRCS += firmware/mail_header.c
+FIRMWARE_SRCS += firmware/mail_compose.c
+FIRMWARE_SRCS += firmware/mail_submit.c
