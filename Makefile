@@ -35,6 +35,11 @@ DEPFLAGS = -MMD -MP
 INCLUDES := -I. -Iboard/$(BOARD)
 
 include drivers/drivers.mk
+# A board with only some of the drivers' devices names the ones it links (board/native: storage and the netdev
+# registry); the others stay out of its build.
+ifneq ($(BOARD_DRIVERS),)
+DRIVERS_SRCS := $(filter $(BOARD_DRIVERS),$(DRIVERS_SRCS))
+endif
 include config/config.mk
 include tools/tools.mk
 include tools/sdcard.mk
@@ -51,14 +56,22 @@ OWN_OBJS := $(patsubst %.c,$(O)/%.o,$(filter %.c,$(OWN_SRCS))) $(patsubst %.S,$(
 TP_OBJS := $(patsubst %.c,$(O)/%.o,$(THIRD_PARTY_SRCS))
 VERSION_OBJ := $(O)/version.o
 
-ELF := $(O)/baremail.elf
+# A board.mk may link its own way: the Pi boards take these defaults (bare metal, our linker script, newlib);
+# board/native sets LINK_FLAGS and LINK_LIBS for a Linux program, and leaves IMAGE_NAME empty because the ELF
+# (ELF_NAME) is what it builds.
+ELF_NAME ?= baremail.elf
+LINK_FLAGS ?= -T $(LDSCRIPT) -nostartfiles -Wl,--gc-sections -Wl,-Map=$(MAP) -Wl,--no-warn-rwx-segments
+LINK_LIBS ?= -lc -lgcc
+
+ELF := $(O)/$(ELF_NAME)
 IMG := $(O)/$(IMAGE_NAME)
 MAP := $(O)/baremail.map
+PRODUCT := $(if $(IMAGE_NAME),$(IMG),$(ELF))
 
 .PHONY: all all-boards clean size test qemu setup deps
 .DEFAULT_GOAL := all
 
-all: $(IMG)
+all: $(PRODUCT)
 
 all-boards:
 	@set -e; for b in $(ALL_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b all; done
@@ -96,8 +109,7 @@ $(VERSION_OBJ): $(O)/version.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(ELF): $(OWN_OBJS) $(TP_OBJS) $(VERSION_OBJ) $(LDSCRIPT)
-	$(CC) $(ARCH_FLAGS) -T $(LDSCRIPT) -nostartfiles -Wl,--gc-sections -Wl,-Map=$(MAP) \
-		-Wl,--no-warn-rwx-segments -o $@ $(OWN_OBJS) $(TP_OBJS) $(VERSION_OBJ) -lc -lgcc
+	$(CC) $(ARCH_FLAGS) $(LINK_FLAGS) -o $@ $(OWN_OBJS) $(TP_OBJS) $(VERSION_OBJ) $(LINK_LIBS)
 
 $(IMG): $(ELF)
 	$(OBJCOPY) -O binary $< $@

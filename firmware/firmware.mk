@@ -14,3 +14,4 @@ FIRMWARE_SRCS += firmware/mail_mime.c
 FIRMWARE_SRCS += firmware/mail_header.c
 FIRMWARE_SRCS += firmware/mail_compose.c
 FIRMWARE_SRCS += firmware/mail_submit.c
+FIRMWARE_SRCS += firmware/net_cmd.c

@@ -11,7 +11,9 @@
 #include "firmware/console.h"
 #include "firmware/console_builtin.h"
 #include "firmware/crash_cmd.h"
+#include "firmware/net_cmd.h"
 #include "firmware/usb_cmd.h"
+#include "net/net.h"
 #include "net/net_stack.h"
 
 static void print_library_versions(void)
@@ -36,14 +38,23 @@ int main(void)
     if (err != 0) {
         printf("network stack: %s\n", net_stack_strerror(err));
     }
+    net_init(config_load_current());
+    /* The interface follows the device whenever it appears (net_poll()), so a failure here is not final. */
+    err = board_net_start();
+    if (err != 0) {
+        printf("network device: %s\n", board_net_strerror(err));
+    }
 
     console_init();
     console_builtin_register(&builtin_info);
     crash_cmd_register();
     config_load_register();
     usb_cmd_register();
+    net_cmd_register();
     console_start();
     for (;;) {
+        board_usb_poll();
+        net_poll();
         console_poll();
         board_idle();
     }

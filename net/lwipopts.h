@@ -25,8 +25,14 @@
 /* --- Memory --------------------------------------------------------------------------------------------------- */
 
 /* ARM: word-aligned pools and pbuf payloads. The compiler uses multi-word loads (LDM, LDRD) on lwIP's structures,
- * which fault when unaligned even where single loads may be; the default of 1 is for 8-bit CPUs. */
+ * which fault when unaligned even where single loads may be; the default of 1 is for 8-bit CPUs. The native board
+ * and the host tests run on 64-bit CPUs, where lwIP's structures hold 8-byte pointers: 8 there, so that pool
+ * elements are aligned for them (UBSan checks it). */
+#if defined(__SIZEOF_POINTER__) && __SIZEOF_POINTER__ == 8
+#define MEM_ALIGNMENT 8
+#else
 #define MEM_ALIGNMENT 4
+#endif
 /* Packet buffers from newlib's malloc: the heap is all RAM above the image (hundreds of MiB), so a separate fixed
  * lwIP heap (MEM_SIZE) would only be a second, smaller limit. malloc is safe here: main loop only. */
 #define MEM_LIBC_MALLOC 1
@@ -58,8 +64,15 @@
 /* IPv4 only for now: home and office networks all hand out IPv4 by DHCP; IPv6 comes with its own issue. */
 #define LWIP_IPV6 0
 #define LWIP_ICMP 1
-/* Address configuration by DHCP. lwIP's default ARP probe of the offered address (ACD) stays on. */
+/* The console's `ping` sends echo requests and reads the replies on a raw ICMP PCB; one is enough, the console
+ * runs one command at a time. lwIP answers echo requests itself (LWIP_ICMP), without this. */
+#define LWIP_RAW 1
+#define MEMP_NUM_RAW_PCB 1
+/* Address configuration by DHCP. The ARP probe of an offered address (RFC 5227 ACD) is off: it holds the lease
+ * back by about 8 s, against a target of a lease 1.5 s after power-on, and the DHCP server already checks the
+ * address it offers on the networks an alarm device sits on. */
 #define LWIP_DHCP 1
+#define LWIP_DHCP_DOES_ACD_CHECK 0
 
 /* --- UDP and TCP ---------------------------------------------------------------------------------------------- */
 
@@ -87,8 +100,10 @@
 
 /* --- DNS and SNTP --------------------------------------------------------------------------------------------- */
 
-/* Mail server and time server names; the servers come from DHCP. */
+/* Mail server and time server names; the servers come from smtp.conf's DNS key, else from DHCP. */
 #define LWIP_DNS 1
+/* As many servers as smtp.conf's DNS key takes (CONFIG_DNS_MAX in config/config.h); lwIP's default is 2. */
+#define DNS_MAX_SERVERS 3
 
 /* SNTP sets net/clock, which certificate validity checks need. Servers are named (DNS) in the configuration. */
 #define LWIP_SNTP 1
@@ -98,6 +113,15 @@
  * sender cannot set the clock that certificate checks rely on. The request stamp comes from net/clock. */
 #define SNTP_CHECK_RESPONSE 2
 #define SNTP_GET_SYSTEM_TIME(sec, us) net_clock_get_utc(&(sec), &(us))
+/* lwIP waits up to 5 s at random before the first request (RFC 4330 asks it of large client populations
+ * starting together); one alarm device asks at once, since mail cannot be sent before the clock is known. */
+#define SNTP_STARTUP_DELAY 0
+/* Two servers, tried in turn: NTPServer from the configuration, then the one the DHCP lease names (option 42).
+ * DHCP asks for it (LWIP_DHCP_GET_NTP_SRV), but lwIP's SNTP would put it first, over the configured one; net/net.c
+ * puts it second instead (its dhcp_set_ntp_servers()), so lwIP's own is off. */
+#define SNTP_MAX_SERVERS 2
+#define LWIP_DHCP_GET_NTP_SRV 1
+#define SNTP_GET_SERVERS_FROM_DHCP 0
 
 /* --- Diagnostics ---------------------------------------------------------------------------------------------- */
 

@@ -16,13 +16,15 @@ NET_SRCS += net/entropy.c
 NET_SRCS += net/random.c
 NET_SRCS += net/net_stack.c
 NET_SRCS += net/sys_arch.c
+NET_SRCS += net/netif_glue.c
+NET_SRCS += net/net.c
 
-# lwIP 2.2: core, IPv4, Ethernet, SNTP and altcp. Not here: raw.c and sys.c (empty with LWIP_RAW=0 and NO_SYS=1),
+# lwIP 2.2: core, IPv4, Ethernet, SNTP and altcp, raw.c for the console's ping. Not here: sys.c (empty with NO_SYS=1),
 # the IPv6 files, api/ (sockets and netconn need threads), altcp_alloc.c (its altcp_tls_alloc() wants an
 # altcp_tls_new() from our TLS layer, which adds the file when it exists), and apps/altcp_tls/ (lwIP's port is
 # for mbedTLS 2 and does not build with 3.6).
 LWIP_SRCS := $(addprefix $(LWIP_DIR)/core/, \
-	init.c def.c dns.c inet_chksum.c ip.c mem.c memp.c netif.c pbuf.c stats.c \
+	init.c def.c dns.c inet_chksum.c ip.c mem.c memp.c netif.c pbuf.c raw.c stats.c \
 	tcp.c tcp_in.c tcp_out.c timeouts.c udp.c altcp.c altcp_tcp.c \
 	ipv4/acd.c ipv4/dhcp.c ipv4/etharp.c ipv4/icmp.c ipv4/ip4.c ipv4/ip4_addr.c ipv4/ip4_frag.c)
 LWIP_SRCS += $(LWIP_DIR)/netif/ethernet.c

@@ -38,7 +38,7 @@ $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
 
 -include $(addprefix $(HB)/unit/,$(addsuffix .d,$(UNIT_TESTS)))
 
-.PHONY: test test-unit test-fuzz test-qemu test-tools
+.PHONY: test test-unit test-fuzz test-qemu test-tools test-integration
 test-unit: $(addprefix $(HB)/unit/,$(UNIT_TESTS))
 	tests/run-suite unit $^
 
@@ -53,8 +53,13 @@ test-qemu: | $(SETUP_STAMP)
 test-tools: | $(SETUP_STAMP)
 	tests/run-suite tools $(sort $(wildcard tests/tools/test_*))
 
+# The native board against servers the tests start on this machine's loopback (each prints "N passed, M failed").
+test-integration: | $(SETUP_STAMP) $(DEPS_STAMP)
+	$(MAKE) --no-print-directory BOARD=native all
+	tests/run-suite integration $(sort $(wildcard tests/integration/test_*.py))
+
 # Everything, from a fresh clone; the last line is the summary over all suites.
 test: | $(SETUP_STAMP) $(DEPS_STAMP)
 	@rm -f $(HB)/results.txt
 	$(MAKE) --no-print-directory all-boards
-	$(MAKE) --no-print-directory -k test-unit test-fuzz test-tools test-qemu; status=$$?; tests/summarize $(HB)/results.txt; exit $$status
+	$(MAKE) --no-print-directory -k test-unit test-fuzz test-tools test-integration test-qemu; status=$$?; tests/summarize $(HB)/results.txt; exit $$status

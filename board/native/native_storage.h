@@ -1,0 +1,15 @@
+/*
+ * native_storage.h - the native board's boot partition: board_read_boot_file() over an SD card image (the same
+ * MBR and FAT code as on the Pi, reading the file through a block device) or over a directory standing in for the
+ * partition (each path component matched ignoring ASCII case, like FAT).
+ *
+ * Rules: native board only; main loop only. The path is the --sd argument and is kept by reference.
+ */
+#ifndef NATIVE_STORAGE_H
+#define NATIVE_STORAGE_H
+
+/* Names the image file or directory; nothing is opened until the first board_read_boot_file(). Without a call,
+ * the board has no card (BOARD_ERR_NO_MEDIA). */
+void native_storage_set_path(const char *path);
+
+#endif /* NATIVE_STORAGE_H */

@@ -1,0 +1,240 @@
+/*
+ * net.c - the interface brought up from the configuration; see net.h.
+ */
+#include "net/net.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lwip/apps/sntp.h"
+#include "lwip/dhcp.h"
+#include "lwip/netif.h"
+#include "lwip/prot/dhcp.h"
+#include "lwip/sys.h"
+#include "lwip/timeouts.h"
+#include "net/netif_glue.h"
+
+#define NET_DEFAULT_HOSTNAME "baremail"
+#define MS_PER_S 1000u
+/* SNTP's list: the configured server first, the one DHCP names second. */
+#define NTP_INDEX_CONFIG 0
+#define NTP_INDEX_DHCP 1
+
+/* The settings net_init() copied: lwIP keeps pointers to the host and NTP server names. */
+static struct {
+    bool dhcp;
+    ip4_addr_t ip, netmask, gateway;
+    unsigned dns_count;
+    ip4_addr_t dns[DNS_MAX_SERVERS];
+    char hostname[CONFIG_HOST_MAX + 1];
+    char ntp_server[CONFIG_HOST_MAX + 1];
+} settings;
+
+static struct netif netif;
+static bool netif_added;
+static bool was_up;              /* net_is_up() at the last poll: SNTP starts on the rising edge */
+static u8_t last_dhcp_state;
+static u32_t lease_start_ms;     /* sys_now() when the current lease was granted or renewed */
+
+static void ip4_from_host_order(ip4_addr_t *out, uint32_t host)
+{
+    ip4_addr_set_u32(out, lwip_htonl(host));
+}
+
+/* DHCP's host name option wants a host, not a domain: the first label of the EHLO name config/ derived from
+ * HostName (a valid host name), or the default when it is an address literal. */
+static void set_hostname(const struct config *cfg)
+{
+    const char *name = cfg != NULL && cfg->ehlo_name[0] != '\0' ? cfg->ehlo_name : NET_DEFAULT_HOSTNAME;
+    if (name[0] == '[') {
+        name = NET_DEFAULT_HOSTNAME;
+    }
+    size_t len = strcspn(name, ".");
+    snprintf(settings.hostname, sizeof settings.hostname, "%.*s", (int)len, name);
+}
+
+static void apply_config_dns(void)
+{
+    for (unsigned i = 0; i < settings.dns_count; i++) {
+        ip_addr_t addr;
+        ip_addr_copy_from_ip4(addr, settings.dns[i]);
+        dns_setserver((u8_t)i, &addr);
+    }
+}
+
+static void detach(void)
+{
+    if (!netif_added) {
+        return;
+    }
+    sntp_stop();
+    dhcp_stop(&netif);
+    dhcp_cleanup(&netif);
+    netif_remove(&netif);
+    netif_added = false;
+    was_up = false;
+    last_dhcp_state = DHCP_STATE_OFF;
+}
+
+void net_init(const struct config *cfg)
+{
+    detach();
+    memset(&settings, 0, sizeof settings);
+    settings.dhcp = cfg == NULL || cfg->dhcp;
+    if (!settings.dhcp) {
+        uint32_t mask = cfg->prefix_len == 0 ? 0 : 0xFFFFFFFFu << (32u - cfg->prefix_len);
+        ip4_from_host_order(&settings.ip, cfg->ip);
+        ip4_from_host_order(&settings.netmask, mask);
+        ip4_from_host_order(&settings.gateway, cfg->gateway);
+    }
+    if (cfg != NULL) {
+        settings.dns_count = cfg->dns_count < DNS_MAX_SERVERS ? cfg->dns_count : DNS_MAX_SERVERS;
+        for (unsigned i = 0; i < settings.dns_count; i++) {
+            ip4_from_host_order(&settings.dns[i], cfg->dns[i]);
+        }
+    }
+    set_hostname(cfg);
+    snprintf(settings.ntp_server, sizeof settings.ntp_server, "%s",
+             cfg != NULL && cfg->ntp_server[0] != '\0' ? cfg->ntp_server : CONFIG_DEFAULT_NTP_SERVER);
+
+    apply_config_dns();
+    sntp_setoperatingmode(SNTP_OPMODE_POLL);
+    sntp_setservername(NTP_INDEX_CONFIG, settings.ntp_server);
+}
+
+/* Called by lwIP's DHCP client with the NTP servers of a lease (LWIP_DHCP_GET_NTP_SRV). lwIP's own version in
+ * sntp.c would put them first, over the configured server; here they come after it (SNTP_GET_SERVERS_FROM_DHCP
+ * is off in net/lwipopts.h). */
+void dhcp_set_ntp_servers(u8_t num, const ip4_addr_t *server)
+{
+    ip_addr_t addr;
+    if (num > 0) {
+        ip_addr_copy_from_ip4(addr, server[0]);
+        sntp_setserver(NTP_INDEX_DHCP, &addr);
+    } else {
+        sntp_setserver(NTP_INDEX_DHCP, NULL);
+    }
+}
+
+static void attach(struct netdev *nd)
+{
+    err_t err = netif_glue_add(&netif, nd, &settings.ip, &settings.netmask, &settings.gateway);
+    if (err != ERR_OK) {
+        printf("net: cannot add an interface for %s: %s\n", nd->name, lwip_strerr(err));
+        return;
+    }
+    netif_added = true;
+    netif_set_default(&netif);
+    netif_set_hostname(&netif, settings.hostname);
+    if (settings.dhcp) {
+        err = dhcp_start(&netif);
+        if (err != ERR_OK) {
+            printf("net: DHCP did not start: %s\n", lwip_strerr(err));
+        }
+    }
+}
+
+bool net_is_up(void)
+{
+    return netif_added && netif_is_up(&netif) && netif_is_link_up(&netif) &&
+           !ip4_addr_isany_val(*netif_ip4_addr(&netif));
+}
+
+/* A lease granted or renewed shows as a change into BOUND; DHCP has just set its DNS servers then, so the
+ * configured ones go back in. */
+static void follow_dhcp(void)
+{
+    struct dhcp *dhcp = netif_dhcp_data(&netif);
+    u8_t state = dhcp != NULL ? dhcp->state : DHCP_STATE_OFF;
+    if (state == DHCP_STATE_BOUND && last_dhcp_state != DHCP_STATE_BOUND) {
+        lease_start_ms = sys_now();
+        apply_config_dns();
+    }
+    last_dhcp_state = state;
+}
+
+/* SNTP on a live interface only: requests sent without an address fail and back off for minutes. */
+static void follow_up_state(void)
+{
+    bool up = net_is_up();
+    if (up && !was_up) {
+        sntp_stop();
+        sntp_init();
+    } else if (!up && was_up) {
+        sntp_stop();
+    }
+    was_up = up;
+}
+
+void net_poll(void)
+{
+    struct netdev *nd = netdev_at(0);
+    if (netif_added && netif_glue_device(&netif) != nd) {
+        detach();
+    }
+    if (!netif_added && nd != NULL && nd->started) {
+        attach(nd);
+    }
+    if (netif_added) {
+        netif_glue_poll(&netif);
+        follow_dhcp();
+        follow_up_state();
+    }
+    sys_check_timeouts();
+}
+
+static const char *dhcp_state_name(u8_t state)
+{
+    switch (state) {
+    case DHCP_STATE_OFF: return "off";
+    case DHCP_STATE_REQUESTING: return "requesting";
+    case DHCP_STATE_INIT: return "init";
+    case DHCP_STATE_REBOOTING: return "rebooting";
+    case DHCP_STATE_REBINDING: return "rebinding";
+    case DHCP_STATE_RENEWING: return "renewing";
+    case DHCP_STATE_SELECTING: return "selecting";
+    case DHCP_STATE_INFORMING: return "informing";
+    case DHCP_STATE_CHECKING: return "checking the address";
+    case DHCP_STATE_BOUND: return "bound";
+    case DHCP_STATE_BACKING_OFF: return "backing off";
+    default: return "unknown";
+    }
+}
+
+void net_get_status(struct net_status *st)
+{
+    memset(st, 0, sizeof *st);
+    st->dhcp = settings.dhcp;
+    st->dhcp_state = "off";
+    st->lease_remaining_s = -1;
+    st->device = netif_added ? netif_glue_device(&netif) : netdev_at(0);
+    st->link_up = st->device != NULL && netdev_link_up(st->device);
+    if (netif_added) {
+        st->address = *netif_ip4_addr(&netif);
+        st->netmask = *netif_ip4_netmask(&netif);
+        st->gateway = *netif_ip4_gw(&netif);
+        st->has_address = !ip4_addr_isany_val(st->address);
+        struct dhcp *dhcp = netif_dhcp_data(&netif);
+        if (dhcp != NULL) {
+            st->dhcp_state = dhcp_state_name(dhcp->state);
+            if (dhcp_supplied_address(&netif) && dhcp->offered_t0_lease != 0) {
+                u32_t elapsed_s = (sys_now() - lease_start_ms) / MS_PER_S;
+                st->lease_remaining_s =
+                    elapsed_s < dhcp->offered_t0_lease ? (int32_t)(dhcp->offered_t0_lease - elapsed_s) : 0;
+            }
+        }
+    }
+    for (u8_t i = 0; i < DNS_MAX_SERVERS; i++) {
+        const ip_addr_t *dns = dns_getserver(i);
+        st->dns[i] = *ip_2_ip4(dns);
+    }
+    for (u8_t i = 0; i < NET_NTP_SERVERS; i++) {
+        st->ntp[i].name = sntp_getservername(i);
+        const ip_addr_t *addr = sntp_getserver(i);
+        if (addr != NULL) {
+            st->ntp[i].address = *ip_2_ip4(addr);
+        }
+        st->ntp[i].reachability = sntp_getreachability(i);
+    }
+    st->ntp_running = sntp_enabled();
+}

@@ -1,0 +1,63 @@
+/*
+ * net.h - the firmware's network, as the application sees it: one interface on the first network device, its
+ * addresses from the configuration (IP=dhcp, or a static IP, Gateway and DNS), the time from SNTP.
+ *
+ * net_init() takes the settings; net_poll(), on every pass of the main loop, adopts the first network device
+ * (netdev_at(0)) whenever one appears (the Pi's USB NIC after enumeration or a re-plug, the native board's slirp
+ * device), moves frames (net/netif_glue.h) and runs lwIP's timers. From then on, with no further calls:
+ *  - DHCP (the HostName's first label as DHCP host name, option 12) or the static addresses;
+ *  - DNS servers: those of the configuration when it has any (they replace DHCP's), else DHCP's;
+ *  - SNTP: the configured NTPServer (a name or an address) first, then the server DHCP names (option 42), polled
+ *    by lwIP's SNTP client into net/clock; started whenever the interface has an address on a live link;
+ *  - ICMP echo replies (lwIP itself), a new lease after the link went down and up, a new interface when the device
+ *    is replaced (unplugged and plugged back).
+ *
+ * Rules: main loop only, after net_stack_init(). The configuration is copied; later changes to it need another
+ * net_init(), which applies them to the interface at once.
+ */
+#ifndef NET_H
+#define NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "drivers/netdev.h"
+#include "lwip/dns.h"
+#include "lwip/ip4_addr.h"
+
+/* NTP servers tried in turn: the configured one and one from DHCP (net/lwipopts.h sets SNTP_MAX_SERVERS). */
+#define NET_NTP_SERVERS 2
+
+struct net_status {
+    struct netdev *device;        /* NULL while there is no network device */
+    bool link_up;
+    bool dhcp;                    /* addresses from DHCP; false: static, from the configuration */
+    const char *dhcp_state;       /* "bound", "selecting", ... ("off" with a static address) */
+    bool has_address;
+    ip4_addr_t address, netmask, gateway;
+    int32_t lease_remaining_s;    /* seconds left of the DHCP lease; -1 when there is none */
+    ip4_addr_t dns[DNS_MAX_SERVERS]; /* unset entries are 0.0.0.0 */
+    struct {
+        const char *name;         /* configured name; NULL for a server given by address (DHCP) or none */
+        ip4_addr_t address;       /* 0.0.0.0 until known */
+        uint8_t reachability;     /* SNTP's shift register: bit 0 the last poll answered */
+    } ntp[NET_NTP_SERVERS];
+    bool ntp_running;
+};
+
+/* Takes the network settings from cfg (NULL: the defaults, i.e. DHCP, host name "baremail" and the default NTP
+ * server) and applies them to the interface if it exists already. */
+void net_init(const struct config *cfg);
+
+/* The main loop's network work; returns at once when there is none. */
+void net_poll(void);
+
+/* The current state, for the console's `net` and for mail bodies. Pointers in it stay valid until the next
+ * net_init(). */
+void net_get_status(struct net_status *st);
+
+/* True when the interface has an address on a live link: the moment for DNS, NTP and SMTP. */
+bool net_is_up(void);
+
+#endif /* NET_H */

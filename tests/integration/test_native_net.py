@@ -1,0 +1,376 @@
+#!/usr/bin/python3
+"""The native board's network end to end: build/native/baremail on libslirp, against an NTP and a DNS server
+that this test runs on the host's loopback (slirp's 10.0.2.2), driven through its console on stdin/stdout.
+
+usage: tests/integration/test_native_net.py [BINARY]     (default build/native/baremail; needs root)
+
+The test re-runs itself in private network and mount namespaces (unshare): its own loopback, so the servers on
+ports 53 and 123 collide with nothing else on the machine, and its own /etc/resolv.conf naming 127.0.0.1, so
+slirp's DNS proxy (10.0.2.3) forwards to the test's DNS server exactly as QEMU's would to the host's resolver.
+Ends with "N passed, M failed".
+"""
+import fcntl
+import os
+import re
+import select
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+BINARY = "build/native/baremail"
+PROMPT = "baremail> "
+IN_NAMESPACE = "--in-namespace"
+
+# The NTP server's clock: a date nobody's host clock shows, so the firmware can only have it from this server.
+TEST_UTC = 1893553445  # 2030-01-02 03:04:05 UTC
+TEST_UTC_TEXT = "2030-01-02 03:04"
+NTP_UNIX_OFFSET = 2208988800
+# The DNS server's one name.
+TEST_NAME = "mail.baremail.test"
+TEST_NAME_ADDR = "192.0.2.25"
+
+CASES = []
+# Every file the test makes (SD directories and images, resolv.conf) lives here and goes at the end.
+SCRATCH = None
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+# ---- servers on the loopback -------------------------------------------------------------------------------
+
+
+class NtpServer(threading.Thread):
+    """Answers SNTP client requests (mode 3) with TEST_UTC, echoing the request's transmit time as the originate
+    time, as RFC 4330 servers do (lwIP checks it)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 123))
+        self.requests = 0
+
+    def run(self):
+        while True:
+            data, peer = self.sock.recvfrom(512)
+            if len(data) < 48 or data[0] & 7 != 3:
+                continue
+            self.requests += 1
+            version = (data[0] >> 3) & 7
+            now = TEST_UTC + NTP_UNIX_OFFSET
+            reply = struct.pack("!BBbbII4sQQQQ", (version << 3) | 4, 1, 6, -20, 0, 0, b"TEST",
+                                now << 32, struct.unpack("!Q", data[40:48])[0], now << 32, now << 32)
+            self.sock.sendto(reply, peer)
+
+
+class DnsServer(threading.Thread):
+    """Answers A queries for TEST_NAME; NXDOMAIN for every other name."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 53))
+        self.queries = []
+
+    def run(self):
+        while True:
+            data, peer = self.sock.recvfrom(512)
+            if len(data) < 12:
+                continue
+            qid, _flags, qdcount = struct.unpack("!HHH", data[:6])
+            labels, pos = [], 12
+            while pos < len(data) and data[pos] != 0:
+                n = data[pos]
+                labels.append(data[pos + 1:pos + 1 + n].decode("ascii", "replace"))
+                pos += n + 1
+            question_end = pos + 5
+            qtype = struct.unpack("!H", data[pos + 1:pos + 3])[0] if pos + 3 <= len(data) else 0
+            name = ".".join(labels).lower()
+            self.queries.append(name)
+            question = data[12:question_end]
+            if name == TEST_NAME and qtype == 1:
+                answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + socket.inet_aton(TEST_NAME_ADDR)
+                header = struct.pack("!HHHHHH", qid, 0x8180, qdcount, 1, 0, 0)
+            else:
+                answer = b""
+                header = struct.pack("!HHHHHH", qid, 0x8183, qdcount, 0, 0, 0)
+            self.sock.sendto(header + question + answer, peer)
+
+
+# ---- the firmware ------------------------------------------------------------------------------------------
+
+
+class Firmware:
+    """build/native/baremail with a pipe for its console."""
+
+    def __init__(self, sd_dir):
+        self.proc = subprocess.Popen([BINARY, "--sd", sd_dir], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.output = ""
+        self.mark = 0
+        fcntl.fcntl(self.proc.stdout, fcntl.F_SETFL, fcntl.fcntl(self.proc.stdout, fcntl.F_GETFL) | os.O_NONBLOCK)
+
+    def _read(self, timeout):
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if ready:
+            chunk = self.proc.stdout.read()
+            if chunk:
+                self.output += chunk.decode("utf-8", "replace")
+                return True
+        return False
+
+    def expect(self, pattern, timeout):
+        """Waits for pattern after the mark; moves the mark past it and returns the match."""
+        deadline = time.monotonic() + timeout
+        regex = re.compile(pattern)
+        while True:
+            m = regex.search(self.output, self.mark)
+            if m:
+                self.mark = m.end()
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0 or (self.proc.poll() is not None and not self._read(0)):
+                raise AssertionError(f"no {pattern!r} within {timeout} s; output since the mark:\n"
+                                     f"{self.output[self.mark:]}")
+            self._read(min(left, 0.2))
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def command(self, line, timeout=20):
+        """Runs one console command; returns its output (up to the next prompt)."""
+        self.send(line + "\n")
+        start = self.expect(re.escape(line) + r"\r?\n", timeout).end()
+        end = self.expect(re.escape(PROMPT), timeout).start()
+        return self.output[start:end]
+
+    def wait_for(self, line, pattern, timeout):
+        """Repeats a command until its output matches pattern; returns the last output."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.command(line)
+            if re.search(pattern, text, re.M):
+                return text
+            if time.monotonic() > deadline:
+                raise AssertionError(f"`{line}` never showed {pattern!r}; last output:\n{text}")
+            time.sleep(0.5)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+    def __enter__(self):
+        self.expect(re.escape(PROMPT), 10)
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def sd_dir(conf):
+    """A directory standing in for the boot partition, with smtp.conf under an upper-case name (FAT ignores case,
+    and so must the native board)."""
+    path = tempfile.mkdtemp(prefix="sd-", dir=SCRATCH)
+    with open(os.path.join(path, "SMTP.CONF"), "w") as f:
+        f.write(conf)
+    return path
+
+
+DHCP_CONF = ("Root=alerts@example.test\nMailHub=" + TEST_NAME + ":465\nUseTLS=YES\nTLS_Fingerprint="
+             + "ab" * 32 + "\nIP=dhcp\nNTPServer=10.0.2.2\nHostName=pi-alarm.example.test\n")
+STATIC_CONF = ("Root=alerts@example.test\nMailHub=" + TEST_NAME + ":465\nUseTLS=YES\nTLS_Fingerprint="
+               + "ab" * 32 + "\nIP=10.0.2.20/24\nGateway=10.0.2.2\nDNS=10.0.2.2\nNTPServer=10.0.2.2\n")
+
+
+# ---- cases -------------------------------------------------------------------------------------------------
+
+
+@case
+def dhcp_lease_dns_and_clock(ntp, dns):
+    with Firmware(sd_dir(DHCP_CONF)) as fw:
+        text = fw.wait_for("net", r"^time: +" + re.escape(TEST_UTC_TEXT), 40)
+        assert re.search(r"^address: +10\.0\.2\.15$", text, re.M), text
+        assert re.search(r"^netmask: +255\.255\.255\.0$", text, re.M), text
+        assert re.search(r"^gateway: +10\.0\.2\.2$", text, re.M), text
+        assert re.search(r"^dns: +10\.0\.2\.3$", text, re.M), text
+        assert re.search(r"^config: +DHCP, bound, lease \d+ s left$", text, re.M), text
+        assert re.search(r"^link: +up", text, re.M), text
+        assert re.search(r"^device: +slirp, MAC 52:54:00:12:34:56$", text, re.M), text
+        assert re.search(r"^ntp: +10\.0\.2\.2 from the configuration, answered the last poll$", text, re.M), text
+        assert ntp.requests > 0
+
+
+@case
+def ping_the_host(ntp, dns):
+    with Firmware(sd_dir(DHCP_CONF)) as fw:
+        fw.wait_for("net", r"^address: +10\.0\.2\.15$", 30)
+        text = fw.command("ping 10.0.2.2 3")
+        replies = re.findall(r"^reply from 10\.0\.2\.2: seq=(\d) ttl=\d+ time=[\d.]+ ms$", text, re.M)
+        assert replies == ["0", "1", "2"], text
+        assert re.search(r"3 sent, 3 received, 0% loss", text), text
+
+
+@case
+def resolve_through_slirp_dns(ntp, dns):
+    with Firmware(sd_dir(DHCP_CONF)) as fw:
+        fw.wait_for("net", r"^address: +10\.0\.2\.15$", 30)
+        text = fw.command("resolve " + TEST_NAME)
+        assert re.search(re.escape(TEST_NAME) + r" is " + re.escape(TEST_NAME_ADDR), text), text
+        assert TEST_NAME in dns.queries, dns.queries
+        text = fw.command("resolve nosuch.baremail.test")
+        assert "no such name" in text, text
+        text = fw.command("ping " + TEST_NAME + " 1")
+        assert re.search(r"PING " + re.escape(TEST_NAME) + r" \(" + re.escape(TEST_NAME_ADDR) + r"\)", text), text
+
+
+@case
+def static_address_and_dns_from_config(ntp, dns):
+    with Firmware(sd_dir(STATIC_CONF)) as fw:
+        text = fw.wait_for("net", r"^time: +" + re.escape(TEST_UTC_TEXT), 40)
+        assert re.search(r"^config: +static$", text, re.M), text
+        assert re.search(r"^address: +10\.0\.2\.20$", text, re.M), text
+        assert re.search(r"^gateway: +10\.0\.2\.2$", text, re.M), text
+        assert re.search(r"^dns: +10\.0\.2\.2$", text, re.M), text
+        text = fw.command("resolve " + TEST_NAME)
+        assert TEST_NAME_ADDR in text, text
+        text = fw.command("ping 10.0.2.2 1")
+        assert "1 received" in text, text
+
+
+@case
+def usage_errors(ntp, dns):
+    with Firmware(sd_dir(DHCP_CONF)) as fw:
+        assert "usage: ping HOST [count]" in fw.command("ping")
+        assert "usage: ping HOST [count]" in fw.command("ping 10.0.2.2 0")
+        assert "usage: resolve NAME" in fw.command("resolve")
+        assert "usage: net" in fw.command("net x")
+
+
+@case
+def ctrl_c_stops_ping(ntp, dns):
+    with Firmware(sd_dir(DHCP_CONF)) as fw:
+        fw.wait_for("net", r"^address: +10\.0\.2\.15$", 30)
+        # 192.0.2.25 is nowhere (slirp answers only its own addresses): each request waits its full second.
+        fw.send("ping " + TEST_NAME_ADDR + " 100\n")
+        fw.expect(r"PING ", 10)
+        time.sleep(1.5)
+        fw.send("\x03")
+        fw.expect(r"\^C", 5)
+        m = fw.expect(r"--- .*: (\d+) sent, 0 received, 100% loss", 5)
+        assert 1 <= int(m.group(1)) <= 3, m.group(0)
+        fw.expect(re.escape(PROMPT), 5)
+
+
+def sd_image(partitioned):
+    """An SD card image with smtp.conf on its FAT16 file system: behind an MBR partition table as on a real card,
+    or a bare file system ("superfloppy")."""
+    path = os.path.join(tempfile.mkdtemp(prefix="img-", dir=SCRATCH), "sd.img")
+    conf = os.path.join(os.path.dirname(path), "smtp.conf")
+    with open(conf, "w") as f:
+        f.write(STATIC_CONF)
+    offset = 2048 if partitioned else 0
+    with open(path, "wb") as f:
+        f.truncate((offset + 32768) * 512)
+    if partitioned:
+        subprocess.run(["sfdisk", "--quiet", path], input=f"{offset},,0e\n", text=True, check=True)
+    subprocess.run(["mkfs.fat", "-F", "16", "--offset", str(offset), path], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["mcopy", "-i", f"{path}@@{offset * 512}", conf, "::SMTP.CONF"], check=True)
+    return path
+
+
+@case
+def config_from_sd_images(ntp, dns):
+    for partitioned in (True, False):
+        fw = Firmware(sd_image(partitioned))
+        with fw:
+            text = fw.command("net")
+            assert re.search(r"^config: +static$", text, re.M), text
+            assert re.search(r"^address: +10\.0\.2\.20$", text, re.M), text
+
+
+@case
+def reboot_restarts_with_the_cause(ntp, dns):
+    with Firmware(sd_dir(DHCP_CONF)) as fw:
+        fw.send("reboot\n")
+        fw.expect(r"reset: +console reboot", 10)
+        fw.expect(re.escape(PROMPT), 10)
+        text = fw.command("status")
+        assert "console reboot" in text, text
+
+
+@case
+def end_of_input_exits_cleanly(ntp, dns):
+    fw = Firmware(sd_dir(DHCP_CONF))
+    try:
+        fw.expect(re.escape(PROMPT), 10)
+        fw.proc.stdin.close()
+        assert fw.proc.wait(timeout=5) == 0
+    finally:
+        fw.close()
+
+
+# ---- running -----------------------------------------------------------------------------------------------
+
+
+def loopback_up():
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    flags = struct.unpack("16sh", fcntl.ioctl(s, siocgifflags, struct.pack("16sh", b"lo", 0))[:18])[1]
+    fcntl.ioctl(s, siocsifflags, struct.pack("16sh", b"lo", flags | iff_up))
+    s.close()
+
+
+def private_resolv_conf():
+    fd, path = tempfile.mkstemp(prefix="resolv-", dir=SCRATCH)
+    os.write(fd, b"nameserver 127.0.0.1\n")
+    os.close(fd)
+    subprocess.run(["mount", "--bind", path, "/etc/resolv.conf"], check=True)
+
+
+def main():
+    global BINARY, SCRATCH
+    args = [a for a in sys.argv[1:] if a != IN_NAMESPACE]
+    if args:
+        BINARY = args[0]
+    if IN_NAMESPACE not in sys.argv:
+        if not os.access(BINARY, os.X_OK):
+            print(f"{BINARY} is missing: make BOARD=native first")
+            print("0 passed, 1 failed")
+            return 1
+        os.execvp("unshare", ["unshare", "--net", "--mount", sys.executable, os.path.abspath(__file__),
+                              IN_NAMESPACE, os.path.abspath(BINARY)])
+    SCRATCH = tempfile.mkdtemp(prefix="baremail-native-net-")
+    loopback_up()
+    private_resolv_conf()
+    ntp, dns = NtpServer(), DnsServer()
+    ntp.start()
+    dns.start()
+
+    passed = failed = 0
+    for fn in CASES:
+        start = time.monotonic()
+        try:
+            fn(ntp, dns)
+            passed += 1
+            print(f"PASS {fn.__name__} ({time.monotonic() - start:.1f} s)", flush=True)
+        except Exception:
+            failed += 1
+            print(f"FAIL {fn.__name__}\n{traceback.format_exc()}", flush=True)
+    subprocess.run(["umount", "/etc/resolv.conf"], check=False)
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
