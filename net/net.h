@@ -11,6 +11,9 @@
  *    by lwIP's SNTP client into net/clock; started whenever the interface has an address on a live link;
  *  - ICMP echo replies (lwIP itself), a new lease after the link went down and up, a new interface when the device
  *    is replaced (unplugged and plugged back).
+ * Two moments are logged on the console, with board_uptime_us() in milliseconds ("net: lease 10.0.2.15, 812 ms
+ * after boot", "net: clock set by NTP, 930 ms after boot"): each new lease (not its renewals) and the first time
+ * the clock is set. They say how long an alarm device is blind after power-on; bench/net-boot reads them.
  *
  * Rules: main loop only, after net_stack_init(). The configuration is copied; later changes to it need another
  * net_init(), which applies them to the interface at once.

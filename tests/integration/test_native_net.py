@@ -14,27 +14,19 @@ import os
 import re
 import select
 import shutil
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import traceback
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from fake_servers import (IN_NAMESPACE, TEST_NAME, TEST_NAME_ADDR, TEST_UTC_TEXT,  # noqa: E402
+                          reexec_in_private_network, setup_private_network, start_servers,
+                          teardown_private_network)
+
 BINARY = "build/native/baremail"
 PROMPT = "baremail> "
-IN_NAMESPACE = "--in-namespace"
-
-# The NTP server's clock: a date nobody's host clock shows, so the firmware can only have it from this server.
-TEST_UTC = 1893553445  # 2030-01-02 03:04:05 UTC
-TEST_UTC_TEXT = "2030-01-02 03:04"
-NTP_UNIX_OFFSET = 2208988800
-# The DNS server's one name.
-TEST_NAME = "mail.baremail.test"
-TEST_NAME_ADDR = "192.0.2.25"
-
 CASES = []
 # Every file the test makes (SD directories and images, resolv.conf) lives here and goes at the end.
 SCRATCH = None
@@ -43,66 +35,6 @@ SCRATCH = None
 def case(fn):
     CASES.append(fn)
     return fn
-
-
-# ---- servers on the loopback -------------------------------------------------------------------------------
-
-
-class NtpServer(threading.Thread):
-    """Answers SNTP client requests (mode 3) with TEST_UTC, echoing the request's transmit time as the originate
-    time, as RFC 4330 servers do (lwIP checks it)."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 123))
-        self.requests = 0
-
-    def run(self):
-        while True:
-            data, peer = self.sock.recvfrom(512)
-            if len(data) < 48 or data[0] & 7 != 3:
-                continue
-            self.requests += 1
-            version = (data[0] >> 3) & 7
-            now = TEST_UTC + NTP_UNIX_OFFSET
-            reply = struct.pack("!BBbbII4sQQQQ", (version << 3) | 4, 1, 6, -20, 0, 0, b"TEST",
-                                now << 32, struct.unpack("!Q", data[40:48])[0], now << 32, now << 32)
-            self.sock.sendto(reply, peer)
-
-
-class DnsServer(threading.Thread):
-    """Answers A queries for TEST_NAME; NXDOMAIN for every other name."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 53))
-        self.queries = []
-
-    def run(self):
-        while True:
-            data, peer = self.sock.recvfrom(512)
-            if len(data) < 12:
-                continue
-            qid, _flags, qdcount = struct.unpack("!HHH", data[:6])
-            labels, pos = [], 12
-            while pos < len(data) and data[pos] != 0:
-                n = data[pos]
-                labels.append(data[pos + 1:pos + 1 + n].decode("ascii", "replace"))
-                pos += n + 1
-            question_end = pos + 5
-            qtype = struct.unpack("!H", data[pos + 1:pos + 3])[0] if pos + 3 <= len(data) else 0
-            name = ".".join(labels).lower()
-            self.queries.append(name)
-            question = data[12:question_end]
-            if name == TEST_NAME and qtype == 1:
-                answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + socket.inet_aton(TEST_NAME_ADDR)
-                header = struct.pack("!HHHHHH", qid, 0x8180, qdcount, 1, 0, 0)
-            else:
-                answer = b""
-                header = struct.pack("!HHHHHH", qid, 0x8183, qdcount, 0, 0, 0)
-            self.sock.sendto(header + question + answer, peer)
 
 
 # ---- the firmware ------------------------------------------------------------------------------------------
@@ -322,39 +254,19 @@ def end_of_input_exits_cleanly(ntp, dns):
 # ---- running -----------------------------------------------------------------------------------------------
 
 
-def loopback_up():
-    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    flags = struct.unpack("16sh", fcntl.ioctl(s, siocgifflags, struct.pack("16sh", b"lo", 0))[:18])[1]
-    fcntl.ioctl(s, siocsifflags, struct.pack("16sh", b"lo", flags | iff_up))
-    s.close()
-
-
-def private_resolv_conf():
-    fd, path = tempfile.mkstemp(prefix="resolv-", dir=SCRATCH)
-    os.write(fd, b"nameserver 127.0.0.1\n")
-    os.close(fd)
-    subprocess.run(["mount", "--bind", path, "/etc/resolv.conf"], check=True)
-
-
 def main():
     global BINARY, SCRATCH
     args = [a for a in sys.argv[1:] if a != IN_NAMESPACE]
     if args:
         BINARY = args[0]
-    if IN_NAMESPACE not in sys.argv:
-        if not os.access(BINARY, os.X_OK):
-            print(f"{BINARY} is missing: make BOARD=native first")
-            print("0 passed, 1 failed")
-            return 1
-        os.execvp("unshare", ["unshare", "--net", "--mount", sys.executable, os.path.abspath(__file__),
-                              IN_NAMESPACE, os.path.abspath(BINARY)])
+    if not os.access(BINARY, os.X_OK):
+        print(f"{BINARY} is missing: make BOARD=native first")
+        print("0 passed, 1 failed")
+        return 1
+    reexec_in_private_network(sys.argv)
     SCRATCH = tempfile.mkdtemp(prefix="baremail-native-net-")
-    loopback_up()
-    private_resolv_conf()
-    ntp, dns = NtpServer(), DnsServer()
-    ntp.start()
-    dns.start()
+    setup_private_network(SCRATCH)
+    ntp, dns = start_servers()
 
     passed = failed = 0
     for fn in CASES:
@@ -366,7 +278,7 @@ def main():
         except Exception:
             failed += 1
             print(f"FAIL {fn.__name__}\n{traceback.format_exc()}", flush=True)
-    subprocess.run(["umount", "/etc/resolv.conf"], check=False)
+    teardown_private_network()
     shutil.rmtree(SCRATCH, ignore_errors=True)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -2,7 +2,8 @@
 
 QemuConsole starts qemu-system-arm with the PL011 on a Unix socket, reads what the firmware prints and types
 commands. Every wait has a timeout, and QEMU is always ended when the `with` block is left, whatever happened.
-Cases are registered with @case and run by run_cases(), which prints "N passed, M failed" last.
+Cases are registered with @case and run by run_cases(), which prints "N passed, M failed" last. make_card() makes
+the SD card images they boot with (`-drive file=IMAGE,if=sd,format=raw`).
 """
 import os
 import re
@@ -18,6 +19,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PROMPT = "baremail> "
 BOOT_TIMEOUT = 30.0
 COMMAND_TIMEOUT = 15.0
+# SD card images the tests make; the user's build/sdcard.img is never touched.
+CARD_DIR = os.path.join(ROOT, "build", "host", "qemu")
 
 
 class ConsoleTimeout(AssertionError):
@@ -115,6 +118,16 @@ class QemuConsole:
                 raise ConsoleTimeout(f"QEMU still running after {timeout}s")
             self._receive(0.2)
         return self.proc.returncode
+
+
+def make_card(config, name, files=""):
+    """An SD card image made by `make sdcard` from config (and FILES) as CARD_DIR/name; returns its path."""
+    os.makedirs(CARD_DIR, exist_ok=True)
+    image = os.path.join(CARD_DIR, name)
+    make = os.environ.get("MAKE", "make")
+    subprocess.run([make, "--no-print-directory", "-C", ROOT, "sdcard", f"CONFIG={config}", f"FILES={files}",
+                    f"SDCARD_IMG={image}"], check=True, stdout=subprocess.DEVNULL)
+    return image
 
 
 _cases = []

@@ -4,19 +4,9 @@ import os
 import re
 import subprocess
 
-from qemu_console import BOOT_TIMEOUT, PROMPT, ROOT, QemuConsole, case, run_cases
+from qemu_console import BOOT_TIMEOUT, CARD_DIR, PROMPT, ROOT, QemuConsole, case, make_card, run_cases
 
-CARD_DIR = os.path.join(ROOT, "build", "host", "qemu")
 PASSWORD = "abcd efgh ijkl mnop"
-
-
-def make_card(config, name, files=""):
-    os.makedirs(CARD_DIR, exist_ok=True)
-    image = os.path.join(CARD_DIR, name)
-    make = os.environ.get("MAKE", "make")
-    subprocess.run([make, "--no-print-directory", "-C", ROOT, "sdcard", f"CONFIG={config}", f"FILES={files}",
-                    f"SDCARD_IMG={image}"], check=True, stdout=subprocess.DEVNULL)
-    return image
 
 
 def boot_with_card(image):

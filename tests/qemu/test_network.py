@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+"""The Pi images' network in QEMU: the DWC2 host controller with QEMU's usb-net (its CDC-ECM configuration) on the
+user network (slirp), against the NTP and DNS servers of tests/lib/fake_servers.py.
+
+Each case boots a card whose smtp.conf (tests/data/config/net-dhcp.conf) asks for DHCP and names 10.0.2.2 (the
+host, for slirp) as NTP server, then checks the lease (10.0.2.15 and slirp's DNS server), the clock (the test
+server's, to within CLOCK_TOLERANCE_S), `ping 10.0.2.2`, `resolve` of the name the test's DNS server answers, and
+`usb` (the CDC device bound to cdc_ecm). The NIC sits behind QEMU's own hub, behind two hubs given on the command
+line, and on a Zero (raspi0 with the rpi1 image).
+
+Needs root: the script runs itself again in private network and mount namespaces (see fake_servers.py), so its
+servers on ports 123 and 53 collide with nothing on the machine and slirp's DNS forwards to the test's server.
+Ends with "N passed, M failed".
+"""
+import calendar
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+from qemu_console import BOOT_TIMEOUT, CARD_DIR, PROMPT, ROOT, QemuConsole, case, make_card, run_cases
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from fake_servers import (IN_NAMESPACE, TEST_NAME, TEST_NAME_ADDR, reexec_in_private_network,  # noqa: E402
+                          setup_private_network, start_servers, teardown_private_network)
+
+CONFIG = os.path.join(ROOT, "tests", "data", "config", "net-dhcp.conf")
+CARD = os.path.join(CARD_DIR, "network.img")
+RPI2 = "build/rpi2/kernel7.img"
+RPI1 = "build/rpi1/kernel.img"
+# slirp's fixed addresses: the guest's lease, the host, the DNS proxy.
+GUEST_ADDR = "10.0.2.15"
+HOST_ADDR = "10.0.2.2"
+SLIRP_DNS = "10.0.2.3"
+# QEMU's usb-net: a Linux gadget's ids.
+USB_NET_ID = "0525:a4a2"
+# The firmware's DHCP and SNTP need a few seconds of QEMU time at most; the rest is slack for a loaded machine.
+NET_TIMEOUT = 30.0
+# `net` shows whole seconds; the console round trip adds a little more.
+CLOCK_TOLERANCE_S = 2.0
+
+ntp = dns = None
+
+
+def boot_with_nic(machine, image, usb_args):
+    return QemuConsole(machine, image, extra_args=["-drive", f"file={CARD},if=sd,format=raw",
+                                                   "-netdev", "user,id=n0"] + usb_args)
+
+
+def shown_utc(text):
+    """The `time:` line of `net` as seconds since 1970, or None when the clock is not set."""
+    m = re.search(r"^time: +(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) UTC$", text, re.M)
+    return calendar.timegm(tuple(int(g) for g in m.groups())) if m else None
+
+
+def command(c, line):
+    """A console command's output with plain newlines (the console ends lines with CR LF)."""
+    return c.command(line).replace("\r\n", "\n")
+
+
+def check_network(c, nic_port):
+    """The acceptance checks on a booted console whose NIC is at USB port path nic_port."""
+    c.expect(re.escape(PROMPT), BOOT_TIMEOUT)
+    print(c.expect(r"net: lease " + re.escape(GUEST_ADDR) + r", \d+ ms after boot", NET_TIMEOUT).group(0))
+    print(c.expect(r"net: clock set by NTP, \d+ ms after boot", NET_TIMEOUT).group(0))
+
+    text = command(c, "net")
+    served = ntp.now()
+    print(text.rstrip())
+    assert re.search(r"^device: +cdc_ecm, MAC ([0-9a-f]{2}:){5}[0-9a-f]{2}$", text, re.M), text
+    assert re.search(r"^link: +up", text, re.M), text
+    assert re.search(r"^config: +DHCP, bound, lease \d+ s left$", text, re.M), text
+    assert re.search(r"^address: +" + re.escape(GUEST_ADDR) + "$", text, re.M), text
+    assert re.search(r"^gateway: +" + re.escape(HOST_ADDR) + "$", text, re.M), text
+    assert re.search(r"^dns: +" + re.escape(SLIRP_DNS) + "$", text, re.M), text
+    assert re.search(r"^ntp: +" + re.escape(HOST_ADDR) + r" from the configuration, answered", text, re.M), text
+    shown = shown_utc(text)
+    assert shown is not None, text
+    assert abs(served - shown) <= CLOCK_TOLERANCE_S, f"clock {shown}, NTP server {served:.1f}:\n{text}"
+
+    text = command(c, f"ping {HOST_ADDR} 3")
+    replies = re.findall(r"^reply from " + re.escape(HOST_ADDR) + r": seq=(\d) ttl=\d+ time=[\d.]+ ms$", text, re.M)
+    assert replies == ["0", "1", "2"], text
+    assert "3 sent, 3 received, 0% loss" in text, text
+
+    text = command(c, f"resolve {TEST_NAME}")
+    assert re.search(re.escape(TEST_NAME) + r" is " + re.escape(TEST_NAME_ADDR), text), text
+    assert TEST_NAME in dns.queries, dns.queries
+
+    text = command(c, "usb")
+    assert re.search(r"^ *" + re.escape(nic_port) + r" +addr +\d+ +full +" + USB_NET_ID + r" +class 02/00 +cfg \d+ +"
+                     r"cdc_ecm\b", text, re.M), text
+    assert re.search(r"^net0: cdc_ecm ([0-9a-f]{2}:){5}[0-9a-f]{2}, started, link up", text, re.M), text
+    return text
+
+
+@case
+def raspi2b_usb_net():
+    """usb-net alone: QEMU puts it behind a hub of its own on the controller's one root port (1.1)."""
+    with boot_with_nic("raspi2b", RPI2, ["-device", "usb-net,netdev=n0"]) as c:
+        text = check_network(c, "1.1")
+        assert re.search(r"^1 +addr +\d+ +full +\S+ +class 09/00 .* hub\b", text, re.M), text
+
+
+@case
+def raspi2b_usb_net_behind_two_hubs():
+    """Hubs given on the command line (QEMU then adds none): hub1 on the root port, hub2 on its port 2, the NIC on
+    hub2's port 3. Port paths are QEMU's `port=` syntax for devices behind a usb-hub."""
+    usb = ["-device", "usb-hub,id=hub1,bus=usb-bus.0,port=1",
+           "-device", "usb-hub,id=hub2,bus=usb-bus.0,port=1.2",
+           "-device", "usb-net,netdev=n0,bus=usb-bus.0,port=1.2.3"]
+    with boot_with_nic("raspi2b", RPI2, usb) as c:
+        text = check_network(c, "1.2.3")
+        assert len(re.findall(r"class 09/00 .* hub\b", text)) == 2, text
+
+
+@case
+def raspi0_usb_net():
+    """A Zero's OTG port with a USB Ethernet adapter: the rpi1 image (ARM1176)."""
+    with boot_with_nic("raspi0", RPI1, ["-device", "usb-net,netdev=n0"]) as c:
+        check_network(c, "1.1")
+
+
+def main():
+    global ntp, dns
+    # The card outside the namespace: `make sdcard` may have to fetch the Pi's firmware package first.
+    if IN_NAMESPACE not in sys.argv:
+        make_card(CONFIG, os.path.basename(CARD))
+    sys.argv[1:] = reexec_in_private_network(sys.argv)
+    scratch = tempfile.mkdtemp(prefix="baremail-qemu-net-")
+    setup_private_network(scratch)
+    ntp, dns = start_servers(ntp_running=True)
+    try:
+        run_cases()
+    finally:
+        teardown_private_network()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
