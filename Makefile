@@ -125,6 +125,7 @@ clean:
 FORCE:
 
 include tests/tests.mk
+include tests/integration/integration.mk
 
 -include $(OWN_OBJS:.o=.d) $(TP_OBJS:.o=.d)
 

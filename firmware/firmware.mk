@@ -15,3 +15,6 @@ FIRMWARE_SRCS += firmware/mail_header.c
 FIRMWARE_SRCS += firmware/mail_compose.c
 FIRMWARE_SRCS += firmware/mail_submit.c
 FIRMWARE_SRCS += firmware/net_cmd.c
+# The console's `test` and `sendmail`, and the network wait console commands share.
+FIRMWARE_SRCS += firmware/cmd_wait.c
+FIRMWARE_SRCS += firmware/mail_cmd.c

@@ -11,6 +11,7 @@
 #include "firmware/console.h"
 #include "firmware/console_builtin.h"
 #include "firmware/crash_cmd.h"
+#include "firmware/mail_cmd.h"
 #include "firmware/net_cmd.h"
 #include "firmware/usb_cmd.h"
 #include "net/net.h"
@@ -51,6 +52,7 @@ int main(void)
     config_load_register();
     usb_cmd_register();
     net_cmd_register();
+    mail_cmd_register();
     console_start();
     for (;;) {
         board_usb_poll();

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "board/board.h"
+#include "firmware/cmd_wait.h"
 #include "firmware/console.h"
 #include "lwip/dns.h"
 #include "lwip/inet_chksum.h"
@@ -25,28 +26,10 @@
 #include "net/clock.h"
 #include "net/net.h"
 
-#define KEY_CTRL_C 0x03
 #define US_PER_MS 1000u
 /* Bytes after the ICMP header: a timestamp-sized pattern like ping(8)'s 56, enough to see corruption. */
 #define PING_DATA_SIZE 56u
 #define PERCENT 100u
-
-/* ---- waiting ----------------------------------------------------------------------------------------------- */
-
-/* Runs the main loop's network work until done() or the deadline; false when the user pressed Ctrl-C. Other
- * console input typed meanwhile is dropped, as a serial console does during a running command. */
-static bool wait_until(bool (*done)(void), uint64_t deadline_us)
-{
-    while (!done() && board_uptime_us() < deadline_us) {
-        net_poll();
-        if (board_console_getc() == KEY_CTRL_C) {
-            printf("^C\n");
-            return false;
-        }
-        board_idle();
-    }
-    return true;
-}
 
 /* ---- resolving --------------------------------------------------------------------------------------------- */
 
@@ -88,7 +71,7 @@ static int resolve(const char *name, ip_addr_t *addr)
         printf("resolve %s: %s\n", name, err == ERR_ARG ? "not a valid name, or no DNS server" : lwip_strerr(err));
         return -1;
     }
-    if (!wait_until(lookup_done, board_uptime_us() + (uint64_t)NET_CMD_RESOLVE_TIMEOUT_MS * US_PER_MS)) {
+    if (!cmd_wait_until(lookup_done, board_uptime_us() + (uint64_t)NET_CMD_RESOLVE_TIMEOUT_MS * US_PER_MS)) {
         return -1;
     }
     if (!lookup.done) {
@@ -234,7 +217,7 @@ static int cmd_ping(int argc, char **argv)
         } else {
             sent++;
         }
-        stopped = !wait_until(echo_done, deadline);
+        stopped = !cmd_wait_until(echo_done, deadline);
         if (echo.replied) {
             uint64_t rtt = board_uptime_us() - start;
             received++;
@@ -245,7 +228,7 @@ static int cmd_ping(int argc, char **argv)
                    (unsigned long)(rtt / US_PER_MS), (unsigned long)(rtt % US_PER_MS));
             /* One request per interval, as ping(8): wait out the rest of it. */
             if (i + 1 < count && !stopped) {
-                stopped = !wait_until(never_done, deadline);
+                stopped = !cmd_wait_until(never_done, deadline);
             }
         } else if (!stopped && err == ERR_OK) {
             printf("seq=%u: no reply within %u ms\n", i, NET_CMD_PING_TIMEOUT_MS);

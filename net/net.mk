@@ -18,6 +18,8 @@ NET_SRCS += net/net_stack.c
 NET_SRCS += net/sys_arch.c
 NET_SRCS += net/netif_glue.c
 NET_SRCS += net/net.c
+# The SMTP transport: the engine of net/smtp.mk on altcp and net/tls.
+NET_SRCS += net/smtp_client.c
 
 # lwIP 2.2: core, IPv4, Ethernet, SNTP and altcp, raw.c for the console's ping. Not here: sys.c (empty with NO_SYS=1),
 # the IPv6 files, api/ (sockets and netconn need threads), altcp_alloc.c (its altcp_tls_alloc() wants an
@@ -34,7 +36,7 @@ LWIP_SRCS += $(LWIP_DIR)/apps/sntp/sntp.c
 # hkdf.c is not needed: MBEDTLS_HKDF_C only switches PSA's own HKDF on, which lives in psa_crypto.c.
 MBEDTLS_SRCS := $(addprefix $(MBEDTLS_DIR)/library/, \
 	aes.c gcm.c chacha20.c poly1305.c chachapoly.c cipher.c cipher_wrap.c \
-	md.c sha1.c sha256.c sha512.c \
+	md.c md5.c sha1.c sha256.c sha512.c \
 	bignum.c bignum_core.c constant_time.c ecp.c ecp_curves.c ecdh.c ecdsa.c rsa.c rsa_alt_helpers.c \
 	asn1parse.c asn1write.c base64.c oid.c pem.c pk.c pk_ecc.c pk_wrap.c pkparse.c \
 	entropy.c ctr_drbg.c \
@@ -63,3 +65,4 @@ THIRD_PARTY_CFLAGS := -Wall -Wextra
 NET_INCLUDES := -I$(LWIP_DIR)/include -Inet -I$(MBEDTLS_DIR)/include \
 	-DMBEDTLS_CONFIG_FILE='"net/mbedtls_config.h"' -I$(LIBFDT_DIR)
 include net/smtp.mk
+include net/tls.mk

@@ -1,0 +1,496 @@
+/*
+ * The console's mail commands; see mail_cmd.h.
+ *
+ * A command waits for its submission itself (firmware/cmd_wait.h), so the console shows each step as it happens and
+ * the prompt comes back only when the server has answered, the session timed out, or the user pressed Ctrl-C.
+ */
+#include "firmware/mail_cmd.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "board/board.h"
+#include "config/config.h"
+#include "firmware/cmd_wait.h"
+#include "firmware/config_load.h"
+#include "firmware/console.h"
+#include "firmware/mail_compose.h"
+#include "firmware/mail_header.h"
+#include "firmware/mail_mime.h"
+#include "firmware/mail_submit.h"
+#include "firmware/version.h"
+#include "lwip/ip4_addr.h"
+#include "net/clock.h"
+#include "net/net.h"
+#include "net/random.h"
+#include "net/smtp_client.h"
+
+#define US_PER_MS 1000u
+#define MS_PER_S 1000u
+/* The test message: a few header lines of ours, the AddHeader lines and a short body. */
+#define TEST_MESSAGE_MAX 4096u
+#define TEST_BODY_MAX 1024u
+#define TEST_SUBJECT_MAX 160u
+/* What mail_submit_prepare adds before the user's header: Received, From, Date, Message-ID and the AddHeader
+ * lines (CONFIG_HEADERS_MAX of up to CONFIG_HEADER_MAX octets). */
+#define SENDMAIL_ADDED_MAX (1024u + CONFIG_HEADERS_MAX * (CONFIG_HEADER_MAX + 2u))
+#define DATE_TEXT_MAX 48u
+/* The console's account, as ssmtp run by root: From and revaliases follow it. */
+#define CONSOLE_ACCOUNT "root"
+
+/* ---- one submission ---------------------------------------------------------------------------------------- */
+
+struct body_reader {
+    const char *text;
+    size_t len;
+    size_t pos;
+};
+
+static int read_body(void *ctx, uint8_t *buf, size_t cap)
+{
+    struct body_reader *r = ctx;
+    size_t n = r->len - r->pos < cap ? r->len - r->pos : cap;
+    memcpy(buf, r->text + r->pos, n);
+    r->pos += n;
+    return (int)n;
+}
+
+static void print_progress(void *ctx, const char *line)
+{
+    (void)ctx;
+    printf("%s\n", line);
+}
+
+/* cmd_wait's condition; it also drives the transport, which has no other caller while a command waits. */
+static bool submission_over(void)
+{
+    smtp_client_poll();
+    return smtp_client_done();
+}
+
+/* One result line: smtp_result_format's text and, for a failure, whether trying again later may help. */
+static void print_result(const char *prefix, const struct smtp_result *r)
+{
+    char line[SMTP_REPLY_TEXT_MAX + SMTP_DETAIL_MAX + 64];
+    smtp_result_format(r, line, sizeof line);
+    if (r->err == SMTP_OK) {
+        printf("%s%s\n", prefix, line);
+    } else {
+        printf("%s%s; %s failure\n", prefix, line, r->temporary ? "temporary" : "permanent");
+    }
+}
+
+/* The outcome, one line per refused recipient and one for the message. Returns 0 when every recipient has it. */
+static int print_outcome(const struct smtp_message *m, const struct smtp_reply *replies)
+{
+    if (m->result.err == SMTP_OK) {
+        for (unsigned i = 0; i < m->rcpt_count; i++) {
+            if (replies[i].code >= 400) {
+                char reply[SMTP_REPLY_TEXT_MAX + 32];
+                smtp_reply_format(&replies[i], reply, sizeof reply);
+                printf("RCPT <%s> refused: %s; %s failure\n", m->rcpt[i], reply,
+                       replies[i].code < 500 ? "temporary" : "permanent");
+            }
+        }
+    }
+    print_result("", &m->result);
+    /* The message may be accepted and the session still end badly (a lost QUIT): worth knowing, not a failure. */
+    const struct smtp_result *session = smtp_client_result();
+    if (m->result.err == SMTP_OK && session->err != SMTP_OK) {
+        print_result("after the message: ", session);
+    }
+    return m->result.err == SMTP_OK && m->rcpt_accepted == m->rcpt_count ? 0 : -1;
+}
+
+/* Submits one prepared message and prints what happens. Returns 0 when every recipient accepted it,
+ * SMTP_ERR_8BITMIME when the server refused it for lack of 8BITMIME (nothing was sent), -1 otherwise. */
+static int submit(const struct config *cfg, const char *sender, const char *const *rcpt, unsigned rcpt_count,
+                  const char *text, size_t len, bool needs_8bitmime, bool needs_smtputf8)
+{
+    static struct smtp_reply replies[MAIL_RCPT_MAX];
+    struct body_reader reader = { .text = text, .len = len, .pos = 0 };
+    struct smtp_message msg = {
+        .from = sender,
+        .rcpt = rcpt,
+        .rcpt_count = rcpt_count,
+        .size = (uint32_t)len,
+        .needs_8bitmime = needs_8bitmime,
+        .needs_smtputf8 = needs_smtputf8,
+        .read = read_body,
+        .read_ctx = &reader,
+        .rcpt_replies = replies,
+    };
+    memset(replies, 0, sizeof replies);
+    int err = smtp_client_start(cfg, CONSOLE_ACCOUNT, &msg, 1, print_progress, NULL);
+    if (err != 0) {
+        printf("not sent: %s\n", smtp_client_strerror(err));
+        return -1;
+    }
+    uint64_t deadline = board_uptime_us() + (uint64_t)MAIL_CMD_SESSION_MAX_MS * US_PER_MS;
+    if (!cmd_wait_until(submission_over, deadline) || !smtp_client_done()) {
+        smtp_client_cancel();
+    }
+    int rc = print_outcome(&msg, replies);
+    if (cfg->debug) {
+        const struct smtp_stats *st = smtp_client_stats();
+        printf("session: %u round trips, %lu bytes sent, %lu received, %s, AUTH %s\n", st->round_trips,
+               (unsigned long)st->bytes_sent, (unsigned long)st->bytes_received, st->tls_active ? "TLS" : "no TLS",
+               smtp_auth_mech_name(st->auth_mech));
+    }
+    return msg.result.err == SMTP_ERR_8BITMIME ? SMTP_ERR_8BITMIME : rc;
+}
+
+/* ---- what the messages say --------------------------------------------------------------------------------- */
+
+static const struct config *usable_config(const char *command)
+{
+    const struct config *cfg = config_load_current();
+    if (cfg == NULL) {
+        printf("%s: no usable configuration (%s; see `config errors`)\n", command,
+               config_load_strerror(config_load_result()));
+    } else if (!net_is_up()) {
+        printf("%s: the network is not up (see `net`)\n", command);
+        cfg = NULL;
+    }
+    return cfg;
+}
+
+/* Date and Message-ID inputs: the UTC clock when NTP has set it (else no date, see mail_compose.h), and 64 random
+ * bits so that two messages in the same second never share an ID. */
+static int64_t message_date(void)
+{
+    uint32_t sec, usec;
+    net_clock_get_utc(&sec, &usec);
+    return net_clock_is_set() ? (int64_t)sec : -1;
+}
+
+static int message_unique(uint64_t *unique)
+{
+    uint8_t bytes[sizeof *unique];
+    int err = net_random_bytes(NULL, bytes, sizeof bytes);
+    if (err != 0) {
+        printf("no random number for the Message-ID (error -0x%04x)\n", (unsigned)-err);
+        return -1;
+    }
+    *unique = 0;
+    for (size_t i = 0; i < sizeof bytes; i++) {
+        *unique = *unique << 8 | bytes[i];
+    }
+    return 0;
+}
+
+static void format_date(int64_t date, char *buf, size_t size)
+{
+    if (date < 0) {
+        snprintf(buf, size, "unknown (the clock is not set yet)");
+        return;
+    }
+    time_t t = (time_t)date;
+    struct tm *tm = gmtime(&t);
+    strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", tm);
+}
+
+static int cmd_test(int argc, char **argv)
+{
+    static char message[TEST_MESSAGE_MAX];
+    if (argc > 2) {
+        printf("usage: test [rcpt]\n");
+        return CONSOLE_ERR_USAGE;
+    }
+    const struct config *cfg = usable_config("test");
+    if (cfg == NULL) {
+        return -1;
+    }
+    char rcpt[MAIL_ADDR_MAX + 1];
+    if (mail_header_recipient(cfg, argc == 2 ? argv[1] : cfg->root, rcpt, sizeof rcpt) < 0) {
+        printf("test: '%s' is not a usable address\n", argc == 2 ? argv[1] : cfg->root);
+        return -1;
+    }
+    uint64_t unique;
+    if (message_unique(&unique) != 0) {
+        return -1;
+    }
+    const struct board_info *info = board_get_info();
+    struct net_status st;
+    net_get_status(&st);
+    char ip[IP4ADDR_STRLEN_MAX], when[DATE_TEXT_MAX], serial[24];
+    ip4addr_ntoa_r(&st.address, ip, sizeof ip);
+    int64_t date = message_date();
+    format_date(date, when, sizeof when);
+    if (info->serial != 0) {
+        snprintf(serial, sizeof serial, "%016llx", (unsigned long long)info->serial);
+    } else {
+        snprintf(serial, sizeof serial, "unknown");
+    }
+
+    char subject[TEST_SUBJECT_MAX], body[TEST_BODY_MAX], agent[64];
+    snprintf(subject, sizeof subject, "baremail test from %s (serial %s)", info->model, serial);
+    snprintf(body, sizeof body,
+             "This is a test message from baremail.\n\n"
+             "Device:   %s, serial %s\n"
+             "Firmware: baremail %s (%s, built %s)\n"
+             "Address:  %s\n"
+             "Time:     %s\n"
+             "Server:   %s:%u\n\n"
+             "If you read this, alerts from this device will reach you the same way.\n",
+             info->model, serial, baremail_version, baremail_board, baremail_build_date, ip, when, cfg->mailhub,
+             (unsigned)cfg->port);
+    snprintf(agent, sizeof agent, "baremail/%s (%s)", baremail_version, baremail_board);
+    const char *to[] = { rcpt };
+    struct mail_compose_msg msg = {
+        .account = CONSOLE_ACCOUNT,
+        .to = to,
+        .to_count = 1,
+        .subject = subject,
+        .body = body,
+        .body_len = strlen(body),
+        .date = date,
+        .unique = unique,
+        .user_agent = agent,
+        /* Marked like the alerts it stands in for, so that it tests the recipient's filters for them too. */
+        .auto_submitted = true,
+        .allow_8bit = false,
+    };
+    struct mail_compose_result res;
+    int err = mail_compose(cfg, &msg, message, sizeof message, &res);
+    if (err != 0) {
+        printf("test: cannot build the message: %s\n", mail_strerror(err));
+        return -1;
+    }
+    printf("sending a test message to %s\n", rcpt);
+    return submit(cfg, res.sender, to, 1, message, res.len, res.needs_8bitmime, res.needs_smtputf8) == 0 ? 0 : -1;
+}
+
+/* ---- sendmail's input -------------------------------------------------------------------------------------- */
+
+enum input_end { INPUT_DONE, INPUT_CANCELLED, INPUT_IDLE };
+
+struct input {
+    char *buf;
+    size_t len;
+    bool overflow;   /* more than MAIL_CMD_INPUT_MAX: the rest is read up to the terminator and dropped */
+    size_t line_start;
+    size_t line_len; /* the current line, counted even when it is no longer stored */
+    bool line_dots;  /* ... and made only of dots so far */
+    bool after_cr;
+    bool first;
+};
+
+static void input_put(struct input *in, char c)
+{
+    if (in->len >= MAIL_CMD_INPUT_MAX) {
+        in->overflow = true;
+        return;
+    }
+    in->buf[in->len++] = c;
+}
+
+static void input_byte(struct input *in, char c)
+{
+    in->line_len++;
+    in->line_dots = in->line_dots && c == '.';
+    input_put(in, c);
+}
+
+/* A line ended. Returns true when it was the lone "." that ends the message. */
+static bool input_line_end(struct input *in)
+{
+    bool dots = in->line_len > 0 && in->line_dots;
+    size_t n = in->line_len;
+    in->line_len = 0;
+    in->line_dots = true;
+    if (dots && n == 1) {
+        in->len = in->overflow ? in->len : in->line_start;
+        return true;
+    }
+    if (!in->overflow) {
+        if (dots) {
+            in->len--; /* the sender added one dot (see mail_cmd.h) */
+        }
+        input_put(in, '\r');
+        input_put(in, '\n');
+    }
+    in->line_start = in->len;
+    return false;
+}
+
+static enum input_end read_message(struct input *in)
+{
+    uint64_t idle_deadline = board_uptime_us() + (uint64_t)MAIL_CMD_INPUT_IDLE_MS * US_PER_MS;
+    for (;;) {
+        int c = board_console_getc();
+        if (c < 0) {
+            if (board_uptime_us() >= idle_deadline) {
+                return INPUT_IDLE;
+            }
+            net_poll();
+            board_idle();
+            continue;
+        }
+        idle_deadline = board_uptime_us() + (uint64_t)MAIL_CMD_INPUT_IDLE_MS * US_PER_MS;
+        bool first = in->first, after_cr = in->after_cr;
+        in->first = false;
+        in->after_cr = false;
+        if (c == CMD_WAIT_CTRL_C) {
+            printf("^C\n");
+            return INPUT_CANCELLED;
+        }
+        if (c == '\n' && (after_cr || first)) {
+            continue; /* the LF of a CRLF; first: of the command line's CRLF, which the console ended at the CR */
+        }
+        if (c == '\r' || c == '\n') {
+            printf("\n");
+            in->after_cr = c == '\r';
+            if (input_line_end(in)) {
+                return INPUT_DONE;
+            }
+            continue;
+        }
+        char ch = (char)c;
+        board_console_write(&ch, 1);
+        input_byte(in, ch);
+    }
+}
+
+/* The message re-encoded as quoted-printable (mail_mime_downgrade) in a new buffer the caller frees, or NULL after
+ * saying why not. Quoted-printable takes at most 3 octets per octet, plus a soft line break every 76. */
+static char *downgrade(const char *text, size_t len, size_t *out_len)
+{
+    size_t size = 3u * len + len / 16u + SENDMAIL_ADDED_MAX;
+    char *out = malloc(size);
+    if (out == NULL) {
+        printf("sendmail: not enough memory to re-encode the message\n");
+        return NULL;
+    }
+    int err = mail_mime_downgrade(text, len, out, size, out_len);
+    if (err != 0) {
+        printf("sendmail: cannot re-encode the message as quoted-printable: %s\n", mail_strerror(err));
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Sends what mail_submit_prepare made. A line over 998 octets, which servers refuse, is re-encoded first; a body
+ * with 8-bit text is sent again re-encoded when the server turns out to lack 8BITMIME. Returns 0 or -1. */
+static int sendmail_submit(const struct config *cfg, const struct mail_submit_result *res, const char *text)
+{
+    const char *rcpt[MAIL_RCPT_MAX];
+    for (unsigned i = 0; i < res->rcpt_count; i++) {
+        rcpt[i] = res->rcpt[i];
+    }
+    size_t len = res->len;
+    bool eight_bit = res->needs_8bitmime;
+    char *qp = NULL;
+    if (res->long_lines) {
+        printf("sendmail: a line is longer than %u octets: sending the body as quoted-printable\n", MAIL_LINE_MAX);
+        qp = downgrade(text, len, &len);
+        if (qp == NULL) {
+            return -1;
+        }
+        text = qp;
+        eight_bit = false;
+    }
+    printf("sendmail: %lu bytes to %u recipient%s\n", (unsigned long)len, res->rcpt_count,
+           res->rcpt_count == 1 ? "" : "s");
+    int rc = submit(cfg, res->sender, rcpt, res->rcpt_count, text, len, eight_bit, res->needs_smtputf8);
+    if (rc == SMTP_ERR_8BITMIME && qp == NULL) {
+        printf("sendmail: sending again with the body as quoted-printable\n");
+        qp = downgrade(text, len, &len);
+        rc = qp != NULL ? submit(cfg, res->sender, rcpt, res->rcpt_count, qp, len, false, res->needs_smtputf8) : -1;
+    }
+    free(qp);
+    return rc == 0 ? 0 : -1;
+}
+
+static void print_sendmail_usage(void)
+{
+    printf("usage: sendmail [-t] [rcpt...]   (the message follows; a line holding only \".\" ends it)\n");
+}
+
+static int cmd_sendmail(int argc, char **argv)
+{
+    bool read_recipients = false;
+    int first_arg = 1;
+    if (argc > 1 && strcmp(argv[1], "-t") == 0) {
+        read_recipients = true;
+        first_arg = 2;
+    }
+    if ((read_recipients && argc > 2) || (!read_recipients && argc < 2)) {
+        print_sendmail_usage();
+        return CONSOLE_ERR_USAGE;
+    }
+    for (int i = first_arg; i < argc; i++) {
+        if (argv[i][0] == '-') {
+            print_sendmail_usage();
+            return CONSOLE_ERR_USAGE;
+        }
+    }
+    const struct config *cfg = usable_config("sendmail");
+    if (cfg == NULL) {
+        return -1;
+    }
+    size_t out_size = MAIL_CMD_INPUT_MAX + SENDMAIL_ADDED_MAX;
+    struct input in = { .line_dots = true, .first = true };
+    in.buf = malloc(MAIL_CMD_INPUT_MAX);
+    char *out = malloc(out_size);
+    struct mail_submit_result *res = malloc(sizeof *res);
+    int rc = -1;
+    if (in.buf == NULL || out == NULL || res == NULL) {
+        printf("sendmail: not enough memory for a message of up to %u bytes\n", MAIL_CMD_INPUT_MAX);
+        goto done;
+    }
+    printf("sendmail: type or paste the message, then a line holding only \".\" (at most %u bytes)\n",
+           MAIL_CMD_INPUT_MAX);
+    switch (read_message(&in)) {
+    case INPUT_CANCELLED:
+        printf("sendmail: cancelled, nothing sent\n");
+        goto done;
+    case INPUT_IDLE:
+        printf("sendmail: no input for %u s, nothing sent\n", MAIL_CMD_INPUT_IDLE_MS / MS_PER_S);
+        goto done;
+    case INPUT_DONE:
+        break;
+    }
+    if (in.overflow) {
+        printf("sendmail: the message is larger than %u bytes, nothing sent\n", MAIL_CMD_INPUT_MAX);
+        goto done;
+    }
+    uint64_t unique;
+    if (message_unique(&unique) != 0) {
+        goto done;
+    }
+    struct mail_submit_opts opts = {
+        .account = CONSOLE_ACCOUNT,
+        .read_recipients = read_recipients,
+        .args = (const char *const *)&argv[first_arg],
+        .arg_count = (unsigned)(argc - first_arg),
+        .date = message_date(),
+        .unique = unique,
+    };
+    int err = mail_submit_prepare(cfg, &opts, in.buf, in.len, out, out_size, res);
+    if (err != 0) {
+        printf("sendmail: %s, nothing sent\n", mail_strerror(err));
+        goto done;
+    }
+    rc = sendmail_submit(cfg, res, out);
+done:
+    free(res);
+    free(out);
+    free(in.buf);
+    return rc;
+}
+
+static const struct console_cmd mail_cmds[] = {
+    { "test", "[rcpt]", "send a test message to rcpt, or to Root", cmd_test },
+    { "sendmail", "[-t] [rcpt...]", "read a message from the console (end: a line \".\") and send it", cmd_sendmail },
+};
+
+int mail_cmd_register(void)
+{
+    return console_register(mail_cmds, sizeof mail_cmds / sizeof mail_cmds[0]);
+}

@@ -1,0 +1,559 @@
+/*
+ * The SMTP transport; see smtp_client.h.
+ *
+ * lwIP calls back from inside net_poll(): the callbacks only feed the engine and write what it answers. Anything
+ * that replaces or frees the connection (the TLS start after STARTTLS, the close at the end) waits for
+ * smtp_client_poll(), so no callback ever returns into a pcb that was just wrapped or freed.
+ */
+#include "net/smtp_client.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board/board.h"
+#include "lwip/altcp.h"
+#include "lwip/altcp_tcp.h"
+#include "lwip/dns.h"
+#include "lwip/ip_addr.h"
+#include "lwip/pbuf.h"
+#include "lwip/sys.h"
+#include "lwip/tcp.h"
+#include "mbedtls/md.h"
+#include "net/net.h"
+#include "net/tls.h"
+
+enum phase {
+    PHASE_IDLE,      /* no submission, or the last one has ended */
+    PHASE_RESOLVING, /* waiting for DNS */
+    PHASE_CONNECTING,/* TCP connect (and the TLS handshake with implicit TLS) */
+    PHASE_RUNNING,   /* the engine talks to the server */
+    PHASE_TLS,       /* STARTTLS accepted: the handshake over the open connection */
+};
+
+static struct {
+    enum phase phase;
+    struct smtp_session session;
+    struct smtp_options opt;
+    const char *host;
+    uint16_t port;
+    ip_addr_t addr;
+    struct altcp_pcb *pcb;
+    bool pcb_is_tls;
+    uintptr_t generation;   /* DNS answers for an earlier submission are stale */
+    enum smtp_step step;    /* the last step the engine announced: where a cancel or a write error happened */
+    smtp_client_report_fn report;
+    void *report_ctx;
+    struct smtp_result result;
+    struct smtp_stats stats;
+} client;
+
+/* The TLS settings outlive a submission so that the next one can resume the server's session (one round trip and
+ * no certificate check less). They are rebuilt when a setting they came from changes. */
+static struct {
+    struct tls_config *config;
+    const struct config *cfg;
+    char ca_file[CONFIG_PATH_MAX + 1];
+    char cert[CONFIG_PATH_MAX + 1];
+    char key[CONFIG_PATH_MAX + 1];
+    bool use_cert;
+    bool has_fingerprint;
+    uint8_t fingerprint[CONFIG_SHA256_LEN];
+    enum config_tls_version min_version;
+} tls;
+
+/* ---- reporting --------------------------------------------------------------------------------------------- */
+
+static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void report(const char *fmt, ...)
+{
+    if (client.report == NULL) {
+        return;
+    }
+    char line[SMTP_CLIENT_LINE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    client.report(client.report_ctx, line);
+}
+
+static void engine_log(void *ctx, const char *line)
+{
+    (void)ctx;
+    report("%s", line);
+}
+
+static void engine_progress(void *ctx, enum smtp_step step, const char *detail)
+{
+    (void)ctx;
+    client.step = step;
+    switch (step) {
+    case SMTP_STEP_GREETING:
+        report("server: %s", detail);
+        break;
+    case SMTP_STEP_STARTTLS:
+        report("STARTTLS");
+        break;
+    case SMTP_STEP_AUTH:
+        report("AUTH %s", detail);
+        break;
+    case SMTP_STEP_MAIL:
+        report("MAIL FROM:<%s>", detail);
+        break;
+    case SMTP_STEP_BODY:
+        report("sending the message");
+        break;
+    default:
+        break;
+    }
+}
+
+/* CRAM-MD5's HMAC-MD5 (RFC 2195), from mbedTLS so the image carries one MD5. */
+static int hmac_md5(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
+                    uint8_t mac[SMTP_AUTH_MD5_LEN])
+{
+    (void)ctx;
+    const mbedtls_md_info_t *md5 = mbedtls_md_info_from_type(MBEDTLS_MD_MD5);
+    if (md5 == NULL) {
+        return -1;
+    }
+    return mbedtls_md_hmac(md5, key, key_len, msg, msg_len, mac);
+}
+
+/* ---- the connection ---------------------------------------------------------------------------------------- */
+
+static void detach_pcb(void)
+{
+    if (client.pcb == NULL) {
+        return;
+    }
+    altcp_arg(client.pcb, NULL);
+    altcp_recv(client.pcb, NULL);
+    altcp_sent(client.pcb, NULL);
+    altcp_err(client.pcb, NULL);
+    altcp_poll(client.pcb, NULL, 0);
+}
+
+/* Closes the connection gracefully (a TLS close_notify, then FIN), or resets it when lwIP has no memory for that. */
+static void close_pcb(bool graceful)
+{
+    if (client.pcb == NULL) {
+        return;
+    }
+    detach_pcb();
+    if (!graceful || altcp_close(client.pcb) != ERR_OK) {
+        altcp_abort(client.pcb);
+    }
+    client.pcb = NULL;
+}
+
+/* Hands the engine's output to the connection as far as its send buffer allows; the sent callback continues. */
+static void pump(void)
+{
+    uint32_t now = sys_now();
+    bool wrote = false;
+    while (client.phase == PHASE_RUNNING && client.pcb != NULL &&
+           smtp_session_status(&client.session) == SMTP_STATUS_RUNNING) {
+        const uint8_t *data;
+        size_t len = smtp_session_output(&client.session, &data);
+        u16_t room = altcp_sndbuf(client.pcb);
+        if (len == 0 || room == 0) {
+            break;
+        }
+        u16_t chunk = len < room ? (u16_t)len : room;
+        err_t err = altcp_write(client.pcb, data, chunk, TCP_WRITE_FLAG_COPY);
+        if (err == ERR_MEM) {
+            break; /* the queue is full: the sent callback or the next poll tries again */
+        }
+        if (err != ERR_OK) {
+            char detail[SMTP_DETAIL_MAX];
+            snprintf(detail, sizeof detail, "write failed: %s", lwip_strerr(err));
+            smtp_session_abort(&client.session, client.step, true, detail, now);
+            break;
+        }
+        smtp_session_output_done(&client.session, chunk, now);
+        wrote = true;
+    }
+    if (wrote) {
+        altcp_output(client.pcb);
+    }
+}
+
+static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+    (void)arg;
+    uint32_t now = sys_now();
+    if (p == NULL) {
+        smtp_session_closed(&client.session, now);
+        return ERR_OK;
+    }
+    if (err == ERR_OK) {
+        for (struct pbuf *q = p; q != NULL; q = q->next) {
+            smtp_session_input(&client.session, q->payload, q->len, now);
+        }
+    }
+    altcp_recved(pcb, p->tot_len);
+    pbuf_free(p);
+    pump();
+    return ERR_OK;
+}
+
+static err_t on_sent(void *arg, struct altcp_pcb *pcb, u16_t len)
+{
+    (void)arg;
+    (void)pcb;
+    (void)len;
+    pump();
+    return ERR_OK;
+}
+
+/* The pcb is gone (reset by the peer, refused, a failed handshake, or out of memory): lwIP has freed it already. */
+static void on_err(void *arg, err_t err)
+{
+    (void)arg;
+    uint32_t now = sys_now();
+    client.pcb = NULL;
+    char detail[SMTP_DETAIL_MAX];
+    /* The TLS layer aborts its pcb on a failure and keeps the reason. */
+    int tls_err = client.pcb_is_tls && err == ERR_ABRT ? tls_last_error(NULL, detail, sizeof detail) : 0;
+    if (tls_err == 0) {
+        snprintf(detail, sizeof detail, "%s:%u: %s", client.host, (unsigned)client.port,
+                 err != ERR_RST ? lwip_strerr(err)
+                 : client.phase == PHASE_CONNECTING ? "connection refused" : "connection reset");
+    }
+    if (client.phase == PHASE_CONNECTING && tls_err == 0) {
+        smtp_session_abort(&client.session, SMTP_STEP_CONNECT, true, detail, now);
+    } else if (client.phase == PHASE_CONNECTING || client.phase == PHASE_TLS) {
+        /* A refused certificate stays refused: retrying later helps only when the connection failed. */
+        smtp_session_abort(&client.session, SMTP_STEP_TLS, tls_err == 0 || tls_err == TLS_ERR_CLOSED, detail, now);
+    } else if (tls_err == 0 && (err == ERR_RST || err == ERR_CLSD)) {
+        smtp_session_closed(&client.session, now);
+    } else {
+        smtp_session_abort(&client.session, client.step, true, detail, now);
+    }
+}
+
+static void report_tls(struct altcp_pcb *pcb)
+{
+    report("TLS: %s, %s%s", tls_version(pcb), tls_ciphersuite(pcb), tls_resumed(pcb) ? ", session resumed" : "");
+}
+
+static err_t on_connected(void *arg, struct altcp_pcb *pcb, err_t err)
+{
+    (void)arg;
+    if (err != ERR_OK) {
+        return ERR_OK; /* lwIP reports the failure through on_err */
+    }
+    client.phase = PHASE_RUNNING;
+    report("connected to %s:%u (%s)", client.host, (unsigned)client.port, ipaddr_ntoa(&client.addr));
+    if (client.pcb_is_tls) {
+        report_tls(pcb);
+    }
+    smtp_session_connected(&client.session, sys_now());
+    pump();
+    return ERR_OK;
+}
+
+/* The STARTTLS handshake succeeded: the engine starts again with EHLO, over TLS. */
+static err_t on_tls_ready(void *arg, struct altcp_pcb *pcb, err_t err)
+{
+    (void)arg;
+    if (err != ERR_OK) {
+        return ERR_OK; /* failures come through on_err */
+    }
+    client.phase = PHASE_RUNNING;
+    report_tls(pcb);
+    smtp_session_tls_started(&client.session, sys_now());
+    pump();
+    return ERR_OK;
+}
+
+static void set_callbacks(struct altcp_pcb *pcb)
+{
+    altcp_arg(pcb, NULL);
+    altcp_recv(pcb, on_recv);
+    altcp_sent(pcb, on_sent);
+    altcp_err(pcb, on_err);
+}
+
+/* STARTTLS was accepted: the TLS layer takes the open connection over and runs the handshake. Called from
+ * smtp_client_poll(), never from inside a callback of the pcb being wrapped. */
+static void start_tls(void)
+{
+    int err = 0;
+    struct altcp_pcb *pcb = tls_wrap(client.pcb, tls.config, client.host, on_tls_ready, &err);
+    if (pcb == NULL) {
+        char detail[SMTP_DETAIL_MAX];
+        snprintf(detail, sizeof detail, "cannot start TLS: %s", tls_strerror(err));
+        smtp_session_abort(&client.session, SMTP_STEP_TLS, true, detail, sys_now());
+        return;
+    }
+    client.pcb = pcb;
+    client.pcb_is_tls = true;
+    client.phase = PHASE_TLS;
+    set_callbacks(pcb);
+}
+
+static void connect_now(void)
+{
+    uint32_t now = sys_now();
+    client.phase = PHASE_CONNECTING;
+    client.pcb = altcp_tcp_new_ip_type(IP_GET_TYPE(&client.addr));
+    if (client.pcb == NULL) {
+        smtp_session_abort(&client.session, SMTP_STEP_CONNECT, true, "no memory for a connection", now);
+        return;
+    }
+    if (client.opt.tls == SMTP_TLS_IMPLICIT) {
+        int err = 0;
+        struct altcp_pcb *pcb = tls_new(client.pcb, tls.config, client.host, &err);
+        if (pcb == NULL) {
+            char detail[SMTP_DETAIL_MAX];
+            snprintf(detail, sizeof detail, "cannot start TLS: %s", tls_strerror(err));
+            close_pcb(false);
+            smtp_session_abort(&client.session, SMTP_STEP_TLS, true, detail, now);
+            return;
+        }
+        client.pcb = pcb;
+        client.pcb_is_tls = true;
+    }
+    /* The engine writes a pipelined group as several pieces and then waits: Nagle would hold the last one back.
+     * On a TLS pcb this reaches the TCP connection below. */
+    altcp_nagle_disable(client.pcb);
+    set_callbacks(client.pcb);
+    report("connecting to %s:%u (%s)", client.host, (unsigned)client.port, ipaddr_ntoa(&client.addr));
+    err_t err = altcp_connect(client.pcb, &client.addr, client.port, on_connected);
+    if (err != ERR_OK) {
+        char detail[SMTP_DETAIL_MAX];
+        snprintf(detail, sizeof detail, "%s:%u: %s", client.host, (unsigned)client.port, lwip_strerr(err));
+        close_pcb(false);
+        smtp_session_abort(&client.session, SMTP_STEP_CONNECT, true, detail, now);
+    }
+}
+
+static void on_resolved(const char *name, const ip_addr_t *addr, void *arg)
+{
+    if ((uintptr_t)arg != client.generation || client.phase != PHASE_RESOLVING) {
+        return;
+    }
+    if (addr == NULL) {
+        char detail[SMTP_DETAIL_MAX];
+        snprintf(detail, sizeof detail, "cannot resolve %s", name);
+        smtp_session_abort(&client.session, SMTP_STEP_CONNECT, true, detail, sys_now());
+        return;
+    }
+    client.addr = *addr;
+    connect_now();
+}
+
+/* ---- the session's life ------------------------------------------------------------------------------------ */
+
+/* The mail hub for `account`: its revaliases entry's when it names one, else MailHub (ssmtp's rule). */
+static void choose_server(const struct config *cfg, const char *account)
+{
+    const struct config_alias *alias = account != NULL ? config_find_alias(cfg, account) : NULL;
+    if (alias != NULL && alias->mailhub[0] != '\0') {
+        client.host = alias->mailhub;
+        client.port = alias->port;
+    } else {
+        client.host = cfg->mailhub;
+        client.port = cfg->port;
+    }
+}
+
+/* Reads a whole file of the boot partition into a new buffer (the caller frees it). Returns 0 or a board error. */
+static int read_file(const char *name, struct tls_pem *pem)
+{
+    size_t len = 0;
+    int err = board_read_boot_file(name, NULL, 0, &len);
+    if (err != BOARD_ERR_TOO_BIG && err != 0) {
+        return err;
+    }
+    char *buf = malloc(len > 0 ? len : 1);
+    if (buf == NULL) {
+        return BOARD_ERR_TOO_BIG;
+    }
+    err = board_read_boot_file(name, buf, len, &len);
+    if (err != 0) {
+        free(buf);
+        return err;
+    }
+    pem->text = buf;
+    pem->len = len;
+    return 0;
+}
+
+static bool tls_settings_unchanged(const struct config *cfg)
+{
+    return tls.config != NULL && tls.cfg == cfg && strcmp(tls.ca_file, cfg->tls_ca_file) == 0 &&
+           strcmp(tls.cert, cfg->tls_cert) == 0 && strcmp(tls.key, cfg->tls_key) == 0 &&
+           tls.use_cert == cfg->use_tls_cert && tls.has_fingerprint == cfg->has_fingerprint &&
+           memcmp(tls.fingerprint, cfg->fingerprint, sizeof tls.fingerprint) == 0 &&
+           tls.min_version == cfg->tls_min_version;
+}
+
+static void tls_settings_remember(const struct config *cfg)
+{
+    tls.cfg = cfg;
+    snprintf(tls.ca_file, sizeof tls.ca_file, "%s", cfg->tls_ca_file);
+    snprintf(tls.cert, sizeof tls.cert, "%s", cfg->tls_cert);
+    snprintf(tls.key, sizeof tls.key, "%s", cfg->tls_key);
+    tls.use_cert = cfg->use_tls_cert;
+    tls.has_fingerprint = cfg->has_fingerprint;
+    memcpy(tls.fingerprint, cfg->fingerprint, sizeof tls.fingerprint);
+    tls.min_version = cfg->tls_min_version;
+}
+
+/* The TLS settings for cfg: the CA file (or the built-in bundle) and the client certificate, read from the card.
+ * Returns 0, or fills detail and returns a negative code. */
+static int prepare_tls(const struct config *cfg, char *detail, size_t size)
+{
+    if (tls_settings_unchanged(cfg)) {
+        return 0;
+    }
+    tls_config_free(tls.config);
+    tls.config = NULL;
+    struct tls_pem ca = { 0 }, cert = { 0 }, key = { 0 };
+    const char *failed = NULL;
+    int err = 0;
+    if (cfg->tls_ca_file[0] != '\0' && (err = read_file(cfg->tls_ca_file, &ca)) != 0) {
+        failed = cfg->tls_ca_file;
+    } else if (cfg->use_tls_cert && (err = read_file(cfg->tls_cert, &cert)) != 0) {
+        failed = cfg->tls_cert;
+    } else if (cfg->use_tls_cert && (err = read_file(cfg->tls_key, &key)) != 0) {
+        failed = cfg->tls_key;
+    }
+    if (failed != NULL) {
+        snprintf(detail, size, "cannot read %s: %s", failed, board_strerror(err));
+    } else {
+        err = tls_config_new(&tls.config, cfg, ca.text != NULL ? &ca : NULL, cfg->use_tls_cert ? &cert : NULL,
+                             cfg->use_tls_cert ? &key : NULL);
+        if (err != 0) {
+            snprintf(detail, size, "TLS settings: %s", tls_strerror(err));
+            tls.config = NULL;
+        } else {
+            tls_settings_remember(cfg);
+        }
+    }
+    free((void *)ca.text);
+    free((void *)cert.text);
+    free((void *)key.text);
+    return err;
+}
+
+static void finish(void)
+{
+    close_pcb(smtp_session_status(&client.session) == SMTP_STATUS_DONE);
+    client.result = *smtp_session_result(&client.session);
+    client.stats = *smtp_session_stats(&client.session);
+    client.phase = PHASE_IDLE;
+}
+
+int smtp_client_start(const struct config *cfg, const char *account, struct smtp_message *msgs, unsigned count,
+                      smtp_client_report_fn report_fn, void *report_ctx)
+{
+    if (client.phase != PHASE_IDLE) {
+        return SMTP_CLIENT_ERR_BUSY;
+    }
+    if (cfg == NULL || (msgs == NULL && count > 0)) {
+        return SMTP_CLIENT_ERR_ARG;
+    }
+    if (!net_is_up()) {
+        return SMTP_CLIENT_ERR_NO_NET;
+    }
+    client.generation++;
+    client.report = report_fn;
+    client.report_ctx = report_ctx;
+    client.step = SMTP_STEP_CONNECT;
+    choose_server(cfg, account);
+
+    smtp_options_from_config(&client.opt, cfg);
+    client.opt.hmac_md5 = hmac_md5;
+    client.opt.progress = engine_progress;
+    if (cfg->debug) {
+        client.opt.log = engine_log;
+    }
+    smtp_session_init(&client.session, &client.opt, msgs, count, sys_now());
+    client.pcb_is_tls = false;
+
+    char detail[SMTP_DETAIL_MAX];
+    if (client.opt.tls != SMTP_TLS_NONE && prepare_tls(cfg, detail, sizeof detail) != 0) {
+        smtp_session_abort(&client.session, SMTP_STEP_TLS, false, detail, sys_now());
+        finish();
+        return SMTP_CLIENT_OK;
+    }
+
+    client.phase = PHASE_RESOLVING;
+    err_t err = dns_gethostbyname(client.host, &client.addr, on_resolved, (void *)client.generation);
+    if (err == ERR_OK) {
+        connect_now();
+    } else if (err == ERR_INPROGRESS) {
+        report("resolving %s", client.host);
+    } else {
+        snprintf(detail, sizeof detail, "cannot resolve %s: %s", client.host,
+                 err == ERR_ARG ? "not a valid name, or no DNS server" : lwip_strerr(err));
+        smtp_session_abort(&client.session, SMTP_STEP_CONNECT, true, detail, sys_now());
+    }
+    smtp_client_poll();
+    return SMTP_CLIENT_OK;
+}
+
+void smtp_client_poll(void)
+{
+    if (client.phase == PHASE_IDLE) {
+        return;
+    }
+    smtp_session_poll(&client.session, sys_now());
+    enum smtp_status status = smtp_session_status(&client.session);
+    if (status == SMTP_STATUS_DONE) {
+        finish();
+        return;
+    }
+    if (status == SMTP_STATUS_START_TLS && client.phase == PHASE_RUNNING && client.pcb != NULL) {
+        start_tls();
+        return;
+    }
+    pump();
+}
+
+bool smtp_client_done(void)
+{
+    return client.phase == PHASE_IDLE;
+}
+
+void smtp_client_cancel(void)
+{
+    if (client.phase == PHASE_IDLE) {
+        return;
+    }
+    close_pcb(false);
+    smtp_session_abort(&client.session, client.step, true, "cancelled", sys_now());
+    finish();
+}
+
+const struct smtp_result *smtp_client_result(void)
+{
+    return &client.result;
+}
+
+const struct smtp_stats *smtp_client_stats(void)
+{
+    return &client.stats;
+}
+
+const char *smtp_client_strerror(int err)
+{
+    switch (err) {
+    case SMTP_CLIENT_OK:
+        return "ok";
+    case SMTP_CLIENT_ERR_BUSY:
+        return "a submission is already running";
+    case SMTP_CLIENT_ERR_ARG:
+        return "no configuration or no message";
+    case SMTP_CLIENT_ERR_NO_NET:
+        return "the network is not up (see `net`)";
+    default:
+        return "unknown error";
+    }
+}

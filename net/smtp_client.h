@@ -1,0 +1,71 @@
+/*
+ * smtp_client.h - one SMTP submission over the network: the transport that runs the sans-I/O engine (net/smtp.h)
+ * on lwIP's altcp and the TLS layer (net/tls.h).
+ *
+ * smtp_client_start() resolves the mail hub, connects, and from then on smtp_client_poll(), called on every pass of
+ * the main loop, moves bytes between the connection and the engine until smtp_client_done(). What the transport
+ * decides, exactly as ssmtp decides it from smtp.conf (smtp_options_from_config):
+ *  - the server: MailHub and its port, or the mail hub of the account's revaliases entry when it names one;
+ *  - UseSTARTTLS=YES: a plain connection upgraded after the server's STARTTLS reply (the TLS layer wraps the open
+ *    connection); UseTLS=YES alone: TLS from the first byte (RFC 8314, port 465); UseTLS=NO: plain SMTP, where
+ *    the engine sends credentials only because the user chose no TLS at all;
+ *  - ConnectTimeout bounds the name lookup, the TCP connect and an implicit-TLS handshake together, and each
+ *    STARTTLS handshake; SMTPTimeout bounds every reply (the engine enforces both through smtp_session_poll).
+ * The engine, not this module, refuses to send a credential before TLS or after a failed or missing STARTTLS.
+ *
+ * Progress reaches the caller as one line per event, as it happens: the lookup, "connected to host:port (addr)",
+ * the TLS version and cipher suite, STARTTLS, the AUTH mechanism, the sender, and with Debug=YES every line sent
+ * and received (secrets masked by the engine). The lines have no line end and are valid during the call only.
+ *
+ * Rules: main loop only (lwIP's callbacks run there too); one submission at a time. The configuration, the messages
+ * and every string they point to are the caller's and must stay unchanged until smtp_client_done(), and the
+ * results are read before the next smtp_client_start(). lwIP callbacks that arrive after a submission ended never
+ * touch the caller's memory. Return codes: 0 or a negative SMTP_CLIENT_ERR_*, named by smtp_client_strerror().
+ */
+#ifndef NET_SMTP_CLIENT_H
+#define NET_SMTP_CLIENT_H
+
+#include <stdbool.h>
+
+#include "config/config.h"
+#include "net/smtp.h"
+
+#define SMTP_CLIENT_OK 0
+#define SMTP_CLIENT_ERR_BUSY (-1)    /* a submission is still running */
+#define SMTP_CLIENT_ERR_ARG (-2)     /* NULL configuration or messages */
+#define SMTP_CLIENT_ERR_NO_NET (-3)  /* the network is not up (no address, or no link) */
+
+/* Longest progress line handed to the callback, a server reply of RFC 5321's 512 octets included. */
+#define SMTP_CLIENT_LINE_MAX 600
+
+typedef void (*smtp_client_report_fn)(void *ctx, const char *line);
+
+/*
+ * Starts submitting `count` messages from local `account` ("root" for the console, else an Alert's name: it picks
+ * the revaliases mail hub) in one session. count may be 0 (connect, EHLO, AUTH and QUIT: a configuration check).
+ * `report` (may be NULL) gets the progress lines. Returns 0, and the session then runs in smtp_client_poll(); or an
+ * error, and nothing was started.
+ */
+int smtp_client_start(const struct config *cfg, const char *account, struct smtp_message *msgs, unsigned count,
+                      smtp_client_report_fn report, void *report_ctx);
+
+/* The transport's main-loop work: deadlines, the TLS start, writes the connection had no room for, closing at the
+ * end. Returns at once when no submission runs. */
+void smtp_client_poll(void);
+
+/* True when no submission is running: before the first start, and once the last one ended (results final). */
+bool smtp_client_done(void);
+
+/* Ends a running submission now (Ctrl-C): the connection is aborted, every message not yet accepted fails with
+ * the step it was at and "cancelled". */
+void smtp_client_cancel(void);
+
+/* How the last session ended (SMTP_OK when it got to QUIT; each message has its own result). */
+const struct smtp_result *smtp_client_result(void);
+
+/* Round trips, octets and the AUTH mechanism of the last session. */
+const struct smtp_stats *smtp_client_stats(void);
+
+const char *smtp_client_strerror(int err);
+
+#endif /* NET_SMTP_CLIENT_H */

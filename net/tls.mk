@@ -1,0 +1,17 @@
+# net/tls: the TLS altcp layer on Mbed TLS 3.6 and the CA bundle built into the image. Included from net/net.mk.
+#
+# The bundle is generated at build time from the build machine's Debian ca-certificates (tools/gen-ca-bundle), so
+# the image trusts what Debian trusts on the day it is built; tools/setup installs the package. It is rebuilt when
+# the package updates the PEM file or the generator changes.
+CA_BUNDLE_PEM ?= /etc/ssl/certs/ca-certificates.crt
+
+NET_SRCS += net/tls.c
+NET_SRCS += $(O)/ca_bundle.c
+
+$(O)/ca_bundle.c: tools/gen-ca-bundle $(CA_BUNDLE_PEM) | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	tools/gen-ca-bundle --source $(CA_BUNDLE_PEM) $@
+
+# Before tools/setup has installed ca-certificates the file is missing; setup (an order-only prerequisite above)
+# brings it, so a missing file is not an error here.
+$(CA_BUNDLE_PEM): | $(SETUP_STAMP)
