@@ -16,6 +16,7 @@ DRIVERS_SRCS += drivers/usb/dwc2.c
 DRIVERS_SRCS += drivers/usb/usb_desc.c
 DRIVERS_SRCS += drivers/usb/usb_core.c
 DRIVERS_SRCS += drivers/usb/usb_hub.c
+DRIVERS_SRCS += drivers/usb/usb_eth.c
 DRIVERS_SRCS += drivers/usb/cdc_ecm.c
 DRIVERS_SRCS += drivers/usb/smsc95xx.c
 DRIVERS_SRCS += drivers/usb/lan78xx.c

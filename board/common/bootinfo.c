@@ -7,6 +7,8 @@
 
 #include <libfdt.h>
 
+#include "drivers/byteorder.h"
+
 /* ATAG identifiers and sizes, from Linux's Documentation/arch/arm/booting.rst and asm/setup.h. Sizes count 32-bit
  * words, header included. */
 #define ATAG_NONE    0x00000000u
@@ -178,12 +180,12 @@ static int atag_parse(const uint8_t *blob, size_t max_len, struct bootinfo *out)
     return bootinfo_fail(out, BOOTINFO_ERR_CORRUPT, "ATAG list has no end within the tag limit");
 }
 
-/* Device-tree cells are big-endian and only 4-byte aligned; read them byte by byte. */
+/* Device-tree cells are big-endian and only 4-byte aligned. */
 static uint64_t fdt_read_cells(const uint8_t *p, int cells)
 {
     uint64_t v = 0;
-    for (int i = 0; i < cells * FDT_CELL_BYTES; i++) {
-        v = (v << 8) | p[i];
+    for (int i = 0; i < cells; i++) {
+        v = (v << 32) | byteorder_get_be32(p + i * FDT_CELL_BYTES);
     }
     return v;
 }

@@ -106,26 +106,34 @@ void cache_invalidate_all(void)
     cache_invalidate_tlb();
 }
 
-void dma_cache_clean(const void *addr, size_t len)
+static void dcache_clean_line(uintptr_t mva)
+{
+    __asm__ volatile("mcr p15, 0, %0, c7, c10, 1" ::"r"(mva) : "memory"); /* clean D line by MVA to PoC */
+}
+
+static void dcache_invalidate_line(uintptr_t mva)
+{
+    __asm__ volatile("mcr p15, 0, %0, c7, c6, 1" ::"r"(mva) : "memory"); /* invalidate D line by MVA to PoC */
+}
+
+/* Applies op to every data cache line that overlaps [addr, addr + len), then waits for them all to finish. The
+ * operation is a function rather than a parameter of one asm statement: mcr encodes it in the instruction. */
+static void dcache_range(uintptr_t addr, size_t len, void (*op)(uintptr_t mva))
 {
     uint32_t line = dcache_line_size();
-    uintptr_t p = (uintptr_t)addr & ~(uintptr_t)(line - 1);
-    uintptr_t end = (uintptr_t)addr + len;
-
-    for (; p < end; p += line) {
-        __asm__ volatile("mcr p15, 0, %0, c7, c10, 1" ::"r"(p) : "memory"); /* clean D line by MVA to PoC */
+    uintptr_t end = addr + len;
+    for (uintptr_t p = addr & ~(uintptr_t)(line - 1); p < end; p += line) {
+        op(p);
     }
     cache_dsb();
 }
 
+void dma_cache_clean(const void *addr, size_t len)
+{
+    dcache_range((uintptr_t)addr, len, dcache_clean_line);
+}
+
 void dma_cache_invalidate(void *addr, size_t len)
 {
-    uint32_t line = dcache_line_size();
-    uintptr_t p = (uintptr_t)addr & ~(uintptr_t)(line - 1);
-    uintptr_t end = (uintptr_t)addr + len;
-
-    for (; p < end; p += line) {
-        __asm__ volatile("mcr p15, 0, %0, c7, c6, 1" ::"r"(p) : "memory"); /* invalidate D line by MVA to PoC */
-    }
-    cache_dsb();
+    dcache_range((uintptr_t)addr, len, dcache_invalidate_line);
 }

@@ -3,6 +3,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "drivers/byteorder.h"
+
 /* Boot sector (BPB) fields, common part. */
 #define BPB_JUMP                 0u
 #define   BPB_JUMP_SHORT         0xEBu
@@ -113,16 +115,6 @@ struct chain {
     uint32_t since_mark;
 };
 
-static uint32_t get_le16(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-    return get_le16(p) | (get_le16(p + 2) << 16);
-}
-
 static bool is_power_of_two(uint32_t v)
 {
     return v != 0 && (v & (v - 1)) == 0;
@@ -149,7 +141,7 @@ static int check_boot_sector(const uint8_t *b)
     if (b[BPB_JUMP] != BPB_JUMP_SHORT && b[BPB_JUMP] != BPB_JUMP_NEAR) {
         return FAT_ERR_NOT_FAT;
     }
-    uint32_t bytes_per_sector = get_le16(&b[BPB_BYTES_PER_SEC]);
+    uint32_t bytes_per_sector = byteorder_get_le16(&b[BPB_BYTES_PER_SEC]);
     if (bytes_per_sector != BLOCKDEV_BLOCK_SIZE) {
         /* Other sector sizes are legal FAT, but SD cards and their formatters only use 512. */
         bool legal = is_power_of_two(bytes_per_sector) && bytes_per_sector > BLOCKDEV_BLOCK_SIZE &&
@@ -158,7 +150,7 @@ static int check_boot_sector(const uint8_t *b)
     }
     uint32_t media = b[BPB_MEDIA];
     if (!is_power_of_two(b[BPB_SEC_PER_CLUS]) || b[BPB_SEC_PER_CLUS] > SEC_PER_CLUS_MAX ||
-        get_le16(&b[BPB_RESERVED_SECS]) == 0 || b[BPB_NUM_FATS] == 0 || b[BPB_NUM_FATS] > NUM_FATS_MAX ||
+        byteorder_get_le16(&b[BPB_RESERVED_SECS]) == 0 || b[BPB_NUM_FATS] == 0 || b[BPB_NUM_FATS] > NUM_FATS_MAX ||
         (media != BPB_MEDIA_REMOVABLE && media < BPB_MEDIA_FIXED_MIN)) {
         return FAT_ERR_BAD_BPB;
     }
@@ -187,12 +179,12 @@ int fat_mount(struct fat_volume *vol, const struct blockdev *dev, uint32_t first
     }
 
     uint32_t sectors_per_cluster = b[BPB_SEC_PER_CLUS];
-    uint32_t reserved = get_le16(&b[BPB_RESERVED_SECS]);
+    uint32_t reserved = byteorder_get_le16(&b[BPB_RESERVED_SECS]);
     uint32_t num_fats = b[BPB_NUM_FATS];
-    uint32_t root_entries = get_le16(&b[BPB_ROOT_ENTRIES]);
-    uint32_t total = get_le16(&b[BPB_TOTAL_SECS16]);
+    uint32_t root_entries = byteorder_get_le16(&b[BPB_ROOT_ENTRIES]);
+    uint32_t total = byteorder_get_le16(&b[BPB_TOTAL_SECS16]);
     if (total == 0) {
-        total = get_le32(&b[BPB_TOTAL_SECS32]);
+        total = byteorder_get_le32(&b[BPB_TOTAL_SECS32]);
     }
     if (total == 0 || total > sector_count) {
         return FAT_ERR_BAD_BPB;
@@ -201,14 +193,14 @@ int fat_mount(struct fat_volume *vol, const struct blockdev *dev, uint32_t first
     /* FAT32 is told apart by its layout (no 16-bit FAT size, no fixed root directory), as Linux and mkfs.fat do,
      * so that small FAT32 volumes mkfs.fat makes still mount. */
     enum fat_type type;
-    uint32_t fat_sectors = get_le16(&b[BPB_FAT_SIZE16]);
+    uint32_t fat_sectors = byteorder_get_le16(&b[BPB_FAT_SIZE16]);
     if (fat_sectors == 0) {
         type = FAT_TYPE_FAT32;
-        fat_sectors = get_le32(&b[BPB32_FAT_SIZE32]);
+        fat_sectors = byteorder_get_le32(&b[BPB32_FAT_SIZE32]);
         if (root_entries != 0 || fat_sectors == 0) {
             return FAT_ERR_BAD_BPB;
         }
-        if (get_le16(&b[BPB32_FS_VERSION]) != 0) {
+        if (byteorder_get_le16(&b[BPB32_FS_VERSION]) != 0) {
             return FAT_ERR_UNSUPPORTED;
         }
     } else {
@@ -243,7 +235,7 @@ int fat_mount(struct fat_volume *vol, const struct blockdev *dev, uint32_t first
     uint32_t fat_lba = first_lba + reserved;
     uint32_t root_cluster = 0;
     if (type == FAT_TYPE_FAT32) {
-        uint32_t ext_flags = get_le16(&b[BPB32_EXT_FLAGS]);
+        uint32_t ext_flags = byteorder_get_le16(&b[BPB32_EXT_FLAGS]);
         if (ext_flags & BPB32_EXT_NO_MIRROR) {
             uint32_t active = ext_flags & BPB32_EXT_ACTIVE_MASK;
             if (active >= num_fats) {
@@ -251,7 +243,7 @@ int fat_mount(struct fat_volume *vol, const struct blockdev *dev, uint32_t first
             }
             fat_lba += active * fat_sectors;
         }
-        root_cluster = get_le32(&b[BPB32_ROOT_CLUSTER]);
+        root_cluster = byteorder_get_le32(&b[BPB32_ROOT_CLUSTER]);
         if (root_cluster < FIRST_CLUSTER || root_cluster - FIRST_CLUSTER >= cluster_count) {
             return FAT_ERR_BAD_BPB;
         }
@@ -301,10 +293,10 @@ static int fat_get_next(struct fat_volume *vol, uint32_t cluster, uint32_t *next
     uint32_t value;
     uint32_t eoc_min;
     if (vol->type == FAT_TYPE_FAT32) {
-        value = get_le32(p) & FAT32_ENTRY_MASK;
+        value = byteorder_get_le32(p) & FAT32_ENTRY_MASK;
         eoc_min = FAT32_EOC_MIN;
     } else {
-        value = get_le16(p);
+        value = byteorder_get_le16(p);
         eoc_min = FAT16_EOC_MIN;
     }
     *end = value >= eoc_min;
@@ -377,7 +369,7 @@ static void lfn_add_entry(struct fat_volume *vol, struct lfn_state *st, const ui
     } else if (!st->active || seq != st->next_seq || e[LFN_CHECKSUM] != st->checksum) {
         st->active = false;
     }
-    if (st->active && (e[LFN_TYPE] != 0 || get_le16(&e[LFN_CLUSTER]) != 0)) {
+    if (st->active && (e[LFN_TYPE] != 0 || byteorder_get_le16(&e[LFN_CLUSTER]) != 0)) {
         st->active = false;
     }
     if (!st->active || st->next_seq == 0) {
@@ -386,7 +378,7 @@ static void lfn_add_entry(struct fat_volume *vol, struct lfn_state *st, const ui
     }
     uint16_t *dst = &vol->lfn[(uint32_t)(seq - 1) * LFN_CHARS_PER_ENTRY];
     for (uint32_t i = 0; i < LFN_CHARS_PER_ENTRY; i++) {
-        dst[i] = (uint16_t)get_le16(&e[lfn_char_offsets[i]]);
+        dst[i] = byteorder_get_le16(&e[lfn_char_offsets[i]]);
     }
     st->next_seq--;
 }
@@ -480,11 +472,11 @@ static int scan_dir_sector(struct fat_volume *vol, uint32_t lba, struct lfn_stat
         st->active = false;
         if (match || short_name_matches(vol, &e[DIR_NAME], name_len)) {
             out->attr = attr;
-            out->cluster = get_le16(&e[DIR_CLUSTER_LO]);
+            out->cluster = byteorder_get_le16(&e[DIR_CLUSTER_LO]);
             if (vol->type == FAT_TYPE_FAT32) {
-                out->cluster |= get_le16(&e[DIR_CLUSTER_HI]) << 16;
+                out->cluster |= (uint32_t)byteorder_get_le16(&e[DIR_CLUSTER_HI]) << 16;
             }
-            out->size = get_le32(&e[DIR_FILE_SIZE]);
+            out->size = byteorder_get_le32(&e[DIR_FILE_SIZE]);
             return SCAN_FOUND;
         }
     }

@@ -3,6 +3,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "drivers/byteorder.h"
+
 /* MBR layout (block 0). */
 #define MBR_TABLE_OFFSET     446u
 #define MBR_ENTRY_SIZE       16u
@@ -36,16 +38,6 @@
 #define BOOT_MIN_SECTOR_SIZE 512u
 #define BOOT_MAX_SECTOR_SIZE 4096u
 
-static uint32_t get_le16(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-    return get_le16(p) | (get_le16(p + 2) << 16);
-}
-
 static bool is_power_of_two(uint32_t v)
 {
     return v != 0 && (v & (v - 1)) == 0;
@@ -70,12 +62,12 @@ static bool looks_like_fat_boot_sector(const uint8_t *block)
 {
     bool jump = (block[BOOT_JUMP] == BOOT_JUMP_SHORT && block[BOOT_JUMP + 2] == BOOT_JUMP_SHORT_NOP) ||
                 block[BOOT_JUMP] == BOOT_JUMP_NEAR;
-    uint32_t bytes_per_sector = get_le16(&block[BOOT_BYTES_PER_SEC]);
+    uint32_t bytes_per_sector = byteorder_get_le16(&block[BOOT_BYTES_PER_SEC]);
     uint8_t media = block[BOOT_MEDIA];
 
     return jump && is_power_of_two(bytes_per_sector) && bytes_per_sector >= BOOT_MIN_SECTOR_SIZE &&
            bytes_per_sector <= BOOT_MAX_SECTOR_SIZE && is_power_of_two(block[BOOT_SEC_PER_CLUS]) &&
-           get_le16(&block[BOOT_RESERVED_SECS]) != 0 && block[BOOT_NUM_FATS] != 0 &&
+           byteorder_get_le16(&block[BOOT_RESERVED_SECS]) != 0 && block[BOOT_NUM_FATS] != 0 &&
            (media == BOOT_MEDIA_REMOVABLE || media >= BOOT_MEDIA_FIXED_MIN);
 }
 
@@ -119,8 +111,8 @@ int mbr_find_fat_partition(const struct blockdev *dev, uint32_t *first_lba, uint
         bool out_of_bounds = false;
         for (uint32_t i = 0; i < MBR_ENTRY_COUNT; i++) {
             const uint8_t *entry = &block[MBR_TABLE_OFFSET + i * MBR_ENTRY_SIZE];
-            uint32_t start = get_le32(&entry[MBR_ENTRY_FIRST_LBA]);
-            uint32_t count = get_le32(&entry[MBR_ENTRY_SECTORS]);
+            uint32_t start = byteorder_get_le32(&entry[MBR_ENTRY_FIRST_LBA]);
+            uint32_t count = byteorder_get_le32(&entry[MBR_ENTRY_SECTORS]);
             if (!is_fat_type(entry[MBR_ENTRY_TYPE]) || count == 0) {
                 continue;
             }

@@ -6,7 +6,9 @@
 
 #include <string.h>
 
+#include "drivers/byteorder.h"
 #include "drivers/systimer.h"
+#include "drivers/usb/usb_eth.h"
 
 /* Class request SET_ETHERNET_PACKET_FILTER and its bits (ECM 6.2.4). */
 #define ECM_REQ_SET_PACKET_FILTER 0x43u
@@ -116,17 +118,7 @@ static int ecm_start(struct netdev *nd)
 static int ecm_send(struct netdev *nd, const void *frame, size_t len)
 {
     struct ecm *e = nd->priv;
-    int err = usb_transfer(&e->out, (void *)frame, len, NULL, ECM_TX_TIMEOUT_US);
-    if (err == 0 && e->out.mps != 0 && len % e->out.mps == 0) {
-        err = usb_transfer(&e->out, NULL, 0, NULL, ECM_TX_TIMEOUT_US);
-    }
-    if (err == -USB_ESTALL) {
-        usb_clear_halt(e->dev, &e->out);
-    }
-    if (err == -USB_ETIMEDOUT) {
-        return -NETDEV_ETIMEDOUT;
-    }
-    return err == 0 ? 0 : -NETDEV_EIO;
+    return usb_eth_send(e->dev, &e->out, frame, len, ECM_TX_TIMEOUT_US);
 }
 
 static int ecm_receive(struct netdev *nd, void *buf, size_t size)
@@ -165,11 +157,10 @@ static void handle_notification(struct ecm *e, const uint8_t *n, size_t len)
         return;
     }
     if (n[ECM_NOTE_CODE] == ECM_NOTE_NETWORK_CONNECTION) {
-        e->nd.link_up = (n[ECM_NOTE_VALUE] | (n[ECM_NOTE_VALUE + 1] << 8)) != 0;
+        e->nd.link_up = byteorder_get_le16(n + ECM_NOTE_VALUE) != 0;
     } else if (n[ECM_NOTE_CODE] == ECM_NOTE_SPEED_CHANGE && len >= ECM_NOTE_SPEED_SIZE) {
-        const uint8_t *d = n + ECM_NOTE_HEADER_SIZE;
-        uint32_t down = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
-        e->nd.speed_mbps = down / BITS_PER_MBIT;
+        /* The downstream bit rate comes first. */
+        e->nd.speed_mbps = byteorder_get_le32(n + ECM_NOTE_HEADER_SIZE) / BITS_PER_MBIT;
     }
 }
 
@@ -215,9 +206,7 @@ static int find_data_alt(struct ecm *e, const struct usb_device *dev)
         struct usb_interface_desc di;
         struct usb_endpoint_desc in, out;
         if (usb_desc_find_interface(dev->config, dev->config_len, e->data_if, want, &di) != 0 ||
-            usb_desc_find_endpoint(dev->config, dev->config_len, &di, USB_EP_TYPE_BULK, true, &in) != 0 ||
-            usb_desc_find_endpoint(dev->config, dev->config_len, &di, USB_EP_TYPE_BULK, false, &out) != 0 ||
-            in.max_packet == 0 || out.max_packet == 0) {
+            usb_desc_find_bulk_pair(dev->config, dev->config_len, &di, &in, &out) != 0) {
             continue;
         }
         e->data_alt = want;

@@ -5,13 +5,10 @@
  */
 #include "drivers/usb/lan78xx.h"
 
-#include <string.h>
-
-#include "drivers/mii.h"
 #include "drivers/netdev.h"
-#include "drivers/systimer.h"
 #include "drivers/usb/mchp_usb.h"
 
+#define LAN_NAME             "lan78xx"
 #define MCHP_VENDOR          0x0424u
 #define LAN7800_PRODUCT      0x7800u
 #define LAN7801_PRODUCT      0x7801u
@@ -73,34 +70,33 @@
 #define ETH_FCS_LEN          4u
 #define RX_MAX_FRAME         (NETDEV_MAX_FRAME + ETH_FCS_LEN)
 
-/* TX command words. */
+/* TX command word A (word B stays 0: no VLAN tag, no large-send offload). */
 #define TX_CMD_A_LEN_MASK    0x000FFFFFu
 #define TX_CMD_A_FCS         (1u << 22)
-#define TX_HEADER_SIZE       8u
-/* RX command words: A and B 32-bit, C 16-bit; the frame follows, then padding to 4 bytes counted with C's 2. */
+/* RX command words A and B (32-bit) and C (16-bit) ahead of each frame. */
 #define RX_CMD_A_LEN_MASK    0x3FFFu
 #define RX_CMD_A_RED         (1u << 22)
 #define RX_HEADER_SIZE       10u
-#define RX_ALIGN             4u
-#define RX_PAD               2u
 
 #define RESET_TIMEOUT_US     1000000u
-#define LINK_POLL_US         1000000u
-#define TX_TIMEOUT_US        100000u
 
-struct lan {
-    bool used;
-    struct netdev nd;
-    struct usb_device *dev;
-    struct dwc2_pipe in, out;
-    struct mchp_rx rx;
-    uint64_t next_link_poll;
-    uint8_t tx_buf[TX_HEADER_SIZE + NETDEV_MAX_FRAME];
+static const struct netdev_ops lan_ops;
+
+static const struct mchp_chip lan_chip = {
+    .name = LAN_NAME,
+    .ops = &lan_ops,
+    .mii_access_reg = MII_ACC,
+    .mii_data_reg = MII_DATA,
+    .phy_addr = LAN78XX_PHY_ADDR,
+    .gigabit = true,
+    .addr_lo_reg = RX_ADDRL,
+    .addr_hi_reg = RX_ADDRH,
+    /* FCS_STRIP is set, so the length is the frame's own. */
+    .rx = { .header_size = RX_HEADER_SIZE, .len_lsb = 0, .len_mask = RX_CMD_A_LEN_MASK, .error = RX_CMD_A_RED,
+            .fcs_len = 0 },
 };
 
-static struct lan lan_dev;
-
-static const struct mchp_mii lan_mii = { MII_ACC, MII_DATA, LAN78XX_PHY_ADDR };
+static struct mchp_eth lan_dev;
 
 static int lan_set_mac(struct usb_device *dev, const uint8_t *mac)
 {
@@ -114,7 +110,7 @@ static int lan_set_mac(struct usb_device *dev, const uint8_t *mac)
     return err;
 }
 
-static int lan_reset(struct lan *l)
+static int lan_reset(struct mchp_eth *l)
 {
     struct usb_device *dev = l->dev;
     int err = mchp_modify(dev, HW_CFG, 0, HW_CFG_LRST);
@@ -134,7 +130,7 @@ static int lan_reset(struct lan *l)
     if (err == 0) err = mchp_modify(dev, PMT_CTL, 0, PMT_CTL_PHY_RST);
     if (err == 0) err = mchp_wait(dev, PMT_CTL, PMT_CTL_PHY_RST | PMT_CTL_READY, PMT_CTL_READY, RESET_TIMEOUT_US);
     if (err == 0) err = mchp_modify(dev, MAC_CR, 0, MAC_CR_AUTO_SPEED | MAC_CR_AUTO_DUPLEX);
-    if (err == 0) err = mchp_phy_start(dev, &lan_mii, true);
+    if (err == 0) err = mchp_eth_phy_start(l);
     if (err == 0) err = mchp_modify(dev, MAC_TX, 0, MAC_TX_TXEN);
     if (err == 0) err = mchp_modify(dev, FCT_TX_CTL, 0, FCT_TX_CTL_EN);
     if (err == 0) {
@@ -147,140 +143,35 @@ static int lan_reset(struct lan *l)
 
 static int lan_start(struct netdev *nd)
 {
-    struct lan *l = nd->priv;
+    struct mchp_eth *l = nd->priv;
     if (lan_reset(l) != 0) {
         return -NETDEV_EIO;
     }
-    nd->link_up = false;
-    l->next_link_poll = systimer_now_us();
+    mchp_eth_started(l);
     return 0;
 }
 
 static int lan_send(struct netdev *nd, const void *frame, size_t len)
 {
-    struct lan *l = nd->priv;
-    mchp_put_le32(l->tx_buf, ((uint32_t)len & TX_CMD_A_LEN_MASK) | TX_CMD_A_FCS);
-    mchp_put_le32(l->tx_buf + 4, 0);
-    memcpy(l->tx_buf + TX_HEADER_SIZE, frame, len);
-    size_t total = TX_HEADER_SIZE + len;
-    int err = usb_transfer(&l->out, l->tx_buf, total, NULL, TX_TIMEOUT_US);
-    if (err == 0 && total % l->out.mps == 0) {
-        err = usb_transfer(&l->out, NULL, 0, NULL, TX_TIMEOUT_US);
-    }
-    if (err == -USB_ESTALL) {
-        usb_clear_halt(l->dev, &l->out);
-    }
-    if (err == -USB_ETIMEDOUT) {
-        return -NETDEV_ETIMEDOUT;
-    }
-    return err == 0 ? 0 : -NETDEV_EIO;
-}
-
-static int lan_receive(struct netdev *nd, void *buf, size_t size)
-{
-    struct lan *l = nd->priv;
-    for (;;) {
-        int avail = mchp_rx_fill(&l->rx, l->dev, &l->in);
-        if (avail <= 0) {
-            if (avail < 0) {
-                nd->stats.rx_errors++;
-                return -NETDEV_EIO;
-            }
-            return 0;
-        }
-        const uint8_t *p = l->rx.buf + l->rx.pos;
-        if ((size_t)avail < RX_HEADER_SIZE) {
-            l->rx.pos = l->rx.len;
-            nd->stats.rx_dropped++;
-            continue;
-        }
-        uint32_t cmd_a = mchp_le32(p);
-        size_t flen = cmd_a & RX_CMD_A_LEN_MASK;
-        if (flen > (size_t)avail - RX_HEADER_SIZE) {
-            l->rx.pos = l->rx.len;
-            nd->stats.rx_dropped++;
-            continue;
-        }
-        size_t pad = (RX_ALIGN - (flen + RX_PAD) % RX_ALIGN) % RX_ALIGN;
-        size_t step = RX_HEADER_SIZE + flen + pad;
-        l->rx.pos = step < (size_t)avail ? l->rx.pos + step : l->rx.len;
-        if (cmd_a & RX_CMD_A_RED) {
-            nd->stats.rx_errors++;
-            continue;
-        }
-        /* FCS_STRIP is set, so the length is the frame's own. */
-        if (flen < NETDEV_MIN_FRAME || flen > size || flen > NETDEV_MAX_FRAME) {
-            nd->stats.rx_dropped++;
-            continue;
-        }
-        memcpy(buf, p + RX_HEADER_SIZE, flen);
-        return (int)flen;
-    }
+    return mchp_eth_send(nd->priv, ((uint32_t)len & TX_CMD_A_LEN_MASK) | TX_CMD_A_FCS, 0, frame, len);
 }
 
 static void lan_poll(struct netdev *nd)
 {
-    struct lan *l = nd->priv;
-    if (systimer_now_us() < l->next_link_poll) {
-        return;
-    }
-    l->next_link_poll = systimer_now_us() + LINK_POLL_US;
-    mchp_link_poll(l->dev, &lan_mii, true, nd);
+    /* The MAC follows the PHY's speed and duplex by itself (MAC_CR_AUTO_*). */
+    mchp_eth_link_poll(nd->priv);
 }
 
 static const struct netdev_ops lan_ops = {
     .start = lan_start,
     .send = lan_send,
-    .receive = lan_receive,
+    .receive = mchp_eth_receive,
     .poll = lan_poll,
 };
 
 static int lan_probe(struct usb_device *dev, const struct usb_interface_desc *intf)
 {
-    struct lan *l = &lan_dev;
-    if (l->used) {
-        return -USB_EFULL;
-    }
-    struct usb_endpoint_desc in, out;
-    if (usb_desc_find_endpoint(dev->config, dev->config_len, intf, USB_EP_TYPE_BULK, true, &in) != 0 ||
-        usb_desc_find_endpoint(dev->config, dev->config_len, intf, USB_EP_TYPE_BULK, false, &out) != 0 ||
-        in.max_packet == 0 || out.max_packet == 0) {
-        return -USB_EDESC;
-    }
-    memset(l, 0, sizeof *l);
-    l->dev = dev;
-    usb_pipe_init(dev, &in, &l->in);
-    usb_pipe_init(dev, &out, &l->out);
-    if (!netdev_board_mac(l->nd.mac)) {
-        uint32_t lo, hi;
-        if (mchp_read(dev, RX_ADDRL, &lo) != 0 || mchp_read(dev, RX_ADDRH, &hi) != 0) {
-            return -USB_EIO;
-        }
-        mchp_mac_from_regs(lo, hi, l->nd.mac);
-    }
-    l->nd.name = lan78xx_driver.name;
-    l->nd.ops = &lan_ops;
-    l->nd.priv = l;
-    l->nd.present = true;
-    if (netdev_register(&l->nd) != 0) {
-        return -USB_EFULL;
-    }
-    l->used = true;
-    dev->driver_data = l;
-    return 0;
-}
-
-static void lan_remove(struct usb_device *dev)
-{
-    struct lan *l = dev->driver_data;
-    if (l == NULL) {
-        return;
-    }
-    usb_async_cancel(&l->rx.xfer);
-    l->nd.present = false;
-    l->nd.link_up = false;
-    l->used = false;
-    dev->driver_data = NULL;
+    return mchp_eth_probe(&lan_dev, &lan_chip, dev, intf);
 }
 
 static const struct usb_device_id lan_ids[] = {
@@ -290,10 +181,10 @@ static const struct usb_device_id lan_ids[] = {
 };
 
 const struct usb_driver lan78xx_driver = {
-    .name = "lan78xx",
+    .name = LAN_NAME,
     .ids = lan_ids,
     .id_count = sizeof lan_ids / sizeof lan_ids[0],
     .probe = lan_probe,
     .poll = NULL,
-    .remove = lan_remove,
+    .remove = mchp_eth_remove,
 };

@@ -4,6 +4,8 @@
  */
 #include "drivers/usb/usb_desc.h"
 
+#include "drivers/byteorder.h"
+
 /* Offsets inside the standard descriptors (USB 2.0 tables 9-8, 9-10, 9-12, 9-13; 11-13 for hubs). */
 #define DEV_BCD_USB       2u
 #define DEV_CLASS         4u
@@ -52,11 +54,6 @@
 #define ASCII_FIRST_PRINTABLE 0x20u
 #define ASCII_LAST_PRINTABLE  0x7Eu
 
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
 /* Common checks for a fixed-layout descriptor at the start of buf. */
 static int check_fixed(const uint8_t *buf, size_t len, uint8_t type, size_t size)
 {
@@ -81,13 +78,12 @@ int usb_desc_parse_device(const uint8_t *buf, size_t len, struct usb_device_desc
     if (buf == NULL || len < DEV_PARTIAL_SIZE) {
         return -USB_DESC_ETRUNC;
     }
-    if (buf[DESC_TYPE] != USB_DT_DEVICE) {
-        return -USB_DESC_ETYPE;
+    /* Enumeration reads the first 8 bytes before it knows ep0's packet size: a short buffer is fine here. */
+    int err = check_fixed(buf, len, USB_DT_DEVICE, USB_DT_DEVICE_SIZE);
+    if (err != 0 && err != -USB_DESC_ETRUNC) {
+        return err;
     }
-    if (buf[DESC_LENGTH] < USB_DT_DEVICE_SIZE) {
-        return -USB_DESC_EBADLEN;
-    }
-    out->bcd_usb = le16(buf + DEV_BCD_USB);
+    out->bcd_usb = byteorder_get_le16(buf + DEV_BCD_USB);
     out->dev_class = buf[DEV_CLASS];
     out->dev_subclass = buf[DEV_SUBCLASS];
     out->dev_protocol = buf[DEV_PROTOCOL];
@@ -95,9 +91,9 @@ int usb_desc_parse_device(const uint8_t *buf, size_t len, struct usb_device_desc
     if (len < USB_DT_DEVICE_SIZE) {
         return 0;
     }
-    out->vendor = le16(buf + DEV_VENDOR);
-    out->product = le16(buf + DEV_PRODUCT);
-    out->bcd_device = le16(buf + DEV_BCD_DEVICE);
+    out->vendor = byteorder_get_le16(buf + DEV_VENDOR);
+    out->product = byteorder_get_le16(buf + DEV_PRODUCT);
+    out->bcd_device = byteorder_get_le16(buf + DEV_BCD_DEVICE);
     out->i_manufacturer = buf[DEV_I_MANUFACTURER];
     out->i_product = buf[DEV_I_PRODUCT];
     out->i_serial = buf[DEV_I_SERIAL];
@@ -112,7 +108,7 @@ int usb_desc_parse_config(const uint8_t *buf, size_t len, struct usb_config_desc
     if (err != 0) {
         return err;
     }
-    out->total_length = le16(buf + CFG_TOTAL_LENGTH);
+    out->total_length = byteorder_get_le16(buf + CFG_TOTAL_LENGTH);
     out->num_interfaces = buf[CFG_NUM_INTERFACES];
     out->config_value = buf[CFG_VALUE];
     out->i_config = buf[CFG_I_CONFIG];
@@ -130,7 +126,7 @@ int usb_desc_parse_hub(const uint8_t *buf, size_t len, struct usb_hub_desc *out)
         return err;
     }
     out->num_ports = buf[HUB_NUM_PORTS];
-    out->characteristics = le16(buf + HUB_CHARACTERISTICS);
+    out->characteristics = byteorder_get_le16(buf + HUB_CHARACTERISTICS);
     out->pwr_on_to_good_2ms = buf[HUB_PWR_ON_TO_GOOD];
     return 0;
 }
@@ -240,73 +236,103 @@ int usb_desc_interface_at(const uint8_t *cfg, size_t len, unsigned index, struct
     return scan_interfaces(cfg, len, match_index, &index, out);
 }
 
-/* Starts an iterator just after the interface descriptor *intf; returns false if intf does not fit the buffer. */
-static bool iter_after_interface(struct usb_desc_iter *it, const uint8_t *cfg, size_t len,
-                                 const struct usb_interface_desc *intf)
+/* Returns the first descriptor between interface *intf and the next interface descriptor for which match returns
+ * true, with its length. */
+static int find_in_interface(const uint8_t *cfg, size_t len, const struct usb_interface_desc *intf,
+                             bool (*match)(const uint8_t *d, size_t n, const void *ctx), const void *ctx,
+                             const uint8_t **desc, size_t *desc_len)
 {
-    usb_desc_iter_init(it, cfg, len);
-    if (intf->offset >= it->len || it->len - intf->offset < USB_DT_INTERFACE_SIZE) {
+    struct usb_desc_iter it;
+    usb_desc_iter_init(&it, cfg, len);
+    if (intf->offset >= it.len || it.len - intf->offset < USB_DT_INTERFACE_SIZE) {
+        return -USB_DESC_ETRUNC;
+    }
+    it.pos = intf->offset;
+    const uint8_t *d;
+    if (usb_desc_iter_next(&it, &d) <= 0) {
+        return -USB_DESC_ETRUNC;
+    }
+    int n;
+    while ((n = usb_desc_iter_next(&it, &d)) > 0 && d[DESC_TYPE] != USB_DT_INTERFACE) {
+        if (match(d, (size_t)n, ctx)) {
+            *desc = d;
+            *desc_len = (size_t)n;
+            return 0;
+        }
+    }
+    return -USB_DESC_ENOTFOUND;
+}
+
+struct endpoint_kind {
+    uint8_t type;
+    bool in;
+};
+
+static bool match_endpoint(const uint8_t *d, size_t n, const void *ctx)
+{
+    const struct endpoint_kind *want = ctx;
+    if (d[DESC_TYPE] != USB_DT_ENDPOINT || n < USB_DT_ENDPOINT_SIZE) {
         return false;
     }
-    it->pos = intf->offset;
-    const uint8_t *d;
-    return usb_desc_iter_next(it, &d) > 0;
+    bool in = (d[EP_ADDRESS] & USB_EP_DIR_IN) != 0;
+    return (d[EP_ATTRIBUTES] & USB_EP_TYPE_MASK) == want->type && in == want->in;
 }
 
 int usb_desc_find_endpoint(const uint8_t *cfg, size_t len, const struct usb_interface_desc *intf, uint8_t type,
                            bool in, struct usb_endpoint_desc *out)
 {
     *out = (struct usb_endpoint_desc){ 0 };
-    struct usb_desc_iter it;
-    if (!iter_after_interface(&it, cfg, len, intf)) {
-        return -USB_DESC_ETRUNC;
-    }
+    struct endpoint_kind want = { type, in };
     const uint8_t *d;
-    int n;
-    while ((n = usb_desc_iter_next(&it, &d)) > 0) {
-        if (d[DESC_TYPE] == USB_DT_INTERFACE) {
-            break;
-        }
-        if (d[DESC_TYPE] != USB_DT_ENDPOINT || (size_t)n < USB_DT_ENDPOINT_SIZE) {
-            continue;
-        }
-        bool ep_in = (d[EP_ADDRESS] & USB_EP_DIR_IN) != 0;
-        if ((d[EP_ATTRIBUTES] & USB_EP_TYPE_MASK) != type || ep_in != in) {
-            continue;
-        }
-        out->address = d[EP_ADDRESS];
-        out->attributes = d[EP_ATTRIBUTES];
-        out->max_packet = (uint16_t)(le16(d + EP_MPS) & USB_EP_MPS_MASK);
-        out->interval = d[EP_INTERVAL];
-        return 0;
+    size_t n;
+    int err = find_in_interface(cfg, len, intf, match_endpoint, &want, &d, &n);
+    if (err != 0) {
+        return err;
     }
-    return -USB_DESC_ENOTFOUND;
+    out->address = d[EP_ADDRESS];
+    out->attributes = d[EP_ATTRIBUTES];
+    out->max_packet = (uint16_t)(byteorder_get_le16(d + EP_MPS) & USB_EP_MPS_MASK);
+    out->interval = d[EP_INTERVAL];
+    return 0;
+}
+
+int usb_desc_find_bulk_pair(const uint8_t *cfg, size_t len, const struct usb_interface_desc *intf,
+                            struct usb_endpoint_desc *in, struct usb_endpoint_desc *out)
+{
+    int err = usb_desc_find_endpoint(cfg, len, intf, USB_EP_TYPE_BULK, true, in);
+    if (err == 0) {
+        err = usb_desc_find_endpoint(cfg, len, intf, USB_EP_TYPE_BULK, false, out);
+    }
+    if (err == 0 && (in->max_packet == 0 || out->max_packet == 0)) {
+        err = -USB_DESC_EBADLEN;
+    }
+    if (err != 0) {
+        *in = *out = (struct usb_endpoint_desc){ 0 };
+    }
+    return err;
+}
+
+static bool match_class_subtype(const uint8_t *d, size_t n, const void *ctx)
+{
+    const uint8_t *subtype = ctx;
+    return d[DESC_TYPE] == USB_DT_CS_INTERFACE && n > DESC_SUBTYPE && d[DESC_SUBTYPE] == *subtype;
 }
 
 int usb_desc_find_class_desc(const uint8_t *cfg, size_t len, const struct usb_interface_desc *intf, uint8_t subtype,
                              size_t min_len, const uint8_t **desc, size_t *desc_len)
 {
-    struct usb_desc_iter it;
-    if (!iter_after_interface(&it, cfg, len, intf)) {
-        return -USB_DESC_ETRUNC;
-    }
     const uint8_t *d;
-    int n;
-    while ((n = usb_desc_iter_next(&it, &d)) > 0) {
-        if (d[DESC_TYPE] == USB_DT_INTERFACE) {
-            break;
-        }
-        if (d[DESC_TYPE] != USB_DT_CS_INTERFACE || (size_t)n <= DESC_SUBTYPE || d[DESC_SUBTYPE] != subtype) {
-            continue;
-        }
-        if ((size_t)n < min_len) {
-            return -USB_DESC_EBADLEN;
-        }
-        *desc = d;
-        *desc_len = (size_t)n;
-        return 0;
+    size_t n;
+    int err = find_in_interface(cfg, len, intf, match_class_subtype, &subtype, &d, &n);
+    if (err != 0) {
+        return err;
     }
-    return -USB_DESC_ENOTFOUND;
+    if (n < min_len) {
+        return -USB_DESC_EBADLEN;
+    }
+    *desc = d;
+    *desc_len = n;
+    return 0;
 }
 
 int usb_desc_string_to_ascii(const uint8_t *buf, size_t len, char *out, size_t out_size)
@@ -325,7 +351,7 @@ int usb_desc_string_to_ascii(const uint8_t *buf, size_t len, char *out, size_t o
     size_t chars = (bytes - DESC_HEADER_SIZE) / 2u;
     size_t n = 0;
     for (size_t i = 0; i < chars && n + 1 < out_size; i++) {
-        uint16_t c = le16(buf + DESC_HEADER_SIZE + 2u * i);
+        uint16_t c = byteorder_get_le16(buf + DESC_HEADER_SIZE + 2u * i);
         out[n++] = (c >= ASCII_FIRST_PRINTABLE && c <= ASCII_LAST_PRINTABLE) ? (char)c : '?';
     }
     if (out_size > 0) {

@@ -139,6 +139,11 @@ int usb_desc_interface_at(const uint8_t *cfg, size_t len, unsigned index, struct
 int usb_desc_find_endpoint(const uint8_t *cfg, size_t len, const struct usb_interface_desc *intf, uint8_t type,
                            bool in, struct usb_endpoint_desc *out);
 
+/* Finds the interface's first bulk IN and first bulk OUT endpoint, the data path of a network adapter; both must
+ * have a packet size. Returns 0 or -USB_DESC_* (outputs zeroed on error). */
+int usb_desc_find_bulk_pair(const uint8_t *cfg, size_t len, const struct usb_interface_desc *intf,
+                            struct usb_endpoint_desc *in, struct usb_endpoint_desc *out);
+
 /* Finds a class-specific interface descriptor (CS_INTERFACE) of the given subtype that belongs to *intf and is at
  * least min_len bytes long. Sets *desc and *desc_len. Returns 0 or -USB_DESC_*. */
 int usb_desc_find_class_desc(const uint8_t *cfg, size_t len, const struct usb_interface_desc *intf, uint8_t subtype,

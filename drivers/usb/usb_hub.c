@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "drivers/byteorder.h"
 #include "drivers/systimer.h"
 
 #define HUB_RT_DEVICE_IN    (USB_RT_IN | USB_RT_CLASS | USB_RT_DEVICE)
@@ -33,7 +34,9 @@
 #define PORT_CHANGE_OVER_CURRENT (1u << 3)
 #define PORT_CHANGE_RESET       (1u << 4)
 
+/* GetPortStatus answers wPortStatus then wPortChange (USB 2.0 11.24.2.7). */
 #define PORT_STATUS_SIZE        4u
+#define PORT_STATUS_CHANGE      2u
 #define HUB_DESC_MAX            16u
 /* Bitmap: bit 0 for the hub, bit n for port n. */
 #define STATUS_BITMAP_SIZE      ((USB_HUB_MAX_PORTS + 1u + 7u) / 8u)
@@ -85,8 +88,8 @@ static int port_status(struct usb_device *dev, uint8_t port, uint16_t *status, u
     if (got < PORT_STATUS_SIZE) {
         return -USB_EDESC;
     }
-    *status = (uint16_t)(buf[0] | (buf[1] << 8));
-    *change = (uint16_t)(buf[2] | (buf[3] << 8));
+    *status = byteorder_get_le16(buf);
+    *change = byteorder_get_le16(buf + PORT_STATUS_CHANGE);
     return 0;
 }
 

@@ -15,26 +15,13 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from tally import check, skip, summary  # noqa: E402
+
 FLASH = os.path.join(ROOT, "tools", "flash")
 
 EXIT_NOT_BLOCK, EXIT_IN_USE, EXIT_SYSTEM_DISK, EXIT_NOT_REMOVABLE = 3, 5, 6, 7
 EXIT_TOO_SMALL, EXIT_NOT_CONFIRMED = 8, 9
-
-passed = failed = 0
-
-
-def check(name, ok, why=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}: {why}")
-
-
-def skip(name, why):
-    print(f"skip {name}: {why}")
 
 
 def flash(*args, answer=None):
@@ -180,8 +167,7 @@ def main():
         test_files(tmp)
         test_loop_devices(tmp)
         test_system_disk(tmp)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

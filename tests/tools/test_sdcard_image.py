@@ -15,6 +15,9 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from tally import check, summary  # noqa: E402
+
 DATA = os.path.join("tests", "data", "sdcard")
 CONFIG = os.path.join(DATA, "smtp.conf")
 CA = os.path.join(DATA, "example-test-ca-bundle.pem")
@@ -30,19 +33,6 @@ PARTITION_START_LBA = 4 * 1024 * 1024 // SECTOR
 BOARD_IMAGES = {"kernel.img": "build/rpi1/kernel.img", "kernel7.img": "build/rpi2/kernel7.img"}
 FIRMWARE = ["bootcode.bin", "start.elf", "fixup.dat", "start_cd.elf", "fixup_cd.dat"]
 MTOOLS_ENV = dict(os.environ, MTOOLS_SKIP_CHECK="1", MTOOLSRC="/dev/null")
-
-passed = failed = 0
-
-
-def check(name, ok, why=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}: {why}")
-
 
 def make_sdcard(config, files):
     cmd = shlex.split(os.environ.get("MAKE", "make")) + ["--no-print-directory", "sdcard", f"CONFIG={config}",
@@ -172,8 +162,7 @@ def main():
             test_fsck(img, *part)
         test_contents()
     test_refusals()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "drivers/byteorder.h"
+
 #define PATH_SIZE 512
 #define COMMAND_SIZE 4096
 
@@ -128,13 +130,15 @@ void disk_image_read(const char *name, uint64_t offset, void *bytes, size_t len)
 
 void disk_image_patch_le16(const char *name, uint64_t offset, uint16_t value)
 {
-    uint8_t b[2] = { (uint8_t)value, (uint8_t)(value >> 8) };
+    uint8_t b[2];
+    byteorder_put_le16(b, value);
     disk_image_patch(name, offset, b, sizeof(b));
 }
 
 void disk_image_patch_le32(const char *name, uint64_t offset, uint32_t value)
 {
-    uint8_t b[4] = { (uint8_t)value, (uint8_t)(value >> 8), (uint8_t)(value >> 16), (uint8_t)(value >> 24) };
+    uint8_t b[4];
+    byteorder_put_le32(b, value);
     disk_image_patch(name, offset, b, sizeof(b));
 }
 
@@ -142,12 +146,14 @@ uint32_t disk_image_read_le16(const char *name, uint64_t offset)
 {
     uint8_t b[2];
     disk_image_read(name, offset, b, sizeof(b));
-    return (uint32_t)b[0] | ((uint32_t)b[1] << 8);
+    return byteorder_get_le16(b);
 }
 
 uint32_t disk_image_read_le32(const char *name, uint64_t offset)
 {
-    return disk_image_read_le16(name, offset) | (disk_image_read_le16(name, offset + 2) << 16);
+    uint8_t b[4];
+    disk_image_read(name, offset, b, sizeof(b));
+    return byteorder_get_le32(b);
 }
 
 void disk_image_truncate(const char *name, uint64_t size)

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "drivers/byteorder.h"
+
 #define REQ_WRITE 0xA0u
 #define REQ_READ  0xA1u
 #define MII_BUSY  (1u << 0)
@@ -44,18 +46,14 @@ static int chip_control(void *ctx, const uint8_t setup[8], uint8_t *data, size_t
     if (c->stall_control) {
         return -USB_ESTALL;
     }
-    uint16_t reg = (uint16_t)(setup[4] | setup[5] << 8);
+    uint16_t reg = byteorder_get_le16(setup + 4);
     if (setup[0] == 0x40 && setup[1] == REQ_WRITE && len == 4) {
-        chip_write(c, reg, (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 |
-                               (uint32_t)data[3] << 24);
+        chip_write(c, reg, byteorder_get_le32(data));
         return 0;
     }
     if (setup[0] == 0xC0 && setup[1] == REQ_READ && len == 4) {
         uint32_t v = reg < FAKE_CHIP_REGS ? c->regs[reg / 4u] : 0;
-        data[0] = (uint8_t)v;
-        data[1] = (uint8_t)(v >> 8);
-        data[2] = (uint8_t)(v >> 16);
-        data[3] = (uint8_t)(v >> 24);
+        byteorder_put_le32(data, v);
         *actual = 4;
         return 0;
     }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "ssmtp_seed.h"
 
 #define MAX_DIAGS 32
 #define DIAG_LEN (CONFIG_MSG_MAX + 64)
@@ -594,38 +595,7 @@ static void test_conf_table(void **state)
 	assert_int_equal(failures, 0);
 }
 
-/* ---- the seed's ssmtp.conf, byte for byte, with AuthPass filled in ---- */
-
-static const char seed_conf[] = "#\n"
-				"# Config file for sSMTP sendmail\n"
-				"#\n"
-				"# The person who gets all mail for userids < 1000\n"
-				"# Make this empty to disable rewriting.\n"
-				"#root=postmaster\n"
-				"root=alerts@example.com\n"
-				"\n"
-				"# The place where the mail goes. The actual machine name is required no\n"
-				"# MX records are consulted. Commonly mailhosts are named mail.domain.com\n"
-				"mailhub=smtp.gmail.com:587\n"
-				"#Or whatever domain you using\n"
-				"\n"
-				"AuthUser=alerts@example.com\n"
-				"AuthPass=abcd efgh ijkl mnop\n"
-				"UseTLS=YES\n"
-				"UseSTARTTLS=YES\n"
-				"\n"
-				"# Where will the mail seem to come from?\n"
-				"#rewriteDomain=\n"
-				"rewriteDomain=gmail.com\n"
-				"#Or whatever @domain.com you using\n"
-				"# The full hostname\n"
-				"hostname=MiniProjet SMTP Unix\n"
-				"#Get the hostname by issuing the command hostname\n"
-				"\n"
-				"# Are users allowed to set their own From: address?\n"
-				"# YES - Allow the user to specify their own From: address\n"
-				"# NO - Use the system generated From: address\n"
-				"FromLineOverride=YES\n";
+/* ---- the seed's ssmtp.conf (tests/unit/ssmtp_seed.h) ---- */
 
 static void check_seed(void)
 {
@@ -647,7 +617,7 @@ static void check_seed(void)
 static void test_seed_conf(void **state)
 {
 	(void)state;
-	assert_int_equal(parse(seed_conf), 0);
+	assert_int_equal(parse(ssmtp_seed_conf), 0);
 	assert_int_equal(cfg.error_count, 0);
 	check_seed();
 }
@@ -655,16 +625,16 @@ static void test_seed_conf(void **state)
 /* Windows editors: CRLF, a byte-order mark, and no newline at the end. ssmtp lost such a last line. */
 static void test_seed_conf_windows(void **state)
 {
-	static char text[sizeof(seed_conf) * 2 + 8];
+	static char text[sizeof(ssmtp_seed_conf) * 2 + 8];
 	size_t i, n = 0;
 
 	(void)state;
 	memcpy(text, "\xEF\xBB\xBF", 3);
 	n = 3;
-	for (i = 0; seed_conf[i] != '\0'; i++) {
-		if (seed_conf[i] == '\n')
+	for (i = 0; ssmtp_seed_conf[i] != '\0'; i++) {
+		if (ssmtp_seed_conf[i] == '\n')
 			text[n++] = '\r';
-		text[n++] = seed_conf[i];
+		text[n++] = ssmtp_seed_conf[i];
 	}
 	n -= 2; /* drop the final CRLF: FromLineOverride=YES must still count */
 	assert_int_equal(parse_text(text, n), 0);
@@ -673,11 +643,11 @@ static void test_seed_conf_windows(void **state)
 
 static void test_seed_empty_password(void **state)
 {
-	char text[sizeof(seed_conf)];
+	char text[sizeof(ssmtp_seed_conf)];
 	char *p;
 
 	(void)state;
-	memcpy(text, seed_conf, sizeof(seed_conf));
+	memcpy(text, ssmtp_seed_conf, sizeof(ssmtp_seed_conf));
 	p = strstr(text, "AuthPass=abcd efgh ijkl mnop");
 	memmove(p + 9, p + 28, strlen(p + 28) + 1);
 	assert_int_equal(parse(text), CONFIG_ERR_INVALID);
@@ -686,11 +656,11 @@ static void test_seed_empty_password(void **state)
 
 static void test_misspelt_mailhub(void **state)
 {
-	char text[sizeof(seed_conf) + 1];
+	char text[sizeof(ssmtp_seed_conf) + 1];
 	char *p;
 
 	(void)state;
-	memcpy(text, seed_conf, sizeof(seed_conf));
+	memcpy(text, ssmtp_seed_conf, sizeof(ssmtp_seed_conf));
 	p = strstr(text, "mailhub=");
 	memmove(p + 8, p + 7, strlen(p + 7) + 1);
 	memcpy(p, "MailHubb", 8);
@@ -960,7 +930,7 @@ static void test_format_round_trip(void **state)
 	unsigned i;
 
 	(void)state;
-	assert_int_equal(parse(seed_conf), 0);
+	assert_int_equal(parse(ssmtp_seed_conf), 0);
 	memset(&first, 0, sizeof(first));
 	config_format(&cfg, format_collect, &first);
 	for (i = 0; i < first.count; i++) {

@@ -16,37 +16,9 @@
 #include "firmware/config_load.h"
 #include "firmware/console.h"
 #include "firmware/console_builtin.h"
+#include "ssmtp_seed.h"
 #include "stdout_capture.h"
 
-/* The seed's ssmtp.conf (tests/data/config/ssmtp.conf), line for line: mailhub is on line 11, hostname on 24. */
-static const char seed_conf[] = "#\n"
-                                "# Config file for sSMTP sendmail\n"
-                                "#\n"
-                                "# The person who gets all mail for userids < 1000\n"
-                                "# Make this empty to disable rewriting.\n"
-                                "#root=postmaster\n"
-                                "root=alerts@example.com\n"
-                                "\n"
-                                "# The place where the mail goes.\n"
-                                "# Commonly mailhosts are named mail.domain.com\n"
-                                "mailhub=smtp.gmail.com:587\n"
-                                "#Or whatever domain you using\n"
-                                "\n"
-                                "AuthUser=alerts@example.com\n"
-                                "AuthPass=abcd efgh ijkl mnop\n"
-                                "UseTLS=YES\n"
-                                "UseSTARTTLS=YES\n"
-                                "\n"
-                                "# Where will the mail seem to come from?\n"
-                                "#rewriteDomain=\n"
-                                "rewriteDomain=gmail.com\n"
-                                "#Or whatever @domain.com you using\n"
-                                "# The full hostname\n"
-                                "hostname=MiniProjet SMTP Unix\n"
-                                "#Get the hostname by issuing the command hostname\n"
-                                "\n"
-                                "# Are users allowed to set their own From: address?\n"
-                                "FromLineOverride=YES\n";
 #define SEED_PASSWORD "abcd efgh ijkl mnop"
 
 /* A minimal usable config with a CA bundle on line 4. */
@@ -162,7 +134,7 @@ static void assert_usable(int result)
 static void test_seed_config_is_usable_and_masked(void **state)
 {
     (void)state;
-    add_text("smtp.conf", seed_conf);
+    add_text("smtp.conf", ssmtp_seed_conf);
     assert_usable(load());
     assert_contains(out, "smtp.conf:24: HostName: warning: 'MiniProjet SMTP Unix' contains spaces");
     assert_contains(out, "configuration loaded from smtp.conf on the SD card: 2 warnings\n");
@@ -191,11 +163,11 @@ static void test_seed_config_is_usable_and_masked(void **state)
 
 static void test_mailhubb_suggests_mailhub(void **state)
 {
-    char conf[sizeof seed_conf + 1];
+    char conf[sizeof ssmtp_seed_conf + 1];
     char *key;
 
     (void)state;
-    snprintf(conf, sizeof conf, "%s", seed_conf);
+    snprintf(conf, sizeof conf, "%s", ssmtp_seed_conf);
     key = strstr(conf, "mailhub=");
     assert_non_null(key);
     /* "mailhub=" becomes "MailHubb" followed by the value: same line, same length plus one. */
@@ -251,7 +223,7 @@ static void test_no_card(void **state)
     char want[256];
 
     (void)state;
-    add_text("smtp.conf", seed_conf);
+    add_text("smtp.conf", ssmtp_seed_conf);
     fake_board_set_media_error(BOARD_ERR_NO_MEDIA);
     assert_int_equal(load(), CONFIG_LOAD_ERR_NO_CONFIG);
     snprintf(want, sizeof want, "no smtp.conf on the SD card's boot partition: %s\n",
@@ -265,7 +237,7 @@ static void test_card_io_error(void **state)
     char want[256];
 
     (void)state;
-    add_text("smtp.conf", seed_conf);
+    add_text("smtp.conf", ssmtp_seed_conf);
     fake_board_set_media_error(BOARD_ERR_IO);
     assert_int_equal(load(), CONFIG_LOAD_ERR_UNREADABLE);
     snprintf(want, sizeof want, "cannot read smtp.conf from the SD card's boot partition: %s\n",
@@ -317,7 +289,7 @@ static void test_empty_smtp_conf(void **state)
 static void test_revaliases_present(void **state)
 {
     (void)state;
-    add_text("smtp.conf", seed_conf);
+    add_text("smtp.conf", ssmtp_seed_conf);
     add_text("REVALIASES", "# comment\nroot:alerts@example.com:smtp.gmail.com:587\n");
     assert_usable(load());
     const struct config_alias *alias = config_find_alias(config_load_current(), "root");
@@ -331,7 +303,7 @@ static void test_revaliases_present(void **state)
 static void test_revaliases_absent_is_fine(void **state)
 {
     (void)state;
-    add_text("smtp.conf", seed_conf);
+    add_text("smtp.conf", ssmtp_seed_conf);
     assert_usable(load());
     assert_int_equal(config_load_current()->alias_count, 0);
     assert_lacks(out, "revaliases");
@@ -340,7 +312,7 @@ static void test_revaliases_absent_is_fine(void **state)
 static void test_revaliases_error_cites_its_line(void **state)
 {
     (void)state;
-    add_text("smtp.conf", seed_conf);
+    add_text("smtp.conf", ssmtp_seed_conf);
     add_text("revaliases", "root:alerts@example.com\nnobody\n");
     assert_unusable(load());
     assert_contains(out, "revaliases:2: ");
@@ -350,7 +322,7 @@ static void test_revaliases_error_cites_its_line(void **state)
 static void test_oversize_revaliases(void **state)
 {
     (void)state;
-    add_text("smtp.conf", seed_conf);
+    add_text("smtp.conf", ssmtp_seed_conf);
     add_filler("revaliases", CONFIG_LOAD_CONF_MAX + 1);
     assert_unusable(load());
     assert_contains(out, "revaliases: error: cannot read the file: 65537 bytes, more than the 65536 baremail reads\n");

@@ -355,13 +355,14 @@ static void test_builtins_reject_arguments(void **state)
     assert_int_equal(fake_board_poweroff_calls(), 0);
 }
 
-static void test_reboot(void **state)
+/* Runs a command that must leave through the board (reboot, power off) and returns what it printed. */
+static const char *execute_without_return(const char *cmd)
 {
     jmp_buf jump;
-    char line[] = "reboot";
+    char line[16];
     volatile bool returned = false;
 
-    (void)state;
+    snprintf(line, sizeof line, "%s", cmd);
     assert_int_equal(console_builtin_register(NULL), CONSOLE_OK);
     fake_board_set_exit_jump(&jump);
     stdout_capture_begin();
@@ -371,7 +372,13 @@ static void test_reboot(void **state)
     }
     const char *out = stdout_capture_end();
     assert_false(returned);
-    assert_string_equal(out, "rebooting\n");
+    return out;
+}
+
+static void test_reboot(void **state)
+{
+    (void)state;
+    assert_string_equal(execute_without_return("reboot"), "rebooting\n");
     assert_int_equal(fake_board_reboot_calls(), 1);
     assert_int_equal(fake_board_last_reboot_cause(), BOARD_RESET_CONSOLE);
     assert_string_equal(fake_board_last_reboot_detail(), "console command");
@@ -379,21 +386,8 @@ static void test_reboot(void **state)
 
 static void test_poweroff(void **state)
 {
-    jmp_buf jump;
-    char line[] = "poweroff";
-    volatile bool returned = false;
-
     (void)state;
-    assert_int_equal(console_builtin_register(NULL), CONSOLE_OK);
-    fake_board_set_exit_jump(&jump);
-    stdout_capture_begin();
-    if (setjmp(jump) == 0) {
-        console_execute(line);
-        returned = true;
-    }
-    const char *out = stdout_capture_end();
-    assert_false(returned);
-    assert_string_equal(out, "powering off\n");
+    assert_string_equal(execute_without_return("poweroff"), "powering off\n");
     assert_int_equal(fake_board_poweroff_calls(), 1);
     assert_int_equal(fake_board_reboot_calls(), 0);
 }

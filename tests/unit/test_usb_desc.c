@@ -106,6 +106,33 @@ static void test_config_and_interfaces(void **state)
     assert_int_equal(ep.address, 0x83);
 }
 
+static void test_bulk_pair(void **state)
+{
+    (void)state;
+    struct usb_interface_desc intf;
+    struct usb_endpoint_desc in, out;
+    assert_int_equal(usb_desc_find_interface(vec_smsc_config, sizeof vec_smsc_config, 0, 0, &intf), 0);
+    assert_int_equal(usb_desc_find_bulk_pair(vec_smsc_config, sizeof vec_smsc_config, &intf, &in, &out), 0);
+    assert_int_equal(in.address, 0x81);
+    assert_int_equal(out.address, 0x02);
+    assert_int_equal(in.max_packet, 512);
+    /* The ECM data interface's alternate setting 0 has no endpoints. */
+    assert_int_equal(usb_desc_find_interface(vec_net_ecm_config, sizeof vec_net_ecm_config, 1, 0, &intf), 0);
+    assert_int_equal(usb_desc_find_bulk_pair(vec_net_ecm_config, sizeof vec_net_ecm_config, &intf, &in, &out),
+                     -USB_DESC_ENOTFOUND);
+    assert_int_equal(in.address, 0);
+    assert_int_equal(out.address, 0);
+    /* A bulk IN endpoint with packet size 0 could never move data. */
+    static const uint8_t zero_mps[] = {
+        9, 2, 32, 0, 1, 1, 0, 0xe0, 1,
+        9, 4, 0, 0, 2, 0xff, 0x00, 0xff, 0,
+        7, 5, 0x81, 0x02, 0x00, 0x00, 0,
+        7, 5, 0x02, 0x02, 0x00, 0x02, 0,
+    };
+    assert_int_equal(usb_desc_find_interface(zero_mps, sizeof zero_mps, 0, 0, &intf), 0);
+    assert_int_equal(usb_desc_find_bulk_pair(zero_mps, sizeof zero_mps, &intf, &in, &out), -USB_DESC_EBADLEN);
+}
+
 static void test_class_descriptors(void **state)
 {
     (void)state;
@@ -248,6 +275,7 @@ int main(void)
         cmocka_unit_test(test_device_full_and_partial),
         cmocka_unit_test(test_device_hostile),
         cmocka_unit_test(test_config_and_interfaces),
+        cmocka_unit_test(test_bulk_pair),
         cmocka_unit_test(test_class_descriptors),
         cmocka_unit_test(test_iterator_hostile),
         cmocka_unit_test(test_hub_descriptor),

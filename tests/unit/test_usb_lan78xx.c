@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "drivers/byteorder.h"
 #include "drivers/mii.h"
 #include "drivers/netdev.h"
 #include "drivers/usb/lan78xx.h"
@@ -114,8 +115,8 @@ static void test_tx_command_words(void **state)
     memset(frame, 0x5a, sizeof frame);
     assert_int_equal(netdev_send(nd, frame, sizeof frame), 0);
     assert_int_equal(chip.out_len, 106);
-    uint32_t a = chip.out[0] | chip.out[1] << 8 | chip.out[2] << 16 | (uint32_t)chip.out[3] << 24;
-    uint32_t b = chip.out[4] | chip.out[5] << 8 | chip.out[6] << 16 | (uint32_t)chip.out[7] << 24;
+    uint32_t a = byteorder_get_le32(chip.out);
+    uint32_t b = byteorder_get_le32(chip.out + 4);
     assert_int_equal(a, 98u | (1u << 22));
     assert_int_equal(b, 0);
     assert_memory_equal(chip.out + 8, frame, sizeof frame);
@@ -126,10 +127,7 @@ static size_t put_frame(uint8_t *buf, size_t pos, size_t len, uint8_t fill, uint
 {
     uint32_t a = (uint32_t)len | extra_a;
     memset(buf + pos, 0, 10);
-    buf[pos] = (uint8_t)a;
-    buf[pos + 1] = (uint8_t)(a >> 8);
-    buf[pos + 2] = (uint8_t)(a >> 16);
-    buf[pos + 3] = (uint8_t)(a >> 24);
+    byteorder_put_le32(buf + pos, a);
     memset(buf + pos + 10, fill, len);
     size_t pad = (4 - (len + 2) % 4) % 4;
     return pos + 10 + len + pad;

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "drivers/byteorder.h"
 #include "drivers/mii.h"
 #include "drivers/netdev.h"
 #include "drivers/usb/smsc95xx.h"
@@ -121,8 +122,8 @@ static void test_tx_command_words(void **state)
     assert_int_equal(netdev_send(nd, frame, sizeof frame), 0);
     assert_int_equal(chip.out_len, 68);
     assert_int_equal(chip.out_count, 1);
-    uint32_t a = chip.out[0] | chip.out[1] << 8 | chip.out[2] << 16 | (uint32_t)chip.out[3] << 24;
-    uint32_t b = chip.out[4] | chip.out[5] << 8 | chip.out[6] << 16 | (uint32_t)chip.out[7] << 24;
+    uint32_t a = byteorder_get_le32(chip.out);
+    uint32_t b = byteorder_get_le32(chip.out + 4);
     assert_int_equal(a, 60u | (1u << 12) | (1u << 13));
     assert_int_equal(b, 60u);
     assert_memory_equal(chip.out + 8, frame, sizeof frame);
@@ -139,10 +140,7 @@ static void test_tx_command_words(void **state)
 static size_t put_frame(uint8_t *buf, size_t pos, size_t len, uint8_t fill, uint32_t extra_status)
 {
     uint32_t sts = (uint32_t)(len + 4) << 16 | extra_status;
-    buf[pos] = (uint8_t)sts;
-    buf[pos + 1] = (uint8_t)(sts >> 8);
-    buf[pos + 2] = (uint8_t)(sts >> 16);
-    buf[pos + 3] = (uint8_t)(sts >> 24);
+    byteorder_put_le32(buf + pos, sts);
     memset(buf + pos + 4, fill, len + 4);
     return (pos + 4 + len + 4 + 3) & ~(size_t)3;
 }

@@ -1,0 +1,22 @@
+/*
+ * Bulk OUT framing for USB Ethernet adapters (USB 2.0 5.8.3: a transfer ends with a short or zero-length packet).
+ */
+#include "drivers/usb/usb_eth.h"
+
+#include "drivers/netdev.h"
+
+int usb_eth_send(struct usb_device *dev, struct dwc2_pipe *out, const void *data, size_t len, uint32_t timeout_us)
+{
+    /* The pipe only reads from data. */
+    int err = usb_transfer(out, (void *)data, len, NULL, timeout_us);
+    if (err == 0 && out->mps != 0 && len % out->mps == 0) {
+        err = usb_transfer(out, NULL, 0, NULL, timeout_us);
+    }
+    if (err == -USB_ESTALL) {
+        usb_clear_halt(dev, out);
+    }
+    if (err == -USB_ETIMEDOUT) {
+        return -NETDEV_ETIMEDOUT;
+    }
+    return err == 0 ? 0 : -NETDEV_EIO;
+}
