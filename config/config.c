@@ -1699,9 +1699,8 @@ static void finish_tls(struct parser *p, struct config *cfg)
 		report(p, CONFIG_SEVERITY_WARNING, kl[KEY_USETLS], "UseTLS",
 		       "port %u usually expects STARTTLS (UseSTARTTLS=YES); direct TLS is normally port 465",
 		       (unsigned)cfg->port);
-	if (cfg->tls_ca_file[0] == '\0' && !cfg->has_fingerprint)
-		report(p, CONFIG_SEVERITY_WARNING, kl[KEY_USETLS], "UseTLS",
-		       "neither TLS_CA_File nor TLS_Fingerprint is set: the server's certificate cannot be verified");
+	/* Without TLS_CA_File or TLS_Fingerprint the firmware verifies against the CA bundle built into the image
+	 * (Debian's ca-certificates): nothing to warn about. */
 }
 
 static void finish_network(struct parser *p, struct config *cfg)
