@@ -15,6 +15,8 @@ FIRMWARE_SRCS += firmware/mail_header.c
 FIRMWARE_SRCS += firmware/mail_compose.c
 FIRMWARE_SRCS += firmware/mail_submit.c
 FIRMWARE_SRCS += firmware/net_cmd.c
+# `iperf`: a TCP receive test, for the link and for bench/net-boot.
+FIRMWARE_SRCS += firmware/iperf_cmd.c
 # The console's `test` and `sendmail`, and the network wait console commands share.
 FIRMWARE_SRCS += firmware/cmd_wait.c
 FIRMWARE_SRCS += firmware/mail_cmd.c

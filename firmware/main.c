@@ -11,6 +11,7 @@
 #include "firmware/console.h"
 #include "firmware/console_builtin.h"
 #include "firmware/crash_cmd.h"
+#include "firmware/iperf_cmd.h"
 #include "firmware/mail_cmd.h"
 #include "firmware/net_cmd.h"
 #include "firmware/usb_cmd.h"
@@ -52,6 +53,7 @@ int main(void)
     config_load_register();
     usb_cmd_register();
     net_cmd_register();
+    iperf_cmd_register();
     mail_cmd_register();
     console_start();
     for (;;) {

@@ -3,7 +3,8 @@
 QemuConsole starts qemu-system-arm with the PL011 on a Unix socket, reads what the firmware prints and types
 commands. Every wait has a timeout, and QEMU is always ended when the `with` block is left, whatever happened.
 Cases are registered with @case and run by run_cases(), which prints "N passed, M failed" last. make_card() makes
-the SD card images they boot with (`-drive file=IMAGE,if=sd,format=raw`).
+the SD card images they boot with (`-drive file=IMAGE,if=sd,format=raw`). USER_NET_WITH_IPERF and iperf_receive()
+run the firmware's `iperf` TCP receive test through a port QEMU forwards from the host's loopback.
 """
 import os
 import re
@@ -21,6 +22,9 @@ BOOT_TIMEOUT = 30.0
 COMMAND_TIMEOUT = 15.0
 # SD card images the tests make; the user's build/sdcard.img is never touched.
 CARD_DIR = os.path.join(ROOT, "build", "host", "qemu")
+# QEMU's user network, with the host's 127.0.0.1:IPERF_HOST_PORT forwarded to the firmware's `iperf` port.
+IPERF_HOST_PORT = 15001
+USER_NET_WITH_IPERF = f"user,id=n0,hostfwd=tcp:127.0.0.1:{IPERF_HOST_PORT}-:5001"
 
 
 class ConsoleTimeout(AssertionError):
@@ -118,6 +122,18 @@ class QemuConsole:
                 raise ConsoleTimeout(f"QEMU still running after {timeout}s")
             self._receive(0.2)
         return self.proc.returncode
+
+
+def iperf_receive(console, send, timeout=COMMAND_TIMEOUT):
+    """Runs `iperf` on a console booted with USER_NET_WITH_IPERF, calls send() to connect to 127.0.0.1:
+    IPERF_HOST_PORT and send the test once the firmware listens, and returns the firmware's report as
+    (bytes received, seconds, Mbit/s), all as it measured them."""
+    console.send(f"iperf {int(timeout)}\r")
+    console.expect(r"iperf: waiting up to", timeout)
+    send()
+    m = console.expect(r"iperf: received from \S+ port \d+: (\d+) bytes in ([\d.]+) s, ([\d.]+) Mbit/s", timeout)
+    console.expect(re.escape(PROMPT), timeout)
+    return int(m.group(1)), float(m.group(2)), float(m.group(3))
 
 
 def make_card(config, name, files=""):

@@ -5,7 +5,8 @@ user network (slirp), against the NTP and DNS servers of tests/lib/fake_servers.
 Each case boots a card whose smtp.conf (tests/data/config/net-dhcp.conf) asks for DHCP and names 10.0.2.2 (the
 host, for slirp) as NTP server, then checks the lease (10.0.2.15 and slirp's DNS server), the clock (the test
 server's, to within CLOCK_TOLERANCE_S), `ping 10.0.2.2`, `resolve` of the name the test's DNS server answers, and
-`usb` (the CDC device bound to cdc_ecm). The NIC sits behind QEMU's own hub, behind two hubs given on the command
+`usb` (the CDC device bound to cdc_ecm), and a TCP stream into `iperf` (every byte counted; twice, so the port must have
+been closed after the first). The NIC sits behind QEMU's own hub, behind two hubs given on the command
 line, and on a Zero (raspi0 with the rpi1 image).
 
 Needs root: the script runs itself again in private network and mount namespaces (see fake_servers.py), so its
@@ -16,10 +17,12 @@ import calendar
 import os
 import re
 import shutil
+import socket
 import sys
 import tempfile
 
-from qemu_console import BOOT_TIMEOUT, CARD_DIR, PROMPT, ROOT, QemuConsole, case, make_card, run_cases
+from qemu_console import (BOOT_TIMEOUT, CARD_DIR, IPERF_HOST_PORT, PROMPT, ROOT, USER_NET_WITH_IPERF, QemuConsole,
+                          case, iperf_receive, make_card, run_cases)
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 from fake_servers import (IN_NAMESPACE, TEST_NAME, TEST_NAME_ADDR, reexec_in_private_network,  # noqa: E402
@@ -39,13 +42,16 @@ USB_NET_ID = "0525:a4a2"
 NET_TIMEOUT = 30.0
 # `net` shows whole seconds; the console round trip adds a little more.
 CLOCK_TOLERANCE_S = 2.0
+# The TCP stream into `iperf`: a few hundred segments, and an odd length, so that a lost or doubled segment, or a
+# partial last one miscounted, shows in the byte count.
+TCP_TEST_BYTES = 1024 * 1024 + 7
 
 ntp = dns = None
 
 
 def boot_with_nic(machine, image, usb_args):
     return QemuConsole(machine, image, extra_args=["-drive", f"file={CARD},if=sd,format=raw",
-                                                   "-netdev", "user,id=n0"] + usb_args)
+                                                   "-netdev", USER_NET_WITH_IPERF] + usb_args)
 
 
 def shown_utc(text):
@@ -57,6 +63,15 @@ def shown_utc(text):
 def command(c, line):
     """A console command's output with plain newlines (the console ends lines with CR LF)."""
     return c.command(line).replace("\r\n", "\n")
+
+
+def send_tcp_stream():
+    with socket.create_connection(("127.0.0.1", IPERF_HOST_PORT), timeout=NET_TIMEOUT) as s:
+        s.sendall(bytes(i & 0xFF for i in range(TCP_TEST_BYTES)))
+        s.shutdown(socket.SHUT_WR)
+        # The firmware closes its side once it has the FIN: wait for that, so its report is complete.
+        s.settimeout(NET_TIMEOUT)
+        assert s.recv(1) == b""
 
 
 def check_network(c, nic_port):
@@ -92,7 +107,14 @@ def check_network(c, nic_port):
     assert re.search(r"^ *" + re.escape(nic_port) + r" +addr +\d+ +full +" + USB_NET_ID + r" +class 02/00 +cfg \d+ +"
                      r"cdc_ecm\b", text, re.M), text
     assert re.search(r"^net0: cdc_ecm ([0-9a-f]{2}:){5}[0-9a-f]{2}, started, link up", text, re.M), text
-    return text
+    usb_text = text
+
+    # Twice: the second run binds the port again, which fails unless the first closed its listener.
+    for _ in range(2):
+        received, seconds, mbit_s = iperf_receive(c, send_tcp_stream, NET_TIMEOUT)
+        print(f"iperf: {received} bytes in {seconds} s, {mbit_s} Mbit/s")
+        assert received == TCP_TEST_BYTES, received
+    return usb_text
 
 
 @case
