@@ -4,7 +4,8 @@
 #   make BOARD=rpi1      firmware for another board
 #   make all-boards      every board
 #   make test            everything that can be checked here: unit, fuzz and QEMU tests
-#   make qemu            the demo: boot the firmware in QEMU on the serial console
+#   make demo            the demo: the firmware in QEMU mailing a private Postfix here (ARGS=--auto: no terminal)
+#   make qemu            boot the firmware in QEMU on the serial console, without network or mail server
 #   make sdcard CONFIG=smtp.conf [FILES="ca.pem revaliases"]   build/sdcard.img for a real Pi (tools/flash writes it)
 #   make size            image size and static RAM per board
 #
@@ -129,8 +130,15 @@ include tests/integration/integration.mk
 
 -include $(OWN_OBJS:.o=.d) $(TP_OBJS:.o=.d)
 
-# The demo: the default board's image in QEMU with the serial console on this terminal (Ctrl-A x quits).
+# The default board's image in QEMU with the serial console on this terminal (Ctrl-A x quits).
 QEMU_MACHINE_rpi2 := raspi2b
 QEMU_MACHINE_rpi1 := raspi0
 qemu: $(IMG)
 	qemu-system-arm -M $(QEMU_MACHINE_$(BOARD)) -kernel $(IMG) -nographic
+
+# The demo (tools/demo): the Pi 2 image in QEMU with a network, submitting to a private Postfix + Dovecot it
+# starts on loopback; the card it makes carries every board's image. ARGS=--auto drives the console itself.
+.PHONY: demo
+demo: | $(SETUP_STAMP) $(DEPS_STAMP) $(MTA_SETUP_STAMP)
+	$(MAKE) --no-print-directory all-boards
+	tools/demo $(ARGS)

@@ -2,6 +2,7 @@
 # test-integration recipe, this fragment adds what it needs first and the benchmark.
 #
 #   make test-integration   also runs tests/integration/setup-mta (once)
+#   make test-qemu          the same (tests/qemu/test_mail_e2e.py submits to a TestMTA)
 #   make bench-submit       bench/submit: round trips, bytes and client instructions per message (as root)
 #
 # tests/integration/setup-mta installs Postfix, Dovecot, msmtp and valgrind without leaving a server running
@@ -14,8 +15,8 @@ $(MTA_SETUP_STAMP): tests/integration/setup-mta | $(SETUP_STAMP)
 	tests/integration/setup-mta
 	@mkdir -p $(@D) && touch $@
 
-.PHONY: test-integration bench-submit
-test-integration: | $(MTA_SETUP_STAMP)
+.PHONY: test-integration test-qemu bench-submit
+test-integration test-qemu: | $(MTA_SETUP_STAMP)
 
 bench-submit: | $(MTA_SETUP_STAMP)
 	bench/submit

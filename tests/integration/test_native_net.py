@@ -13,7 +13,6 @@ import fcntl
 import os
 import re
 import select
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,9 +20,8 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from fake_servers import (IN_NAMESPACE, TEST_NAME, TEST_NAME_ADDR, TEST_UTC_TEXT,  # noqa: E402
-                          reexec_in_private_network, setup_private_network, start_servers,
-                          teardown_private_network)
+from fake_servers import (IN_NAMESPACE, TEST_NAME, TEST_NAME_ADDR, TEST_UTC_TEXT, private_network,  # noqa: E402
+                          reexec_in_private_network, start_servers)
 
 BINARY = "build/native/baremail"
 PROMPT = "baremail> "
@@ -264,22 +262,18 @@ def main():
         print("0 passed, 1 failed")
         return 1
     reexec_in_private_network(sys.argv)
-    SCRATCH = tempfile.mkdtemp(prefix="baremail-native-net-")
-    setup_private_network(SCRATCH)
-    ntp, dns = start_servers()
-
     passed = failed = 0
-    for fn in CASES:
-        start = time.monotonic()
-        try:
-            fn(ntp, dns)
-            passed += 1
-            print(f"PASS {fn.__name__} ({time.monotonic() - start:.1f} s)", flush=True)
-        except Exception:
-            failed += 1
-            print(f"FAIL {fn.__name__}\n{traceback.format_exc()}", flush=True)
-    teardown_private_network()
-    shutil.rmtree(SCRATCH, ignore_errors=True)
+    with private_network("baremail-native-net-") as SCRATCH:
+        ntp, dns = start_servers()
+        for fn in CASES:
+            start = time.monotonic()
+            try:
+                fn(ntp, dns)
+                passed += 1
+                print(f"PASS {fn.__name__} ({time.monotonic() - start:.1f} s)", flush=True)
+            except Exception:
+                failed += 1
+                print(f"FAIL {fn.__name__}\n{traceback.format_exc()}", flush=True)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -11,8 +11,10 @@ to the host's resolver.
 NtpServer answers SNTP with a date nobody's host clock shows (TEST_UTC), so the firmware can only have it from
 this server; DnsServer knows one name (TEST_NAME) and answers NXDOMAIN for every other.
 """
+import contextlib
 import fcntl
 import os
+import shutil
 import socket
 import struct
 import subprocess
@@ -127,6 +129,19 @@ def setup_private_network(scratch):
 
 def teardown_private_network():
     subprocess.run(["umount", "/etc/resolv.conf"], check=False)
+
+
+@contextlib.contextmanager
+def private_network(prefix):
+    """Inside the namespace: setup_private_network() with a new scratch directory, which the block gets; afterwards
+    the mount is undone and the directory removed, whatever happened."""
+    scratch = tempfile.mkdtemp(prefix=prefix)
+    setup_private_network(scratch)
+    try:
+        yield scratch
+    finally:
+        teardown_private_network()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def start_servers(ntp_running=False):

@@ -16,17 +16,15 @@ Ends with "N passed, M failed".
 import calendar
 import os
 import re
-import shutil
 import socket
 import sys
-import tempfile
 
 from qemu_console import (BOOT_TIMEOUT, CARD_DIR, IPERF_HOST_PORT, PROMPT, ROOT, USER_NET_WITH_IPERF, QemuConsole,
                           case, iperf_receive, make_card, run_cases)
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
-from fake_servers import (IN_NAMESPACE, TEST_NAME, TEST_NAME_ADDR, reexec_in_private_network,  # noqa: E402
-                          setup_private_network, start_servers, teardown_private_network)
+from fake_servers import (IN_NAMESPACE, TEST_NAME, TEST_NAME_ADDR, private_network,  # noqa: E402
+                          reexec_in_private_network, start_servers)
 
 CONFIG = os.path.join(ROOT, "tests", "data", "config", "net-dhcp.conf")
 CARD = os.path.join(CARD_DIR, "network.img")
@@ -150,14 +148,9 @@ def main():
     if IN_NAMESPACE not in sys.argv:
         make_card(CONFIG, os.path.basename(CARD))
     sys.argv[1:] = reexec_in_private_network(sys.argv)
-    scratch = tempfile.mkdtemp(prefix="baremail-qemu-net-")
-    setup_private_network(scratch)
-    ntp, dns = start_servers(ntp_running=True)
-    try:
+    with private_network("baremail-qemu-net-"):
+        ntp, dns = start_servers(ntp_running=True)
         run_cases()
-    finally:
-        teardown_private_network()
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

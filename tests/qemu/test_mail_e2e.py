@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+"""The main job end to end in QEMU: the Pi 2 image, its usb-net NIC on QEMU's user network, and the console's
+`test` submitting to a real Postfix + Dovecot (tests/integration/mta.py's TestMTA) on the host's loopback, which
+the firmware reaches as 10.0.2.2. The cards come from qemu_mta.py, as tools/demo's does: DHCP, no NTP server, the
+server's certificate pinned (the firmware's only way to trust a server before it has the time).
+
+Cases: the message arrives with the From, To and Subject the firmware wrote, and the console shows Postfix's 250
+reply with the queue ID the message was delivered under; with a wrong AuthPass the console quotes the server's
+535 and nothing is delivered.
+
+Needs root and tests/integration/setup-mta run once (`make test-qemu` does both): like test_network.py the script
+runs itself again in private network and mount namespaces, so the TestMTA's ports collide with nothing on the
+machine. Ends with "N passed, M failed".
+"""
+import os
+import re
+import sys
+
+from qemu_console import ROOT, QemuConsole, case, make_card, run_cases
+from qemu_mta import IMAGE, MACHINE, RCPT, SENDER, guest_args, mta, mta_card, send_test
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from fake_servers import IN_NAMESPACE, private_network, reexec_in_private_network  # noqa: E402
+
+# Any valid card, made before the namespace cuts the network off, so that `make sdcard` has fetched the Pi's
+# firmware package by the time the cases make theirs.
+WARM_UP_CONFIG = os.path.join(ROOT, "tests", "data", "config", "net-dhcp.conf")
+# Postfix delivers within a second of its 250; a message that has not arrived after this is lost.
+DELIVERY_TIMEOUT = 10.0
+
+server = None
+
+
+def boot(card):
+    return QemuConsole(MACHINE, IMAGE, extra_args=guest_args(card))
+
+
+@case
+def test_message_delivered():
+    """`test` over STARTTLS with AUTH: Postfix's 250 on the console, and the message in the mailbox under the
+    queue ID it names."""
+    with boot(mta_card(server, "mail-e2e.img")) as c:
+        text = send_test(c)
+    print(text.rstrip())
+    assert re.search(rf"^connected to {re.escape(mta.SLIRP_HOST_ADDR)}:{server.ports['starttls']}\b", text,
+                     re.M), text
+    assert re.search(r"^TLS: ", text, re.M), text
+    assert re.search(r"^AUTH (PLAIN|LOGIN|CRAM-MD5)$", text, re.M), text
+    m = re.search(r"^sent: 250 2\.0\.0 Ok: .*queued as (\w+)$", text, re.M)
+    assert m, text
+    msg = server.wait_for_message(DELIVERY_TIMEOUT)
+    assert msg["From"] == SENDER, msg["From"]
+    assert msg["To"] == RCPT, msg["To"]
+    assert msg["Return-Path"] == f"<{SENDER}>", msg["Return-Path"]
+    assert msg["X-Original-To"] == RCPT, msg["X-Original-To"]
+    assert msg["Subject"].startswith("baremail test from Raspberry Pi 2 Model B"), msg["Subject"]
+    assert re.search(rf"\bid {m.group(1)}\b", msg["Received"]), msg["Received"]
+    assert "This is a test message from baremail." in msg.get_content(), msg.get_content()
+    # Each case takes its own session off the log, so the next one sees its own.
+    session = server.wait_for_session("starttls", DELIVERY_TIMEOUT)
+    assert session.get("auth") == "1" and session.get("quit") == "1", session
+    assert server.unread_messages() == [], "more than one message delivered"
+
+
+@case
+def wrong_password_quotes_535():
+    """A wrong AuthPass: the AUTH step fails quoting the server's 535, the session ends, and nothing is
+    delivered."""
+    with boot(mta_card(server, "mail-e2e-badpass.img", password="wrong-pass")) as c:
+        text = send_test(c)
+    print(text.rstrip())
+    assert re.search(r"^AUTH failed: 535 5\.7\.8 .*; permanent failure$", text, re.M), text
+    assert "sent: " not in text, text
+    session = server.wait_for_session("starttls", DELIVERY_TIMEOUT)
+    assert session.get("auth") == "0/1" and "data" not in session, session
+    assert server.unread_messages() == [], "a message was delivered after a failed AUTH"
+
+
+def main():
+    global server
+    if IN_NAMESPACE not in sys.argv:
+        make_card(WARM_UP_CONFIG, "mail-e2e-warm-up.img")
+    sys.argv[1:] = reexec_in_private_network(sys.argv)
+    with private_network("baremail-qemu-mail-"), mta.TestMTA() as server:
+        run_cases()
+
+
+if __name__ == "__main__":
+    main()
