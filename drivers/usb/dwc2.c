@@ -159,6 +159,8 @@
 #define MAX_XACT_ERRORS         3u
 /* Largest transfer one channel programming can carry: HCTSIZ's packet counter is 10 bits. */
 #define MAX_PACKETS             0x3FFu
+/* Endpoint 0's packet size before the device descriptor says otherwise: 8 bytes is what every device accepts. */
+#define DEFAULT_MPS             8u
 
 enum stage {
     STAGE_DATA,     /* bulk/interrupt data, or a control data stage */
@@ -168,6 +170,7 @@ enum stage {
 
 struct channel {
     bool busy;
+    bool stuck;             /* cancelled but did not halt in time: not reused until the core disables it */
     struct dwc2_pipe *pipe;
     bool in;
     enum stage stage;
@@ -260,6 +263,11 @@ static void size_fifos(void)
     mmio_write32(reg(GRXFSIZ), rx);
     mmio_write32(reg(GNPTXFSIZ), (nptx << FIFO_DEPTH_LSB) | rx);
     mmio_write32(reg(HPTXFSIZ), (ptx << FIFO_DEPTH_LSB) | (rx + nptx));
+}
+
+static uint32_t pipe_mps(const struct dwc2_pipe *p)
+{
+    return p->mps ? p->mps : DEFAULT_MPS;
 }
 
 static int halt_channel(unsigned ch)
@@ -379,7 +387,7 @@ static void channel_start(unsigned ch)
 {
     struct channel *c = &chan_state[ch];
     const struct dwc2_pipe *p = c->pipe;
-    uint32_t mps = p->mps ? p->mps : 8u;
+    uint32_t mps = pipe_mps(p);
 
     size_t left = c->len - c->done;
     size_t bytes = left;
@@ -458,10 +466,10 @@ static int channel_step(unsigned ch)
     }
     uint32_t hctsiz = mmio_read32(hc_reg(ch, HCTSIZ));
     mmio_write32(hc_reg(ch, HCINT), HCINT_ALL);
+    uint32_t pkts_left = (hctsiz & HCTSIZ_PKTCNT_MASK) >> HCTSIZ_PKTCNT_LSB;
+    uint32_t pkts_done = c->pktcnt >= pkts_left ? c->pktcnt - pkts_left : c->pktcnt;
 
     if (hcint & HCINT_XFERCOMPL) {
-        uint32_t pkts_left = (hctsiz & HCTSIZ_PKTCNT_MASK) >> HCTSIZ_PKTCNT_LSB;
-        uint32_t pkts_done = c->pktcnt >= pkts_left ? c->pktcnt - pkts_left : c->pktcnt;
         size_t moved = c->chunk;
         if (c->in) {
             size_t remaining = hctsiz & HCTSIZ_XFERSIZE_MASK;
@@ -471,7 +479,7 @@ static int channel_step(unsigned ch)
         if (c->stage != STAGE_SETUP) {
             c->toggle ^= (uint8_t)(pkts_done & 1u);
         }
-        size_t mps = c->pipe->mps ? c->pipe->mps : 8u;
+        size_t mps = pipe_mps(c->pipe);
         bool short_packet = c->in && (moved == 0 || moved % mps != 0 || moved < c->chunk);
         if (moved > c->len - c->done) {
             moved = c->len - c->done; /* a device sending more than asked: keep what fits */
@@ -498,6 +506,23 @@ static int channel_step(unsigned ch)
         return -DWC2_ETOGGLE;
     }
     if (hcint & (HCINT_XACTERR | HCINT_FRMOVRUN)) {
+        /* Packets the device acknowledged before the error are done and it has moved its toggle past them: resume
+         * after them (IN: the core counted the bytes; OUT: whole packets), or the retry repeats them with the
+         * wrong DATA0/DATA1. Errors "in a row" start again after progress. */
+        if (pkts_done > 0 && c->stage == STAGE_DATA) {
+            size_t mps = pipe_mps(c->pipe);
+            size_t remaining = hctsiz & HCTSIZ_XFERSIZE_MASK;
+            size_t moved = c->in ? (remaining <= c->chunk ? c->chunk - remaining : 0) : (size_t)pkts_done * mps;
+            if (moved > c->len - c->done) {
+                moved = c->len - c->done;
+            }
+            if (c->in && moved > 0) {
+                dma_cache_invalidate(c->buf + c->done, moved);
+            }
+            c->done += moved;
+            c->toggle ^= (uint8_t)(pkts_done & 1u);
+            c->errors = 0;
+        }
         if (++c->errors >= MAX_XACT_ERRORS) {
             return -DWC2_EXACT;
         }
@@ -649,6 +674,11 @@ int dwc2_async_submit(struct dwc2_async *a, struct dwc2_pipe *pipe, const void *
     /* Channel 0 belongs to the blocking calls. */
     for (unsigned ch = 1; ch < channels; ch++) {
         struct channel *c = &chan_state[ch];
+        if (c->stuck && (mmio_read32(hc_reg(ch, HCCHAR)) & HCCHAR_CHENA) == 0) {
+            mmio_write32(hc_reg(ch, HCINT), HCINT_ALL);
+            c->stuck = false;
+            c->busy = false;
+        }
         if (c->busy) {
             continue;
         }
@@ -702,8 +732,10 @@ void dwc2_async_cancel(struct dwc2_async *a)
         return;
     }
     unsigned ch = (unsigned)a->chan;
-    halt_channel(ch);
-    chan_state[ch].busy = false;
+    /* A channel still enabled must not be programmed again (the core would run both transfers' state into one);
+     * it stays taken until a later submit finds it disabled. */
+    chan_state[ch].stuck = halt_channel(ch) != 0;
+    chan_state[ch].busy = chan_state[ch].stuck;
     a->active = false;
 }
 

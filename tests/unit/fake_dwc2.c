@@ -1,0 +1,471 @@
+#include "fake_dwc2.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fake_mmio.h"
+#include "fake_systimer.h"
+
+#define GRSTCTL_CSFTRST      (1u << 0)
+#define GRSTCTL_AHBIDLE      (1u << 31)
+#define GINTSTS              0x014u
+#define  GINTSTS_CURMODE_HOST (1u << 0)
+#define GUSBCFG_FORCE_HOST   (1u << 29)
+#define GSNPSID              0x040u
+#define GHWCFG2              0x048u
+#define GHWCFG3              0x04Cu
+#define HPRT0_CONNSTS        (1u << 0)
+#define HPRT0_CONNDET        (1u << 1)
+#define HPRT0_ENA            (1u << 2)
+#define HPRT0_ENACHG         (1u << 3)
+#define HPRT0_RST            (1u << 8)
+#define HPRT0_PWR            (1u << 12)
+#define HPRT0_SPD_LSB        17u
+#define HC_FIRST             FAKE_DWC2_HC(0u, 0u)
+#define HC_END               FAKE_DWC2_HC(FAKE_DWC2_CHANNELS, 0u)
+#define EPTYPE_CONTROL       0u
+#define EPTYPE_ISO           1u
+#define EPTYPE_INTR          3u
+/* The BCM283x core: 8 channels (GHWCFG2 NumHstChnl, bits 17:14, holds the count minus one) and 4080 words of
+ * FIFO RAM (GHWCFG3 DfifoDepth, bits 31:16). */
+#define PI_GHWCFG2           ((FAKE_DWC2_CHANNELS - 1u) << 14)
+#define PI_GHWCFG3           (4080u << 16)
+#define PI2_BUS_ALIAS        0xC0000000u
+/* The two top bits of a bus address select the VideoCore's cache alias; the rest is the ARM address. */
+#define BUS_ALIAS_MASK       0xC0000000u
+
+static void violation(struct fake_dwc2 *m, const char *fmt, ...)
+{
+    if (m->violations++ == 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(m->violation, sizeof m->violation, fmt, ap);
+        va_end(ap);
+    }
+}
+
+struct fake_dwc2_ep *fake_dwc2_ep(struct fake_dwc2 *m, uint8_t dev_addr, uint8_t ep_num, bool in)
+{
+    bool dir = ep_num != 0 && in;
+    struct fake_dwc2_ep *free_ep = NULL;
+    for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
+        struct fake_dwc2_ep *ep = &m->eps[i];
+        if (ep->used && ep->dev_addr == dev_addr && ep->ep_num == ep_num && ep->in == dir) {
+            return ep;
+        }
+        if (!ep->used && free_ep == NULL) {
+            free_ep = ep;
+        }
+    }
+    if (free_ep != NULL) {
+        *free_ep = (struct fake_dwc2_ep){ .used = true, .dev_addr = dev_addr, .ep_num = ep_num, .in = dir,
+                                          .in_ended = true };
+    }
+    return free_ep;
+}
+
+static struct fake_dwc2_ep *find_ep(struct fake_dwc2 *m, uint8_t dev_addr, uint8_t ep_num, bool in)
+{
+    bool dir = ep_num != 0 && in;
+    for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
+        struct fake_dwc2_ep *ep = &m->eps[i];
+        if (ep->used && ep->dev_addr == dev_addr && ep->ep_num == ep_num && ep->in == dir) {
+            return ep;
+        }
+    }
+    return NULL;
+}
+
+void fake_dwc2_script(struct fake_dwc2_ep *ep, enum fake_dwc2_answer answer, uint32_t times)
+{
+    if (ep->script_len < FAKE_DWC2_SCRIPT) {
+        ep->script[ep->script_len++] = (struct fake_dwc2_step){ answer, times };
+    }
+}
+
+void fake_dwc2_set_in(struct fake_dwc2_ep *ep, const void *data, size_t len)
+{
+    if (len > FAKE_DWC2_DATA_MAX) {
+        len = FAKE_DWC2_DATA_MAX;
+    }
+    memcpy(ep->in_data, data, len);
+    ep->in_len = len;
+    ep->in_pos = 0;
+    ep->in_ended = false;
+}
+
+size_t fake_dwc2_count(const struct fake_dwc2 *m, unsigned ch, enum fake_dwc2_answer answer)
+{
+    size_t n = 0;
+    size_t logged = m->log_count < FAKE_DWC2_LOG ? m->log_count : FAKE_DWC2_LOG;
+    for (size_t i = 0; i < logged; i++) {
+        n += m->log[i].ch == ch && m->log[i].answer == answer;
+    }
+    return n;
+}
+
+static enum fake_dwc2_answer next_answer(struct fake_dwc2_ep *ep)
+{
+    while (ep->script_pos < ep->script_len) {
+        struct fake_dwc2_step *s = &ep->script[ep->script_pos];
+        if (s->times == FAKE_DWC2_FOREVER) {
+            return s->answer;
+        }
+        if (ep->step_used < s->times) {
+            ep->step_used++;
+            return s->answer;
+        }
+        ep->script_pos++;
+        ep->step_used = 0;
+    }
+    return FAKE_DWC2_ACK;
+}
+
+/* ---- root port ---- */
+
+static bool port_connected(const struct fake_dwc2 *m)
+{
+    return m->device && m->powered && fake_systimer_peek() >= m->connect_at_us;
+}
+
+static uint32_t port_read(struct fake_dwc2 *m)
+{
+    bool connected = port_connected(m);
+    if (connected && !m->conn_seen) {
+        m->conn_seen = true;
+        m->conndet = true;
+    }
+    uint32_t v = (connected ? HPRT0_CONNSTS | ((uint32_t)m->speed << HPRT0_SPD_LSB) : 0) |
+                 (m->conndet ? HPRT0_CONNDET : 0) | (m->port_enabled ? HPRT0_ENA : 0) |
+                 (m->enachg ? HPRT0_ENACHG : 0) | (m->port_reset ? HPRT0_RST : 0) | (m->powered ? HPRT0_PWR : 0);
+    return v;
+}
+
+static void port_write(struct fake_dwc2 *m, uint32_t value)
+{
+    if (value & HPRT0_CONNDET) {
+        m->conndet = false;
+    }
+    if ((value & HPRT0_ENA) && m->port_enabled) {
+        m->port_enabled = false;
+        m->enachg = true;
+        m->port_disables++;
+    }
+    if (value & HPRT0_ENACHG) {
+        m->enachg = false;
+    }
+    m->powered = (value & HPRT0_PWR) != 0;
+    bool rst = (value & HPRT0_RST) != 0;
+    if (rst && !m->port_reset) {
+        m->port_reset = true;
+        m->port_enabled = false;
+        m->reset_start_us = fake_systimer_peek();
+    } else if (!rst && m->port_reset) {
+        m->port_reset = false;
+        m->reset_at_us = m->reset_start_us;
+        m->reset_len_us = fake_systimer_peek() - m->reset_start_us;
+        if (port_connected(m) && !m->port_never_enables) {
+            m->port_enabled = true;
+            m->enachg = true;
+        }
+    }
+}
+
+/* ---- host channels ---- */
+
+static uintptr_t hc_addr(unsigned ch, uint32_t reg)
+{
+    return FAKE_DWC2_BASE + FAKE_DWC2_HC(ch, reg);
+}
+
+static void channel_halt(struct fake_dwc2_chan *c, unsigned ch, uint32_t why)
+{
+    c->enabled = false;
+    c->hcint |= why | HCINT_CHHLTD;
+    fake_mmio_set(hc_addr(ch, FAKE_DWC2_HCCHAR), c->hcchar & ~(HCCHAR_CHENA | HCCHAR_CHDIS));
+}
+
+/* One packet that the endpoint accepts (OUT, SETUP) or sends (IN). */
+static void channel_packet(struct fake_dwc2 *m, unsigned ch, struct fake_dwc2_ep *ep, struct fake_dwc2_xact *x)
+{
+    struct fake_dwc2_chan *c = &m->ch[ch];
+    uint32_t xfersize = HCTSIZ_XFERSIZE(c->hctsiz), pktcnt = HCTSIZ_PKTCNT(c->hctsiz), pid = x->pid;
+    uint8_t *mem = (uint8_t *)(uintptr_t)(c->dma & ~BUS_ALIAS_MASK);
+    size_t n;
+
+    if (pid == PID_SETUP) {
+        if (x->ep_type != EPTYPE_CONTROL || x->in || xfersize != 8u) {
+            violation(m, "channel %u: SETUP PID on type %u, in %d, %u bytes", ch, x->ep_type, x->in, xfersize);
+        }
+        memcpy(ep->setup, mem, 8);
+        ep->setups++;
+        ep->toggle = 1;
+        ep->ctrl_in = (ep->setup[0] & 0x80u) != 0;
+        ep->ctrl_len = (uint16_t)(ep->setup[6] | (ep->setup[7] << 8));
+        n = 8;
+    } else {
+        bool status = x->ep_type == EPTYPE_CONTROL && (ep->ctrl_len == 0 ? x->in : x->in != ep->ctrl_in);
+        uint32_t expected = status || ep->toggle ? PID_DATA1 : PID_DATA0;
+        bool mismatch = pid != expected;
+        if (mismatch) {
+            ep->toggle_mismatches++;
+            if (x->in) {
+                /* The device sent the other DATAx: the core takes it for a repeat and reports the mismatch. */
+                x->answer = FAKE_DWC2_TOGGLE_ERR;
+                channel_halt(c, ch, HCINT_DATATGLERR);
+                return;
+            }
+        }
+        if (x->in) {
+            if (status) {
+                n = 0;
+            } else if (ep->in_ended) {
+                x->answer = FAKE_DWC2_NAK;
+                c->hcint |= HCINT_NAK;
+                if (x->ep_type == EPTYPE_INTR || x->ep_type == EPTYPE_ISO || x->split) {
+                    channel_halt(c, ch, 0);
+                }
+                return;
+            } else {
+                size_t left = ep->in_len - ep->in_pos;
+                n = left < x->mps ? left : x->mps;
+            }
+            if (n > xfersize) {
+                x->answer = FAKE_DWC2_BABBLE;
+                channel_halt(c, ch, HCINT_BBLERR);
+                return;
+            }
+            memcpy(mem, ep->in_data + ep->in_pos, n);
+            ep->in_pos += n;
+            ep->in_ended = !status && n < x->mps;
+        } else {
+            n = xfersize < x->mps ? xfersize : x->mps;
+            if (status && n != 0) {
+                violation(m, "channel %u: status stage OUT carries %zu bytes", ch, n);
+            }
+            /* A device drops an OUT packet with the wrong PID, taking it for a retry it already has. */
+            if (!mismatch && ep->out_len + n <= FAKE_DWC2_DATA_MAX) {
+                memcpy(ep->out_data + ep->out_len, mem, n);
+                ep->out_len += n;
+            }
+        }
+        if (status) {
+            ep->statuses++;
+        } else if (!mismatch) {
+            ep->toggle ^= 1u;
+        }
+    }
+    x->bytes = n;
+    c->dma += (uint32_t)n;
+    xfersize -= (uint32_t)n;
+    pktcnt--;
+    pid = pid == PID_DATA0 ? PID_DATA1 : PID_DATA0;
+    c->hctsiz = (c->hctsiz & (1u << 31)) | xfersize | (pktcnt << 19) | (pid << 29);
+    fake_mmio_set(hc_addr(ch, FAKE_DWC2_HCTSIZ), c->hctsiz);
+    fake_mmio_set(hc_addr(ch, FAKE_DWC2_HCDMA), c->dma);
+    c->hcint |= HCINT_ACK;
+    if (pktcnt == 0 || (x->in && n < x->mps)) {
+        channel_halt(c, ch, HCINT_XFERCOMPL);
+    }
+}
+
+/* Lets one transaction happen on an enabled channel. */
+static void channel_tick(struct fake_dwc2 *m, unsigned ch)
+{
+    struct fake_dwc2_chan *c = &m->ch[ch];
+    struct fake_dwc2_xact x = {
+        .ch = ch,
+        .hcchar = c->hcchar,
+        .hcsplt = c->hcsplt,
+        .dev_addr = (uint8_t)HCCHAR_DEVADDR(c->hcchar),
+        .ep_num = (uint8_t)HCCHAR_EPNUM(c->hcchar),
+        .ep_type = (uint8_t)HCCHAR_EPTYPE(c->hcchar),
+        .pid = (uint8_t)HCTSIZ_PID(c->hctsiz),
+        .in = (c->hcchar & HCCHAR_EPDIR_IN) != 0,
+        .low_speed = (c->hcchar & HCCHAR_LSPDDEV) != 0,
+        .split = (c->hcsplt & HCSPLT_SPLTENA) != 0,
+        .csplit = (c->hcsplt & HCSPLT_COMPSPLT) != 0,
+        .mps = (uint16_t)HCCHAR_MPS(c->hcchar),
+    };
+    struct fake_dwc2_ep *ep = find_ep(m, x.dev_addr, x.ep_num, x.in);
+    /* Nobody answers a token for an endpoint that does not exist: a response timeout. */
+    x.answer = ep ? next_answer(ep) : FAKE_DWC2_XACTERR;
+
+    switch (x.answer) {
+    case FAKE_DWC2_SILENT:
+        break;
+    case FAKE_DWC2_NAK:
+        c->hcint |= HCINT_NAK;
+        /* In DMA mode the core retries a NAKed control or bulk transaction by itself. */
+        if (x.ep_type == EPTYPE_INTR || x.ep_type == EPTYPE_ISO || x.split) {
+            channel_halt(c, ch, 0);
+        }
+        break;
+    case FAKE_DWC2_NYET:
+        channel_halt(c, ch, HCINT_NYET);
+        break;
+    case FAKE_DWC2_STALL:
+        channel_halt(c, ch, HCINT_STALL);
+        break;
+    case FAKE_DWC2_XACTERR:
+        channel_halt(c, ch, HCINT_XACTERR);
+        break;
+    case FAKE_DWC2_BABBLE:
+        channel_halt(c, ch, HCINT_BBLERR);
+        break;
+    case FAKE_DWC2_TOGGLE_ERR:
+        channel_halt(c, ch, HCINT_DATATGLERR);
+        break;
+    case FAKE_DWC2_ACK:
+        if (x.split && !x.csplit) {
+            channel_halt(c, ch, HCINT_ACK); /* the hub took the start-split */
+        } else {
+            channel_packet(m, ch, ep, &x);
+        }
+        break;
+    }
+    if (m->log_count < FAKE_DWC2_LOG) {
+        m->log[m->log_count] = x;
+    }
+    m->log_count++;
+}
+
+static void channel_enable(struct fake_dwc2 *m, unsigned ch, uint32_t hcchar)
+{
+    struct fake_dwc2_chan *c = &m->ch[ch];
+    c->hcchar = hcchar;
+    c->hcsplt = fake_mmio_get(hc_addr(ch, FAKE_DWC2_HCSPLT));
+    c->hctsiz = fake_mmio_get(hc_addr(ch, FAKE_DWC2_HCTSIZ));
+    c->dma = fake_mmio_get(hc_addr(ch, FAKE_DWC2_HCDMA));
+    c->enabled = true;
+    c->enables++;
+    if (c->hcint & HCINT_CHHLTD) {
+        violation(m, "channel %u enabled with its last halt still pending", ch);
+    }
+    if (HCTSIZ_PKTCNT(c->hctsiz) == 0) {
+        violation(m, "channel %u enabled with a packet count of 0", ch);
+    }
+    if ((c->dma & BUS_ALIAS_MASK) != m->bus_alias || (c->dma & 3u) != 0) {
+        violation(m, "channel %u: DMA address %08x (bus alias %08x, word aligned)", ch, c->dma, m->bus_alias);
+        channel_halt(c, ch, HCINT_AHBERR);
+    }
+}
+
+static void channel_write(struct fake_dwc2 *m, unsigned ch, uint32_t reg, uint32_t value)
+{
+    struct fake_dwc2_chan *c = &m->ch[ch];
+    switch (reg) {
+    case FAKE_DWC2_HCCHAR:
+        if (c->enabled) {
+            if ((value & (HCCHAR_CHDIS | HCCHAR_CHENA)) == (HCCHAR_CHDIS | HCCHAR_CHENA)) {
+                c->halts++;
+                if (!c->ignore_halt) {
+                    channel_halt(c, ch, 0);
+                }
+                return;
+            }
+            violation(m, "HCCHAR of enabled channel %u rewritten with %08x", ch, value);
+        } else if ((value & (HCCHAR_CHDIS | HCCHAR_CHENA)) == HCCHAR_CHENA) {
+            channel_enable(m, ch, value);
+        }
+        if (c->enabled) {
+            fake_mmio_set(hc_addr(ch, reg), c->hcchar);
+        } else {
+            fake_mmio_set(hc_addr(ch, reg), value & ~(HCCHAR_CHENA | HCCHAR_CHDIS));
+        }
+        break;
+    case FAKE_DWC2_HCINT:
+        c->hcint &= ~value; /* write 1 to clear */
+        break;
+    case FAKE_DWC2_HCSPLT:
+    case FAKE_DWC2_HCTSIZ:
+    case FAKE_DWC2_HCDMA:
+        if (c->enabled) {
+            violation(m, "channel %u register %02x written while the channel is enabled", ch, reg);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- fake_mmio hooks ---- */
+
+static void write_hook(uintptr_t addr, uint32_t value, void *ctx)
+{
+    struct fake_dwc2 *m = ctx;
+    uint32_t off = (uint32_t)(addr - FAKE_DWC2_BASE);
+    if (m->reset_left > 0 && off != FAKE_DWC2_GRSTCTL) {
+        violation(m, "register %03x written during the core's soft reset", off);
+    }
+    if (off >= HC_FIRST && off < HC_END) {
+        channel_write(m, (off - HC_FIRST) / 0x20u, off % 0x20u, value);
+        return;
+    }
+    switch (off) {
+    case FAKE_DWC2_GRSTCTL:
+        if (value & GRSTCTL_CSFTRST) {
+            m->soft_resets++;
+            m->reset_left = m->reset_reads;
+        }
+        break;
+    case FAKE_DWC2_GUSBCFG:
+        m->host_mode = (value & GUSBCFG_FORCE_HOST) != 0 && !m->never_host;
+        break;
+    case FAKE_DWC2_HPRT0:
+        port_write(m, value);
+        break;
+    default:
+        break;
+    }
+}
+
+static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
+{
+    struct fake_dwc2 *m = ctx;
+    uint32_t off = (uint32_t)(addr - FAKE_DWC2_BASE);
+    if (off >= HC_FIRST && off < HC_END && off % 0x20u == FAKE_DWC2_HCINT) {
+        unsigned ch = (off - HC_FIRST) / 0x20u;
+        if (m->ch[ch].enabled) {
+            channel_tick(m, ch);
+        }
+        return m->ch[ch].hcint;
+    }
+    switch (off) {
+    case GSNPSID:
+        return m->id;
+    case FAKE_DWC2_GRSTCTL: {
+        /* Flushes finish at once; the soft reset bit stays up for reset_reads reads. */
+        uint32_t v = (m->ahb_busy ? 0 : GRSTCTL_AHBIDLE) | (m->reset_left > 0 ? GRSTCTL_CSFTRST : 0);
+        if (m->reset_left > 0 && m->reset_left != FAKE_DWC2_FOREVER) {
+            m->reset_left--;
+        }
+        return v;
+    }
+    case GINTSTS:
+        return m->host_mode ? GINTSTS_CURMODE_HOST : 0;
+    case FAKE_DWC2_HPRT0:
+        return port_read(m);
+    default:
+        return stored;
+    }
+}
+
+void fake_dwc2_halt_late(struct fake_dwc2 *m, unsigned ch)
+{
+    channel_halt(&m->ch[ch], ch, 0);
+}
+
+void fake_dwc2_init(struct fake_dwc2 *m)
+{
+    memset(m, 0, sizeof *m);
+    m->id = FAKE_DWC2_ID_PI;
+    m->bus_alias = PI2_BUS_ALIAS;
+    m->reset_reads = 3;
+    fake_mmio_reset();
+    fake_mmio_set(FAKE_DWC2_BASE + GHWCFG2, PI_GHWCFG2);
+    fake_mmio_set(FAKE_DWC2_BASE + GHWCFG3, PI_GHWCFG3);
+    fake_mmio_set_write_hook(write_hook, m);
+    fake_mmio_set_read_hook(read_hook, m);
+}
