@@ -455,6 +455,45 @@ static void channel_start(unsigned ch)
     mmio_write32(hc_reg(ch, HCCHAR), hcchar | HCCHAR_CHENA);
 }
 
+static uint32_t packets_done(const struct channel *c, uint32_t hctsiz)
+{
+    uint32_t pkts_left = (hctsiz & HCTSIZ_PKTCNT_MASK) >> HCTSIZ_PKTCNT_LSB;
+    return c->pktcnt >= pkts_left ? c->pktcnt - pkts_left : c->pktcnt;
+}
+
+/* After a data stage halted short of completion (error, timeout, cancel): the packets the device acknowledged are
+ * done and it has moved its toggle past them, so they count (IN: the core counted the bytes; OUT: whole packets),
+ * or a retry would repeat them with the wrong DATA0/DATA1. Returns true when there were any. */
+static bool channel_keep_partial(struct channel *c, uint32_t hctsiz)
+{
+    uint32_t pkts = packets_done(c, hctsiz);
+    if (pkts == 0 || c->stage != STAGE_DATA) {
+        return false;
+    }
+    size_t remaining = hctsiz & HCTSIZ_XFERSIZE_MASK;
+    size_t moved = c->in ? (remaining <= c->chunk ? c->chunk - remaining : 0) : (size_t)pkts * pipe_mps(c->pipe);
+    if (moved > c->len - c->done) {
+        moved = c->len - c->done;
+    }
+    if (c->in && moved > 0) {
+        dma_cache_invalidate(c->buf + c->done, moved);
+    }
+    c->done += moved;
+    c->toggle ^= (uint8_t)(pkts & 1u);
+    return true;
+}
+
+/* Halts channel ch before its transfer completed, keeping what went through (see channel_keep_partial). Returns
+ * halt_channel()'s result; on failure the channel is still running and nothing can be counted. */
+static int channel_abandon(unsigned ch)
+{
+    int err = halt_channel(ch);
+    if (err == 0) {
+        channel_keep_partial(&chan_state[ch], mmio_read32(hc_reg(ch, HCTSIZ)));
+    }
+    return err;
+}
+
 /* Examines a channel: DWC2_IN_PROGRESS, 0 when the transfer (or control stage) is complete, or an error. On a halt
  * that needs another round (next split phase, next packet, retry) the channel is programmed again. */
 static int channel_step(unsigned ch)
@@ -466,8 +505,6 @@ static int channel_step(unsigned ch)
     }
     uint32_t hctsiz = mmio_read32(hc_reg(ch, HCTSIZ));
     mmio_write32(hc_reg(ch, HCINT), HCINT_ALL);
-    uint32_t pkts_left = (hctsiz & HCTSIZ_PKTCNT_MASK) >> HCTSIZ_PKTCNT_LSB;
-    uint32_t pkts_done = c->pktcnt >= pkts_left ? c->pktcnt - pkts_left : c->pktcnt;
 
     if (hcint & HCINT_XFERCOMPL) {
         size_t moved = c->chunk;
@@ -477,7 +514,7 @@ static int channel_step(unsigned ch)
             dma_cache_invalidate(c->stage == STAGE_SETUP ? setup_buf : c->buf + c->done, c->chunk ? c->chunk : 1u);
         }
         if (c->stage != STAGE_SETUP) {
-            c->toggle ^= (uint8_t)(pkts_done & 1u);
+            c->toggle ^= (uint8_t)(packets_done(c, hctsiz) & 1u);
         }
         size_t mps = pipe_mps(c->pipe);
         bool short_packet = c->in && (moved == 0 || moved % mps != 0 || moved < c->chunk);
@@ -506,21 +543,8 @@ static int channel_step(unsigned ch)
         return -DWC2_ETOGGLE;
     }
     if (hcint & (HCINT_XACTERR | HCINT_FRMOVRUN)) {
-        /* Packets the device acknowledged before the error are done and it has moved its toggle past them: resume
-         * after them (IN: the core counted the bytes; OUT: whole packets), or the retry repeats them with the
-         * wrong DATA0/DATA1. Errors "in a row" start again after progress. */
-        if (pkts_done > 0 && c->stage == STAGE_DATA) {
-            size_t mps = pipe_mps(c->pipe);
-            size_t remaining = hctsiz & HCTSIZ_XFERSIZE_MASK;
-            size_t moved = c->in ? (remaining <= c->chunk ? c->chunk - remaining : 0) : (size_t)pkts_done * mps;
-            if (moved > c->len - c->done) {
-                moved = c->len - c->done;
-            }
-            if (c->in && moved > 0) {
-                dma_cache_invalidate(c->buf + c->done, moved);
-            }
-            c->done += moved;
-            c->toggle ^= (uint8_t)(pkts_done & 1u);
+        /* The retry starts after the packets that went through; errors "in a row" start again after progress. */
+        if (channel_keep_partial(c, hctsiz)) {
             c->errors = 0;
         }
         if (++c->errors >= MAX_XACT_ERRORS) {
@@ -584,7 +608,7 @@ static int channel_run(unsigned ch, uint64_t deadline)
             return r;
         }
         if (systimer_expired(deadline)) {
-            halt_channel(ch);
+            channel_abandon(ch);
             return -DWC2_ETIMEDOUT;
         }
     }
@@ -653,7 +677,7 @@ int dwc2_transfer(struct dwc2_pipe *pipe, void *data, size_t len, size_t *actual
     }
     int err = channel_run(ch, systimer_deadline_us(timeout_us));
     pipe->toggle = c->toggle;
-    if (err != 0) {
+    if (err != 0 && err != -DWC2_ETIMEDOUT) {
         return err;
     }
     if (pipe->in) {
@@ -662,7 +686,7 @@ int dwc2_transfer(struct dwc2_pipe *pipe, void *data, size_t len, size_t *actual
     if (actual) {
         *actual = c->done;
     }
-    return 0;
+    return err;
 }
 
 int dwc2_async_submit(struct dwc2_async *a, struct dwc2_pipe *pipe, const void *data, size_t len)
@@ -734,8 +758,9 @@ void dwc2_async_cancel(struct dwc2_async *a)
     unsigned ch = (unsigned)a->chan;
     /* A channel still enabled must not be programmed again (the core would run both transfers' state into one);
      * it stays taken until a later submit finds it disabled. */
-    chan_state[ch].stuck = halt_channel(ch) != 0;
+    chan_state[ch].stuck = channel_abandon(ch) != 0;
     chan_state[ch].busy = chan_state[ch].stuck;
+    chan_state[ch].pipe->toggle = chan_state[ch].toggle;
     a->active = false;
 }
 

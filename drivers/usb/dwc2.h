@@ -113,7 +113,8 @@ int dwc2_control(struct dwc2_pipe *pipe, const uint8_t setup[DWC2_SETUP_SIZE], v
 
 /* A bulk or interrupt transfer of up to len bytes (len <= DWC2_CHAN_BUF_SIZE), blocking within timeout_us.
  * IN transfers end early on a short packet; a zero-length OUT (len 0) sends one zero-length packet.
- * Returns 0 (and *actual) or a negative DWC2_E* code; -DWC2_ENAK from an interrupt endpoint means no data. */
+ * Returns 0 (and *actual) or a negative DWC2_E* code; -DWC2_ENAK from an interrupt endpoint means no data. On
+ * -DWC2_ETIMEDOUT, *actual (and data, for IN) still holds the packets that went through before the deadline. */
 int dwc2_transfer(struct dwc2_pipe *pipe, void *data, size_t len, size_t *actual, uint32_t timeout_us);
 
 /* Arms a bulk or interrupt transfer on a free channel and returns at once. For OUT, data (len bytes) is copied
@@ -125,7 +126,9 @@ int dwc2_async_submit(struct dwc2_async *a, struct dwc2_pipe *pipe, const void *
  * bytes, *actual set), or a negative DWC2_E* code; after 0 or an error the channel is free and a is idle. */
 int dwc2_async_poll(struct dwc2_async *a, void *buf, size_t size, size_t *actual);
 
-/* Halts and frees a transfer's channel (waits for the halt, bounded). Idle a: no-op. */
+/* Halts and frees a transfer's channel (waits for the halt, bounded); packets that went through before the halt
+ * still advance the pipe's toggle. A channel that does not halt in time stays taken until the core disables it.
+ * Idle a: no-op. */
 void dwc2_async_cancel(struct dwc2_async *a);
 
 /* True while a has a transfer in flight. */

@@ -629,17 +629,22 @@ static void test_errors_per_answer(void **state)
     }
 }
 
+/* A new model with a high-speed device on the root port and its bulk endpoint ep_num. */
+static struct fake_dwc2_ep *fresh_bulk_endpoint(void **state, uint8_t ep_num, bool in)
+{
+    setup(state);
+    bring_up(FAKE_DWC2_HIGH);
+    return fake_dwc2_ep(&m, DEV, ep_num, in);
+}
+
 /* Transaction errors after some packets went through: the retry must start after them, with their toggle, and
  * errors separated by progress are not "in a row". */
 static void test_xacterr_in_the_middle_of_a_transfer(void **state)
 {
-    static const bool dirs[] = { true, false };
-    for (size_t i = 0; i < 2; i++) {
-        setup(state);
-        bring_up(FAKE_DWC2_HIGH);
-        bool in = dirs[i];
+    for (int dir = 0; dir < 2; dir++) {
+        bool in = dir == 0;
         uint8_t ep_num = in ? 1 : 2;
-        struct fake_dwc2_ep *ep = fake_dwc2_ep(&m, DEV, ep_num, in);
+        struct fake_dwc2_ep *ep = fresh_bulk_endpoint(state, ep_num, in);
         fake_dwc2_script(ep, FAKE_DWC2_ACK, 1);
         fake_dwc2_script(ep, FAKE_DWC2_XACTERR, 2);
         fake_dwc2_script(ep, FAKE_DWC2_ACK, 1);
@@ -661,6 +666,47 @@ static void test_xacterr_in_the_middle_of_a_transfer(void **state)
             assert_memory_equal(ep->out_data, data, sizeof data);
         }
         assert_int_equal(pipe.toggle, 1);
+        teardown(state);
+    }
+}
+
+/* A device that stops answering part-way: the packets it acknowledged before the deadline are reported, and the
+ * pipe's toggle follows them, so the next transfer uses the PID the device expects (teardown checks the PIDs). */
+static void test_timeout_keeps_the_packets_that_went_through(void **state)
+{
+    for (int dir = 0; dir < 2; dir++) {
+        bool in = dir == 0;
+        uint8_t ep_num = in ? 1 : 2;
+        struct fake_dwc2_ep *ep = fresh_bulk_endpoint(state, ep_num, in);
+        fake_dwc2_script(ep, FAKE_DWC2_ACK, 3);
+        fake_dwc2_script(ep, FAKE_DWC2_NAK, FAKE_DWC2_FOREVER);
+        uint8_t data[1300], buf[2048];
+        fill(data, sizeof data, 0x5A);
+        fake_dwc2_set_in(ep, data, sizeof data);
+        struct dwc2_pipe pipe = bulk_pipe(ep_num, in, 256, DWC2_SPEED_HIGH);
+        size_t actual = 0;
+        fake_systimer_set_step(100);
+        int err = dwc2_transfer(&pipe, in ? buf : data, in ? sizeof buf : sizeof data, &actual, 20000u);
+        assert_int_equal(err, -DWC2_ETIMEDOUT);
+        assert_int_equal(actual, 3 * 256);
+        if (in) {
+            assert_memory_equal(buf, data, 3 * 256);
+        } else {
+            assert_int_equal(ep->out_len, 3 * 256);
+        }
+        assert_int_equal(pipe.toggle, 1);   /* DATA0, DATA1, DATA0 went through */
+
+        /* The device answers again: the rest arrives with the right PIDs. */
+        ep->script_len = ep->script_pos = 0;
+        size_t rest = sizeof data - 3 * 256;
+        assert_int_equal(dwc2_transfer(&pipe, in ? buf : data + 3 * 256, in ? sizeof buf : rest, &actual,
+                                       TIMEOUT_US), 0);
+        assert_int_equal(actual, rest);
+        if (in) {
+            assert_memory_equal(buf, data + 3 * 256, rest);
+        } else {
+            assert_memory_equal(ep->out_data, data, sizeof data);
+        }
         teardown(state);
     }
 }
@@ -931,6 +977,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_answer_times_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_per_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_xacterr_in_the_middle_of_a_transfer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timeout_keeps_the_packets_that_went_through, setup, teardown),
         cmocka_unit_test_setup_teardown(test_channel_characteristics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_async_submit_and_poll, setup, teardown),
