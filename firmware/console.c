@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "board/board.h"
@@ -180,6 +181,21 @@ void console_poll(void)
             break;
         }
     }
+}
+
+bool console_parse_count(const char *text, unsigned max, unsigned *value)
+{
+    /* strtoul() alone would take " 5", "+5" and "-1" (as a huge number). */
+    if (text[0] < '0' || text[0] > '9') {
+        return false;
+    }
+    char *end;
+    unsigned long parsed = strtoul(text, &end, 10);
+    if (*end != '\0' || parsed == 0 || parsed > max) {
+        return false;
+    }
+    *value = (unsigned)parsed;
+    return true;
 }
 
 const char *console_strerror(int err)

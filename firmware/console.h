@@ -12,6 +12,7 @@
 #ifndef CONSOLE_H
 #define CONSOLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Enough for the built-ins plus the commands later modules add (config, net, test, ...), with room to spare;
@@ -68,6 +69,10 @@ void console_start(void);
 /* Processes every byte already received: echo, editing, running complete lines, the next prompt. Never waits
  * for input (it may take as long as the commands it runs). */
 void console_poll(void);
+
+/* Parses a command's count argument: plain decimal digits for a number from 1 to max. False for anything else
+ * (empty, signs, spaces, trailing text, 0, above max), with *value untouched. */
+bool console_parse_count(const char *text, unsigned max, unsigned *value);
 
 /* A short description of a CONSOLE_ERR_* code. */
 const char *console_strerror(int err);

@@ -14,7 +14,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "board/board.h"
@@ -111,17 +110,6 @@ static bool sink_done(void)
     return sink.finished || sink.lost;
 }
 
-static bool parse_wait(const char *text, unsigned *seconds)
-{
-    char *end;
-    unsigned long value = strtoul(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value == 0 || value > IPERF_CMD_MAX_WAIT_S) {
-        return false;
-    }
-    *seconds = (unsigned)value;
-    return true;
-}
-
 /* A listening PCB on the port, or NULL after printing why not. */
 static struct tcp_pcb *sink_listen(void)
 {
@@ -150,9 +138,9 @@ static void print_result(void)
 {
     uint64_t us = sink.end_us - sink.start_us;
     uint64_t kbit_s = us == 0 ? 0 : sink.bytes * BITS_PER_BYTE * US_PER_MS / us;
-    printf("iperf: %s from %s port %u: %llu bytes in %lu.%03lu s, %lu.%03lu Mbit/s\n",
-           sink.finished ? "received" : sink.lost ? "connection lost after" : "stopped after", ipaddr_ntoa(&sink.remote), sink.remote_port,
-           (unsigned long long)sink.bytes, (unsigned long)(us / US_PER_S),
+    const char *ending = sink.finished ? "" : sink.lost ? "connection lost; " : "stopped before the client finished; ";
+    printf("iperf: %sreceived from %s port %u: %llu bytes in %lu.%03lu s, %lu.%03lu Mbit/s\n", ending,
+           ipaddr_ntoa(&sink.remote), sink.remote_port, (unsigned long long)sink.bytes, (unsigned long)(us / US_PER_S),
            (unsigned long)(us % US_PER_S / US_PER_MS), (unsigned long)(kbit_s / KBIT_PER_MBIT),
            (unsigned long)(kbit_s % KBIT_PER_MBIT));
 }
@@ -160,7 +148,7 @@ static void print_result(void)
 static int cmd_iperf(int argc, char **argv)
 {
     unsigned wait_s = IPERF_CMD_DEFAULT_WAIT_S;
-    if (argc > 2 || (argc == 2 && !parse_wait(argv[1], &wait_s))) {
+    if (argc > 2 || (argc == 2 && !console_parse_count(argv[1], IPERF_CMD_MAX_WAIT_S, &wait_s))) {
         printf("usage: iperf [seconds]   (how long to wait for one test, 1..%u, default %u)\n", IPERF_CMD_MAX_WAIT_S,
                IPERF_CMD_DEFAULT_WAIT_S);
         return CONSOLE_ERR_USAGE;

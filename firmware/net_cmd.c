@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -162,17 +161,6 @@ static err_t send_echo(struct raw_pcb *pcb, const ip_addr_t *to)
     return err;
 }
 
-static bool parse_count(const char *text, unsigned *count)
-{
-    char *end;
-    unsigned long value = strtoul(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value == 0 || value > NET_CMD_PING_MAX_COUNT) {
-        return false;
-    }
-    *count = (unsigned)value;
-    return true;
-}
-
 static bool never_done(void)
 {
     return false;
@@ -181,7 +169,7 @@ static bool never_done(void)
 static int cmd_ping(int argc, char **argv)
 {
     unsigned count = NET_CMD_PING_DEFAULT_COUNT;
-    if (argc < 2 || argc > 3 || (argc == 3 && !parse_count(argv[2], &count))) {
+    if (argc < 2 || argc > 3 || (argc == 3 && !console_parse_count(argv[2], NET_CMD_PING_MAX_COUNT, &count))) {
         printf("usage: ping HOST [count]   (count 1..%u, default %u)\n", NET_CMD_PING_MAX_COUNT,
                NET_CMD_PING_DEFAULT_COUNT);
         return CONSOLE_ERR_USAGE;

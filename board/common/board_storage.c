@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "board/board.h"
+#include "board/boot_volume.h"
 #include "board/common/bcm283x.h"
 #include "board_config.h"
 #include "drivers/blockdev.h"
@@ -13,7 +14,6 @@
 #include "drivers/mbox.h"
 #include "drivers/sdhci.h"
 #include "drivers/storage/fat.h"
-#include "drivers/storage/mbr.h"
 
 /* The SD card's pins on every 32-bit Pi: CLK, CMD, DAT0-3 on GPIO 48-53, ALT3 routes them to the Arasan host.
  * CMD and data lines need pull-ups; the clock does not. */
@@ -55,16 +55,9 @@ static int mount_boot_partition(void)
     }
     sdhci_get_blockdev(&sd, &sd_blockdev);
 
-    uint32_t first_lba, sectors;
-    err = mbr_find_fat_partition(&sd_blockdev, &first_lba, &sectors);
+    err = boot_volume_mount(&boot_volume, &sd_blockdev);
     if (err != 0) {
-        printf("sd card: %s\n", mbr_strerror(err));
-        return err == MBR_ERR_IO ? BOARD_ERR_IO : err == MBR_ERR_NO_FAT ? BOARD_ERR_NO_MEDIA : BOARD_ERR_CORRUPT;
-    }
-    err = fat_mount(&boot_volume, &sd_blockdev, first_lba, sectors);
-    if (err != 0) {
-        printf("sd card: boot partition: %s\n", fat_strerror(err));
-        return err == FAT_ERR_IO ? BOARD_ERR_IO : BOARD_ERR_CORRUPT;
+        return err;
     }
     mounted = true;
     return 0;
@@ -79,19 +72,5 @@ int board_read_boot_file(const char *name, void *buf, size_t size, size_t *len)
             return err;
         }
     }
-    int err = fat_read_file(&boot_volume, name, buf, size, len);
-    switch (err) {
-    case 0: return 0;
-    case FAT_ERR_NOT_FOUND:
-    case FAT_ERR_NOT_DIR:
-    case FAT_ERR_IS_DIR:
-    case FAT_ERR_BAD_NAME: return BOARD_ERR_NOT_FOUND;
-    case FAT_ERR_TOO_BIG: return BOARD_ERR_TOO_BIG;
-    case FAT_ERR_IO:
-        printf("sd card: reading %s: %s\n", name, sdhci_strerror(boot_volume.io_error));
-        return BOARD_ERR_IO;
-    default:
-        printf("sd card: reading %s: %s\n", name, fat_strerror(err));
-        return BOARD_ERR_CORRUPT;
-    }
+    return boot_volume_read(&boot_volume, name, buf, size, len, sdhci_strerror);
 }

@@ -12,6 +12,7 @@ LINK_LIBS := -lslirp
 BOARD_DRIVERS := drivers/netdev.c drivers/blockdev.c drivers/storage/mbr.c drivers/storage/fat.c
 BOARD_SRCS += board/native/board_native.c
 BOARD_SRCS += board/native/native_storage.c
+BOARD_SRCS += board/boot_volume.c
 BOARD_SRCS += board/native/native_rng.c
 BOARD_SRCS += board/native/slirp_netdev.c
 BOARD_SRCS += board/board_names.c

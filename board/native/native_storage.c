@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "board/board.h"
+#include "board/boot_volume.h"
 #include "drivers/blockdev.h"
 #include "drivers/storage/fat.h"
-#include "drivers/storage/mbr.h"
 
 /* The image file's read error, as the block device driver's own negative code. */
 #define NATIVE_STORAGE_ERR_IO (-1)
@@ -69,38 +69,21 @@ static int mount_image(const struct stat *st)
     image_blockdev.ctx = &image_fd;
     image_blockdev.block_count = blocks > UINT32_MAX ? UINT32_MAX : (uint32_t)blocks;
 
-    uint32_t first_lba, sectors;
-    int err = mbr_find_fat_partition(&image_blockdev, &first_lba, &sectors);
+    int err = boot_volume_mount(&boot_volume, &image_blockdev);
     if (err != 0) {
-        printf("sd card: %s\n", mbr_strerror(err));
-        return err == MBR_ERR_IO ? BOARD_ERR_IO : err == MBR_ERR_NO_FAT ? BOARD_ERR_NO_MEDIA : BOARD_ERR_CORRUPT;
-    }
-    err = fat_mount(&boot_volume, &image_blockdev, first_lba, sectors);
-    if (err != 0) {
-        printf("sd card: boot partition: %s\n", fat_strerror(err));
-        return err == FAT_ERR_IO ? BOARD_ERR_IO : BOARD_ERR_CORRUPT;
+        return err;
     }
     mounted = true;
     return 0;
 }
 
-static int read_image_file(const char *name, void *buf, size_t size, size_t *len)
+/* The image file's read errors: the block device has only the one code, so the message names the file. */
+static const char *image_strerror(int io_error)
 {
-    int err = fat_read_file(&boot_volume, name, buf, size, len);
-    switch (err) {
-    case 0: return 0;
-    case FAT_ERR_NOT_FOUND:
-    case FAT_ERR_NOT_DIR:
-    case FAT_ERR_IS_DIR:
-    case FAT_ERR_BAD_NAME: return BOARD_ERR_NOT_FOUND;
-    case FAT_ERR_TOO_BIG: return BOARD_ERR_TOO_BIG;
-    case FAT_ERR_IO:
-        printf("sd card: reading %s: read error in %s\n", name, sd_path);
-        return BOARD_ERR_IO;
-    default:
-        printf("sd card: reading %s: %s\n", name, fat_strerror(err));
-        return BOARD_ERR_CORRUPT;
-    }
+    (void)io_error;
+    static char text[PATH_MAX + 32];
+    snprintf(text, sizeof text, "read error in %s", sd_path);
+    return text;
 }
 
 /* Appends the entry of dir matching component (ASCII case ignored) to path; false when there is none. */
@@ -189,5 +172,5 @@ int board_read_boot_file(const char *name, void *buf, size_t size, size_t *len)
             return err;
         }
     }
-    return read_image_file(name, buf, size, len);
+    return boot_volume_read(&boot_volume, name, buf, size, len, image_strerror);
 }

@@ -75,6 +75,25 @@ DOVECOT = "/usr/sbin/dovecot"
 OPENSSL = "/usr/bin/openssl"
 
 
+# The ssmtp.conf of the user this project started from (../shared/samples), copied as the tests' seed.
+SEED_CONF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "integration", "ssmtp.conf")
+
+
+def seed_conf(server, mailhub, password=None, starttls=True, extra=()):
+    """The seed ssmtp.conf pointed at mailhub with server's account (password instead of the right one when given);
+    starttls=False for an implicit-TLS port; extra lines appended. Every other line as the user wrote it."""
+    with open(SEED_CONF) as f:
+        lines = f.read().splitlines()
+    values = {"mailhub": mailhub, "AuthUser": server.user, "AuthPass": password or server.password}
+    if not starttls:
+        values["UseSTARTTLS"] = "NO"
+    out = []
+    for line in lines:
+        key = line.split("=", 1)[0]
+        out.append(f"{key}={values[key]}" if key in values else line)
+    return "\n".join(out + list(extra)) + "\n"
+
+
 class MTAError(Exception):
     """The servers could not be set up, started or stopped; the message says which step and why."""
 

@@ -288,23 +288,10 @@ def test_msmtp(m, home):
 def run_ssmtp(m, listener, password=None, home=None):
     """ssmtp with the seed ssmtp.conf, pointed at a listener: STARTTLS or implicit TLS as the seed's
     UseTLS/UseSTARTTLS say. ssmtp saves failed mail to $HOME/dead.letter, hence a scratch HOME."""
-    with open(os.path.join(DATA, "ssmtp.conf")) as f:
-        lines = f.read().splitlines()
-    out = []
-    for line in lines:
-        key = line.split("=", 1)[0]
-        if key == "mailhub":
-            line = f"mailhub=127.0.0.1:{m.ports[listener]}"
-        elif key == "AuthUser":
-            line = f"AuthUser={m.user}"
-        elif key == "AuthPass":
-            line = f"AuthPass={password or m.password}"
-        elif key == "UseSTARTTLS" and listener.endswith("implicit"):
-            line = "UseSTARTTLS=NO"
-        out.append(line)
     conf = os.path.join(home, "ssmtp.conf")
     with open(conf, "w") as f:
-        f.write("\n".join(out) + "\n")
+        f.write(mta.seed_conf(m, f"127.0.0.1:{m.ports[listener]}", password,
+                              starttls=not listener.endswith("implicit")))
     return subprocess.run([SSMTP, "-C", conf, RCPT], input=message_bytes(), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, env={"HOME": home, "PATH": "/usr/bin:/bin"}, timeout=30)
 

@@ -20,11 +20,11 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from console_text import PROMPT, ConsoleText  # noqa: E402
 from fake_servers import (IN_NAMESPACE, TEST_NAME, TEST_NAME_ADDR, TEST_UTC_TEXT, private_network,  # noqa: E402
                           reexec_in_private_network, start_servers)
 
 BINARY = "build/native/baremail"
-PROMPT = "baremail> "
 CASES = []
 # Every file the test makes (SD directories and images, resolv.conf) lives here and goes at the end.
 SCRATCH = None
@@ -38,50 +38,30 @@ def case(fn):
 # ---- the firmware ------------------------------------------------------------------------------------------
 
 
-class Firmware:
+class Firmware(ConsoleText):
     """build/native/baremail with a pipe for its console."""
+    NEWLINE = "\n"
+    COMMAND_TIMEOUT = 20.0
 
     def __init__(self, sd_dir):
+        super().__init__()
         self.proc = subprocess.Popen([BINARY, "--sd", sd_dir], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
-        self.output = ""
-        self.mark = 0
         fcntl.fcntl(self.proc.stdout, fcntl.F_SETFL, fcntl.fcntl(self.proc.stdout, fcntl.F_GETFL) | os.O_NONBLOCK)
 
-    def _read(self, timeout):
+    def _receive(self, timeout):
         ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        if ready:
-            chunk = self.proc.stdout.read()
-            if chunk:
-                self.output += chunk.decode("utf-8", "replace")
-                return True
-        return False
-
-    def expect(self, pattern, timeout):
-        """Waits for pattern after the mark; moves the mark past it and returns the match."""
-        deadline = time.monotonic() + timeout
-        regex = re.compile(pattern)
-        while True:
-            m = regex.search(self.output, self.mark)
-            if m:
-                self.mark = m.end()
-                return m
-            left = deadline - time.monotonic()
-            if left <= 0 or (self.proc.poll() is not None and not self._read(0)):
-                raise AssertionError(f"no {pattern!r} within {timeout} s; output since the mark:\n"
-                                     f"{self.output[self.mark:]}")
-            self._read(min(left, 0.2))
+        if not ready:
+            return True
+        chunk = self.proc.stdout.read()
+        if not chunk:
+            return False
+        self.output += chunk.decode("utf-8", "replace")
+        return True
 
     def send(self, text):
         self.proc.stdin.write(text.encode())
         self.proc.stdin.flush()
-
-    def command(self, line, timeout=20):
-        """Runs one console command; returns its output (up to the next prompt)."""
-        self.send(line + "\n")
-        start = self.expect(re.escape(line) + r"\r?\n", timeout).end()
-        end = self.expect(re.escape(PROMPT), timeout).start()
-        return self.output[start:end]
 
     def wait_for(self, line, pattern, timeout):
         """Repeats a command until its output matches pattern; returns the last output."""
@@ -184,6 +164,19 @@ def usage_errors(ntp, dns):
         assert "usage: ping HOST [count]" in fw.command("ping 10.0.2.2 0")
         assert "usage: resolve NAME" in fw.command("resolve")
         assert "usage: net" in fw.command("net x")
+        assert "usage: iperf [seconds]" in fw.command("iperf 0")
+        assert "usage: iperf [seconds]" in fw.command("iperf 1 2")
+
+
+@case
+def iperf_without_a_client(ntp, dns):
+    with Firmware(sd_dir(DHCP_CONF)) as fw:
+        fw.wait_for("net", r"^address: +10\.0\.2\.15$", 30)
+        text = fw.command("iperf 1")
+        assert "iperf: waiting up to 1 s for one test on TCP port 5001 (from a PC: iperf -c 10.0.2.15)" in text, text
+        assert "iperf: no test arrived" in text, text
+        # The port was closed again: a second run can listen on it.
+        assert "iperf: no test arrived" in fw.command("iperf 1")
 
 
 @case

@@ -272,7 +272,7 @@ def refused_recipients_are_temporary_or_permanent(server):
         fw.send(f"sendmail {RCPT} {mta.REJECT_RCPT}\n")
         fw.expect(r"type or paste the message", 10)
         fw.send("Subject: partly refused\n\nbody\n.\n")
-        m = fw.expect(r"RCPT <" + re.escape(mta.REJECT_RCPT) + r"> refused: 550 .*permanent failure\r?\n", 30)
+        fw.expect(r"RCPT <" + re.escape(mta.REJECT_RCPT) + r"> refused: 550 .*permanent failure\r?\n", 30)
         fw.expect(r"sent: 250 ", 10)
     assert server.wait_for_message(10)["Subject"] == "partly refused"
 
@@ -396,23 +396,6 @@ SSMTP = os.path.join(ROOT, "build", "mta", "ssmtp", "usr", "sbin", "ssmtp")
 OWN_HEADERS = {"received", "message-id"}
 
 
-def seed_conf(server, mailhub, extra=()):
-    """The seed ssmtp.conf (tests/data/integration) pointed at the STARTTLS listener with the harness account."""
-    with open(os.path.join(DATA, "ssmtp.conf")) as f:
-        lines = f.read().splitlines()
-    out = []
-    for line in lines:
-        key = line.split("=", 1)[0]
-        if key == "mailhub":
-            line = f"mailhub={mailhub}"
-        elif key == "AuthUser":
-            line = f"AuthUser={server.user}"
-        elif key == "AuthPass":
-            line = f"AuthPass={server.password}"
-        out.append(line)
-    return "\n".join(out + list(extra)) + "\n"
-
-
 def headers_and_body(msg):
     fields = [(k.lower(), str(v)) for k, v in msg.items() if k.lower() not in OWN_HEADERS]
     return fields, msg.get_payload(decode=True)
@@ -428,15 +411,15 @@ def same_envelope_and_headers_as_ssmtp(server):
         message = f.read()
     home = tempfile.mkdtemp(prefix="ssmtp-", dir=net.SCRATCH)
     with open(os.path.join(home, "ssmtp.conf"), "w") as f:
-        f.write(seed_conf(server, f"127.0.0.1:{server.ports['starttls']}"))
+        f.write(mta.seed_conf(server, f"127.0.0.1:{server.ports['starttls']}"))
     proc = subprocess.run([SSMTP, "-C", os.path.join(home, "ssmtp.conf"), RCPT], input=message,
                           capture_output=True, env={"HOME": home, "PATH": "/usr/bin:/bin"}, timeout=30)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     theirs = server.wait_for_message(10)
 
-    ours_conf = seed_conf(server, f"{mta.HOST_NAME}:{server.ports['starttls']}",
-                          [f"TLS_CA_File={CA_NAME}", "IP=10.0.2.20/24", "Gateway=10.0.2.2", "DNS=10.0.2.2",
-                           "NTPServer=10.0.2.2"])
+    ours_conf = mta.seed_conf(server, f"{mta.HOST_NAME}:{server.ports['starttls']}",
+                              extra=[f"TLS_CA_File={CA_NAME}", "IP=10.0.2.20/24", "Gateway=10.0.2.2",
+                                     "DNS=10.0.2.2", "NTPServer=10.0.2.2"])
     with firmware(server, ours_conf) as fw:
         fw.send("sendmail " + RCPT + "\n")
         fw.expect(r"type or paste the message", 10)

@@ -17,7 +17,9 @@ import time
 import traceback
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-PROMPT = "baremail> "
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from console_text import PROMPT, ConsoleText, ConsoleTimeout  # noqa: E402,F401 (PROMPT, ConsoleTimeout: for users)
+
 BOOT_TIMEOUT = 30.0
 COMMAND_TIMEOUT = 15.0
 # SD card images the tests make; the user's build/sdcard.img is never touched.
@@ -27,19 +29,15 @@ IPERF_HOST_PORT = 15001
 USER_NET_WITH_IPERF = f"user,id=n0,hostfwd=tcp:127.0.0.1:{IPERF_HOST_PORT}-:5001"
 
 
-class ConsoleTimeout(AssertionError):
-    pass
+class QemuConsole(ConsoleText):
+    COMMAND_TIMEOUT = COMMAND_TIMEOUT
 
-
-class QemuConsole:
     def __init__(self, machine, image, load="kernel", extra_args=()):
+        super().__init__()
         self.machine = machine
         self.image = os.path.join(ROOT, image)
         self.load = load
         self.extra_args = list(extra_args)
-        self.output = ""   # everything received so far
-        self.mark = 0      # expect() searches from here
-        self.proc = None
         self.sock = None
         self.tmp = None
 
@@ -90,29 +88,8 @@ class QemuConsole:
         self.output += data.decode("utf-8", errors="replace")
         return True
 
-    def expect(self, pattern, timeout=COMMAND_TIMEOUT):
-        """Waits for a regular expression after the mark; moves the mark past it and returns the match."""
-        regex = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        while True:
-            m = regex.search(self.output, self.mark)
-            if m:
-                self.mark = m.end()
-                return m
-            left = deadline - time.monotonic()
-            if left <= 0 or not self._receive(min(left, 0.5)) and self.proc.poll() is not None:
-                tail = self.output[self.mark:][-2000:]
-                raise ConsoleTimeout(f"no {pattern!r} within {timeout}s; last output:\n{tail}")
-
     def send(self, text):
         self.sock.sendall(text.encode())
-
-    def command(self, line, timeout=COMMAND_TIMEOUT):
-        """Types a command and returns what it printed before the next prompt."""
-        self.send(line + "\r")
-        start = self.expect(re.escape(line) + r"\r?\n", timeout).end()
-        end = self.expect(re.escape(PROMPT), timeout).start()
-        return self.output[start:end]
 
     def wait_exit(self, timeout=COMMAND_TIMEOUT):
         """Waits for QEMU to end by itself and returns its exit status."""

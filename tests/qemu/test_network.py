@@ -17,7 +17,9 @@ import calendar
 import os
 import re
 import socket
+import struct
 import sys
+import time
 
 from qemu_console import (BOOT_TIMEOUT, CARD_DIR, IPERF_HOST_PORT, PROMPT, ROOT, USER_NET_WITH_IPERF, QemuConsole,
                           case, iperf_receive, make_card, run_cases)
@@ -115,12 +117,35 @@ def check_network(c, nic_port):
     return usb_text
 
 
+def check_iperf_incomplete_tests(c):
+    """A client that resets its connection part-way, and one still sending when the wait ends: each is reported as
+    such with what arrived, and the command fails."""
+    c.send("iperf 10\r")
+    c.expect(r"iperf: waiting up to", NET_TIMEOUT)
+    with socket.create_connection(("127.0.0.1", IPERF_HOST_PORT), timeout=NET_TIMEOUT) as s:
+        s.sendall(bytes(10000))
+        time.sleep(1)  # for all of it to reach the firmware before the reset
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+    print(c.expect(r"iperf: connection lost; received from \S+ port \d+: 10000 bytes in [\d.]+ s, [\d.]+ Mbit/s",
+                   NET_TIMEOUT).group(0))
+    c.expect(re.escape(PROMPT), NET_TIMEOUT)
+
+    c.send("iperf 2\r")
+    c.expect(r"iperf: waiting up to", NET_TIMEOUT)
+    with socket.create_connection(("127.0.0.1", IPERF_HOST_PORT), timeout=NET_TIMEOUT) as s:
+        s.sendall(bytes(1000))
+        print(c.expect(r"iperf: stopped before the client finished; received from \S+ port \d+: 1000 bytes",
+                       NET_TIMEOUT).group(0))
+    c.expect(re.escape(PROMPT), NET_TIMEOUT)
+
+
 @case
 def raspi2b_usb_net():
     """usb-net alone: QEMU puts it behind a hub of its own on the controller's one root port (1.1)."""
     with boot_with_nic("raspi2b", RPI2, ["-device", "usb-net,netdev=n0"]) as c:
         text = check_network(c, "1.1")
         assert re.search(r"^1 +addr +\d+ +full +\S+ +class 09/00 .* hub\b", text, re.M), text
+        check_iperf_incomplete_tests(c)
 
 
 @case

@@ -488,6 +488,28 @@ static void test_strerror_names_every_code(void **state)
     }
 }
 
+static void test_parse_count(void **state)
+{
+    static const struct {
+        const char *text;
+        bool ok;
+        unsigned value;
+    } cases[] = {
+        { "1", true, 1 }, { "7", true, 7 }, { "1000", true, 1000 }, { "007", true, 7 },
+        { "0", false, 0 }, { "1001", false, 0 }, { "", false, 0 }, { " 5", false, 0 }, { "+5", false, 0 },
+        { "-1", false, 0 }, { "5x", false, 0 }, { "5 ", false, 0 }, { "0x10", false, 0 },
+        { "99999999999999999999", false, 0 },
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned value = 12345;
+        bool ok = console_parse_count(cases[i].text, 1000, &value);
+        if (ok != cases[i].ok || value != (ok ? cases[i].value : 12345u)) {
+            fail_msg("\"%s\": %s, value %u", cases[i].text, ok ? "accepted" : "refused", value);
+        }
+    }
+}
+
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -512,6 +534,7 @@ int main(void)
         TEST(test_poll_refuses_overlong_line),
         TEST(test_poll_paste_of_100_lines),
         TEST(test_strerror_names_every_code),
+        TEST(test_parse_count),
     };
     return cmocka_run_group_tests_name("console", tests, NULL, NULL);
 }
