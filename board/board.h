@@ -73,6 +73,7 @@ void board_console_write(const char *buf, size_t len);
 enum board_led_status {
     BOARD_LED_RUNNING,        /* slow heartbeat: all is well */
     BOARD_LED_CONFIG_ERROR,   /* a distinct blink pattern: the configuration on the card is unusable */
+    BOARD_LED_MAIL_WAITING,   /* mostly lit: mail is waiting to be delivered */
     BOARD_LED_OFF,
 };
 void board_set_led_status(enum board_led_status status);

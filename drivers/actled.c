@@ -84,6 +84,8 @@ static bool actled_pattern_lit(uint64_t now_us, enum actled_pattern p)
         }
         return (phase / ACTLED_ERROR_BLINK_US) % 2u == 0;
     }
+    case ACTLED_MAIL_WAITING:
+        return now_us % ACTLED_WAITING_PERIOD_US < ACTLED_WAITING_PERIOD_US - ACTLED_WAITING_GAP_US;
     case ACTLED_OFF:
     default:
         return false;

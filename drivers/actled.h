@@ -27,6 +27,7 @@ enum actled_pattern {
     ACTLED_SOLID_ON,
     ACTLED_HEARTBEAT,    /* slow even blink: running normally */
     ACTLED_CONFIG_ERROR, /* three quick blinks, then a pause: the configuration is unusable */
+    ACTLED_MAIL_WAITING, /* lit, with a short dark gap each second: mail is waiting to be delivered */
 };
 
 /* Pattern timing. The heartbeat is slow enough not to be mistaken for SD card activity; the error burst is quick
@@ -41,6 +42,13 @@ enum actled_pattern {
 #define ACTLED_ERROR_PERIOD_US 2000000u /* the burst repeats this often; the rest is the pause */
 #endif
 #define ACTLED_ERROR_BLINKS 3u
+/* Mail waiting reads as "on" from across a room, unlike the heartbeat's even blink; the gap shows it is alive. */
+#ifndef ACTLED_WAITING_PERIOD_US
+#define ACTLED_WAITING_PERIOD_US 1000000u
+#endif
+#ifndef ACTLED_WAITING_GAP_US
+#define ACTLED_WAITING_GAP_US 150000u /* dark at the end of each period */
+#endif
 
 /* LED on SoC GPIO pin, lit by a high level, or by a low one when active_low. Makes the pin an output and turns
  * the LED off. Returns 0 or -ACTLED_EGPIO (nothing configured then). Requires gpio_init(). */

@@ -44,21 +44,6 @@
 
 /* ---- one submission ---------------------------------------------------------------------------------------- */
 
-struct body_reader {
-    const char *text;
-    size_t len;
-    size_t pos;
-};
-
-static int read_body(void *ctx, uint8_t *buf, size_t cap)
-{
-    struct body_reader *r = ctx;
-    size_t n = r->len - r->pos < cap ? r->len - r->pos : cap;
-    memcpy(buf, r->text + r->pos, n);
-    r->pos += n;
-    return (int)n;
-}
-
 static void print_progress(void *ctx, const char *line)
 {
     (void)ctx;
@@ -112,7 +97,7 @@ static int submit(const struct config *cfg, const char *sender, const char *cons
                   const char *text, size_t len, bool needs_8bitmime, bool needs_smtputf8)
 {
     static struct smtp_reply replies[MAIL_RCPT_MAX];
-    struct body_reader reader = { .text = text, .len = len, .pos = 0 };
+    struct smtp_text reader = { .text = text, .len = len, .pos = 0 };
     struct smtp_message msg = {
         .from = sender,
         .rcpt = rcpt,
@@ -120,7 +105,7 @@ static int submit(const struct config *cfg, const char *sender, const char *cons
         .size = (uint32_t)len,
         .needs_8bitmime = needs_8bitmime,
         .needs_smtputf8 = needs_smtputf8,
-        .read = read_body,
+        .read = smtp_text_read,
         .read_ctx = &reader,
         .rcpt_replies = replies,
     };

@@ -1451,6 +1451,16 @@ int smtp_result_format(const struct smtp_result *r, char *buf, size_t size)
 			r->detail[0] != '\0' ? r->detail : smtp_strerror(r->err));
 }
 
+int smtp_text_read(void *ctx, uint8_t *buf, size_t cap)
+{
+	struct smtp_text *t = ctx;
+	size_t n = t->len - t->pos < cap ? t->len - t->pos : cap;
+
+	memcpy(buf, t->text + t->pos, n);
+	t->pos += n;
+	return (int)n;
+}
+
 const char *smtp_step_name(enum smtp_step step)
 {
 	static const char *const names[] = {

@@ -133,6 +133,15 @@ typedef void (*smtp_progress_fn)(void *ctx, enum smtp_step step, const char *det
 /* Fill buf with up to cap octets of the message; return the count, 0 at the end, negative on error. */
 typedef int (*smtp_read_fn)(void *ctx, uint8_t *buf, size_t cap);
 
+/* A message already in memory, read from the start: smtp_text_read is the smtp_read_fn for it (ctx points to the
+ * struct, which with the text must outlive the session). */
+struct smtp_text {
+	const char *text;
+	size_t len;
+	size_t pos;
+};
+int smtp_text_read(void *ctx, uint8_t *buf, size_t cap);
+
 struct smtp_options {
 	const char *ehlo_name;
 	enum smtp_tls_mode tls;

@@ -217,6 +217,7 @@ void board_set_led_status(enum board_led_status status)
     switch (status) {
     case BOARD_LED_RUNNING: led_pattern = ACTLED_HEARTBEAT; break;
     case BOARD_LED_CONFIG_ERROR: led_pattern = ACTLED_CONFIG_ERROR; break;
+    case BOARD_LED_MAIL_WAITING: led_pattern = ACTLED_MAIL_WAITING; break;
     case BOARD_LED_OFF:
     default: led_pattern = ACTLED_OFF; break;
     }

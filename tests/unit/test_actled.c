@@ -195,6 +195,7 @@ static void test_pattern_edges(void **state)
         { ACTLED_HEARTBEAT, 1000000000000u, 5 },
         { ACTLED_CONFIG_ERROR, 0, 15 },
         { ACTLED_CONFIG_ERROR, 1000000000000u, 15 },
+        { ACTLED_MAIL_WAITING, 0, 10 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         assert_int_equal(count_on_edges(cases[i].p, cases[i].t0, 10000000u, 1000u), cases[i].ons);
@@ -227,9 +228,15 @@ static void test_pattern_timing(void **state)
         { ACTLED_CONFIG_ERROR, 4900000u, false }, /* no fourth blink */
         { ACTLED_CONFIG_ERROR, 5999999u, false },
         { ACTLED_CONFIG_ERROR, 6000000u, true },
+        /* Mail waiting: lit for 850 ms, dark for the last 150 ms of each second. */
+        { ACTLED_MAIL_WAITING, 7000000u, true },
+        { ACTLED_MAIL_WAITING, 7849999u, true },
+        { ACTLED_MAIL_WAITING, 7850000u, false },
+        { ACTLED_MAIL_WAITING, 7999999u, false },
+        { ACTLED_MAIL_WAITING, 8000000u, true },
         /* Switching pattern takes effect at once. */
-        { ACTLED_OFF, 6000001u, false },
-        { ACTLED_SOLID_ON, 6000002u, true },
+        { ACTLED_OFF, 8000001u, false },
+        { ACTLED_SOLID_ON, 8000002u, true },
     };
     assert_int_equal(actled_init_gpio(47, false), 0);
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
