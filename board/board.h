@@ -102,9 +102,10 @@ struct board_input_change {
     int level;
 };
 
-/* Changes each watched pin keeps until the main loop takes them. A pass of the main loop takes milliseconds at
- * most (the watchdog allows seconds), so 16 holds every edge of a switch's bounce; a storm beyond that is merged
- * (see board_input_next_change()). */
+/* Changes each watched pin keeps until the main loop takes them (16 bytes each). A pass of the main loop takes
+ * milliseconds, so 16 hold a button's press and release with room to spare; the edges of a longer bounce or a
+ * storm are merged (see board_input_next_change()), which costs the debounce nothing: it needs the last level and
+ * when it began. */
 #ifndef BOARD_INPUT_CHANGES_MAX
 #define BOARD_INPUT_CHANGES_MAX 16
 #endif
@@ -133,8 +134,10 @@ int board_input_level(unsigned gpio);
  * watched). Levels alternate, starting from the opposite of the level at board_input_watch(). When changes come
  * faster than the main loop takes them and the pin's BOARD_INPUT_CHANGES_MAX are full, the newest recorded change
  * and the new one are merged away: the change before them (same level as the new one) takes the new one's time.
- * The first changes of a storm and the last level and its time are thus always right, and the count of merged
- * changes (always even) is in board_input_merged(). Main loop (it masks the GPIO interrupt while it takes). */
+ * The first BOARD_INPUT_CHANGES_MAX - 2 changes of a storm, its last level and that level's time are thus always
+ * right, and the count of merged changes (always even) is in board_input_merged(). A pulse too short for the
+ * interrupt handler to see its level is recorded as its two changes at the same time. Main loop (it masks the GPIO
+ * interrupt while it takes). */
 bool board_input_next_change(unsigned gpio, struct board_input_change *c);
 
 /* Changes of gpio merged away since board_input_watch() because its record was full (see above); 0 for a pin

@@ -7,22 +7,19 @@ usage: tests/integration/test_native_pin.py [BINARY]     (default build/native/b
 Ends with "N passed, M failed".
 """
 import os
-import re
 import shutil
 import sys
 import tempfile
-import time
 import traceback
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import test_native_net as net  # noqa: E402
+from pin_checks import check_refused_pins, check_simulated_levels  # noqa: E402
+from tally import check, summary  # noqa: E402
 
-CASES = []
-
-
-def case(fn):
-    CASES.append(fn)
-    return fn
+CONF = "MailHub=10.0.2.2:2525\nRoot=ops@example.com\n"
 
 
 def firmware(tmp, conf):
@@ -32,67 +29,43 @@ def firmware(tmp, conf):
     return net.Firmware(path)
 
 
-@case
 def simulated_levels_read_back(tmp):
-    with firmware(tmp, "MailHub=10.0.2.2:2525\nRoot=ops@example.com\nAlert=door: gpio=17 pull=up\n") as fw:
-        text = fw.command("pin 17")
-        assert re.search(r"^GPIO 17 \(header pin 11\): (low|high); watched by alert 'door'", text, re.M), text
-        text = fw.command("pin 17 low")
-        assert re.search(r"^GPIO 17 \(header pin 11\): low \(simulated\); watched by alert 'door'", text, re.M), text
-        text = fw.command("pin 17")
-        assert re.search(r"^GPIO 17 \(header pin 11\): low;", text, re.M), text
-        text = fw.command("pin 4 high")
-        assert re.search(r"^GPIO 4 \(header pin 7\): high \(simulated\); no alert watches it", text, re.M), text
-        text = fw.command("pin 4")
-        assert re.search(r"^GPIO 4 \(header pin 7\): high;", text, re.M), text
+    with firmware(tmp, CONF + "Alert=door: gpio=17 pull=up\n") as fw:
+        check_simulated_levels(fw)
+        assert "watched by alert 'door'" in fw.command("pin 17")
+        check_simulated_levels(fw, gpio=4, header_pin=7)
+        assert "no alert watches it" in fw.command("pin 4")
 
 
-@case
 def refused_pins_say_why(tmp):
-    with firmware(tmp, "MailHub=10.0.2.2:2525\nRoot=ops@example.com\n") as fw:
-        text = fw.command("pin 14 low")
-        assert "pin: GPIO 14 cannot be watched: it carries the serial console's TXD (header pin 8)" in text, text
-        text = fw.command("pin 15")
-        assert "pin: GPIO 15 cannot be watched: it carries the serial console's RXD (header pin 10)" in text, text
-        text = fw.command("pin 40 high")
-        assert "pin: GPIO 40 cannot be watched: it is not on the 40-pin header (GPIO 0-27 are)" in text, text
-        for bad in ("pin", "pin x", "pin -1", "pin 17 on", "pin 17 low extra"):
-            text = fw.command(bad)
-            assert "usage: pin N [low|high]" in text, f"{bad}: {text}"
+    with firmware(tmp, CONF) as fw:
+        check_refused_pins(fw)
 
 
-@case
 def boot_refuses_an_alert_on_the_console_pin(tmp):
-    with firmware(tmp, "MailHub=10.0.2.2:2525\nRoot=ops@example.com\nAlert=door: gpio=14\n") as fw:
-        boot = fw.output
+    with firmware(tmp, CONF + "Alert=door: gpio=14\n") as fw:
         assert ("smtp.conf:3: Alert: error: door: gpio: GPIO 14 cannot be watched: it carries the serial console's "
-                "TXD (header pin 8); choose another pin") in boot, boot
-        assert "configuration unusable: 1 error" in boot, boot
+                "TXD (header pin 8); choose another pin") in fw.output, fw.output
+        assert "configuration unusable: 1 error" in fw.output, fw.output
 
 
 def main():
     if len(sys.argv) > 1:
         net.BINARY = sys.argv[1]
     if not os.access(net.BINARY, os.X_OK):
-        print(f"{net.BINARY} is missing: make BOARD=native first")
-        print("0 passed, 1 failed")
-        return 1
-    passed = failed = 0
+        check("native binary", False, f"{net.BINARY} is missing: make BOARD=native first")
+        return summary()
     tmp = tempfile.mkdtemp(prefix="baremail-native-pin-")
     try:
-        for fn in CASES:
-            start = time.monotonic()
+        for fn in (simulated_levels_read_back, refused_pins_say_why, boot_refuses_an_alert_on_the_console_pin):
             try:
                 fn(tmp)
-                passed += 1
-                print(f"PASS {fn.__name__} ({time.monotonic() - start:.1f} s)", flush=True)
+                check(fn.__name__, True)
             except Exception:
-                failed += 1
-                print(f"FAIL {fn.__name__}\n{traceback.format_exc()}", flush=True)
+                check(fn.__name__, False, traceback.format_exc())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -145,6 +145,14 @@ static struct board_input_change next(unsigned gpio)
     return c;
 }
 
+/* The oldest change of gpio is to level at time at. */
+static void expect_change(unsigned gpio, int level, uint64_t at)
+{
+    struct board_input_change c = next(gpio);
+    assert_int_equal(c.level, level);
+    assert_int_equal(c.at_us, at);
+}
+
 /* ---- tests ---- */
 
 /* Input function, the pull through GPPUD/GPPUDCLK, both edge detectors, a stale event cleared, IRQ 49 enabled. */
@@ -201,13 +209,10 @@ static void test_irq_latches_both_edges_with_their_time(void **state)
     take_irq(2500);
 
     unsigned saves = irq_saves;
-    struct board_input_change c = next(22);
+    expect_change(22, 0, 1000);
     assert_int_equal(irq_saves, saves + 1); /* taking masks the interrupt */
-    assert_int_equal(c.at_us, 1000);
-    assert_int_equal(c.level, 0);
-    c = next(22);
-    assert_int_equal(c.at_us, 2500);
-    assert_int_equal(c.level, 1);
+    expect_change(22, 1, 2500);
+    struct board_input_change c;
     assert_false(board_input_next_change(22, &c));
     assert_int_equal(irq_depth, 0);
 }
@@ -220,12 +225,9 @@ static void test_pulse_shorter_than_the_irq_latency(void **state)
     drive(4, 1);
     drive(4, 0);
     take_irq(700);
-    struct board_input_change c = next(4);
-    assert_int_equal(c.level, 1);
-    assert_int_equal(c.at_us, 700);
-    c = next(4);
-    assert_int_equal(c.level, 0);
-    assert_int_equal(c.at_us, 700);
+    expect_change(4, 1, 700);
+    expect_change(4, 0, 700);
+    struct board_input_change c;
     assert_false(board_input_next_change(4, &c));
 }
 
@@ -281,9 +283,7 @@ static void storm_of(unsigned storm)
     /* After the storm, the record works as before. */
     drive(17, !last);
     take_irq(t0 + 20000);
-    c = next(17);
-    assert_int_equal(c.level, !last);
-    assert_int_equal(c.at_us, t0 + 20000);
+    expect_change(17, !last, t0 + 20000);
 }
 
 static void test_storm_of_1000_edges(void **state)
@@ -362,12 +362,9 @@ static void test_simulated_under_qemu(void **state)
     assert_int_equal(board_input_simulate(17, 0), 0); /* no change, nothing recorded */
     systimer_delay_us(100);
     assert_int_equal(board_input_simulate(17, 5), 0); /* any non-zero is high */
-    struct board_input_change c = next(17);
-    assert_int_equal(c.level, 0);
-    assert_int_equal(c.at_us, t0 + 300);
-    c = next(17);
-    assert_int_equal(c.level, 1);
-    assert_int_equal(c.at_us, t0 + 400);
+    expect_change(17, 0, t0 + 300);
+    expect_change(17, 1, t0 + 400);
+    struct board_input_change c;
     assert_false(board_input_next_change(17, &c));
     assert_int_equal(board_input_simulate(14, 0), BOARD_ERR_INPUT_PIN);
     /* A pin nobody watches keeps its simulated level for `pin N`, and records nothing. */
