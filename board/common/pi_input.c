@@ -6,6 +6,7 @@
 #include "board/input_pins.h"
 #include "drivers/gpio.h"
 #include "drivers/intc.h"
+#include "drivers/mmio.h"
 #include "drivers/systimer.h"
 
 /* Every header GPIO (0-27) is in bank 0, which raises INTC_IRQ_GPIO0. */
@@ -17,6 +18,9 @@ static void pi_input_irq(void *arg)
     (void)arg;
     uint32_t levels;
     uint32_t events = gpio_take_events(PI_INPUT_BANK, &levels);
+    /* From the GPIO block to the system timer: reads from two peripherals may return out of order without it
+     * (BCM2835 ARM Peripherals, section 1.3). */
+    mmio_barrier();
     uint64_t now = systimer_now_us();
     while (events != 0) {
         unsigned gpio = (unsigned)__builtin_ctz(events);
@@ -51,9 +55,8 @@ static int pi_input_sync(unsigned gpio)
     return gpio_get(gpio);
 }
 
-static const struct input_pins_port pi_port = {
-    .header = PI_HEADER_40,
-    .simulated = false,
+/* The header and whether levels are simulated are filled in by pi_input_init(). */
+static struct input_pins_port port = {
     .configure = pi_input_configure,
     .sync = pi_input_sync,
     .level = gpio_get,
@@ -61,11 +64,8 @@ static const struct input_pins_port pi_port = {
     .unlock = board_pi_irq_restore,
 };
 
-static struct input_pins_port port;
-
 int pi_input_init(enum pi_header header, bool emulated)
 {
-    port = pi_port;
     port.header = header;
     port.simulated = emulated;
     input_pins_init(&port);
