@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "board/input_pins.h"
@@ -20,7 +19,6 @@
 #include "firmware/pin_cmd.h"
 #include "stdout_capture.h"
 
-static char *out;
 static uint32_t hw_levels; /* what the pins of the "hardware" board read */
 
 static int hw_level(unsigned gpio)
@@ -43,32 +41,16 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    (void)state;
-    stdout_capture_end();
-    free(out);
-    out = NULL;
-    return 0;
-}
-
-static int run(const char *line)
+/* Runs a console line and checks its result and that its output holds text. */
+static void expect_out(const char *line, int result, const char *text)
 {
     char buf[128];
     snprintf(buf, sizeof buf, "%s", line);
     stdout_capture_begin();
-    int result = console_execute(buf);
-    free(out);
-    out = strdup(stdout_capture_end());
-    assert_non_null(out);
-    return result;
-}
-
-static void expect_out(const char *line, int result, const char *text)
-{
-    assert_int_equal(run(line), result);
-    if (strstr(out, text) == NULL) {
-        fail_msg("`%s`: expected \"%s\" in:\n%s", line, text, out);
+    int got = console_execute(buf);
+    const char *out = stdout_capture_end();
+    if (got != result || strstr(out, text) == NULL) {
+        fail_msg("`%s` returned %d (expected %d); expected \"%s\" in:\n%s", line, got, result, text, out);
     }
 }
 
@@ -138,11 +120,11 @@ static void test_names_the_alert(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_simulated_board, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_real_hardware_refuses_simulation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refused_pins_and_usage, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_header_of_the_board, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_names_the_alert, setup, teardown),
+        cmocka_unit_test_setup(test_simulated_board, setup),
+        cmocka_unit_test_setup(test_real_hardware_refuses_simulation, setup),
+        cmocka_unit_test_setup(test_refused_pins_and_usage, setup),
+        cmocka_unit_test_setup(test_header_of_the_board, setup),
+        cmocka_unit_test_setup(test_names_the_alert, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
