@@ -52,6 +52,8 @@ enum board_err {
     BOARD_ERR_TOO_BIG = -3,   /* the file does not fit the caller's buffer */
     BOARD_ERR_IO = -4,        /* the card or file system failed; the console got the details */
     BOARD_ERR_CORRUPT = -5,   /* the partition table or file system is damaged */
+    BOARD_ERR_INPUT_PIN = -6, /* an input function was given a GPIO board_input_check() refuses */
+    BOARD_ERR_NOT_SIMULATED = -7, /* board_input_simulate() on real hardware: its pins follow their wires */
 };
 const char *board_strerror(int err);
 
@@ -90,6 +92,64 @@ void board_reboot(enum board_reset_cause why, const char *detail) __attribute__(
 
 /* Halts the board for good (QEMU exits with status 0; a real Pi stops until power is cycled). */
 void board_poweroff(void) __attribute__((noreturn));
+
+/* ---- Inputs: GPIO pins that alerts watch (board/input_pins.c; the Pi's hardware in board/common/pi_input.c) --- */
+
+enum board_pull { BOARD_PULL_NONE, BOARD_PULL_UP, BOARD_PULL_DOWN };
+
+/* One change of a watched input: when it happened (board_uptime_us()) and the level it went to (0 or 1). */
+struct board_input_change {
+    uint64_t at_us;
+    int level;
+};
+
+/* Changes each watched pin keeps until the main loop takes them (16 bytes each). A pass of the main loop takes
+ * milliseconds, so 16 hold a button's press and release with room to spare; the edges of a longer bounce or a
+ * storm are merged (see board_input_next_change()), which costs the debounce nothing: it needs the last level and
+ * when it began. */
+#ifndef BOARD_INPUT_CHANGES_MAX
+#define BOARD_INPUT_CHANGES_MAX 16
+#endif
+
+/* NULL when alerts may watch this BCM GPIO on this board, else why not, as a phrase completing "GPIO 14 cannot be
+ * watched: ..." (not on this model's header; the serial console's pin; not a GPIO). The rule is the board's
+ * (board/pi_header.h: the model's header minus the console's GPIO 14 and 15); tools/smtpconf-check applies the
+ * 40-pin header's. Any context. */
+const char *board_input_check(unsigned gpio);
+
+/* The physical header pin (1..40, or 1..26 on the Pi 1 Model A/B) that carries gpio; 0 when it is on no header
+ * (a compute module, or not a header GPIO). Any context. */
+unsigned board_input_header_pin(unsigned gpio);
+
+/* Makes gpio an input with the given pull and records its changes from now on: both edges, each timestamped when
+ * it happens (on a Pi by the GPIO interrupt, so a pulse shorter than a main loop pass is kept). Forgets the pin's
+ * earlier changes. Returns 0 or BOARD_ERR_INPUT_PIN. Main loop; waits a few tens of microseconds for the pull to
+ * settle. */
+int board_input_watch(unsigned gpio, enum board_pull pull);
+
+/* The pin's level now: 0 or 1 (the simulated level on the native board and under QEMU), or BOARD_ERR_INPUT_PIN.
+ * Any legal pin, watched or not. Main loop. */
+int board_input_level(unsigned gpio);
+
+/* Takes the oldest recorded change of a watched pin into *c; false when there is none (or the pin is not
+ * watched). Levels alternate, starting from the opposite of the level at board_input_watch(). When changes come
+ * faster than the main loop takes them and the pin's BOARD_INPUT_CHANGES_MAX are full, the newest recorded change
+ * and the new one are merged away: the change before them (same level as the new one) takes the new one's time.
+ * The first BOARD_INPUT_CHANGES_MAX - 2 changes of a storm, its last level and that level's time are thus always
+ * right, and the count of merged changes (always even) is in board_input_merged(). A pulse too short for the
+ * interrupt handler to see its level is recorded as its two changes at the same time. Main loop (it masks the GPIO
+ * interrupt while it takes). */
+bool board_input_next_change(unsigned gpio, struct board_input_change *c);
+
+/* Changes of gpio merged away since board_input_watch() because its record was full (see above); 0 for a pin
+ * that is not watched. Main loop. */
+uint32_t board_input_merged(unsigned gpio);
+
+/* The console's `pin N low|high`: sets the simulated level of gpio (0 or 1; any non-zero is 1), which is recorded
+ * as a change of a watched pin like an edge of a real one. Only where nothing outside drives the pins: the native
+ * board and a Pi under QEMU (whose GPIO model has no inputs). Returns 0, BOARD_ERR_INPUT_PIN, or
+ * BOARD_ERR_NOT_SIMULATED on real hardware. Main loop. */
+int board_input_simulate(unsigned gpio, int level);
 
 /* ---- USB host and network device (board/common/board_usb.c) ---------------------------------------------- */
 

@@ -22,6 +22,8 @@ const char *board_strerror(int err)
     case BOARD_ERR_TOO_BIG: return "file too large";
     case BOARD_ERR_IO: return "SD card read error";
     case BOARD_ERR_CORRUPT: return "damaged partition table or file system";
+    case BOARD_ERR_INPUT_PIN: return "this GPIO cannot be watched";
+    case BOARD_ERR_NOT_SIMULATED: return "input levels can be simulated only on the native board and under QEMU";
     default: return "unknown error";
     }
 }

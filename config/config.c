@@ -21,10 +21,9 @@
 #define S_PER_DAY 86400u
 
 #define PORT_MAX 65535u
-/* GPIOs on the 40-pin header are 0-27; 14 and 15 carry the serial console. */
-#define GPIO_HEADER_MAX 27u
-#define GPIO_CONSOLE_TXD 14u
-#define GPIO_CONSOLE_RXD 15u
+/* The BCM283x's GPIOs are numbered 0-53 (BCM2835 ARM Peripherals, section 6.1). Which of them an alert may watch is
+ * the board's fact (its header, its console pins): config_check_alert_gpios() asks it. */
+#define GPIO_BCM_MAX 53u
 #define DEBOUNCE_MAX_MS 60000u
 #define TIMEOUT_MIN_MS 1000u
 #define TIMEOUT_MAX_MS (10u * S_PER_MIN * MS_PER_S)
@@ -1121,12 +1120,8 @@ static int set_alert_field(struct parser *p, struct config_alert *a, enum alert_
 
 	switch (f) {
 	case AF_GPIO:
-		if (parse_uint(v, strlen(v), GPIO_HEADER_MAX, &n) != 0)
-			return fail(p, "%s: gpio: expected a BCM GPIO number 0-%u (the header's GPIOs), got '%s'",
-				   a->name, GPIO_HEADER_MAX, v);
-		if (n == GPIO_CONSOLE_TXD || n == GPIO_CONSOLE_RXD)
-			return fail(p, "%s: gpio: GPIO %u is the serial console (UART %s); choose another pin", a->name,
-				   (unsigned)n, n == GPIO_CONSOLE_TXD ? "TXD" : "RXD");
+		if (parse_uint(v, strlen(v), GPIO_BCM_MAX, &n) != 0)
+			return fail(p, "%s: gpio: expected a BCM GPIO number 0-%u, got '%s'", a->name, GPIO_BCM_MAX, v);
 		a->gpio = (unsigned)n;
 		return 0;
 	case AF_EDGE:
@@ -1788,6 +1783,31 @@ int config_finish(struct config *cfg, config_diag_fn diag, void *diag_ctx)
 			       "not used: baremail's local accounts are root and the Alert names");
 	}
 	return cfg->error_count == 0 ? CONFIG_OK : CONFIG_ERR_INVALID;
+}
+
+int config_check_alert_gpios(struct config *cfg, config_gpio_check_fn check, void *check_ctx,
+			     enum config_severity severity, config_diag_fn diag, void *diag_ctx)
+{
+	struct parser p;
+	unsigned errors;
+	unsigned i;
+
+	if (cfg == NULL || check == NULL)
+		return CONFIG_ERR_ARG;
+	begin(&p, cfg, cfg->conf_file[0] != '\0' ? cfg->conf_file : "smtp.conf", diag, diag_ctx);
+	errors = cfg->error_count;
+	for (i = 0; i < cfg->alert_count; i++) {
+		const struct config_alert *a = &cfg->alerts[i];
+		const char *why = check(check_ctx, a->gpio);
+		if (why == NULL)
+			continue;
+		if (severity == CONFIG_SEVERITY_ERROR)
+			report(&p, severity, a->line, "Alert", "%s: gpio: GPIO %u cannot be watched: %s; choose another pin",
+			       a->name, a->gpio, why);
+		else
+			report(&p, severity, a->line, "Alert", "%s: gpio: GPIO %u: %s", a->name, a->gpio, why);
+	}
+	return cfg->error_count == errors ? CONFIG_OK : CONFIG_ERR_INVALID;
 }
 
 /* ---- lookups, init, formatting ---- */

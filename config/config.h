@@ -52,7 +52,7 @@
 #ifndef CONFIG_HEADER_MAX
 #define CONFIG_HEADER_MAX 255
 #endif
-/* Watched pins: the 40-pin header has 26 usable GPIOs, and few alarm panels watch more than a handful. */
+/* Watched pins: the 40-pin header has 26 GPIOs alerts may use, and few alarm panels watch more than a handful. */
 #ifndef CONFIG_ALERTS_MAX
 #define CONFIG_ALERTS_MAX 16
 #endif
@@ -244,6 +244,20 @@ int config_parse_revaliases(struct config *cfg, const char *filename, const char
  * CONFIG_ERR_INVALID when any error was reported by this or an earlier call.
  */
 int config_finish(struct config *cfg, config_diag_fn diag, void *diag_ctx);
+
+/* Whether an alert may watch BCM GPIO `gpio`: NULL when it may, else why not, as a phrase completing "GPIO 14
+ * cannot be watched: ...". The answer is the board's, not the parser's (which only checks that gpio is 0-53): the
+ * firmware passes board_input_check(), tools/smtpconf-check the 40-pin header's rule from board/pi_header.h. */
+typedef const char *(*config_gpio_check_fn)(void *ctx, unsigned gpio);
+
+/*
+ * Ask `check` about the pin of every Alert line and report each refusal on that line with the check's reason: as an
+ * error "NAME: gpio: GPIO 14 cannot be watched: REASON; choose another pin", or as a warning "NAME: gpio: GPIO 5:
+ * REASON" (the checker warns about pins some older boards lack). Call after config_finish. Returns 0 when
+ * nothing was refused as an error, CONFIG_ERR_INVALID when something was, CONFIG_ERR_ARG on NULL arguments.
+ */
+int config_check_alert_gpios(struct config *cfg, config_gpio_check_fn check, void *check_ctx,
+			     enum config_severity severity, config_diag_fn diag, void *diag_ctx);
 
 /* Write one diagnostic as "file:line: key: error: message" (parts omitted when absent) into buf (always
  * NUL-terminated when size > 0). Returns the length snprintf would have produced. */

@@ -18,7 +18,6 @@
 #define   GPIO_GPPUD_MASK 0x3u
 #define GPIO_GPPUDCLK0 0x98
 
-#define GPIO_PINS_PER_BANK 32u
 #define GPIO_REG_BYTES     4u
 
 static uintptr_t gpio_base;
@@ -136,6 +135,21 @@ void gpio_event_clear(unsigned pin)
     }
     /* Write-1-to-clear: a read-modify-write would clear every other pending event in the bank too. */
     mmio_write32(gpio_bank_reg(GPIO_GPEDS0, pin), gpio_bank_bit(pin));
+}
+
+uint32_t gpio_take_events(unsigned bank, uint32_t *levels)
+{
+    *levels = 0;
+    if (gpio_base == 0 || bank >= GPIO_BANK_COUNT) {
+        return 0;
+    }
+    uintptr_t eds = gpio_base + GPIO_GPEDS0 + bank * GPIO_REG_BYTES;
+    uint32_t events = mmio_read32(eds);
+    if (events != 0) {
+        mmio_write32(eds, events);
+    }
+    *levels = mmio_read32(gpio_base + GPIO_GPLEV0 + bank * GPIO_REG_BYTES);
+    return events;
 }
 
 const char *gpio_strerror(int err)

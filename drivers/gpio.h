@@ -3,8 +3,9 @@
  * datasheet ("BCM numbering"), with function select, pull-up/down, level read/write and edge-detect events.
  *
  * Pins 0..31 are in bank 0 and 32..53 in bank 1 of the set/clear/level/event registers. Setting and clearing a
- * level (GPSET/GPCLR) and clearing an event (GPEDS) are single writes that touch only the pin asked for, so
- * gpio_put() and gpio_event_clear() may be called from any context, an interrupt handler included. Function
+ * level (GPSET/GPCLR) and clearing an event (GPEDS) are single writes that touch only the pins asked for, so
+ * gpio_put(), gpio_event_clear() and gpio_take_events() may be called from any context, an interrupt handler
+ * included (each bank's events have one consumer: the board's GPIO interrupt handler). Function
  * select, pull and edge-detect configuration are read-modify-write sequences on registers shared with other pins:
  * main loop or start-up only, never concurrently with each other.
  *
@@ -18,6 +19,8 @@
 #include <stdint.h>
 
 #define GPIO_PIN_COUNT 54u
+#define GPIO_BANK_COUNT 2u
+#define GPIO_PINS_PER_BANK 32u
 
 /* Error codes, returned negated. */
 enum {
@@ -69,8 +72,10 @@ int gpio_get(unsigned pin);
 int gpio_put(unsigned pin, bool high);
 
 /* Enables (or disables) synchronous rising and falling edge detection for the pin (GPREN/GPFEN). The block
- * samples the pin with the system clock, so short glitches are filtered. Events seen before the call may
- * already be pending: callers that care clear them with gpio_event_clear() after enabling. */
+ * samples the pin with the system clock and looks for "011" (rising) or "100" (falling) in the samples, so
+ * glitches shorter than two clock cycles are filtered (BCM2835 ARM Peripherals, section 6.1, GPRENn/GPFENn); with
+ * both enabled every transition sets the pin's event. Events seen before the call may already be pending: callers
+ * that care clear them with gpio_event_clear() after enabling. */
 int gpio_set_edge_detect(unsigned pin, bool rising, bool falling);
 
 /* True when an enabled edge was seen on the pin since its event was last cleared. False for invalid pins and
@@ -80,6 +85,13 @@ bool gpio_event_pending(unsigned pin);
 /* Clears the pin's pending event (GPEDS is write-1-to-clear; other pins' events stay pending). Does nothing for
  * invalid pins or before gpio_init(). */
 void gpio_event_clear(unsigned pin);
+
+/* Takes a bank's pending events for an interrupt handler: reads GPEDS, clears exactly the events it read
+ * (write-1-to-clear, so an edge after the read stays pending and raises the interrupt again), then reads GPLEV into
+ * *levels. The level is read after the clear on purpose: an edge between the two reads is then either still
+ * pending or already in *levels, so the last level seen is never stale. Returns the events taken (bit n: pin
+ * 32 * bank + n), 0 for a bank outside 0..1 or before gpio_init() (with *levels 0). */
+uint32_t gpio_take_events(unsigned bank, uint32_t *levels);
 
 const char *gpio_strerror(int err);
 

@@ -156,6 +156,13 @@ static void parse_aliases(void)
     free(file.text);
 }
 
+/* Which pins alerts may watch is the board's fact (its header, its console); config/ asks through this. */
+static const char *check_alert_gpio(void *ctx, unsigned gpio)
+{
+    (void)ctx;
+    return board_input_check(gpio);
+}
+
 static void check_named_files(void)
 {
     struct config_file files[CONFIG_FILES_MAX];
@@ -183,6 +190,7 @@ int config_load_boot(void)
     if (parse_conf()) {
         parse_aliases();
         config_finish(&state.cfg, record_diag, NULL);
+        config_check_alert_gpios(&state.cfg, check_alert_gpio, NULL, CONFIG_SEVERITY_ERROR, record_diag, NULL);
         check_named_files();
         if (state.errors == 0) {
             state.result = CONFIG_LOAD_OK;

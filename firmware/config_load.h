@@ -3,9 +3,9 @@
  *
  * config_load_boot() reads smtp.conf (required) and revaliases (optional) from the boot partition, parses them
  * with config/, checks that the files the configuration names (TLS_CA_File, TLSCert, TLSKey) are on the card and
- * are PEM, and prints every diagnostic on the console as "smtp.conf:12: MailHubb: error: unknown key; did you mean
- * MailHub?". The ACT LED shows RUNNING when the configuration is usable (warnings allowed) and CONFIG_ERROR
- * otherwise. A missing or broken configuration never stops the firmware: the console stays usable so that the user
+ * are PEM, asks the board whether each Alert's pin may be watched (board_input_check()), and prints every
+ * diagnostic on the console as "smtp.conf:12: MailHubb: error: unknown key; did you mean MailHub?". The ACT LED
+ * shows RUNNING when the configuration is usable (warnings allowed) and CONFIG_ERROR otherwise. A missing or broken configuration never stops the firmware: the console stays usable so that the user
  * can read what is wrong, and the modules that need a configuration find none (config_load_current() is NULL).
  *
  * Rules: main-loop context only, like everything in firmware/. File buffers are malloc'd for the time one file is

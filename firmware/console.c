@@ -1,5 +1,6 @@
 #include "firmware/console.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,18 +184,29 @@ void console_poll(void)
     }
 }
 
-bool console_parse_count(const char *text, unsigned max, unsigned *value)
+bool console_parse_number(const char *text, unsigned max, unsigned *value)
 {
     /* strtoul() alone would take " 5", "+5" and "-1" (as a huge number). */
     if (text[0] < '0' || text[0] > '9') {
         return false;
     }
     char *end;
+    errno = 0;
     unsigned long parsed = strtoul(text, &end, 10);
-    if (*end != '\0' || parsed == 0 || parsed > max) {
+    if (*end != '\0' || errno != 0 || parsed > max) {
         return false;
     }
     *value = (unsigned)parsed;
+    return true;
+}
+
+bool console_parse_count(const char *text, unsigned max, unsigned *value)
+{
+    unsigned parsed;
+    if (!console_parse_number(text, max, &parsed) || parsed == 0) {
+        return false;
+    }
+    *value = parsed;
     return true;
 }
 

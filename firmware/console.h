@@ -70,6 +70,10 @@ void console_start(void);
  * for input (it may take as long as the commands it runs). */
 void console_poll(void);
 
+/* Parses a plain decimal number from 0 to max (a GPIO number, say): digits only, no sign, space or trailing text.
+ * False for anything else, with *value untouched. */
+bool console_parse_number(const char *text, unsigned max, unsigned *value);
+
 /* Parses a command's count argument: plain decimal digits for a number from 1 to max. False for anything else
  * (empty, signs, spaces, trailing text, 0, above max), with *value untouched. */
 bool console_parse_count(const char *text, unsigned max, unsigned *value);

@@ -7,6 +7,8 @@ FIRMWARE_SRCS += firmware/main.c
 FIRMWARE_SRCS += firmware/crash_cmd.c
 FIRMWARE_SRCS += firmware/config_load.c
 FIRMWARE_SRCS += firmware/usb_cmd.c
+# `pin`: read an input, or simulate one on the native board and under QEMU.
+FIRMWARE_SRCS += firmware/pin_cmd.c
 # Mail messages: addresses, MIME encodings, ssmtp's header rules, machine-made mail, the sendmail path.
 FIRMWARE_SRCS += firmware/mail.c
 FIRMWARE_SRCS += firmware/mail_addr.c

@@ -14,6 +14,7 @@
 #include "firmware/iperf_cmd.h"
 #include "firmware/mail_cmd.h"
 #include "firmware/net_cmd.h"
+#include "firmware/pin_cmd.h"
 #include "firmware/usb_cmd.h"
 #include "net/net.h"
 #include "net/net_stack.h"
@@ -55,6 +56,7 @@ int main(void)
     net_cmd_register();
     iperf_cmd_register();
     mail_cmd_register();
+    pin_cmd_register();
     console_start();
     for (;;) {
         board_usb_poll();

@@ -7,9 +7,12 @@
  * "file:line: key: error|warning: message", the effective configuration on stdout with secrets masked, and
  * checks that the files the configuration names (TLS_CA_File, TLSCert, TLSKey) exist next to the config file
  * (they are copied to the card's boot partition with it) and are well-formed PEM. The contents of those files,
- * the private key in particular, are never printed.
+ * the private key in particular, are never printed. Alert pins are checked with the board's own rule
+ * (board/pi_header.h): refused as the firmware on a 40-pin board refuses them, and a warning for pins the 26-pin
+ * header of the first Pi 1 Model A and B does not carry.
  * Exit status: 0 usable (warnings allowed), 1 errors, 2 usage.
  */
+#include "board/pi_header.h"
 #include "config/config.h"
 #include "config/config_files.h"
 
@@ -110,6 +113,23 @@ static void check_named_file(struct config *cfg, const char *dir, const struct c
 	free(text);
 }
 
+/* The firmware on any 40-pin board (every supported model but the first Pi 1 A and B) gives the same answer. */
+static const char *check_gpio_40pin(void *ctx, unsigned gpio)
+{
+	(void)ctx;
+	return pi_header_check(PI_HEADER_40, gpio);
+}
+
+/* Pins the 40-pin header has and neither layout of the 26-pin one: refused on a Pi 1 A or B only. */
+static const char *check_gpio_26pin(void *ctx, unsigned gpio)
+{
+	(void)ctx;
+	if (pi_header_check(PI_HEADER_40, gpio) != NULL || pi_header_check(PI_HEADER_26_REV2, gpio) == NULL ||
+	    pi_header_check(PI_HEADER_26_REV1, gpio) == NULL)
+		return NULL;
+	return "on the 40-pin header only: a Pi 1 Model A or B (26-pin header) would refuse it";
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: smtpconf-check FILE [--revaliases FILE]\n"
@@ -167,6 +187,8 @@ int main(int argc, char **argv)
 		}
 	}
 	config_finish(&cfg, print_diag, NULL);
+	config_check_alert_gpios(&cfg, check_gpio_40pin, NULL, CONFIG_SEVERITY_ERROR, print_diag, NULL);
+	config_check_alert_gpios(&cfg, check_gpio_26pin, NULL, CONFIG_SEVERITY_WARNING, print_diag, NULL);
 
 	snprintf(dir, sizeof(dir), "%s", conf);
 	slash = strrchr(dir, '/');

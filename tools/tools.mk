@@ -7,9 +7,10 @@ HOST_TOOLS_CC ?= cc
 HOST_TOOLS_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -D_DEFAULT_SOURCE -I.
 
 SMTPCONF_CHECK := build/host/tools/smtpconf-check
-SMTPCONF_CHECK_SRCS := tools/smtpconf-check.c $(CONFIG_SRCS)
+# board/pi_header.c: the board's rule of which pins alerts may watch (pure data; see its header).
+SMTPCONF_CHECK_SRCS := tools/smtpconf-check.c $(CONFIG_SRCS) board/pi_header.c
 
-$(SMTPCONF_CHECK): $(SMTPCONF_CHECK_SRCS) config/config.h
+$(SMTPCONF_CHECK): $(SMTPCONF_CHECK_SRCS) config/config.h board/pi_header.h board/common/bcm283x.h
 	@mkdir -p $(@D)
 	$(HOST_TOOLS_CC) $(HOST_TOOLS_CFLAGS) -o $@ $(SMTPCONF_CHECK_SRCS)
 

@@ -10,6 +10,7 @@
 #include "board/board.h"
 #include "board/common/bcm283x.h"
 #include "board/common/board_pi.h"
+#include "board/common/pi_input.h"
 #include "board/common/pi_models.h"
 #include "board/common/resetinfo.h"
 #include "board/common/syscalls.h"
@@ -140,6 +141,10 @@ void board_init(void)
     read_reset_cause();
     rng_init(periph(BCM283X_RNG_OFFSET));
     led_init();
+    int err = pi_input_init(model->header, info.emulated);
+    if (err != 0) {
+        printf("inputs: GPIO interrupt: %s\n", intc_strerror(err));
+    }
     syscalls_set_heap_limit(board_pi_boot.ram_size);
 
     if (board_pi_boot.bootinfo_err != 0) {
@@ -180,14 +185,14 @@ uint64_t board_uptime_us(void)
     return systimer_now_us();
 }
 
-static uint32_t irq_save(void)
+uint32_t board_pi_irq_save(void)
 {
     uint32_t cpsr;
     __asm__ volatile("mrs %0, cpsr\n\tcpsid i" : "=r"(cpsr)::"memory");
     return cpsr;
 }
 
-static void irq_restore(uint32_t cpsr)
+void board_pi_irq_restore(uint32_t cpsr)
 {
     __asm__ volatile("msr cpsr_c, %0" ::"r"(cpsr) : "memory");
 }
@@ -199,9 +204,9 @@ int board_console_getc(void)
         /* QEMU raises the PL011 receive interrupt only when its FIFO goes from empty to non-empty, so bytes left
          * behind by a drain that hit its bound are never announced. Draining here as well picks them up; the
          * interrupt is masked meanwhile because the receive ring takes one producer at a time. */
-        uint32_t cpsr = irq_save();
+        uint32_t cpsr = board_pi_irq_save();
         pl011_poll();
-        irq_restore(cpsr);
+        board_pi_irq_restore(cpsr);
         c = pl011_getc();
     }
     return c;

@@ -22,6 +22,11 @@ struct board_pi_boot {
 
 extern struct board_pi_boot board_pi_boot;
 
+/* Masks IRQs at the CPU and returns the previous CPSR, for board_pi_irq_restore(): keeps an interrupt handler out
+ * while the main loop touches what the handler fills. Nests. */
+uint32_t board_pi_irq_save(void);
+void board_pi_irq_restore(uint32_t saved);
+
 /* Writes straight to the UART, polling; safe from the crash reporter. */
 void board_pi_emergency_write(const char *s);
 

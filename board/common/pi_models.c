@@ -54,42 +54,46 @@
 #define LED_NONE { .kind = PI_LED_NONE, .pin = 0, .active_low = false }
 #define BLUETOOTH true
 #define NO_BLUETOOTH false
-#define MODEL(name_, soc_, led_, nic_, bt_) \
-    { .name = (name_), .soc = (soc_), .led = led_, .nic = (nic_), .has_bluetooth = (bt_), .known = true }
+#define MODEL(name_, soc_, led_, nic_, bt_, header_) \
+    { .name = (name_), .soc = (soc_), .led = led_, .nic = (nic_), .has_bluetooth = (bt_), .header = (header_), \
+      .known = true }
 
 static const struct pi_model model_a = MODEL("Raspberry Pi Model A", "BCM2835",
-    LED_GPIO(PI_LED_PIN_PI1, ACTIVE_LOW), PI_NIC_NONE, NO_BLUETOOTH);
+    LED_GPIO(PI_LED_PIN_PI1, ACTIVE_LOW), PI_NIC_NONE, NO_BLUETOOTH, PI_HEADER_26_REV2);
 static const struct pi_model model_b = MODEL("Raspberry Pi Model B", "BCM2835",
-    LED_GPIO(PI_LED_PIN_PI1, ACTIVE_LOW), PI_NIC_SMSC951X, NO_BLUETOOTH);
+    LED_GPIO(PI_LED_PIN_PI1, ACTIVE_LOW), PI_NIC_SMSC951X, NO_BLUETOOTH, PI_HEADER_26_REV2);
+/* The first Model B boards: same model, an older header layout. */
+static const struct pi_model model_b_rev1 = MODEL("Raspberry Pi Model B", "BCM2835",
+    LED_GPIO(PI_LED_PIN_PI1, ACTIVE_LOW), PI_NIC_SMSC951X, NO_BLUETOOTH, PI_HEADER_26_REV1);
 static const struct pi_model model_a_plus = MODEL("Raspberry Pi Model A+", "BCM2835",
-    LED_GPIO(PI_LED_PIN_PLUS, ACTIVE_HIGH), PI_NIC_NONE, NO_BLUETOOTH);
+    LED_GPIO(PI_LED_PIN_PLUS, ACTIVE_HIGH), PI_NIC_NONE, NO_BLUETOOTH, PI_HEADER_40);
 static const struct pi_model model_b_plus = MODEL("Raspberry Pi Model B+", "BCM2835",
-    LED_GPIO(PI_LED_PIN_PLUS, ACTIVE_HIGH), PI_NIC_SMSC951X, NO_BLUETOOTH);
+    LED_GPIO(PI_LED_PIN_PLUS, ACTIVE_HIGH), PI_NIC_SMSC951X, NO_BLUETOOTH, PI_HEADER_40);
 static const struct pi_model model_cm1 = MODEL("Raspberry Pi Compute Module 1", "BCM2835",
-    LED_GPIO(PI_LED_PIN_PLUS, ACTIVE_LOW), PI_NIC_NONE, NO_BLUETOOTH);
+    LED_GPIO(PI_LED_PIN_PLUS, ACTIVE_LOW), PI_NIC_NONE, NO_BLUETOOTH, PI_HEADER_NONE);
 static const struct pi_model model_2b_bcm2836 = MODEL("Raspberry Pi 2 Model B", "BCM2836",
-    LED_GPIO(PI_LED_PIN_PLUS, ACTIVE_HIGH), PI_NIC_SMSC951X, NO_BLUETOOTH);
+    LED_GPIO(PI_LED_PIN_PLUS, ACTIVE_HIGH), PI_NIC_SMSC951X, NO_BLUETOOTH, PI_HEADER_40);
 static const struct pi_model model_2b_bcm2837 = MODEL("Raspberry Pi 2 Model B", "BCM2837",
-    LED_GPIO(PI_LED_PIN_PLUS, ACTIVE_HIGH), PI_NIC_SMSC951X, NO_BLUETOOTH);
+    LED_GPIO(PI_LED_PIN_PLUS, ACTIVE_HIGH), PI_NIC_SMSC951X, NO_BLUETOOTH, PI_HEADER_40);
 static const struct pi_model model_3b = MODEL("Raspberry Pi 3 Model B", "BCM2837",
-    LED_FIRMWARE(PI_LED_FW_PI3B), PI_NIC_SMSC951X, BLUETOOTH);
+    LED_FIRMWARE(PI_LED_FW_PI3B), PI_NIC_SMSC951X, BLUETOOTH, PI_HEADER_40);
 static const struct pi_model model_zero = MODEL("Raspberry Pi Zero", "BCM2835",
-    LED_GPIO(PI_LED_PIN_PLUS, ACTIVE_LOW), PI_NIC_NONE, NO_BLUETOOTH);
+    LED_GPIO(PI_LED_PIN_PLUS, ACTIVE_LOW), PI_NIC_NONE, NO_BLUETOOTH, PI_HEADER_40);
 static const struct pi_model model_cm3 = MODEL("Raspberry Pi Compute Module 3", "BCM2837",
-    LED_NONE, PI_NIC_NONE, NO_BLUETOOTH);
+    LED_NONE, PI_NIC_NONE, NO_BLUETOOTH, PI_HEADER_NONE);
 static const struct pi_model model_zero_w = MODEL("Raspberry Pi Zero W", "BCM2835",
-    LED_GPIO(PI_LED_PIN_PLUS, ACTIVE_LOW), PI_NIC_NONE, BLUETOOTH);
+    LED_GPIO(PI_LED_PIN_PLUS, ACTIVE_LOW), PI_NIC_NONE, BLUETOOTH, PI_HEADER_40);
 static const struct pi_model model_3b_plus = MODEL("Raspberry Pi 3 Model B+", "BCM2837B0",
-    LED_GPIO(PI_LED_PIN_PI3PLUS, ACTIVE_HIGH), PI_NIC_LAN78XX, BLUETOOTH);
+    LED_GPIO(PI_LED_PIN_PI3PLUS, ACTIVE_HIGH), PI_NIC_LAN78XX, BLUETOOTH, PI_HEADER_40);
 static const struct pi_model model_3a_plus = MODEL("Raspberry Pi 3 Model A+", "BCM2837B0",
-    LED_GPIO(PI_LED_PIN_PI3PLUS, ACTIVE_HIGH), PI_NIC_NONE, BLUETOOTH);
+    LED_GPIO(PI_LED_PIN_PI3PLUS, ACTIVE_HIGH), PI_NIC_NONE, BLUETOOTH, PI_HEADER_40);
 static const struct pi_model model_cm3_plus = MODEL("Raspberry Pi Compute Module 3+", "BCM2837B0",
-    LED_NONE, PI_NIC_NONE, NO_BLUETOOTH);
+    LED_NONE, PI_NIC_NONE, NO_BLUETOOTH, PI_HEADER_NONE);
 static const struct pi_model model_zero_2w = MODEL("Raspberry Pi Zero 2 W", "RP3A0",
-    LED_GPIO(PI_LED_PIN_PI3PLUS, ACTIVE_LOW), PI_NIC_NONE, BLUETOOTH);
+    LED_GPIO(PI_LED_PIN_PI3PLUS, ACTIVE_LOW), PI_NIC_NONE, BLUETOOTH, PI_HEADER_40);
 static const struct pi_model model_unknown = {
     .name = "Unknown Raspberry Pi", .soc = "unknown", .led = LED_NONE, .nic = PI_NIC_NONE, .has_bluetooth = false,
-    .known = false,
+    .header = PI_HEADER_40, .known = false,
 };
 
 /* New-style codes: the board type and processor fields name the model (the 2 Model B was built with both
@@ -122,7 +126,7 @@ static const struct {
     uint16_t ram_mb;
     const struct pi_model *model;
 } old_style[] = {
-    { 0x02, 256, &model_b },      { 0x03, 256, &model_b },      { 0x04, 256, &model_b },
+    { 0x02, 256, &model_b_rev1 }, { 0x03, 256, &model_b_rev1 }, { 0x04, 256, &model_b },
     { 0x05, 256, &model_b },      { 0x06, 256, &model_b },      { 0x07, 256, &model_a },
     { 0x08, 256, &model_a },      { 0x09, 256, &model_a },      { 0x0D, 512, &model_b },
     { 0x0E, 512, &model_b },      { 0x0F, 512, &model_b },      { 0x10, 512, &model_b_plus },

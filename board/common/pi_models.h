@@ -13,6 +13,12 @@
  * line of the firmware's GPIO expander, numbered as the mailbox's GPIO tags number them (expander line n is
  * 128 + n).
  *
+ * The expansion header (board/pi_header.h): the Pi 1 Model A and B have the 26-pin P1, whose pins 3, 5 and 13 carry
+ * GPIO 0, 1 and 21 on the Model B revision 1 (old-style codes 0x0002 and 0x0003) and GPIO 2, 3 and 27 from
+ * revision 2 on (Raspberry Pi documentation, "Revision codes"; Linux bcm2835-rpi-b.dts and bcm2835-rpi-b-rev2.dts).
+ * The A+, B+, Zero and every later model have the 40-pin J8; compute modules have none. An unknown model is taken
+ * to have J8, as every Pi since 2014 has.
+ *
  * Everything here is constant data: callable from anywhere, at any time.
  */
 #ifndef PI_MODELS_H
@@ -20,6 +26,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "board/pi_header.h"
 
 enum pi_led_kind {
     PI_LED_NONE,     /* no ACT LED the firmware can drive (compute modules: it is on the carrier board) */
@@ -45,6 +53,7 @@ struct pi_model {
     struct pi_led led;
     enum pi_nic nic;
     bool has_bluetooth; /* the firmware routes the PL011 to the Bluetooth chip; the board must take it back */
+    enum pi_header header;
     bool known;         /* false only for the fallback entry: the caller should print the revision code */
 };
 

@@ -16,3 +16,5 @@ BOARD_SRCS += board/boot_volume.c
 BOARD_SRCS += board/native/native_rng.c
 BOARD_SRCS += board/native/slirp_netdev.c
 BOARD_SRCS += board/board_names.c
+BOARD_SRCS += board/input_pins.c
+BOARD_SRCS += board/pi_header.c

@@ -7,7 +7,8 @@
  * as on a serial line) and restored at exit; Ctrl-D on a terminal, or the end of a pipe, ends the program with
  * status 0 so that scripted sessions finish. Time since boot is CLOCK_MONOTONIC, entropy is getrandom()
  * (native_rng.c), the boot partition is an SD card image or a directory (native_storage.c), and the network
- * device is libslirp (slirp_netdev.c).
+ * device is libslirp (slirp_netdev.c). The inputs are those of a Pi with the 40-pin header, simulated: nothing
+ * drives them but the console's `pin N low|high` (board/input_pins.c).
  *
  * Resets: `reboot` and a crash (SIGSEGV, SIGBUS, SIGILL, SIGFPE) start the program again in place (execv of
  * /proc/self/exe with the same arguments) with the cause handed over in the environment, so the banner reports
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "board/board.h"
+#include "board/input_pins.h"
 #include "board/native/native_storage.h"
 #include "board/native/slirp_netdev.h"
 #include "drivers/netdev.h"
@@ -63,6 +65,8 @@ static char reset_detail[RESET_DETAIL_MAX];
 /* State only: there is no LED (a debugger can read it). */
 static enum board_led_status led_status = BOARD_LED_RUNNING;
 static struct timespec boot_time;
+/* No hardware and no interrupt: levels and their changes come from board_input_simulate() alone. */
+static const struct input_pins_port native_inputs = { .header = PI_HEADER_40, .simulated = true };
 static size_t heap_peak;
 
 static bool console_is_tty;
@@ -252,6 +256,7 @@ void board_init(void)
     install_signal_handlers();
     read_reset_cause();
     read_board_facts();
+    input_pins_init(&native_inputs);
     netdev_set_board_mac(info.mac);
 }
 

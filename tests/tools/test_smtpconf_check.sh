@@ -156,5 +156,28 @@ run "cert and key in one file (ssmtp style)" 0 "$tmp/card/smtp.conf"
 reject err "TLSCert"
 done_case
 
+# Alert pins: the board's rule (board/pi_header.c), the same answer the firmware gives at boot.
+{
+	printf 'MailHub=mx.example.com\nRoot=ops@example.com\nAlert=door: gpio=17\n'
+	printf 'Alert=tx: gpio=14\nAlert=far: gpio=30\nAlert=big: gpio=54\n'
+} >"$tmp/pins.conf"
+run "alert pins refused as the board refuses them" 1 "$tmp/pins.conf"
+expect err "pins.conf:4: Alert: error: tx: gpio: GPIO 14 cannot be watched: it carries the serial console's TXD"
+expect err "serial console's TXD (header pin 8); choose another pin"
+expect err "pins.conf:5: Alert: error: far: gpio: GPIO 30 cannot be watched: it is not on the 40-pin header"
+expect err "it is not on the 40-pin header (GPIO 0-27 are); choose another pin"
+expect err "pins.conf:6: Alert: error: big: gpio: expected a BCM GPIO number 0-53, got '54'"
+expect err "3 errors, 0 warnings"
+reject err "door"
+done_case
+
+printf 'MailHub=mx.example.com\nRoot=ops@example.com\nAlert=door: gpio=27\nAlert=bell: gpio=26\n' >"$tmp/pins.conf"
+run "alert pin only on the 40-pin header warns" 0 "$tmp/pins.conf"
+expect err "pins.conf:4: Alert: warning: bell: gpio: GPIO 26: on the 40-pin header only: a Pi 1 Model A or B"
+expect err "a Pi 1 Model A or B (26-pin header) would refuse it"
+expect err "0 errors, 1 warning"
+reject err "door"
+done_case
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fake_board.h"
+#include "board/input_pins.h"
 #include "firmware/config_load.h"
 #include "firmware/console.h"
 #include "firmware/console_builtin.h"
@@ -198,6 +199,33 @@ static void test_error_count_in_summary(void **state)
     assert_contains(out, "smtp.conf:1: MailHub: error:");
     assert_contains(out, "smtp.conf:3: Frobnicate: error: unknown key");
     assert_contains(out, "configuration unusable: 2 errors, ");
+}
+
+/* The board, not the parser, says which pins alerts may watch: the Pi 1 Model B's 26-pin header lacks GPIO 5, and
+ * the console's pins are refused on every board, each with its line and the board's reason. */
+static const struct input_pins_port pi1_b_port = { .header = PI_HEADER_26_REV2, .simulated = true };
+static const struct input_pins_port pi2_port = { .header = PI_HEADER_40, .simulated = true };
+
+static void test_alert_pins_are_checked_by_the_board(void **state)
+{
+    (void)state;
+    static const char conf[] = "MailHub=smtp.example.com\nRoot=ops@example.com\n"
+                               "Alert=door: gpio=17\nAlert=window: gpio=5\nAlert=tx: gpio=14\n";
+    add_text("smtp.conf", conf);
+    input_pins_init(&pi2_port);
+    assert_int_equal(load(), CONFIG_LOAD_ERR_INVALID);
+    assert_contains(out, "smtp.conf:5: Alert: error: tx: gpio: GPIO 14 cannot be watched: it carries the serial "
+                         "console's TXD (header pin 8); choose another pin");
+    assert_lacks(out, "window");
+    assert_contains(out, "1 error");
+
+    input_pins_init(&pi1_b_port);
+    assert_int_equal(load(), CONFIG_LOAD_ERR_INVALID);
+    assert_contains(out, "smtp.conf:4: Alert: error: window: gpio: GPIO 5 cannot be watched: it is not on this "
+                         "model's 26-pin header");
+    assert_contains(out, "2 errors");
+    assert_lacks(out, "door");
+    input_pins_init(&pi2_port);
 }
 
 static void test_missing_smtp_conf(void **state)
@@ -494,6 +522,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_seed_config_is_usable_and_masked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alert_pins_are_checked_by_the_board, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mailhubb_suggests_mailhub, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_count_in_summary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_smtp_conf, setup, teardown),

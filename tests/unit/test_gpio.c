@@ -48,6 +48,9 @@ static void test_not_initialised(void **state)
     assert_int_equal(gpio_set_edge_detect(4, true, true), -GPIO_ENOINIT);
     assert_false(gpio_event_pending(4));
     gpio_event_clear(4);
+    uint32_t levels = 1;
+    assert_int_equal(gpio_take_events(0, &levels), 0);
+    assert_int_equal(levels, 0);
     assert_int_equal(fake_mmio_log_count(), 0);
     assert_int_equal(gpio_init(0), -GPIO_EINVAL);
     assert_int_equal(gpio_put(4, true), -GPIO_ENOINIT);
@@ -225,6 +228,46 @@ static void test_event_pending_and_clear(void **state)
     }
 }
 
+/* The interrupt handler's read: GPEDS, then a write-1-to-clear of exactly the events read, then GPLEV; nothing else
+ * touched, and nothing written when no event was pending. */
+static void test_take_events(void **state)
+{
+    (void)state;
+    static const uint32_t events[] = { 0x00020001u, 0x80000000u, 0xFFFFFFFFu };
+    for (unsigned bank = 0; bank < GPIO_BANK_COUNT; bank++) {
+        for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+            fake_mmio_reset();
+            fake_mmio_set(GPEDS(bank), events[i]);
+            fake_mmio_set(GPLEV(bank), 0x12345678u);
+            uint32_t levels = 0;
+            assert_int_equal(gpio_take_events(bank, &levels), events[i]);
+            assert_int_equal(levels, 0x12345678u);
+            assert_int_equal(fake_mmio_log_count(), 3);
+            const struct fake_mmio_access *a = fake_mmio_log_at(0);
+            assert_false(a->is_write);
+            assert_int_equal(a->addr, GPEDS(bank));
+            a = fake_mmio_log_at(1);
+            assert_true(a->is_write);
+            assert_int_equal(a->addr, GPEDS(bank));
+            assert_int_equal(a->value, events[i]);
+            a = fake_mmio_log_at(2);
+            assert_false(a->is_write);
+            assert_int_equal(a->addr, GPLEV(bank));
+        }
+        fake_mmio_reset();
+        fake_mmio_set(GPLEV(bank), 0x5u);
+        uint32_t levels = 0;
+        assert_int_equal(gpio_take_events(bank, &levels), 0);
+        assert_int_equal(levels, 0x5u);
+        assert_int_equal(fake_mmio_count_writes(GPEDS(bank)), 0);
+    }
+    fake_mmio_reset();
+    uint32_t levels = 1;
+    assert_int_equal(gpio_take_events(GPIO_BANK_COUNT, &levels), 0);
+    assert_int_equal(levels, 0);
+    assert_int_equal(fake_mmio_log_count(), 0);
+}
+
 static void test_invalid_arguments_touch_nothing(void **state)
 {
     (void)state;
@@ -273,6 +316,7 @@ int main(void)
         cmocka_unit_test_setup(test_get_reads_level, setup),
         cmocka_unit_test_setup(test_edge_detect, setup),
         cmocka_unit_test_setup(test_event_pending_and_clear, setup),
+        cmocka_unit_test_setup(test_take_events, setup),
         cmocka_unit_test_setup(test_invalid_arguments_touch_nothing, setup),
         cmocka_unit_test_setup(test_strerror, setup),
     };

@@ -119,11 +119,43 @@ static void test_unknown_is_one_static_entry(void **state)
     assert_ptr_not_equal(pi_model_lookup(0xa21041), a);
 }
 
+/* Which header each model has (board/pi_header.h): P1 in two layouts on the first Pi 1 A and B, none on the compute
+ * modules, J8 on everything else, and J8 assumed for models the table does not know. */
+static void test_headers(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t revision;
+        enum pi_header header;
+    } headers[] = {
+        { 0x0002, PI_HEADER_26_REV1 }, { 0x0003, PI_HEADER_26_REV1 }, { 0x1000003, PI_HEADER_26_REV1 },
+        { 0x0004, PI_HEADER_26_REV2 }, { 0x0006, PI_HEADER_26_REV2 }, { 0x0007, PI_HEADER_26_REV2 },
+        { 0x0009, PI_HEADER_26_REV2 }, { 0x000d, PI_HEADER_26_REV2 }, { 0x000f, PI_HEADER_26_REV2 },
+        { 0x0010, PI_HEADER_40 },      { 0x0012, PI_HEADER_40 },      { 0x0013, PI_HEADER_40 },
+        { 0x0015, PI_HEADER_40 },      { 0x900021, PI_HEADER_40 },    { 0x900032, PI_HEADER_40 },
+        { 0xa21041, PI_HEADER_40 },    { 0xa02042, PI_HEADER_40 },    { 0xa02082, PI_HEADER_40 },
+        { 0xa020d3, PI_HEADER_40 },    { 0x9020e0, PI_HEADER_40 },    { 0x920092, PI_HEADER_40 },
+        { 0x9000c1, PI_HEADER_40 },    { 0x902120, PI_HEADER_40 },    { 0x0011, PI_HEADER_NONE },
+        { 0x0014, PI_HEADER_NONE },    { 0x900061, PI_HEADER_NONE },  { 0xa020a0, PI_HEADER_NONE },
+        { 0xa02100, PI_HEADER_NONE },  { 0x000000, PI_HEADER_40 },    { 0xd04170, PI_HEADER_40 },
+    };
+    for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+        const struct pi_model *m = pi_model_lookup(headers[i].revision);
+        if (m->header != headers[i].header) {
+            fail_msg("revision 0x%06x (%s): header %d, expected %d", (unsigned)headers[i].revision, m->name,
+                     (int)m->header, (int)headers[i].header);
+        }
+    }
+    /* The rev 1 Model B is the same model under another header. */
+    assert_string_equal(pi_model_lookup(0x0002)->name, pi_model_lookup(0x0004)->name);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors),
         cmocka_unit_test(test_unknown_is_one_static_entry),
+        cmocka_unit_test(test_headers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
