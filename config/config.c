@@ -591,34 +591,66 @@ static int parse_rate(struct parser *p, const char *v, struct config_rate *out)
 	return 0;
 }
 
-/* Placeholders the alert module expands in subject and body templates. */
-static const char *const placeholders[] = { "name", "state", "gpio", "time", "host" };
+static const char *const placeholders[CONFIG_PH_COUNT] = { "name", "state", "gpio", "time", "host" };
+
+int config_template_expand(const char *tmpl, const char *const *values, char *out, size_t size, size_t *bad)
+{
+	const char *s = tmpl;
+	size_t len = 0;
+	bool overflow = false;
+
+	if (tmpl == NULL || (out == NULL && size > 0))
+		return CONFIG_ERR_ARG;
+	while (*s != '\0') {
+		const char *piece = s;
+		size_t n = 1;
+
+		if ((s[0] == '{' && s[1] == '{') || (s[0] == '}' && s[1] == '}')) {
+			s += 2; /* a doubled brace is one literal brace */
+		} else if (s[0] == '{') {
+			const char *close = strchr(s, '}');
+			size_t i, name_len = close != NULL ? (size_t)(close - s - 1) : 0;
+
+			for (i = 0; close != NULL && i < CONFIG_PH_COUNT; i++)
+				if (strlen(placeholders[i]) == name_len && strncmp(s + 1, placeholders[i], name_len) == 0)
+					break;
+			if (close == NULL || i == CONFIG_PH_COUNT) {
+				if (bad != NULL)
+					*bad = (size_t)(s - tmpl);
+				return CONFIG_ERR_INVALID;
+			}
+			piece = values != NULL && values[i] != NULL ? values[i] : "";
+			n = strlen(piece);
+			s = close + 1;
+		} else {
+			s++;
+		}
+		if (out != NULL && !overflow && n < size - len)
+			memcpy(out + len, piece, n);
+		else
+			overflow = true;
+		len += n;
+	}
+	if (out == NULL)
+		return (int)len;
+	if (overflow) {
+		if (size > 0)
+			out[0] = '\0'; /* nothing half-expanded is left for a careless caller to send */
+		return CONFIG_ERR_OVERFLOW;
+	}
+	out[len] = '\0';
+	return (int)len;
+}
 
 static int check_template(struct parser *p, const char *field, const char *t)
 {
-	const char *s = t;
+	size_t bad = 0;
 
-	while (*s != '\0') {
-		if (s[0] == '{' && s[1] == '{') {
-			s += 2;
-			continue;
-		}
-		if (s[0] == '{') {
-			const char *close = strchr(s, '}');
-			size_t i, n = close != NULL ? (size_t)(close - s - 1) : 0;
-			for (i = 0; close != NULL && i < ARRAY_SIZE(placeholders); i++)
-				if (strlen(placeholders[i]) == n && strncmp(s + 1, placeholders[i], n) == 0)
-					break;
-			if (close == NULL || i == ARRAY_SIZE(placeholders))
-				return fail(p, "%s: unknown placeholder near '%.20s': expected {name}, {state}, {gpio}, "
-					      "{time} or {host} (write {{ for a literal brace)",
-					   field, s);
-			s = close + 1;
-			continue;
-		}
-		s++;
-	}
-	return 0;
+	if (config_template_expand(t, NULL, NULL, 0, &bad) >= 0)
+		return 0;
+	return fail(p, "%s: unknown placeholder near '%.20s': expected {name}, {state}, {gpio}, {time} or {host} (write "
+		      "{{ for a literal brace)",
+		   field, t + bad);
 }
 
 /* ---- quoting ---- */
@@ -2114,6 +2146,8 @@ const char *config_strerror(int err)
 		return "bad argument or call out of order";
 	case CONFIG_ERR_INVALID:
 		return "configuration has errors";
+	case CONFIG_ERR_OVERFLOW:
+		return "output buffer too small";
 	default:
 		return "unknown config error";
 	}
