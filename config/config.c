@@ -1128,6 +1128,21 @@ enum alert_field {
 static const char *const alert_fields[AF_COUNT] = { "gpio",     "edge",    "pull", "debounce", "recovery",
 						    "subject",  "body",    "to",   "limit" };
 
+static const char *const edge_names[] = { [CONFIG_EDGE_FALLING] = "falling", [CONFIG_EDGE_RISING] = "rising",
+					    [CONFIG_EDGE_BOTH] = "both" };
+static const char *const pull_names[] = { [CONFIG_PULL_UP] = "up", [CONFIG_PULL_DOWN] = "down",
+					  [CONFIG_PULL_NONE] = "none" };
+
+const char *config_edge_name(enum config_edge edge)
+{
+	return (unsigned)edge < ARRAY_SIZE(edge_names) ? edge_names[edge] : "?";
+}
+
+const char *config_pull_name(enum config_pull pull)
+{
+	return (unsigned)pull < ARRAY_SIZE(pull_names) ? pull_names[pull] : "?";
+}
+
 static int check_alert_name(struct parser *p, const char *name)
 {
 	size_t i, n = strlen(name);
@@ -1146,10 +1161,8 @@ static int check_alert_name(struct parser *p, const char *name)
 
 static int set_alert_field(struct parser *p, struct config_alert *a, enum alert_field f, const char *v)
 {
-	static const char *const edges[] = { "falling", "rising", "both" };
-	static const char *const pulls[] = { "up", "down", "none" };
 	uint64_t n;
-	size_t i;
+	unsigned i;
 
 	switch (f) {
 	case AF_GPIO:
@@ -1162,15 +1175,15 @@ static int set_alert_field(struct parser *p, struct config_alert *a, enum alert_
 		a->gpio = (unsigned)n;
 		return 0;
 	case AF_EDGE:
-		for (i = 0; i < ARRAY_SIZE(edges); i++)
-			if (ci_equal(v, edges[i])) {
+		for (i = 0; i < ARRAY_SIZE(edge_names); i++)
+			if (ci_equal(v, edge_names[i])) {
 				a->edge = (enum config_edge)i;
 				return 0;
 			}
 		return fail(p, "%s: edge: expected falling, rising or both, got '%s'", a->name, v);
 	case AF_PULL:
-		for (i = 0; i < ARRAY_SIZE(pulls); i++)
-			if (ci_equal(v, pulls[i])) {
+		for (i = 0; i < ARRAY_SIZE(pull_names); i++)
+			if (ci_equal(v, pull_names[i])) {
 				a->pull = (enum config_pull)i;
 				return 0;
 			}
@@ -2005,10 +2018,8 @@ static void out_hostport(struct out *o, const char *host, bool ipv6, uint16_t po
 
 static void out_alert(struct out *o, const struct config_alert *a)
 {
-	static const char *const edges[] = { "falling", "rising", "both" };
-	static const char *const pulls[] = { "up", "down", "none" };
-
-	out_add(o, "Alert = %s: gpio=%u edge=%s pull=%s debounce=", a->name, a->gpio, edges[a->edge], pulls[a->pull]);
+	out_add(o, "Alert = %s: gpio=%u edge=%s pull=%s debounce=", a->name, a->gpio, config_edge_name(a->edge),
+		config_pull_name(a->pull));
 	out_duration_ms(o, a->debounce_ms);
 	out_add(o, " recovery=%s", a->recovery ? "yes" : "no");
 	if (a->to.count > 0) {

@@ -262,6 +262,10 @@ unsigned config_key_line(const struct config *cfg, const char *key);
 const struct config_alert *config_find_alert(const struct config *cfg, const char *name);
 const struct config_alias *config_find_alias(const struct config *cfg, const char *account);
 
+/* The words smtp.conf uses for an Alert's edge= and pull=: "falling", "up", ... */
+const char *config_edge_name(enum config_edge edge);
+const char *config_pull_name(enum config_pull pull);
+
 /* The placeholders of Alert subject and body templates, in the order of config_template_expand's values. */
 enum config_placeholder {
 	CONFIG_PH_NAME,  /* {name}: the alert's name */

@@ -50,6 +50,29 @@ static void test_date_table(void **state)
 	assert_int_equal(mail_header_date(0, buf, 10), MAIL_ERR_OVERFLOW);
 }
 
+/* The same instants as ISO 8601 ({time} in alert mails). */
+static void test_iso8601(void **state)
+{
+	static const struct date_case iso[] = {
+		{ INT64_C(0), "1970-01-01T00:00:00Z" },
+		{ INT64_C(951782400), "2000-02-29T00:00:00Z" },
+		{ INT64_C(1795869296), "2026-11-28T12:34:56Z" },
+		{ INT64_C(1772355907), "2026-03-01T09:05:07Z" },
+		{ INT64_C(253402300799), "9999-12-31T23:59:59Z" },
+	};
+	char buf[MAIL_HEADER_ISO8601_SIZE];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(iso) / sizeof(iso[0]); i++) {
+		assert_int_equal(mail_header_iso8601(iso[i].utc, buf, sizeof(buf)), (int)strlen(iso[i].expect));
+		assert_string_equal(buf, iso[i].expect);
+	}
+	assert_int_equal(mail_header_iso8601(-1, buf, sizeof(buf)), MAIL_ERR_ARG);
+	assert_int_equal(mail_header_iso8601(INT64_C(253402300800), buf, sizeof(buf)), MAIL_ERR_ARG);
+	assert_int_equal(mail_header_iso8601(0, buf, sizeof(buf) - 1), MAIL_ERR_OVERFLOW);
+}
+
 static void test_message_id(void **state)
 {
 	char a[MAIL_HEADER_MSGID_SIZE], b[MAIL_HEADER_MSGID_SIZE];
@@ -175,6 +198,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_date_table),
+		cmocka_unit_test(test_iso8601),
 		cmocka_unit_test(test_message_id),
 		cmocka_unit_test(test_sender_and_recipient),
 		cmocka_unit_test(test_helpers_and_errors),
