@@ -109,4 +109,17 @@ void board_usb_poll(void);
 /* Prints the USB device tree and the network devices (the console's `usb` command). */
 void board_usb_print_tree(void);
 
+/* ---- Inputs: the GPIO pins the Alert lines watch ------------------------------------------------------------- */
+
+/* Changes are timestamped when they happen (the GPIO interrupt on the Pi), so a pulse shorter than a pass of the
+ * main loop is kept; each watched pin queues its changes until the application takes them. */
+enum board_pull { BOARD_PULL_NONE, BOARD_PULL_UP, BOARD_PULL_DOWN };
+struct board_input_change { uint64_t at_us; int level; };      /* board_uptime_us() of the change, 0 or 1 */
+const char *board_input_check(unsigned gpio);   /* NULL when alerts may watch this BCM GPIO, else why not */
+unsigned board_input_header_pin(unsigned gpio); /* physical header pin 1..40, 0 when not on the header */
+int board_input_watch(unsigned gpio, enum board_pull pull); /* input + pull + both edges recorded; 0 or <0 */
+int board_input_level(unsigned gpio);           /* 0, 1, or negative error */
+bool board_input_next_change(unsigned gpio, struct board_input_change *c); /* oldest recorded change */
+int board_input_simulate(unsigned gpio, int level); /* `pin N low|high`: native and QEMU only */
+
 #endif /* BOARD_H */
