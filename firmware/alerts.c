@@ -9,9 +9,6 @@
 
 #include "board/board.h"
 
-/* Why a pin the board accepted is not watched all the same. */
-#define WATCH_FAILED "the board could not make it an input"
-
 static struct {
 	const struct config *cfg;
 	alert_event_fn emit;
@@ -36,25 +33,13 @@ static enum board_pull board_pull_of(enum config_pull pull)
 	return BOARD_PULL_NONE;
 }
 
-/* Pin i's level now, or -1 after saying on the console why it cannot be watched. */
-static int watch(unsigned i)
+static void refuse(unsigned i, const char *why)
 {
 	const struct config_alert *a = &st.cfg->alerts[i];
-	const char *why = board_input_check(a->gpio);
-	int level;
 
-	if (why == NULL && board_input_watch(a->gpio, board_pull_of(a->pull)) < 0)
-		why = WATCH_FAILED;
-	level = why == NULL ? board_input_level(a->gpio) : -1;
-	if (why == NULL && level < 0)
-		why = "the board cannot read its level";
-	if (why != NULL) {
-		st.problem[i] = why;
-		printf("%s:%u: Alert: error: %s: GPIO %u cannot be watched: %s; this alert is off\n", st.cfg->conf_file,
-		       a->line, a->name, a->gpio, why);
-		return -1;
-	}
-	return level;
+	st.problem[i] = why;
+	printf("%s:%u: Alert: error: %s: GPIO %u cannot be watched: %s; this alert is off\n", st.cfg->conf_file, a->line,
+	       a->name, a->gpio, why);
 }
 
 int alerts_init(const struct config *cfg, alert_event_fn emit, void *ctx)
@@ -70,12 +55,24 @@ int alerts_init(const struct config *cfg, alert_event_fn emit, void *ctx)
 	st.emit = emit;
 	st.ctx = ctx;
 	for (i = 0; i < cfg->alert_count; i++) {
-		levels[i] = watch(i);
+		const struct config_alert *a = &cfg->alerts[i];
+		const char *why = board_input_check(a->gpio);
+
+		if (why == NULL && board_input_watch(a->gpio, board_pull_of(a->pull)) < 0)
+			why = "the board could not make it an input";
+		if (why != NULL)
+			refuse(i, why);
+	}
+	/* Every pin records its changes from here on. A change before this moment is in the level read below, and
+	 * alerts_poll skips it; one after it is fed, and the engine ignores it when the level read already had it. */
+	st.start_us = board_uptime_us();
+	for (i = 0; i < cfg->alert_count; i++) {
+		levels[i] = st.problem[i] == NULL ? board_input_level(cfg->alerts[i].gpio) : -1;
+		if (st.problem[i] == NULL && levels[i] < 0)
+			refuse(i, "the board cannot read its level");
 		if (levels[i] < 0)
 			rc = ALERTS_ERR_PINS;
 	}
-	/* Changes the board recorded before this moment are in the levels just read (alerts_poll skips them). */
-	st.start_us = board_uptime_us();
 	if (alert_engine_init(&st.engine, cfg, levels, st.start_us) != ALERT_ENGINE_OK) {
 		st.cfg = NULL;
 		return ALERTS_ERR_ARG;

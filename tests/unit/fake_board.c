@@ -284,7 +284,7 @@ void fake_board_input_set_header_pin(unsigned gpio, unsigned pin)
 
 void fake_board_input_set_level(unsigned gpio, int level)
 {
-    input_or_abort(gpio)->level = level != 0;
+    input_or_abort(gpio)->level = level < 0 ? level : level != 0;
 }
 
 void fake_board_input_record(unsigned gpio, uint64_t at_us, int level)

@@ -63,7 +63,7 @@ void fake_board_input_refuse(unsigned gpio, const char *why);
 /* board_input_watch() fails with err (a negative code) for this pin; 0 lets it succeed again. */
 void fake_board_input_fail_watch(unsigned gpio, int err);
 void fake_board_input_set_header_pin(unsigned gpio, unsigned pin);
-/* Sets the level board_input_level() reads, without recording a change. */
+/* Sets the level board_input_level() reads, without recording a change; negative: the read fails with it. */
 void fake_board_input_set_level(unsigned gpio, int level);
 /* Records a change at at_us, as the GPIO interrupt would, and sets the level. Recorded even when not watched. */
 void fake_board_input_record(unsigned gpio, uint64_t at_us, int level);

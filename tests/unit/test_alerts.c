@@ -113,13 +113,18 @@ static void test_refused_pin(void **state)
 	(void)state;
 	fake_board_input_refuse(4, "GPIO 4 is the board's 1-Wire bus");
 	fake_board_input_fail_watch(5, -3);
-	assert_int_equal(init(BASE "Alert=door: gpio=17\nAlert=wire: gpio=4\nAlert=bad: gpio=5\n"), ALERTS_ERR_PINS);
+	fake_board_input_set_level(6, -2);
+	assert_int_equal(init(BASE "Alert=door: gpio=17\nAlert=wire: gpio=4\nAlert=bad: gpio=5\nAlert=mute: gpio=6\n"),
+			 ALERTS_ERR_PINS);
 	assert_string_equal(out, "smtp.conf:5: Alert: error: wire: GPIO 4 cannot be watched: GPIO 4 is the board's "
 				 "1-Wire bus; this alert is off\n"
 				 "smtp.conf:6: Alert: error: bad: GPIO 5 cannot be watched: the board could not make it "
-				 "an input; this alert is off\n");
+				 "an input; this alert is off\n"
+				 "smtp.conf:7: Alert: error: mute: GPIO 6 cannot be watched: the board cannot read its "
+				 "level; this alert is off\n");
 	assert_false(fake_board_input_watched(4, NULL));
-	assert_int_equal(alerts_facts(in, CONFIG_ALERTS_MAX), 3);
+	assert_int_equal(alerts_facts(in, CONFIG_ALERTS_MAX), 4);
+	assert_string_equal(in[3].problem, "the board cannot read its level");
 	assert_null(in[0].problem);
 	assert_string_equal(in[1].problem, "GPIO 4 is the board's 1-Wire bus");
 	assert_non_null(in[2].problem);
