@@ -85,9 +85,20 @@ static bool queue_full(const struct alert_engine *e)
 	return e->queue_used == ALERT_ENGINE_QUEUE_MAX;
 }
 
+static uint64_t release_due(struct alert_engine *e, unsigned h);
+
+/* Holder h's new event may go at once: both its windows are open and no older summary of another holder could go
+ * now instead (it has the first claim on the place). */
 static bool may_send(struct alert_engine *e, unsigned h, uint64_t now)
 {
-	return !queue_full(e) && rate_open_at(holder_rate(e, h), now) == now && rate_open_at(&e->global, now) == now;
+	unsigned k;
+
+	if (queue_full(e) || rate_open_at(holder_rate(e, h), now) != now || rate_open_at(&e->global, now) != now)
+		return false;
+	for (k = 0; k < ALERT_ENGINE_HOLDERS; k++)
+		if (k != h && release_due(e, k) <= now)
+			return false;
+	return true;
 }
 
 static void grant(struct alert_engine *e, unsigned h, const struct alert_event *ev)
@@ -168,8 +179,9 @@ enum item { ITEM_NONE, ITEM_CONFIRM, ITEM_RELEASE, ITEM_HEARTBEAT };
 
 /* Take every due item up to `until` in time order. On equal times a settled level comes first (so it joins a
  * summary released at that moment), then releases (oldest summary first), then the heartbeat. A raw change at
- * `until` is still to be recorded when `change_at_until`: releases at that very time wait for it, so that the
- * event it may settle into (debounce 0) joins the summary rather than overtaking it. */
+ * `until` is still to be recorded when `change_at_until`: releases and the heartbeat at that very time wait for
+ * it, so that the event it may settle into (debounce 0) joins the summary rather than overtaking it, and the order
+ * on equal times does not depend on whether a change or a poll came first. */
 static void advance(struct alert_engine *e, uint64_t until, bool change_at_until)
 {
 	if (until < e->now_us)
@@ -198,7 +210,7 @@ static void advance(struct alert_engine *e, uint64_t until, bool change_at_until
 				first = e->held[i].first_us;
 			}
 		}
-		if (e->heartbeat && e->next_heartbeat_us < due) {
+		if (e->heartbeat && e->next_heartbeat_us < due && !(change_at_until && e->next_heartbeat_us >= until)) {
 			due = e->next_heartbeat_us;
 			kind = ITEM_HEARTBEAT;
 		}

@@ -25,8 +25,8 @@
  * any 60 minutes). Scopes: the alert's own `limit=`, and RateLimit over every mail (alerts, boot, heartbeat). An
  * event that either window refuses is held, never dropped: the alert's events wait together in one summary (count,
  * first and last time, state of the last), every later event of that alert joins it so that no event overtakes an
- * older one, and the summary is emitted the moment both windows open (oldest waiting summary first), as one mail
- * with alert_event.events > 1. Each window keeps ALERT_ENGINE_RATE_SLOTS grant times: exact up to that many mails
+ * older one, and the summary is emitted the moment both windows open, as one mail with alert_event.events > 1.
+ * When a place frees, the oldest waiting summary takes it, before a new event of another alert at that moment. Each window keeps ALERT_ENGINE_RATE_SLOTS grant times: exact up to that many mails
  * per period; beyond, grants share the newest slot and count as young as it (they free later, never earlier), so N
  * stays a hard bound.
  *

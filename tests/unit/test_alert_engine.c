@@ -472,6 +472,23 @@ static void test_boot_and_heartbeat(void **state)
 	assert_int_equal(rec[2].ev.last_us, T0 + 19 * MIN);
 }
 
+/* A change at the very moment a waiting heartbeat is released and the next one is due changes nothing: the waiting
+ * one goes alone, as it would had only a poll come at that moment. */
+static void test_heartbeat_tie_with_change(void **state)
+{
+	(void)state;
+	start(BASE "HeartbeatMail=YES\nHeartbeatPeriod=1m\nRateLimit=1/2m\nAlert=a: gpio=5 debounce=0 edge=both\n",
+	      high);
+	change(0, T0, 0);
+	assert_int_equal(poll_at(T0 + MIN), 1); /* the alert took the place until T0 + 2 min: the heartbeat waits */
+	change(0, T0 + 2 * MIN, 1);
+	assert_int_equal(poll_at(T0 + 2 * MIN), 1);
+	assert_int_equal(rec[1].ev.kind, ALERT_EVENT_HEARTBEAT);
+	assert_int_equal(rec[1].ev.events, 1);
+	assert_int_equal(rec[1].ev.first_us, T0 + MIN);
+	assert_int_equal(rec[1].ev.last_us, T0 + MIN);
+}
+
 static void test_heartbeat_without_limit(void **state)
 {
 	(void)state;
@@ -498,6 +515,61 @@ static void test_boot_counts_in_rate_limit(void **state)
 	assert_int_equal(poll_at(T0 + HOUR), 1);
 	check_alert(1, 0, false, 1, T0 + SEC, T0 + SEC);
 	check_books();
+}
+
+/*
+ * Whatever the caller's polling, the same changes give the same mails in the same order: a pseudo-random script
+ * of two pins (ties at whole milliseconds, bounces, limits, heartbeats) run once polling after every change and
+ * once polling after every 9th. The queue never fills: RateLimit allows fewer grants than it holds.
+ */
+static void run_script(unsigned poll_every, struct rec *out, unsigned *count)
+{
+	static const char conf[] = "MailHub=mx.example.com\nRoot=ops@example.com\nHeartbeatMail=YES\n"
+				   "HeartbeatPeriod=1m\nRateLimit=8/minute\n"
+				   "Alert=a: gpio=5 debounce=0 edge=both limit=3/10s\n"
+				   "Alert=b: gpio=6 debounce=5ms recovery=yes\n";
+	uint32_t seed = 12345;
+	int level[2] = { 1, 1 };
+	uint64_t t = T0;
+
+	start(conf, high);
+	for (unsigned k = 1; k <= 3000; k++) {
+		unsigned pin;
+
+		seed = seed * 1103515245u + 12345u;
+		pin = (seed >> 16) & 1u;
+		t += ((seed >> 8) % 4u) * MS; /* 0..3 ms: many changes share a time */
+		if ((seed >> 4) % 40u == 0)
+			t += ((seed >> 10) % 20u) * SEC; /* quiet spells: windows open and heartbeats fall between changes */
+		level[pin] = !level[pin];
+		change(pin, t, level[pin]);
+		if (k % poll_every == 0)
+			poll_at(t);
+	}
+	poll_at(t + HOUR);
+	check_books();
+	assert_true(nrec > 20);
+	memcpy(out, rec, nrec * sizeof(rec[0]));
+	*count = nrec;
+}
+
+static void test_same_mails_whatever_the_polling(void **state)
+{
+	static struct rec a[REC_MAX], b[REC_MAX];
+	unsigned na, nb;
+
+	(void)state;
+	run_script(1, a, &na);
+	run_script(9, b, &nb);
+	assert_int_equal(na, nb);
+	for (unsigned i = 0; i < na; i++) {
+		assert_int_equal(a[i].ev.kind, b[i].ev.kind);
+		assert_int_equal(a[i].ev.alert, b[i].ev.alert);
+		assert_int_equal(a[i].ev.recovered, b[i].ev.recovered);
+		assert_int_equal(a[i].ev.events, b[i].ev.events);
+		assert_int_equal(a[i].ev.first_us, b[i].ev.first_us);
+		assert_int_equal(a[i].ev.last_us, b[i].ev.last_us);
+	}
 }
 
 /* A change reported with a time older than the last poll is taken as that poll's time (no debounce shortcut). */
@@ -553,8 +625,10 @@ int main(void)
 		cmocka_unit_test(test_limit_beyond_slots),
 		cmocka_unit_test(test_queue_full_folds),
 		cmocka_unit_test(test_boot_and_heartbeat),
+		cmocka_unit_test(test_heartbeat_tie_with_change),
 		cmocka_unit_test(test_heartbeat_without_limit),
 		cmocka_unit_test(test_boot_counts_in_rate_limit),
+		cmocka_unit_test(test_same_mails_whatever_the_polling),
 		cmocka_unit_test(test_late_change_is_clamped),
 		cmocka_unit_test(test_unwatched_and_bad_args),
 	};
