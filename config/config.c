@@ -590,34 +590,66 @@ static int parse_rate(struct parser *p, const char *v, struct config_rate *out)
 	return 0;
 }
 
-/* Placeholders the alert module expands in subject and body templates. */
-static const char *const placeholders[] = { "name", "state", "gpio", "time", "host" };
+static const char *const placeholders[CONFIG_PH_COUNT] = { "name", "state", "gpio", "time", "host" };
+
+int config_template_expand(const char *tmpl, const char *const *values, char *out, size_t size, size_t *bad)
+{
+	const char *s = tmpl;
+	size_t len = 0;
+	bool overflow = false;
+
+	if (tmpl == NULL || (out == NULL && size > 0))
+		return CONFIG_ERR_ARG;
+	while (*s != '\0') {
+		const char *piece = s;
+		size_t n = 1;
+
+		if ((s[0] == '{' && s[1] == '{') || (s[0] == '}' && s[1] == '}')) {
+			s += 2; /* a doubled brace is one literal brace */
+		} else if (s[0] == '{') {
+			const char *close = strchr(s, '}');
+			size_t i, name_len = close != NULL ? (size_t)(close - s - 1) : 0;
+
+			for (i = 0; close != NULL && i < CONFIG_PH_COUNT; i++)
+				if (strlen(placeholders[i]) == name_len && strncmp(s + 1, placeholders[i], name_len) == 0)
+					break;
+			if (close == NULL || i == CONFIG_PH_COUNT) {
+				if (bad != NULL)
+					*bad = (size_t)(s - tmpl);
+				return CONFIG_ERR_INVALID;
+			}
+			piece = values != NULL && values[i] != NULL ? values[i] : "";
+			n = strlen(piece);
+			s = close + 1;
+		} else {
+			s++;
+		}
+		if (out != NULL && !overflow && n < size - len)
+			memcpy(out + len, piece, n);
+		else
+			overflow = true;
+		len += n;
+	}
+	if (out == NULL)
+		return (int)len;
+	if (overflow) {
+		if (size > 0)
+			out[0] = '\0'; /* nothing half-expanded is left for a careless caller to send */
+		return CONFIG_ERR_OVERFLOW;
+	}
+	out[len] = '\0';
+	return (int)len;
+}
 
 static int check_template(struct parser *p, const char *field, const char *t)
 {
-	const char *s = t;
+	size_t bad = 0;
 
-	while (*s != '\0') {
-		if (s[0] == '{' && s[1] == '{') {
-			s += 2;
-			continue;
-		}
-		if (s[0] == '{') {
-			const char *close = strchr(s, '}');
-			size_t i, n = close != NULL ? (size_t)(close - s - 1) : 0;
-			for (i = 0; close != NULL && i < ARRAY_SIZE(placeholders); i++)
-				if (strlen(placeholders[i]) == n && strncmp(s + 1, placeholders[i], n) == 0)
-					break;
-			if (close == NULL || i == ARRAY_SIZE(placeholders))
-				return fail(p, "%s: unknown placeholder near '%.20s': expected {name}, {state}, {gpio}, "
-					      "{time} or {host} (write {{ for a literal brace)",
-					   field, s);
-			s = close + 1;
-			continue;
-		}
-		s++;
-	}
-	return 0;
+	if (config_template_expand(t, NULL, NULL, 0, &bad) >= 0)
+		return 0;
+	return fail(p, "%s: unknown placeholder near '%.20s': expected {name}, {state}, {gpio}, {time} or {host} (write "
+		      "{{ for a literal brace)",
+		   field, t + bad);
 }
 
 /* ---- quoting ---- */
@@ -1095,6 +1127,21 @@ enum alert_field {
 static const char *const alert_fields[AF_COUNT] = { "gpio",     "edge",    "pull", "debounce", "recovery",
 						    "subject",  "body",    "to",   "limit" };
 
+static const char *const edge_names[] = { [CONFIG_EDGE_FALLING] = "falling", [CONFIG_EDGE_RISING] = "rising",
+					    [CONFIG_EDGE_BOTH] = "both" };
+static const char *const pull_names[] = { [CONFIG_PULL_UP] = "up", [CONFIG_PULL_DOWN] = "down",
+					  [CONFIG_PULL_NONE] = "none" };
+
+const char *config_edge_name(enum config_edge edge)
+{
+	return (unsigned)edge < ARRAY_SIZE(edge_names) ? edge_names[edge] : "?";
+}
+
+const char *config_pull_name(enum config_pull pull)
+{
+	return (unsigned)pull < ARRAY_SIZE(pull_names) ? pull_names[pull] : "?";
+}
+
 static int check_alert_name(struct parser *p, const char *name)
 {
 	size_t i, n = strlen(name);
@@ -1113,10 +1160,8 @@ static int check_alert_name(struct parser *p, const char *name)
 
 static int set_alert_field(struct parser *p, struct config_alert *a, enum alert_field f, const char *v)
 {
-	static const char *const edges[] = { "falling", "rising", "both" };
-	static const char *const pulls[] = { "up", "down", "none" };
 	uint64_t n;
-	size_t i;
+	unsigned i;
 
 	switch (f) {
 	case AF_GPIO:
@@ -1125,15 +1170,15 @@ static int set_alert_field(struct parser *p, struct config_alert *a, enum alert_
 		a->gpio = (unsigned)n;
 		return 0;
 	case AF_EDGE:
-		for (i = 0; i < ARRAY_SIZE(edges); i++)
-			if (ci_equal(v, edges[i])) {
+		for (i = 0; i < ARRAY_SIZE(edge_names); i++)
+			if (ci_equal(v, edge_names[i])) {
 				a->edge = (enum config_edge)i;
 				return 0;
 			}
 		return fail(p, "%s: edge: expected falling, rising or both, got '%s'", a->name, v);
 	case AF_PULL:
-		for (i = 0; i < ARRAY_SIZE(pulls); i++)
-			if (ci_equal(v, pulls[i])) {
+		for (i = 0; i < ARRAY_SIZE(pull_names); i++)
+			if (ci_equal(v, pull_names[i])) {
 				a->pull = (enum config_pull)i;
 				return 0;
 			}
@@ -1993,10 +2038,8 @@ static void out_hostport(struct out *o, const char *host, bool ipv6, uint16_t po
 
 static void out_alert(struct out *o, const struct config_alert *a)
 {
-	static const char *const edges[] = { "falling", "rising", "both" };
-	static const char *const pulls[] = { "up", "down", "none" };
-
-	out_add(o, "Alert = %s: gpio=%u edge=%s pull=%s debounce=", a->name, a->gpio, edges[a->edge], pulls[a->pull]);
+	out_add(o, "Alert = %s: gpio=%u edge=%s pull=%s debounce=", a->name, a->gpio, config_edge_name(a->edge),
+		config_pull_name(a->pull));
 	out_duration_ms(o, a->debounce_ms);
 	out_add(o, " recovery=%s", a->recovery ? "yes" : "no");
 	if (a->to.count > 0) {
@@ -2134,6 +2177,8 @@ const char *config_strerror(int err)
 		return "bad argument or call out of order";
 	case CONFIG_ERR_INVALID:
 		return "configuration has errors";
+	case CONFIG_ERR_OVERFLOW:
+		return "output buffer too small";
 	default:
 		return "unknown config error";
 	}

@@ -92,6 +92,7 @@
 #define CONFIG_OK 0
 #define CONFIG_ERR_ARG (-1)     /* NULL pointer or a call out of order */
 #define CONFIG_ERR_INVALID (-2) /* the text had errors; they were reported through the callback */
+#define CONFIG_ERR_OVERFLOW (-3) /* config_template_expand: the output buffer is too small */
 
 enum config_severity { CONFIG_SEVERITY_ERROR, CONFIG_SEVERITY_WARNING };
 
@@ -274,6 +275,32 @@ unsigned config_key_line(const struct config *cfg, const char *key);
 /* The alert or revaliases entry with that name, or NULL. */
 const struct config_alert *config_find_alert(const struct config *cfg, const char *name);
 const struct config_alias *config_find_alias(const struct config *cfg, const char *account);
+
+/* The words smtp.conf uses for an Alert's edge= and pull=: "falling", "up", ... */
+const char *config_edge_name(enum config_edge edge);
+const char *config_pull_name(enum config_pull pull);
+
+/* The placeholders of Alert subject and body templates, in the order of config_template_expand's values. */
+enum config_placeholder {
+	CONFIG_PH_NAME,  /* {name}: the alert's name */
+	CONFIG_PH_STATE, /* {state}: triggered or recovered */
+	CONFIG_PH_GPIO,  /* {gpio}: the BCM GPIO number */
+	CONFIG_PH_TIME,  /* {time}: UTC time of the event, ISO 8601 */
+	CONFIG_PH_HOST,  /* {host}: the EHLO name */
+	CONFIG_PH_COUNT
+};
+
+/*
+ * The one reader of the template syntax: the parser checks templates with it and the alert mails expand them
+ * with it, so what smtp.conf accepts is exactly what the firmware can expand. "{{" and "}}" are one literal
+ * brace; each {placeholder} becomes values[CONFIG_PH_*] (NULL values, or values NULL: empty); a lone '}' is an
+ * ordinary character; any other '{' is an error.
+ * Writes the expansion and a NUL into out[0..size). out NULL with size 0 only checks and measures.
+ * Returns the length of the expansion (without the NUL); CONFIG_ERR_INVALID at an unknown or unclosed
+ * placeholder, with *bad (when not NULL) the offset of its '{'; CONFIG_ERR_OVERFLOW when the expansion and its
+ * NUL do not fit (out then holds ""; never a truncated text); CONFIG_ERR_ARG for a NULL template.
+ */
+int config_template_expand(const char *tmpl, const char *const *values, char *out, size_t size, size_t *bad);
 
 const char *config_strerror(int err);
 

@@ -22,3 +22,14 @@ FIRMWARE_SRCS += firmware/iperf_cmd.c
 # The console's `test` and `sendmail`, and the network wait console commands share.
 FIRMWARE_SRCS += firmware/cmd_wait.c
 FIRMWARE_SRCS += firmware/mail_cmd.c
+# Alerts: the engine (debounce, edges, rate limits, summaries, boot and heartbeat timing) and the mail texts.
+FIRMWARE_SRCS += firmware/alert_engine.c
+FIRMWARE_SRCS += firmware/alert_mail.c
+# The glue to the board's inputs and the `alerts` command.
+FIRMWARE_SRCS += firmware/alerts.c
+FIRMWARE_SRCS += firmware/alerts_cmd.c
+# The outbox: the queue of alert, boot and heartbeat mail, its delivery through the SMTP client, `outbox`.
+FIRMWARE_SRCS += firmware/outbox.c
+FIRMWARE_SRCS += firmware/outbox_classify.c
+FIRMWARE_SRCS += firmware/outbox_delivery.c
+FIRMWARE_SRCS += firmware/outbox_cmd.c

@@ -73,6 +73,18 @@ int mail_header_date(int64_t utc, char *buf, size_t size)
 		   size);
 }
 
+int mail_header_iso8601(int64_t utc, char *buf, size_t size)
+{
+	struct civil c;
+
+	if (buf == NULL || utc < 0 || utc >= UTC_LIMIT)
+		return MAIL_ERR_ARG;
+	civil_from_utc(utc, &c);
+	return fit(snprintf(buf, size, "%04d-%02u-%02uT%02u:%02u:%02uZ", c.year, c.month, c.day, c.hour, c.minute,
+			    c.second),
+		   size);
+}
+
 int mail_header_message_id(int64_t utc, uint64_t unique, const char *host, char *buf, size_t size)
 {
 	static const char hex[] = "0123456789abcdef";

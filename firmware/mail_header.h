@@ -37,6 +37,11 @@ const char *mail_header_domain(const struct config *cfg);
  * without leading zero. Returns the length, MAIL_ERR_ARG for a time out of range, MAIL_ERR_OVERFLOW. */
 int mail_header_date(int64_t utc, char *buf, size_t size);
 
+/* ISO 8601 UTC time of `utc` (seconds since 1970, up to year 9999): "2026-11-28T12:34:56Z", the {time} of alert
+ * mails. Returns the length, MAIL_ERR_ARG for a time out of range, MAIL_ERR_OVERFLOW. */
+#define MAIL_HEADER_ISO8601_SIZE 21
+int mail_header_iso8601(int64_t utc, char *buf, size_t size);
+
 /* "<YYYYMMDDhhmmss.<16 hex digits of unique>@host>", or "<<16 hex digits>@host>" without a clock (utc < 0).
  * `unique` comes from the caller and must differ between any two messages sent in the same second: 64 bits from
  * the hardware RNG, or a boot counter and a sequence number. `host` is the EHLO name. Returns the length, or

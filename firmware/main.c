@@ -6,6 +6,8 @@
 #include <stdio.h>
 
 #include "board/board.h"
+#include "firmware/alerts.h"
+#include "firmware/alerts_cmd.h"
 #include "firmware/banner.h"
 #include "firmware/config_load.h"
 #include "firmware/console.h"
@@ -14,10 +16,13 @@
 #include "firmware/iperf_cmd.h"
 #include "firmware/mail_cmd.h"
 #include "firmware/net_cmd.h"
+#include "firmware/outbox_cmd.h"
+#include "firmware/outbox_delivery.h"
 #include "firmware/pin_cmd.h"
 #include "firmware/usb_cmd.h"
 #include "net/net.h"
 #include "net/net_stack.h"
+#include "net/smtp_client.h"
 
 static void print_library_versions(void)
 {
@@ -48,6 +53,14 @@ int main(void)
         printf("network device: %s\n", board_net_strerror(err));
     }
 
+    /* Inputs feed the alert engine, which feeds the outbox. Without a usable configuration nothing is watched or
+     * queued, and `alerts` and `outbox` say why. */
+    const struct config *cfg = config_load_current();
+    outbox_delivery_init(cfg, NULL);
+    if (cfg != NULL) {
+        alerts_init(cfg, outbox_delivery_add, NULL);
+    }
+
     console_init();
     console_builtin_register(&builtin_info);
     crash_cmd_register();
@@ -57,10 +70,15 @@ int main(void)
     iperf_cmd_register();
     mail_cmd_register();
     pin_cmd_register();
+    alerts_cmd_register();
+    outbox_cmd_register();
     console_start();
     for (;;) {
         board_usb_poll();
         net_poll();
+        smtp_client_poll();
+        alerts_poll();
+        outbox_delivery_poll();
         console_poll();
         board_idle();
     }

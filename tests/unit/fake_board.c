@@ -22,6 +22,17 @@ static const struct board_info default_info = {
     .cmdline = "",
 };
 
+struct fake_input {
+    const char *refused;
+    int watch_error;
+    unsigned header_pin;
+    int level;
+    bool watched;
+    enum board_pull pull;
+    struct board_input_change changes[FAKE_BOARD_CHANGES_MAX];
+    size_t head, count;
+};
+
 struct fake_file {
     char *name;
     unsigned char *data;
@@ -50,6 +61,7 @@ static struct {
     size_t largest_read;
     enum board_led_status led_status;
     unsigned led_calls;
+    struct fake_input inputs[FAKE_BOARD_GPIOS];
 } fake;
 
 static void copy_detail(char *dst, const char *src)
@@ -75,6 +87,9 @@ void fake_board_reset(void)
     fake.reset_cause = BOARD_RESET_POWER_ON;
     fake.idle_step_us = 1000;
     fake.heap_total = 512u * 1024u * 1024u;
+    for (size_t i = 0; i < FAKE_BOARD_GPIOS; i++) {
+        fake.inputs[i].level = 1;
+    }
 }
 
 struct board_info *fake_board_info(void)
@@ -243,6 +258,63 @@ unsigned fake_board_poweroff_calls(void)
     return fake.poweroff_calls;
 }
 
+static struct fake_input *input_or_abort(unsigned gpio)
+{
+    if (gpio >= FAKE_BOARD_GPIOS) {
+        fprintf(stderr, "fake_board: no GPIO %u\n", gpio);
+        abort();
+    }
+    return &fake.inputs[gpio];
+}
+
+void fake_board_input_refuse(unsigned gpio, const char *why)
+{
+    input_or_abort(gpio)->refused = why;
+}
+
+void fake_board_input_fail_watch(unsigned gpio, int err)
+{
+    input_or_abort(gpio)->watch_error = err;
+}
+
+void fake_board_input_set_header_pin(unsigned gpio, unsigned pin)
+{
+    input_or_abort(gpio)->header_pin = pin;
+}
+
+void fake_board_input_set_level(unsigned gpio, int level)
+{
+    input_or_abort(gpio)->level = level < 0 ? level : level != 0;
+}
+
+void fake_board_input_record(unsigned gpio, uint64_t at_us, int level)
+{
+    struct fake_input *in = input_or_abort(gpio);
+
+    if (in->count == FAKE_BOARD_CHANGES_MAX) {
+        fprintf(stderr, "fake_board: more than %d changes queued on GPIO %u\n", FAKE_BOARD_CHANGES_MAX, gpio);
+        abort();
+    }
+    in->level = level != 0;
+    in->changes[(in->head + in->count) % FAKE_BOARD_CHANGES_MAX] = (struct board_input_change){ at_us, in->level };
+    in->count++;
+}
+
+bool fake_board_input_watched(unsigned gpio, enum board_pull *pull)
+{
+    struct fake_input *in = input_or_abort(gpio);
+
+    if (pull != NULL) {
+        *pull = in->pull;
+    }
+    return in->watched;
+}
+
+unsigned fake_board_input_queued(unsigned gpio)
+{
+    return (unsigned)input_or_abort(gpio)->count;
+}
+
 /* board.h */
 
 void board_init(void)
@@ -322,6 +394,60 @@ void board_idle(void)
 {
     fake.idle_calls++;
     fake.uptime_us += fake.idle_step_us;
+}
+
+const char *board_input_check(unsigned gpio)
+{
+    if (gpio >= FAKE_BOARD_GPIOS) {
+        return "no such GPIO";
+    }
+    return fake.inputs[gpio].refused;
+}
+
+unsigned board_input_header_pin(unsigned gpio)
+{
+    return gpio < FAKE_BOARD_GPIOS ? fake.inputs[gpio].header_pin : 0;
+}
+
+int board_input_watch(unsigned gpio, enum board_pull pull)
+{
+    if (board_input_check(gpio) != NULL) {
+        return -1;
+    }
+    if (fake.inputs[gpio].watch_error != 0) {
+        return fake.inputs[gpio].watch_error;
+    }
+    fake.inputs[gpio].watched = true;
+    fake.inputs[gpio].pull = pull;
+    return 0;
+}
+
+int board_input_level(unsigned gpio)
+{
+    return gpio < FAKE_BOARD_GPIOS ? fake.inputs[gpio].level : -1;
+}
+
+bool board_input_next_change(unsigned gpio, struct board_input_change *c)
+{
+    struct fake_input *in;
+
+    if (gpio >= FAKE_BOARD_GPIOS || fake.inputs[gpio].count == 0) {
+        return false;
+    }
+    in = &fake.inputs[gpio];
+    *c = in->changes[in->head];
+    in->head = (in->head + 1) % FAKE_BOARD_CHANGES_MAX;
+    in->count--;
+    return true;
+}
+
+int board_input_simulate(unsigned gpio, int level)
+{
+    if (board_input_check(gpio) != NULL) {
+        return -1;
+    }
+    fake_board_input_record(gpio, fake.uptime_us, level);
+    return 0;
 }
 
 void board_heap_stats(size_t *in_use, size_t *peak, size_t *total)

@@ -12,6 +12,7 @@
 #define FAKE_BOARD_H
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,24 @@ size_t fake_board_largest_read(void);
 /* The last status given to board_set_led_status() (BOARD_LED_OFF after reset), and how many calls there were. */
 enum board_led_status fake_board_led_status(void);
 unsigned fake_board_led_calls(void);
+
+/* Inputs (board_input_*): every GPIO 0..FAKE_BOARD_GPIOS-1 is accepted, reads 1, is on no header pin and records
+ * nothing until the test says otherwise. Each pin queues up to FAKE_BOARD_CHANGES_MAX changes (more abort()s). */
+#define FAKE_BOARD_GPIOS 54
+#define FAKE_BOARD_CHANGES_MAX 2048
+/* board_input_check() returns why (NULL accepts the pin again); why must outlive its use. */
+void fake_board_input_refuse(unsigned gpio, const char *why);
+/* board_input_watch() fails with err (a negative code) for this pin; 0 lets it succeed again. */
+void fake_board_input_fail_watch(unsigned gpio, int err);
+void fake_board_input_set_header_pin(unsigned gpio, unsigned pin);
+/* Sets the level board_input_level() reads, without recording a change; negative: the read fails with it. */
+void fake_board_input_set_level(unsigned gpio, int level);
+/* Records a change at at_us, as the GPIO interrupt would, and sets the level. Recorded even when not watched. */
+void fake_board_input_record(unsigned gpio, uint64_t at_us, int level);
+/* Whether board_input_watch() succeeded for the pin, and with which pull. */
+bool fake_board_input_watched(unsigned gpio, enum board_pull *pull);
+/* Changes recorded and not yet taken with board_input_next_change(). */
+unsigned fake_board_input_queued(unsigned gpio);
 
 unsigned fake_board_init_calls(void);
 unsigned fake_board_idle_calls(void);

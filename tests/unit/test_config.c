@@ -1049,6 +1049,73 @@ static void test_no_callback(void **state)
 	assert_string_equal(cfg.conf_file, "smtp.conf");
 }
 
+/* config_template_expand: the parser's template check and the alert mails' expansion are one function. */
+static const struct {
+	const char *tmpl;
+	int rc;        /* expected return: length, or a negative code */
+	const char *out; /* expected expansion (rc >= 0) */
+	size_t bad;    /* expected error offset (CONFIG_ERR_INVALID) */
+} template_vectors[] = {
+	{ "", 0, "", 0 },
+	{ "plain text", 10, "plain text", 0 },
+	{ "{name}", 4, "door", 0 },
+	{ "[{host}] {name} {state}", 23, "[pi.lan] door triggered", 0 },
+	{ "{name} (GPIO {gpio}) {state} at {time}.", 49, "door (GPIO 17) triggered at 2025-01-02T03:04:05Z.", 0 },
+	{ "{{name}}", 6, "{name}", 0 },
+	{ "{{{name}}}", 6, "{door}", 0 },
+	{ "a}b", 3, "a}b", 0 },
+	{ "}}", 1, "}", 0 },
+	{ "{{", 1, "{", 0 },
+	{ "x{name", CONFIG_ERR_INVALID, NULL, 1 },
+	{ "ok {Name}", CONFIG_ERR_INVALID, NULL, 3 },
+	{ "{name}{}", CONFIG_ERR_INVALID, NULL, 6 },
+	{ "{nam{name}", CONFIG_ERR_INVALID, NULL, 0 },
+	{ "{", CONFIG_ERR_INVALID, NULL, 0 },
+};
+
+static void test_template_expand(void **state)
+{
+	static const char *const values[CONFIG_PH_COUNT] = {
+		[CONFIG_PH_NAME] = "door",
+		[CONFIG_PH_STATE] = "triggered",
+		[CONFIG_PH_GPIO] = "17",
+		[CONFIG_PH_TIME] = "2025-01-02T03:04:05Z",
+		[CONFIG_PH_HOST] = "pi.lan",
+	};
+	char out[64];
+	size_t i, bad;
+
+	(void)state;
+	for (i = 0; i < sizeof(template_vectors) / sizeof(template_vectors[0]); i++) {
+		int rc;
+
+		bad = 999;
+		rc = config_template_expand(template_vectors[i].tmpl, values, out, sizeof(out), &bad);
+		if (rc != template_vectors[i].rc)
+			fail_msg("'%s': got %d, expected %d", template_vectors[i].tmpl, rc, template_vectors[i].rc);
+		if (rc >= 0)
+			assert_string_equal(out, template_vectors[i].out);
+		else
+			assert_int_equal(bad, template_vectors[i].bad);
+		/* checking alone gives the same verdict */
+		rc = config_template_expand(template_vectors[i].tmpl, NULL, NULL, 0, NULL);
+		assert_true((rc >= 0) == (template_vectors[i].rc >= 0));
+	}
+	/* measuring: the length with the values given, without writing */
+	assert_int_equal(config_template_expand("{name}-{gpio}", values, NULL, 0, NULL), 7);
+	/* exactly full (text and NUL) fits; one byte less is an error, never a cut text */
+	assert_int_equal(config_template_expand("{name}!", values, out, 6, NULL), 5);
+	assert_string_equal(out, "door!");
+	memset(out, 'x', sizeof(out));
+	assert_int_equal(config_template_expand("{name}!", values, out, 5, NULL), CONFIG_ERR_OVERFLOW);
+	assert_string_equal(out, "");
+	assert_int_equal(config_template_expand("ab", values, out, 0, NULL), CONFIG_ERR_OVERFLOW);
+	assert_int_equal(out[0], '\0');
+	assert_int_equal(config_template_expand(NULL, values, out, sizeof(out), NULL), CONFIG_ERR_ARG);
+	assert_int_equal(config_template_expand("a", values, NULL, 4, NULL), CONFIG_ERR_ARG);
+	assert_string_equal(config_strerror(CONFIG_ERR_OVERFLOW), "output buffer too small");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1076,6 +1143,7 @@ int main(void)
 		cmocka_unit_test(test_alert_gpio_check),
 		cmocka_unit_test(test_key_line),
 		cmocka_unit_test(test_no_callback),
+		cmocka_unit_test(test_template_expand),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -17,25 +17,26 @@
 
 struct date_case {
 	int64_t utc;
-	const char *expect;
+	const char *expect;  /* RFC 5322 (Date) */
+	const char *iso8601; /* {time} in alert mails */
 };
 
 static const struct date_case date_cases[] = {
-	{ INT64_C(0), "Thu, 1 Jan 1970 00:00:00 +0000" },
-	{ INT64_C(951782400), "Tue, 29 Feb 2000 00:00:00 +0000" },
-	{ INT64_C(1709251199), "Thu, 29 Feb 2024 23:59:59 +0000" },
-	{ INT64_C(1795869296), "Sat, 28 Nov 2026 12:34:56 +0000" },
-	{ INT64_C(4107499200), "Sun, 28 Feb 2100 12:00:00 +0000" },
-	{ INT64_C(4107542400), "Mon, 1 Mar 2100 00:00:00 +0000" },
-	{ INT64_C(1772355907), "Sun, 1 Mar 2026 09:05:07 +0000" },
-	{ INT64_C(946684799), "Fri, 31 Dec 1999 23:59:59 +0000" },
-	{ INT64_C(2147483648), "Tue, 19 Jan 2038 03:14:08 +0000" },
-	{ INT64_C(253402300799), "Fri, 31 Dec 9999 23:59:59 +0000" },
+	{ INT64_C(0), "Thu, 1 Jan 1970 00:00:00 +0000", "1970-01-01T00:00:00Z" },
+	{ INT64_C(951782400), "Tue, 29 Feb 2000 00:00:00 +0000", "2000-02-29T00:00:00Z" },
+	{ INT64_C(1709251199), "Thu, 29 Feb 2024 23:59:59 +0000", "2024-02-29T23:59:59Z" },
+	{ INT64_C(1795869296), "Sat, 28 Nov 2026 12:34:56 +0000", "2026-11-28T12:34:56Z" },
+	{ INT64_C(4107499200), "Sun, 28 Feb 2100 12:00:00 +0000", "2100-02-28T12:00:00Z" },
+	{ INT64_C(4107542400), "Mon, 1 Mar 2100 00:00:00 +0000", "2100-03-01T00:00:00Z" },
+	{ INT64_C(1772355907), "Sun, 1 Mar 2026 09:05:07 +0000", "2026-03-01T09:05:07Z" },
+	{ INT64_C(946684799), "Fri, 31 Dec 1999 23:59:59 +0000", "1999-12-31T23:59:59Z" },
+	{ INT64_C(2147483648), "Tue, 19 Jan 2038 03:14:08 +0000", "2038-01-19T03:14:08Z" },
+	{ INT64_C(253402300799), "Fri, 31 Dec 9999 23:59:59 +0000", "9999-12-31T23:59:59Z" },
 };
 
 static void test_date_table(void **state)
 {
-	char buf[MAIL_HEADER_DATE_SIZE];
+	char buf[MAIL_HEADER_DATE_SIZE], iso[MAIL_HEADER_ISO8601_SIZE];
 	size_t i;
 
 	(void)state;
@@ -44,10 +45,17 @@ static void test_date_table(void **state)
 		if (n != (int)strlen(date_cases[i].expect) || strcmp(buf, date_cases[i].expect) != 0)
 			fail_msg("%lld: got '%s' (%d), expected '%s'", (long long)date_cases[i].utc, buf, n,
 				 date_cases[i].expect);
+		n = mail_header_iso8601(date_cases[i].utc, iso, sizeof(iso));
+		if (n != (int)strlen(date_cases[i].iso8601) || strcmp(iso, date_cases[i].iso8601) != 0)
+			fail_msg("%lld: got '%s' (%d), expected '%s'", (long long)date_cases[i].utc, iso, n,
+				 date_cases[i].iso8601);
 	}
 	assert_int_equal(mail_header_date(-1, buf, sizeof(buf)), MAIL_ERR_ARG);
 	assert_int_equal(mail_header_date(INT64_C(253402300800), buf, sizeof(buf)), MAIL_ERR_ARG);
 	assert_int_equal(mail_header_date(0, buf, 10), MAIL_ERR_OVERFLOW);
+	assert_int_equal(mail_header_iso8601(-1, iso, sizeof(iso)), MAIL_ERR_ARG);
+	assert_int_equal(mail_header_iso8601(INT64_C(253402300800), iso, sizeof(iso)), MAIL_ERR_ARG);
+	assert_int_equal(mail_header_iso8601(0, iso, sizeof(iso) - 1), MAIL_ERR_OVERFLOW);
 }
 
 static void test_message_id(void **state)

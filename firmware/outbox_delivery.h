@@ -1,0 +1,43 @@
+/*
+ * outbox_delivery.h - delivers the outbox (firmware/outbox.h): the one caller of the SMTP client for alert, boot and
+ * heartbeat mail.
+ *
+ * Events arrive through outbox_delivery_add() (the alert engine's emit callback, the boot and heartbeat mail). On
+ * every pass of the main loop outbox_delivery_poll() dates what waits once the clock is set, and when the link,
+ * an address and the clock are there, the SMTP client is free (a console `test` may be using it) and a mail is
+ * due, it writes the due mails (firmware/alert_mail.h renders their text, firmware/mail_compose.h the message) and
+ * submits them in one session; when the session ends each mail's outcome goes back to the queue
+ * (firmware/outbox_classify.h), one line per mail on the console says what happened, and the ACT LED shows
+ * "mail waiting" while anything is queued, or the configuration pattern after a configuration fault.
+ *
+ * Rules: main loop only. outbox_delivery_init() once the configuration is loaded (it is kept by reference and must
+ * stay unchanged); with no usable configuration nothing is queued and the add calls say so on the console.
+ */
+#ifndef FIRMWARE_OUTBOX_DELIVERY_H
+#define FIRMWARE_OUTBOX_DELIVERY_H
+
+#include <stdbool.h>
+
+#include "config/config.h"
+#include "firmware/alert_event.h"
+#include "firmware/outbox.h"
+
+/* cfg may be NULL (no usable configuration): then nothing is ever sent. store may be NULL (a RAM outbox). */
+void outbox_delivery_init(const struct config *cfg, const struct outbox_store_ops *store);
+
+/* Queues the mail for ev with a new Message-ID. The signature fits the alert engine's emit callback. */
+void outbox_delivery_add(void *ctx, const struct alert_event *ev);
+
+/* The main loop's outbox work; returns at once when there is none. */
+void outbox_delivery_poll(void);
+
+/* `outbox retry`: every waiting mail is due now. */
+void outbox_delivery_retry(void);
+
+/* The queue, for the console and the heartbeat mail. */
+const struct outbox *outbox_delivery_queue(void);
+
+/* True while a session of the outbox runs. */
+bool outbox_delivery_busy(void);
+
+#endif /* FIRMWARE_OUTBOX_DELIVERY_H */
