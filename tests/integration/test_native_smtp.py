@@ -211,6 +211,22 @@ def no_credential_in_clear_without_the_key(server):
 
 
 @case
+def root_commented_out_mails_auth_user(server):
+    """A real ssmtp.conf shape: no Root, a key of another program. The configuration loads with a warning for the
+    key, and `test` mails AuthUser, where alert and boot mail go too."""
+    text = conf(server, "starttls", "starttls").replace("Root=admin@baremail.test\n", "#root=postmaster\n")
+    with firmware(server, text + "SERVER=someone@gmail.com\n") as fw:
+        assert re.search(r"^smtp\.conf:\d+: SERVER: warning: unknown key, ignored, as ssmtp does", fw.output,
+                         re.M), fw.output
+        assert ": error: " not in fw.output, fw.output
+        assert re.search(r"^AlertTo = " + re.escape(server.user) + "$", run_command(fw, "config"), re.M)
+        out = run_command(fw, "test")
+        assert re.search(rf"^sending a test message to {re.escape(server.user)}$", out, re.M), out
+        assert re.search(r"^sent: 250 ", out, re.M), out
+    assert server.wait_for_message(10)["X-Original-To"] == server.user
+
+
+@case
 def sendmail_over_starttls(server):
     submit_sendmail(server, "starttls", "starttls")
 
