@@ -711,30 +711,29 @@ static void test_seed_conf_windows(void **state)
 	check_seed();
 }
 
+/* The seed with its first `find` replaced by `with`, in a static buffer. */
+static const char *seed_edited(const char *find, const char *with)
+{
+	static char text[sizeof(ssmtp_seed_conf) + 64];
+	const char *at = strstr(ssmtp_seed_conf, find);
+	size_t before = (size_t)(at - ssmtp_seed_conf);
+
+	assert_non_null(at);
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)before, ssmtp_seed_conf, with, at + strlen(find));
+	return text;
+}
+
 static void test_seed_empty_password(void **state)
 {
-	char text[sizeof(ssmtp_seed_conf)];
-	char *p;
-
 	(void)state;
-	memcpy(text, ssmtp_seed_conf, sizeof(ssmtp_seed_conf));
-	p = strstr(text, "AuthPass=abcd efgh ijkl mnop");
-	memmove(p + 9, p + 28, strlen(p + 28) + 1);
-	assert_int_equal(parse(text), CONFIG_ERR_INVALID);
+	assert_int_equal(parse(seed_edited("AuthPass=abcd efgh ijkl mnop", "AuthPass=")), CONFIG_ERR_INVALID);
 	assert_true(has_diag("smtp.conf:15: AuthPass: error: AuthUser is set but AuthPass is empty"));
 }
 
 static void test_misspelt_mailhub(void **state)
 {
-	char text[sizeof(ssmtp_seed_conf) + 1];
-	char *p;
-
 	(void)state;
-	memcpy(text, ssmtp_seed_conf, sizeof(ssmtp_seed_conf));
-	p = strstr(text, "mailhub=");
-	memmove(p + 8, p + 7, strlen(p + 7) + 1);
-	memcpy(p, "MailHubb", 8);
-	assert_int_equal(parse(text), CONFIG_ERR_INVALID);
+	assert_int_equal(parse(seed_edited("mailhub=", "MailHubb=")), CONFIG_ERR_INVALID);
 	assert_true(has_diag("smtp.conf:11: MailHubb: error: unknown key; did you mean MailHub?"));
 }
 
@@ -875,15 +874,11 @@ static void test_recipient_from_revaliases(void **state)
 /* A real ssmtp.conf: root commented out and a key of some other program. It loads, and mail goes to AuthUser. */
 static void test_real_world_ssmtp_conf(void **state)
 {
-	char text[sizeof(ssmtp_seed_conf) + 64];
-	char *p;
+	static char text[sizeof(ssmtp_seed_conf) + 64];
 
 	(void)state;
-	memcpy(text, ssmtp_seed_conf, sizeof(ssmtp_seed_conf));
-	p = strstr(text, "\nroot=alerts@example.com\n");
-	memmove(p + 2, p + 1, strlen(p + 1) + 1);
-	p[1] = '#';
-	strcat(text, "SERVER=someone@gmail.com\n");
+	snprintf(text, sizeof(text), "%sSERVER=someone@gmail.com\n",
+		 seed_edited("\nroot=alerts@example.com\n", "\n#root=alerts@example.com\n"));
 	assert_int_equal(parse(text), 0);
 	assert_true(has_diag("smtp.conf:31: SERVER: warning: unknown key, ignored, as ssmtp does"));
 	assert_int_equal(diags.count, 2); /* and HostName's spaces */
@@ -989,30 +984,27 @@ static void test_format_masks_secrets(void **state)
 	assert_true(has_line("AuthUser = me@example.com"));
 }
 
+/* Parse `text`, which must be usable, and format it into `formatted`. */
+static void format_usable(const char *text)
+{
+	assert_int_equal(parse(text), 0);
+	memset(&formatted, 0, sizeof(formatted));
+	config_format(&cfg, format_collect, &formatted);
+}
+
 /* Without AuthMethod the engine picks from what the server offers, PLAIN first over TLS: `config` says so instead of
  * naming ssmtp's LOGIN. */
 static void test_format_auth_method(void **state)
 {
 	(void)state;
-	assert_int_equal(parse(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthPass=x\n"), 0);
-	memset(&formatted, 0, sizeof(formatted));
-	config_format(&cfg, format_collect, &formatted);
+	format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthPass=x\n");
 	assert_true(has_line("AuthMethod =  # not set: the first of PLAIN, LOGIN, CRAM-MD5 the server offers"));
-
-	assert_int_equal(parse(BASE "AuthUser=me@example.com\nAuthPass=x\nAllowAuthWithoutTLS=YES\n"), 0);
-	memset(&formatted, 0, sizeof(formatted));
-	config_format(&cfg, format_collect, &formatted);
+	format_usable(BASE "AuthUser=me@example.com\nAuthPass=x\nAllowAuthWithoutTLS=YES\n");
 	assert_true(has_line("AuthMethod =  # not set: the first of CRAM-MD5, PLAIN, LOGIN the server offers"));
 	assert_true(has_line("AllowAuthWithoutTLS = YES"));
-
-	assert_int_equal(parse(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthToken=ya29.t\n"), 0);
-	memset(&formatted, 0, sizeof(formatted));
-	config_format(&cfg, format_collect, &formatted);
+	format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthToken=ya29.t\n");
 	assert_true(has_line("AuthMethod =  # not set: XOAUTH2, as AuthToken is set"));
-
-	assert_int_equal(parse(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthPass=x\nAuthMethod=login\n"), 0);
-	memset(&formatted, 0, sizeof(formatted));
-	config_format(&cfg, format_collect, &formatted);
+	format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthPass=x\nAuthMethod=login\n");
 	assert_true(has_line("AuthMethod = LOGIN"));
 	assert_true(has_line("AllowAuthWithoutTLS = NO"));
 }
