@@ -2109,6 +2109,8 @@ void config_format(const struct config *cfg, void (*emit)(void *ctx, const char 
 	 * rather than a method that may not be the one used. */
 	if (cfg->auth_method_set)
 		out_add(&o, "AuthMethod = %s", methods[cfg->auth_method]);
+	else if (cfg->auth_user[0] == '\0')
+		out_add(&o, "AuthMethod =  # not set: no AuthUser, no AUTH");
 	else if (cfg->auth_token[0] != '\0')
 		out_add(&o, "AuthMethod =  # not set: XOAUTH2, as AuthToken is set");
 	else

@@ -30,7 +30,9 @@ struct tool {
 };
 
 /* Diagnostics are kept and printed sorted: config_finish and the file checks find theirs after the parse, on
- * earlier lines. Files keep the order they were first named in; within one, line order, then finding order. */
+ * earlier lines. Files keep the order they were first named in; within one, line order, then finding order; those
+ * about the file as a whole (line 0: "MailHub: not set") come after its lines, of which they are often the
+ * consequence (a misspelt MailHub). */
 struct held_diag {
 	unsigned file;
 	unsigned line;
@@ -93,7 +95,7 @@ static int diag_order(const void *a, const void *b)
 	if (x->file != y->file)
 		return x->file < y->file ? -1 : 1;
 	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
+		return x->line - 1u < y->line - 1u ? -1 : 1; /* line 0 wraps round to the end */
 	return x->order < y->order ? -1 : (x->order > y->order ? 1 : 0);
 }
 

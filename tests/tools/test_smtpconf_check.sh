@@ -219,6 +219,15 @@ if [ $ok -eq 1 ] && [ "$(tr '\n' ' ' <"$tmp/lines")" != "3 5 6 " ]; then
 fi
 done_case
 
+printf 'MailHubb=smtp.example.com:587\nRoot=ops@example.com\n' >"$tmp/typo.conf"
+run "a file-wide diagnostic after the lines it follows from" 1 "$tmp/typo.conf"
+if [ $ok -eq 1 ] && ! head -n 1 "$tmp/err" | grep -qF "typo.conf:1: MailHubb: error: unknown key; did you mean MailHub?"; then
+	ok=0
+	why="first line is $(head -n 1 "$tmp/err")"
+fi
+expect err "typo.conf: MailHub: error: not set"
+done_case
+
 printf 'MailHub=smtp.example.com:587\nRoot=ops@example.com\nUseTLS=true\n' >"$tmp/explicit.conf"
 run "no warning about what was written (UseTLS=true on 587)" 0 "$tmp/explicit.conf"
 expect err "0 errors, 0 warnings"

@@ -1004,6 +1004,8 @@ static void test_format_auth_method(void **state)
 	assert_true(has_line("AllowAuthWithoutTLS = YES"));
 	format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthToken=ya29.t\n");
 	assert_true(has_line("AuthMethod =  # not set: XOAUTH2, as AuthToken is set"));
+	format_usable(BASE);
+	assert_true(has_line("AuthMethod =  # not set: no AuthUser, no AUTH"));
 	format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthPass=x\nAuthMethod=login\n");
 	assert_true(has_line("AuthMethod = LOGIN"));
 	assert_true(has_line("AllowAuthWithoutTLS = NO"));
