@@ -183,8 +183,10 @@ def test_over_implicit_tls(server):
 
 @case
 def test_over_plain_tcp_when_the_config_says_so(server):
+    # AllowAuthWithoutTLS=YES: of what Dovecot offers (PLAIN LOGIN CRAM-MD5), the one that keeps the password.
     text = submit_test(server, "plain", "none")
     assert "TLS: " not in text, text
+    assert re.search(r"^AUTH CRAM-MD5$", text, re.M), text
 
 
 @case

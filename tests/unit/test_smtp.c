@@ -991,12 +991,8 @@ static void setup_cleartext_token(struct smtp_options *o, struct smtp_message *m
 }
 
 static const struct step script_cleartext_all[] = {
-	S("220 mx ESMTP\r\n"),
-	C("EHLO client.example\r\n"),
-	S("250-mx\r\n250-AUTH CRAM-MD5 XOAUTH2 LOGIN\r\n250 AUTH=PLAIN\r\n"),
-	C("QUIT\r\n"),
-	S("221 bye\r\n"),
-	END,
+	S("220 mx ESMTP\r\n"), C("EHLO client.example\r\n"),
+	S("250-mx\r\n250-AUTH CRAM-MD5 XOAUTH2\r\n250 AUTH=PLAIN LOGIN\r\n"), C("QUIT\r\n"), S("221 bye\r\n"), END,
 };
 
 static void check_cleartext_token(struct smtp_message *m, unsigned count)
