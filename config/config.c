@@ -74,6 +74,7 @@ enum key_id {
 	KEY_CONNECTTIMEOUT,
 	KEY_SMTPTIMEOUT,
 	KEY_AUTHTOKEN,
+	KEY_ALLOWAUTHWITHOUTTLS,
 	KEY_ALERTTO,
 	KEY_ALERT,
 	KEY_RATELIMIT,
@@ -94,6 +95,7 @@ struct parser {
 	void *ctx;
 	unsigned errors;
 	unsigned mailhub_port_line; /* line of the last MailHub that carried a :port */
+	bool not_text;              /* the file is not text we read (UTF-16): its keys are unknown, not missing */
 };
 
 #define KEY_FIRST_WINS 0x2u /* ssmtp kept the first AuthUser/AuthPass/AuthMethod, ignoring later ones */
@@ -454,15 +456,29 @@ static int parse_hostport(struct parser *p, const char *v, char *host, bool *ipv
 	return 0;
 }
 
+static bool address_chars_ok(const char *v)
+{
+	for (; *v != '\0'; v++)
+		if ((unsigned char)*v <= ' ' || strchr("<>,;\"()", *v) != NULL)
+			return false;
+	return true;
+}
+
+/* A whole user@domain address (no local name), without reporting anything. */
+static bool is_address(const char *v)
+{
+	const char *at = strrchr(v, '@');
+
+	return address_chars_ok(v) && strlen(v) <= CONFIG_ADDR_MAX && at != NULL && at != v && valid_hostname(at + 1);
+}
+
 /* user@domain, or (allow_local) a bare local name that gets a domain appended as ssmtp did. */
 static int check_address(struct parser *p, const char *v, bool allow_local)
 {
 	const char *at = strrchr(v, '@');
-	const char *c;
 
-	for (c = v; *c != '\0'; c++)
-		if ((unsigned char)*c <= ' ' || strchr("<>,;\"()", *c) != NULL)
-			return fail(p, "expected a mail address like user@example.com, got '%s'", v);
+	if (!address_chars_ok(v))
+		return fail(p, "expected a mail address like user@example.com, got '%s'", v);
 	if (strlen(v) > CONFIG_ADDR_MAX)
 		return fail(p, "address too long (at most %d characters)", CONFIG_ADDR_MAX);
 	if (at == NULL) {
@@ -738,8 +754,10 @@ static int set_mailhub(struct parser *p, const char *v)
 	if (has_port && cfg->key_line[KEY_REMOTEPORT] != 0 && port != cfg->port)
 		warn(p, "port %u overrides RemotePort=%u (line %u)", (unsigned)port, (unsigned)cfg->port,
 		     cfg->key_line[KEY_REMOTEPORT]);
-	if (has_port)
+	if (has_port) {
 		p->mailhub_port_line = p->line;
+		cfg->port_set = true;
+	}
 	memcpy(cfg->mailhub, host, strlen(host) + 1);
 	cfg->mailhub_ipv6 = ipv6;
 	cfg->port = port;
@@ -756,6 +774,7 @@ static int set_remote_port(struct parser *p, const char *v)
 		warn(p, "RemotePort=%u overrides the port %u given in MailHub (line %u)", (unsigned)port,
 		     (unsigned)p->cfg->port, p->mailhub_port_line);
 	p->cfg->port = port;
+	p->cfg->port_set = true;
 	return 0;
 }
 
@@ -1074,6 +1093,11 @@ static int set_auth_token(struct parser *p, const char *v)
 	return store(p, p->cfg->auth_token, sizeof(p->cfg->auth_token), v);
 }
 
+static int set_allow_auth_without_tls(struct parser *p, const char *v)
+{
+	return parse_bool(p, v, &p->cfg->allow_auth_without_tls);
+}
+
 static int set_alert_to(struct parser *p, const char *v)
 {
 	if (v[0] == '\0') {
@@ -1354,6 +1378,7 @@ static const struct key_def keys[KEY_COUNT] = {
 	[KEY_CONNECTTIMEOUT] = { "ConnectTimeout", set_connect_timeout, 0 },
 	[KEY_SMTPTIMEOUT] = { "SMTPTimeout", set_smtp_timeout, 0 },
 	[KEY_AUTHTOKEN] = { "AuthToken", set_auth_token, 0 },
+	[KEY_ALLOWAUTHWITHOUTTLS] = { "AllowAuthWithoutTLS", set_allow_auth_without_tls, 0 },
 	[KEY_ALERTTO] = { "AlertTo", set_alert_to, KEY_REPEAT },
 	[KEY_ALERT] = { "Alert", NULL, KEY_REPEAT },
 	[KEY_RATELIMIT] = { "RateLimit", set_rate_limit, 0 },
@@ -1382,10 +1407,12 @@ static void report_unknown_key(struct parser *p, const char *name)
 		names[i] = keys[i].name;
 	hint = closest(name, names, KEY_COUNT);
 	p->key = name;
+	/* A near miss is a typo that would silently change what the device does: refuse it. Anything else is a key
+	 * of some other program (real ssmtp.conf files carry them), which ssmtp skipped without a word. */
 	if (hint != NULL)
 		fail(p, "unknown key; did you mean %s?", hint);
 	else
-		fail(p, "unknown key (docs/config.md lists the keys)");
+		warn(p, "unknown key, ignored, as ssmtp does (docs/config.md lists the keys)");
 }
 
 /* ---- lines ---- */
@@ -1417,6 +1444,7 @@ static void for_each_line(struct parser *p, const char *text, size_t len, line_f
 	    ((unsigned char)text[1] == 0xFF || (unsigned char)text[1] == 0xFE)) {
 		p->line = 1;
 		p->key = NULL;
+		p->not_text = true;
 		fail(p, "the file is UTF-16; save it as UTF-8 or plain ASCII");
 		return;
 	}
@@ -1449,7 +1477,7 @@ static void conf_line(struct parser *p, const char *s, size_t n)
 	struct config *cfg = p->cfg;
 	char name[KEY_NAME_MAX + 1];
 	char value[CONFIG_LINE_MAX + 1];
-	size_t i = skip_blanks(s, n, 0), k0, eq, end;
+	size_t i = skip_blanks(s, n, 0), k0, eq, end, comment;
 	int id;
 	const struct key_def *def;
 
@@ -1465,7 +1493,7 @@ static void conf_line(struct parser *p, const char *s, size_t n)
 	memcpy(name, s + k0, i - k0 < KEY_NAME_MAX ? i - k0 : KEY_NAME_MAX);
 	name[i - k0 < KEY_NAME_MAX ? i - k0 : KEY_NAME_MAX] = '\0';
 	if (i - k0 > KEY_NAME_MAX) {
-		fail(p, "unknown key '%s...'", name);
+		warn(p, "unknown key '%s...', ignored, as ssmtp does", name);
 		return;
 	}
 	eq = skip_blanks(s, n, i);
@@ -1489,7 +1517,8 @@ static void conf_line(struct parser *p, const char *s, size_t n)
 		}
 	i = skip_blanks(s, n, eq + 1);
 	/* In a quoted value a '#' is data; Alert lines hold quoted fields anywhere. */
-	end = i + comment_start(s + i, n - i, i > eq + 1, id == KEY_ALERT || (i < n && s[i] == '"'));
+	comment = i + comment_start(s + i, n - i, i > eq + 1, id == KEY_ALERT || (i < n && s[i] == '"'));
+	end = comment;
 	while (end > i && is_blank(s[end - 1]))
 		end--;
 
@@ -1509,6 +1538,11 @@ static void conf_line(struct parser *p, const char *s, size_t n)
 		parse_alert(p, s + i, end - i, value);
 		return;
 	}
+	/* The password is masked everywhere, so a cut the user cannot see must at least be named. */
+	if (id == KEY_AUTHPASS && comment < n && !(i < n && s[i] == '"'))
+		warn(p, "the password ends before column %u: a '#' after a blank starts a comment (as in ssmtp); if "
+			"the '#' and what follows belong to the password, put it in double quotes: AuthPass=\"...\"",
+		     (unsigned)(comment + 1));
 	if (i < end && s[i] == '"') {
 		size_t used = unquote(p, s + i, end - i, value);
 		if (used == 0)
@@ -1524,6 +1558,11 @@ static void conf_line(struct parser *p, const char *s, size_t n)
 	} else {
 		memcpy(value, s + i, end - i);
 		value[end - i] = '\0';
+		/* Shell habit: ssmtp kept the quotes, and so does baremail, but say so. */
+		if (end - i >= 2 && value[0] == '\'' && value[end - i - 1] == '\'')
+			warn(p, "the single quotes are part of the value (as in ssmtp); only double quotes quote a "
+				"value: %s=\"...\"",
+			     def->name);
 	}
 	def->set(p, value);
 }
@@ -1554,6 +1593,7 @@ int config_parse(struct config *cfg, const char *filename, const char *text, siz
 	cfg->conf_file[n] = '\0';
 	if (text != NULL)
 		for_each_line(&p, text, len, conf_line);
+	cfg->conf_not_text = p.not_text;
 	return p.errors == 0 ? CONFIG_OK : CONFIG_ERR_INVALID;
 }
 
@@ -1672,6 +1712,30 @@ static void qualify_recipients(struct parser *p, struct config_recipients *list,
 	}
 }
 
+/*
+ * Alert and boot mail go to AlertTo; without it, where system mail goes: Root as ssmtp did, else the address
+ * revaliases gives root, else AuthUser when it is an address (the account the mail is sent from, which is all a
+ * real ssmtp.conf with Root commented out names).
+ */
+static void default_recipient(struct config *cfg)
+{
+	const struct config_alias *root = config_find_alias(cfg, "root");
+	const char *to = NULL;
+
+	if (cfg->alert_to.count > 0)
+		return;
+	if (cfg->root[0] != '\0')
+		to = cfg->root;
+	else if (root != NULL)
+		to = root->address;
+	else if (is_address(cfg->auth_user))
+		to = cfg->auth_user;
+	if (to == NULL)
+		return;
+	cfg->alert_to.count = 1;
+	memcpy(cfg->alert_to.addr[0], to, strlen(to) + 1);
+}
+
 static void finish_auth(struct parser *p, struct config *cfg)
 {
 	const unsigned *kl = cfg->key_line;
@@ -1704,9 +1768,14 @@ static void finish_auth(struct parser *p, struct config *cfg)
 			report(p, CONFIG_SEVERITY_WARNING, kl[KEY_AUTHTOKEN], "AuthToken",
 			       "ignored: AuthMethod is not XOAUTH2");
 	}
-	if (!cfg->use_tls)
-		report(p, CONFIG_SEVERITY_WARNING, kl[KEY_AUTHUSER], "AuthUser",
-		       "TLS is off (UseTLS=NO) but AUTH is on: the password is sent in clear text");
+	/* net/smtp.c refuses to send a credential without TLS unless AllowAuthWithoutTLS=YES: such a file cannot
+	 * send, so it is an error here, with the fix, before it reaches a card. */
+	if (!cfg->use_tls && !cfg->allow_auth_without_tls)
+		report(p, CONFIG_SEVERITY_ERROR, kl[KEY_AUTHUSER], "AuthUser",
+		       "TLS is off (UseTLS=NO), so the %s would go in clear text, which baremail refuses: set "
+		       "UseSTARTTLS=YES (port 587) or UseTLS=YES (port 465); only for a relay on a network you trust, "
+		       "AllowAuthWithoutTLS=YES",
+		       oauth ? "token" : "password");
 }
 
 static void finish_tls(struct parser *p, struct config *cfg)
@@ -1731,13 +1800,12 @@ static void finish_tls(struct parser *p, struct config *cfg)
 			       kl[KEY_TLS_CA_FILE] ? "TLS_CA_File" : "TLS_Fingerprint", "ignored: UseTLS=NO");
 		return;
 	}
-	if (cfg->use_starttls && cfg->port == 465)
-		report(p, CONFIG_SEVERITY_WARNING, kl[KEY_USESTARTTLS], "UseSTARTTLS",
-		       "port 465 expects TLS from the first byte (UseTLS=YES, UseSTARTTLS=NO); STARTTLS on 465 "
-		       "usually hangs");
-	if (!cfg->use_starttls && (cfg->port == 587 || cfg->port == 25))
+	/* A port and a TLS mode both written are the user's choice and are not second-guessed (docs/providers.md
+	 * says what `test` prints when they do not match); TLS from the first byte on the port nobody wrote is. */
+	if (!cfg->use_starttls && !cfg->port_set)
 		report(p, CONFIG_SEVERITY_WARNING, kl[KEY_USETLS], "UseTLS",
-		       "port %u usually expects STARTTLS (UseSTARTTLS=YES); direct TLS is normally port 465",
+		       "no port given, so TLS from the first byte goes to port %u; that is normally port 465 "
+		       "(MailHub=host:465), and port 587 takes UseSTARTTLS=YES",
 		       (unsigned)cfg->port);
 	/* Without TLS_CA_File or TLS_Fingerprint the firmware verifies against the CA bundle built into the image
 	 * (Debian's ca-certificates): nothing to warn about. */
@@ -1783,7 +1851,8 @@ int config_finish(struct config *cfg, config_diag_fn diag, void *diag_ctx)
 	kl = cfg->key_line;
 	cfg->finished = true;
 
-	if (cfg->mailhub[0] == '\0' && kl[KEY_MAILHUB] == 0)
+	/* A file that is not text has reported that already: its keys are unread, not missing. */
+	if (cfg->mailhub[0] == '\0' && kl[KEY_MAILHUB] == 0 && !cfg->conf_not_text)
 		report(&p, CONFIG_SEVERITY_ERROR, 0, "MailHub",
 		       "not set: expected MailHub=host[:port], e.g. MailHub=smtp.example.com:587");
 
@@ -1796,23 +1865,26 @@ int config_finish(struct config *cfg, config_diag_fn diag, void *diag_ctx)
 	finish_tls(&p, cfg);
 	finish_network(&p, cfg);
 
-	/* Recipients: AlertTo, else Root, as ssmtp sent system mail to Root. */
 	domain = cfg->rewrite_domain[0] != '\0' ? cfg->rewrite_domain : cfg->ehlo_name;
-	if (cfg->alert_to.count == 0 && cfg->root[0] != '\0') {
-		cfg->alert_to.count = 1;
-		memcpy(cfg->alert_to.addr[0], cfg->root, sizeof(cfg->root));
-	}
+	default_recipient(cfg);
 	qualify_recipients(&p, &cfg->alert_to, domain, kl[KEY_ALERTTO] ? kl[KEY_ALERTTO] : kl[KEY_ROOT],
 			   kl[KEY_ALERTTO] ? "AlertTo" : "Root");
 	for (i = 0; i < cfg->alert_count; i++)
 		qualify_recipients(&p, &cfg->alerts[i].to, domain, cfg->alerts[i].line, "Alert");
-	if (cfg->alert_to.count == 0) {
-		bool needed = cfg->boot_mail || cfg->heartbeat_mail;
+	if (cfg->alert_to.count == 0 && !cfg->conf_not_text) {
+		bool needed = cfg->heartbeat_mail || (cfg->boot_mail && kl[KEY_BOOTMAIL] != 0);
 		for (i = 0; i < cfg->alert_count; i++)
 			needed = needed || cfg->alerts[i].to.count == 0;
-		if (needed)
+		if (needed) {
 			report(&p, CONFIG_SEVERITY_ERROR, 0, "AlertTo",
 			       "no recipient for alert, boot or heartbeat mail: set AlertTo (or Root)");
+		} else if (cfg->boot_mail) {
+			/* Only the default boot mail wanted one: a file that sends with `sendmail` alone is usable. */
+			cfg->boot_mail = false;
+			report(&p, CONFIG_SEVERITY_WARNING, 0, "AlertTo",
+			       "no recipient (no AlertTo, Root, root in revaliases, nor an address in AuthUser), so no "
+			       "boot mail: set AlertTo to get it");
+		}
 	}
 	if (kl[KEY_HEARTBEATPERIOD] != 0 && !cfg->heartbeat_mail)
 		report(&p, CONFIG_SEVERITY_WARNING, kl[KEY_HEARTBEATPERIOD], "HeartbeatPeriod",
@@ -2096,7 +2168,17 @@ void config_format(const struct config *cfg, void (*emit)(void *ctx, const char 
 	out_kv(&o, "TLS_CA_File", cfg->tls_ca_file);
 	out_kv(&o, "AuthUser", cfg->auth_user);
 	out_secret(&o, "AuthPass", cfg->auth_pass);
-	out_add(&o, "AuthMethod = %s", methods[cfg->auth_method]);
+	/* Not set, the engine chooses among what the server offers (net/smtp_auth.c, smtp_auth_choose): show that
+	 * rather than a method that may not be the one used. */
+	if (cfg->auth_method_set)
+		out_add(&o, "AuthMethod = %s", methods[cfg->auth_method]);
+	else if (cfg->auth_user[0] == '\0')
+		out_add(&o, "AuthMethod =  # not set: no AuthUser, no AUTH");
+	else if (cfg->auth_token[0] != '\0')
+		out_add(&o, "AuthMethod =  # not set: XOAUTH2, as AuthToken is set");
+	else
+		out_add(&o, "AuthMethod =  # not set: the first of %s the server offers",
+			cfg->use_tls ? "PLAIN, LOGIN, CRAM-MD5" : "CRAM-MD5, PLAIN, LOGIN");
 	out_line(&o);
 	out_bool(&o, "UseOldAUTH", cfg->use_old_auth);
 	for (i = 0; i < cfg->header_count; i++) {
@@ -2138,6 +2220,7 @@ void config_format(const struct config *cfg, void (*emit)(void *ctx, const char 
 	out_duration_ms(&o, cfg->smtp_timeout_ms);
 	out_line(&o);
 	out_secret(&o, "AuthToken", cfg->auth_token);
+	out_bool(&o, "AllowAuthWithoutTLS", cfg->allow_auth_without_tls);
 
 	out_add(&o, "AlertTo = ");
 	out_recipients(&o, &cfg->alert_to);

@@ -108,8 +108,10 @@ struct config_diag {
 
 typedef void (*config_diag_fn)(void *ctx, const struct config_diag *diag);
 
+/* Only meaningful when auth_method_set (or XOAUTH2 from AuthToken): otherwise net/smtp_auth.c chooses among what
+ * the server offers, PLAIN first over TLS, where ssmtp always used LOGIN. */
 enum config_auth_method {
-	CONFIG_AUTH_LOGIN, /* ssmtp's default */
+	CONFIG_AUTH_LOGIN,
 	CONFIG_AUTH_PLAIN,
 	CONFIG_AUTH_CRAM_MD5,
 	CONFIG_AUTH_XOAUTH2,
@@ -163,6 +165,7 @@ struct config {
 	char mailhub[CONFIG_HOST_MAX + 1];
 	bool mailhub_ipv6; /* mailhub holds an IPv6 literal, written [addr] in the file */
 	uint16_t port;
+	bool port_set; /* a port was written (MailHub's :port or RemotePort), not the default 25 */
 	char hostname[CONFIG_TEXT_MAX + 1];        /* as written */
 	char ehlo_name[CONFIG_HOST_MAX + 1];       /* valid host name derived from hostname (config_finish) */
 	char rewrite_domain[CONFIG_HOST_MAX + 1];
@@ -197,9 +200,11 @@ struct config {
 	uint32_t connect_timeout_ms;
 	uint32_t smtp_timeout_ms;
 	char auth_token[CONFIG_TOKEN_MAX + 1]; /* secret */
+	bool allow_auth_without_tls;           /* AllowAuthWithoutTLS: credentials may go in clear (LAN relay) */
 
 	/* alerts */
-	struct config_recipients alert_to; /* after config_finish: AlertTo, or Root when AlertTo is not set */
+	/* after config_finish: AlertTo, else Root, else revaliases' root address, else AuthUser when an address */
+	struct config_recipients alert_to;
 	unsigned alert_count;
 	struct config_alert alerts[CONFIG_ALERTS_MAX];
 	struct config_rate rate_limit;
@@ -218,6 +223,7 @@ struct config {
 	unsigned error_count;
 	unsigned warning_count;
 	bool auth_method_set;
+	bool conf_not_text; /* smtp.conf was refused whole (UTF-16): config_finish reports no key as missing */
 	bool finished;
 };
 

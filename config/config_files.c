@@ -74,6 +74,16 @@ int config_files_check(struct config *cfg, const struct config_file *file, const
 	return CONFIG_OK;
 }
 
+bool config_files_size_ok(size_t size, size_t max, char *why, size_t why_size)
+{
+	if (size <= max)
+		return true;
+	if (why != NULL && why_size > 0)
+		snprintf(why, why_size, "%lu bytes, more than the %lu baremail reads", (unsigned long)size,
+			 (unsigned long)max);
+	return false;
+}
+
 void config_files_report_unreadable(struct config *cfg, const struct config_file *file, const char *why,
 				    config_diag_fn diag, void *diag_ctx)
 {

@@ -13,12 +13,24 @@
 #ifndef CONFIG_CONFIG_FILES_H
 #define CONFIG_CONFIG_FILES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config/config.h"
 
 /* CA bundle, client certificate, client key. */
 #define CONFIG_FILES_MAX 3
+
+/* The largest files read, by the firmware from the card and by tools/smtpconf-check from the PC, so that the
+ * checker never passes a file the device would refuse. smtp.conf and revaliases: a configuration with every key
+ * and CONFIG_ALERTS_MAX alerts is under 16 KiB, and the bound keeps a wrong file (an image saved under that name)
+ * from taking the heap. PEM: Debian's whole CA bundle (ca-certificates.crt) is about 215 KiB. */
+#ifndef CONFIG_FILES_CONF_MAX
+#define CONFIG_FILES_CONF_MAX (64u * 1024u)
+#endif
+#ifndef CONFIG_FILES_PEM_MAX
+#define CONFIG_FILES_PEM_MAX (256u * 1024u)
+#endif
 
 /* One named file. The strings point into the struct config it came from and live as long as it does. */
 struct config_file {
@@ -42,6 +54,11 @@ size_t config_files_list(const struct config *cfg, struct config_file files[CONF
  */
 int config_files_check(struct config *cfg, const struct config_file *file, const char *text, size_t len,
 		       config_diag_fn diag, void *diag_ctx);
+
+/* Whether a file of `size` bytes is within `max` (CONFIG_FILES_CONF_MAX or CONFIG_FILES_PEM_MAX). Returns true when
+ * it is; otherwise writes the reason both readers print ("70000 bytes, more than the 65536 baremail reads") into
+ * `why` (always NUL-terminated when why_size > 0) and returns false. */
+bool config_files_size_ok(size_t size, size_t max, char *why, size_t why_size);
 
 /* Report, as an error, that `file` could not be read: "cannot read 'NAME': WHY". */
 void config_files_report_unreadable(struct config *cfg, const struct config_file *file, const char *why,

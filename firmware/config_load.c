@@ -82,9 +82,7 @@ static int read_boot_file(const char *name, size_t max, struct file_buf *file, c
         snprintf(why, why_size, "%s", board_strerror(err));
         return err;
     }
-    if (size > max) {
-        snprintf(why, why_size, "%lu bytes, more than the %lu baremail reads", (unsigned long)size,
-                 (unsigned long)max);
+    if (!config_files_size_ok(size, max, why, why_size)) {
         return BOARD_ERR_TOO_BIG;
     }
     /* One spare byte so that an empty file still gets a buffer of its own. */

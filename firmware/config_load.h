@@ -17,19 +17,14 @@
 #define CONFIG_LOAD_H
 
 #include "config/config.h"
+#include "config/config_files.h"
 
 #define CONFIG_LOAD_CONF_FILE "smtp.conf"
 #define CONFIG_LOAD_ALIASES_FILE "revaliases"
 
-/* Largest smtp.conf or revaliases read. A config with every key and CONFIG_ALERTS_MAX alerts is under 16 KiB; the
- * bound keeps a wrong file (an image saved under that name) from taking the heap. */
-#ifndef CONFIG_LOAD_CONF_MAX
-#define CONFIG_LOAD_CONF_MAX (64u * 1024u)
-#endif
-/* Largest PEM file read: Debian's whole CA bundle (ca-certificates.crt) is about 215 KiB. */
-#ifndef CONFIG_LOAD_PEM_MAX
-#define CONFIG_LOAD_PEM_MAX (256u * 1024u)
-#endif
+/* Largest smtp.conf or revaliases, and largest PEM file, read: the limits tools/smtpconf-check applies too. */
+#define CONFIG_LOAD_CONF_MAX CONFIG_FILES_CONF_MAX
+#define CONFIG_LOAD_PEM_MAX CONFIG_FILES_PEM_MAX
 /* Diagnostics kept for `config errors`; a file with more has bigger problems, and the count of the rest is kept. */
 #ifndef CONFIG_LOAD_DIAGS_MAX
 #define CONFIG_LOAD_DIAGS_MAX 32

@@ -190,9 +190,13 @@ static int cmd_test(int argc, char **argv)
     if (cfg == NULL) {
         return -1;
     }
+    /* Without Root (an ssmtp.conf with root commented out), where config sends alert and boot mail. */
+    const char *given = argc == 2 ? argv[1]
+                        : cfg->root[0] != '\0' || cfg->alert_to.count == 0 ? cfg->root
+                                                                            : cfg->alert_to.addr[0];
     char rcpt[MAIL_ADDR_MAX + 1];
-    if (mail_header_recipient(cfg, argc == 2 ? argv[1] : cfg->root, rcpt, sizeof rcpt) < 0) {
-        printf("test: '%s' is not a usable address\n", argc == 2 ? argv[1] : cfg->root);
+    if (mail_header_recipient(cfg, given, rcpt, sizeof rcpt) < 0) {
+        printf("test: '%s' is not a usable address\n", given);
         return -1;
     }
     uint64_t unique;
@@ -471,7 +475,7 @@ done:
 }
 
 static const struct console_cmd mail_cmds[] = {
-    { "test", "[rcpt]", "send a test message to rcpt, or to Root", cmd_test },
+    { "test", "[rcpt]", "send a test message to rcpt, or to Root (else to AlertTo's first)", cmd_test },
     { "sendmail", "[-t] [rcpt...]", "read a message from the console (end: a line \".\") and send it", cmd_sendmail },
 };
 

@@ -1,6 +1,7 @@
 /*
  * mail_cmd.h - the console's mail commands:
- *   test [rcpt]               sends a test message (which device, firmware, address, time) to rcpt, or to Root;
+ *   test [rcpt]               sends a test message (which device, firmware, address, time) to rcpt, or to Root
+ *                             (without Root, to the first recipient of alert mail, config.h's alert_to);
  *   sendmail [-t] [rcpt...]   reads a message from the console and submits it as `ssmtp rcpt... < msg.txt` would
  *                             (firmware/mail_submit.h: headers kept, Received/From/Date/Message-ID added, -t takes
  *                             the recipients from To, Cc and Bcc, Bcc never sent).

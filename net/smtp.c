@@ -426,8 +426,12 @@ static void start_auth(struct smtp_session *s)
 	int n = 0;
 	unsigned mech;
 
+	/* Every mechanism, CRAM-MD5 included: without TLS its response still gives away the user name and lets
+	 * anyone who records it (or poses as the server) try passwords offline. */
 	if (!s->stats.tls_active && !o->allow_cleartext_auth) {
-		fail_local(s, SMTP_STEP_AUTH, SMTP_ERR_CLEARTEXT_AUTH, "refusing to send credentials without TLS");
+		fail_local(s, SMTP_STEP_AUTH, SMTP_ERR_CLEARTEXT_AUTH,
+			   "refusing to send credentials without TLS: set UseSTARTTLS=YES (port 587) or UseTLS=YES "
+			   "(port 465)");
 		return;
 	}
 	mech = smtp_auth_choose(s->caps.auth, o->auth_forced, have_token, have_pass, s->stats.tls_active,
@@ -1228,7 +1232,7 @@ void smtp_options_from_config(struct smtp_options *o, const struct config *cfg)
 	memset(o, 0, sizeof(*o));
 	o->ehlo_name = cfg->ehlo_name[0] != '\0' ? cfg->ehlo_name : CONFIG_DEFAULT_EHLO_NAME;
 	o->tls = cfg->use_starttls ? SMTP_TLS_STARTTLS : cfg->use_tls ? SMTP_TLS_IMPLICIT : SMTP_TLS_NONE;
-	o->allow_cleartext_auth = !cfg->use_tls;
+	o->allow_cleartext_auth = cfg->allow_auth_without_tls;
 	o->auth_user = cfg->auth_user;
 	o->auth_pass = cfg->auth_pass;
 	o->auth_token = cfg->auth_token;

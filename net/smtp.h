@@ -27,7 +27,8 @@
  *   - With SMTP_TLS_STARTTLS, nothing but EHLO, STARTTLS and QUIT is sent before TLS; if STARTTLS is not
  *     offered or refused, or TLS fails, the session ends before any credential. After TLS every capability
  *     learned before is dropped and EHLO is sent again. Never a downgrade.
- *   - Credentials are sent only over TLS unless options.allow_cleartext_auth is set.
+ *   - Credentials (with any mechanism, CRAM-MD5 too) are sent only over TLS unless options.allow_cleartext_auth
+ *     is set; otherwise the session ends after EHLO with one line naming the fix, before any byte of a secret.
  *   - On an AUTH failure no other mechanism is tried with the same credentials.
  *   - The debug log (options.log) shows "AUTH PLAIN ********" and "********" for every client SASL response.
  *   - Envelope addresses with control characters, blanks or '<' '>' are refused (no command injection); the
@@ -263,10 +264,11 @@ void smtp_timeouts_default(struct smtp_timeouts *t);
 
 /*
  * Options from the parsed smtp.conf: UseTLS/UseSTARTTLS choose the TLS mode; credentials without TLS are
- * allowed only when UseTLS=NO (the user chose a plain connection and config warned that the password goes in
- * clear); AuthMethod forces a mechanism only when it was written in the file; ConnectTimeout is connect_ms,
- * SMTPTimeout every reply timeout ("limit for each SMTP reply", docs/config.md) except DATA termination, which
- * never goes below RFC 5321's 10 minutes (a shorter wait makes the client resend mail the server accepted).
+ * allowed only with AllowAuthWithoutTLS=YES (a relay on a trusted network; config reports UseTLS=NO with
+ * AuthUser as an error without it); AuthMethod forces a mechanism only when it was written in the file;
+ * ConnectTimeout is connect_ms, SMTPTimeout every reply timeout and the body's progress timeout except the reply
+ * to the end of the data ("." or BDAT LAST), which never goes below RFC 5321's 10 minutes (§4.5.3.2.6: a shorter
+ * wait makes the client resend mail the server accepted); docs/config.md says the same.
  * The log, progress and HMAC callbacks are left NULL for the caller to set (log only when cfg->debug).
  * Strings point into cfg, which must outlive the session.
  */

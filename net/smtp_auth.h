@@ -63,9 +63,9 @@ const char *smtp_auth_mech_name(unsigned mech);
 /*
  * The mechanism to use among `offered`: `forced` (one bit) when the configuration names one, which must be
  * offered; otherwise XOAUTH2 when a token is set, then over TLS PLAIN (one round trip; TLS already protects the
- * password), LOGIN, CRAM-MD5; without TLS (only when the configuration allows credentials in clear) CRAM-MD5
- * first, because it is the only one that does not send the password. CRAM-MD5 counts only when `have_hmac`.
- * Returns the bit, or 0 when nothing fits.
+ * password), LOGIN, CRAM-MD5; without TLS (only when the configuration allows credentials in clear,
+ * AllowAuthWithoutTLS=YES) CRAM-MD5 first, because it is the only one that does not send the password. CRAM-MD5
+ * counts only when `have_hmac`. Returns the bit, or 0 when nothing fits.
  */
 unsigned smtp_auth_choose(unsigned offered, unsigned forced, bool have_token, bool have_password, bool tls,
 			  bool have_hmac);

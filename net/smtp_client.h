@@ -8,9 +8,10 @@
  *  - the server: MailHub and its port, or the mail hub of the account's revaliases entry when it names one;
  *  - UseSTARTTLS=YES: a plain connection upgraded after the server's STARTTLS reply (the TLS layer wraps the open
  *    connection); UseTLS=YES alone: TLS from the first byte (RFC 8314, port 465); UseTLS=NO: plain SMTP, where
- *    the engine sends credentials only because the user chose no TLS at all;
+ *    the engine sends credentials only with AllowAuthWithoutTLS=YES;
  *  - ConnectTimeout bounds the name lookup, the TCP connect and an implicit-TLS handshake together, and each
- *    STARTTLS handshake; SMTPTimeout bounds every reply (the engine enforces both through smtp_session_poll).
+ *    STARTTLS handshake; SMTPTimeout bounds every reply but the one to the end of the data, which gets at least
+ *    RFC 5321's 10 minutes (the engine enforces both through smtp_session_poll).
  * The engine, not this module, refuses to send a credential before TLS or after a failed or missing STARTTLS.
  *
  * Progress reaches the caller as one line per event, as it happens: the lookup, "connected to host:port (addr)",

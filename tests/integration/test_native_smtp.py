@@ -56,8 +56,9 @@ def case(fn):
 
 
 def conf(server, listener, tls, password=None, debug=False, port=None):
-    """smtp.conf for a listener of the TestMTA: tls is "starttls", "implicit" or "none" (UseTLS=NO, which is the
-    user's explicit choice of credentials in clear)."""
+    """smtp.conf for a listener of the TestMTA: tls is "starttls", "implicit", "none" (UseTLS=NO with
+    AllowAuthWithoutTLS=YES, the user's explicit choice of credentials in clear for a trusted relay) or "clear"
+    (UseTLS=NO alone, which the firmware refuses)."""
     lines = [
         "Root=admin@baremail.test",
         f"MailHub={mta.HOST_NAME}:{port or server.ports[listener]}",
@@ -68,7 +69,7 @@ def conf(server, listener, tls, password=None, debug=False, port=None):
         "IP=10.0.2.20/24", "Gateway=10.0.2.2", "DNS=10.0.2.2", "NTPServer=10.0.2.2",
     ]
     lines += {"starttls": ["UseTLS=YES", "UseSTARTTLS=YES"], "implicit": ["UseTLS=YES"],
-              "none": ["UseTLS=NO"]}[tls]
+              "none": ["UseTLS=NO", "AllowAuthWithoutTLS=YES"], "clear": ["UseTLS=NO"]}[tls]
     if debug:
         lines.append("Debug=YES")
     return "\n".join(lines) + "\n"
@@ -182,8 +183,49 @@ def test_over_implicit_tls(server):
 
 @case
 def test_over_plain_tcp_when_the_config_says_so(server):
+    # AllowAuthWithoutTLS=YES: of what Dovecot offers (PLAIN LOGIN CRAM-MD5), the one that keeps the password.
     text = submit_test(server, "plain", "none")
     assert "TLS: " not in text, text
+    assert re.search(r"^AUTH CRAM-MD5$", text, re.M), text
+
+
+@case
+def no_credential_in_clear_without_the_key(server):
+    """UseTLS=NO with AuthUser and no AllowAuthWithoutTLS, pointed at the listener that offers AUTH in the clear
+    (through a proxy that records every byte): the boot names the error and its fix, `test` sends nothing, and
+    nothing, let alone the password, reaches the server."""
+    with mta.CaptureProxy(server.ports["plain"]) as proxy:
+        with net.Firmware(sd_dir(server, conf(server, "plain", "clear", debug=True, port=proxy.port))) as fw:
+            skip_old_sessions(server, "plain")
+            assert re.search(r"^smtp\.conf:\d+: AuthUser: error: TLS is off \(UseTLS=NO\), so the password would go "
+                             r"in clear text, which baremail refuses: set UseSTARTTLS=YES \(port 587\) or "
+                             r"UseTLS=YES \(port 465\)", fw.output, re.M), fw.output
+            assert re.search(r"^configuration unusable: 1 error", fw.output, re.M), fw.output
+            text = run_command(fw, "test " + RCPT)
+            assert re.search(r"^test: no usable configuration", text, re.M), text
+            assert server.password not in fw.output, "the password reached the console"
+        assert proxy.connections == [], "the firmware connected to the server"
+    try:
+        session = server.wait_for_session("plain", 2)
+        raise AssertionError(f"the server saw a session: {session}")
+    except TimeoutError:
+        pass
+
+
+@case
+def root_commented_out_mails_auth_user(server):
+    """A real ssmtp.conf shape: no Root, a key of another program. The configuration loads with a warning for the
+    key, and `test` mails AuthUser, where alert and boot mail go too."""
+    text = conf(server, "starttls", "starttls").replace("Root=admin@baremail.test\n", "#root=postmaster\n")
+    with firmware(server, text + "SERVER=someone@gmail.com\n") as fw:
+        assert re.search(r"^smtp\.conf:\d+: SERVER: warning: unknown key, ignored, as ssmtp does", fw.output,
+                         re.M), fw.output
+        assert ": error: " not in fw.output, fw.output
+        assert re.search(r"^AlertTo = " + re.escape(server.user) + "$", run_command(fw, "config"), re.M)
+        out = run_command(fw, "test")
+        assert re.search(rf"^sending a test message to {re.escape(server.user)}$", out, re.M), out
+        assert re.search(r"^sent: 250 ", out, re.M), out
+    assert server.wait_for_message(10)["X-Original-To"] == server.user
 
 
 @case

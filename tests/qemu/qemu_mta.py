@@ -28,7 +28,8 @@ RCPT = "you@baremail.test"
 # The submission port with STARTTLS, as most providers offer it.
 LISTENER = "starttls"
 # smtp.conf's TLS keys for each TestMTA listener mode.
-TLS_KEYS = {"starttls": ["UseTLS=YES", "UseSTARTTLS=YES"], "implicit": ["UseTLS=YES"], "none": ["UseTLS=NO"]}
+TLS_KEYS = {"starttls": ["UseTLS=YES", "UseSTARTTLS=YES"], "implicit": ["UseTLS=YES"],
+            "none": ["UseTLS=NO", "AllowAuthWithoutTLS=YES"]}  # the plain listener: a trusted relay, by choice
 # slirp's DHCP answers within a second or two of QEMU time; the rest is slack for a loaded machine.
 LEASE_TIMEOUT = 30.0
 # One submission under emulation: TCP, the TLS handshake (P-256 on an emulated Cortex-A7), AUTH through Dovecot.

@@ -396,7 +396,8 @@ void board_idle(void)
     fake.uptime_us += fake.idle_step_us;
 }
 
-const char *board_input_check(unsigned gpio)
+/* The board_input_* fakes are weak: a test that links the real input layer (board/input_pins.c) gets it. */
+__attribute__((weak)) const char *board_input_check(unsigned gpio)
 {
     if (gpio >= FAKE_BOARD_GPIOS) {
         return "no such GPIO";
@@ -404,12 +405,12 @@ const char *board_input_check(unsigned gpio)
     return fake.inputs[gpio].refused;
 }
 
-unsigned board_input_header_pin(unsigned gpio)
+__attribute__((weak)) unsigned board_input_header_pin(unsigned gpio)
 {
     return gpio < FAKE_BOARD_GPIOS ? fake.inputs[gpio].header_pin : 0;
 }
 
-int board_input_watch(unsigned gpio, enum board_pull pull)
+__attribute__((weak)) int board_input_watch(unsigned gpio, enum board_pull pull)
 {
     if (board_input_check(gpio) != NULL) {
         return -1;
@@ -422,12 +423,12 @@ int board_input_watch(unsigned gpio, enum board_pull pull)
     return 0;
 }
 
-int board_input_level(unsigned gpio)
+__attribute__((weak)) int board_input_level(unsigned gpio)
 {
     return gpio < FAKE_BOARD_GPIOS ? fake.inputs[gpio].level : -1;
 }
 
-bool board_input_next_change(unsigned gpio, struct board_input_change *c)
+__attribute__((weak)) bool board_input_next_change(unsigned gpio, struct board_input_change *c)
 {
     struct fake_input *in;
 
@@ -441,7 +442,7 @@ bool board_input_next_change(unsigned gpio, struct board_input_change *c)
     return true;
 }
 
-int board_input_simulate(unsigned gpio, int level)
+__attribute__((weak)) int board_input_simulate(unsigned gpio, int level)
 {
     if (board_input_check(gpio) != NULL) {
         return -1;

@@ -144,6 +144,11 @@ static void chk_inline_comment(const struct config *c)
 	assert_string_equal(c->auth_pass, "abc");
 }
 
+static void chk_single_quoted(const struct config *c)
+{
+	assert_string_equal(c->auth_pass, "'abc def'");
+}
+
 static void chk_tls_starttls(const struct config *c)
 {
 	assert_true(c->use_tls);
@@ -219,6 +224,12 @@ static void chk_auth(const struct config *c)
 	assert_int_equal(c->auth_method, CONFIG_AUTH_CRAM_MD5);
 }
 
+static void chk_allow_clear(const struct config *c)
+{
+	assert_true(c->allow_auth_without_tls);
+	assert_false(c->use_tls);
+}
+
 static void chk_auth_first(const struct config *c)
 {
 	assert_string_equal(c->auth_user, "first@example.com");
@@ -277,6 +288,20 @@ static void chk_alert_to(const struct config *c)
 	assert_int_equal(c->alert_to.count, 2);
 	assert_string_equal(c->alert_to.addr[0], "a@example.com");
 	assert_string_equal(c->alert_to.addr[1], "b@example.com");
+}
+
+static void chk_no_boot_mail(const struct config *c)
+{
+	assert_int_equal(c->alert_to.count, 0);
+	assert_false(c->boot_mail);
+}
+
+static void chk_to_auth_user(const struct config *c)
+{
+	assert_int_equal(c->alert_to.count, 1);
+	assert_string_equal(c->alert_to.addr[0], "someone@gmail.com");
+	assert_string_equal(c->root, "");
+	assert_true(c->boot_mail);
 }
 
 static void chk_rate(const struct config *c)
@@ -367,9 +392,23 @@ static const struct conf_case conf_cases[] = {
 	{ "hash without blank is data", BASE "AuthUser=me@example.com\nAuthPass=abc#def\nUseSTARTTLS=YES\n"
 	  "TLS_Fingerprint=" FP64 "\n",
 	  true, { NULL }, 0, chk_hash_no_blank },
+	/* The cut password is masked everywhere: the warning names the column, never the text. */
 	{ "inline comment after blank", BASE "AuthUser=me@example.com\nAuthPass=abc   # the password\n"
 	  "UseSTARTTLS=YES\nTLS_Fingerprint=" FP64 "\n",
-	  true, { NULL }, 0, chk_inline_comment },
+	  true,
+	  { "smtp.conf:4: AuthPass: warning: the password ends before column 16: a '#' after a blank starts a comment",
+	    "put it in double quotes: AuthPass=\"...\"" },
+	  1, chk_inline_comment },
+	{ "comment after a quoted password", BASE "AuthUser=me@example.com\nAuthPass=\"abc #def\"  # gmail\n"
+	  "UseSTARTTLS=YES\n",
+	  true, { NULL }, 0, NULL },
+	{ "single-quoted value", BASE "AuthUser=me@example.com\nAuthPass='abc def'\nUseSTARTTLS=YES\n", true,
+	  { "smtp.conf:4: AuthPass: warning: the single quotes are part of the value (as in ssmtp); only double quotes "
+	    "quote a value: AuthPass=\"...\"" },
+	  1, chk_single_quoted },
+	{ "single-quoted host", BASE "HostName='pi.example.com'\n", true,
+	  { "HostName: warning: the single quotes are part of the value", "HostName: warning: ''pi.example.com'' is not" },
+	  2, NULL },
 	{ "unterminated quote", BASE "AuthPass=\"abc\n", false, { "smtp.conf:3: AuthPass: error: missing closing '\"'" },
 	  1, NULL },
 	{ "text after quote", BASE "HostName=\"a\"b\n", false, { "smtp.conf:3: HostName: error: unexpected text after" },
@@ -400,7 +439,7 @@ static const struct conf_case conf_cases[] = {
 	{ "root local name gets domain", "MailHub=mx.example.com\nRoot=postmaster\nRewriteDomain=example.org\n", true,
 	  { NULL }, 0, chk_root_local },
 	{ "root bad", "MailHub=mx.example.com\nRoot=a b@example.com\n", false,
-	  { "Root: error: expected a mail address", "AlertTo: error: no recipient" }, 2, NULL },
+	  { "Root: error: expected a mail address", "AlertTo: warning: no recipient" }, 2, NULL },
 	{ "hostname valid", BASE "HostName=pi.example.com\n", true, { NULL }, 0, chk_hostname_ok },
 	{ "hostname with spaces", BASE "hostname=MiniProjet SMTP Unix\n", true,
 	  { "smtp.conf:3: HostName: warning: 'MiniProjet SMTP Unix' contains spaces", "EHLO MiniProjet" }, 1,
@@ -421,16 +460,31 @@ static const struct conf_case conf_cases[] = {
 	{ "ca file with tls off", BASE "TLS_CA_File=ca.pem\n", true, { "TLS_CA_File: warning: ignored: UseTLS=NO" }, 1,
 	  NULL },
 	{ "tls with the built-in ca bundle", BASE "UseSTARTTLS=YES\n", true, { NULL }, 0, NULL },
-	{ "starttls on 465", "MailHub=mx.example.com:465\nRoot=a@example.com\nUseSTARTTLS=YES\nTLS_CA_File=ca.pem\n",
-	  true, { "smtp.conf:3: UseSTARTTLS: warning: port 465 expects TLS from the first byte" }, 1, NULL },
-	{ "direct tls on 587", "MailHub=mx.example.com:587\nRoot=a@example.com\nUseTLS=YES\nTLS_CA_File=ca.pem\n", true,
-	  { "smtp.conf:3: UseTLS: warning: port 587 usually expects STARTTLS" }, 1, NULL },
+	/* A port and a TLS mode both written are followed without a warning; the default port is not a choice. */
+	{ "starttls on 465 as written", "MailHub=mx.example.com:465\nRoot=a@example.com\nUseSTARTTLS=YES\n"
+	  "TLS_CA_File=ca.pem\n",
+	  true, { NULL }, 0, NULL },
+	{ "direct tls on 587 as written", "MailHub=mx.example.com:587\nRoot=a@example.com\nUseTLS=true\n"
+	  "TLS_CA_File=ca.pem\n",
+	  true, { NULL }, 0, NULL },
+	{ "direct tls on remoteport 587", BASE "RemotePort=587\nUseTLS=YES\n", true, { NULL }, 0, NULL },
+	{ "direct tls on the default port", BASE "UseTLS=YES\n", true,
+	  { "smtp.conf:3: UseTLS: warning: no port given, so TLS from the first byte goes to port 25; that is normally "
+	    "port 465" },
+	  1, NULL },
 	{ "auth", BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\nAuthPass=x\nAuthMethod=cram-md5\n",
 	  true, { NULL }, 0, chk_auth },
 	{ "auth method bad", BASE "AuthMethod=DIGEST\n", false,
 	  { "AuthMethod: error: expected LOGIN, PLAIN, CRAM-MD5 or XOAUTH2, got 'DIGEST'" }, 1, NULL },
-	{ "auth without tls", BASE "AuthUser=me@example.com\nAuthPass=x\n", true,
-	  { "smtp.conf:3: AuthUser: warning: TLS is off (UseTLS=NO) but AUTH is on" }, 1, NULL },
+	{ "auth without tls", BASE "AuthUser=me@example.com\nAuthPass=x\n", false,
+	  { "smtp.conf:3: AuthUser: error: TLS is off (UseTLS=NO), so the password would go in clear text, which "
+	    "baremail refuses: set UseSTARTTLS=YES (port 587) or UseTLS=YES (port 465); only for a relay on a network "
+	    "you trust, AllowAuthWithoutTLS=YES" },
+	  1, NULL },
+	{ "token without tls", BASE "UseTLS=NO\nAuthUser=me@example.com\nAuthToken=ya29.t\n", false,
+	  { "smtp.conf:4: AuthUser: error: TLS is off (UseTLS=NO), so the token would go in clear text" }, 1, NULL },
+	{ "auth without tls allowed", BASE "AuthUser=me@example.com\nAuthPass=x\nAllowAuthWithoutTLS=YES\n", true,
+	  { NULL }, 0, chk_allow_clear },
 	{ "authpass without authuser", BASE "AuthPass=secret\n", true,
 	  { "smtp.conf:3: AuthPass: warning: AuthPass is set but AuthUser is not" }, 1, NULL },
 	{ "authuser without authpass", BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\nAuthPass=\n",
@@ -495,8 +549,21 @@ static const struct conf_case conf_cases[] = {
 	{ "alert to", BASE "AlertTo=a@example.com, b@example.com\n", true, { NULL }, 0, chk_alert_to },
 	{ "alert to bad", BASE "AlertTo=a@example.com,,b@example.com\n", false, { "AlertTo: error: empty address" }, 1,
 	  NULL },
-	{ "no recipient", "MailHub=mx.example.com\n", false, { "smtp.conf: AlertTo: error: no recipient" }, 1, NULL },
+	/* Only the default boot mail lacks a recipient: the file still sends with `sendmail`. */
+	{ "no recipient", "MailHub=mx.example.com\n", true,
+	  { "smtp.conf: AlertTo: warning: no recipient (no AlertTo, Root, root in revaliases, nor an address in "
+	    "AuthUser), so no boot mail" },
+	  1, chk_no_boot_mail },
+	{ "no recipient for boot mail asked for", "MailHub=mx.example.com\nBootMail=YES\n", false,
+	  { "smtp.conf: AlertTo: error: no recipient for alert, boot or heartbeat mail" }, 1, NULL },
+	{ "no recipient for heartbeat", "MailHub=mx.example.com\nBootMail=NO\nHeartbeatMail=YES\n", false,
+	  { "AlertTo: error: no recipient" }, 1, NULL },
 	{ "no recipient needed", "MailHub=mx.example.com\nBootMail=NO\n", true, { NULL }, 0, NULL },
+	{ "recipient from authuser", "MailHub=smtp.gmail.com:587\nUseSTARTTLS=YES\nAuthUser=someone@gmail.com\n"
+	  "AuthPass=x\n",
+	  true, { NULL }, 0, chk_to_auth_user },
+	{ "authuser that is no address", "MailHub=mx.example.com:587\nUseSTARTTLS=YES\nAuthUser=someone\nAuthPass=x\n",
+	  true, { "AlertTo: warning: no recipient" }, 1, chk_no_boot_mail },
 	{ "rate limit", BASE "RateLimit=3/10m\n", true, { NULL }, 0, chk_rate },
 	{ "rate limit none", BASE "RateLimit=none\n", true, { NULL }, 0, chk_rate_none },
 	{ "rate limit bad", BASE "RateLimit=lots\n", false, { "RateLimit: error: expected N/period" }, 1, NULL },
@@ -552,16 +619,20 @@ static const struct conf_case conf_cases[] = {
 	/* syntax */
 	{ "unknown key with suggestion", "MailHubb=smtp.gmail.com:587\nRoot=a@example.com\n", false,
 	  { "smtp.conf:1: MailHubb: error: unknown key; did you mean MailHub?", "MailHub: error: not set" }, 2, NULL },
-	{ "unknown key far from any", BASE "Frobnicate=1\n", false,
-	  { "smtp.conf:3: Frobnicate: error: unknown key (docs/config.md lists the keys)" }, 1, NULL },
+	{ "unknown key far from any", BASE "Frobnicate=1\n", true,
+	  { "smtp.conf:3: Frobnicate: warning: unknown key, ignored, as ssmtp does (docs/config.md lists the keys)" }, 1,
+	  NULL },
+	{ "unknown key from a real ssmtp.conf", BASE "SERVER=someone@gmail.com\n", true,
+	  { "smtp.conf:3: SERVER: warning: unknown key, ignored, as ssmtp does" }, 1, NULL },
 	{ "typo in a short key", BASE "IPP=dhcp\n", false, { "smtp.conf:3: IPP: error: unknown key; did you mean IP?" }, 1,
 	  NULL },
 	{ "typo in firmware key", BASE "HeartBeatPeriode=1h\n", false, { "did you mean HeartbeatPeriod?" }, 1, NULL },
 	{ "no equals sign", BASE "MailHub smtp.example.com\n", false,
 	  { "smtp.conf:3: MailHub: error: expected '=' after the key name" }, 1, NULL },
 	{ "no key", BASE "=value\n", false, { "smtp.conf:3: error: expected Key=Value" }, 1, NULL },
-	{ "very long key", BASE "ThisKeyNameIsFarTooLongToBeAnyKnownKeyAtAll=1\n", false,
-	  { "smtp.conf:3: error: unknown key 'ThisKeyNameIsFarTooLongToBeAnyKnownKeyAt...'" }, 1, NULL },
+	{ "very long key", BASE "ThisKeyNameIsFarTooLongToBeAnyKnownKeyAtAll=1\n", true,
+	  { "smtp.conf:3: warning: unknown key 'ThisKeyNameIsFarTooLongToBeAnyKnownKeyAt...', ignored, as ssmtp does" },
+	  1, NULL },
 	{ "comments and blank lines", "# comment\n\n   # indented comment\n\t\n" BASE, true, { NULL }, 0, NULL },
 };
 
@@ -641,30 +712,29 @@ static void test_seed_conf_windows(void **state)
 	check_seed();
 }
 
+/* The seed with its first `find` replaced by `with`, in a static buffer. */
+static const char *seed_edited(const char *find, const char *with)
+{
+	static char text[sizeof(ssmtp_seed_conf) + 64];
+	const char *at = strstr(ssmtp_seed_conf, find);
+	size_t before = (size_t)(at - ssmtp_seed_conf);
+
+	assert_non_null(at);
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)before, ssmtp_seed_conf, with, at + strlen(find));
+	return text;
+}
+
 static void test_seed_empty_password(void **state)
 {
-	char text[sizeof(ssmtp_seed_conf)];
-	char *p;
-
 	(void)state;
-	memcpy(text, ssmtp_seed_conf, sizeof(ssmtp_seed_conf));
-	p = strstr(text, "AuthPass=abcd efgh ijkl mnop");
-	memmove(p + 9, p + 28, strlen(p + 28) + 1);
-	assert_int_equal(parse(text), CONFIG_ERR_INVALID);
+	assert_int_equal(parse(seed_edited("AuthPass=abcd efgh ijkl mnop", "AuthPass=")), CONFIG_ERR_INVALID);
 	assert_true(has_diag("smtp.conf:15: AuthPass: error: AuthUser is set but AuthPass is empty"));
 }
 
 static void test_misspelt_mailhub(void **state)
 {
-	char text[sizeof(ssmtp_seed_conf) + 1];
-	char *p;
-
 	(void)state;
-	memcpy(text, ssmtp_seed_conf, sizeof(ssmtp_seed_conf));
-	p = strstr(text, "mailhub=");
-	memmove(p + 8, p + 7, strlen(p + 7) + 1);
-	memcpy(p, "MailHubb", 8);
-	assert_int_equal(parse(text), CONFIG_ERR_INVALID);
+	assert_int_equal(parse(seed_edited("mailhub=", "MailHubb=")), CONFIG_ERR_INVALID);
 	assert_true(has_diag("smtp.conf:11: MailHubb: error: unknown key; did you mean MailHub?"));
 }
 
@@ -744,6 +814,8 @@ static void test_binary_input(void **state)
 	assert_true(has_diag("smtp.conf:3: Debug: error: NUL byte in the line"));
 	assert_int_equal(parse_text(utf16, sizeof(utf16) - 1), CONFIG_ERR_INVALID);
 	assert_true(has_diag("smtp.conf:1: error: the file is UTF-16"));
+	/* Its keys are unread, not missing: no "MailHub not set" nor "no recipient" after it. */
+	assert_int_equal(diags.count, 1);
 }
 
 static void test_empty_input(void **state)
@@ -785,6 +857,36 @@ static void test_revaliases_sample(void **state)
 	assert_string_equal(a->mailhub, "smtp.gmail.com");
 	assert_int_equal(a->port, 587);
 	assert_int_equal(a->line, 7);
+}
+
+/* Without Root, alert and boot mail go where revaliases sends root's mail, before AuthUser. */
+static void test_recipient_from_revaliases(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_with_aliases("MailHub=smtp.gmail.com:587\nUseSTARTTLS=YES\nAuthUser=someone@gmail.com\n"
+					    "AuthPass=x\n",
+					    "root:alarm@example.org\n"),
+			 0);
+	assert_int_equal(diags.count, 0);
+	assert_int_equal(cfg.alert_to.count, 1);
+	assert_string_equal(cfg.alert_to.addr[0], "alarm@example.org");
+}
+
+/* A real ssmtp.conf: root commented out and a key of some other program. It loads, and mail goes to AuthUser. */
+static void test_real_world_ssmtp_conf(void **state)
+{
+	static char text[sizeof(ssmtp_seed_conf) + 64];
+
+	(void)state;
+	snprintf(text, sizeof(text), "%sSERVER=someone@gmail.com\n",
+		 seed_edited("\nroot=alerts@example.com\n", "\n#root=alerts@example.com\n"));
+	assert_int_equal(parse(text), 0);
+	assert_true(has_diag("smtp.conf:31: SERVER: warning: unknown key, ignored, as ssmtp does"));
+	assert_int_equal(diags.count, 2); /* and HostName's spaces */
+	assert_string_equal(cfg.root, "");
+	assert_int_equal(cfg.alert_to.count, 1);
+	assert_string_equal(cfg.alert_to.addr[0], "alerts@example.com");
+	assert_true(cfg.boot_mail);
 }
 
 static void test_revaliases_forms(void **state)
@@ -881,6 +983,33 @@ static void test_format_masks_secrets(void **state)
 	assert_false(any_line_contains("hunter2"));
 	assert_false(any_line_contains("SECRET-TOKEN"));
 	assert_true(has_line("AuthUser = me@example.com"));
+}
+
+/* Parse `text`, which must be usable, and format it into `formatted`. */
+static void format_usable(const char *text)
+{
+	assert_int_equal(parse(text), 0);
+	memset(&formatted, 0, sizeof(formatted));
+	config_format(&cfg, format_collect, &formatted);
+}
+
+/* Without AuthMethod the engine picks from what the server offers, PLAIN first over TLS: `config` says so instead of
+ * naming ssmtp's LOGIN. */
+static void test_format_auth_method(void **state)
+{
+	(void)state;
+	format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthPass=x\n");
+	assert_true(has_line("AuthMethod =  # not set: the first of PLAIN, LOGIN, CRAM-MD5 the server offers"));
+	format_usable(BASE "AuthUser=me@example.com\nAuthPass=x\nAllowAuthWithoutTLS=YES\n");
+	assert_true(has_line("AuthMethod =  # not set: the first of CRAM-MD5, PLAIN, LOGIN the server offers"));
+	assert_true(has_line("AllowAuthWithoutTLS = YES"));
+	format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthToken=ya29.t\n");
+	assert_true(has_line("AuthMethod =  # not set: XOAUTH2, as AuthToken is set"));
+	format_usable(BASE);
+	assert_true(has_line("AuthMethod =  # not set: no AuthUser, no AUTH"));
+	format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthPass=x\nAuthMethod=login\n");
+	assert_true(has_line("AuthMethod = LOGIN"));
+	assert_true(has_line("AllowAuthWithoutTLS = NO"));
 }
 
 static void test_diagnostics_hide_secrets(void **state)
@@ -1043,7 +1172,7 @@ static void test_no_callback(void **state)
 {
 	(void)state;
 	config_init(&cfg);
-	assert_int_equal(config_parse(&cfg, NULL, "Bogus=1\nHostName=a b\n", 21, NULL, NULL), CONFIG_ERR_INVALID);
+	assert_int_equal(config_parse(&cfg, NULL, "MailHubb=1\nHostName=a b\n", 24, NULL, NULL), CONFIG_ERR_INVALID);
 	assert_int_equal(cfg.error_count, 1);
 	assert_int_equal(cfg.warning_count, 1);
 	assert_string_equal(cfg.conf_file, "smtp.conf");
@@ -1132,9 +1261,12 @@ int main(void)
 		cmocka_unit_test(test_binary_input),
 		cmocka_unit_test(test_empty_input),
 		cmocka_unit_test(test_revaliases_sample),
+		cmocka_unit_test(test_recipient_from_revaliases),
+		cmocka_unit_test(test_real_world_ssmtp_conf),
 		cmocka_unit_test(test_revaliases_forms),
 		cmocka_unit_test(test_revaliases_errors),
 		cmocka_unit_test(test_format_masks_secrets),
+		cmocka_unit_test(test_format_auth_method),
 		cmocka_unit_test(test_diagnostics_hide_secrets),
 		cmocka_unit_test(test_format_values),
 		cmocka_unit_test(test_format_round_trip),

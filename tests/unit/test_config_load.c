@@ -194,10 +194,10 @@ static void test_mailhubb_suggests_mailhub(void **state)
 static void test_error_count_in_summary(void **state)
 {
     (void)state;
-    add_text("smtp.conf", "MailHub=smtp.example.com:99999\nRoot=ops@example.com\nFrobnicate=1\n");
+    add_text("smtp.conf", "MailHub=smtp.example.com:99999\nRoot=ops@example.com\nRooot=x\n");
     assert_unusable(load());
     assert_contains(out, "smtp.conf:1: MailHub: error:");
-    assert_contains(out, "smtp.conf:3: Frobnicate: error: unknown key");
+    assert_contains(out, "smtp.conf:3: Rooot: error: unknown key; did you mean Root?");
     assert_contains(out, "configuration unusable: 2 errors, ");
 }
 
@@ -474,7 +474,7 @@ static void test_diagnostics_beyond_the_kept_ones_are_counted(void **state)
     (void)state;
     len += (size_t)snprintf(conf + len, sizeof conf - len, "MailHub=smtp.example.com\nRoot=ops@example.com\n");
     for (unsigned i = 0; i < bad; i++) {
-        len += (size_t)snprintf(conf + len, sizeof conf - len, "Unknown%u=x\n", i);
+        len += (size_t)snprintf(conf + len, sizeof conf - len, "MailHub%u=x\n", i); /* typos: errors */
     }
     assert_true(len < sizeof conf);
     add_text("smtp.conf", conf);

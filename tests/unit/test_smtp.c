@@ -976,13 +976,54 @@ static const struct step script_cleartext[] = {
 static void check_cleartext(struct smtp_message *m, unsigned count)
 {
 	check_no_auth_written(m, count);
-	assert_formats(&m[0].result, "AUTH failed: refusing to send credentials without TLS");
+	assert_int_equal(m[0].result.err, SMTP_ERR_CLEARTEXT_AUTH);
+	assert_formats(&m[0].result, "AUTH failed: refusing to send credentials without TLS: set UseSTARTTLS=YES (port "
+				     "587) or UseTLS=YES (port 465)");
+	assert_null(strstr(h.transcript, "c2VjcmV0")); /* base64 "secret" */
+}
+
+/* Every mechanism is refused in clear, CRAM-MD5 (which hides the password but not from an offline guess) and
+ * XOAUTH2 (whose token is a bearer secret) too. */
+static void setup_cleartext_token(struct smtp_options *o, struct smtp_message *m, unsigned *count)
+{
+	setup_cleartext(o, m, count);
+	o->auth_token = "tok123";
+}
+
+static const struct step script_cleartext_all[] = {
+	S("220 mx ESMTP\r\n"), C("EHLO client.example\r\n"),
+	S("250-mx\r\n250-AUTH CRAM-MD5 XOAUTH2\r\n250 AUTH=PLAIN LOGIN\r\n"), C("QUIT\r\n"), S("221 bye\r\n"), END,
+};
+
+static void check_cleartext_token(struct smtp_message *m, unsigned count)
+{
+	check_cleartext(m, count);
+	assert_null(strstr(h.transcript, "tok123"));
+	assert_int_equal(smtp_session_stats(&h.s)->auth_mech, 0);
+}
+
+/* AllowAuthWithoutTLS=YES (a relay on a trusted LAN): then CRAM-MD5 first, the one that keeps the password, and
+ * without being forced (script_cram's server offers PLAIN and LOGIN first). */
+static void setup_cleartext_allowed(struct smtp_options *o, struct smtp_message *m, unsigned *count)
+{
+	setup_cram(o, m, count);
+	o->auth_forced = 0;
+	o->tls = SMTP_TLS_NONE;
+	o->allow_cleartext_auth = true;
+}
+
+static void check_cleartext_allowed(struct smtp_message *m, unsigned count)
+{
+	check_cram(m, count);
+	assert_int_equal(smtp_session_stats(&h.s)->auth_mech, SMTP_AUTH_CRAM_MD5);
 }
 
 static void test_no_credentials_in_clear(void **state)
 {
 	(void)state;
 	run_all(setup_cleartext, script_cleartext, check_cleartext, 0);
+	run_all(setup_cleartext_token, script_cleartext_all, check_cleartext_token, 0);
+	run_all(setup_cleartext_allowed, script_cram, check_cleartext_allowed, 0);
 }
 
 static void setup_helo(struct smtp_options *o, struct smtp_message *m, unsigned *count)
@@ -1284,10 +1325,56 @@ static void test_options_from_config(void **state)
 	assert_int_equal(o.tls, SMTP_TLS_IMPLICIT);
 	assert_int_equal(o.auth_forced, 0);
 
+	/* UseTLS=NO alone no longer lets a credential go in clear: only AllowAuthWithoutTLS=YES does. */
 	cfg.use_tls = false;
 	smtp_options_from_config(&o, &cfg);
 	assert_int_equal(o.tls, SMTP_TLS_NONE);
+	assert_false(o.allow_cleartext_auth);
+	cfg.allow_auth_without_tls = true;
+	smtp_options_from_config(&o, &cfg);
 	assert_true(o.allow_cleartext_auth);
+}
+
+/* docs/config.md: SMTPTimeout bounds every reply and the body's progress, but the reply to the end of the data
+ * gets at least RFC 5321's 10 minutes (§4.5.3.2.6). A session built from a config with SMTPTimeout=30s. */
+static void test_smtp_timeout_from_config(void **state)
+{
+	static struct config cfg;
+	static struct smtp_message m[1];
+	struct smtp_options o;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	memset(m, 0, sizeof(m));
+	strcpy(cfg.ehlo_name, "client.example");
+	cfg.connect_timeout_ms = 10000;
+	cfg.smtp_timeout_ms = 30000;
+	smtp_options_from_config(&o, &cfg);
+	assert_int_equal(o.timeouts.data_end_ms, 10 * MIN_MS);
+	o.log = log_line;
+	o.log_ctx = &h;
+	msg_simple(&m[0], &body1, one_rcpt, 1);
+	start(&o, m, 1, SIZE_MAX, SIZE_MAX);
+	assert_int_equal(smtp_session_poll(&h.s, h.now), 30000); /* greeting */
+	SEND("220 mx\r\n");
+	expect_client("EHLO client.example\r\n");
+	assert_int_equal(smtp_session_poll(&h.s, h.now), 30000);
+	SEND("250 mx\r\n");
+	expect_client("MAIL FROM:<pi@example.com>\r\n");
+	assert_int_equal(smtp_session_poll(&h.s, h.now), 30000);
+	SEND("250 ok\r\n");
+	expect_client("RCPT TO:<ops@example.com>\r\n");
+	SEND("250 ok\r\n");
+	expect_client("DATA\r\n");
+	assert_int_equal(smtp_session_poll(&h.s, h.now), 30000);
+	SEND("354 go\r\n");
+	expect_client(SIMPLE_WIRE ".\r\n");
+	h.now += 30000;
+	assert_int_equal(smtp_session_poll(&h.s, h.now), 10 * MIN_MS - 30000);
+	assert_int_equal(smtp_session_status(&h.s), SMTP_STATUS_RUNNING);
+	h.now += 10 * MIN_MS - 30000;
+	assert_int_equal(smtp_session_poll(&h.s, h.now), 0);
+	assert_formats(&m[0].result, "BODY failed: no reply within 600 s");
 }
 
 static void test_names(void **state)
@@ -1321,6 +1408,7 @@ int main(void)
 		cmocka_unit_test(test_one_of_two_rcpt_rejected),
 		cmocka_unit_test(test_garbage_and_long_lines),
 		cmocka_unit_test(test_timeouts),
+		cmocka_unit_test(test_smtp_timeout_from_config),
 		cmocka_unit_test(test_two_messages_rset),
 		cmocka_unit_test(test_two_messages_without_pipelining),
 		cmocka_unit_test(test_auth_login),
