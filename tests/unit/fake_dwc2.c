@@ -12,6 +12,8 @@
 #define GINTSTS              0x014u
 #define  GINTSTS_CURMODE_HOST (1u << 0)
 #define GUSBCFG_FORCE_HOST   (1u << 29)
+#define GAHBCFG_WAIT_AXI_WRITES (1u << 4)
+#define REQ_SET_ADDRESS      5u
 #define GSNPSID              0x040u
 #define GHWCFG2              0x048u
 #define GHWCFG3              0x04Cu
@@ -19,6 +21,8 @@
 #define HPRT0_CONNDET        (1u << 1)
 #define HPRT0_ENA            (1u << 2)
 #define HPRT0_ENACHG         (1u << 3)
+#define HPRT0_OVRCURRACT     (1u << 4)
+#define HPRT0_OVRCURRCHG     (1u << 5)
 #define HPRT0_RST            (1u << 8)
 #define HPRT0_PWR            (1u << 12)
 #define HPRT0_SPD_LSB        17u
@@ -129,6 +133,29 @@ static bool port_connected(const struct fake_dwc2 *m)
     return m->device && m->powered && fake_systimer_peek() >= m->connect_at_us;
 }
 
+/* The attached device forgets its address and any request in progress (port reset, unplug). */
+static void device_reset(struct fake_dwc2 *m)
+{
+    for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
+        struct fake_dwc2_ep *ep = &m->eps[i];
+        if (ep->used && ep->model_dev) {
+            ep->dev_addr = 0;
+            ep->stall_stage = false;
+            ep->pending = false;
+            ep->in_ended = true;
+        }
+    }
+    m->dev_addr = 0;
+}
+
+static void port_disable(struct fake_dwc2 *m)
+{
+    if (m->port_enabled) {
+        m->port_enabled = false;
+        m->enachg = true;
+    }
+}
+
 static uint32_t port_read(struct fake_dwc2 *m)
 {
     bool connected = port_connected(m);
@@ -138,7 +165,8 @@ static uint32_t port_read(struct fake_dwc2 *m)
     }
     uint32_t v = (connected ? HPRT0_CONNSTS | ((uint32_t)m->speed << HPRT0_SPD_LSB) : 0) |
                  (m->conndet ? HPRT0_CONNDET : 0) | (m->port_enabled ? HPRT0_ENA : 0) |
-                 (m->enachg ? HPRT0_ENACHG : 0) | (m->port_reset ? HPRT0_RST : 0) | (m->powered ? HPRT0_PWR : 0);
+                 (m->enachg ? HPRT0_ENACHG : 0) | (m->port_reset ? HPRT0_RST : 0) | (m->powered ? HPRT0_PWR : 0) |
+                 (m->overcurrent ? HPRT0_OVRCURRACT : 0) | (m->ovrcurrchg ? HPRT0_OVRCURRCHG : 0);
     return v;
 }
 
@@ -155,17 +183,22 @@ static void port_write(struct fake_dwc2 *m, uint32_t value)
     if (value & HPRT0_ENACHG) {
         m->enachg = false;
     }
+    if (value & HPRT0_OVRCURRCHG) {
+        m->ovrcurrchg = false;
+    }
     m->powered = (value & HPRT0_PWR) != 0;
     bool rst = (value & HPRT0_RST) != 0;
     if (rst && !m->port_reset) {
         m->port_reset = true;
         m->port_enabled = false;
         m->reset_start_us = fake_systimer_peek();
+        m->port_resets++;
+        device_reset(m);
     } else if (!rst && m->port_reset) {
         m->port_reset = false;
         m->reset_at_us = m->reset_start_us;
         m->reset_len_us = fake_systimer_peek() - m->reset_start_us;
-        if (port_connected(m) && !m->port_never_enables) {
+        if (port_connected(m) && !m->port_never_enables && !m->overcurrent) {
             m->port_enabled = true;
             m->enachg = true;
         }
@@ -236,7 +269,16 @@ static void channel_packet(struct fake_dwc2 *m, unsigned ch, struct fake_dwc2_ep
                 channel_halt(c, ch, HCINT_BBLERR);
                 return;
             }
-            memcpy(mem, ep->in_data + ep->in_pos, n);
+            if (fake_mmio_get(FAKE_DWC2_BASE + FAKE_DWC2_GAHBCFG) & GAHBCFG_WAIT_AXI_WRITES) {
+                memcpy(mem, ep->in_data + ep->in_pos, n);
+            } else if (m->late_len + n <= sizeof m->late) {
+                /* The write is still on its way through the AXI bus when the halt shows. */
+                if (m->late_len == 0) {
+                    m->late_dst = mem;
+                }
+                memcpy(m->late + m->late_len, ep->in_data + ep->in_pos, n);
+                m->late_len += n;
+            }
             ep->in_pos += n;
             ep->in_ended = !status && n < x->mps;
         } else {
@@ -270,6 +312,74 @@ static void channel_packet(struct fake_dwc2 *m, unsigned ch, struct fake_dwc2_ep
     }
 }
 
+static void late_writes_land(struct fake_dwc2 *m)
+{
+    if (m->late_len > 0) {
+        memcpy(m->late_dst, m->late, m->late_len);
+        m->late_len = 0;
+    }
+}
+
+static bool is_status_stage(const struct fake_dwc2_ep *ep, const struct fake_dwc2_xact *x)
+{
+    return x->ep_type == EPTYPE_CONTROL && x->pid != PID_SETUP && (ep->ctrl_len == 0 ? x->in : x->in != ep->ctrl_in);
+}
+
+/* The attached device's side of a control transfer, before the transaction is answered. */
+static enum fake_dwc2_answer device_answer(struct fake_dwc2 *m, struct fake_dwc2_ep *ep, const struct fake_dwc2_xact *x,
+                                           enum fake_dwc2_answer answer)
+{
+    if (answer != FAKE_DWC2_ACK || x->pid == PID_SETUP || x->ep_type != EPTYPE_CONTROL) {
+        return answer;
+    }
+    if (ep->stall_stage) {
+        return FAKE_DWC2_STALL;
+    }
+    if (ep->pending && !ep->ctrl_in && is_status_stage(ep, x)) {
+        if (m->request(m->request_ctx, ep->setup, ep->out_data + ep->out_start, ep->out_len - ep->out_start, NULL) < 0) {
+            ep->stall_stage = true;
+            return FAKE_DWC2_STALL;
+        }
+    }
+    return answer;
+}
+
+/* The attached device's side after a transaction went through: a new request, or the end of one. */
+static void device_after(struct fake_dwc2 *m, struct fake_dwc2_ep *ep, const struct fake_dwc2_xact *x)
+{
+    if (x->answer != FAKE_DWC2_ACK || x->ep_type != EPTYPE_CONTROL) {
+        return;
+    }
+    if (x->pid == PID_SETUP) {
+        ep->stall_stage = false;
+        ep->pending = true;
+        ep->out_start = ep->out_len;
+        ep->in_ended = true;
+        if (ep->ctrl_in) {
+            static uint8_t buf[FAKE_DWC2_DATA_MAX];
+            size_t actual = 0;
+            if (m->request(m->request_ctx, ep->setup, buf, ep->ctrl_len, &actual) < 0) {
+                ep->stall_stage = true;
+            } else {
+                fake_dwc2_set_in(ep, buf, actual < ep->ctrl_len ? actual : ep->ctrl_len);
+            }
+        }
+        return;
+    }
+    if (ep->pending && is_status_stage(ep, x)) {
+        ep->pending = false;
+        if (ep->setup[0] == 0 && ep->setup[1] == REQ_SET_ADDRESS) {
+            uint8_t addr = (uint8_t)(ep->setup[2] & 0x7Fu);
+            for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
+                if (m->eps[i].used && m->eps[i].model_dev) {
+                    m->eps[i].dev_addr = addr;
+                }
+            }
+            m->dev_addr = addr;
+        }
+    }
+}
+
 /* Lets one transaction happen on an enabled channel. */
 static void channel_tick(struct fake_dwc2 *m, unsigned ch)
 {
@@ -289,8 +399,14 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
         .mps = (uint16_t)HCCHAR_MPS(c->hcchar),
     };
     struct fake_dwc2_ep *ep = find_ep(m, x.dev_addr, x.ep_num, x.in);
+    if (ep != NULL && ep->model_dev && !m->port_enabled) {
+        ep = NULL; /* unplugged, or behind a disabled port */
+    }
     /* Nobody answers a token for an endpoint that does not exist: a response timeout. */
     x.answer = ep ? next_answer(ep) : FAKE_DWC2_XACTERR;
+    if (ep != NULL && ep->model_dev) {
+        x.answer = device_answer(m, ep, &x, x.answer);
+    }
 
     switch (x.answer) {
     case FAKE_DWC2_SILENT:
@@ -325,6 +441,9 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
         }
         break;
     }
+    if (ep != NULL && ep->model_dev) {
+        device_after(m, ep, &x);
+    }
     if (m->log_count < FAKE_DWC2_LOG) {
         m->log[m->log_count] = x;
     }
@@ -334,6 +453,7 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
 static void channel_enable(struct fake_dwc2 *m, unsigned ch, uint32_t hcchar)
 {
     struct fake_dwc2_chan *c = &m->ch[ch];
+    late_writes_land(m);
     c->hcchar = hcchar;
     c->hcsplt = fake_mmio_get(hc_addr(ch, FAKE_DWC2_HCSPLT));
     c->hctsiz = fake_mmio_get(hc_addr(ch, FAKE_DWC2_HCTSIZ));
@@ -408,10 +528,14 @@ static void write_hook(uintptr_t addr, uint32_t value, void *ctx)
         if (value & GRSTCTL_CSFTRST) {
             m->soft_resets++;
             m->reset_left = m->reset_reads;
+            m->gusbcfg_at_reset = fake_mmio_get(FAKE_DWC2_BASE + FAKE_DWC2_GUSBCFG);
         }
         break;
     case FAKE_DWC2_GUSBCFG:
         m->host_mode = (value & GUSBCFG_FORCE_HOST) != 0 && !m->never_host;
+        if (value & GUSBCFG_FORCE_HOST) {
+            m->host_forced_us = fake_systimer_peek();
+        }
         break;
     case FAKE_DWC2_HPRT0:
         port_write(m, value);
@@ -427,6 +551,7 @@ static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
     uint32_t off = (uint32_t)(addr - FAKE_DWC2_BASE);
     if (off >= HC_FIRST && off < HC_END && off % 0x20u == FAKE_DWC2_HCINT) {
         unsigned ch = (off - HC_FIRST) / 0x20u;
+        late_writes_land(m);
         if (m->ch[ch].enabled) {
             channel_tick(m, ch);
         }
@@ -440,6 +565,9 @@ static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
         uint32_t v = (m->ahb_busy ? 0 : GRSTCTL_AHBIDLE) | (m->reset_left > 0 ? GRSTCTL_CSFTRST : 0);
         if (m->reset_left > 0 && m->reset_left != FAKE_DWC2_FOREVER) {
             m->reset_left--;
+            if (m->reset_left == 0) {
+                m->reset_done_us = fake_systimer_peek();
+            }
         }
         return v;
     }
@@ -455,6 +583,38 @@ static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
 void fake_dwc2_halt_late(struct fake_dwc2 *m, unsigned ch)
 {
     channel_halt(&m->ch[ch], ch, 0);
+}
+
+void fake_dwc2_attach_device(struct fake_dwc2 *m, fake_dwc2_request_fn fn, void *ctx, uint64_t connect_at_us)
+{
+    m->request = fn;
+    m->request_ctx = ctx;
+    m->device = true;
+    m->connect_at_us = connect_at_us;
+    m->dev_addr = 0;
+    struct fake_dwc2_ep *ep0 = fake_dwc2_ep(m, 0, 0, false);
+    ep0->model_dev = true;
+}
+
+void fake_dwc2_replug(struct fake_dwc2 *m, uint64_t connect_at_us)
+{
+    port_disable(m);
+    m->conn_seen = false;
+    device_reset(m);
+    m->device = connect_at_us != FAKE_DWC2_NEVER;
+    m->connect_at_us = connect_at_us;
+}
+
+void fake_dwc2_set_overcurrent(struct fake_dwc2 *m, bool active)
+{
+    if (active != m->overcurrent) {
+        m->ovrcurrchg = true;
+    }
+    m->overcurrent = active;
+    if (active) {
+        port_disable(m);
+        device_reset(m);
+    }
 }
 
 void fake_dwc2_init(struct fake_dwc2 *m)
