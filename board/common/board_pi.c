@@ -222,11 +222,16 @@ void board_set_led_status(enum board_led_status status)
     }
 }
 
-void board_idle(void)
+void board_pi_watchdog_feed(void)
 {
     if (watchdog_running) {
         wdog_feed();
     }
+}
+
+void board_idle(void)
+{
+    board_pi_watchdog_feed();
     actled_pattern_step(systimer_now_us(), led_pattern);
     systimer_delay_us(BOARD_IDLE_US);
 }

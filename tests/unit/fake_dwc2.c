@@ -404,6 +404,14 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
     }
     /* Nobody answers a token for an endpoint that does not exist: a response timeout. */
     x.answer = ep ? next_answer(ep) : FAKE_DWC2_XACTERR;
+    if (ep != NULL && ep->slow_naks > 0 && x.pid != PID_SETUP && x.answer == FAKE_DWC2_ACK) {
+        if (ep->slow_left < ep->slow_naks) {
+            ep->slow_left++;
+            x.answer = FAKE_DWC2_NAK;
+        } else {
+            ep->slow_left = 0;
+        }
+    }
     if (ep != NULL && ep->model_dev) {
         x.answer = device_answer(m, ep, &x, x.answer);
     }

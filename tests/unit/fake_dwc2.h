@@ -133,6 +133,8 @@ struct fake_dwc2_ep {
     uint8_t out_data[FAKE_DWC2_DATA_MAX];
     size_t out_len;
     uint8_t toggle;       /* the PID the endpoint expects/sends next: 0 DATA0, 1 DATA1 */
+    uint32_t slow_naks;   /* a slow device: NAKs this many times before each data or status packet it takes */
+    uint32_t slow_left;
     bool model_dev;       /* belongs to the device fake_dwc2_attach_device() put on the root port */
     bool stall_stage;     /* that device refused the request: its data and status stages answer STALL */
     bool pending;         /* a request of that device waits for its status stage */

@@ -46,6 +46,10 @@ static int chip_control(void *ctx, const uint8_t setup[8], uint8_t *data, size_t
     if (c->stall_control) {
         return -USB_ESTALL;
     }
+    if (c->fail_controls > 0) {
+        c->fail_controls--;
+        return -USB_ESTALL;
+    }
     uint16_t reg = byteorder_get_le16(setup + 4);
     if (setup[0] == 0x40 && setup[1] == REQ_WRITE && len == 4) {
         chip_write(c, reg, byteorder_get_le32(data));

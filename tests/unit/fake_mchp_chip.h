@@ -39,6 +39,7 @@ struct fake_chip {
     size_t in_len[FAKE_CHIP_QUEUE];
     size_t in_head, in_count;
     bool stall_control;   /* answer every control request with a stall */
+    unsigned fail_controls; /* answer the next this many control requests with a stall (a transient fault) */
 };
 
 /* Resets the model: all registers 0, MII at the given registers, PHY with link down. */

@@ -28,6 +28,7 @@ static size_t log_count;
 static struct fake_queued queued[FAKE_MMIO_MAX_QUEUED];
 static size_t queued_count;
 static size_t barriers;
+static bool log_recycle;
 static fake_mmio_read_hook_fn read_hook;
 static void *read_hook_ctx;
 static fake_mmio_write_hook_fn write_hook;
@@ -53,6 +54,9 @@ static struct fake_reg *find_reg(uintptr_t addr, bool create)
 
 static void log_access(bool is_write, uintptr_t addr, uint32_t value)
 {
+    if (log_count == FAKE_MMIO_MAX_LOG && log_recycle) {
+        log_count = 0;
+    }
     if (log_count == FAKE_MMIO_MAX_LOG) {
         fprintf(stderr, "fake_mmio: access log full (a driver loop that never ends?)\n");
         abort();
@@ -60,8 +64,14 @@ static void log_access(bool is_write, uintptr_t addr, uint32_t value)
     access_log[log_count++] = (struct fake_mmio_access){ .is_write = is_write, .addr = addr, .value = value };
 }
 
+void fake_mmio_set_log_recycle(bool recycle)
+{
+    log_recycle = recycle;
+}
+
 void fake_mmio_reset(void)
 {
+    log_recycle = false;
     reg_count = 0;
     log_count = 0;
     queued_count = 0;

@@ -31,6 +31,9 @@ void fake_mmio_set_read_hook(fake_mmio_read_hook_fn hook, void *ctx);
 void fake_mmio_set_write_hook(fake_mmio_write_hook_fn hook, void *ctx);
 
 size_t fake_mmio_log_count(void);
+/* With recycle on, a full access log starts again from empty instead of aborting the test: for tests that run a
+ * driver for minutes of fake time and check its effects, not its accesses. Off after fake_mmio_reset(). */
+void fake_mmio_set_log_recycle(bool recycle);
 const struct fake_mmio_access *fake_mmio_log_at(size_t index);
 /* Index of the first logged write to addr at or after index start, or -1. */
 long fake_mmio_find_write(uintptr_t addr, size_t start);
