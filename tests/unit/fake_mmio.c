@@ -28,6 +28,9 @@ static size_t log_count;
 static struct fake_queued queued[FAKE_MMIO_MAX_QUEUED];
 static size_t queued_count;
 static size_t barriers;
+static bool fenced = true;       /* a barrier since the last access */
+static bool read_unfenced;       /* the last access was a read with no barrier after it yet */
+static size_t fence_violations;
 static bool log_recycle;
 static fake_mmio_read_hook_fn read_hook;
 static void *read_hook_ctx;
@@ -76,6 +79,9 @@ void fake_mmio_reset(void)
     log_count = 0;
     queued_count = 0;
     barriers = 0;
+    fenced = true;
+    read_unfenced = false;
+    fence_violations = 0;
     read_hook = NULL;
     write_hook = NULL;
 }
@@ -109,8 +115,19 @@ void fake_mmio_set_write_hook(fake_mmio_write_hook_fn hook, void *ctx)
     write_hook_ctx = ctx;
 }
 
-uint32_t mmio_read32(uintptr_t addr)
+/* The BCM2835 rule drivers/mmio.h keeps: a barrier after every read, before every write. */
+static void check_fence(bool is_write)
 {
+    if ((is_write && !fenced) || read_unfenced) {
+        fence_violations++;
+    }
+    fenced = false;
+    read_unfenced = !is_write;
+}
+
+uint32_t mmio_raw_read32(uintptr_t addr)
+{
+    check_fence(false);
     uint32_t value;
     size_t i;
 
@@ -132,8 +149,9 @@ uint32_t mmio_read32(uintptr_t addr)
     return value;
 }
 
-void mmio_write32(uintptr_t addr, uint32_t value)
+void mmio_raw_write32(uintptr_t addr, uint32_t value)
 {
+    check_fence(true);
     log_access(true, addr, value);
     fake_mmio_set(addr, value);
     if (write_hook) {
@@ -144,6 +162,13 @@ void mmio_write32(uintptr_t addr, uint32_t value)
 void mmio_barrier(void)
 {
     barriers++;
+    fenced = true;
+    read_unfenced = false;
+}
+
+size_t fake_mmio_fence_violations(void)
+{
+    return fence_violations;
 }
 
 size_t fake_mmio_log_count(void)

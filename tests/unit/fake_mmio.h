@@ -40,5 +40,8 @@ long fake_mmio_find_write(uintptr_t addr, size_t start);
 /* Number of writes logged to addr. */
 size_t fake_mmio_count_writes(uintptr_t addr);
 size_t fake_mmio_barrier_count(void);
+/* Accesses that broke the BCM2835 ordering rule drivers/mmio.h keeps (BCM2835 ARM Peripherals 1.3): a write with
+ * no barrier since the access before it, or an access after a read with no barrier in between. */
+size_t fake_mmio_fence_violations(void);
 
 #endif /* FAKE_MMIO_H */
