@@ -93,6 +93,13 @@ static int root_attach(uint32_t connect_timeout_us)
         keepalive();
         err = usb_core_enumerate(NULL, 0, (uint8_t)speed, &root);
     }
+    if (err == 0 && root->driver == NULL && root->driver_err != 0) {
+        /* Its driver refused it (the hub's descriptor or the NIC's MAC could not be read): try the whole device
+         * again rather than leave it bound to nothing for good. */
+        err = root->driver_err;
+        usb_core_remove(root);
+        root = NULL;
+    }
     return err;
 }
 
@@ -126,7 +133,7 @@ static void bus_step(uint32_t connect_timeout_us)
     } else if (err != 0) {
         unsigned long wait_ms = retry_failed(&bus_retry);
         if (bus_retry.failures == 1 || err != last_err) {
-            printf("usb: %s %s; trying again in %lu ms\n", state == HOST_OFF ? "controller" : "root port device",
+            printf("usb: %s: %s; trying again in %lu ms\n", state == HOST_OFF ? "controller" : "root port",
                    usb_strerror(err), wait_ms);
         }
         last_err = err;

@@ -31,6 +31,8 @@
 #define  PM_CTRL_PHY_RST (1u << 4)
 #define MAC_CR           0x100u
 #define  MAC_CR_RXEN     (1u << 2)
+#define ADDRH            0x104u
+#define ADDRL            0x108u
 #define MII_ADDR         0x114u
 #define MII_DATA         0x118u
 /* board/common/board_pi.c BOARD_WATCHDOG_MS. */
@@ -189,6 +191,27 @@ static void test_nic_whose_first_request_fails_is_started(void **state)
     assert_int_equal(enumerations, 1);
 }
 
+/* Without a MAC from the firmware the driver reads the chip's own in its probe: a failure there is retried by
+ * enumerating the device again. */
+static void test_nic_whose_probe_fails_is_enumerated_again(void **state)
+{
+    (void)state;
+    static const uint8_t no_mac[6];
+    netdev_set_board_mac(no_mac);
+    chip.regs[ADDRL / 4] = 0x44332211u;
+    chip.regs[ADDRH / 4] = 0x6655u;
+    fake_dwc2_attach_device(&m, lan9512_request, &chip, 0);
+    chip.fail_controls = 1;
+    assert_int_equal(usb_host_start(), -USB_EIO);
+    assert_null(netdev_at(0));
+    struct netdev *nd = poll_until_started(fake_systimer_peek() + 2 * S);
+    assert_non_null(nd);
+    static const uint8_t chip_mac[6] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66 };
+    assert_memory_equal(nd->mac, chip_mac, 6);
+    assert_int_equal(enumerations, 2);
+    assert_int_equal(usb_host_error(), 0);
+}
+
 static void test_nic_that_fails_for_long_backs_off(void **state)
 {
     (void)state;
@@ -293,6 +316,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_boot_with_the_nic_present, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nic_whose_first_request_fails_is_started, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nic_whose_probe_fails_is_enumerated_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nic_that_fails_for_long_backs_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nic_that_appears_3_s_after_boot_is_started, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_port_that_drops_and_returns_is_enumerated_again, setup, teardown),
