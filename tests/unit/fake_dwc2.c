@@ -64,9 +64,21 @@ struct fake_dwc2_ep *fake_dwc2_ep(struct fake_dwc2 *m, uint8_t dev_addr, uint8_t
     }
     if (free_ep != NULL) {
         *free_ep = (struct fake_dwc2_ep){ .used = true, .dev_addr = dev_addr, .ep_num = ep_num, .in = dir,
-                                          .in_ended = true };
+                                          .in_ended = true, .dev = -1 };
     }
     return free_ep;
+}
+
+static bool port_connected(const struct fake_dwc2 *m);
+
+/* A modelled device hears the bus only while every port on its way is enabled. */
+static bool device_reachable(const struct fake_dwc2 *m, int dev)
+{
+    if (dev < 0) {
+        return true;
+    }
+    bool root_up = m->port_enabled && port_connected(m);
+    return dev == 0 ? root_up : root_up && m->devs[dev].reachable;
 }
 
 static struct fake_dwc2_ep *find_ep(struct fake_dwc2 *m, uint8_t dev_addr, uint8_t ep_num, bool in)
@@ -74,7 +86,8 @@ static struct fake_dwc2_ep *find_ep(struct fake_dwc2 *m, uint8_t dev_addr, uint8
     bool dir = ep_num != 0 && in;
     for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
         struct fake_dwc2_ep *ep = &m->eps[i];
-        if (ep->used && ep->dev_addr == dev_addr && ep->ep_num == ep_num && ep->in == dir) {
+        if (ep->used && ep->dev_addr == dev_addr && ep->ep_num == ep_num && ep->in == dir &&
+            device_reachable(m, ep->dev)) {
             return ep;
         }
     }
@@ -133,19 +146,30 @@ static bool port_connected(const struct fake_dwc2 *m)
     return m->device && m->powered && fake_systimer_peek() >= m->connect_at_us;
 }
 
-/* The attached device forgets its address and any request in progress (port reset, unplug). */
-static void device_reset(struct fake_dwc2 *m)
+/* A modelled device forgets its address and any request in progress. */
+static void device_reset_one(struct fake_dwc2 *m, unsigned dev)
 {
     for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
         struct fake_dwc2_ep *ep = &m->eps[i];
-        if (ep->used && ep->model_dev) {
+        if (ep->used && ep->dev == (int8_t)dev) {
             ep->dev_addr = 0;
             ep->stall_stage = false;
             ep->pending = false;
             ep->in_ended = true;
         }
     }
-    m->dev_addr = 0;
+    m->devs[dev].addr = 0;
+}
+
+/* The root port was reset or lost its device: that device starts over, and everything behind it loses power. */
+static void device_reset(struct fake_dwc2 *m)
+{
+    for (unsigned d = 0; d < FAKE_DWC2_DEVICES; d++) {
+        if (m->devs[d].used) {
+            device_reset_one(m, d);
+            m->devs[d].reachable = false;
+        }
+    }
 }
 
 static void port_disable(struct fake_dwc2 *m)
@@ -336,7 +360,8 @@ static enum fake_dwc2_answer device_answer(struct fake_dwc2 *m, struct fake_dwc2
         return FAKE_DWC2_STALL;
     }
     if (ep->pending && !ep->ctrl_in && is_status_stage(ep, x)) {
-        if (m->request(m->request_ctx, ep->setup, ep->out_data + ep->out_start, ep->out_len - ep->out_start, NULL) < 0) {
+        const struct fake_dwc2_device *dev = &m->devs[ep->dev];
+        if (dev->request(dev->ctx, ep->setup, ep->out_data + ep->out_start, ep->out_len - ep->out_start, NULL) < 0) {
             ep->stall_stage = true;
             return FAKE_DWC2_STALL;
         }
@@ -358,7 +383,8 @@ static void device_after(struct fake_dwc2 *m, struct fake_dwc2_ep *ep, const str
         if (ep->ctrl_in) {
             static uint8_t buf[FAKE_DWC2_DATA_MAX];
             size_t actual = 0;
-            if (m->request(m->request_ctx, ep->setup, buf, ep->ctrl_len, &actual) < 0) {
+            const struct fake_dwc2_device *dev = &m->devs[ep->dev];
+            if (dev->request(dev->ctx, ep->setup, buf, ep->ctrl_len, &actual) < 0) {
                 ep->stall_stage = true;
             } else {
                 fake_dwc2_set_in(ep, buf, actual < ep->ctrl_len ? actual : ep->ctrl_len);
@@ -371,11 +397,11 @@ static void device_after(struct fake_dwc2 *m, struct fake_dwc2_ep *ep, const str
         if (ep->setup[0] == 0 && ep->setup[1] == REQ_SET_ADDRESS) {
             uint8_t addr = (uint8_t)(ep->setup[2] & 0x7Fu);
             for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
-                if (m->eps[i].used && m->eps[i].model_dev) {
+                if (m->eps[i].used && m->eps[i].dev == ep->dev) {
                     m->eps[i].dev_addr = addr;
                 }
             }
-            m->dev_addr = addr;
+            m->devs[ep->dev].addr = addr;
         }
     }
 }
@@ -399,9 +425,6 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
         .mps = (uint16_t)HCCHAR_MPS(c->hcchar),
     };
     struct fake_dwc2_ep *ep = find_ep(m, x.dev_addr, x.ep_num, x.in);
-    if (ep != NULL && ep->model_dev && !m->port_enabled) {
-        ep = NULL; /* unplugged, or behind a disabled port */
-    }
     /* Nobody answers a token for an endpoint that does not exist: a response timeout. */
     x.answer = ep ? next_answer(ep) : FAKE_DWC2_XACTERR;
     if (ep != NULL && ep->slow_naks > 0 && x.pid != PID_SETUP && x.answer == FAKE_DWC2_ACK) {
@@ -412,7 +435,7 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
             ep->slow_left = 0;
         }
     }
-    if (ep != NULL && ep->model_dev) {
+    if (ep != NULL && ep->dev >= 0) {
         x.answer = device_answer(m, ep, &x, x.answer);
     }
 
@@ -449,7 +472,7 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
         }
         break;
     }
-    if (ep != NULL && ep->model_dev) {
+    if (ep != NULL && ep->dev >= 0) {
         device_after(m, ep, &x);
     }
     if (m->log_count < FAKE_DWC2_LOG) {
@@ -593,15 +616,59 @@ void fake_dwc2_halt_late(struct fake_dwc2 *m, unsigned ch)
     channel_halt(&m->ch[ch], ch, 0);
 }
 
-void fake_dwc2_attach_device(struct fake_dwc2 *m, fake_dwc2_request_fn fn, void *ctx, uint64_t connect_at_us)
+struct fake_dwc2_ep *fake_dwc2_device_ep(struct fake_dwc2 *m, unsigned dev, uint8_t ep_num, bool in)
 {
-    m->request = fn;
-    m->request_ctx = ctx;
+    bool dir = ep_num != 0 && in;
+    for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
+        struct fake_dwc2_ep *ep = &m->eps[i];
+        if (ep->used && ep->dev == (int8_t)dev && ep->ep_num == ep_num && ep->in == dir) {
+            return ep;
+        }
+    }
+    for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
+        struct fake_dwc2_ep *ep = &m->eps[i];
+        if (!ep->used) {
+            *ep = (struct fake_dwc2_ep){ .used = true, .dev_addr = m->devs[dev].addr, .ep_num = ep_num, .in = dir,
+                                         .in_ended = true, .dev = (int8_t)dev };
+            return ep;
+        }
+    }
+    return NULL;
+}
+
+uint8_t fake_dwc2_device_addr(const struct fake_dwc2 *m, unsigned dev)
+{
+    return m->devs[dev].addr;
+}
+
+static void device_add(struct fake_dwc2 *m, unsigned dev, fake_dwc2_request_fn fn, void *ctx)
+{
+    m->devs[dev] = (struct fake_dwc2_device){ .used = true, .request = fn, .ctx = ctx };
+    fake_dwc2_device_ep(m, dev, 0, false);
+}
+
+unsigned fake_dwc2_attach_device(struct fake_dwc2 *m, fake_dwc2_request_fn fn, void *ctx, uint64_t connect_at_us)
+{
+    device_add(m, 0, fn, ctx);
     m->device = true;
     m->connect_at_us = connect_at_us;
-    m->dev_addr = 0;
-    struct fake_dwc2_ep *ep0 = fake_dwc2_ep(m, 0, 0, false);
-    ep0->model_dev = true;
+    return 0;
+}
+
+unsigned fake_dwc2_add_device(struct fake_dwc2 *m, fake_dwc2_request_fn fn, void *ctx)
+{
+    unsigned dev = 1;
+    while (dev < FAKE_DWC2_DEVICES - 1u && m->devs[dev].used) {
+        dev++;
+    }
+    device_add(m, dev, fn, ctx);
+    return dev;
+}
+
+void fake_dwc2_device_reset(struct fake_dwc2 *m, unsigned dev, bool reachable)
+{
+    device_reset_one(m, dev);
+    m->devs[dev].reachable = reachable;
 }
 
 void fake_dwc2_replug(struct fake_dwc2 *m, uint64_t connect_at_us)
