@@ -56,22 +56,33 @@ static uint64_t nic_first_request_us; /* when the NIC was first asked anything *
 static uint64_t last_keepalive_us, longest_gap_us;
 static unsigned keepalives;
 
+/* Answers GET_DESCRIPTOR(DEVICE or CONFIGURATION) from a device's descriptors (truncated to wLength, as a device
+ * does); 1 when setup is another request. */
+static int serve_descriptor(const uint8_t setup[8], const uint8_t *device, const uint8_t *config, size_t config_len,
+                            uint8_t *data, size_t len, size_t *actual)
+{
+    if (setup[0] != (USB_RT_IN | USB_RT_STANDARD | USB_RT_DEVICE) || setup[1] != USB_REQ_GET_DESCRIPTOR) {
+        return 1;
+    }
+    if (setup[3] != USB_DT_DEVICE && setup[3] != USB_DT_CONFIG) {
+        return -USB_ESTALL;
+    }
+    const uint8_t *desc = setup[3] == USB_DT_DEVICE ? device : config;
+    size_t n = setup[3] == USB_DT_DEVICE ? USB_DT_DEVICE_SIZE : config_len;
+    *actual = n < len ? n : len;
+    memcpy(data, desc, *actual);
+    return 0;
+}
+
 /* Standard requests from the descriptors, the rest from the chip model. */
 static int lan9512_request(void *ctx, const uint8_t setup[8], uint8_t *data, size_t len, size_t *actual)
 {
     if (nic_first_request_us == 0) {
         nic_first_request_us = fake_systimer_peek();
     }
-    if (setup[0] == (USB_RT_IN | USB_RT_STANDARD | USB_RT_DEVICE) && setup[1] == USB_REQ_GET_DESCRIPTOR) {
-        const uint8_t *desc = setup[3] == USB_DT_DEVICE ? lan9512_device : setup[3] == USB_DT_CONFIG ? vec_smsc_config
-                                                                                                   : NULL;
-        size_t n = setup[3] == USB_DT_DEVICE ? sizeof lan9512_device : sizeof vec_smsc_config;
-        if (desc == NULL) {
-            return -USB_ESTALL;
-        }
-        *actual = n < len ? n : len;
-        memcpy(data, desc, *actual);
-        return 0;
+    int r = serve_descriptor(setup, lan9512_device, vec_smsc_config, sizeof vec_smsc_config, data, len, actual);
+    if (r <= 0) {
+        return r;
     }
     if (setup[0] == 0 && setup[1] == USB_REQ_SET_ADDRESS) {
         enumerations++;
@@ -148,14 +159,23 @@ static struct netdev *started_nic(void)
 }
 
 /* Runs the main loop's USB pass until the NIC is started or fake time reaches until_us; returns the NIC. Each pass
- * costs at least a millisecond of fake time, as board_idle() does on the Pi. */
-static struct netdev *poll_until_started(uint64_t until_us)
+ * costs at least a millisecond of fake time, as board_idle() does on the Pi; tick (may be NULL) runs first, for a
+ * model's own clock. */
+static struct netdev *poll_until_started_ticking(uint64_t until_us, void (*tick)(void))
 {
     while (started_nic() == NULL && fake_systimer_peek() < until_us) {
+        if (tick != NULL) {
+            tick();
+        }
         usb_host_poll();
         systimer_delay_us(1000);
     }
     return started_nic();
+}
+
+static struct netdev *poll_until_started(uint64_t until_us)
+{
+    return poll_until_started_ticking(until_us, NULL);
 }
 
 static void test_boot_with_the_nic_present(void **state)
@@ -367,15 +387,9 @@ static int hub_request(void *ctx, const uint8_t setup[8], uint8_t *data, size_t 
 {
     (void)ctx;
     uint16_t value = byteorder_get_le16(setup + 2), port = byteorder_get_le16(setup + 4);
-    if (setup[0] == (USB_RT_IN | USB_RT_STANDARD | USB_RT_DEVICE) && setup[1] == USB_REQ_GET_DESCRIPTOR) {
-        const uint8_t *desc = setup[3] == USB_DT_DEVICE ? hub_device : setup[3] == USB_DT_CONFIG ? hub_config : NULL;
-        size_t n = setup[3] == USB_DT_DEVICE ? sizeof hub_device : sizeof hub_config;
-        if (desc == NULL) {
-            return -USB_ESTALL;
-        }
-        *actual = n < len ? n : len;
-        memcpy(data, desc, *actual);
-        return 0;
+    int r = serve_descriptor(setup, hub_device, hub_config, sizeof hub_config, data, len, actual);
+    if (r <= 0) {
+        return r;
     }
     if (setup[0] == HUB_RT_CLASS_IN && setup[1] == USB_REQ_GET_DESCRIPTOR && setup[3] == USB_DT_HUB) {
         const uint8_t desc[9] = { 9, USB_DT_HUB, HUB_PORTS, 0x09, 0x00, HUB_PWR_ON_2MS, 0, 0x00, 0xff };
@@ -454,14 +468,7 @@ static void test_nic_behind_the_hub_appearing_3_s_after_boot(void **state)
     assert_int_equal(usb_host_start(), -USB_ENODRIVER); /* the hub is up, no network device yet */
     assert_null(netdev_at(0));
     assert_int_equal(usb_host_error(), 0);
-    struct netdev *nd = NULL;
-    while (nd == NULL && fake_systimer_peek() < 10 * S) {
-        hub_tick();
-        usb_host_poll();
-        systimer_delay_us(1000);
-        nd = started_nic();
-    }
-    assert_non_null(nd);
+    assert_non_null(poll_until_started_ticking(10 * S, hub_tick));
     assert_true(hub.announced);
     /* Within a status poll interval (256 ms), the debounce, and one retry of the start (0.5 s). */
     assert_true(fake_systimer_peek() >= 3 * S && fake_systimer_peek() < 3 * S + S);
