@@ -155,16 +155,19 @@ int board_input_simulate(unsigned gpio, int level);
 
 struct netdev;
 
-/* Powers the USB controller, enumerates the bus (hubs, the on-board or plugged-in NIC) and starts the first network
- * device a driver bound. Idempotent: later calls return the first result, or restart a device that was replaced.
- * Returns 0 or a negative code for board_net_strerror(). Takes a few hundred milliseconds (USB reset timing). */
+/* Powers the USB controller, enumerates the bus (hubs, the on-board or plugged-in NIC) and starts the network
+ * devices drivers bound. The first call does the boot-time bring-up (up to a few seconds: USB reset timing, and a
+ * second's wait for a device on the root port); later calls only report. Returns 0 when a network device is
+ * started, else a negative code for board_net_strerror(). Not final either way: board_usb_poll() retries. */
 int board_net_start(void);
 const char *board_net_strerror(int err);
 
 /* The started network device (drivers/netdev.h), or NULL before board_net_start() succeeded or after unplugging. */
 struct netdev *board_net_device(void);
 
-/* Hub status changes (hot-plug); call on every pass of the main loop. Returns at once when nothing changed. */
+/* Hot-plug and recovery; call on every pass of the main loop: hub status changes, a root port that lost its device,
+ * retries (with backoff) of a failed bring-up, and a start for every network device that is present but not
+ * started. Returns at once when nothing is due; a due step blocks for a bounded time. */
 void board_usb_poll(void);
 
 /* Prints the USB device tree and the network devices (the console's `usb` command). */

@@ -22,3 +22,4 @@ DRIVERS_SRCS += drivers/usb/smsc95xx.c
 DRIVERS_SRCS += drivers/usb/lan78xx.c
 DRIVERS_SRCS += drivers/mii.c
 DRIVERS_SRCS += drivers/usb/mchp_usb.c
+DRIVERS_SRCS += drivers/usb/usb_host.c

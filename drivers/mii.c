@@ -7,6 +7,19 @@
 #define SPEED_100  100u
 #define SPEED_10   10u
 
+void mii_resolve_pause(uint16_t advertise, uint16_t lpa, bool *tx, bool *rx)
+{
+    uint16_t common = (uint16_t)(advertise & lpa);
+    *tx = *rx = false;
+    if (common & MII_ADV_PAUSE) {
+        *tx = *rx = true;
+    } else if (common & MII_ADV_PAUSE_ASYM) {
+        /* One end symmetric, both asymmetric: the symmetric end receives pause frames, the other sends them. */
+        *rx = (advertise & MII_ADV_PAUSE) != 0;
+        *tx = !*rx && (lpa & MII_ADV_PAUSE) != 0;
+    }
+}
+
 bool mii_resolve(uint16_t advertise, uint16_t lpa, uint16_t ctrl1000, uint16_t stat1000, uint32_t *speed_mbps,
                  bool *full_duplex)
 {

@@ -35,9 +35,24 @@
 /* The link partner's 1000BASE-T abilities sit two bits above our advertisement's in CTRL1000. */
 #define  MII_STAT1000_LP_SHIFT   2u
 
+/* Clause 22 access to clause 45 MMD registers (802.3 22.2.4.3.11-12, annex 22D): write the device to MMD_CTRL,
+ * the register number to MMD_DATA, then the device with the data function to MMD_CTRL; MMD_DATA is the register. */
+#define MII_MMD_CTRL             0x0Du
+#define  MII_MMD_CTRL_DEVAD_MASK 0x1Fu
+#define  MII_MMD_CTRL_DATA       (1u << 14) /* function 01: data, no post-increment */
+#define MII_MMD_DATA             0x0Eu
+/* 802.3 45.2.7.13: MMD 7 (auto-negotiation) register 60, the EEE advertisement. */
+#define MII_MMD_AN               7u
+#define MII_MMD_AN_EEE_ADV       60u
+
 /* Speed (Mbit/s) and duplex both ends can do, best first. ctrl1000/stat1000 are 0 for 10/100-only PHYs.
  * Returns false when the advertisements have nothing in common (speed 0). */
 bool mii_resolve(uint16_t advertise, uint16_t lpa, uint16_t ctrl1000, uint16_t stat1000, uint32_t *speed_mbps,
                  bool *full_duplex);
+
+/* Pause (802.3x flow control) on a full-duplex link from both ends' PAUSE and ASM_DIR bits (802.3 annex 28B.3,
+ * table 28B-3; Linux include/linux/mii.h mii_resolve_flowctrl_fdx()): *tx, we may send pause frames; *rx, we obey
+ * the partner's. Half-duplex links have no pause. */
+void mii_resolve_pause(uint16_t advertise, uint16_t lpa, bool *tx, bool *rx);
 
 #endif /* MII_H */

@@ -98,10 +98,12 @@ static void read_board_facts(void)
     info.boot_source = bootinfo_source_name(board_pi_boot.info.source);
     info.cmdline = board_pi_boot.info.has_cmdline ? board_pi_boot.info.cmdline : "";
 
-    /* On models with Bluetooth the firmware routes the PL011 to the radio's pins too; release them. */
-    if (model->has_bluetooth) {
-        gpio_set_function(BCM283X_BT_UART_TXD_PIN, GPIO_FUNC_INPUT);
-        gpio_set_function(BCM283X_BT_UART_RXD_PIN, GPIO_FUNC_INPUT);
+    /* On models with the WLAN/Bluetooth chip the firmware routes the PL011 to the radio's pins too, and a
+     * chain-loaded boot may have left the WLAN's SDIO pins on the SD card's controller: release them all. */
+    unsigned stray[PI_MODEL_STRAY_PINS_MAX];
+    size_t n = pi_model_stray_pins(model, stray, PI_MODEL_STRAY_PINS_MAX);
+    for (size_t i = 0; i < n; i++) {
+        gpio_set_function(stray[i], GPIO_FUNC_INPUT);
     }
 }
 
@@ -116,6 +118,11 @@ static void read_reset_cause(void)
     }
     reset_detail[0] = '\0';
     reset_cause = wdog_last_reset_was_watchdog() ? BOARD_RESET_WATCHDOG : BOARD_RESET_POWER_ON;
+    /* No record survived (power was cut, or RAM lost it): the raw power manager status is the only clue left, and
+     * the firmware may have cleared it (see wdog.h). */
+    if (wdog_reset_status() != 0) {
+        snprintf(reset_detail, sizeof reset_detail, "no record; PM_RSTS %#05lx", (unsigned long)wdog_reset_status());
+    }
 }
 
 static void led_init(void)
@@ -228,11 +235,16 @@ void board_set_led_status(enum board_led_status status)
     }
 }
 
-void board_idle(void)
+void board_pi_watchdog_feed(void)
 {
     if (watchdog_running) {
         wdog_feed();
     }
+}
+
+void board_idle(void)
+{
+    board_pi_watchdog_feed();
     actled_pattern_step(systimer_now_us(), led_pattern);
     systimer_delay_us(BOARD_IDLE_US);
 }

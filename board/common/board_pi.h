@@ -30,6 +30,10 @@ void board_pi_irq_restore(uint32_t saved);
 /* Writes straight to the UART, polling; safe from the crash reporter. */
 void board_pi_emergency_write(const char *s);
 
+/* Restarts the watchdog's countdown when it runs (real boards). Called on every pass of the main loop (board_idle)
+ * and between the steps of a USB bring-up, whose bounded waits can add up past the timeout (board_usb.c). */
+void board_pi_watchdog_feed(void);
+
 /* Records the cause, drains the console and resets through the watchdog. */
 void board_pi_reset(enum board_reset_cause cause, const char *detail) __attribute__((noreturn));
 

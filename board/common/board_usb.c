@@ -1,7 +1,7 @@
 /*
- * The board's USB host and network device: powers the USB domain, brings up the DWC2 core at this board's
- * address with its bus alias, enumerates the bus behind the root port (the on-board hub and NIC, or QEMU's hub and
- * usb-net, or whatever sits on a Zero's OTG port) and starts the first network device a driver bound.
+ * The board's USB host and network device: which USB domain to power, where the DWC2 core sits and with which bus
+ * alias its DMA sees RAM, which drivers exist, and how a long bring-up keeps the watchdog fed. The bring-up itself,
+ * its retries and the root port watch are board-neutral (drivers/usb/usb_host.c).
  *
  * Which drivers exist is board knowledge: every Pi model with Ethernet has it on USB (LAN951x on 1B/2B/3B,
  * LAN7800 on 3B+), and a Zero takes any CDC-ECM adapter. Main-loop context, like the rest of board.h.
@@ -10,6 +10,7 @@
 
 #include "board/board.h"
 #include "board/common/bcm283x.h"
+#include "board/common/board_pi.h"
 #include "board_config.h"
 #include "drivers/mbox.h"
 #include "drivers/netdev.h"
@@ -18,11 +19,8 @@
 #include "drivers/usb/lan78xx.h"
 #include "drivers/usb/smsc95xx.h"
 #include "drivers/usb/usb_core.h"
+#include "drivers/usb/usb_host.h"
 #include "drivers/usb/usb_hub.h"
-
-/* How long the root port may take to see a device after power-on; only a Zero with nothing plugged in waits the
- * whole time. On-board hubs connect within a few milliseconds. */
-#define BOARD_USB_CONNECT_TIMEOUT_US 500000u
 
 /* Matching order: the chip drivers by vendor/product before the class drivers, hubs first. */
 static const struct usb_driver *const board_usb_drivers[] = {
@@ -33,46 +31,47 @@ static const struct usb_driver *const board_usb_drivers[] = {
 };
 
 static bool usb_started;
-static int usb_start_err;
-static struct netdev *net_device;
 
-static int usb_start(void)
+static int usb_power_on(void)
 {
-    netdev_set_board_mac(board_get_info()->mac);
-    if (mbox_set_power_state(MBOX_POWER_USB, true) != 0) {
-        return -USB_EIO;
+    return mbox_set_power_state(MBOX_POWER_USB, true) == 0 ? 0 : -USB_EIO;
+}
+
+static struct netdev *started_device(void)
+{
+    struct netdev *nd;
+    for (size_t i = 0; (nd = netdev_at(i)) != NULL; i++) {
+        if (nd->started) {
+            return nd;
+        }
     }
-    int err = dwc2_init((uintptr_t)BOARD_PERIPH_BASE + BCM283X_USB_OFFSET, BOARD_BUS_ALIAS);
-    if (err != 0) {
-        return usb_error_from_dwc2(err);
-    }
-    usb_core_init(board_usb_drivers, sizeof board_usb_drivers / sizeof board_usb_drivers[0]);
-    enum dwc2_speed speed;
-    err = dwc2_port_reset(BOARD_USB_CONNECT_TIMEOUT_US, &speed);
-    if (err != 0) {
-        return usb_error_from_dwc2(err);
-    }
-    return usb_core_enumerate(NULL, 0, speed, NULL);
+    return NULL;
 }
 
 int board_net_start(void)
 {
     if (!usb_started) {
         usb_started = true;
-        usb_start_err = usb_start();
+        netdev_set_board_mac(board_get_info()->mac);
+        const struct usb_host_config cfg = {
+            .core_base = (uintptr_t)BOARD_PERIPH_BASE + BCM283X_USB_OFFSET,
+            .bus_alias = BOARD_BUS_ALIAS,
+            .drivers = board_usb_drivers,
+            .driver_count = sizeof board_usb_drivers / sizeof board_usb_drivers[0],
+            .power_on = usb_power_on,
+            .keepalive = board_pi_watchdog_feed,
+        };
+        usb_host_init(&cfg);
+        return usb_host_start();
     }
-    if (usb_start_err != 0) {
-        return usb_start_err;
-    }
-    if (net_device != NULL && net_device->present && net_device->started) {
+    if (started_device() != NULL) {
         return 0;
     }
-    net_device = netdev_at(0);
-    if (net_device == NULL) {
-        return -USB_ENODRIVER;
+    int err = usb_host_error();
+    if (err != 0) {
+        return err;
     }
-    int err = netdev_start(net_device);
-    return err == 0 ? 0 : -USB_EIO;
+    return netdev_at(0) == NULL ? -USB_ENODRIVER : -USB_EIO;
 }
 
 const char *board_net_strerror(int err)
@@ -82,25 +81,29 @@ const char *board_net_strerror(int err)
 
 struct netdev *board_net_device(void)
 {
-    return net_device != NULL && net_device->present ? net_device : NULL;
+    return started_device();
 }
 
 void board_usb_poll(void)
 {
-    if (usb_started && usb_start_err == 0) {
-        usb_core_poll();
+    if (usb_started) {
+        usb_host_poll();
     }
 }
 
 void board_usb_print_tree(void)
 {
-    if (!usb_started) {
-        printf("USB not started\n");
+    if (!usb_started || !usb_host_controller_up()) {
+        printf("USB not started");
+        if (usb_started && usb_host_error() != 0) {
+            printf(": %s (trying again)", usb_strerror(usb_host_error()));
+        }
+        printf("\n");
         return;
     }
     printf("controller: DWC2 id %08lx, %u channels", (unsigned long)dwc2_core_id(), dwc2_channel_count());
-    if (usb_start_err != 0) {
-        printf(", start failed: %s\n", usb_strerror(usb_start_err));
+    if (usb_host_error() != 0) {
+        printf(", root port: %s (trying again)\n", usb_strerror(usb_host_error()));
     } else {
         printf("\n");
     }

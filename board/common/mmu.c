@@ -43,9 +43,15 @@
 /* AP[1:0] = 01: privileged access only; with APX (AP[2]) set it is read-only. */
 #define AP_PRIV           0x1u
 
-/* Memory types (TEX, C, B): normal write-back write-allocate, and shareable device. */
+/* Memory types (TEX, C, B): normal write-back write-allocate for RAM; Strongly-ordered (TEX 000, C 0, B 0) for
+ * peripherals. The ARM ARM (ARMv7-A/R, A3.5.5 "Device and Strongly-ordered memory"; the same encoding on ARMv6
+ * with XP set) lets a write to Device memory complete before it reaches the peripheral, from a write buffer, and
+ * a write to Strongly-ordered memory complete only when it has. So a write to a BCM283x peripheral (a GPIO pull
+ * clock, a watchdog arm, a USB channel enable) has taken effect when the next instruction runs, and a barrier after
+ * it (drivers/mmio.h) waits for the peripheral, not for a buffer: what the BCM2835 ARM Peripherals manual's
+ * section 1.3 ordering rule needs. */
 #define TEX_NORMAL_WBWA   0x1u
-#define TEX_DEVICE        0x0u
+#define TEX_STRONGLY_ORDERED 0x0u
 
 /* Domain 0 as "client": the descriptors' access permissions are checked. */
 #define DACR_DOMAIN0_CLIENT 0x1u
@@ -74,7 +80,7 @@ static uint32_t section_descriptor(uintptr_t base, enum mmu_kind kind)
         return base | L1_TYPE_SECTION | (TEX_NORMAL_WBWA << L1_SECT_TEX_LSB) | L1_SECT_C | L1_SECT_B |
                L1_SECT_XN | (AP_PRIV << L1_SECT_AP_LSB);
     case MMU_DEVICE:
-        return base | L1_TYPE_SECTION | (TEX_DEVICE << L1_SECT_TEX_LSB) | L1_SECT_B | L1_SECT_XN |
+        return base | L1_TYPE_SECTION | (TEX_STRONGLY_ORDERED << L1_SECT_TEX_LSB) | L1_SECT_XN |
                (AP_PRIV << L1_SECT_AP_LSB);
     case MMU_FAULT:
     default:

@@ -2,6 +2,8 @@
 
 #include <stddef.h>
 
+#include "board/common/bcm283x.h"
+
 /* Revision code layout (Raspberry Pi documentation, "Revision codes"). */
 #define PI_REV_NEW_STYLE       (1u << 23)
 #define PI_REV_OLD_WARRANTY    (1u << 24) /* old-style codes only: set once the board was over-volted */
@@ -95,6 +97,27 @@ static const struct pi_model model_unknown = {
     .name = "Unknown Raspberry Pi", .soc = "unknown", .led = LED_NONE, .nic = PI_NIC_NONE, .has_bluetooth = false,
     .header = PI_HEADER_40, .known = false,
 };
+
+/* The WLAN's SDIO lines on models with the combo chip (Circle addon/SDCard/emmc.cpp CEMMCDevice() sets them to
+ * inputs on the 3 B, 3 A+ and 3 B+ "if bootloader does not restore GPIO modes"). */
+#define PI_WLAN_SDIO_FIRST_PIN 34u
+#define PI_WLAN_SDIO_LAST_PIN  39u
+
+size_t pi_model_stray_pins(const struct pi_model *m, unsigned *pins, size_t max)
+{
+    size_t n = 0;
+    if (!m->has_bluetooth) {
+        return 0; /* no radio: GPIO 32-39 may be wired to other things (the Pi 1 B+ and 2 B power LED is GPIO 35) */
+    }
+    static const unsigned bt_uart[] = { BCM283X_BT_UART_TXD_PIN, BCM283X_BT_UART_RXD_PIN };
+    for (size_t i = 0; i < sizeof bt_uart / sizeof bt_uart[0] && n < max; i++) {
+        pins[n++] = bt_uart[i];
+    }
+    for (unsigned pin = PI_WLAN_SDIO_FIRST_PIN; pin <= PI_WLAN_SDIO_LAST_PIN && n < max; pin++) {
+        pins[n++] = pin;
+    }
+    return n;
+}
 
 /* New-style codes: the board type and processor fields name the model (the 2 Model B was built with both
  * BCM2836 and BCM2837). */

@@ -25,6 +25,7 @@
 #define PI_MODELS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "board/pi_header.h"
@@ -60,6 +61,16 @@ struct pi_model {
 /* The model for a revision code. Never NULL: unknown codes (and 0, when the firmware did not answer) give a
  * static entry with known == false and no LED, NIC or Bluetooth. */
 const struct pi_model *pi_model_lookup(uint32_t revision);
+
+/* Most pins pi_model_stray_pins() reports. */
+#define PI_MODEL_STRAY_PINS_MAX 8u
+
+/* GPIO pins an earlier boot stage may have left routed to a peripheral baremail does not drive, to be set back to
+ * plain inputs: on models with the WLAN/Bluetooth combo chip, the Bluetooth UART's pins (the firmware gives them the
+ * PL011) and the WLAN's SDIO lines, GPIO 34-39, whose ALT3 connects them to the same Arasan host the SD card uses
+ * on GPIO 48-53 (Linux's Pi 3 and Zero W device trees give the Arasan to the WLAN there, pin group emmc_gpio34).
+ * Fills pins (room for max) and returns the count. */
+size_t pi_model_stray_pins(const struct pi_model *m, unsigned *pins, size_t max);
 
 /* RAM on the board in MiB as the revision code states it, or 0 when the code does not say. (Old-style code
  * 0x0015 was made with 256 and 512 MiB; it reports 256.) The firmware's ARM memory figure is what to use for

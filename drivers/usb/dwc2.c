@@ -37,8 +37,16 @@
 /* Core global registers. */
 #define GAHBCFG                 0x008u
 #define  GAHBCFG_GLBL_INTR_EN   (1u << 0)
+/* BCM283x only: bits 2:1 are the AXI burst length (0: 4 beats), bit 4 makes the core wait for its AXI writes to
+ * complete before it reports a channel halted. Without it the driver can see the halt and read the bounce buffer
+ * before the DMA data reach RAM. Linux drivers/usb/dwc2/params.c dwc2_set_bcm_params() sets ahbcfg 0x10; Circle
+ * include/circle/usb/dwhci.h names the bit DWHCI_CORE_AHB_CFG_WAIT_AXI_WRITES. */
+#define  GAHBCFG_BCM_AXI_BURST_MASK (3u << 1)
+#define  GAHBCFG_BCM_WAIT_AXI_WRITES (1u << 4)
 #define  GAHBCFG_DMA_EN         (1u << 5)
 #define GUSBCFG                 0x00Cu
+#define  GUSBCFG_PHYIF16        (1u << 3)   /* clear: 8-bit UTMI+ data bus */
+#define  GUSBCFG_ULPI_UTMI_SEL  (1u << 4)   /* clear: UTMI+ PHY, not ULPI */
 #define  GUSBCFG_ULPI_EXT_VBUS_DRV (1u << 20)
 #define  GUSBCFG_TERMSEL_DL_PULSE  (1u << 22)
 #define  GUSBCFG_FORCE_HOST     (1u << 29)
@@ -79,6 +87,7 @@
 #define  HPRT0_CONNDET          (1u << 1)
 #define  HPRT0_ENA              (1u << 2)
 #define  HPRT0_ENACHG           (1u << 3)
+#define  HPRT0_OVRCURRACT       (1u << 4)
 #define  HPRT0_OVRCURRCHG       (1u << 5)
 #define  HPRT0_RST              (1u << 8)
 #define  HPRT0_PWR              (1u << 12)
@@ -144,6 +153,10 @@
 /* Bounds on the core's own state changes; it takes a few PHY clocks, a millisecond is generous. */
 #define CORE_IDLE_TIMEOUT_US    100000u
 #define CORE_RESET_TIMEOUT_US   100000u
+/* After the soft reset the core needs time before it keeps a forced mode: Circle lib/usb/dwhcidevice.cpp
+ * CDWHCIDevice::Reset() waits 100 ms, and U-Boot's drivers/usb/host/dwc2.c dwc_otg_core_reset() did too, calling
+ * the sleep "_very_ important" (the core otherwise leaves host mode) until it was reworked in commit c5d685b8993. */
+#define CORE_RESET_SETTLE_US    100000u
 #define HOST_MODE_TIMEOUT_US    100000u
 #define FIFO_FLUSH_TIMEOUT_US   10000u
 #define CHANNEL_HALT_TIMEOUT_US 10000u
@@ -153,8 +166,9 @@
 #define ROOT_RESET_US           50000u
 /* The port reports enabled within a few microseconds of reset's end; bound it anyway. */
 #define PORT_ENABLE_TIMEOUT_US  10000u
-/* USB 2.0 7.1.7.5: 10 ms reset recovery (TRSTRCY) before the device must answer. */
-#define RESET_RECOVERY_US       10000u
+/* USB 2.0 7.1.7.5 asks for 10 ms of reset recovery (TRSTRCY); Circle lib/usb/dwhcidevice.cpp EnableRootPort()
+ * waits 20 ms because 10 "seems to be too short for some devices". */
+#define RESET_RECOVERY_US       20000u
 /* USB 2.0 5.3.2: three transaction errors in a row fail the transfer. */
 #define MAX_XACT_ERRORS         3u
 /* Largest transfer one channel programming can carry: HCTSIZ's packet counter is 10 bits. */
@@ -233,6 +247,7 @@ static int core_reset(void)
     if (!wait_bits(reg(GRSTCTL), GRSTCTL_AHBIDLE, GRSTCTL_AHBIDLE, CORE_IDLE_TIMEOUT_US)) {
         return -DWC2_ETIMEDOUT;
     }
+    systimer_delay_us(CORE_RESET_SETTLE_US);
     return 0;
 }
 
@@ -297,7 +312,12 @@ int dwc2_init(uintptr_t base, uint32_t bus_alias)
     }
     mmio_clear_bits(reg(GAHBCFG), GAHBCFG_GLBL_INTR_EN);
     mmio_write32(reg(GINTMSK), 0);
-    mmio_clear_bits(reg(GUSBCFG), GUSBCFG_ULPI_EXT_VBUS_DRV | GUSBCFG_TERMSEL_DL_PULSE);
+    /* The BCM283x has an on-chip 8-bit UTMI+ PHY. The selection survives the soft reset and takes effect through it,
+     * so it is written first, as U-Boot drivers/usb/host/dwc2.c dwc_otg_core_init() does ("Reset after setting the
+     * PHY parameters"); Circle lib/usb/dwhcidevice.cpp InitCore() selects the same. Whatever an earlier stage left
+     * there (ULPI, 16-bit) would otherwise stay. */
+    mmio_clear_bits(reg(GUSBCFG), GUSBCFG_ULPI_EXT_VBUS_DRV | GUSBCFG_TERMSEL_DL_PULSE | GUSBCFG_ULPI_UTMI_SEL |
+                                      GUSBCFG_PHYIF16);
     int err = core_reset();
     if (err != 0) {
         core_base = 0;
@@ -329,7 +349,9 @@ int dwc2_init(uintptr_t base, uint32_t bus_alias)
     }
     mmio_write32(reg(HAINTMSK), 0);
     mmio_write32(reg(GINTSTS), mmio_read32(reg(GINTSTS)));
-    mmio_set_bits(reg(GAHBCFG), GAHBCFG_DMA_EN);
+    mmio_write_masked(reg(GAHBCFG), GAHBCFG_DMA_EN | GAHBCFG_BCM_WAIT_AXI_WRITES,
+                      GAHBCFG_DMA_EN | GAHBCFG_BCM_WAIT_AXI_WRITES | GAHBCFG_BCM_AXI_BURST_MASK |
+                          GAHBCFG_GLBL_INTR_EN);
 
     uint32_t hprt = mmio_read32(reg(HPRT0)) & ~HPRT0_W1C_MASK;
     mmio_write32(reg(HPRT0), hprt | HPRT0_PWR);
@@ -362,6 +384,8 @@ int dwc2_port_reset(uint32_t connect_timeout_us, enum dwc2_speed *speed)
     if (core_base == 0) {
         return -DWC2_EINVAL;
     }
+    /* An over-current may have cut the port's power: a new attempt starts with it on. */
+    hprt_write(HPRT0_PWR, 0);
     if (!wait_bits(reg(HPRT0), HPRT0_CONNSTS, HPRT0_CONNSTS, connect_timeout_us)) {
         return -DWC2_ENODEV;
     }
@@ -380,6 +404,21 @@ int dwc2_port_reset(uint32_t connect_timeout_us, enum dwc2_speed *speed)
     *speed = (enum dwc2_speed)((mmio_read32(reg(HPRT0)) & HPRT0_SPD_MASK) >> HPRT0_SPD_LSB);
     systimer_delay_us(RESET_RECOVERY_US);
     return 0;
+}
+
+bool dwc2_port_ok(void)
+{
+    if (core_base == 0) {
+        return false;
+    }
+    uint32_t v = mmio_read32(reg(HPRT0));
+    uint32_t changes = v & (HPRT0_CONNDET | HPRT0_ENACHG | HPRT0_OVRCURRCHG);
+    if (changes != 0) {
+        mmio_write32(reg(HPRT0), (v & ~HPRT0_W1C_MASK) | changes);
+    }
+    /* The core disables the port itself on a disconnect, a babble or an over-current (Linux
+     * drivers/usb/dwc2/hcd_intr.c dwc2_port_intr() handles the same three change bits). */
+    return (v & (HPRT0_CONNSTS | HPRT0_ENA | HPRT0_OVRCURRACT)) == (HPRT0_CONNSTS | HPRT0_ENA);
 }
 
 /* Programs and enables channel ch for the next piece of its transfer. */

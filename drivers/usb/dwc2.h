@@ -88,8 +88,9 @@ struct dwc2_async {
 };
 
 /* base: the core (peripheral base + 0x980000). bus_alias: ORed into ARM addresses to form the bus addresses the
- * core's DMA uses (0xC0000000 on BCM2836/7, 0x40000000 on BCM2835). Resets the core, forces host mode, sizes the
- * FIFOs, enables DMA and powers the root port. Returns 0 or -DWC2_EID / -DWC2_ETIMEDOUT. */
+ * core's DMA uses (0xC0000000 on BCM2836/7, 0x40000000 on BCM2835). Selects the 8-bit UTMI+ PHY, resets the core
+ * (and waits 100 ms for it to settle), forces host mode, sizes the FIFOs, enables DMA (waiting for AXI writes before
+ * a channel reports halted) and powers the root port. Takes about 100 ms. Returns 0 or -DWC2_EID / -DWC2_ETIMEDOUT. */
 int dwc2_init(uintptr_t base, uint32_t bus_alias);
 
 /* The core's id register value (after dwc2_init), e.g. 0x4F54280A on a Pi, 0x4F54294A under QEMU. */
@@ -101,9 +102,15 @@ unsigned dwc2_channel_count(void);
 /* True when a device is connected to the root port. */
 bool dwc2_port_connected(void);
 
-/* Waits for a device on the root port (up to connect_timeout_us), lets the connection settle (the USB attach
- * debounce), resets the port and reports the device's speed. Returns 0, -DWC2_ENODEV or -DWC2_ETIMEDOUT. */
+/* Powers the root port, waits for a device on it (up to connect_timeout_us), lets the connection settle (the USB
+ * attach debounce), resets the port and reports the device's speed. Returns 0, -DWC2_ENODEV or -DWC2_ETIMEDOUT. */
 int dwc2_port_reset(uint32_t connect_timeout_us, enum dwc2_speed *speed);
+
+/* After a successful dwc2_port_reset(): true while the device is still connected and the port enabled. Reads the
+ * root port and acknowledges its change bits (connect, enable, over-current); false means the device was
+ * unplugged, the core disabled the port (babble, over-current) or nothing was reset yet: whatever sat behind the
+ * port is gone and must be reset and enumerated again. Never blocks. */
+bool dwc2_port_ok(void);
 
 /* A control transfer on pipe (ep_type DWC2_EP_CONTROL): SETUP, optional data stage of len bytes in the direction
  * bit 7 of setup[0] gives, status stage. *actual gets the data stage's length. Blocking, within timeout_us.

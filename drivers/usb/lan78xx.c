@@ -49,6 +49,7 @@
 #define MAC_CR               0x100u
 #define  MAC_CR_AUTO_SPEED   (1u << 11)
 #define  MAC_CR_AUTO_DUPLEX  (1u << 12)
+#define  MAC_CR_EEE_EN       (1u << 17)
 #define MAC_RX               0x104u
 #define  MAC_RX_RXEN         (1u << 0)
 #define  MAC_RX_FCS_STRIP    (1u << 4)
@@ -89,6 +90,10 @@ static const struct mchp_chip lan_chip = {
     .mii_data_reg = MII_DATA,
     .phy_addr = LAN78XX_PHY_ADDR,
     .gigabit = true,
+    /* EEE stays off: the MAC's EEE_EN is never set, and Linux drivers/net/usb/lan78xx.c lan78xx_phy_init() (the
+     * Raspberry Pi kernel) enables it only when the device tree asks ("microchip,eee-enabled"). The LAN88xx PHY
+     * would otherwise advertise it and the partner enter low-power idle on a link our MAC does not manage. */
+    .eee_off = true,
     .addr_lo_reg = RX_ADDRL,
     .addr_hi_reg = RX_ADDRH,
     /* FCS_STRIP is set, so the length is the frame's own. */
@@ -129,7 +134,7 @@ static int lan_reset(struct mchp_eth *l)
     if (err == 0) err = mchp_modify(dev, RFE_CTL, 0, RFE_CTL_BCAST_EN | RFE_CTL_MCAST_EN | RFE_CTL_DA_PERFECT);
     if (err == 0) err = mchp_modify(dev, PMT_CTL, 0, PMT_CTL_PHY_RST);
     if (err == 0) err = mchp_wait(dev, PMT_CTL, PMT_CTL_PHY_RST | PMT_CTL_READY, PMT_CTL_READY, RESET_TIMEOUT_US);
-    if (err == 0) err = mchp_modify(dev, MAC_CR, 0, MAC_CR_AUTO_SPEED | MAC_CR_AUTO_DUPLEX);
+    if (err == 0) err = mchp_modify(dev, MAC_CR, MAC_CR_EEE_EN, MAC_CR_AUTO_SPEED | MAC_CR_AUTO_DUPLEX);
     if (err == 0) err = mchp_eth_phy_start(l);
     if (err == 0) err = mchp_modify(dev, MAC_TX, 0, MAC_TX_TXEN);
     if (err == 0) err = mchp_modify(dev, FCT_TX_CTL, 0, FCT_TX_CTL_EN);

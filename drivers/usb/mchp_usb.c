@@ -133,6 +133,22 @@ static int mii_write(const struct mchp_eth *e, uint8_t reg, uint16_t value)
     return err;
 }
 
+/* A clause 45 MMD register through the clause 22 MMD access registers (802.3 annex 22D). */
+static int mmd_write(const struct mchp_eth *e, uint8_t devad, uint16_t reg, uint16_t value)
+{
+    int err = mii_write(e, MII_MMD_CTRL, devad & MII_MMD_CTRL_DEVAD_MASK);
+    if (err == 0) {
+        err = mii_write(e, MII_MMD_DATA, reg);
+    }
+    if (err == 0) {
+        err = mii_write(e, MII_MMD_CTRL, (uint16_t)((devad & MII_MMD_CTRL_DEVAD_MASK) | MII_MMD_CTRL_DATA));
+    }
+    if (err == 0) {
+        err = mii_write(e, MII_MMD_DATA, value);
+    }
+    return err;
+}
+
 /* IEEE 802.3 22.2.4.1.1: the reset bit clears itself within 0.5 s. */
 #define PHY_RESET_TIMEOUT_US    500000u
 
@@ -151,7 +167,13 @@ int mchp_eth_phy_start(const struct mchp_eth *e)
         err = mii_write(e, MII_ADVERTISE, MII_ADV_CSMA | MII_ADV_ALL_10_100 | MII_ADV_PAUSE | MII_ADV_PAUSE_ASYM);
     }
     if (err == 0 && e->chip->gigabit) {
-        err = mii_write(e, MII_CTRL1000, MII_CTRL1000_FULL | MII_CTRL1000_HALF);
+        /* The LAN78xx MAC has no 1000BASE-T half duplex: Linux drivers/net/usb/lan78xx.c lan78xx_phy_init() removes
+         * it ("MAC doesn't support 1000T Half"), U-Boot drivers/usb/eth/lan7x.c lan7x_eth_phylib_config_start()
+         * advertises 1000 full only. */
+        err = mii_write(e, MII_CTRL1000, MII_CTRL1000_FULL);
+    }
+    if (err == 0 && e->chip->eee_off) {
+        err = mmd_write(e, MII_MMD_AN, MII_MMD_AN_EEE_ADV, 0);
     }
     if (err == 0) {
         err = mii_write(e, MII_BMCR, MII_BMCR_ANENABLE | MII_BMCR_ANRESTART);
@@ -175,6 +197,8 @@ static int link_resolve(struct mchp_eth *e)
     }
     if (err == 0) {
         mii_resolve(adv, lpa, ctrl1000, stat1000, &e->nd.speed_mbps, &e->nd.full_duplex);
+        e->adv = adv;
+        e->lpa = lpa;
     }
     return err;
 }

@@ -51,6 +51,7 @@ struct mchp_chip {
     uint16_t mii_access_reg, mii_data_reg;
     uint8_t phy_addr;
     bool gigabit;                      /* the PHY has the 1000BASE-T registers */
+    bool eee_off;                      /* the PHY advertises EEE by default: clear that, the MAC runs without LPI */
     uint16_t addr_lo_reg, addr_hi_reg; /* where the chip keeps its MAC address */
     struct mchp_rx_format rx;
 };
@@ -72,6 +73,7 @@ struct mchp_eth {
     struct dwc2_pipe in, out;
     struct mchp_rx rx;
     uint64_t next_link_poll;
+    uint16_t adv, lpa;                 /* both ends' advertisements (MII_ADVERTISE, MII_LPA) of the current link */
     uint8_t tx_buf[MCHP_TX_HEADER_SIZE + NETDEV_MAX_FRAME];
 };
 
@@ -83,8 +85,9 @@ int mchp_eth_probe(struct mchp_eth *e, const struct mchp_chip *chip, struct usb_
 /* A usb_driver remove for any mchp_eth: cancels reception and marks the netdev gone. */
 void mchp_eth_remove(struct usb_device *dev);
 
-/* Resets the PHY (bounded wait), advertises 10/100 (and 1000 when gigabit) with pause, restarts
- * autonegotiation. Returns 0 or a negative USB_E* code. */
+/* Resets the PHY (bounded wait), advertises 10/100 (and 1000BASE-T full duplex when gigabit) with symmetric and
+ * asymmetric pause, turns EEE's advertisement off when chip->eee_off, restarts autonegotiation. Returns 0 or a
+ * negative USB_E* code. */
 int mchp_eth_phy_start(const struct mchp_eth *e);
 /* Call when the chip's init sequence has succeeded: the link counts as down until the next poll, which is due. */
 void mchp_eth_started(struct mchp_eth *e);
@@ -93,7 +96,8 @@ void mchp_eth_started(struct mchp_eth *e);
 int mchp_eth_send(struct mchp_eth *e, uint32_t cmd_a, uint32_t cmd_b, const void *frame, size_t len);
 /* A netdev_ops receive for any mchp_eth: parses the chip's bulk IN data as chip->rx describes. */
 int mchp_eth_receive(struct netdev *nd, void *buf, size_t size);
-/* About once a second, reads the PHY's link state and, when up, the resolved speed and duplex into e->nd.
+/* About once a second, reads the PHY's link state and, when up, the resolved speed and duplex into e->nd and both
+ * advertisements into e->adv and e->lpa.
  * Returns 1 when the link state changed, 0 when not (or not due), or a negative USB_E* code. */
 int mchp_eth_link_poll(struct mchp_eth *e);
 

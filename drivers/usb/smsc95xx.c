@@ -5,6 +5,7 @@
  */
 #include "drivers/usb/smsc95xx.h"
 
+#include "drivers/mii.h"
 #include "drivers/netdev.h"
 #include "drivers/usb/mchp_usb.h"
 
@@ -33,6 +34,9 @@
 #define AFC_CFG              0x02Cu
 /* Flow control thresholds and back-pressure defaults from the datasheet's AFC_CFG description. */
 #define  AFC_CFG_DEFAULT     0x00F830A1u
+/* FCMULT, FCBRD, FCADD, FCANY: the frames whose arrival into a full RX FIFO makes the MAC send pause frames (full
+ * duplex) or back-pressure (half duplex). */
+#define  AFC_CFG_FC_MASK     0xFu
 #define BURST_CAP            0x038u
 #define BULK_IN_DLY          0x06Cu
 /* 0x2000 x 16.7 ns ~ 136 us: how long the chip may hold a short bulk-in transfer open (datasheet default). */
@@ -40,6 +44,7 @@
 #define MAC_CR               0x100u
 #define  MAC_CR_RXEN         (1u << 2)
 #define  MAC_CR_TXEN         (1u << 3)
+#define  MAC_CR_RCVOWN       (1u << 23) /* half duplex: do not receive our own transmissions */
 #define  MAC_CR_FDPX         (1u << 20)
 #define  MAC_CR_MCPAS        (1u << 19)
 #define  MAC_CR_PRMS         (1u << 18)
@@ -49,6 +54,9 @@
 #define MII_ADDR             0x114u
 #define MII_DATA             0x118u
 #define FLOW                 0x11Cu
+#define  FLOW_FCPT_LSB       16u        /* pause time in the pause frames we send */
+#define  FLOW_FCPT_MAX       0xFFFFu
+#define  FLOW_FCE            (1u << 1)  /* obey received pause frames */
 #define VLAN1                0x120u
 #define  ETH_P_8021Q         0x8100u
 #define COE_CR               0x130u
@@ -140,12 +148,33 @@ static int smsc_send(struct netdev *nd, const void *frame, size_t len)
     return mchp_eth_send(nd->priv, n | TX_CMD_A_FIRST_SEG | TX_CMD_A_LAST_SEG, n, frame, len);
 }
 
+/* The MAC follows the link the PHY negotiated, as Linux drivers/net/usb/smsc95xx.c smsc95xx_link_reset() and
+ * smsc95xx_phy_update_flowcontrol() program it: full duplex sets FDPX, half duplex RCVOWN instead (the MAC would
+ * otherwise receive its own frames); on full duplex, pause as both ends advertised it (FLOW to obey the partner's,
+ * AFC_CFG to send our own), on half duplex no pause and back-pressure on. */
+static int smsc_link_reset(struct mchp_eth *s)
+{
+    bool full = s->nd.full_duplex;
+    bool tx_pause = true, rx_pause = false;
+    if (full) {
+        mii_resolve_pause(s->adv, s->lpa, &tx_pause, &rx_pause);
+    }
+    int err = mchp_modify(s->dev, MAC_CR, MAC_CR_FDPX | MAC_CR_RCVOWN, full ? MAC_CR_FDPX : MAC_CR_RCVOWN);
+    if (err == 0) {
+        err = mchp_write(s->dev, FLOW, rx_pause ? (FLOW_FCPT_MAX << FLOW_FCPT_LSB) | FLOW_FCE : 0);
+    }
+    if (err == 0) {
+        err = mchp_modify(s->dev, AFC_CFG, AFC_CFG_FC_MASK, tx_pause ? AFC_CFG_FC_MASK : 0);
+    }
+    return err;
+}
+
 static void smsc_poll(struct netdev *nd)
 {
     struct mchp_eth *s = nd->priv;
-    if (mchp_eth_link_poll(s) == 1 && nd->link_up) {
-        /* The MAC must use the duplex the PHY negotiated. */
-        mchp_modify(s->dev, MAC_CR, MAC_CR_FDPX, nd->full_duplex ? MAC_CR_FDPX : 0);
+    if (mchp_eth_link_poll(s) == 1 && nd->link_up && smsc_link_reset(s) != 0) {
+        /* Try again at the next poll rather than run with the wrong duplex. */
+        nd->link_up = false;
     }
 }
 

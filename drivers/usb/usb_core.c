@@ -25,6 +25,12 @@ static size_t driver_count;
 static struct usb_device devices[USB_MAX_DEVICES];
 static size_t devices_used;
 static uint8_t next_address;
+static void (*keepalive)(void);
+
+void usb_core_set_keepalive(void (*fn)(void))
+{
+    keepalive = fn;
+}
 
 void usb_core_init(const struct usb_driver *const *drivers, size_t count)
 {
@@ -54,6 +60,9 @@ int usb_control(struct usb_device *dev, uint8_t req_type, uint8_t request, uint1
 {
     if (dev == NULL || !dev->present) {
         return -USB_EINVAL;
+    }
+    if (keepalive != NULL) {
+        keepalive();
     }
     uint8_t setup[DWC2_SETUP_SIZE] = {
         req_type, request, (uint8_t)value, (uint8_t)(value >> 8), (uint8_t)index, (uint8_t)(index >> 8),

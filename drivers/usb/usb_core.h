@@ -126,6 +126,10 @@ struct usb_async {
 /* Registers the class drivers (array kept by reference), in matching priority order. Forgets all devices. */
 void usb_core_init(const struct usb_driver *const *drivers, size_t count);
 
+/* fn (NULL for none) runs before every control transfer: one transfer is bounded by USB_CONTROL_TIMEOUT_US, but a
+ * bring-up makes hundreds, so a watchdog is fed from here (usb_host.h). Kept across usb_core_init(). */
+void usb_core_set_keepalive(void (*fn)(void));
+
 /* Enumerates the device just reset on parent's port (parent NULL: the root port) at the given speed: reads its
  * descriptors, assigns an address, selects a configuration and binds a driver. *out (may be NULL) gets the
  * device even when no driver took it. Returns 0 (also for "no driver"), or a negative USB_E* code when the device

@@ -47,9 +47,13 @@
 #define PORT_RESET_TIMEOUT_US   500000u
 /* Between status reads while the hub resets a port: a fraction of the reset time. */
 #define PORT_RESET_POLL_US      1000u
-/* USB 2.0 7.1.7.5: TRSTRCY. */
-#define RESET_RECOVERY_US       10000u
+/* USB 2.0 7.1.7.5 asks for 10 ms (TRSTRCY); 20 ms as on the root port (Circle lib/usb/dwhcidevice.cpp
+ * EnableRootPort(): 10 ms "seems to be too short for some devices"). */
+#define RESET_RECOVERY_US       20000u
+/* bPwrOn2PwrGood counts 2 ms units (USB 2.0 11.23.2.1); Linux drivers/usb/core/hub.h hub_power_on_good_delay()
+ * waits at least 100 ms on a hub that is not a root hub, since many report less than their ports need. */
 #define PWR_GOOD_UNIT_US        2000u
+#define PWR_GOOD_MIN_US         100000u
 /* Status change endpoint: poll at most this often even if bInterval asks for more (full speed: ms units). */
 #define MIN_POLL_INTERVAL_US    8000u
 #define US_PER_MS               1000u
@@ -238,7 +242,8 @@ static int hub_probe(struct usb_device *dev, const struct usb_interface_desc *in
     for (uint8_t port = 1; port <= h->ports; port++) {
         port_feature(dev, true, PORT_FEAT_POWER, port);
     }
-    systimer_delay_us((uint32_t)hd.pwr_on_to_good_2ms * PWR_GOOD_UNIT_US);
+    uint32_t pwr_good_us = (uint32_t)hd.pwr_on_to_good_2ms * PWR_GOOD_UNIT_US;
+    systimer_delay_us(pwr_good_us > PWR_GOOD_MIN_US ? pwr_good_us : PWR_GOOD_MIN_US);
 
     /* One debounce for all ports: they were powered together. */
     uint16_t connected = 0;

@@ -12,6 +12,8 @@
 #define GINTSTS              0x014u
 #define  GINTSTS_CURMODE_HOST (1u << 0)
 #define GUSBCFG_FORCE_HOST   (1u << 29)
+#define GAHBCFG_WAIT_AXI_WRITES (1u << 4)
+#define REQ_SET_ADDRESS      5u
 #define GSNPSID              0x040u
 #define GHWCFG2              0x048u
 #define GHWCFG3              0x04Cu
@@ -19,6 +21,8 @@
 #define HPRT0_CONNDET        (1u << 1)
 #define HPRT0_ENA            (1u << 2)
 #define HPRT0_ENACHG         (1u << 3)
+#define HPRT0_OVRCURRACT     (1u << 4)
+#define HPRT0_OVRCURRCHG     (1u << 5)
 #define HPRT0_RST            (1u << 8)
 #define HPRT0_PWR            (1u << 12)
 #define HPRT0_SPD_LSB        17u
@@ -60,9 +64,21 @@ struct fake_dwc2_ep *fake_dwc2_ep(struct fake_dwc2 *m, uint8_t dev_addr, uint8_t
     }
     if (free_ep != NULL) {
         *free_ep = (struct fake_dwc2_ep){ .used = true, .dev_addr = dev_addr, .ep_num = ep_num, .in = dir,
-                                          .in_ended = true };
+                                          .in_ended = true, .dev = -1 };
     }
     return free_ep;
+}
+
+static bool port_connected(const struct fake_dwc2 *m);
+
+/* A modelled device hears the bus only while every port on its way is enabled. */
+static bool device_reachable(const struct fake_dwc2 *m, int dev)
+{
+    if (dev < 0) {
+        return true;
+    }
+    bool root_up = m->port_enabled && port_connected(m);
+    return dev == 0 ? root_up : root_up && m->devs[dev].reachable;
 }
 
 static struct fake_dwc2_ep *find_ep(struct fake_dwc2 *m, uint8_t dev_addr, uint8_t ep_num, bool in)
@@ -70,7 +86,8 @@ static struct fake_dwc2_ep *find_ep(struct fake_dwc2 *m, uint8_t dev_addr, uint8
     bool dir = ep_num != 0 && in;
     for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
         struct fake_dwc2_ep *ep = &m->eps[i];
-        if (ep->used && ep->dev_addr == dev_addr && ep->ep_num == ep_num && ep->in == dir) {
+        if (ep->used && ep->dev_addr == dev_addr && ep->ep_num == ep_num && ep->in == dir &&
+            device_reachable(m, ep->dev)) {
             return ep;
         }
     }
@@ -129,6 +146,40 @@ static bool port_connected(const struct fake_dwc2 *m)
     return m->device && m->powered && fake_systimer_peek() >= m->connect_at_us;
 }
 
+/* A modelled device forgets its address and any request in progress. */
+static void device_reset_one(struct fake_dwc2 *m, unsigned dev)
+{
+    for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
+        struct fake_dwc2_ep *ep = &m->eps[i];
+        if (ep->used && ep->dev == (int8_t)dev) {
+            ep->dev_addr = 0;
+            ep->stall_stage = false;
+            ep->pending = false;
+            ep->in_ended = true;
+        }
+    }
+    m->devs[dev].addr = 0;
+}
+
+/* The root port was reset or lost its device: that device starts over, and everything behind it loses power. */
+static void device_reset(struct fake_dwc2 *m)
+{
+    for (unsigned d = 0; d < FAKE_DWC2_DEVICES; d++) {
+        if (m->devs[d].used) {
+            device_reset_one(m, d);
+            m->devs[d].reachable = false;
+        }
+    }
+}
+
+static void port_disable(struct fake_dwc2 *m)
+{
+    if (m->port_enabled) {
+        m->port_enabled = false;
+        m->enachg = true;
+    }
+}
+
 static uint32_t port_read(struct fake_dwc2 *m)
 {
     bool connected = port_connected(m);
@@ -138,7 +189,8 @@ static uint32_t port_read(struct fake_dwc2 *m)
     }
     uint32_t v = (connected ? HPRT0_CONNSTS | ((uint32_t)m->speed << HPRT0_SPD_LSB) : 0) |
                  (m->conndet ? HPRT0_CONNDET : 0) | (m->port_enabled ? HPRT0_ENA : 0) |
-                 (m->enachg ? HPRT0_ENACHG : 0) | (m->port_reset ? HPRT0_RST : 0) | (m->powered ? HPRT0_PWR : 0);
+                 (m->enachg ? HPRT0_ENACHG : 0) | (m->port_reset ? HPRT0_RST : 0) | (m->powered ? HPRT0_PWR : 0) |
+                 (m->overcurrent ? HPRT0_OVRCURRACT : 0) | (m->ovrcurrchg ? HPRT0_OVRCURRCHG : 0);
     return v;
 }
 
@@ -155,17 +207,22 @@ static void port_write(struct fake_dwc2 *m, uint32_t value)
     if (value & HPRT0_ENACHG) {
         m->enachg = false;
     }
+    if (value & HPRT0_OVRCURRCHG) {
+        m->ovrcurrchg = false;
+    }
     m->powered = (value & HPRT0_PWR) != 0;
     bool rst = (value & HPRT0_RST) != 0;
     if (rst && !m->port_reset) {
         m->port_reset = true;
         m->port_enabled = false;
         m->reset_start_us = fake_systimer_peek();
+        m->port_resets++;
+        device_reset(m);
     } else if (!rst && m->port_reset) {
         m->port_reset = false;
         m->reset_at_us = m->reset_start_us;
         m->reset_len_us = fake_systimer_peek() - m->reset_start_us;
-        if (port_connected(m) && !m->port_never_enables) {
+        if (port_connected(m) && !m->port_never_enables && !m->overcurrent) {
             m->port_enabled = true;
             m->enachg = true;
         }
@@ -236,7 +293,16 @@ static void channel_packet(struct fake_dwc2 *m, unsigned ch, struct fake_dwc2_ep
                 channel_halt(c, ch, HCINT_BBLERR);
                 return;
             }
-            memcpy(mem, ep->in_data + ep->in_pos, n);
+            if (fake_mmio_get(FAKE_DWC2_BASE + FAKE_DWC2_GAHBCFG) & GAHBCFG_WAIT_AXI_WRITES) {
+                memcpy(mem, ep->in_data + ep->in_pos, n);
+            } else if (m->late_len + n <= sizeof m->late) {
+                /* The write is still on its way through the AXI bus when the halt shows. */
+                if (m->late_len == 0) {
+                    m->late_dst = mem;
+                }
+                memcpy(m->late + m->late_len, ep->in_data + ep->in_pos, n);
+                m->late_len += n;
+            }
             ep->in_pos += n;
             ep->in_ended = !status && n < x->mps;
         } else {
@@ -270,6 +336,76 @@ static void channel_packet(struct fake_dwc2 *m, unsigned ch, struct fake_dwc2_ep
     }
 }
 
+static void late_writes_land(struct fake_dwc2 *m)
+{
+    if (m->late_len > 0) {
+        memcpy(m->late_dst, m->late, m->late_len);
+        m->late_len = 0;
+    }
+}
+
+static bool is_status_stage(const struct fake_dwc2_ep *ep, const struct fake_dwc2_xact *x)
+{
+    return x->ep_type == EPTYPE_CONTROL && x->pid != PID_SETUP && (ep->ctrl_len == 0 ? x->in : x->in != ep->ctrl_in);
+}
+
+/* The attached device's side of a control transfer, before the transaction is answered. */
+static enum fake_dwc2_answer device_answer(struct fake_dwc2 *m, struct fake_dwc2_ep *ep, const struct fake_dwc2_xact *x,
+                                           enum fake_dwc2_answer answer)
+{
+    if (answer != FAKE_DWC2_ACK || x->pid == PID_SETUP || x->ep_type != EPTYPE_CONTROL) {
+        return answer;
+    }
+    if (ep->stall_stage) {
+        return FAKE_DWC2_STALL;
+    }
+    if (ep->pending && !ep->ctrl_in && is_status_stage(ep, x)) {
+        const struct fake_dwc2_device *dev = &m->devs[ep->dev];
+        if (dev->request(dev->ctx, ep->setup, ep->out_data + ep->out_start, ep->out_len - ep->out_start, NULL) < 0) {
+            ep->stall_stage = true;
+            return FAKE_DWC2_STALL;
+        }
+    }
+    return answer;
+}
+
+/* The attached device's side after a transaction went through: a new request, or the end of one. */
+static void device_after(struct fake_dwc2 *m, struct fake_dwc2_ep *ep, const struct fake_dwc2_xact *x)
+{
+    if (x->answer != FAKE_DWC2_ACK || x->ep_type != EPTYPE_CONTROL) {
+        return;
+    }
+    if (x->pid == PID_SETUP) {
+        ep->stall_stage = false;
+        ep->pending = true;
+        ep->out_start = ep->out_len;
+        ep->in_ended = true;
+        if (ep->ctrl_in) {
+            static uint8_t buf[FAKE_DWC2_DATA_MAX];
+            size_t actual = 0;
+            const struct fake_dwc2_device *dev = &m->devs[ep->dev];
+            if (dev->request(dev->ctx, ep->setup, buf, ep->ctrl_len, &actual) < 0) {
+                ep->stall_stage = true;
+            } else {
+                fake_dwc2_set_in(ep, buf, actual < ep->ctrl_len ? actual : ep->ctrl_len);
+            }
+        }
+        return;
+    }
+    if (ep->pending && is_status_stage(ep, x)) {
+        ep->pending = false;
+        if (ep->setup[0] == 0 && ep->setup[1] == REQ_SET_ADDRESS) {
+            uint8_t addr = (uint8_t)(ep->setup[2] & 0x7Fu);
+            for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
+                if (m->eps[i].used && m->eps[i].dev == ep->dev) {
+                    m->eps[i].dev_addr = addr;
+                }
+            }
+            m->devs[ep->dev].addr = addr;
+        }
+    }
+}
+
 /* Lets one transaction happen on an enabled channel. */
 static void channel_tick(struct fake_dwc2 *m, unsigned ch)
 {
@@ -291,6 +427,17 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
     struct fake_dwc2_ep *ep = find_ep(m, x.dev_addr, x.ep_num, x.in);
     /* Nobody answers a token for an endpoint that does not exist: a response timeout. */
     x.answer = ep ? next_answer(ep) : FAKE_DWC2_XACTERR;
+    if (ep != NULL && ep->slow_naks > 0 && x.pid != PID_SETUP && x.answer == FAKE_DWC2_ACK) {
+        if (ep->slow_left < ep->slow_naks) {
+            ep->slow_left++;
+            x.answer = FAKE_DWC2_NAK;
+        } else {
+            ep->slow_left = 0;
+        }
+    }
+    if (ep != NULL && ep->dev >= 0) {
+        x.answer = device_answer(m, ep, &x, x.answer);
+    }
 
     switch (x.answer) {
     case FAKE_DWC2_SILENT:
@@ -325,6 +472,9 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
         }
         break;
     }
+    if (ep != NULL && ep->dev >= 0) {
+        device_after(m, ep, &x);
+    }
     if (m->log_count < FAKE_DWC2_LOG) {
         m->log[m->log_count] = x;
     }
@@ -334,6 +484,7 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
 static void channel_enable(struct fake_dwc2 *m, unsigned ch, uint32_t hcchar)
 {
     struct fake_dwc2_chan *c = &m->ch[ch];
+    late_writes_land(m);
     c->hcchar = hcchar;
     c->hcsplt = fake_mmio_get(hc_addr(ch, FAKE_DWC2_HCSPLT));
     c->hctsiz = fake_mmio_get(hc_addr(ch, FAKE_DWC2_HCTSIZ));
@@ -408,10 +559,14 @@ static void write_hook(uintptr_t addr, uint32_t value, void *ctx)
         if (value & GRSTCTL_CSFTRST) {
             m->soft_resets++;
             m->reset_left = m->reset_reads;
+            m->gusbcfg_at_reset = fake_mmio_get(FAKE_DWC2_BASE + FAKE_DWC2_GUSBCFG);
         }
         break;
     case FAKE_DWC2_GUSBCFG:
         m->host_mode = (value & GUSBCFG_FORCE_HOST) != 0 && !m->never_host;
+        if (value & GUSBCFG_FORCE_HOST) {
+            m->host_forced_us = fake_systimer_peek();
+        }
         break;
     case FAKE_DWC2_HPRT0:
         port_write(m, value);
@@ -427,6 +582,7 @@ static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
     uint32_t off = (uint32_t)(addr - FAKE_DWC2_BASE);
     if (off >= HC_FIRST && off < HC_END && off % 0x20u == FAKE_DWC2_HCINT) {
         unsigned ch = (off - HC_FIRST) / 0x20u;
+        late_writes_land(m);
         if (m->ch[ch].enabled) {
             channel_tick(m, ch);
         }
@@ -440,6 +596,9 @@ static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
         uint32_t v = (m->ahb_busy ? 0 : GRSTCTL_AHBIDLE) | (m->reset_left > 0 ? GRSTCTL_CSFTRST : 0);
         if (m->reset_left > 0 && m->reset_left != FAKE_DWC2_FOREVER) {
             m->reset_left--;
+            if (m->reset_left == 0) {
+                m->reset_done_us = fake_systimer_peek();
+            }
         }
         return v;
     }
@@ -455,6 +614,82 @@ static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
 void fake_dwc2_halt_late(struct fake_dwc2 *m, unsigned ch)
 {
     channel_halt(&m->ch[ch], ch, 0);
+}
+
+struct fake_dwc2_ep *fake_dwc2_device_ep(struct fake_dwc2 *m, unsigned dev, uint8_t ep_num, bool in)
+{
+    bool dir = ep_num != 0 && in;
+    for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
+        struct fake_dwc2_ep *ep = &m->eps[i];
+        if (ep->used && ep->dev == (int8_t)dev && ep->ep_num == ep_num && ep->in == dir) {
+            return ep;
+        }
+    }
+    for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
+        struct fake_dwc2_ep *ep = &m->eps[i];
+        if (!ep->used) {
+            *ep = (struct fake_dwc2_ep){ .used = true, .dev_addr = m->devs[dev].addr, .ep_num = ep_num, .in = dir,
+                                         .in_ended = true, .dev = (int8_t)dev };
+            return ep;
+        }
+    }
+    return NULL;
+}
+
+uint8_t fake_dwc2_device_addr(const struct fake_dwc2 *m, unsigned dev)
+{
+    return m->devs[dev].addr;
+}
+
+static void device_add(struct fake_dwc2 *m, unsigned dev, fake_dwc2_request_fn fn, void *ctx)
+{
+    m->devs[dev] = (struct fake_dwc2_device){ .used = true, .request = fn, .ctx = ctx };
+    fake_dwc2_device_ep(m, dev, 0, false);
+}
+
+unsigned fake_dwc2_attach_device(struct fake_dwc2 *m, fake_dwc2_request_fn fn, void *ctx, uint64_t connect_at_us)
+{
+    device_add(m, 0, fn, ctx);
+    m->device = true;
+    m->connect_at_us = connect_at_us;
+    return 0;
+}
+
+unsigned fake_dwc2_add_device(struct fake_dwc2 *m, fake_dwc2_request_fn fn, void *ctx)
+{
+    unsigned dev = 1;
+    while (dev < FAKE_DWC2_DEVICES - 1u && m->devs[dev].used) {
+        dev++;
+    }
+    device_add(m, dev, fn, ctx);
+    return dev;
+}
+
+void fake_dwc2_device_reset(struct fake_dwc2 *m, unsigned dev, bool reachable)
+{
+    device_reset_one(m, dev);
+    m->devs[dev].reachable = reachable;
+}
+
+void fake_dwc2_replug(struct fake_dwc2 *m, uint64_t connect_at_us)
+{
+    port_disable(m);
+    m->conn_seen = false;
+    device_reset(m);
+    m->device = connect_at_us != FAKE_DWC2_NEVER;
+    m->connect_at_us = connect_at_us;
+}
+
+void fake_dwc2_set_overcurrent(struct fake_dwc2 *m, bool active)
+{
+    if (active != m->overcurrent) {
+        m->ovrcurrchg = true;
+    }
+    m->overcurrent = active;
+    if (active) {
+        port_disable(m);
+        device_reset(m);
+    }
 }
 
 void fake_dwc2_init(struct fake_dwc2 *m)

@@ -13,6 +13,13 @@
  *    bytes, packets and PID down as the core does; the channel halts on completion, on errors, and on a NAK only
  *    when the core would (interrupt endpoints, split transactions): a NAKed bulk or control channel is retried
  *    by the core itself. CHDIS|CHENA halts an enabled channel.
+ *  - the BCM283x's GAHBCFG "wait for AXI writes" bit (bit 4): without it, IN data reach memory only after the
+ *    channel has reported its halt (at the next HCINT read or channel enable), so a driver reads stale data;
+ *  - root port faults: unplugging (the core disables the port), over-current (HPRT0 bits 4 and 5);
+ *  - optionally whole devices: one on the root port (fake_dwc2_attach_device) and more behind it, for a hub model
+ *    to bring in (fake_dwc2_add_device, fake_dwc2_device_reset). A device's control endpoint answers requests
+ *    through a callback, SET_ADDRESS moves the device to its new address, and a port reset or unplug puts it back
+ *    at 0; a device is reachable only while every port on its way is enabled.
  * Endpoints keep their own DATA0/DATA1 state like a device does, so a driver that sends the wrong PID is caught.
  *
  * DMA addresses are 32-bit bus addresses (ARM address | bus alias): tests that use this model are built -no-pie,
@@ -35,6 +42,7 @@
 #define FAKE_DWC2_SCRIPT        8u
 #define FAKE_DWC2_DATA_MAX      8192u
 #define FAKE_DWC2_LOG           1024u
+#define FAKE_DWC2_DEVICES       4u
 #define FAKE_DWC2_FOREVER       UINT32_MAX
 
 /* Registers (offsets from the core's base). */
@@ -128,6 +136,12 @@ struct fake_dwc2_ep {
     uint8_t out_data[FAKE_DWC2_DATA_MAX];
     size_t out_len;
     uint8_t toggle;       /* the PID the endpoint expects/sends next: 0 DATA0, 1 DATA1 */
+    uint32_t slow_naks;   /* a slow device: NAKs this many times before each data or status packet it takes */
+    uint32_t slow_left;
+    int8_t dev;           /* index of the modelled device it belongs to, -1 for a bare endpoint */
+    bool stall_stage;     /* that device refused the request: its data and status stages answer STALL */
+    bool pending;         /* a request of that device waits for its status stage */
+    size_t out_start;     /* out_len when the request's SETUP arrived */
     unsigned toggle_mismatches;
     /* Control endpoints. */
     uint8_t setup[8];
@@ -156,6 +170,20 @@ struct fake_dwc2_chan {
     bool ignore_halt;     /* a CHDIS request is not obeyed */
 };
 
+/* A device's answer to a control request (setup: the 8 SETUP bytes). IN requests (bit 7 of setup[0]) are asked
+ * when their SETUP arrives: fill data (room for len = wLength bytes) and *actual. OUT requests are asked when their
+ * status stage arrives, with the data stage's bytes (actual is NULL). Return 0, or < 0 to STALL the request. */
+typedef int (*fake_dwc2_request_fn)(void *ctx, const uint8_t setup[8], uint8_t *data, size_t len, size_t *actual);
+
+/* A modelled device. Index 0 is the root port's. */
+struct fake_dwc2_device {
+    bool used;
+    fake_dwc2_request_fn request;
+    void *ctx;
+    uint8_t addr;
+    bool reachable;       /* behind a hub: its hub port is enabled (the root port's device: see HPRT0) */
+};
+
 struct fake_dwc2 {
     /* Configuration, set by the test after fake_dwc2_init(). */
     uint32_t id;
@@ -167,12 +195,21 @@ struct fake_dwc2 {
     uint64_t connect_at_us;       /* ... from this fake time on */
     enum fake_dwc2_speed speed;
     bool port_never_enables;
+    bool overcurrent;             /* HPRT0 over-current active (fake_dwc2_set_overcurrent) */
     /* State. */
     uint32_t reset_left;
     bool host_mode;
-    bool powered, port_reset, port_enabled, conn_seen, conndet, enachg;
+    bool powered, port_reset, port_enabled, conn_seen, conndet, enachg, ovrcurrchg;
     uint64_t reset_start_us, reset_len_us, reset_at_us;
-    unsigned soft_resets, port_disables;
+    unsigned soft_resets, port_disables, port_resets;
+    uint32_t gusbcfg_at_reset;    /* GUSBCFG when the last soft reset was started */
+    uint64_t reset_done_us;       /* when GRSTCTL last showed the soft reset finished */
+    uint64_t host_forced_us;      /* when GUSBCFG last forced host mode */
+    /* IN data held back because GAHBCFG did not ask for AXI writes to complete before a halt. */
+    uint8_t late[FAKE_DWC2_DATA_MAX];
+    size_t late_len;
+    uint8_t *late_dst;
+    struct fake_dwc2_device devs[FAKE_DWC2_DEVICES];
     struct fake_dwc2_chan ch[FAKE_DWC2_CHANNELS];
     struct fake_dwc2_ep eps[FAKE_DWC2_EPS];
     struct fake_dwc2_xact log[FAKE_DWC2_LOG];
@@ -194,6 +231,23 @@ struct fake_dwc2_ep *fake_dwc2_ep(struct fake_dwc2 *m, uint8_t dev_addr, uint8_t
 void fake_dwc2_script(struct fake_dwc2_ep *ep, enum fake_dwc2_answer answer, uint32_t times);
 /* What the IN endpoint sends next (len may be 0: a single zero-length packet). */
 void fake_dwc2_set_in(struct fake_dwc2_ep *ep, const void *data, size_t len);
+
+/* Puts a device on the root port, connected from connect_at_us, answering control requests with fn; its
+ * endpoint 0 starts at address 0. Returns its index (0). */
+unsigned fake_dwc2_attach_device(struct fake_dwc2 *m, fake_dwc2_request_fn fn, void *ctx, uint64_t connect_at_us);
+/* A device behind a hub, unreachable until its hub resets its port (fake_dwc2_device_reset). Returns its index. */
+unsigned fake_dwc2_add_device(struct fake_dwc2 *m, fake_dwc2_request_fn fn, void *ctx);
+/* The device's upstream port was reset (it answers at address 0) and is enabled (reachable) or not. */
+void fake_dwc2_device_reset(struct fake_dwc2 *m, unsigned dev, bool reachable);
+/* The device's current address, and one of its endpoints (created on first use; ep_num 0: control). */
+uint8_t fake_dwc2_device_addr(const struct fake_dwc2 *m, unsigned dev);
+struct fake_dwc2_ep *fake_dwc2_device_ep(struct fake_dwc2 *m, unsigned dev, uint8_t ep_num, bool in);
+/* Unplugs the root port's device (the core disables the port) and plugs it in again at connect_at_us
+ * (FAKE_DWC2_NEVER: it stays out). */
+#define FAKE_DWC2_NEVER UINT64_MAX
+void fake_dwc2_replug(struct fake_dwc2 *m, uint64_t connect_at_us);
+/* Over-current on the root port: while active, the core keeps the port disabled. */
+void fake_dwc2_set_overcurrent(struct fake_dwc2 *m, bool active);
 
 /* Channel ch halts now, as a channel that ignored a halt request (ignore_halt) may do later by itself. */
 void fake_dwc2_halt_late(struct fake_dwc2 *m, unsigned ch);

@@ -9,6 +9,35 @@
 #define MII_BUSY  (1u << 0)
 #define MII_WRITE (1u << 1)
 #define PHY_BMCR_RESET (1u << 15)
+#define PHY_MMD_CTRL   13u
+#define PHY_MMD_DATA   14u
+#define MMD_DEVAD_MASK 0x7u
+#define MMD_FN_LSB     14u
+#define MMD_REGS       64u
+
+/* A PHY register write, with MMD access through registers 13 and 14. */
+static void phy_write(struct fake_chip *c, unsigned r, uint16_t d)
+{
+    if (r == PHY_MMD_DATA) {
+        unsigned dev = c->phy[PHY_MMD_CTRL] & MMD_DEVAD_MASK;
+        if ((c->phy[PHY_MMD_CTRL] >> MMD_FN_LSB) == 0) {
+            c->mmd_addr[dev] = d;
+        } else if (c->mmd_addr[dev] < MMD_REGS) {
+            c->mmd[dev][c->mmd_addr[dev]] = d;
+        }
+    }
+    /* The PHY's reset bit clears itself once the reset is done. */
+    c->phy[r] = r == 0 ? (uint16_t)(d & ~PHY_BMCR_RESET) : d;
+}
+
+static uint16_t phy_read(const struct fake_chip *c, unsigned r)
+{
+    unsigned dev = c->phy[PHY_MMD_CTRL] & MMD_DEVAD_MASK;
+    if (r == PHY_MMD_DATA && (c->phy[PHY_MMD_CTRL] >> MMD_FN_LSB) != 0 && c->mmd_addr[dev] < MMD_REGS) {
+        return c->mmd[dev][c->mmd_addr[dev]];
+    }
+    return c->phy[r];
+}
 
 void fake_chip_init(struct fake_chip *chip, uint16_t mii_access, uint16_t mii_data)
 {
@@ -28,11 +57,9 @@ static void chip_write(struct fake_chip *c, uint16_t reg, uint32_t v)
     if (reg == c->mii_access && (v & MII_BUSY)) {
         unsigned r = (v >> 6) & 0x1Fu;
         if (v & MII_WRITE) {
-            uint16_t d = (uint16_t)c->regs[c->mii_data / 4u];
-            /* The PHY's reset bit clears itself once the reset is done. */
-            c->phy[r] = r == 0 ? (uint16_t)(d & ~PHY_BMCR_RESET) : d;
+            phy_write(c, r, (uint16_t)c->regs[c->mii_data / 4u]);
         } else {
-            c->regs[c->mii_data / 4u] = c->phy[r];
+            c->regs[c->mii_data / 4u] = phy_read(c, r);
         }
         c->regs[reg / 4u] = v & ~MII_BUSY;
         return;
@@ -44,6 +71,10 @@ static int chip_control(void *ctx, const uint8_t setup[8], uint8_t *data, size_t
 {
     struct fake_chip *c = ctx;
     if (c->stall_control) {
+        return -USB_ESTALL;
+    }
+    if (c->fail_controls > 0) {
+        c->fail_controls--;
         return -USB_ESTALL;
     }
     uint16_t reg = byteorder_get_le16(setup + 4);

@@ -1,7 +1,7 @@
 /*
  * fake_mchp_chip.h - a model of an SMSC LAN951x or Microchip LAN78xx behind tests/unit/fake_usb: a register file
  * reached by the vendor requests 0xA0/0xA1, self-clearing reset bits, an MII interface in front of a clause 22
- * PHY, a log of every register write, bulk OUT frames captured, and bulk IN transfers the test queues.
+ * PHY (with MMD access through its registers 13 and 14), a log of every register write, bulk OUT frames captured, and bulk IN transfers the test queues.
  */
 #ifndef FAKE_MCHP_CHIP_H
 #define FAKE_MCHP_CHIP_H
@@ -28,6 +28,9 @@ struct fake_chip {
     uint32_t set_on_write[FAKE_CHIP_REGS / 4u];/* bits that become 1 after any write (e.g. READY) */
     uint16_t mii_access, mii_data;
     uint16_t phy[32];
+    /* MMD registers behind the PHY's clause 22 MMD access registers 13/14 (802.3 annex 22D), devices 0-7. */
+    uint16_t mmd[8][64];
+    uint16_t mmd_addr[8];
     struct fake_chip_write log[FAKE_CHIP_LOG];
     size_t log_count;
     /* The last bulk OUT transfer and how many there were. */
@@ -39,6 +42,7 @@ struct fake_chip {
     size_t in_len[FAKE_CHIP_QUEUE];
     size_t in_head, in_count;
     bool stall_control;   /* answer every control request with a stall */
+    unsigned fail_controls; /* answer the next this many control requests with a stall (a transient fault) */
 };
 
 /* Resets the model: all registers 0, MII at the given registers, PHY with link down. */

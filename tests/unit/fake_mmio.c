@@ -28,6 +28,10 @@ static size_t log_count;
 static struct fake_queued queued[FAKE_MMIO_MAX_QUEUED];
 static size_t queued_count;
 static size_t barriers;
+static bool fenced = true;       /* a barrier since the last access */
+static bool read_unfenced;       /* the last access was a read with no barrier after it yet */
+static size_t fence_violations;
+static bool log_recycle;
 static fake_mmio_read_hook_fn read_hook;
 static void *read_hook_ctx;
 static fake_mmio_write_hook_fn write_hook;
@@ -53,6 +57,9 @@ static struct fake_reg *find_reg(uintptr_t addr, bool create)
 
 static void log_access(bool is_write, uintptr_t addr, uint32_t value)
 {
+    if (log_count == FAKE_MMIO_MAX_LOG && log_recycle) {
+        log_count = 0;
+    }
     if (log_count == FAKE_MMIO_MAX_LOG) {
         fprintf(stderr, "fake_mmio: access log full (a driver loop that never ends?)\n");
         abort();
@@ -60,12 +67,21 @@ static void log_access(bool is_write, uintptr_t addr, uint32_t value)
     access_log[log_count++] = (struct fake_mmio_access){ .is_write = is_write, .addr = addr, .value = value };
 }
 
+void fake_mmio_set_log_recycle(bool recycle)
+{
+    log_recycle = recycle;
+}
+
 void fake_mmio_reset(void)
 {
+    log_recycle = false;
     reg_count = 0;
     log_count = 0;
     queued_count = 0;
     barriers = 0;
+    fenced = true;
+    read_unfenced = false;
+    fence_violations = 0;
     read_hook = NULL;
     write_hook = NULL;
 }
@@ -99,8 +115,19 @@ void fake_mmio_set_write_hook(fake_mmio_write_hook_fn hook, void *ctx)
     write_hook_ctx = ctx;
 }
 
-uint32_t mmio_read32(uintptr_t addr)
+/* The BCM2835 rule drivers/mmio.h keeps: a barrier after every read, before every write. */
+static void check_fence(bool is_write)
 {
+    if ((is_write && !fenced) || read_unfenced) {
+        fence_violations++;
+    }
+    fenced = false;
+    read_unfenced = !is_write;
+}
+
+uint32_t mmio_raw_read32(uintptr_t addr)
+{
+    check_fence(false);
     uint32_t value;
     size_t i;
 
@@ -122,8 +149,9 @@ uint32_t mmio_read32(uintptr_t addr)
     return value;
 }
 
-void mmio_write32(uintptr_t addr, uint32_t value)
+void mmio_raw_write32(uintptr_t addr, uint32_t value)
 {
+    check_fence(true);
     log_access(true, addr, value);
     fake_mmio_set(addr, value);
     if (write_hook) {
@@ -134,6 +162,13 @@ void mmio_write32(uintptr_t addr, uint32_t value)
 void mmio_barrier(void)
 {
     barriers++;
+    fenced = true;
+    read_unfenced = false;
+}
+
+size_t fake_mmio_fence_violations(void)
+{
+    return fence_violations;
 }
 
 size_t fake_mmio_log_count(void)

@@ -31,11 +31,17 @@ void fake_mmio_set_read_hook(fake_mmio_read_hook_fn hook, void *ctx);
 void fake_mmio_set_write_hook(fake_mmio_write_hook_fn hook, void *ctx);
 
 size_t fake_mmio_log_count(void);
+/* With recycle on, a full access log starts again from empty instead of aborting the test: for tests that run a
+ * driver for minutes of fake time and check its effects, not its accesses. Off after fake_mmio_reset(). */
+void fake_mmio_set_log_recycle(bool recycle);
 const struct fake_mmio_access *fake_mmio_log_at(size_t index);
 /* Index of the first logged write to addr at or after index start, or -1. */
 long fake_mmio_find_write(uintptr_t addr, size_t start);
 /* Number of writes logged to addr. */
 size_t fake_mmio_count_writes(uintptr_t addr);
 size_t fake_mmio_barrier_count(void);
+/* Accesses that broke the BCM2835 ordering rule drivers/mmio.h keeps (BCM2835 ARM Peripherals 1.3): a write with
+ * no barrier since the access before it, or an access after a read with no barrier in between. */
+size_t fake_mmio_fence_violations(void);
 
 #endif /* FAKE_MMIO_H */

@@ -109,6 +109,28 @@ static void test_vectors(void **state)
 }
 
 /* Every unknown code gives the same static entry, so the caller can tell it apart and print the revision. */
+/* The pins set back to inputs at boot: the radio's UART and SDIO lines on models with the WLAN/Bluetooth chip,
+ * nothing on the others (GPIO 35 is the Pi 2's power LED). */
+static void test_stray_pins(void **state)
+{
+    (void)state;
+    static const unsigned radio[] = { 32, 33, 34, 35, 36, 37, 38, 39 };
+    static const uint32_t with_radio[] = { 0xa02082u /* 3 B */, 0xa020d3u /* 3 B+ */, 0x9000c1u /* Zero W */,
+                                           0x902120u /* Zero 2 W */ };
+    static const uint32_t without[] = { 0xa01041u /* 2 B */, 0x900093u /* Zero */, 0x0010u /* B+ */, 0 };
+    unsigned pins[PI_MODEL_STRAY_PINS_MAX + 2];
+    for (size_t i = 0; i < sizeof with_radio / sizeof with_radio[0]; i++) {
+        const struct pi_model *m = pi_model_lookup(with_radio[i]);
+        assert_true(m->has_bluetooth);
+        assert_int_equal(pi_model_stray_pins(m, pins, sizeof pins / sizeof pins[0]), PI_MODEL_STRAY_PINS_MAX);
+        assert_memory_equal(pins, radio, sizeof radio);
+        assert_int_equal(pi_model_stray_pins(m, pins, 3), 3); /* never more than the room given */
+    }
+    for (size_t i = 0; i < sizeof without / sizeof without[0]; i++) {
+        assert_int_equal(pi_model_stray_pins(pi_model_lookup(without[i]), pins, PI_MODEL_STRAY_PINS_MAX), 0);
+    }
+}
+
 static void test_unknown_is_one_static_entry(void **state)
 {
     (void)state;
@@ -156,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_vectors),
         cmocka_unit_test(test_unknown_is_one_static_entry),
         cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_stray_pins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,6 +32,8 @@
 #define FCT_RX_CTL   0x0C0u
 #define FCT_TX_CTL   0x0C4u
 #define  FCT_EN      (1u << 31)
+#define MAC_CR       0x100u
+#define  MAC_CR_EEE_EN (1u << 17)
 #define MAC_RX       0x104u
 #define  MAC_RX_RXEN (1u << 0)
 #define  MAC_RX_FCS_STRIP (1u << 4)
@@ -56,6 +58,10 @@ static int setup(void **state)
     chip.self_clear[HW_CFG / 4] = HW_CFG_LRST;
     chip.self_clear[PMT_CTL / 4] = PMT_CTL_PHY_RST;
     chip.set_on_write[PMT_CTL / 4] = PMT_CTL_READY;
+    /* What the chip comes up with: the LAN88xx PHY advertising EEE for 100BASE-TX and 1000BASE-T, and a MAC_CR an
+     * earlier owner left with EEE on. */
+    chip.mmd[MII_MMD_AN][MII_MMD_AN_EEE_ADV] = 0x0006u;
+    chip.regs[MAC_CR / 4] = MAC_CR_EEE_EN;
     chip.regs[HW_CFG / 4] = HW_CFG_MEF;
     chip.regs[USB_CFG0 / 4] = USB_CFG_BCE;
     netdev_set_board_mac(board_mac);
@@ -103,7 +109,12 @@ static void test_init_sequence(void **state)
     assert_int_equal(mac_rx >> 16, 1518 + 4);
     assert_int_equal(chip.log[chip.log_count - 1].reg, FCT_RX_CTL);
     assert_int_equal(chip.regs[FCT_RX_CTL / 4], FCT_EN);
-    assert_int_equal(chip.phy[MII_CTRL1000], MII_CTRL1000_FULL | MII_CTRL1000_HALF);
+    /* PHY: 1000BASE-T full duplex only (the MAC has no gigabit half duplex), EEE advertisement off as the MAC's. */
+    assert_int_equal(chip.phy[MII_CTRL1000], MII_CTRL1000_FULL);
+    assert_int_equal(chip.mmd[MII_MMD_AN][MII_MMD_AN_EEE_ADV], 0);
+    assert_false(chip.regs[MAC_CR / 4] & MAC_CR_EEE_EN);
+    assert_true(chip.phy[MII_ADVERTISE] & MII_ADV_PAUSE);
+    assert_true(chip.phy[MII_ADVERTISE] & MII_ADV_PAUSE_ASYM);
     assert_int_equal(chip.phy[MII_BMCR], MII_BMCR_ANENABLE | MII_BMCR_ANRESTART);
 }
 

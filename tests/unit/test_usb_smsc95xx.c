@@ -31,6 +31,10 @@
 #define  MAC_CR_TXEN (1u << 3)
 #define  MAC_CR_PRMS (1u << 18)
 #define  MAC_CR_FDPX (1u << 20)
+#define  MAC_CR_RCVOWN (1u << 23)
+#define AFC_CFG     0x02Cu
+#define  AFC_CFG_FC (0xFu)
+#define FLOW        0x11Cu
 #define ADDRH       0x104u
 #define ADDRL       0x108u
 #define MII_ADDR    0x114u
@@ -209,6 +213,45 @@ static void test_link_from_phy(void **state)
     assert_false(chip.regs[MAC_CR / 4] & MAC_CR_FDPX);
 }
 
+/* Duplex and pause follow the negotiated link as Linux's smsc95xx_link_reset() programs them. We advertise
+ * symmetric and asymmetric pause; the partner's advertisement decides. */
+static void test_link_reset_duplex_and_pause(void **state)
+{
+    static const struct {
+        uint16_t lpa;
+        bool full;
+        uint32_t flow;    /* obey the partner's pause frames: pause time 0xFFFF, FCE */
+        uint32_t afc;     /* send our own (full duplex) or back-pressure (half) */
+    } cases[] = {
+        { MII_ADV_100FULL | MII_ADV_PAUSE, true, 0xFFFF0002u, AFC_CFG_FC },
+        { MII_ADV_100FULL, true, 0, 0 },
+        { MII_ADV_100FULL | MII_ADV_PAUSE_ASYM, true, 0xFFFF0002u, 0 },
+        { MII_ADV_100FULL | MII_ADV_PAUSE | MII_ADV_PAUSE_ASYM, true, 0xFFFF0002u, AFC_CFG_FC },
+        { MII_ADV_100HALF | MII_ADV_PAUSE, false, 0, AFC_CFG_FC },
+        { MII_ADV_10HALF, false, 0, AFC_CFG_FC },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (i > 0) {
+            teardown(state);
+            setup(state);
+        }
+        assert_int_equal(netdev_start(nd), 0);
+        chip.regs[FLOW / 4] = 0x12345678u; /* whatever an earlier owner left */
+        chip.phy[MII_BMSR] = MII_BMSR_LINK | MII_BMSR_ANEG_COMPLETE;
+        chip.phy[MII_LPA] = cases[i].lpa;
+        netdev_poll(nd);
+        assert_true(netdev_link_up(nd));
+        assert_int_equal(nd->full_duplex, cases[i].full);
+        uint32_t mac_cr = chip.regs[MAC_CR / 4];
+        assert_int_equal((mac_cr & MAC_CR_FDPX) != 0, cases[i].full);
+        assert_int_equal((mac_cr & MAC_CR_RCVOWN) != 0, !cases[i].full);
+        assert_true(mac_cr & MAC_CR_RXEN);
+        assert_int_equal(chip.regs[FLOW / 4], cases[i].flow);
+        assert_int_equal(chip.regs[AFC_CFG / 4] & AFC_CFG_FC, cases[i].afc);
+        assert_int_equal(chip.regs[AFC_CFG / 4] & ~AFC_CFG_FC, 0x00F830A1u & ~AFC_CFG_FC); /* thresholds kept */
+    }
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -241,6 +284,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tx_command_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rx_status_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_link_from_phy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link_reset_duplex_and_pause, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mac_from_chip_without_board_mac, setup, teardown),
     };

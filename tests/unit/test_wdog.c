@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "drivers/mmio.h"
 #include "drivers/wdog.h"
 #include "fake_mmio.h"
 
@@ -46,7 +47,28 @@ static int teardown(void **state)
 {
     (void)state;
     assert_all_writes_have_password();
+    assert_int_equal(fake_mmio_fence_violations(), 0);
     return 0;
+}
+
+/* drivers/mmio.h keeps the BCM2835 ordering rule (ARM Peripherals 1.3) for every driver: a barrier after each read
+ * and before each write. The fake checks it, and catches accesses that skip it. */
+static void test_every_access_is_fenced(void **state)
+{
+    (void)state;
+    assert_int_equal(wdog_start(5000), 0);
+    wdog_feed();
+    (void)wdog_remaining_ms();
+    wdog_stop();
+    assert_true(fake_mmio_log_count() > 0 && fake_mmio_barrier_count() >= fake_mmio_log_count());
+    assert_int_equal(fake_mmio_fence_violations(), 0);
+
+    (void)mmio_raw_read32(BASE + 0x20u);
+    mmio_raw_write32(BASE + 0x24u, 0x5A000000u); /* no barrier after the read, none before the write */
+    assert_int_equal(fake_mmio_fence_violations(), 1);
+    mmio_raw_write32(BASE + 0x24u, 0x5A000000u);
+    assert_int_equal(fake_mmio_fence_violations(), 2);
+    fake_mmio_reset();
 }
 
 /* Runs first: the driver's state is static, and later tests initialise it. */
@@ -275,6 +297,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reset_now, setup, teardown),
         cmocka_unit_test_setup_teardown(test_halt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strerror, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_access_is_fenced, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
