@@ -20,3 +20,8 @@ FIRMWARE_SRCS += firmware/iperf_cmd.c
 # The console's `test` and `sendmail`, and the network wait console commands share.
 FIRMWARE_SRCS += firmware/cmd_wait.c
 FIRMWARE_SRCS += firmware/mail_cmd.c
+# What survives a power cut: the journal under the outbox and the event log on the card's journal partition.
+FIRMWARE_SRCS += firmware/journal.c
+FIRMWARE_SRCS += firmware/event_log.c
+FIRMWARE_SRCS += firmware/persist.c
+FIRMWARE_SRCS += firmware/log_cmd.c
