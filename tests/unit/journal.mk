@@ -3,3 +3,6 @@
 UNIT_TESTS += test_journal
 test_journal_SRCS := tests/unit/test_journal.c tests/unit/crash_disk.c firmware/journal.c drivers/blockdev.c
 test_journal_CFLAGS := -DJOURNAL_MAX_LIVE=32
+UNIT_TESTS += test_event_log
+test_event_log_SRCS := tests/unit/test_event_log.c tests/unit/crash_disk.c firmware/event_log.c firmware/journal.c \
+	drivers/blockdev.c
