@@ -53,6 +53,7 @@ int persist_init(void)
     }
     area = (struct blockdev){ .read = area_read, .write = area_write, .block_count = blocks };
 
+    uint64_t started = board_uptime_us();
     err = journal_open(&journal, &area, PERSIST_JOURNAL_FIRST, PERSIST_JOURNAL_BLOCKS, PERSIST_JOURNAL_MAGIC,
                        JOURNAL_KEEP_UNDELIVERED);
     journal_on = err == 0;
@@ -66,9 +67,11 @@ int persist_init(void)
         printf("event log: unreadable: %s\n", journal_words(&log_ring.ring, log_err));
     }
     if (journal_on) {
+        /* How long the scan of both rings took: what the journal adds to the time from power-on to sending. */
+        unsigned long scan_ms = (unsigned long)((board_uptime_us() - started) / 1000u);
         char where[96];
         persist_describe(where, sizeof where);
-        printf("outbox: %s%s\n", where,
+        printf("outbox: %s; read in %lu ms%s\n", where, scan_ms,
                journal.stats.torn > 0 ? " (a record cut short by a power loss was skipped)" : "");
     }
     const char *detail = board_reset_detail();

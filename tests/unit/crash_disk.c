@@ -1,6 +1,7 @@
 #include "crash_disk.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,20 @@ void crash_disk_open(struct crash_disk *d, uint32_t blocks)
         die("ftruncate");
     }
     d->dev = (struct blockdev){ .read = disk_read, .write = disk_write, .ctx = d, .block_count = blocks };
+}
+
+bool crash_disk_open_file(struct crash_disk *d, const char *path)
+{
+    memset(d, 0, sizeof(*d));
+    d->fd = open(path, O_RDWR | O_CLOEXEC);
+    if (d->fd < 0) {
+        return false;
+    }
+    off_t size = lseek(d->fd, 0, SEEK_END);
+    uint64_t blocks = size > 0 ? (uint64_t)size / BLOCKDEV_BLOCK_SIZE : 0;
+    d->dev = (struct blockdev){ .read = disk_read, .write = disk_write, .ctx = d,
+                                .block_count = blocks > UINT32_MAX ? UINT32_MAX : (uint32_t)blocks };
+    return true;
 }
 
 void crash_disk_close(struct crash_disk *d)

@@ -5,7 +5,8 @@
  * After crash_disk_arm(d, n, ...) the device accepts n more block writes, then tears the next one: only part of
  * the new block reaches the file (how, see enum crash_disk_tear), the write fails, and so does every write after
  * it until crash_disk_revive(), which stands for the next boot. Reads always work. Every block written is counted.
- * The file is a private temporary one, deleted by crash_disk_close().
+ * The file is a private temporary one, deleted by crash_disk_close(), or an existing file (crash_disk_open_file(),
+ * for bench/journal_bench.c filling a card image).
  */
 #ifndef TESTS_UNIT_CRASH_DISK_H
 #define TESTS_UNIT_CRASH_DISK_H
@@ -37,6 +38,8 @@ struct crash_disk {
 
 /* A zero-filled device of blocks blocks. */
 void crash_disk_open(struct crash_disk *d, uint32_t blocks);
+/* An existing file, read and written in place; false (errno set) when it cannot be opened. */
+bool crash_disk_open_file(struct crash_disk *d, const char *path);
 void crash_disk_close(struct crash_disk *d);
 /* Tears the write after the next `writes` writes at byte offset (0..512) the given way. */
 void crash_disk_arm(struct crash_disk *d, uint32_t writes, uint32_t offset, enum crash_disk_tear tear);

@@ -6,3 +6,9 @@ test_journal_CFLAGS := -DJOURNAL_MAX_LIVE=32
 UNIT_TESTS += test_event_log
 test_event_log_SRCS := tests/unit/test_event_log.c tests/unit/crash_disk.c firmware/event_log.c firmware/journal.c \
 	drivers/blockdev.c
+
+# make bench-journal: bytes and block writes per alert, capacity, boot time with a full journal (bench/journal).
+.PHONY: bench-journal
+bench-journal: | $(SETUP_STAMP)
+	$(MAKE) --no-print-directory all-boards
+	bench/journal
