@@ -37,47 +37,39 @@ void native_storage_set_path(const char *path)
     sd_path = path;
 }
 
-static int image_read(void *ctx, uint32_t lba, uint32_t count, void *buf)
+/* Reads into rbuf, or writes wbuf, whole blocks at lba; a write returns once the blocks are on the disk
+ * (fdatasync), like a card's, so a host crash keeps them too. */
+static int image_transfer(int fd, uint32_t lba, uint32_t count, unsigned char *rbuf, const unsigned char *wbuf)
 {
-    int fd = *(const int *)ctx;
     size_t want = (size_t)count * BLOCKDEV_BLOCK_SIZE;
     off_t offset = (off_t)lba * BLOCKDEV_BLOCK_SIZE;
-    unsigned char *out = buf;
     while (want > 0) {
-        ssize_t n = pread(fd, out, want, offset);
+        ssize_t n = wbuf != NULL ? pwrite(fd, wbuf, want, offset) : pread(fd, rbuf, want, offset);
         if (n < 0 && errno == EINTR) {
             continue;
         }
         if (n <= 0) {
             return NATIVE_STORAGE_ERR_IO;
         }
-        out += n;
+        if (wbuf != NULL) {
+            wbuf += n;
+        } else {
+            rbuf += n;
+        }
         offset += n;
         want -= (size_t)n;
     }
-    return 0;
+    return (wbuf == NULL || fdatasync(fd) == 0) ? 0 : NATIVE_STORAGE_ERR_IO;
 }
 
-/* Like a card's write: returns once the blocks are on the disk (fdatasync), so a host crash keeps them too. */
+static int image_read(void *ctx, uint32_t lba, uint32_t count, void *buf)
+{
+    return image_transfer(*(const int *)ctx, lba, count, buf, NULL);
+}
+
 static int image_write(void *ctx, uint32_t lba, uint32_t count, const void *buf)
 {
-    int fd = *(const int *)ctx;
-    size_t want = (size_t)count * BLOCKDEV_BLOCK_SIZE;
-    off_t offset = (off_t)lba * BLOCKDEV_BLOCK_SIZE;
-    const unsigned char *in = buf;
-    while (want > 0) {
-        ssize_t n = pwrite(fd, in, want, offset);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return NATIVE_STORAGE_ERR_IO;
-        }
-        in += n;
-        offset += n;
-        want -= (size_t)n;
-    }
-    return fdatasync(fd) == 0 ? 0 : NATIVE_STORAGE_ERR_IO;
+    return image_transfer(*(const int *)ctx, lba, count, NULL, buf);
 }
 
 /* Opens the image for reading and, when the file allows it, writing (the journal partition); the block device then
@@ -188,22 +180,32 @@ static int read_dir_file(const char *name, void *buf, size_t size, size_t *len)
     return result;
 }
 
-int board_read_boot_file(const char *name, void *buf, size_t size, size_t *len)
+/* What --sd names, or BOARD_ERR_NO_MEDIA (said on the console when the path is wrong). */
+static int sd_stat(struct stat *st)
 {
-    *len = 0;
     if (sd_path == NULL) {
         return BOARD_ERR_NO_MEDIA;
     }
-    struct stat st;
-    if (stat(sd_path, &st) != 0) {
+    if (stat(sd_path, st) != 0) {
         printf("sd card: %s: %s\n", sd_path, strerror(errno));
         return BOARD_ERR_NO_MEDIA;
+    }
+    return 0;
+}
+
+int board_read_boot_file(const char *name, void *buf, size_t size, size_t *len)
+{
+    *len = 0;
+    struct stat st;
+    int err = sd_stat(&st);
+    if (err != 0) {
+        return err;
     }
     if (S_ISDIR(st.st_mode)) {
         return read_dir_file(name, buf, size, len);
     }
     if (!mounted) {
-        int err = mount_image(&st);
+        err = mount_image(&st);
         if (err != 0) {
             return err;
         }
@@ -215,20 +217,17 @@ int board_journal_area(uint32_t *blocks)
 {
     *blocks = 0;
     if (!journal_area.found) {
-        if (sd_path == NULL) {
-            return BOARD_ERR_NO_MEDIA;
-        }
         struct stat st;
-        if (stat(sd_path, &st) != 0) {
-            printf("sd card: %s: %s\n", sd_path, strerror(errno));
-            return BOARD_ERR_NO_MEDIA;
+        int err = sd_stat(&st);
+        if (err != 0) {
+            return err;
         }
         if (S_ISDIR(st.st_mode)) {
             printf("sd card: %s is a directory: it stands for the boot partition and has no raw journal partition "
                    "(give a card image made by `make sdcard` instead)\n", sd_path);
             return BOARD_ERR_NO_JOURNAL;
         }
-        int err = image_open(&st);
+        err = image_open(&st);
         if (err == 0) {
             err = journal_area_find(&journal_area, &image_blockdev);
         }

@@ -269,6 +269,17 @@ static void test_magic_separates_rings(void **state)
     assert_int_equal(jnl.stats.torn, 0);
 }
 
+/* A fresh device of `slots` blocks after FIRST, a journal on it, and records 1..appends written. */
+static void fresh_journal(uint32_t slots, uint64_t appends)
+{
+    crash_disk_close(&disk);
+    crash_disk_open(&disk, FIRST + slots);
+    reopen(slots, JOURNAL_KEEP_UNDELIVERED);
+    for (uint64_t s = 1; s <= appends; s++) {
+        assert_int_equal(append_seq(s, NULL), 0);
+    }
+}
+
 /* A power cut at every byte of a record's block, each way a block can tear, over a slot that held a tombstone: the
  * torn record is gone, or (nothing of it written) was never there; the others are intact; the next append works. */
 static void test_torn_append_every_offset(void **state)
@@ -276,13 +287,8 @@ static void test_torn_append_every_offset(void **state)
     (void)state;
     for (int tear = CRASH_DISK_TEAR_OLD_TAIL; tear <= CRASH_DISK_TEAR_MIXED; tear++) {
         for (uint32_t offset = 0; offset <= BLOCKDEV_BLOCK_SIZE; offset++) {
-            crash_disk_close(&disk);
-            crash_disk_open(&disk, FIRST + 4);
-            reopen(4, JOURNAL_KEEP_UNDELIVERED);
             /* Slots: 0 tombstone (seq 1), 1 record 2, 2 record 3, 3 tombstone (seq 4); the next goes to slot 0. */
-            for (uint64_t s = 1; s <= 4; s++) {
-                assert_int_equal(append_seq(s, NULL), 0);
-            }
+            fresh_journal(4, 4);
             assert_int_equal(journal_mark_delivered(&jnl, 1), 0);
             assert_int_equal(journal_mark_delivered(&jnl, 4), 0);
             crash_disk_arm(&disk, 0, offset, (enum crash_disk_tear)tear);
@@ -313,12 +319,7 @@ static void test_torn_mark_every_offset(void **state)
     (void)state;
     for (int tear = CRASH_DISK_TEAR_OLD_TAIL; tear <= CRASH_DISK_TEAR_MIXED; tear++) {
         for (uint32_t offset = 0; offset <= BLOCKDEV_BLOCK_SIZE; offset++) {
-            crash_disk_close(&disk);
-            crash_disk_open(&disk, FIRST + 4);
-            reopen(4, JOURNAL_KEEP_UNDELIVERED);
-            for (uint64_t s = 1; s <= 3; s++) {
-                assert_int_equal(append_seq(s, NULL), 0);
-            }
+            fresh_journal(4, 3);
             crash_disk_arm(&disk, 0, offset, (enum crash_disk_tear)tear);
             assert_int_equal(journal_mark_delivered(&jnl, 3), JOURNAL_ERR_IO);
             reopen(4, JOURNAL_KEEP_UNDELIVERED);

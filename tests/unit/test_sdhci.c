@@ -134,6 +134,17 @@ static void respond_r2(const uint8_t *r)
     fake_mmio_set(REG_RESP3, ((uint32_t)r[0] << 16) | ((uint32_t)r[1] << 8) | r[2]);
 }
 
+/* A read or write command: where its data goes, how many blocks, and the card's R1 "tran, ready". */
+static void start_data(uint32_t arg, bool single)
+{
+    uint32_t blksizecnt = fake_mmio_get(REG_BLKSIZECNT);
+    assert_int_equal(blksizecnt & 0xFFFu, 512);
+    card.data_lba = card.high_capacity ? arg : arg / 512;
+    card.data_blocks = single ? 1 : blksizecnt >> 16;
+    card.data_word = 0;
+    fake_mmio_set(REG_RESP0, STATUS_TRAN);
+}
+
 static void card_command(uint32_t cmdtm)
 {
     uint32_t index = cmdtm >> 24;
@@ -197,27 +208,16 @@ static void card_command(uint32_t cmdtm)
         fake_mmio_set(REG_RESP0, 0x900u); /* state tran, ready for data */
         break;
     case 17:
-    case 18: {
-        uint32_t blksizecnt = fake_mmio_get(REG_BLKSIZECNT);
-        assert_int_equal(blksizecnt & 0xFFFu, 512);
-        card.data_lba = card.high_capacity ? arg : arg / 512;
-        card.data_blocks = index == 17 ? 1 : blksizecnt >> 16;
-        card.data_word = 0;
-        fake_mmio_set(REG_RESP0, 0x900u);
+    case 18:
+        start_data(arg, index == 17);
         card.irq |= card.data_crc_error ? (INT_ERR | INT_DATA_CRC) : INT_READ_RDY;
         card.data_crc_error = false;
         break;
-    }
     case 24:
     case 25: {
-        uint32_t blksizecnt = fake_mmio_get(REG_BLKSIZECNT);
-        assert_int_equal(blksizecnt & 0xFFFu, 512);
-        card.data_lba = card.high_capacity ? arg : arg / 512;
-        card.data_blocks = index == 24 ? 1 : blksizecnt >> 16;
-        card.data_word = 0;
+        start_data(arg, index == 24);
         card.writing = true;
         card.prg_left = card.programming_polls;
-        fake_mmio_set(REG_RESP0, STATUS_TRAN);
         if (!card.no_write_ready) {
             card.irq |= INT_WRITE_RDY;
         }
