@@ -39,6 +39,9 @@ static const char *journal_words(const struct journal *j, int err)
 
 int persist_init(void)
 {
+    journal_on = false;
+    log_on = false;
+    log_write_reported = false;
     uint32_t blocks = 0;
     int err = board_journal_area(&blocks);
     if (err == 0 && blocks < PERSIST_MIN_BLOCKS) {
