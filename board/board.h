@@ -54,6 +54,8 @@ enum board_err {
     BOARD_ERR_CORRUPT = -5,   /* the partition table or file system is damaged */
     BOARD_ERR_INPUT_PIN = -6, /* an input function was given a GPIO board_input_check() refuses */
     BOARD_ERR_NOT_SIMULATED = -7, /* board_input_simulate() on real hardware: its pins follow their wires */
+    BOARD_ERR_NO_JOURNAL = -8, /* the card has no journal partition (an older or hand-made card, a directory) */
+    BOARD_ERR_READ_ONLY = -9,  /* the card (or the native board's image file) cannot be written */
 };
 const char *board_strerror(int err);
 
@@ -62,6 +64,20 @@ const char *board_strerror(int err);
  * On success returns 0 and sets *len. With BOARD_ERR_TOO_BIG, *len is the file's size (buf NULL and size 0 ask
  * for the size alone). The caller owns buf. Main-loop context; may take a few hundred milliseconds at first use. */
 int board_read_boot_file(const char *name, void *buf, size_t size, size_t *len);
+
+/* The journal partition: a raw partition of the SD card (MBR type 0xDA after the FAT boot partition, made by
+ * `make sdcard`; docs/storage.md) where the outbox's journal and the event log live. It is the only place the
+ * firmware writes: the boot partition stays read-only. Block numbers count 512-byte blocks from the partition's
+ * start; a request reaching past its end is refused. On the native board it is the same partition of the --sd
+ * image file (opened for writing); a directory as --sd has none.
+ * board_journal_area() finds it (bringing the card up if needed) and returns 0 with its size in *blocks, or
+ * BOARD_ERR_NO_MEDIA (no card), BOARD_ERR_NO_JOURNAL (no such partition), BOARD_ERR_IO, BOARD_ERR_CORRUPT.
+ * read/write return 0 or a BOARD_ERR_* code; a write that returned 0 is on the card (it survives a power cut), a
+ * write cut short may leave any mix of old and new bytes in its blocks. Main-loop context; a write takes from
+ * about a millisecond to, rarely, a few hundred while the card programs. The console got the details of a failure. */
+int board_journal_area(uint32_t *blocks);
+int board_journal_read(uint32_t block, uint32_t count, void *buf);
+int board_journal_write(uint32_t block, uint32_t count, const void *buf);
 
 /* Monotonic time since boot in microseconds; never wraps in the device's lifetime. */
 uint64_t board_uptime_us(void);

@@ -20,10 +20,12 @@ const char *board_strerror(int err)
     case BOARD_ERR_NO_MEDIA: return "no SD card or no FAT boot partition";
     case BOARD_ERR_NOT_FOUND: return "no such file on the boot partition";
     case BOARD_ERR_TOO_BIG: return "file too large";
-    case BOARD_ERR_IO: return "SD card read error";
+    case BOARD_ERR_IO: return "SD card read or write error";
     case BOARD_ERR_CORRUPT: return "damaged partition table or file system";
     case BOARD_ERR_INPUT_PIN: return "this GPIO cannot be watched";
     case BOARD_ERR_NOT_SIMULATED: return "input levels can be simulated only on the native board and under QEMU";
+    case BOARD_ERR_NO_JOURNAL: return "no journal partition on the SD card";
+    case BOARD_ERR_READ_ONLY: return "SD card is read-only";
     default: return "unknown error";
     }
 }

@@ -2,16 +2,31 @@
 
 #include <stddef.h>
 
+/* Written so that lba + count cannot overflow. */
+static int blockdev_check_range(const struct blockdev *dev, uint32_t lba, uint32_t count)
+{
+    return (lba >= dev->block_count || count > dev->block_count - lba) ? BLOCKDEV_ERR_RANGE : 0;
+}
+
 int blockdev_read(const struct blockdev *dev, uint32_t lba, uint32_t count, void *buf)
 {
     if (dev == NULL || dev->read == NULL || buf == NULL || count == 0) {
         return BLOCKDEV_ERR_INVALID_ARG;
     }
-    /* Written so that lba + count cannot overflow. */
-    if (lba >= dev->block_count || count > dev->block_count - lba) {
-        return BLOCKDEV_ERR_RANGE;
+    int err = blockdev_check_range(dev, lba, count);
+    return err != 0 ? err : dev->read(dev->ctx, lba, count, buf);
+}
+
+int blockdev_write(const struct blockdev *dev, uint32_t lba, uint32_t count, const void *buf)
+{
+    if (dev == NULL || buf == NULL || count == 0) {
+        return BLOCKDEV_ERR_INVALID_ARG;
     }
-    return dev->read(dev->ctx, lba, count, buf);
+    if (dev->write == NULL) {
+        return BLOCKDEV_ERR_READ_ONLY;
+    }
+    int err = blockdev_check_range(dev, lba, count);
+    return err != 0 ? err : dev->write(dev->ctx, lba, count, buf);
 }
 
 const char *blockdev_strerror(int err)
@@ -22,7 +37,9 @@ const char *blockdev_strerror(int err)
     case BLOCKDEV_ERR_INVALID_ARG:
         return "invalid block device request";
     case BLOCKDEV_ERR_RANGE:
-        return "read past the end of the block device";
+        return "read or write past the end of the block device";
+    case BLOCKDEV_ERR_READ_ONLY:
+        return "the block device is read-only";
     default:
         return "unknown block device error";
     }

@@ -59,6 +59,7 @@
 #define SDHCI_INTERRUPT                0x30u
 #define   SDHCI_INT_CMD_DONE           (1u << 0)
 #define   SDHCI_INT_DATA_DONE          (1u << 1)
+#define   SDHCI_INT_WRITE_RDY          (1u << 4)
 #define   SDHCI_INT_READ_RDY           (1u << 5)
 #define   SDHCI_INT_ERR                (1u << 15)
 #define   SDHCI_INT_CTO_ERR            (1u << 16)
@@ -95,6 +96,15 @@
 #define CMD_READ_SINGLE_BLOCK    SD_CMD(17, RESP_R1 | DATA_READ)
 #define CMD_READ_MULTIPLE_BLOCK  \
     SD_CMD(18, RESP_R1 | DATA_READ | SDHCI_TM_MULTI_BLOCK | SDHCI_TM_BLKCNT_EN | SDHCI_TM_AUTO_CMD12)
+/* Block-oriented write commands, class 4 (SD Physical Layer Simplified Specification 4.7.4, table "Block-Oriented
+ * Write Commands"). The multiple-block write ends with an automatic CMD12 (R1b) sent by the controller after the
+ * last block (SDHCI 3.00 section 2.2.5, Transfer Mode "Auto CMD12 Enable"). */
+#define CMD_WRITE_SINGLE_BLOCK   SD_CMD(24, RESP_R1 | SDHCI_CMD_DATA_PRESENT)
+#define CMD_WRITE_MULTIPLE_BLOCK \
+    SD_CMD(25, RESP_R1 | SDHCI_CMD_DATA_PRESENT | SDHCI_TM_MULTI_BLOCK | SDHCI_TM_BLKCNT_EN | SDHCI_TM_AUTO_CMD12)
+/* CMD12 by hand, to take the card out of the receive-data state after a failed multiple-block write. */
+#define CMD_STOP_TRANSMISSION    SD_CMD(12, RESP_R1B)
+#define CMD_SEND_STATUS          SD_CMD(13, RESP_R1)
 #define CMD_APP_CMD              SD_CMD(55, RESP_R1)
 #define ACMD_SET_BUS_WIDTH       SD_CMD(6, RESP_R1)
 #define ACMD_SD_SEND_OP_COND     SD_CMD(41, RESP_R3)
@@ -115,6 +125,12 @@
 #define RCA_ARG_LSB              16u
 /* R1 card status bits that report an error. */
 #define R1_STATUS_ERRORS         0xFDF90008u
+/* R1 CURRENT_STATE and READY_FOR_DATA (SD Physical Layer Simplified Specification 4.10.1, Card Status). */
+#define R1_READY_FOR_DATA        (1u << 8)
+#define R1_CURRENT_STATE_LSB     9u
+#define R1_CURRENT_STATE_MASK    (0xFu << R1_CURRENT_STATE_LSB)
+#define   R1_STATE_TRAN          4u
+#define   R1_STATE_PRG           7u
 
 /* CSD fields, as bit positions in the 128-bit register. */
 #define CSD_STRUCTURE_MSB        127u
@@ -168,6 +184,20 @@
 #endif
 #ifndef SDHCI_BUSY_TIMEOUT_US
 #define SDHCI_BUSY_TIMEOUT_US    500000u
+#endif
+/* A write is done when the card releases DAT0 after programming. The SD Physical Layer Simplified Specification
+ * (4.6.2.2, Write) gives a card at most 250 ms (SDSC, SDHC) or 500 ms (SDXC) of busy per block; a card may add
+ * more for an erase or a garbage collection, so the driver allows a full second for the whole transfer to finish
+ * and as long again for CMD13 to see the card back in the transfer state. */
+#ifndef SDHCI_WRITE_TIMEOUT_US
+#define SDHCI_WRITE_TIMEOUT_US   1000000u
+#endif
+#ifndef SDHCI_PROGRAMMING_TIMEOUT_US
+#define SDHCI_PROGRAMMING_TIMEOUT_US 1000000u
+#endif
+/* Between CMD13 polls while the card programs: short against the 250 ms a block may take. */
+#ifndef SDHCI_STATUS_POLL_US
+#define SDHCI_STATUS_POLL_US     100u
 #endif
 #ifndef SDHCI_POWER_UP_TIMEOUT_US
 #define SDHCI_POWER_UP_TIMEOUT_US 1000000u
@@ -573,9 +603,78 @@ static int sdhci_read_chunk(struct sdhci *dev, uint32_t lba, uint32_t count, uin
     return err;
 }
 
-int sdhci_read_blocks(struct sdhci *dev, uint32_t lba, uint32_t count, void *buf)
+/* Polls CMD13 until the card is back in the transfer state, ready for data (SD Physical Layer Simplified
+ * Specification 4.3.4: after a write the card stays in the programming state, busy on DAT0, until the data is
+ * stored). A programming error the card found (e.g. WP_VIOLATION, CC_ERROR, ERROR) shows in this status. */
+static int sdhci_wait_programmed(struct sdhci *dev)
 {
-    if (dev == NULL || buf == NULL || count == 0) {
+    uint64_t deadline = systimer_deadline_us(SDHCI_PROGRAMMING_TIMEOUT_US);
+    for (;;) {
+        bool expired = systimer_expired(deadline);
+        uint32_t status;
+        int err = sdhci_command(dev, CMD_SEND_STATUS, dev->rca << RCA_ARG_LSB, 0, &status);
+        if (err != 0) {
+            return err;
+        }
+        if (status & R1_STATUS_ERRORS) {
+            return SDHCI_ERR_CARD_STATUS;
+        }
+        uint32_t state = (status & R1_CURRENT_STATE_MASK) >> R1_CURRENT_STATE_LSB;
+        if (state == R1_STATE_TRAN && (status & R1_READY_FOR_DATA)) {
+            return 0;
+        }
+        if (expired || (state != R1_STATE_PRG && state != R1_STATE_TRAN)) {
+            return SDHCI_ERR_PROGRAMMING;
+        }
+        systimer_delay_us(SDHCI_STATUS_POLL_US);
+    }
+}
+
+/* One CMD24/CMD25 transfer by programmed I/O, as SDHCI 3.00 section 3.7.2.1 (without DMA) describes it: the
+ * command, then per block a wait for Buffer Write Ready and 128 words into the data port, then Transfer Complete,
+ * which the controller raises for a write only once the card has released DAT0 (busy) after the last block and,
+ * for CMD25, after the automatic CMD12 (SDHCI 3.00 section 2.2.17, Transfer Complete). */
+static int sdhci_write_chunk(struct sdhci *dev, uint32_t lba, uint32_t count, const uint8_t *src)
+{
+    uint32_t address = dev->high_capacity ? lba : lba << SD_BLOCK_SHIFT;
+    uint32_t cmd = count == 1 ? CMD_WRITE_SINGLE_BLOCK : CMD_WRITE_MULTIPLE_BLOCK;
+    uint32_t blksizecnt = (SD_BLOCK_SIZE << SDHCI_BLKSIZECNT_SIZE_LSB) | (count << SDHCI_BLKSIZECNT_COUNT_LSB);
+
+    int err = sdhci_command_r1(dev, cmd, address, blksizecnt);
+    bool sent = err == 0;
+    for (uint32_t block = 0; err == 0 && block < count; block++) {
+        err = wait_interrupt(dev, SDHCI_INT_WRITE_RDY, SDHCI_DATA_TIMEOUT_US);
+        for (uint32_t i = 0; err == 0 && i < SD_BLOCK_SIZE / sizeof(uint32_t); i++) {
+            uint32_t word;
+            memcpy(&word, src, sizeof(word));
+            /* Straight to the data port, without the two-clock spacing: the Arasan loses close writes to its
+             * registers but not to the data port (U-Boot drivers/mmc/bcm2835_sdhci.c, bcm2835_sdhci_raw_writel). */
+            mmio_write32(dev->base + SDHCI_DATA, word);
+            src += sizeof(word);
+        }
+    }
+    if (err == 0) {
+        err = wait_interrupt(dev, SDHCI_INT_DATA_DONE, SDHCI_WRITE_TIMEOUT_US);
+    }
+    if (err != 0 && sent) {
+        /* The card may still be receiving (or, for CMD25, the automatic CMD12 never went out): stop it by hand, as
+         * the state diagram allows in the receive-data state (SD Physical Layer Simplified Specification 4.8).
+         * Its own result does not matter, the write has already failed. */
+        (void)sdhci_command(dev, CMD_STOP_TRANSMISSION, 0, 0, NULL);
+    }
+    if (err == 0 || sent) {
+        int programmed = sdhci_wait_programmed(dev);
+        if (err == 0) {
+            err = programmed;
+        }
+    }
+    return err;
+}
+
+/* Checks a transfer request and splits it into commands of at most 65535 blocks (the 16-bit block count). */
+static int sdhci_transfer(struct sdhci *dev, uint32_t lba, uint32_t count, uint8_t *rbuf, const uint8_t *wbuf)
+{
+    if (dev == NULL || (rbuf == NULL && wbuf == NULL) || count == 0) {
         return SDHCI_ERR_INVALID_ARG;
     }
     if (!dev->ready) {
@@ -584,18 +683,34 @@ int sdhci_read_blocks(struct sdhci *dev, uint32_t lba, uint32_t count, void *buf
     if (lba >= dev->block_count || count > dev->block_count - lba) {
         return SDHCI_ERR_RANGE;
     }
-    uint8_t *dst = buf;
     while (count > 0) {
         uint32_t chunk = count > SDHCI_MAX_BLOCKS_PER_CMD ? SDHCI_MAX_BLOCKS_PER_CMD : count;
-        int err = sdhci_read_chunk(dev, lba, chunk, dst);
+        size_t bytes = (size_t)chunk * SD_BLOCK_SIZE;
+        int err;
+        if (wbuf != NULL) {
+            err = sdhci_write_chunk(dev, lba, chunk, wbuf);
+            wbuf += bytes;
+        } else {
+            err = sdhci_read_chunk(dev, lba, chunk, rbuf);
+            rbuf += bytes;
+        }
         if (err != 0) {
             return err;
         }
         lba += chunk;
         count -= chunk;
-        dst += (size_t)chunk * SD_BLOCK_SIZE;
     }
     return 0;
+}
+
+int sdhci_read_blocks(struct sdhci *dev, uint32_t lba, uint32_t count, void *buf)
+{
+    return sdhci_transfer(dev, lba, count, buf, NULL);
+}
+
+int sdhci_write_blocks(struct sdhci *dev, uint32_t lba, uint32_t count, const void *buf)
+{
+    return buf == NULL ? SDHCI_ERR_INVALID_ARG : sdhci_transfer(dev, lba, count, NULL, buf);
 }
 
 uint64_t sdhci_capacity_bytes(const struct sdhci *dev)
@@ -608,9 +723,15 @@ static int sdhci_blockdev_read(void *ctx, uint32_t lba, uint32_t count, void *bu
     return sdhci_read_blocks(ctx, lba, count, buf);
 }
 
+static int sdhci_blockdev_write(void *ctx, uint32_t lba, uint32_t count, const void *buf)
+{
+    return sdhci_write_blocks(ctx, lba, count, buf);
+}
+
 void sdhci_get_blockdev(struct sdhci *dev, struct blockdev *out)
 {
     out->read = sdhci_blockdev_read;
+    out->write = sdhci_blockdev_write;
     out->ctx = dev;
     out->block_count = dev->ready ? dev->block_count : 0;
 }
@@ -653,7 +774,9 @@ const char *sdhci_strerror(int err)
     case SDHCI_ERR_NOT_READY:
         return "SD card not initialised";
     case SDHCI_ERR_RANGE:
-        return "read past the end of the SD card";
+        return "read or write past the end of the SD card";
+    case SDHCI_ERR_PROGRAMMING:
+        return "SD card did not finish storing written data in time";
     default:
         return "unknown SD error";
     }

@@ -1,8 +1,10 @@
 /*
- * sdhci.h - SD card reader on the BCM283x "EMMC" controller (an Arasan SD Host Controller, SDHCI 3.0), read-only.
+ * sdhci.h - SD card driver for the BCM283x "EMMC" controller (an Arasan SD Host Controller, SDHCI 3.0).
  *
- * Brings up one SD memory card (SDSC, SDHC or SDXC) at 3.3 V, default speed (25 MHz), 4-bit bus, and reads
- * 512-byte blocks by programmed I/O (no DMA, no interrupts: every wait polls the status with a systimer deadline).
+ * Brings up one SD memory card (SDSC, SDHC or SDXC) at 3.3 V, default speed (25 MHz), 4-bit bus, and reads and
+ * writes 512-byte blocks by programmed I/O (no DMA, no interrupts: every wait polls the status with a systimer
+ * deadline). A write returns only once the card reports the data stored (CMD13 back in the transfer state), so a
+ * write that returned 0 survives a power cut.
  * The same code runs on real Pis and on QEMU's raspi0/raspi1ap/raspi2b emulation of the block.
  *
  * BCM283x rule: the Arasan only takes 32-bit register accesses, and it can lose a write that follows another within
@@ -27,7 +29,7 @@
 
 #include "drivers/blockdev.h"
 
-#define SDHCI_ERR_INVALID_ARG  (-1)  /* NULL pointer, or a read of zero blocks */
+#define SDHCI_ERR_INVALID_ARG  (-1)  /* NULL pointer, or a read or write of zero blocks */
 #define SDHCI_ERR_RESET        (-2)  /* the controller did not come out of reset */
 #define SDHCI_ERR_CLOCK        (-3)  /* base clock below 400 kHz or too fast to divide down, or clock unstable */
 #define SDHCI_ERR_BUSY         (-4)  /* the command or data line stayed busy */
@@ -43,7 +45,8 @@
 #define SDHCI_ERR_CARD_STATUS  (-14) /* the card reported an error in its status, or gave no address */
 #define SDHCI_ERR_CSD          (-15) /* unsupported card-specific data (e.g. an SDUC card) */
 #define SDHCI_ERR_NOT_READY    (-16) /* read before a successful sdhci_init() */
-#define SDHCI_ERR_RANGE        (-17) /* read past the end of the card */
+#define SDHCI_ERR_RANGE        (-17) /* read or write past the end of the card */
+#define SDHCI_ERR_PROGRAMMING  (-18) /* after a write the card stayed busy, or left the programming state wrongly */
 
 struct sdhci {
     uintptr_t base;
@@ -69,10 +72,17 @@ int sdhci_init(struct sdhci *dev, uintptr_t base, uint32_t base_clock_hz);
  * SDHCI_ERR_*; after an error the controller's command and data lines are reset, so the next read may succeed. */
 int sdhci_read_blocks(struct sdhci *dev, uint32_t lba, uint32_t count, void *buf);
 
+/* Writes count 512-byte blocks from buf to block lba: CMD24 for one block, CMD25 with an automatic CMD12 for more,
+ * then CMD13 until the card has stored them (at most about two seconds per call of up to 65535 blocks). Returns 0 or
+ * SDHCI_ERR_*; after an error the blocks written hold the old data, the new data, or a mix (a torn write): the
+ * caller's format must tell. Recovers the controller and the card as sdhci_read_blocks() does. */
+int sdhci_write_blocks(struct sdhci *dev, uint32_t lba, uint32_t count, const void *buf);
+
 /* Card size in bytes (0 before a successful sdhci_init()). */
 uint64_t sdhci_capacity_bytes(const struct sdhci *dev);
 
-/* Fills *out so the partition and FAT code read this card through drivers/blockdev.h. dev must outlive *out. */
+/* Fills *out so the partition, FAT and journal code reach this card through drivers/blockdev.h. dev must outlive
+ * *out. */
 void sdhci_get_blockdev(struct sdhci *dev, struct blockdev *out);
 
 /* Message for an SDHCI_ERR_* code. */

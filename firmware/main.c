@@ -14,11 +14,13 @@
 #include "firmware/console_builtin.h"
 #include "firmware/crash_cmd.h"
 #include "firmware/iperf_cmd.h"
+#include "firmware/log_cmd.h"
 #include "firmware/mail_cmd.h"
 #include "firmware/net_cmd.h"
 #include "firmware/outbox_cmd.h"
 #include "firmware/outbox_delivery.h"
 #include "firmware/pin_cmd.h"
+#include "firmware/persist.h"
 #include "firmware/usb_cmd.h"
 #include "net/net.h"
 #include "net/net_stack.h"
@@ -41,6 +43,8 @@ int main(void)
     banner_print();
     /* A missing or bad configuration is reported and the console still starts, so the user can see what is wrong. */
     config_load_boot();
+    /* Before the network: at boot the outbox gets its undelivered mails back from the journal before it can send. */
+    persist_init();
 
     int err = net_stack_init();
     if (err != 0) {
@@ -72,6 +76,7 @@ int main(void)
     pin_cmd_register();
     alerts_cmd_register();
     outbox_cmd_register();
+    log_cmd_register();
     console_start();
     for (;;) {
         board_usb_poll();

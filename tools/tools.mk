@@ -14,5 +14,16 @@ $(SMTPCONF_CHECK): $(SMTPCONF_CHECK_SRCS) config/config.h board/pi_header.h boar
 	@mkdir -p $(@D)
 	$(HOST_TOOLS_CC) $(HOST_TOOLS_CFLAGS) -o $@ $(SMTPCONF_CHECK_SRCS)
 
+# The event log and journal reader: the firmware's own MBR, journal and event log code on an image file.
+BAREMAIL_LOG := build/host/tools/baremail-log
+BAREMAIL_LOG_SRCS := tools/baremail-log.c drivers/blockdev.c drivers/storage/mbr.c firmware/journal.c \
+	firmware/event_log.c
+BAREMAIL_LOG_HDRS := drivers/blockdev.h drivers/storage/mbr.h firmware/journal.h firmware/event_log.h \
+	firmware/persist_layout.h drivers/byteorder.h
+
+$(BAREMAIL_LOG): $(BAREMAIL_LOG_SRCS) $(BAREMAIL_LOG_HDRS)
+	@mkdir -p $(@D)
+	$(HOST_TOOLS_CC) $(HOST_TOOLS_CFLAGS) -o $@ $(BAREMAIL_LOG_SRCS)
+
 .PHONY: host-tools
-host-tools: $(SMTPCONF_CHECK)
+host-tools: $(SMTPCONF_CHECK) $(BAREMAIL_LOG)

@@ -1,12 +1,14 @@
 /*
- * board_read_boot_file() on the Pi: the SD card on the Arasan controller, its MBR and the FAT boot partition the
- * GPU firmware booted from. The card is brought up on first use and stays mounted; a failure is reported once on
- * the console with the driver's own words and retried on the next call.
+ * board_read_boot_file() and the board_journal_* functions on the Pi: the SD card on the Arasan controller, its MBR,
+ * the FAT boot partition the GPU firmware booted from (read only) and the journal partition (board/journal_area.h).
+ * The card is brought up on first use and stays up; a failure is reported once on the console with the driver's
+ * own words and retried on the next call.
  */
 #include <stdio.h>
 
 #include "board/board.h"
 #include "board/boot_volume.h"
+#include "board/journal_area.h"
 #include "board/common/bcm283x.h"
 #include "board_config.h"
 #include "drivers/blockdev.h"
@@ -24,6 +26,8 @@
 static struct sdhci sd;
 static struct blockdev sd_blockdev;
 static struct fat_volume boot_volume;
+static struct journal_area journal_area;
+static bool card_up;
 static bool mounted;
 
 static void sd_pins_init(void)
@@ -34,11 +38,14 @@ static void sd_pins_init(void)
     }
 }
 
-static int mount_boot_partition(void)
+static int card_start(void)
 {
     uint32_t clock_hz = 0;
     int err;
 
+    if (card_up) {
+        return 0;
+    }
     sd_pins_init();
     err = mbox_set_power_state(MBOX_POWER_SD, true);
     if (err == 0) {
@@ -54,13 +61,18 @@ static int mount_boot_partition(void)
         return err == SDHCI_ERR_CMD_TIMEOUT ? BOARD_ERR_NO_MEDIA : BOARD_ERR_IO;
     }
     sdhci_get_blockdev(&sd, &sd_blockdev);
-
-    err = boot_volume_mount(&boot_volume, &sd_blockdev);
-    if (err != 0) {
-        return err;
-    }
-    mounted = true;
+    card_up = true;
     return 0;
+}
+
+static int mount_boot_partition(void)
+{
+    int err = card_start();
+    if (err == 0) {
+        err = boot_volume_mount(&boot_volume, &sd_blockdev);
+    }
+    mounted = err == 0;
+    return err;
 }
 
 int board_read_boot_file(const char *name, void *buf, size_t size, size_t *len)
@@ -73,4 +85,30 @@ int board_read_boot_file(const char *name, void *buf, size_t size, size_t *len)
         }
     }
     return boot_volume_read(&boot_volume, name, buf, size, len, sdhci_strerror);
+}
+
+int board_journal_area(uint32_t *blocks)
+{
+    *blocks = 0;
+    if (!journal_area.found) {
+        int err = card_start();
+        if (err == 0) {
+            err = journal_area_find(&journal_area, &sd_blockdev);
+        }
+        if (err != 0) {
+            return err;
+        }
+    }
+    *blocks = journal_area.blocks;
+    return 0;
+}
+
+int board_journal_read(uint32_t block, uint32_t count, void *buf)
+{
+    return journal_area_transfer(&journal_area, block, count, buf, NULL, sdhci_strerror);
+}
+
+int board_journal_write(uint32_t block, uint32_t count, const void *buf)
+{
+    return journal_area_transfer(&journal_area, block, count, NULL, buf, sdhci_strerror);
 }

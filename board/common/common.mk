@@ -18,4 +18,5 @@ BOARD_SRCS += board/pi_header.c
 BOARD_SRCS += board/board_names.c
 BOARD_SRCS += board/common/board_storage.c
 BOARD_SRCS += board/boot_volume.c
+BOARD_SRCS += board/journal_area.c
 BOARD_SRCS += board/common/board_usb.c

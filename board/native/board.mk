@@ -13,6 +13,7 @@ BOARD_DRIVERS := drivers/netdev.c drivers/blockdev.c drivers/storage/mbr.c drive
 BOARD_SRCS += board/native/board_native.c
 BOARD_SRCS += board/native/native_storage.c
 BOARD_SRCS += board/boot_volume.c
+BOARD_SRCS += board/journal_area.c
 BOARD_SRCS += board/native/native_rng.c
 BOARD_SRCS += board/native/slirp_netdev.c
 BOARD_SRCS += board/board_names.c

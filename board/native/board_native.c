@@ -89,8 +89,9 @@ __attribute__((section(".init_array"), used)) static void (*const native_args_ho
 static void usage(FILE *out)
 {
     fprintf(out, "usage: %s [--sd PATH]\n"
-                 "  --sd PATH   the boot partition: an SD card image (MBR + FAT, as tools/mksdcard makes) or a\n"
-                 "              directory holding smtp.conf and the other files (names case-insensitive)\n"
+                 "  --sd PATH   the card: an SD card image (MBR + FAT + journal partition, as tools/mksdcard makes;\n"
+                 "              the journal partition is written) or a directory holding smtp.conf and the other\n"
+                 "              files (names case-insensitive; no journal partition: the outbox stays in RAM)\n"
                  "The console is stdin/stdout; `poweroff`, Ctrl-D or the end of input quits.\n",
             saved_argv != NULL && saved_argv[0] != NULL ? saved_argv[0] : "baremail");
 }

@@ -1,7 +1,9 @@
 /*
- * native_storage.h - the native board's boot partition: board_read_boot_file() over an SD card image (the same
- * MBR and FAT code as on the Pi, reading the file through a block device) or over a directory standing in for the
- * partition (each path component matched ignoring ASCII case, like FAT).
+ * native_storage.h - the native board's card: board_read_boot_file() over an SD card image (the same MBR and FAT
+ * code as on the Pi, reading the file through a block device) or over a directory standing in for the boot
+ * partition (each path component matched ignoring ASCII case, like FAT); and the board_journal_* functions over the
+ * image's journal partition (the image is opened for writing when the file allows; a directory has no journal
+ * partition, so the outbox then stays in RAM).
  *
  * Rules: native board only; main loop only. The path is the --sd argument and is kept by reference.
  */

@@ -71,6 +71,24 @@ static bool looks_like_fat_boot_sector(const uint8_t *block)
            (media == BOOT_MEDIA_REMOVABLE || media >= BOOT_MEDIA_FIXED_MIN);
 }
 
+/* Reads block 0 and checks its boot signature. */
+static int read_block0(const struct blockdev *dev, uint8_t *block)
+{
+    if (blockdev_read(dev, 0, 1, block) != 0) {
+        return MBR_ERR_IO;
+    }
+    if (block[MBR_SIGNATURE_OFFSET] != MBR_SIGNATURE_0 || block[MBR_SIGNATURE_OFFSET + 1] != MBR_SIGNATURE_1) {
+        return MBR_ERR_NO_TABLE;
+    }
+    return 0;
+}
+
+/* Block 0 holds the table itself, so no partition may start there; none may end past the device. */
+static bool entry_in_bounds(const struct blockdev *dev, uint32_t start, uint32_t count)
+{
+    return start != 0 && start < dev->block_count && count <= dev->block_count - start;
+}
+
 int mbr_find_fat_partition(const struct blockdev *dev, uint32_t *first_lba, uint32_t *sectors)
 {
     uint8_t block[BLOCKDEV_BLOCK_SIZE];
@@ -78,11 +96,9 @@ int mbr_find_fat_partition(const struct blockdev *dev, uint32_t *first_lba, uint
     if (dev == NULL || first_lba == NULL || sectors == NULL) {
         return MBR_ERR_INVALID_ARG;
     }
-    if (blockdev_read(dev, 0, 1, block) != 0) {
-        return MBR_ERR_IO;
-    }
-    if (block[MBR_SIGNATURE_OFFSET] != MBR_SIGNATURE_0 || block[MBR_SIGNATURE_OFFSET + 1] != MBR_SIGNATURE_1) {
-        return MBR_ERR_NO_TABLE;
+    int err = read_block0(dev, block);
+    if (err != 0) {
+        return err;
     }
 
     /* A FAT boot sector carries the same signature, and its boot code overlaps the table: only take the entries
@@ -116,8 +132,7 @@ int mbr_find_fat_partition(const struct blockdev *dev, uint32_t *first_lba, uint
             if (!is_fat_type(entry[MBR_ENTRY_TYPE]) || count == 0) {
                 continue;
             }
-            /* Block 0 holds the table itself, so no partition may start there. */
-            if (start == 0 || start >= dev->block_count || count > dev->block_count - start) {
+            if (!entry_in_bounds(dev, start, count)) {
                 out_of_bounds = true;
                 continue;
             }
@@ -138,6 +153,44 @@ int mbr_find_fat_partition(const struct blockdev *dev, uint32_t *first_lba, uint
     return (table_valid && table_used) ? MBR_ERR_NO_FAT : MBR_ERR_NO_TABLE;
 }
 
+int mbr_find_partition(const struct blockdev *dev, uint8_t type, uint32_t *first_lba, uint32_t *sectors)
+{
+    uint8_t block[BLOCKDEV_BLOCK_SIZE];
+
+    if (dev == NULL || first_lba == NULL || sectors == NULL || type == MBR_TYPE_EMPTY) {
+        return MBR_ERR_INVALID_ARG;
+    }
+    int err = read_block0(dev, block);
+    if (err != 0) {
+        return err;
+    }
+    for (uint32_t i = 0; i < MBR_ENTRY_COUNT; i++) {
+        const uint8_t *entry = &block[MBR_TABLE_OFFSET + i * MBR_ENTRY_SIZE];
+        if (entry[MBR_ENTRY_STATUS] != MBR_STATUS_INACTIVE && entry[MBR_ENTRY_STATUS] != MBR_STATUS_ACTIVE) {
+            return MBR_ERR_NO_TABLE; /* a superfloppy's boot code, not a table */
+        }
+        if (entry[MBR_ENTRY_TYPE] == MBR_TYPE_GPT) {
+            return MBR_ERR_GPT;
+        }
+    }
+    for (uint32_t i = 0; i < MBR_ENTRY_COUNT; i++) {
+        const uint8_t *entry = &block[MBR_TABLE_OFFSET + i * MBR_ENTRY_SIZE];
+        uint32_t start = byteorder_get_le32(&entry[MBR_ENTRY_FIRST_LBA]);
+        uint32_t count = byteorder_get_le32(&entry[MBR_ENTRY_SECTORS]);
+        if (entry[MBR_ENTRY_TYPE] != type || count == 0) {
+            continue;
+        }
+        if (!entry_in_bounds(dev, start, count)) {
+            return MBR_ERR_BOUNDS;
+        }
+        *first_lba = start;
+        *sectors = count;
+        return 0;
+    }
+    /* A superfloppy's boot code can pass for a table with no entry of that type: say what the disk is. */
+    return looks_like_fat_boot_sector(block) ? MBR_ERR_NO_TABLE : MBR_ERR_NOT_FOUND;
+}
+
 const char *mbr_strerror(int err)
 {
     switch (err) {
@@ -154,7 +207,9 @@ const char *mbr_strerror(int err)
     case MBR_ERR_NO_FAT:
         return "no FAT partition in the partition table";
     case MBR_ERR_BOUNDS:
-        return "FAT partition extends past the end of the disk";
+        return "partition extends past the end of the disk";
+    case MBR_ERR_NOT_FOUND:
+        return "no partition of that type in the partition table";
     default:
         return "unknown partition table error";
     }

@@ -2,8 +2,9 @@
 """Tests of `make sdcard` (tools/sdcard.mk, tools/mksdcard): the card image's layout and contents.
 
 Builds a card image from tests/data/sdcard/smtp.conf the way a user does, into build/host/sdcard-test/ (never
-over the user's build/sdcard.img), then reads it back without root: the MBR and the FAT32 boot sector directly,
-the files through mtools. Last, configs that tools/mksdcard must refuse: `make sdcard` fails, no image is left.
+over the user's build/sdcard.img), then reads it back without root: the MBR, the FAT32 boot sector and the journal
+partition directly, the files through mtools. Last, configs that tools/mksdcard must refuse: `make sdcard` fails
+and the previous image stays as it was (issue 10, item 17), with no temporary file left beside it.
 Run from anywhere; last line "N passed, M failed"; exit 1 on failure. $MAKE overrides the make command.
 """
 import hashlib
@@ -30,6 +31,8 @@ LOCK = os.path.join(ROOT, "tools", "raspi-firmware.lock")
 
 SECTOR = 512
 PARTITION_START_LBA = 4 * 1024 * 1024 // SECTOR
+JOURNAL_SECTORS = 4 * 1024 * 1024 // SECTOR  # PERSIST_PARTITION_MIB in firmware/persist_layout.h
+JOURNAL_TYPE = 0xDA
 BOARD_IMAGES = {"kernel.img": "build/rpi1/kernel.img", "kernel7.img": "build/rpi2/kernel7.img"}
 FIRMWARE = ["bootcode.bin", "start.elf", "fixup.dat", "start_cd.elf", "fixup_cd.dat"]
 MTOOLS_ENV = dict(os.environ, MTOOLS_SKIP_CHECK="1", MTOOLSRC="/dev/null")
@@ -71,13 +74,19 @@ def test_layout(img):
     check("MBR signature 55 AA", img[510:512] == b"\x55\xaa", img[510:512].hex())
     entries = [img[446 + 16 * i:446 + 16 * (i + 1)] for i in range(4)]
     used = [e for e in entries if e[4] != 0]
-    check("exactly one partition", len(used) == 1, f"{len(used)} partitions")
-    if len(used) != 1:
+    check("two partitions", len(used) == 2, f"{len(used)} partitions")
+    if len(used) != 2:
         return None
     ptype, lba, count = used[0][4], *struct.unpack("<II", used[0][8:16])
-    check("partition type 0x0C (FAT32, LBA)", ptype == 0x0C, f"type 0x{ptype:02x}")
-    check("partition starts at 4 MiB", lba == PARTITION_START_LBA, f"LBA {lba}")
-    check("partition fills the image", lba + count == size // SECTOR, f"ends at LBA {lba + count} of {size // SECTOR}")
+    check("partition 1 type 0x0C (FAT32, LBA)", ptype == 0x0C, f"type 0x{ptype:02x}")
+    check("partition 1 starts at 4 MiB", lba == PARTITION_START_LBA, f"LBA {lba}")
+    jtype, jlba, jcount = used[1][4], *struct.unpack("<II", used[1][8:16])
+    check("partition 2 type 0xDA (non-FS data: the journal)", jtype == JOURNAL_TYPE, f"type 0x{jtype:02x}")
+    check("partition 2 follows the FAT one", jlba == lba + count, f"FAT ends at {lba + count}, journal at {jlba}")
+    check("partition 2 is 4 MiB and ends the image", jcount == JOURNAL_SECTORS and jlba + jcount == size // SECTOR,
+          f"LBA {jlba} + {jcount} of {size // SECTOR}")
+    check("the journal partition is all zeros (an empty journal)",
+          img[jlba * SECTOR:(jlba + jcount) * SECTOR].count(0) == jcount * SECTOR, "non-zero bytes")
     boot = img[lba * SECTOR:(lba + 1) * SECTOR]
     check("FAT32 boot sector", boot[510:512] == b"\x55\xaa" and boot[82:90] == b"FAT32   ", boot[82:90])
     hidden = struct.unpack("<I", boot[28:32])[0]
@@ -130,12 +139,26 @@ def test_contents():
           f"settings: {settings}")
 
 
+def leftovers():
+    folder = os.path.dirname(IMAGE)
+    return sorted(n for n in os.listdir(folder) if n.startswith(".sdcard-")) if os.path.isdir(folder) else []
+
+
 def test_refusals():
+    before = read(IMAGE_REL) if os.path.exists(IMAGE) else None
+    check("a good image exists before the refusals", before is not None, IMAGE)
+
+    def unchanged(what):
+        now = read(IMAGE_REL) if os.path.exists(IMAGE) else None
+        check(f"the previous image is left as it was after {what}", now == before,
+              "deleted" if now is None else "changed")
+        check(f"no temporary image left behind after {what}", not leftovers(), leftovers())
+
     proc = make_sdcard(BAD_CONFIG, [])
     check("a config with an error fails make sdcard", proc.returncode != 0, "make succeeded")
     check("its message names the file and line", f"{BAD_CONFIG}:3: MailHubb" in proc.stdout,
           proc.stdout[-2000:])
-    check("no image left behind after the failure", not os.path.exists(IMAGE), f"{IMAGE} exists")
+    unchanged("a config error")
 
     proc = make_sdcard(CONFIG, [REVALIASES])
     check("a file the config names but FILES lacks is refused",
@@ -148,7 +171,7 @@ def test_refusals():
     proc = make_sdcard(CONFIG, [CA, os.path.join(DATA, "..", "sdcard", os.path.basename(CA))])
     check("two FILES with one name are refused", proc.returncode != 0 and "same name" in proc.stdout,
           proc.stdout[-500:])
-    check("no image left behind after a refusal", not os.path.exists(IMAGE), f"{IMAGE} exists")
+    unchanged("a refusal")
 
 
 def main():

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/blockdev.h"
+
 #define FAKE_BOARD_INPUT_MAX (64 * 1024)
 #define FAKE_BOARD_OUTPUT_MAX (256 * 1024)
 #define FAKE_BOARD_DETAIL_MAX 128
@@ -62,6 +64,8 @@ static struct {
     enum board_led_status led_status;
     unsigned led_calls;
     struct fake_input inputs[FAKE_BOARD_GPIOS];
+    const struct blockdev *journal;
+    int journal_area_error;
 } fake;
 
 static void copy_detail(char *dst, const char *src)
@@ -479,4 +483,51 @@ void board_poweroff(void)
 {
     fake.poweroff_calls++;
     leave();
+}
+
+void fake_board_set_journal(const struct blockdev *dev, int area_error)
+{
+    fake.journal = dev;
+    fake.journal_area_error = area_error;
+}
+
+int board_journal_area(uint32_t *blocks)
+{
+    *blocks = 0;
+    if (fake.journal_area_error != 0) {
+        return fake.journal_area_error;
+    }
+    if (fake.journal == NULL) {
+        return BOARD_ERR_NO_JOURNAL;
+    }
+    *blocks = fake.journal->block_count;
+    return 0;
+}
+
+/* As board/journal_area.c does: the range checked against the partition, the device's errors as board codes. The
+ * device's functions are called directly, so tests that do not use the journal need not link drivers/blockdev.c. */
+static int journal_transfer(uint32_t block, uint32_t count, void *rbuf, const void *wbuf)
+{
+    if (fake.journal == NULL) {
+        return BOARD_ERR_NO_JOURNAL;
+    }
+    if (count == 0 || block >= fake.journal->block_count || count > fake.journal->block_count - block) {
+        return BOARD_ERR_IO;
+    }
+    if (wbuf != NULL && fake.journal->write == NULL) {
+        return BOARD_ERR_READ_ONLY;
+    }
+    int err = wbuf != NULL ? fake.journal->write(fake.journal->ctx, block, count, wbuf)
+                           : fake.journal->read(fake.journal->ctx, block, count, rbuf);
+    return err == 0 ? 0 : BOARD_ERR_IO;
+}
+
+int board_journal_read(uint32_t block, uint32_t count, void *buf)
+{
+    return journal_transfer(block, count, buf, NULL);
+}
+
+int board_journal_write(uint32_t block, uint32_t count, const void *buf)
+{
+    return journal_transfer(block, count, NULL, buf);
 }

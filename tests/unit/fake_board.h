@@ -5,8 +5,9 @@
  * 0, no files on the boot partition, LED off). Console input is a queue the test fills; console output
  * (board_console_write) is recorded. board_reboot() and board_poweroff() record the call and then longjmp to the
  * buffer set with fake_board_set_exit_jump(), or abort() when none is set, since they must not return.
- * board_read_boot_file() serves a table of files the test adds. Link board/board_names.c for the names of the
- * codes (board_reset_cause_name, board_strerror).
+ * board_read_boot_file() serves a table of files the test adds; the board_journal_* functions reach a block device
+ * the test gives (none by default). Link board/board_names.c for the names of the codes (board_reset_cause_name,
+ * board_strerror).
  */
 #ifndef FAKE_BOARD_H
 #define FAKE_BOARD_H
@@ -49,6 +50,12 @@ void fake_board_set_media_error(int err);
 /* Calls of board_read_boot_file() since the last reset, and the largest buffer size any of them passed. */
 unsigned fake_board_file_reads(void);
 size_t fake_board_largest_read(void);
+
+/* The journal partition: board_journal_area() reports dev's size and the read/write functions reach dev (a device
+ * error comes back as BOARD_ERR_IO, a missing write function as BOARD_ERR_READ_ONLY); dev NULL means the card has
+ * none (BOARD_ERR_NO_JOURNAL). area_error != 0 makes board_journal_area() fail with it instead. */
+struct blockdev;
+void fake_board_set_journal(const struct blockdev *dev, int area_error);
 
 /* The last status given to board_set_led_status() (BOARD_LED_OFF after reset), and how many calls there were. */
 enum board_led_status fake_board_led_status(void);

@@ -1,6 +1,7 @@
 /*
  * test_mbr.c - finding the FAT partition: disks partitioned by sfdisk, a superfloppy made by mkfs.fat, and
- * hand-patched tables (every FAT type byte, entries past the end of the disk, GPT, garbage).
+ * hand-patched tables (every FAT type byte, entries past the end of the disk, GPT, garbage); and finding a partition
+ * by type, as the boards find the journal partition (type 0xDA after the FAT one, as tools/mksdcard makes it).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #define DISK_SECTORS (DISK_MIB * 2048u)
 #define SUPERFLOPPY "floppy.img"
 #define SCRATCH "scratch.img"
+#define CARD "card.img"
 #define ENTRY(i) (446u + 16u * (i))
 
 static int build_images(void **state)
@@ -28,6 +30,8 @@ static int build_images(void **state)
     /* A Linux partition first, the FAT one second: the parser must look past the first entry. */
     disk_image_run("printf 'label: dos\\nstart=2048, size=4096, type=83\\nstart=8192, type=c\\n' | sfdisk " DISK);
     disk_image_run("mkfs.fat -F 16 -s 1 -C " SUPERFLOPPY " 4096");
+    disk_image_run("truncate -s %uM " CARD, DISK_MIB);
+    disk_image_run("printf 'label: dos\nstart=8192, size=16384, type=c\nstart=24576, type=da\n' | sfdisk " CARD);
     return 0;
 }
 
@@ -161,6 +165,45 @@ static void test_not_a_table(void **state)
     assert_int_equal(find(SCRATCH, &first, &sectors), MBR_ERR_IO);
 }
 
+static int find_type(const char *image, uint8_t type, uint32_t *first_lba, uint32_t *sectors)
+{
+    struct disk_image_dev d;
+    disk_image_open(&d, image);
+    int err = mbr_find_partition(&d.dev, type, first_lba, sectors);
+    disk_image_close(&d);
+    return err;
+}
+
+/* The journal partition by its type: found after the FAT one, absent on older cards, checked against the disk. */
+static void test_find_by_type(void **state)
+{
+    (void)state;
+    uint32_t first = 0;
+    uint32_t sectors = 0;
+    assert_int_equal(find_type(CARD, MBR_TYPE_NON_FS_DATA, &first, &sectors), 0);
+    assert_int_equal(first, 24576);
+    assert_int_equal(sectors, DISK_SECTORS - 24576);
+    assert_int_equal(find(CARD, &first, &sectors), 0);
+    assert_int_equal(first, 8192);
+
+    first = 7;
+    assert_int_equal(find_type(DISK, MBR_TYPE_NON_FS_DATA, &first, &sectors), MBR_ERR_NOT_FOUND);
+    assert_int_equal(first, 7);
+    assert_int_equal(find_type(SUPERFLOPPY, MBR_TYPE_NON_FS_DATA, &first, &sectors), MBR_ERR_NO_TABLE);
+    assert_int_equal(find_type(CARD, 0, &first, &sectors), MBR_ERR_INVALID_ARG);
+
+    disk_image_copy(CARD, SCRATCH);
+    disk_image_patch_le32(SCRATCH, ENTRY(1) + 12, DISK_SECTORS - 24576 + 1);
+    assert_int_equal(find_type(SCRATCH, MBR_TYPE_NON_FS_DATA, &first, &sectors), MBR_ERR_BOUNDS);
+    disk_image_copy(CARD, SCRATCH);
+    const uint8_t gpt = 0xEE;
+    disk_image_patch(SCRATCH, ENTRY(2) + 4, &gpt, 1);
+    assert_int_equal(find_type(SCRATCH, MBR_TYPE_NON_FS_DATA, &first, &sectors), MBR_ERR_GPT);
+    disk_image_copy(CARD, SCRATCH);
+    disk_image_truncate(SCRATCH, 100);
+    assert_int_equal(find_type(SCRATCH, MBR_TYPE_NON_FS_DATA, &first, &sectors), MBR_ERR_IO);
+}
+
 static void test_bad_arguments_and_io(void **state)
 {
     (void)state;
@@ -175,7 +218,7 @@ static void test_bad_arguments_and_io(void **state)
     assert_int_equal(mbr_find_fat_partition(&d.dev, &first, &sectors), MBR_ERR_IO);
     disk_image_close(&d);
     const char *unknown = mbr_strerror(-100);
-    for (int err = 0; err >= MBR_ERR_BOUNDS; err--) {
+    for (int err = 0; err >= MBR_ERR_NOT_FOUND; err--) {
         assert_string_not_equal(mbr_strerror(err), unknown);
     }
 }
@@ -188,6 +231,7 @@ int main(void)
         cmocka_unit_test(test_partition_types),
         cmocka_unit_test(test_partition_bounds),
         cmocka_unit_test(test_not_a_table),
+        cmocka_unit_test(test_find_by_type),
         cmocka_unit_test(test_bad_arguments_and_io),
     };
     return cmocka_run_group_tests(tests, build_images, remove_images);

@@ -3,8 +3,10 @@
  *
  * The model lives in the fake register file's hooks: a write to CMDTM "sends" the command to the card model,
  * which answers in RESP0..3 and raises CMD_DONE (or an error bit) in INTERRUPT; INTERRUPT is write-1-to-clear;
- * a read command raises READ_RDY per block and DATA_DONE after the last word is read from DATA. Every command the
- * driver sends is logged, so the tests check the initialisation sequence and the read commands' arguments.
+ * a read command raises READ_RDY per block and DATA_DONE after the last word is read from DATA; a write command
+ * raises WRITE_RDY per block, stores the words written to DATA, and DATA_DONE after the last one, and CMD13 then
+ * reports the card programming for a scripted number of polls. Every command the driver sends is logged, so the
+ * tests check the initialisation sequence and the read and write commands' arguments.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,6 +41,7 @@
 /* Bits as the SD Host Controller specification defines them (independent of the driver's names). */
 #define INT_CMD_DONE (1u << 0)
 #define INT_DATA_DONE (1u << 1)
+#define INT_WRITE_RDY (1u << 4)
 #define INT_READ_RDY (1u << 5)
 #define INT_ERR (1u << 15)
 #define INT_CMD_TIMEOUT (1u << 16)
@@ -61,6 +64,10 @@
 
 #define APP 0x100 /* marks an application command (after CMD55) in the log */
 #define MAX_CMDS 256
+#define MAX_WRITTEN 8
+#define STATUS_TRAN 0x900u     /* CURRENT_STATE tran, READY_FOR_DATA */
+#define STATUS_PRG 0xE00u      /* CURRENT_STATE prg, not ready */
+#define STATUS_WP_VIOLATION (1u << 26)
 #define RCA 0x4567u
 #define BASE_CLOCK_HZ 50000000u /* what QEMU's firmware model reports for the EMMC clock */
 
@@ -74,12 +81,21 @@ struct card_model {
     unsigned busy_acmd41;     /* ACMD41 answers "busy" this many times (UINT32_MAX: forever) */
     bool data_crc_error;      /* the next read fails with a data CRC error */
     uint8_t csd[16];          /* CSD bits 127..0, big-endian */
+    unsigned programming_polls; /* CMD13 reports "prg" this many times after a write (UINT32_MAX: forever) */
+    bool write_protected;     /* CMD13 after a write reports WP_VIOLATION */
+    bool no_write_ready;      /* a write command never gets WRITE_RDY */
     /* State. */
     uint32_t irq;
     bool app;
     uint32_t data_lba;
     uint32_t data_blocks;
     uint32_t data_word;
+    bool writing;
+    unsigned prg_left;
+    /* What the card stored: up to MAX_WRITTEN blocks, in the order written. */
+    unsigned written_count;
+    uint32_t written_lba[MAX_WRITTEN];
+    uint32_t written[MAX_WRITTEN][128];
     /* Log. */
     unsigned cmd_count;
     uint32_t cmd[MAX_CMDS];   /* index, | APP for application commands */
@@ -116,6 +132,17 @@ static void respond_r2(const uint8_t *r)
     fake_mmio_set(REG_RESP1, ((uint32_t)r[7] << 24) | ((uint32_t)r[8] << 16) | ((uint32_t)r[9] << 8) | r[10]);
     fake_mmio_set(REG_RESP2, ((uint32_t)r[3] << 24) | ((uint32_t)r[4] << 16) | ((uint32_t)r[5] << 8) | r[6]);
     fake_mmio_set(REG_RESP3, ((uint32_t)r[0] << 16) | ((uint32_t)r[1] << 8) | r[2]);
+}
+
+/* A read or write command: where its data goes, how many blocks, and the card's R1 "tran, ready". */
+static void start_data(uint32_t arg, bool single)
+{
+    uint32_t blksizecnt = fake_mmio_get(REG_BLKSIZECNT);
+    assert_int_equal(blksizecnt & 0xFFFu, 512);
+    card.data_lba = card.high_capacity ? arg : arg / 512;
+    card.data_blocks = single ? 1 : blksizecnt >> 16;
+    card.data_word = 0;
+    fake_mmio_set(REG_RESP0, STATUS_TRAN);
 }
 
 static void card_command(uint32_t cmdtm)
@@ -181,17 +208,35 @@ static void card_command(uint32_t cmdtm)
         fake_mmio_set(REG_RESP0, 0x900u); /* state tran, ready for data */
         break;
     case 17:
-    case 18: {
-        uint32_t blksizecnt = fake_mmio_get(REG_BLKSIZECNT);
-        assert_int_equal(blksizecnt & 0xFFFu, 512);
-        card.data_lba = card.high_capacity ? arg : arg / 512;
-        card.data_blocks = index == 17 ? 1 : blksizecnt >> 16;
-        card.data_word = 0;
-        fake_mmio_set(REG_RESP0, 0x900u);
+    case 18:
+        start_data(arg, index == 17);
         card.irq |= card.data_crc_error ? (INT_ERR | INT_DATA_CRC) : INT_READ_RDY;
         card.data_crc_error = false;
         break;
+    case 24:
+    case 25: {
+        start_data(arg, index == 24);
+        card.writing = true;
+        card.prg_left = card.programming_polls;
+        if (!card.no_write_ready) {
+            card.irq |= INT_WRITE_RDY;
+        }
+        break;
     }
+    case 12:
+        card.writing = false;
+        card.data_blocks = 0;
+        fake_mmio_set(REG_RESP0, STATUS_PRG);
+        break;
+    case 13:
+        assert_int_equal(arg, RCA << 16);
+        if (card.prg_left > 0) {
+            card.prg_left -= card.prg_left != UINT32_MAX;
+            fake_mmio_set(REG_RESP0, STATUS_PRG);
+        } else {
+            fake_mmio_set(REG_RESP0, STATUS_TRAN | (card.write_protected ? STATUS_WP_VIOLATION : 0));
+        }
+        break;
     default:
         card.irq |= INT_ERR | INT_CMD_TIMEOUT;
         return;
@@ -221,6 +266,23 @@ static void write_hook(uintptr_t addr, uint32_t value, void *ctx)
         break;
     case REG_CMDTM:
         card_command(value);
+        break;
+    case REG_DATA:
+        if (card.writing && card.data_blocks > 0) {
+            if (card.data_word == 0 && card.written_count < MAX_WRITTEN) {
+                card.written_lba[card.written_count++] = card.data_lba;
+            }
+            if (card.written_count > 0 && card.written_lba[card.written_count - 1] == card.data_lba) {
+                card.written[card.written_count - 1][card.data_word] = value;
+            }
+            card.irq &= ~INT_WRITE_RDY;
+            if (++card.data_word == 128) {
+                card.data_word = 0;
+                card.data_lba++;
+                card.irq |= --card.data_blocks > 0 ? INT_WRITE_RDY : INT_DATA_DONE;
+                card.writing = card.data_blocks > 0;
+            }
+        }
         break;
     default:
         break;
@@ -526,6 +588,20 @@ static void test_read_errors(void **state)
     assert_int_equal(sdhci_init(NULL, BASE, BASE_CLOCK_HZ), SDHCI_ERR_INVALID_ARG);
 }
 
+static void fill_pattern(uint8_t *buf, size_t len, uint8_t seed)
+{
+    for (size_t i = 0; i < len; i++) {
+        buf[i] = (uint8_t)(seed + i * 7u + (i >> 9));
+    }
+}
+
+static void expect_written(unsigned index, uint32_t lba, const uint8_t *data)
+{
+    assert_true(index < card.written_count);
+    assert_int_equal(card.written_lba[index], lba);
+    assert_memory_equal(card.written[index], data, 512);
+}
+
 static void test_blockdev_adapter(void **state)
 {
     (void)state;
@@ -539,6 +615,123 @@ static void test_blockdev_adapter(void **state)
     assert_int_equal(blockdev_read(&bd, 42, 1, buf), 0);
     expect_block(buf, 42);
     assert_int_equal(blockdev_read(&bd, dev.block_count, 1, buf), BLOCKDEV_ERR_RANGE);
+
+    fill_pattern(buf, sizeof buf, 0x77);
+    assert_int_equal(blockdev_write(&bd, 43, 1, buf), 0);
+    expect_written(0, 43, buf);
+    assert_int_equal(blockdev_write(&bd, dev.block_count, 1, buf), BLOCKDEV_ERR_RANGE);
+    assert_int_equal(blockdev_write(&bd, 0, 0, buf), BLOCKDEV_ERR_INVALID_ARG);
+    bd.write = NULL;
+    assert_int_equal(blockdev_write(&bd, 43, 1, buf), BLOCKDEV_ERR_READ_ONLY);
+}
+
+/* CMD24 for one block and CMD25 with auto CMD12 for several, block or byte addressed, each followed by CMD13. */
+static void test_write_per_card_type(void **state)
+{
+    (void)state;
+    for (int sdhc = 0; sdhc < 2; sdhc++) {
+        setup(NULL);
+        if (sdhc) {
+            model_sdhc();
+        } else {
+            model_sdsc();
+        }
+        assert_int_equal(sdhci_init(&dev, BASE, BASE_CLOCK_HZ), 0);
+        uint8_t buf[3 * 512 + 1];
+        fill_pattern(buf, sizeof buf, 0x31);
+
+        unsigned before = card.cmd_count;
+        assert_int_equal(sdhci_write_blocks(&dev, 1000, 1, buf + 1), 0);
+        assert_int_equal(card.cmd_count, before + 2);
+        assert_int_equal(card.cmd[before], 24);
+        assert_int_equal(card.arg[before], sdhc ? 1000 : 1000 * 512);
+        assert_int_equal(card.cmdtm[before] & (CMD_DATA_PRESENT | TM_READ | TM_MULTI), CMD_DATA_PRESENT);
+        assert_int_equal(card.blksizecnt[before], 512u | (1u << 16));
+        assert_int_equal(card.cmd[before + 1], 13);
+        expect_written(0, 1000, buf + 1);
+
+        before = card.cmd_count;
+        assert_int_equal(sdhci_write_blocks(&dev, 7, 3, buf), 0);
+        assert_int_equal(card.cmd_count, before + 2);
+        assert_int_equal(card.cmd[before], 25);
+        assert_int_equal(card.arg[before], sdhc ? 7 : 7 * 512);
+        assert_int_equal(card.blksizecnt[before], 512u | (3u << 16));
+        uint32_t tm = TM_BLKCNT_EN | TM_AUTO_CMD12 | TM_MULTI | CMD_DATA_PRESENT;
+        assert_int_equal(card.cmdtm[before] & (tm | TM_READ), tm);
+        assert_int_equal(card.cmd[before + 1], 13);
+        for (unsigned b = 0; b < 3; b++) {
+            expect_written(1 + b, 7 + b, buf + b * 512);
+        }
+    }
+}
+
+/* The card stays busy programming: CMD13 is polled until it is back in "tran", within a deadline. */
+static void test_write_waits_for_programming(void **state)
+{
+    (void)state;
+    uint8_t buf[512];
+    fill_pattern(buf, sizeof buf, 9);
+    setup(NULL);
+    model_sdhc();
+    assert_int_equal(sdhci_init(&dev, BASE, BASE_CLOCK_HZ), 0);
+    card.programming_polls = 5;
+    unsigned before = card.cmd_count;
+    assert_int_equal(sdhci_write_blocks(&dev, 3, 1, buf), 0);
+    assert_int_equal(card.cmd_count, before + 1 + 6);
+    for (unsigned i = before + 1; i < card.cmd_count; i++) {
+        assert_int_equal(card.cmd[i], 13);
+    }
+
+    /* Never done: the write fails after its deadline instead of hanging. */
+    card.programming_polls = UINT32_MAX;
+    fake_systimer_set_step(50);
+    uint64_t start = fake_systimer_peek();
+    assert_int_equal(sdhci_write_blocks(&dev, 3, 1, buf), SDHCI_ERR_PROGRAMMING);
+    uint64_t took = fake_systimer_peek() - start;
+    assert_true(took >= 1000000u);
+    assert_true(took < 3000000u);
+}
+
+static void test_write_errors(void **state)
+{
+    (void)state;
+    uint8_t buf[2 * 512];
+    fill_pattern(buf, sizeof buf, 3);
+    setup(NULL);
+    model_sdhc();
+    assert_int_equal(sdhci_write_blocks(&dev, 0, 1, buf), SDHCI_ERR_NOT_READY);
+    assert_int_equal(sdhci_init(&dev, BASE, BASE_CLOCK_HZ), 0);
+
+    /* The card reports the write refused. */
+    card.write_protected = true;
+    assert_int_equal(sdhci_write_blocks(&dev, 1, 1, buf), SDHCI_ERR_CARD_STATUS);
+    card.write_protected = false;
+
+    /* The controller never asks for data: timeout, lines reset, and CMD12 takes the card out of "rcv". */
+    card.no_write_ready = true;
+    fake_systimer_set_step(50);
+    unsigned before = card.cmd_count;
+    assert_int_equal(sdhci_write_blocks(&dev, 1, 2, buf), SDHCI_ERR_TIMEOUT);
+    assert_int_equal(card.cmd[before], 25);
+    assert_int_equal(card.cmd[before + 1], 12);
+    size_t resets = 0;
+    for (size_t k = 0; k < fake_mmio_log_count(); k++) {
+        const struct fake_mmio_access *a = fake_mmio_log_at(k);
+        resets += a->is_write && a->addr == REG_CONTROL1 && (a->value & C1_SRST_DATA);
+    }
+    assert_true(resets >= 1);
+    card.no_write_ready = false;
+    fake_systimer_set_step(0);
+    card.written_count = 0;
+    assert_int_equal(sdhci_write_blocks(&dev, 1, 2, buf), 0);
+    expect_written(0, 1, buf);
+    expect_written(1, 2, buf + 512);
+
+    uint32_t blocks = dev.block_count;
+    assert_int_equal(sdhci_write_blocks(&dev, blocks - 1, 2, buf), SDHCI_ERR_RANGE);
+    assert_int_equal(sdhci_write_blocks(&dev, blocks, 1, buf), SDHCI_ERR_RANGE);
+    assert_int_equal(sdhci_write_blocks(&dev, 0, 0, buf), SDHCI_ERR_INVALID_ARG);
+    assert_int_equal(sdhci_write_blocks(&dev, 0, 1, NULL), SDHCI_ERR_INVALID_ARG);
 }
 
 static void test_large_csd_capacities(void **state)
@@ -582,7 +775,7 @@ static void test_strerror_names_every_code(void **state)
 {
     (void)state;
     const char *unknown = sdhci_strerror(-1000);
-    for (int err = 0; err >= SDHCI_ERR_RANGE; err--) {
+    for (int err = 0; err >= SDHCI_ERR_PROGRAMMING; err--) {
         assert_string_not_equal(sdhci_strerror(err), unknown);
     }
 }
@@ -597,6 +790,9 @@ int main(void)
         cmocka_unit_test_setup(test_init_failures, setup),
         cmocka_unit_test_setup(test_read_errors, setup),
         cmocka_unit_test_setup(test_blockdev_adapter, setup),
+        cmocka_unit_test_setup(test_write_per_card_type, setup),
+        cmocka_unit_test_setup(test_write_waits_for_programming, setup),
+        cmocka_unit_test_setup(test_write_errors, setup),
         cmocka_unit_test_setup(test_large_csd_capacities, setup),
         cmocka_unit_test_setup(test_strerror_names_every_code, setup),
     };

@@ -1,0 +1,137 @@
+/*
+ * journal_bench - the journal's costs on the host, with the firmware's own journal and event log code and the
+ * partition layout of firmware/persist_layout.h, on a file-backed device that counts blocks (tests/unit/crash_disk.c).
+ *
+ * usage: journal_bench                 prints the figures (bench/journal runs it)
+ *        journal_bench --fill IMAGE    fills the journal partition of a card image with undelivered records, as
+ *                                      many as it holds, for a boot with a full journal (bench/journal in QEMU)
+ * Prints figures, asserts nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "crash_disk.h"
+#include "drivers/blockdev.h"
+#include "drivers/storage/mbr.h"
+#include "firmware/event_log.h"
+#include "firmware/journal.h"
+#include "firmware/persist_layout.h"
+
+/* What the outbox will keep per mail: a struct alert_event (kind, alert, recovered, events, first/last uptime),
+ * the UTC Date and the Message-ID; about 100 bytes. The bench uses that size, and the largest payload too. */
+#define TYPICAL_PAYLOAD 100u
+
+static struct journal jnl;
+static struct event_log evlog;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void count_record(void *ctx, const struct journal_record *rec)
+{
+    (void)rec;
+    (*(unsigned *)ctx)++;
+}
+
+static int fill_image(const char *path)
+{
+    struct crash_disk disk;
+    if (!crash_disk_open_file(&disk, path)) {
+        fprintf(stderr, "journal_bench: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    uint32_t first, count;
+    int err = mbr_find_partition(&disk.dev, MBR_TYPE_NON_FS_DATA, &first, &count);
+    if (err != 0) {
+        fprintf(stderr, "journal_bench: %s: %s\n", path, mbr_strerror(err));
+        return 1;
+    }
+    err = journal_open(&jnl, &disk.dev, first + PERSIST_JOURNAL_FIRST, PERSIST_JOURNAL_BLOCKS, PERSIST_JOURNAL_MAGIC,
+                       JOURNAL_KEEP_UNDELIVERED);
+    uint8_t payload[TYPICAL_PAYLOAD] = { 0 };
+    unsigned n = 0;
+    while (err == 0) {
+        err = journal_append(&jnl, 1, n, payload, sizeof payload, NULL);
+        n += err == 0;
+    }
+    crash_disk_close(&disk);
+    printf("filled %s with %u undelivered records (%s)\n", path, n, journal_strerror(err));
+    return err == JOURNAL_ERR_FULL ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--fill") == 0) {
+        return fill_image(argv[2]);
+    }
+    if (argc != 1) {
+        fprintf(stderr, "usage: journal_bench [--fill IMAGE]\n");
+        return 2;
+    }
+    struct crash_disk disk;
+    crash_disk_open(&disk, PERSIST_MIN_BLOCKS);
+    journal_open(&jnl, &disk.dev, PERSIST_JOURNAL_FIRST, PERSIST_JOURNAL_BLOCKS, PERSIST_JOURNAL_MAGIC,
+                 JOURNAL_KEEP_UNDELIVERED);
+    event_log_open(&evlog, &disk.dev, PERSIST_LOG_FIRST, PERSIST_LOG_BLOCKS);
+
+    /* Steady state: 10000 alerts, each appended, delivered and marked, each with an alert and a delivery event. */
+    enum { ALERTS = 10000 };
+    uint8_t payload[JOURNAL_PAYLOAD_MAX] = { 0 };
+    uint32_t writes0 = disk.block_writes;
+    for (unsigned i = 0; i < ALERTS; i++) {
+        uint64_t seq;
+        journal_append(&jnl, 1, i, payload, TYPICAL_PAYLOAD, &seq);
+        journal_mark_delivered(&jnl, seq);
+    }
+    uint32_t journal_writes = disk.block_writes - writes0;
+    writes0 = disk.block_writes;
+    struct event_log_entry e = { .type = EVENT_LOG_ALERT };
+    snprintf(e.detail, sizeof e.detail, "door: triggered");
+    for (unsigned i = 0; i < 2 * ALERTS; i++) {
+        event_log_add(&evlog, &e);
+    }
+    uint32_t log_writes = disk.block_writes - writes0;
+
+    printf("per alert (%u alerts, %u-byte payload, largest payload %u bytes):\n", ALERTS, TYPICAL_PAYLOAD,
+           JOURNAL_PAYLOAD_MAX);
+    printf("  journal:    %.2f block writes, %.0f bytes written (record + tombstone)\n",
+           (double)journal_writes / ALERTS, (double)journal_writes * BLOCKDEV_BLOCK_SIZE / ALERTS);
+    printf("  event log:  %.2f block writes, %.0f bytes written (alert and delivery events)\n",
+           (double)log_writes / ALERTS, (double)log_writes * BLOCKDEV_BLOCK_SIZE / ALERTS);
+    printf("  wear:       each of the journal's %u blocks is written %.1f times per 1000 alerts\n",
+           PERSIST_JOURNAL_BLOCKS, 1000.0 * journal_writes / ALERTS / PERSIST_JOURNAL_BLOCKS);
+
+    /* Capacity: undelivered mails until the journal refuses. */
+    journal_open(&jnl, &disk.dev, PERSIST_JOURNAL_FIRST, PERSIST_JOURNAL_BLOCKS, PERSIST_JOURNAL_MAGIC,
+                 JOURNAL_KEEP_UNDELIVERED);
+    unsigned held = 0;
+    while (journal_append(&jnl, 1, held, payload, TYPICAL_PAYLOAD, NULL) == 0) {
+        held++;
+    }
+    printf("capacity:     %u undelivered alerts (journal of %u blocks, %u KiB; event log: last %u events)\n", held,
+           PERSIST_JOURNAL_BLOCKS, PERSIST_JOURNAL_BLOCKS * BLOCKDEV_BLOCK_SIZE / 1024, PERSIST_LOG_BLOCKS);
+
+    /* Boot with a full journal: open (the scan) and the replay that hands every record back. */
+    uint32_t reads0 = disk.block_reads;
+    double t0 = now_s();
+    journal_open(&jnl, &disk.dev, PERSIST_JOURNAL_FIRST, PERSIST_JOURNAL_BLOCKS, PERSIST_JOURNAL_MAGIC,
+                 JOURNAL_KEEP_UNDELIVERED);
+    uint32_t scan_reads = disk.block_reads - reads0;
+    double t1 = now_s();
+    unsigned replayed = 0;
+    journal_replay(&jnl, count_record, &replayed);
+    double t2 = now_s();
+    uint32_t replay_reads = disk.block_reads - reads0 - scan_reads;
+    printf("boot, full journal: open reads %u blocks (%u KiB) in %.2f ms; replay of %u records reads %u blocks in "
+           "%.2f ms (host, file in the page cache: the CPU's part)\n",
+           scan_reads, scan_reads * BLOCKDEV_BLOCK_SIZE / 1024, (t1 - t0) * 1e3, replayed, replay_reads,
+           (t2 - t1) * 1e3);
+    crash_disk_close(&disk);
+    return 0;
+}
