@@ -32,6 +32,12 @@ const char *console_editor_line(const struct console_editor *ed)
     return ed->line;
 }
 
+const char *console_editor_pending(const struct console_editor *ed, size_t *len)
+{
+    *len = ed->len;
+    return ed->line;
+}
+
 static void start_new_line(struct console_editor *ed)
 {
     ed->len = 0;

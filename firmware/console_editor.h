@@ -63,4 +63,8 @@ enum console_editor_event console_editor_feed(struct console_editor *ed, char c)
  * without the line end. Owned by the editor and valid until the next console_editor_feed(). */
 const char *console_editor_line(const struct console_editor *ed);
 
+/* The part of the current line typed so far (what the echo shows), *len bytes, not NUL-terminated: for redrawing
+ * the line after other output. Owned by the editor and valid until the next console_editor_feed(). */
+const char *console_editor_pending(const struct console_editor *ed, size_t *len);
+
 #endif /* CONSOLE_EDITOR_H */

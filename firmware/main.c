@@ -1,7 +1,8 @@
 /*
  * The application's entry and main loop. Everything runs here, in thread context: interrupt handlers only move
- * bytes into buffers, and this loop picks them up. Each pass ends in board_idle(), which is also the watchdog's
- * proof of life on real boards.
+ * bytes into buffers, and this loop picks them up. One pass of everything but the console is main_loop_pass()
+ * (firmware/main_loop.h), which console commands that wait call too; it ends in board_idle(), which is also the
+ * watchdog's proof of life on real boards.
  */
 #include <stdio.h>
 
@@ -13,6 +14,7 @@
 #include "firmware/crash_cmd.h"
 #include "firmware/iperf_cmd.h"
 #include "firmware/mail_cmd.h"
+#include "firmware/main_loop.h"
 #include "firmware/net_cmd.h"
 #include "firmware/usb_cmd.h"
 #include "net/net.h"
@@ -57,9 +59,7 @@ int main(void)
     mail_cmd_register();
     console_start();
     for (;;) {
-        board_usb_poll();
-        net_poll();
+        main_loop_pass();
         console_poll();
-        board_idle();
     }
 }
