@@ -237,6 +237,27 @@ static void test_overlong_line_then_ctrl_u_starts_over(void **state)
 }
 
 /* 100 lines of about 40 bytes: the 4 KB paste the issue asks for, with each kind of line end. */
+/* What the console redraws after output from elsewhere: the line as typed and edited so far, and nothing after a
+ * line ended. */
+static void test_pending_is_the_line_so_far(void **state)
+{
+    struct console_editor ed;
+    struct run_result r = { "", "" };
+    size_t len;
+
+    (void)state;
+    console_editor_init(&ed, record_echo);
+    console_editor_pending(&ed, &len);
+    assert_int_equal(len, 0);
+    feed_all(&ed, "pinx\x7fg 10.0", 11, &r);
+    const char *p = console_editor_pending(&ed, &len);
+    assert_int_equal(len, 9);
+    assert_memory_equal(p, "ping 10.0", 9);
+    feed_all(&ed, "\r", 1, &r);
+    console_editor_pending(&ed, &len);
+    assert_int_equal(len, 0);
+}
+
 static void test_paste_of_100_lines(void **state)
 {
     static const char *const line_ends[] = { "\r\n", "\r", "\n" };
@@ -277,6 +298,7 @@ int main(void)
         cmocka_unit_test_setup(test_overlong_line_then_ctrl_c, setup),
         cmocka_unit_test_setup(test_overlong_line_then_ctrl_u_starts_over, setup),
         cmocka_unit_test_setup(test_paste_of_100_lines, setup),
+        cmocka_unit_test_setup(test_pending_is_the_line_so_far, setup),
     };
     return cmocka_run_group_tests_name("console_editor", tests, NULL, NULL);
 }
