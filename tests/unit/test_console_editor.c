@@ -104,6 +104,12 @@ static const struct vector vectors[] = {
     { "other controls are ignored", "a\tb\x01\x07\x04\x1a" "c\r", "L", "abc\n", "abc\r\n" },
     { "UTF-8 is data", "gr\xc3\xbc\xc3\x9f\r", "L", "gr\xc3\xbc\xc3\x9f\n", "gr\xc3\xbc\xc3\x9f\r\n" },
     { "backspace erases a whole UTF-8 character", "a\xe2\x82\xac\x7f\r", "L", "a\n", "a\xe2\x82\xac\b \b\r\n" },
+    /* A terminal shows each stray continuation byte as a replacement character: backspace erases one of them. */
+    { "backspace erases one stray continuation byte", "a\x80\x80\x7f\r", "L", "a\x80\n", "a\x80\x80\b \b\r\n" },
+    /* After "\b \b" the terminal starts afresh: a continuation byte typed then is a character of its own. */
+    { "a continuation byte after an erase stands alone", "\xe2\x82" "b\x7f\xac\x7f\r", "L", "\xe2\x82\n",
+      "\xe2\x82" "b\b \b\xac\b \b\r\n" },
+    { "an incomplete sequence is one character", "x\xe2\x82\x7f\r", "L", "x\n", "x\xe2\x82\b \b\r\n" },
     { "quotes and spaces are data", "set x \"a b\"\r", "L", "set x \"a b\"\n", "set x \"a b\"\r\n" },
 };
 
