@@ -87,6 +87,10 @@ uint64_t board_uptime_us(void);
 int board_console_getc(void);
 void board_console_write(const char *buf, size_t len);
 
+/* Bytes written to the console since boot, by board_console_write() and by stdio (printf) alike. The console
+ * compares two readings to notice output that was not its own, such as a line printed while the prompt shows. */
+uint64_t board_console_output_count(void);
+
 /* What the ACT LED shows; board_idle() animates it. */
 enum board_led_status {
     BOARD_LED_RUNNING,        /* slow heartbeat: all is well */

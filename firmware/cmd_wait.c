@@ -1,22 +1,21 @@
 /*
- * The console commands' network wait; see cmd_wait.h.
+ * The console commands' wait; see cmd_wait.h.
  */
 #include "firmware/cmd_wait.h"
 
 #include <stdio.h>
 
 #include "board/board.h"
-#include "net/net.h"
+#include "firmware/main_loop.h"
 
 bool cmd_wait_until(bool (*done)(void), uint64_t deadline_us)
 {
     while (!done() && board_uptime_us() < deadline_us) {
-        net_poll();
         if (board_console_getc() == CMD_WAIT_CTRL_C) {
             printf("^C\n");
             return false;
         }
-        board_idle();
+        main_loop_pass();
     }
     return true;
 }

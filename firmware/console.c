@@ -14,6 +14,12 @@ static size_t command_count;
 static struct console_editor editor;
 /* console_execute() splits in place, and the editor's buffer is only valid until the next byte. */
 static char exec_line[CONSOLE_LINE_MAX + 1];
+/* board_console_output_count() when the console last left the prompt on the screen: anything written since was
+ * printed by someone else (the main loop's pass) and scrolled the prompt away. */
+static uint64_t output_at_prompt;
+static bool prompt_shown;
+/* A command runs inside console_poll(); a nested console_poll() would run a second command inside the first. */
+static bool polling;
 
 /* The echo bypasses stdio; flush first so that it never overtakes text a module printed earlier. */
 static void console_echo(const char *buf, size_t len)
@@ -25,6 +31,8 @@ static void console_echo(const char *buf, size_t len)
 void console_init(void)
 {
     command_count = 0;
+    prompt_shown = false;
+    polling = false;
     console_editor_init(&editor, console_echo);
 }
 
@@ -158,15 +166,33 @@ static void print_prompt(void)
     fflush(stdout);
 }
 
+/* The prompt and the line typed so far, again, after output that was not the console's own. */
+static void redraw_prompt(void)
+{
+    size_t len;
+    const char *typed = console_editor_pending(&editor, &len);
+    print_prompt();
+    console_echo(typed, len);
+}
+
 void console_start(void)
 {
     print_prompt();
+    prompt_shown = true;
+    output_at_prompt = board_console_output_count();
 }
 
 void console_poll(void)
 {
     int c;
 
+    if (polling) {
+        return;
+    }
+    polling = true;
+    if (prompt_shown && board_console_output_count() != output_at_prompt) {
+        redraw_prompt();
+    }
     while ((c = board_console_getc()) >= 0) {
         switch (console_editor_feed(&editor, (char)c)) {
         case CONSOLE_EDITOR_LINE:
@@ -182,6 +208,8 @@ void console_poll(void)
             break;
         }
     }
+    output_at_prompt = board_console_output_count();
+    polling = false;
 }
 
 bool console_parse_number(const char *text, unsigned max, unsigned *value)

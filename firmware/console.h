@@ -6,8 +6,14 @@
  * is the console) and return 0 or a negative code of their own. Everything runs in the main loop; nothing here
  * may be called from an interrupt handler.
  *
- * Start-up order: console_init(), console_register() by each module, console_start(), then console_poll() on
- * every pass of the main loop.
+ * Start-up order: console_init(), console_register() by each module, console_start(), then console_poll() after
+ * every main_loop_pass() (firmware/main_loop.h).
+ *
+ * Output from elsewhere while the prompt shows (`net: lease ...`, an alert notice: whole lines, printed during the
+ * main loop's pass) scrolls the prompt away; the next console_poll() notices it (board_console_output_count() moved
+ * since the console last wrote) and prints the prompt and the line typed so far again, so the printers need not
+ * know about the console. console_poll() called from inside a command (a wait) returns at once: commands never
+ * nest.
  */
 #ifndef CONSOLE_H
 #define CONSOLE_H
@@ -66,8 +72,9 @@ int console_execute(char *line);
 /* Prints the first prompt. */
 void console_start(void);
 
-/* Processes every byte already received: echo, editing, running complete lines, the next prompt. Never waits
- * for input (it may take as long as the commands it runs). */
+/* Redraws the prompt after output from elsewhere (see above), then processes every byte already received: echo,
+ * editing, running complete lines, the next prompt. Never waits for input (it may take as long as the commands it
+ * runs). Does nothing when called while a command runs. */
 void console_poll(void);
 
 /* Parses a plain decimal number from 0 to max (a GPIO number, say): digits only, no sign, space or trailing text.

@@ -124,7 +124,7 @@ static const struct console_cmd builtin_commands[] = {
     { "version", NULL, "firmware, board and library versions", cmd_version },
     { "status", NULL, "uptime, heap use and the cause of the last reset", cmd_status },
     { "reboot", NULL, "restart the board", cmd_reboot },
-    { "poweroff", NULL, "halt the board (QEMU exits)", cmd_poweroff },
+    { "poweroff", NULL, "halt the board (a Pi stops until power is cycled; QEMU and the native board exit)", cmd_poweroff },
 };
 
 int console_builtin_register(const struct console_builtin_info *info)

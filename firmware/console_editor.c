@@ -18,6 +18,12 @@
 
 #define IS_CONTROL(c) ((c) < 0x20 || (c) == KEY_DEL)
 #define IS_UTF8_CONTINUATION(c) (((c) & 0xC0) == 0x80)
+/* Continuation bytes that follow a lead byte (RFC 3629 section 3): 110xxxxx one, 1110xxxx two, 11110xxx three. */
+#define UTF8_LEAD2_MIN 0xC0
+#define UTF8_LEAD3_MIN 0xE0
+#define UTF8_LEAD4_MIN 0xF0
+#define UTF8_LEAD_END 0xF8
+#define BITS_PER_BYTE 8u
 
 static const char erase_one[] = "\b \b";
 static const char crlf[] = "\r\n";
@@ -32,21 +38,55 @@ const char *console_editor_line(const struct console_editor *ed)
     return ed->line;
 }
 
+const char *console_editor_pending(const struct console_editor *ed, size_t *len)
+{
+    *len = ed->len;
+    return ed->line;
+}
+
 static void start_new_line(struct console_editor *ed)
 {
     ed->len = 0;
     ed->overflowed = false;
+    ed->utf8_pending = 0;
 }
 
-/* Removes the last character from the buffer (all bytes of a UTF-8 sequence) and from the screen. */
+static unsigned utf8_continuations(unsigned char c)
+{
+    return c >= UTF8_LEAD_END ? 0 : c >= UTF8_LEAD4_MIN ? 3 : c >= UTF8_LEAD3_MIN ? 2 : c >= UTF8_LEAD2_MIN ? 1 : 0;
+}
+
+static bool is_char_start(const struct console_editor *ed, size_t i)
+{
+    return (ed->char_start[i / BITS_PER_BYTE] >> (i % BITS_PER_BYTE)) & 1u;
+}
+
+/* Stores c at the end of the line, noting whether the terminal shows it as a character of its own: anything but a
+ * continuation byte the last lead byte still waits for. */
+static void store_byte(struct console_editor *ed, char c)
+{
+    unsigned char u = (unsigned char)c;
+    size_t i = ed->len++;
+    unsigned char bit = (unsigned char)(1u << (i % BITS_PER_BYTE));
+    ed->line[i] = c;
+    if (IS_UTF8_CONTINUATION(u) && ed->utf8_pending > 0) {
+        ed->utf8_pending--;
+        ed->char_start[i / BITS_PER_BYTE] &= (unsigned char)~bit;
+    } else {
+        ed->utf8_pending = utf8_continuations(u);
+        ed->char_start[i / BITS_PER_BYTE] |= bit;
+    }
+}
+
+/* Removes the last character from the buffer (all the bytes the terminal shows as one) and from the screen. The
+ * line is not empty. */
 static void erase_last_char(struct console_editor *ed)
 {
-    while (ed->len > 0) {
-        unsigned char c = (unsigned char)ed->line[--ed->len];
-        if (!IS_UTF8_CONTINUATION(c)) {
-            break;
-        }
-    }
+    do {
+        ed->len--;
+    } while (ed->len > 0 && !is_char_start(ed, ed->len));
+    /* The space ends any sequence on the terminal too: a continuation byte typed next stands alone. */
+    ed->utf8_pending = 0;
     ed->write(erase_one, sizeof erase_one - 1);
 }
 
@@ -84,7 +124,7 @@ static void insert_byte(struct console_editor *ed, char c)
         ed->overflowed = true;
         return;
     }
-    ed->line[ed->len++] = c;
+    store_byte(ed, c);
     ed->write(&c, 1);
 }
 

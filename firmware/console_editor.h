@@ -5,7 +5,8 @@
  * reports when a line is complete. Knows nothing about commands or prompts (the caller prints those).
  *
  * Editing: printable ASCII and UTF-8 bytes (0x80-0xFF) are data and are echoed; backspace (0x08 or 0x7F) erases
- * the last character (a whole UTF-8 sequence); Ctrl-U erases the line; Ctrl-C abandons it. CR, LF and CRLF each
+ * the last character as the terminal shows it: a whole UTF-8 sequence, or one stray byte of broken UTF-8 (which a
+ * terminal shows as one replacement character); Ctrl-U erases the line; Ctrl-C abandons it. CR, LF and CRLF each
  * end a line exactly once, so a pasted CRLF text gives one line per text line. Escape sequences (arrow keys,
  * function keys) and other control characters are dropped. Erasing uses "\b \b", so it only looks right while
  * the line has not wrapped on the terminal.
@@ -49,6 +50,10 @@ struct console_editor {
     size_t len;
     bool overflowed;          /* the current line went past CONSOLE_LINE_MAX */
     bool after_cr;            /* the previous byte was a CR: a LF now is the second half of CRLF */
+    /* Which stored bytes begin a character on the terminal (bit i: line[i]), and how many continuation bytes the
+     * terminal still takes into the last one: what backspace must erase. */
+    unsigned char char_start[(CONSOLE_LINE_MAX + 7) / 8];
+    unsigned utf8_pending;
     enum console_editor_escape escape;
 };
 
@@ -62,5 +67,9 @@ enum console_editor_event console_editor_feed(struct console_editor *ed, char c)
 /* The line completed by the last CONSOLE_EDITOR_LINE event, NUL-terminated, at most CONSOLE_LINE_MAX bytes,
  * without the line end. Owned by the editor and valid until the next console_editor_feed(). */
 const char *console_editor_line(const struct console_editor *ed);
+
+/* The part of the current line typed so far (what the echo shows), *len bytes, not NUL-terminated: for redrawing
+ * the line after other output. Owned by the editor and valid until the next console_editor_feed(). */
+const char *console_editor_pending(const struct console_editor *ed, size_t *len);
 
 #endif /* CONSOLE_EDITOR_H */

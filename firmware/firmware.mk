@@ -4,6 +4,8 @@ FIRMWARE_SRCS += firmware/console.c
 FIRMWARE_SRCS += firmware/console_builtin.c
 FIRMWARE_SRCS += firmware/console_editor.c
 FIRMWARE_SRCS += firmware/main.c
+# One pass of the main loop, which main() and every waiting console command run.
+FIRMWARE_SRCS += firmware/main_loop.c
 FIRMWARE_SRCS += firmware/crash_cmd.c
 FIRMWARE_SRCS += firmware/config_load.c
 FIRMWARE_SRCS += firmware/usb_cmd.c
@@ -38,3 +40,5 @@ FIRMWARE_SRCS += firmware/journal.c
 FIRMWARE_SRCS += firmware/event_log.c
 FIRMWARE_SRCS += firmware/persist.c
 FIRMWARE_SRCS += firmware/log_cmd.c
+# sendmail's message reader (pure: bytes in, message out).
+FIRMWARE_SRCS += firmware/mail_input.c

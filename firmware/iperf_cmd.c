@@ -120,13 +120,13 @@ static struct tcp_pcb *sink_listen(void)
     }
     err_t err = tcp_bind(pcb, IP4_ADDR_ANY, IPERF_CMD_PORT);
     if (err != ERR_OK) {
-        printf("iperf: port %u: %s\n", IPERF_CMD_PORT, lwip_strerr(err));
+        printf("iperf: port %u: %s\n", IPERF_CMD_PORT, net_strerror(err));
         tcp_close(pcb);
         return NULL;
     }
     struct tcp_pcb *listener = tcp_listen_with_backlog_and_err(pcb, 1, &err);
     if (listener == NULL) {
-        printf("iperf: cannot listen: %s\n", lwip_strerr(err));
+        printf("iperf: cannot listen: %s\n", net_strerror(err));
         tcp_close(pcb);
         return NULL;
     }

@@ -1,8 +1,9 @@
 /*
  * The console's mail commands; see mail_cmd.h.
  *
- * A command waits for its submission itself (firmware/cmd_wait.h), so the console shows each step as it happens and
- * the prompt comes back only when the server has answered, the session timed out, or the user pressed Ctrl-C.
+ * A command waits for its submission through the main loop's pass (firmware/cmd_wait.h), so the console shows each
+ * step as it happens and the prompt comes back only when the server has answered, the session timed out, or the user
+ * pressed Ctrl-C; meanwhile the rest of the device runs as usual.
  */
 #include "firmware/mail_cmd.h"
 
@@ -20,8 +21,10 @@
 #include "firmware/console.h"
 #include "firmware/mail_compose.h"
 #include "firmware/mail_header.h"
+#include "firmware/mail_input.h"
 #include "firmware/mail_mime.h"
 #include "firmware/mail_submit.h"
+#include "firmware/main_loop.h"
 #include "firmware/version.h"
 #include "lwip/ip4_addr.h"
 #include "net/clock.h"
@@ -50,10 +53,9 @@ static void print_progress(void *ctx, const char *line)
     printf("%s\n", line);
 }
 
-/* cmd_wait's condition; it also drives the transport, which has no other caller while a command waits. */
+/* cmd_wait's condition: the main loop's pass drives the transport. */
 static bool submission_over(void)
 {
-    smtp_client_poll();
     return smtp_client_done();
 }
 
@@ -144,13 +146,73 @@ static const struct config *usable_config(const char *command)
     return cfg;
 }
 
-/* Date and Message-ID inputs: the UTC clock when NTP has set it (else no date, see mail_compose.h), and 64 random
- * bits so that two messages in the same second never share an ID. */
+/* Date and Message-ID inputs: the UTC clock, which wait_for_clock() made sure NTP has set, and 64 random bits so
+ * that two messages in the same second never share an ID. */
 static int64_t message_date(void)
 {
     uint32_t sec, usec;
     net_clock_get_utc(&sec, &usec);
-    return net_clock_is_set() ? (int64_t)sec : -1;
+    return (int64_t)sec;
+}
+
+static bool clock_is_set(void)
+{
+    return net_clock_is_set();
+}
+
+/* The NTP servers the network asks, "a" or "a or b", in text; false when it knows none. */
+static bool ntp_servers_text(char *text, size_t size)
+{
+    struct net_status st;
+    net_get_status(&st);
+    size_t n = 0;
+    text[0] = '\0';
+    for (unsigned i = 0; i < NET_NTP_SERVERS; i++) {
+        char addr[IP4ADDR_STRLEN_MAX];
+        const char *name = st.ntp[i].name;
+        if (name == NULL && ip4_addr_isany_val(st.ntp[i].address)) {
+            continue;
+        }
+        if (name == NULL) {
+            name = ip4addr_ntoa_r(&st.ntp[i].address, addr, sizeof addr);
+        }
+        int w = snprintf(text + n, size - n, "%s%s", n > 0 ? " or " : "", name);
+        if (w < 0 || (size_t)w >= size - n) {
+            break;
+        }
+        n += (size_t)w;
+    }
+    return n > 0;
+}
+
+/* Every message needs a Date (RFC 5322 3.6), so a mail is composed only once NTP has set the clock: before that,
+ * this waits for it through the main loop, at most ConnectTimeout. A pinned certificate (TLS_Fingerprint) spares
+ * TLS the clock, not the message its Date, so it waits then too. Returns true when the clock is set, else false
+ * after saying what to do. */
+static bool wait_for_clock(const char *command, const struct config *cfg)
+{
+    if (net_clock_is_set()) {
+        return true;
+    }
+    char servers[2 * CONFIG_HOST_MAX + 8];
+    if (!ntp_servers_text(servers, sizeof servers)) {
+        printf("%s: the clock is not set and there is no NTP server to set it: set NTPServer in smtp.conf "
+               "(`net` shows the NTP state); nothing sent\n", command);
+        return false;
+    }
+    printf("waiting for the clock (NTP server %s)\n", servers);
+    uint64_t deadline = board_uptime_us() + (uint64_t)cfg->connect_timeout_ms * US_PER_MS;
+    if (!cmd_wait_until(clock_is_set, deadline)) {
+        printf("%s: cancelled, nothing sent\n", command);
+        return false;
+    }
+    if (!net_clock_is_set()) {
+        printf("%s: the clock is still not set after %lu ms (ConnectTimeout): no answer from NTP server %s; check "
+               "NTPServer in smtp.conf, and `net` for the NTP state; nothing sent\n",
+               command, (unsigned long)cfg->connect_timeout_ms, servers);
+        return false;
+    }
+    return true;
 }
 
 static int message_unique(uint64_t *unique)
@@ -170,10 +232,6 @@ static int message_unique(uint64_t *unique)
 
 static void format_date(int64_t date, char *buf, size_t size)
 {
-    if (date < 0) {
-        snprintf(buf, size, "unknown (the clock is not set yet)");
-        return;
-    }
     time_t t = (time_t)date;
     struct tm *tm = gmtime(&t);
     strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", tm);
@@ -187,7 +245,7 @@ static int cmd_test(int argc, char **argv)
         return CONSOLE_ERR_USAGE;
     }
     const struct config *cfg = usable_config("test");
-    if (cfg == NULL) {
+    if (cfg == NULL || !wait_for_clock("test", cfg)) {
         return -1;
     }
     /* Without Root (an ssmtp.conf with root commented out), where config sends alert and boot mail. */
@@ -250,7 +308,7 @@ static int cmd_test(int argc, char **argv)
         printf("test: cannot build the message: %s\n", mail_strerror(err));
         return -1;
     }
-    printf("sending a test message to %s\n", rcpt);
+    printf("sending a test message to %s (Ctrl-C cancels)\n", rcpt);
     return submit(cfg, res.sender, to, 1, message, res.len, res.needs_8bitmime, res.needs_smtputf8) == 0 ? 0 : -1;
 }
 
@@ -258,56 +316,9 @@ static int cmd_test(int argc, char **argv)
 
 enum input_end { INPUT_DONE, INPUT_CANCELLED, INPUT_IDLE };
 
-struct input {
-    char *buf;
-    size_t len;
-    bool overflow;   /* more than MAIL_CMD_INPUT_MAX: the rest is read up to the terminator and dropped */
-    size_t line_start;
-    size_t line_len; /* the current line, counted even when it is no longer stored */
-    bool line_dots;  /* ... and made only of dots so far */
-    bool after_cr;
-    bool first;
-};
-
-static void input_put(struct input *in, char c)
-{
-    if (in->len >= MAIL_CMD_INPUT_MAX) {
-        in->overflow = true;
-        return;
-    }
-    in->buf[in->len++] = c;
-}
-
-static void input_byte(struct input *in, char c)
-{
-    in->line_len++;
-    in->line_dots = in->line_dots && c == '.';
-    input_put(in, c);
-}
-
-/* A line ended. Returns true when it was the lone "." that ends the message. */
-static bool input_line_end(struct input *in)
-{
-    bool dots = in->line_len > 0 && in->line_dots;
-    size_t n = in->line_len;
-    in->line_len = 0;
-    in->line_dots = true;
-    if (dots && n == 1) {
-        in->len = in->overflow ? in->len : in->line_start;
-        return true;
-    }
-    if (!in->overflow) {
-        if (dots) {
-            in->len--; /* the sender added one dot (see mail_cmd.h) */
-        }
-        input_put(in, '\r');
-        input_put(in, '\n');
-    }
-    in->line_start = in->len;
-    return false;
-}
-
-static enum input_end read_message(struct input *in)
+/* Reads the message through the main loop's pass, echoing it as it comes, until its end, Ctrl-C, or
+ * MAIL_CMD_INPUT_IDLE_MS without a byte. */
+static enum input_end read_message(struct mail_input *in)
 {
     uint64_t idle_deadline = board_uptime_us() + (uint64_t)MAIL_CMD_INPUT_IDLE_MS * US_PER_MS;
     for (;;) {
@@ -316,32 +327,27 @@ static enum input_end read_message(struct input *in)
             if (board_uptime_us() >= idle_deadline) {
                 return INPUT_IDLE;
             }
-            net_poll();
-            board_idle();
+            main_loop_pass();
             continue;
         }
         idle_deadline = board_uptime_us() + (uint64_t)MAIL_CMD_INPUT_IDLE_MS * US_PER_MS;
-        bool first = in->first, after_cr = in->after_cr;
-        in->first = false;
-        in->after_cr = false;
-        if (c == CMD_WAIT_CTRL_C) {
+        char ch = (char)c;
+        switch (mail_input_feed(in, ch)) {
+        case MAIL_INPUT_CANCELLED:
             printf("^C\n");
             return INPUT_CANCELLED;
-        }
-        if (c == '\n' && (after_cr || first)) {
-            continue; /* the LF of a CRLF; first: of the command line's CRLF, which the console ended at the CR */
-        }
-        if (c == '\r' || c == '\n') {
+        case MAIL_INPUT_END:
             printf("\n");
-            in->after_cr = c == '\r';
-            if (input_line_end(in)) {
-                return INPUT_DONE;
-            }
-            continue;
+            return INPUT_DONE;
+        case MAIL_INPUT_LINE:
+            printf("\n");
+            break;
+        case MAIL_INPUT_DATA:
+            board_console_write(&ch, 1);
+            break;
+        case MAIL_INPUT_NONE:
+            break;
         }
-        char ch = (char)c;
-        board_console_write(&ch, 1);
-        input_byte(in, ch);
     }
 }
 
@@ -424,12 +430,13 @@ static int cmd_sendmail(int argc, char **argv)
         return -1;
     }
     size_t out_size = MAIL_CMD_INPUT_MAX + SENDMAIL_ADDED_MAX;
-    struct input in = { .line_dots = true, .first = true };
-    in.buf = malloc(MAIL_CMD_INPUT_MAX);
+    char *in_buf = malloc(MAIL_CMD_INPUT_MAX);
     char *out = malloc(out_size);
     struct mail_submit_result *res = malloc(sizeof *res);
+    struct mail_input in;
+    mail_input_init(&in, in_buf, MAIL_CMD_INPUT_MAX);
     int rc = -1;
-    if (in.buf == NULL || out == NULL || res == NULL) {
+    if (in_buf == NULL || out == NULL || res == NULL) {
         printf("sendmail: not enough memory for a message of up to %u bytes\n", MAIL_CMD_INPUT_MAX);
         goto done;
     }
@@ -445,10 +452,17 @@ static int cmd_sendmail(int argc, char **argv)
     case INPUT_DONE:
         break;
     }
-    if (in.overflow) {
+    if (mail_input_overflowed(&in)) {
         printf("sendmail: the message is larger than %u bytes, nothing sent\n", MAIL_CMD_INPUT_MAX);
         goto done;
     }
+    /* After the input, so that the message is dated when it is composed, and a message typed before the clock
+     * came needs no wait at all. */
+    if (!wait_for_clock("sendmail", cfg)) {
+        goto done;
+    }
+    size_t in_len;
+    const char *text = mail_input_text(&in, &in_len);
     uint64_t unique;
     if (message_unique(&unique) != 0) {
         goto done;
@@ -461,7 +475,7 @@ static int cmd_sendmail(int argc, char **argv)
         .date = message_date(),
         .unique = unique,
     };
-    int err = mail_submit_prepare(cfg, &opts, in.buf, in.len, out, out_size, res);
+    int err = mail_submit_prepare(cfg, &opts, text, in_len, out, out_size, res);
     if (err != 0) {
         printf("sendmail: %s, nothing sent\n", mail_strerror(err));
         goto done;
@@ -470,7 +484,7 @@ static int cmd_sendmail(int argc, char **argv)
 done:
     free(res);
     free(out);
-    free(in.buf);
+    free(in_buf);
     return rc;
 }
 

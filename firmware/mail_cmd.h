@@ -5,6 +5,9 @@
  *   sendmail [-t] [rcpt...]   reads a message from the console and submits it as `ssmtp rcpt... < msg.txt` would
  *                             (firmware/mail_submit.h: headers kept, Received/From/Date/Message-ID added, -t takes
  *                             the recipients from To, Cc and Bcc, Bcc never sent).
+ * Every message needs a Date (RFC 5322), so before NTP has set the clock both wait for it through the main loop
+ * ("waiting for the clock (NTP server ...)"), at most ConnectTimeout, and compose the message only then (sendmail
+ * after reading it); a clock that never comes sends nothing and names NTPServer and `net`. Ctrl-C cancels any wait.
  * Both print each step as it happens (net/smtp_client.h) and end with the server's final reply ("sent: 250 2.0.0
  * Ok: queued as 3F2A1") or one line naming the failed step and quoting the server ("AUTH failed: 535 5.7.8 ...;
  * permanent failure"). They return 0 when the message was accepted for every recipient, -1 otherwise.

@@ -1,7 +1,8 @@
 /*
  * The application's entry and main loop. Everything runs here, in thread context: interrupt handlers only move
- * bytes into buffers, and this loop picks them up. Each pass ends in board_idle(), which is also the watchdog's
- * proof of life on real boards.
+ * bytes into buffers, and this loop picks them up. One pass of everything but the console is main_loop_pass()
+ * (firmware/main_loop.h), which console commands that wait call too; it starts with board_idle(), which is also
+ * the watchdog's proof of life on real boards.
  */
 #include <stdio.h>
 
@@ -16,6 +17,7 @@
 #include "firmware/iperf_cmd.h"
 #include "firmware/log_cmd.h"
 #include "firmware/mail_cmd.h"
+#include "firmware/main_loop.h"
 #include "firmware/net_cmd.h"
 #include "firmware/outbox_cmd.h"
 #include "firmware/outbox_delivery.h"
@@ -24,7 +26,6 @@
 #include "firmware/usb_cmd.h"
 #include "net/net.h"
 #include "net/net_stack.h"
-#include "net/smtp_client.h"
 
 static void print_library_versions(void)
 {
@@ -79,12 +80,7 @@ int main(void)
     log_cmd_register();
     console_start();
     for (;;) {
-        board_usb_poll();
-        net_poll();
-        smtp_client_poll();
-        alerts_poll();
-        outbox_delivery_poll();
+        main_loop_pass();
         console_poll();
-        board_idle();
     }
 }

@@ -67,7 +67,7 @@ static int resolve(const char *name, ip_addr_t *addr)
         return 0;
     }
     if (err != ERR_INPROGRESS) {
-        printf("resolve %s: %s\n", name, err == ERR_ARG ? "not a valid name, or no DNS server" : lwip_strerr(err));
+        printf("resolve %s: %s\n", name, net_dns_strerror(err));
         return -1;
     }
     if (!cmd_wait_until(lookup_done, board_uptime_us() + (uint64_t)NET_CMD_RESOLVE_TIMEOUT_MS * US_PER_MS)) {
@@ -90,6 +90,10 @@ static int cmd_resolve(int argc, char **argv)
     if (argc != 2) {
         printf("usage: resolve NAME\n");
         return CONSOLE_ERR_USAGE;
+    }
+    if (!net_is_up()) {
+        printf("resolve: the network is not up (see `net`)\n");
+        return -1;
     }
     uint64_t start = board_uptime_us();
     ip_addr_t addr;
@@ -201,7 +205,7 @@ static int cmd_ping(int argc, char **argv)
         uint64_t deadline = start + (uint64_t)NET_CMD_PING_TIMEOUT_MS * US_PER_MS;
         err_t err = send_echo(pcb, &to);
         if (err != ERR_OK) {
-            printf("seq=%u: not sent: %s\n", i, lwip_strerr(err));
+            printf("seq=%u: not sent: %s\n", i, net_strerror(err));
         } else {
             sent++;
         }
@@ -245,12 +249,12 @@ static void print_ip(const char *label, const ip4_addr_t *addr)
     printf("%s%s\n", label, ip4addr_ntoa_r(addr, text, sizeof text));
 }
 
-static void print_time(void)
+static void print_time(const struct net_status *st)
 {
     uint32_t sec, usec;
     net_clock_get_utc(&sec, &usec);
     if (!net_clock_is_set()) {
-        printf("time:     not set (waiting for NTP)\n");
+        printf("time:     not set (%s)\n", st->ntp_running ? "waiting for NTP" : "NTP starts once the network is up");
         return;
     }
     time_t t = (time_t)sec;
@@ -308,7 +312,12 @@ static int cmd_net(int argc, char **argv)
         }
         printf("\n");
     }
-    if (st.dhcp) {
+    if (st.dhcp && st.device == NULL) {
+        /* lwIP's DHCP state is "off" until there is an interface: say what it waits for instead. */
+        printf("config:   DHCP, starts when a network device appears\n");
+    } else if (st.dhcp && !st.link_up) {
+        printf("config:   DHCP, starts when the link is up\n");
+    } else if (st.dhcp) {
         printf("config:   DHCP, %s", st.dhcp_state);
         if (st.lease_remaining_s >= 0) {
             printf(", lease %ld s left", (long)st.lease_remaining_s);
@@ -335,7 +344,7 @@ static int cmd_net(int argc, char **argv)
         printf("dns:      none\n");
     }
     print_ntp(&st);
-    print_time();
+    print_time(&st);
     if (st.device != NULL) {
         printf("frames:   %lu received, %lu sent, %lu dropped, %lu errors\n",
                (unsigned long)st.device->stats.rx_frames, (unsigned long)st.device->stats.tx_frames,

@@ -1,7 +1,7 @@
 /*
  * net_cmd.h - the network's console commands: `net` (interface, addresses, DNS, lease, NTP and UTC time),
- * `ping HOST [count]` and `resolve NAME`. ping and resolve wait for the network themselves, calling net_poll() and
- * board_idle() until their deadline, so the rest of the main loop pauses meanwhile; Ctrl-C stops them.
+ * `ping HOST [count]` and `resolve NAME`. ping and resolve wait through the main loop's pass (firmware/cmd_wait.h)
+ * until their answer or deadline, so the rest of the device runs meanwhile; Ctrl-C stops them.
  * Register once at start-up, from the main loop, after net_init().
  */
 #ifndef NET_CMD_H

@@ -124,7 +124,7 @@ static void attach(struct netdev *nd)
 {
     err_t err = netif_glue_add(&netif, nd, &settings.ip, &settings.netmask, &settings.gateway);
     if (err != ERR_OK) {
-        printf("net: cannot add an interface for %s: %s\n", nd->name, lwip_strerr(err));
+        printf("net: cannot add an interface for %s: %s\n", nd->name, net_strerror(err));
         return;
     }
     netif_added = true;
@@ -133,7 +133,7 @@ static void attach(struct netdev *nd)
     if (settings.dhcp) {
         err = dhcp_start(&netif);
         if (err != ERR_OK) {
-            printf("net: DHCP did not start: %s\n", lwip_strerr(err));
+            printf("net: DHCP did not start: %s\n", net_strerror(err));
         }
     }
 }
@@ -261,4 +261,39 @@ void net_get_status(struct net_status *st)
         st->ntp[i].reachability = sntp_getreachability(i);
     }
     st->ntp_running = sntp_enabled();
+}
+
+const char *net_strerror(err_t err)
+{
+    switch (err) {
+    case ERR_OK: return "no error";
+    case ERR_MEM: return "out of memory";
+    case ERR_BUF: return "buffer error";
+    case ERR_TIMEOUT: return "timeout";
+    case ERR_RTE: return "no route to the host";
+    case ERR_INPROGRESS: return "operation in progress";
+    case ERR_VAL: return "illegal value";
+    case ERR_WOULDBLOCK: return "operation would block";
+    case ERR_USE: return "address in use";
+    case ERR_ALREADY: return "already connecting";
+    case ERR_ISCONN: return "already connected";
+    case ERR_CONN: return "not connected";
+    case ERR_IF: return "network interface error";
+    case ERR_ABRT: return "connection aborted";
+    case ERR_RST: return "connection reset";
+    case ERR_CLSD: return "connection closed";
+    case ERR_ARG: return "illegal argument";
+    default: return "unknown lwIP error";
+    }
+}
+
+const char *net_dns_strerror(err_t err)
+{
+    switch (err) {
+    /* dns_gethostbyname() checks the first server before anything is sent (lwIP core/dns.c). */
+    case ERR_VAL: return "no DNS server (none from DHCP, and no DNS in smtp.conf; see `net`)";
+    case ERR_ARG: return "not a valid name";
+    case ERR_MEM: return "too many lookups at once";
+    default: return net_strerror(err);
+    }
 }

@@ -27,6 +27,7 @@
 #include "config/config.h"
 #include "drivers/netdev.h"
 #include "lwip/dns.h"
+#include "lwip/err.h"
 #include "lwip/ip4_addr.h"
 
 /* NTP servers tried in turn: the configured one and one from DHCP (net/lwipopts.h sets SNTP_MAX_SERVERS). */
@@ -62,5 +63,12 @@ void net_get_status(struct net_status *st);
 
 /* True when the interface has an address on a live link: the moment for DNS, NTP and SMTP. */
 bool net_is_up(void);
+
+/* What an lwIP err_t means, in words (lwIP's own lwip_strerr() is "" unless LWIP_DEBUG is on); never "" or NULL. */
+const char *net_strerror(err_t err);
+
+/* Why dns_gethostbyname() could not start a lookup (anything but ERR_OK and ERR_INPROGRESS), in words that say what
+ * to do: ERR_VAL is "no DNS server", ERR_ARG a name DNS cannot carry. */
+const char *net_dns_strerror(err_t err);
 
 #endif /* NET_H */

@@ -169,7 +169,7 @@ static void pump(void)
         }
         if (err != ERR_OK) {
             char detail[SMTP_DETAIL_MAX];
-            snprintf(detail, sizeof detail, "write failed: %s", lwip_strerr(err));
+            snprintf(detail, sizeof detail, "write failed: %s", net_strerror(err));
             smtp_session_abort(&client.session, client.step, true, detail, now);
             break;
         }
@@ -220,7 +220,7 @@ static void on_err(void *arg, err_t err)
     int tls_err = client.pcb_is_tls && err == ERR_ABRT ? tls_last_error(NULL, detail, sizeof detail) : 0;
     if (tls_err == 0) {
         snprintf(detail, sizeof detail, "%s:%u: %s", client.host, (unsigned)client.port,
-                 err != ERR_RST ? lwip_strerr(err)
+                 err != ERR_RST ? net_strerror(err)
                  : client.phase == PHASE_CONNECTING ? "connection refused" : "connection reset");
     }
     if (client.phase == PHASE_CONNECTING && tls_err == 0) {
@@ -326,7 +326,7 @@ static void connect_now(void)
     err_t err = altcp_connect(client.pcb, &client.addr, client.port, on_connected);
     if (err != ERR_OK) {
         char detail[SMTP_DETAIL_MAX];
-        snprintf(detail, sizeof detail, "%s:%u: %s", client.host, (unsigned)client.port, lwip_strerr(err));
+        snprintf(detail, sizeof detail, "%s:%u: %s", client.host, (unsigned)client.port, net_strerror(err));
         close_pcb(false);
         smtp_session_abort(&client.session, SMTP_STEP_CONNECT, true, detail, now);
     }
@@ -492,7 +492,7 @@ int smtp_client_start(const struct config *cfg, const char *account, struct smtp
         report("resolving %s", client.host);
     } else {
         snprintf(detail, sizeof detail, "cannot resolve %s: %s", client.host,
-                 err == ERR_ARG ? "not a valid name, or no DNS server" : lwip_strerr(err));
+                 net_dns_strerror(err));
         smtp_session_abort(&client.session, SMTP_STEP_CONNECT, true, detail, sys_now());
     }
     smtp_client_poll();

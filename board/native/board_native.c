@@ -15,6 +15,8 @@
  * it as on a Pi; `poweroff` exits with status 0. There is no watchdog and no LED: the LED status is kept as
  * state only.
  */
+/* fopencookie(), to route stdout through board_console_write(). */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <malloc.h>
 #include <poll.h>
@@ -129,6 +131,15 @@ static void console_restore(void)
     }
 }
 
+static uint64_t console_output_count;
+
+static ssize_t stdout_write(void *cookie, const char *buf, size_t len)
+{
+    (void)cookie;
+    board_console_write(buf, len);
+    return (ssize_t)len;
+}
+
 /* Input like a serial line: byte by byte, no echo, no signals from Ctrl-C, CR as sent. Output processing stays on,
  * so the application's "\n" still starts a new line on the terminal. */
 static void console_init(void)
@@ -144,6 +155,12 @@ static void console_init(void)
             console_raw = true;
             atexit(console_restore);
         }
+    }
+    /* stdio goes through board_console_write() as on the Pi (where _write calls it), so that
+     * board_console_output_count() sees printf's bytes too. */
+    FILE *out = fopencookie(NULL, "w", (cookie_io_functions_t){ .write = stdout_write });
+    if (out != NULL) {
+        stdout = out;
     }
     /* As on the Pi's UART: text goes out as it is printed, a prompt without a newline included. */
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -317,6 +334,7 @@ int board_console_getc(void)
 
 void board_console_write(const char *buf, size_t len)
 {
+    console_output_count += len;
     while (len > 0) {
         ssize_t n = write(STDOUT_FILENO, buf, len);
         if (n < 0 && errno == EINTR) {
@@ -329,6 +347,11 @@ void board_console_write(const char *buf, size_t len)
         buf += n;
         len -= (size_t)n;
     }
+}
+
+uint64_t board_console_output_count(void)
+{
+    return console_output_count;
 }
 
 void board_set_led_status(enum board_led_status status)

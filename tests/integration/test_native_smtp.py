@@ -45,6 +45,8 @@ SEND_TIMEOUT = 30
 DATE_SLACK_S = 600
 
 CASES = []
+# The NTP server main() starts (a case may slow it down).
+ntp = None
 
 
 def case(fn):
@@ -226,6 +228,28 @@ def root_commented_out_mails_auth_user(server):
         assert re.search(rf"^sending a test message to {re.escape(server.user)}$", out, re.M), out
         assert re.search(r"^sent: 250 ", out, re.M), out
     assert server.wait_for_message(10)["X-Original-To"] == server.user
+
+
+@case
+def test_right_after_boot_waits_for_the_clock(server):
+    """`test` typed as soon as the prompt shows, before NTP has answered (the server holds its answers back 2 s):
+    the command waits for the clock through the main loop, saying so, then sends a message with a Date (RFC 5322
+    makes it mandatory), over implicit TLS, which needs the clock for the certificate's dates too."""
+    ntp.delay = 2.0
+    try:
+        with net.Firmware(sd_dir(server, conf(server, "implicit", "implicit"))) as fw:
+            fw.send("test " + RCPT + "\n")
+            text = fw.expect(r"(?s)test " + re.escape(RCPT) + r"\r?\n(.*?)" + re.escape(net.PROMPT),
+                             SEND_TIMEOUT).group(1).replace("\r", "")
+    finally:
+        ntp.delay = 0.0
+    assert re.search(r"^waiting for the clock \(NTP server 10\.0\.2\.2\)$", text, re.M), text
+    assert text.index("waiting for the clock") < text.index("sending a test message"), text
+    assert re.search(r"^sent: 250 2\.0\.0 Ok: .*queued as \w+$", text, re.M), text
+    msg = server.wait_for_message(10)
+    assert msg["Date"], "no Date header"
+    check_headers(msg)
+    assert "Time:     unknown" not in msg.get_content(), msg.get_content()
 
 
 @case
@@ -502,6 +526,7 @@ def main():
     # The DNS server's one name is the Postfix host, at the host's loopback as slirp shows it; NTP gives the
     # host's time, which the certificates made by TestMTA are valid for.
     fake_servers.TEST_NAME, fake_servers.TEST_NAME_ADDR = mta.HOST_NAME, mta.SLIRP_HOST_ADDR
+    global ntp
     ntp, dns = fake_servers.NtpServer(utc=time.time(), running=True), fake_servers.DnsServer()
     ntp.start()
     dns.start()

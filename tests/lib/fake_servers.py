@@ -48,6 +48,8 @@ class NtpServer(threading.Thread):
         self.running = running
         self.started_at = time.monotonic()
         self.requests = 0
+        # Seconds each answer is held back: a slow server, so that a test can act before the client's clock is set.
+        self.delay = 0.0
 
     def now(self):
         """The server's clock: seconds since 1970 (UTC), with a fraction when it runs."""
@@ -59,6 +61,8 @@ class NtpServer(threading.Thread):
             if len(data) < 48 or data[0] & 7 != 3:
                 continue
             self.requests += 1
+            if self.delay:
+                time.sleep(self.delay)
             version = (data[0] >> 3) & 7
             now = int((self.now() + NTP_UNIX_OFFSET) * NTP_FRACTION)
             reply = struct.pack("!BBbbII4sQQQQ", (version << 3) | 4, 1, 6, -20, 0, 0, b"TEST",

@@ -5,18 +5,22 @@ mta_card() makes the SD card whose smtp.conf submits to a TestMTA listener as it
 arguments for that card and a usb-net NIC on the user network (slirp), where the host's loopback, and so the
 TestMTA, is 10.0.2.2. send_test() waits for the DHCP lease and runs the console's `test`.
 
-No NTP server runs here (the card names the host, 10.0.2.2, where nothing answers), and without the clock the
-firmware refuses every TLS server whose certificate is not pinned, since it cannot check the dates. So the card
-pins the listener's certificate (TLS_Fingerprint): the firmware accepts a pinned certificate before its clock is
-set.
+The card names the host, 10.0.2.2, as its NTP server, and start_ntp() answers there with this machine's time:
+`test` composes a message only once the clock is set (a mail needs a Date), so without an NTP answer it would
+wait and fail. The card also pins the listener's certificate (TLS_Fingerprint), as a user would for a local relay,
+so it needs no CA file.
 """
+import errno
 import os
 import re
 import sys
+import time
 
 from qemu_console import BOOT_TIMEOUT, CARD_DIR, PROMPT, ROOT, make_card
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+import fake_servers  # noqa: E402
 import mta  # noqa: E402
 
 MACHINE = "raspi2b"
@@ -48,8 +52,8 @@ def mta_conf(server, listener=LISTENER, password=None):
         f"AuthPass={password or server.password}",
         *TLS_KEYS[mode],
         "IP=dhcp",
-        # The host, where nothing answers NTP: without this the firmware would ask pool.ntp.org, and have the time
-        # or not depending on this machine's internet access. This way it never has it, wherever it runs.
+        # The host, where start_ntp() answers: without this the firmware would ask pool.ntp.org, and have the time
+        # or not depending on this machine's internet access.
         f"NTPServer={mta.SLIRP_HOST_ADDR}",
         # Only the console's `test` sends: the demo and the tests see exactly the messages they asked for.
         "BootMail=NO",
@@ -57,6 +61,19 @@ def mta_conf(server, listener=LISTENER, password=None):
     if cert:
         lines.append(f"TLS_Fingerprint={server.fingerprint(cert)}")
     return "\n".join(lines) + "\n"
+
+
+def start_ntp():
+    """Answers NTP on this machine's loopback port 123 (the guest's 10.0.2.2) with this machine's time; returns the
+    server, or None when another NTP server holds the port already (it answers the guest the same way)."""
+    try:
+        ntp = fake_servers.NtpServer(utc=time.time(), running=True)
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            return None
+        raise
+    ntp.start()
+    return ntp
 
 
 def mta_card(server, name, listener=LISTENER, password=None):

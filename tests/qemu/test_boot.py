@@ -30,6 +30,17 @@ def check_commands(console, model):
     assert "lwIP 2.2.1" in text and "Mbed TLS 3.6" in text, f"version lacks the library versions:\n{text}"
     text = console.command("status")
     assert re.search(r"uptime", text) and re.search(r"heap", text), f"status output incomplete:\n{text}"
+    # No NIC here: `net` says what DHCP and NTP wait for, not a DHCP state "off" beside "waiting for NTP".
+    text = console.command("net")
+    assert re.search(r"^config: +DHCP, starts when a network device appears\r?$", text, re.M), text
+    assert re.search(r"^time: +not set \(NTP starts once the network is up\)\r?$", text, re.M), text
+    assert "DHCP, off" not in text and "waiting for NTP" not in text, text
+    # A reason, never an empty one.
+    text = console.command("resolve smtp.gmail.com")
+    assert re.search(r"^resolve: the network is not up \(see `net`\)\r?$", text, re.M), text
+    text = console.command("help")
+    assert re.search(r"^ *poweroff +halt the board \(a Pi stops until power is cycled; QEMU and the native board "
+                     r"exit\)\r?$", text, re.M), text
     text = console.command("no-such-command")
     assert text.strip().count("\n") == 0 and "unknown command" in text, f"unknown command output:\n{text}"
 

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """The main job end to end in QEMU: the Pi 2 image, its usb-net NIC on QEMU's user network, and the console's
 `test` submitting to a real Postfix + Dovecot (tests/integration/mta.py's TestMTA) on the host's loopback, which
-the firmware reaches as 10.0.2.2. The cards come from qemu_mta.py, as tools/demo's does: DHCP, no NTP server, the
-server's certificate pinned (the firmware's only way to trust a server before it has the time).
+the firmware reaches as 10.0.2.2. The cards come from qemu_mta.py, as tools/demo's does: DHCP, the host as NTP
+server (qemu_mta.start_ntp() answers there), the server's certificate pinned.
 
 Cases: the message arrives with the From, To and Subject the firmware wrote, and the console shows Postfix's 250
 reply with the queue ID the message was delivered under; with a wrong AuthPass the console quotes the server's
@@ -17,7 +17,7 @@ import re
 import sys
 
 from qemu_console import ROOT, QemuConsole, case, make_card, run_cases
-from qemu_mta import IMAGE, MACHINE, RCPT, SENDER, guest_args, mta, mta_card, send_test
+from qemu_mta import IMAGE, MACHINE, RCPT, SENDER, guest_args, mta, mta_card, send_test, start_ntp
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 from fake_servers import IN_NAMESPACE, private_network, reexec_in_private_network  # noqa: E402
@@ -56,6 +56,9 @@ def test_message_delivered():
     assert msg["Subject"].startswith("baremail test from Raspberry Pi 2 Model B"), msg["Subject"]
     assert re.search(rf"\bid {m.group(1)}\b", msg["Received"]), msg["Received"]
     assert "This is a test message from baremail." in msg.get_content(), msg.get_content()
+    # Composed once the clock was set: dated, and the body says when.
+    assert msg["Date"], "no Date header"
+    assert "Time:     unknown" not in msg.get_content(), msg.get_content()
     # Each case takes its own session off the log, so the next one sees its own.
     session = server.wait_for_session("starttls", DELIVERY_TIMEOUT)
     assert session.get("auth") == "1" and session.get("quit") == "1", session
@@ -82,6 +85,7 @@ def main():
         make_card(WARM_UP_CONFIG, "mail-e2e-warm-up.img")
     sys.argv[1:] = reexec_in_private_network(sys.argv)
     with private_network("baremail-qemu-mail-"), mta.TestMTA() as server:
+        start_ntp()
         run_cases()
 
 

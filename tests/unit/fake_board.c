@@ -53,7 +53,9 @@ static struct {
     char output[FAKE_BOARD_OUTPUT_MAX + 1];
     size_t output_len;
     jmp_buf *exit_jump;
-    unsigned init_calls, idle_calls, reboot_calls, poweroff_calls;
+    unsigned init_calls, idle_calls, reboot_calls, poweroff_calls, usb_poll_calls;
+    uint64_t output_count;
+    void (*idle_hook)(void);
     enum board_reset_cause reboot_cause;
     char reboot_detail[FAKE_BOARD_DETAIL_MAX];
     struct fake_file files[FAKE_BOARD_FILES_MAX];
@@ -242,6 +244,16 @@ unsigned fake_board_idle_calls(void)
     return fake.idle_calls;
 }
 
+unsigned fake_board_usb_poll_calls(void)
+{
+    return fake.usb_poll_calls;
+}
+
+void fake_board_set_idle_hook(void (*hook)(void))
+{
+    fake.idle_hook = hook;
+}
+
 unsigned fake_board_reboot_calls(void)
 {
     return fake.reboot_calls;
@@ -392,12 +404,26 @@ void board_console_write(const char *buf, size_t len)
     }
     memcpy(&fake.output[fake.output_len], buf, len);
     fake.output_len += len;
+    fake.output_count += len;
+}
+
+uint64_t board_console_output_count(void)
+{
+    return fake.output_count;
+}
+
+void board_usb_poll(void)
+{
+    fake.usb_poll_calls++;
 }
 
 void board_idle(void)
 {
     fake.idle_calls++;
     fake.uptime_us += fake.idle_step_us;
+    if (fake.idle_hook != NULL) {
+        fake.idle_hook();
+    }
 }
 
 /* The board_input_* fakes are weak: a test that links the real input layer (board/input_pins.c) gets it. */

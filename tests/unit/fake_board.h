@@ -3,7 +3,8 @@
  *
  * fake_board_reset() puts back the defaults (a Raspberry Pi 2 Model B under QEMU, 1 GiB, power-on reset, uptime
  * 0, no files on the boot partition, LED off). Console input is a queue the test fills; console output
- * (board_console_write) is recorded. board_reboot() and board_poweroff() record the call and then longjmp to the
+ * (board_console_write) is recorded and counted (board_console_output_count; fake_board_clear_output() keeps the
+ * count, as a terminal keeps what it showed). board_reboot() and board_poweroff() record the call and then longjmp to the
  * buffer set with fake_board_set_exit_jump(), or abort() when none is set, since they must not return.
  * board_read_boot_file() serves a table of files the test adds; the board_journal_* functions reach a block device
  * the test gives (none by default). Link board/board_names.c for the names of the codes (board_reset_cause_name,
@@ -81,6 +82,9 @@ unsigned fake_board_input_queued(unsigned gpio);
 
 unsigned fake_board_init_calls(void);
 unsigned fake_board_idle_calls(void);
+unsigned fake_board_usb_poll_calls(void);
+/* Called at the end of every board_idle() (NULL: none), so that a test can make things happen during a wait. */
+void fake_board_set_idle_hook(void (*hook)(void));
 unsigned fake_board_reboot_calls(void);
 enum board_reset_cause fake_board_last_reboot_cause(void);
 const char *fake_board_last_reboot_detail(void);

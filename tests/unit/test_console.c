@@ -471,6 +471,95 @@ static void test_poll_paste_of_100_lines(void **state)
     }
 }
 
+/* A line printed by someone else while the prompt shows (net: lease ...) scrolls it away: the next poll prints the
+ * prompt and the part of the line typed so far again, and the line goes on where it was. */
+static void test_async_output_redraws_prompt_and_line(void **state)
+{
+    (void)state;
+    assert_int_equal(console_register(rec_cmds, 1), CONSOLE_OK);
+    stdout_capture_begin();
+    console_start();
+    fake_board_queue_input("rec ab", 6);
+    console_poll();
+    /* Nothing printed by others: nothing drawn again. */
+    console_poll();
+    const char *out = stdout_capture_end();
+    assert_string_equal(out, "baremail> ");
+    assert_string_equal(fake_board_output(NULL), "rec ab");
+
+    static const char notice[] = "net: lease 10.0.2.15, 812 ms after boot\r\n";
+    board_console_write(notice, sizeof notice - 1);
+    stdout_capture_begin();
+    console_poll();
+    out = stdout_capture_end();
+    assert_string_equal(out, "baremail> ");
+    assert_string_equal(fake_board_output(NULL), "rec abnet: lease 10.0.2.15, 812 ms after boot\r\nrec ab");
+
+    /* Drawn once: the next poll without new output draws nothing; the line then ends as typed. */
+    fake_board_queue_input("c\r", 2);
+    stdout_capture_begin();
+    console_poll();
+    out = stdout_capture_end();
+    assert_string_equal(out, "baremail> ");
+    assert_int_equal(rec.calls, 1);
+    assert_string_equal(rec.joined, "rec|abc");
+}
+
+/* What a command prints is its own: no redraw after it, and none before console_start(). */
+static void test_no_redraw_for_the_consoles_own_output(void **state)
+{
+    (void)state;
+    board_console_write("boot\r\n", 6);
+    stdout_capture_begin();
+    console_poll();
+    const char *out = stdout_capture_end();
+    assert_string_equal(out, "");
+}
+
+/* A command that waits runs the main loop's pass, never the console: a console_poll() inside a command returns
+ * without reading input, and the input is taken by the outer poll after the command. */
+static unsigned nested_calls;
+static bool nested_poll_read_input;
+
+static int cmd_nested(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    nested_calls++;
+    size_t pending = fake_board_input_pending();
+    console_poll();
+    nested_poll_read_input = fake_board_input_pending() != pending;
+    return 0;
+}
+
+static void test_poll_does_not_nest(void **state)
+{
+    static const struct console_cmd nested_cmds[] = { { "nested", NULL, NULL, cmd_nested } };
+    (void)state;
+    assert_int_equal(console_register(nested_cmds, 1), CONSOLE_OK);
+    assert_int_equal(console_register(rec_cmds, 1), CONSOLE_OK);
+    fake_board_queue_input("nested\rrec x\r", 13);
+    stdout_capture_begin();
+    console_poll();
+    stdout_capture_end();
+    assert_int_equal(nested_calls, 1);
+    assert_false(nested_poll_read_input);
+    assert_int_equal(rec.calls, 1);
+    assert_string_equal(rec.joined, "rec|x");
+}
+
+/* help tells what poweroff does on every board, not only under QEMU. */
+static void test_poweroff_help_fits_every_board(void **state)
+{
+    (void)state;
+    const char *out;
+    console_builtin_register(NULL);
+    assert_int_equal(execute("help", &out), CONSOLE_OK);
+    const char *line = strstr(out, "poweroff");
+    assert_non_null(line);
+    assert_non_null(strstr(line, "a Pi stops until power is cycled; QEMU and the native board exit"));
+}
+
 static void test_strerror_names_every_code(void **state)
 {
     static const int codes[] = {
@@ -533,6 +622,10 @@ int main(void)
         TEST(test_poll_runs_lines_and_prompts),
         TEST(test_poll_refuses_overlong_line),
         TEST(test_poll_paste_of_100_lines),
+        TEST(test_async_output_redraws_prompt_and_line),
+        TEST(test_no_redraw_for_the_consoles_own_output),
+        TEST(test_poll_does_not_nest),
+        TEST(test_poweroff_help_fits_every_board),
         TEST(test_strerror_names_every_code),
         TEST(test_parse_count),
     };

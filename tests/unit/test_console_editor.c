@@ -104,6 +104,12 @@ static const struct vector vectors[] = {
     { "other controls are ignored", "a\tb\x01\x07\x04\x1a" "c\r", "L", "abc\n", "abc\r\n" },
     { "UTF-8 is data", "gr\xc3\xbc\xc3\x9f\r", "L", "gr\xc3\xbc\xc3\x9f\n", "gr\xc3\xbc\xc3\x9f\r\n" },
     { "backspace erases a whole UTF-8 character", "a\xe2\x82\xac\x7f\r", "L", "a\n", "a\xe2\x82\xac\b \b\r\n" },
+    /* A terminal shows each stray continuation byte as a replacement character: backspace erases one of them. */
+    { "backspace erases one stray continuation byte", "a\x80\x80\x7f\r", "L", "a\x80\n", "a\x80\x80\b \b\r\n" },
+    /* After "\b \b" the terminal starts afresh: a continuation byte typed then is a character of its own. */
+    { "a continuation byte after an erase stands alone", "\xe2\x82" "b\x7f\xac\x7f\r", "L", "\xe2\x82\n",
+      "\xe2\x82" "b\b \b\xac\b \b\r\n" },
+    { "an incomplete sequence is one character", "x\xe2\x82\x7f\r", "L", "x\n", "x\xe2\x82\b \b\r\n" },
     { "quotes and spaces are data", "set x \"a b\"\r", "L", "set x \"a b\"\n", "set x \"a b\"\r\n" },
 };
 
@@ -237,6 +243,27 @@ static void test_overlong_line_then_ctrl_u_starts_over(void **state)
 }
 
 /* 100 lines of about 40 bytes: the 4 KB paste the issue asks for, with each kind of line end. */
+/* What the console redraws after output from elsewhere: the line as typed and edited so far, and nothing after a
+ * line ended. */
+static void test_pending_is_the_line_so_far(void **state)
+{
+    struct console_editor ed;
+    struct run_result r = { "", "" };
+    size_t len;
+
+    (void)state;
+    console_editor_init(&ed, record_echo);
+    console_editor_pending(&ed, &len);
+    assert_int_equal(len, 0);
+    feed_all(&ed, "pinx\x7fg 10.0", 11, &r);
+    const char *p = console_editor_pending(&ed, &len);
+    assert_int_equal(len, 9);
+    assert_memory_equal(p, "ping 10.0", 9);
+    feed_all(&ed, "\r", 1, &r);
+    console_editor_pending(&ed, &len);
+    assert_int_equal(len, 0);
+}
+
 static void test_paste_of_100_lines(void **state)
 {
     static const char *const line_ends[] = { "\r\n", "\r", "\n" };
@@ -277,6 +304,7 @@ int main(void)
         cmocka_unit_test_setup(test_overlong_line_then_ctrl_c, setup),
         cmocka_unit_test_setup(test_overlong_line_then_ctrl_u_starts_over, setup),
         cmocka_unit_test_setup(test_paste_of_100_lines, setup),
+        cmocka_unit_test_setup(test_pending_is_the_line_so_far, setup),
     };
     return cmocka_run_group_tests_name("console_editor", tests, NULL, NULL);
 }

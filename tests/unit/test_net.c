@@ -237,6 +237,27 @@ static void test_replaced_device_gets_new_interface(void **state)
     assert_true(net_is_up());
 }
 
+/* Every lwIP error has words of its own (lwip_strerr() is "" in our build: `resolve x: ` said nothing), and a
+ * lookup that cannot start says why: no DNS server, or a name DNS cannot carry. */
+static void test_strerror_names_every_lwip_error(void **state)
+{
+    (void)state;
+    const char *unknown = net_strerror((err_t)-100);
+    for (int e = ERR_ARG; e <= ERR_OK; e++) {
+        const char *text = net_strerror((err_t)e);
+        assert_non_null(text);
+        assert_true(text[0] != '\0');
+        assert_string_not_equal(text, unknown);
+        for (int f = ERR_ARG; f < e; f++) {
+            assert_string_not_equal(text, net_strerror((err_t)f));
+        }
+        assert_true(net_dns_strerror((err_t)e)[0] != '\0');
+    }
+    assert_non_null(strstr(net_dns_strerror(ERR_VAL), "no DNS server"));
+    assert_string_equal(net_dns_strerror(ERR_ARG), "not a valid name");
+    assert_string_equal(net_dns_strerror(ERR_TIMEOUT), net_strerror(ERR_TIMEOUT));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +265,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_static_settings_and_dns_from_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ntp_server_from_dhcp_comes_second, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replaced_device_gets_new_interface, setup, teardown),
+        cmocka_unit_test(test_strerror_names_every_lwip_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
