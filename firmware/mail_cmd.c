@@ -112,12 +112,19 @@ static int submit(const struct config *cfg, const char *sender, const char *cons
         .rcpt_replies = replies,
     };
     memset(replies, 0, sizeof replies);
+    uint64_t deadline = board_uptime_us() + (uint64_t)MAIL_CMD_SESSION_MAX_MS * US_PER_MS;
+    /* The outbox may be delivering alerts: one session at a time, and theirs goes first. */
+    if (!smtp_client_done()) {
+        printf("waiting for the outbox's session to end (Ctrl-C cancels)\n");
+        if (!cmd_wait_until(smtp_client_done, deadline)) {
+            return -1;
+        }
+    }
     int err = smtp_client_start(cfg, CONSOLE_ACCOUNT, &msg, 1, print_progress, NULL);
     if (err != 0) {
         printf("not sent: %s\n", smtp_client_strerror(err));
         return -1;
     }
-    uint64_t deadline = board_uptime_us() + (uint64_t)MAIL_CMD_SESSION_MAX_MS * US_PER_MS;
     if (!cmd_wait_until(submission_over, deadline) || !smtp_client_done()) {
         smtp_client_cancel();
     }

@@ -48,6 +48,7 @@ static struct {
     struct pending pending[OUTBOX_BATCH_MAX];
     unsigned count;
     bool running;
+    bool client_idle; /* the SMTP client was idle at the last poll */
     uint32_t delivered_reported; /* the delivered count at the last report that was delivered */
 } d;
 
@@ -390,6 +391,10 @@ void outbox_delivery_poll(void)
     if (d.cfg == NULL) {
         return;
     }
+    /* A session someone else ran (the console's `test`) that ended in this pass still has results its caller reads
+     * after the pass: a start now would replace them, so the outbox waits one pass. */
+    bool client_was_idle = d.client_idle;
+    d.client_idle = smtp_client_done();
     if (d.running) {
         if (smtp_client_done()) {
             finish_session();
@@ -405,7 +410,7 @@ void outbox_delivery_poll(void)
     }
     uint64_t now = board_uptime_us();
     outbox_date_entries(&d.queue, now, utc_of_uptime(now));
-    if (!net_is_up() || !smtp_client_done() || outbox_next_due_us(&d.queue) > now) {
+    if (!net_is_up() || !d.client_idle || !client_was_idle || outbox_next_due_us(&d.queue) > now) {
         return;
     }
     start_session();
