@@ -357,11 +357,11 @@ static enum input_end read_message(struct input *in)
 }
 
 /* The message re-encoded as quoted-printable (mail_mime_downgrade) in a new buffer the caller frees, or NULL after
- * saying why not. Quoted-printable takes at most 3 octets per octet, plus a soft line break every 76. */
+ * saying why not. The buffer is sized for the encoding's worst case, so only memory can refuse a message. */
 static char *downgrade(const char *text, size_t len, size_t *out_len)
 {
-    size_t size = 3u * len + len / 16u + SENDMAIL_ADDED_MAX;
-    char *out = malloc(size);
+    size_t size = mail_mime_downgrade_max(len);
+    char *out = size > 0 ? malloc(size) : NULL;
     if (out == NULL) {
         printf("sendmail: not enough memory to re-encode the message\n");
         return NULL;

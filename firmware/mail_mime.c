@@ -3,6 +3,7 @@
  */
 #include "firmware/mail_mime.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* RFC 2045 6.7 (5): encoded lines are at most 76 octets; RFC 2047 2: an encoded-word at most 75. */
@@ -399,6 +400,25 @@ static bool value_starts(const char *msg, const struct mail_mime_field *f, const
 	return ci_prefix(msg + v, f->value_end - v, token);
 }
 
+/* The header fields mail_mime_downgrade() may add; the Content-Transfer-Encoding it replaces is not counted. */
+#define DOWNGRADE_MIME_VERSION "MIME-Version: 1.0\r\n"
+#define DOWNGRADE_TYPE "Content-Type: text/plain; charset=utf-8\r\n"
+#define DOWNGRADE_CTE "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+/* Encoded octets per input octet at worst: QP_LINE_MAX - 1 columns of "=XX" then the soft break "=" CRLF. */
+#define QP_WORST_IN ((QP_LINE_MAX - 1) / 3)
+#define QP_WORST_OUT (QP_WORST_IN * 3 + 3)
+
+size_t mail_mime_downgrade_max(size_t len)
+{
+	/* Per line of n octets and e >= 1 ending octets: at most 3n + 3(n / 25) + 2 out, and 2 <= 3e, so the text
+	 * as a whole takes at most 3.12 per octet, plus a CRLF for a last line without one. */
+	const size_t fixed = sizeof(DOWNGRADE_MIME_VERSION) + sizeof(DOWNGRADE_TYPE) + sizeof(DOWNGRADE_CTE) + 2;
+
+	if (len > (SIZE_MAX - fixed) / 4)
+		return 0;
+	return len / QP_WORST_IN * QP_WORST_OUT + len % QP_WORST_IN * 3 + fixed;
+}
+
 int mail_mime_downgrade(const char *msg, size_t len, char *out, size_t size, size_t *out_len)
 {
 	struct mail_mime_field f;
@@ -434,10 +454,10 @@ int mail_mime_downgrade(const char *msg, size_t len, char *out, size_t size, siz
 		if (!mail_mime_field_is(msg, &f, "Content-Transfer-Encoding"))
 			mail_mime_put_text(&o, msg + f.start, f.next - f.start);
 	if (!has_mime_version)
-		mail_out_str(&o, "MIME-Version: 1.0\r\n");
+		mail_out_str(&o, DOWNGRADE_MIME_VERSION);
 	if (!has_type)
-		mail_out_str(&o, "Content-Type: text/plain; charset=utf-8\r\n");
-	mail_out_str(&o, "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+		mail_out_str(&o, DOWNGRADE_TYPE);
+	mail_out_str(&o, DOWNGRADE_CTE);
 	mail_mime_put_qp(&o, msg + body, len - body);
 	return mail_out_finish(&o, out_len);
 }

@@ -81,4 +81,13 @@ void mail_mime_put_words(struct mail_out *o, const char *text, size_t len, bool 
  */
 int mail_mime_downgrade(const char *msg, size_t len, char *out, size_t size, size_t *out_len);
 
+/*
+ * The most octets mail_mime_downgrade() can write for a message of `len` octets, NUL included: a buffer of this
+ * size never gives MAIL_ERR_OVERFLOW. The body's worst case is every octet as "=XX": 25 of them fill an encoded
+ * line's 75 columns before the soft break "=" CRLF, so 78 octets out per 25 in (3.12 per octet); a line ending
+ * (one or two octets in) becomes CRLF, and a last line without one gains it. Header lines only gain a CR before
+ * a bare LF. Returns 0 when the bound does not fit in a size_t.
+ */
+size_t mail_mime_downgrade_max(size_t len);
+
 #endif /* MAIL_MIME_H */
