@@ -14,7 +14,9 @@ HB := build/host
 HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -D_DEFAULT_SOURCE -DMMIO_FAKE -I. -Itests/unit -MMD -MP
 FUZZ_CC ?= clang
-FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,undefined -D_DEFAULT_SOURCE -DMMIO_FAKE -I.
+# -fno-sanitize-recover=all: a UBSan report aborts the run like an ASan one, so the fuzzer saves the input and fails.
+FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-D_DEFAULT_SOURCE -DMMIO_FAKE -I.
 FUZZ_SECONDS ?= 20
 
 UNIT_TESTS :=
