@@ -15,6 +15,18 @@
 BOARD ?= rpi2
 ALL_BOARDS := rpi1 rpi2
 
+# Quiet by default, like Linux's kbuild: one short line per step ("  CC      build/rpi2/net/tls.o"), so warnings
+# and errors stand out. V=1 shows every command instead. Recipes say `$(call say,WHAT,target)` then `$(Q)command`.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-7s %s\n' '$(1)' '$(2)'
+endif
+export V
+
 # Fresh machines: tools/setup installs Debian packages, tools/deps fetches lwIP, mbedTLS and libfdt. Both are
 # idempotent and leave a stamp, so they run once.
 SETUP_STAMP := build/.setup-done
@@ -78,26 +90,29 @@ all-boards:
 	@set -e; for b in $(ALL_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b all; done
 
 $(SETUP_STAMP): tools/setup
-	tools/setup
+	$(Q)tools/setup
 	@mkdir -p $(@D) && touch $@
 
 $(DEPS_STAMP): tools/deps tools/deps.lock | $(SETUP_STAMP)
-	tools/deps
+	$(Q)tools/deps
 
 setup: $(SETUP_STAMP)
 deps: $(DEPS_STAMP)
 
 $(O)/%.o: %.c | $(SETUP_STAMP) $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(O)/%.o: %.S | $(SETUP_STAMP) $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ARCH_FLAGS) $(BOARD_DEFS) $(INCLUDES) $(DEPFLAGS) -c $< -o $@
+	$(call say,AS,$@)
+	$(Q)$(CC) $(ARCH_FLAGS) $(BOARD_DEFS) $(INCLUDES) $(DEPFLAGS) -c $< -o $@
 
 $(TP_OBJS): $(O)/%.o: %.c | $(SETUP_STAMP) $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(THIRD_PARTY_CFLAGS) $(CFLAGS_COMMON) $(DEPFLAGS) -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(THIRD_PARTY_CFLAGS) $(CFLAGS_COMMON) $(DEPFLAGS) -c $< -o $@
 
 # The version string changes with every commit; keep it in one tiny object so nothing else rebuilds.
 $(O)/version.c: FORCE
@@ -107,13 +122,16 @@ $(O)/version.c: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(VERSION_OBJ): $(O)/version.c
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(ELF): $(OWN_OBJS) $(TP_OBJS) $(VERSION_OBJ) $(LDSCRIPT)
-	$(CC) $(ARCH_FLAGS) $(LINK_FLAGS) -o $@ $(OWN_OBJS) $(TP_OBJS) $(VERSION_OBJ) $(LINK_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ARCH_FLAGS) $(LINK_FLAGS) -o $@ $(OWN_OBJS) $(TP_OBJS) $(VERSION_OBJ) $(LINK_LIBS)
 
 $(IMG): $(ELF)
-	$(OBJCOPY) -O binary $< $@
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY) -O binary $< $@
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 
 size:
@@ -140,5 +158,5 @@ qemu: $(IMG)
 # starts on loopback; the card it makes carries every board's image. ARGS=--auto drives the console itself.
 .PHONY: demo
 demo: | $(SETUP_STAMP) $(DEPS_STAMP) $(MTA_SETUP_STAMP)
-	$(MAKE) --no-print-directory all-boards
+	$(Q)$(MAKE) --no-print-directory all-boards
 	tools/demo $(ARGS)

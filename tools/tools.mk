@@ -11,7 +11,8 @@ SMTPCONF_CHECK_SRCS := tools/smtpconf-check.c $(CONFIG_SRCS)
 
 $(SMTPCONF_CHECK): $(SMTPCONF_CHECK_SRCS) config/config.h
 	@mkdir -p $(@D)
-	$(HOST_TOOLS_CC) $(HOST_TOOLS_CFLAGS) -o $@ $(SMTPCONF_CHECK_SRCS)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOST_TOOLS_CC) $(HOST_TOOLS_CFLAGS) -o $@ $(SMTPCONF_CHECK_SRCS)
 
 .PHONY: host-tools
 host-tools: $(SMTPCONF_CHECK)
