@@ -5,7 +5,8 @@
 #   make all-boards      every board
 #   make test            everything that can be checked here: unit, fuzz and QEMU tests
 #   make demo            the demo: the firmware in QEMU mailing a private Postfix here (ARGS=--auto: no terminal)
-#   make qemu            boot the firmware in QEMU on the serial console, without network or mail server
+#   make qemu [CARD=build/sdcard.img]   boot the firmware in QEMU on the serial console; with CARD, that card and
+#                        a network (usb-net on QEMU's user network)
 #   make sdcard CONFIG=smtp.conf [FILES="ca.pem revaliases"]   build/sdcard.img for a real Pi (tools/flash writes it)
 #   make size            image size and static RAM per board
 #
@@ -149,10 +150,15 @@ include tests/integration/integration.mk
 -include $(OWN_OBJS:.o=.d) $(TP_OBJS:.o=.d)
 
 # The default board's image in QEMU with the serial console on this terminal (Ctrl-A x quits).
+# CARD=build/sdcard.img boots with that card (what `make sdcard` made: your smtp.conf) and a USB network adapter on
+# QEMU's user network, as the demo does: DHCP gives 10.0.2.15, the host is 10.0.2.2, and the firmware reaches
+# the Internet (DNS, NTP, your mail server) through QEMU.
 QEMU_MACHINE_rpi2 := raspi2b
 QEMU_MACHINE_rpi1 := raspi0
+QEMU_CARD_ARGS = -drive file=$(CARD),if=sd,format=raw -netdev user,id=n0 -device usb-net,netdev=n0
 qemu: $(IMG)
-	qemu-system-arm -M $(QEMU_MACHINE_$(BOARD)) -kernel $(IMG) -nographic
+	$(if $(CARD),@test -f '$(CARD)' || { echo 'make qemu: no card image $(CARD) (make sdcard CONFIG=smtp.conf makes build/sdcard.img)' >&2; exit 2; })
+	qemu-system-arm -M $(QEMU_MACHINE_$(BOARD)) -kernel $(IMG) -nographic $(if $(CARD),$(QEMU_CARD_ARGS))
 
 # The demo (tools/demo): the Pi 2 image in QEMU with a network, submitting to a private Postfix + Dovecot it
 # starts on loopback; the card it makes carries every board's image. ARGS=--auto drives the console itself.
