@@ -434,7 +434,8 @@ static int cmd_sendmail(int argc, char **argv)
     if (cfg == NULL) {
         return -1;
     }
-    size_t out_size = MAIL_CMD_INPUT_MAX + SENDMAIL_ADDED_MAX;
+    /* Twice the input: room for what mail_submit_prepare adds (bare LFs made CRLF, header text as encoded-words). */
+    size_t out_size = 2u * MAIL_CMD_INPUT_MAX + SENDMAIL_ADDED_MAX;
     struct input in = { .line_dots = true, .first = true };
     in.buf = malloc(MAIL_CMD_INPUT_MAX);
     char *out = malloc(out_size);
@@ -473,6 +474,10 @@ static int cmd_sendmail(int argc, char **argv)
         .unique = unique,
     };
     int err = mail_submit_prepare(cfg, &opts, in.buf, in.len, out, out_size, res);
+    if (err == MAIL_ERR_HEADER) {
+        printf("sendmail: %s, nothing sent\n", res->problem);
+        goto done;
+    }
     if (err != 0) {
         printf("sendmail: %s, nothing sent\n", mail_strerror(err));
         goto done;

@@ -112,12 +112,18 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return need;
 }
 
+bool mail_mime_is_control(unsigned char c)
+{
+	return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
 void mail_mime_scan(const char *text, size_t len, struct mail_mime_scan *out)
 {
 	size_t pos = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->valid_utf8 = true;
+	out->control_at = len;
 	while (pos < len) {
 		size_t next, end = mail_mime_line(text, len, pos, &next);
 		size_t i = pos;
@@ -128,6 +134,8 @@ void mail_mime_scan(const char *text, size_t len, struct mail_mime_scan *out)
 			size_t n = utf8_seq((const unsigned char *)text + i, end - i);
 			if ((unsigned char)text[i] >= 0x80)
 				out->has_8bit = true;
+			else if (mail_mime_is_control((unsigned char)text[i]) && out->control_at == len)
+				out->control_at = i;
 			if (n == 0) {
 				out->valid_utf8 = false;
 				n = 1;
@@ -331,9 +339,7 @@ static bool is_phrase_atext(unsigned char c)
 	       (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
-/* Unstructured ASCII: fold before a blank when the next word would pass MAIL_FOLD_AT. Folding only inserts
- * CRLF before an existing blank, so unfolding gives back the text exactly. */
-static void put_folded(struct mail_out *o, const char *text, size_t len)
+void mail_mime_put_folded(struct mail_out *o, const char *text, size_t len)
 {
 	size_t i = 0;
 
@@ -382,7 +388,7 @@ void mail_mime_put_words(struct mail_out *o, const char *text, size_t len, bool 
 			return;
 		}
 	} else if (plain && longest < MAIL_FOLD_AT) {
-		put_folded(o, text, len);
+		mail_mime_put_folded(o, text, len);
 		return;
 	}
 	put_encoded_words(o, text, len);

@@ -22,6 +22,7 @@ struct mail_mime_scan {
 	bool has_8bit;       /* a byte >= 0x80 */
 	bool valid_utf8;     /* the whole text is well-formed UTF-8 (ASCII is) */
 	size_t longest_line; /* octets, without the line ending */
+	size_t control_at;   /* offset of the first control octet but tab (line ends are none), or the text's length */
 };
 
 /* One header field at an offset of a message text. Offsets are into that text: the field's name is
@@ -48,6 +49,10 @@ bool mail_mime_field_is(const char *text, const struct mail_mime_field *f, const
 
 void mail_mime_scan(const char *text, size_t len, struct mail_mime_scan *out);
 
+/* True for the octets RFC 5322 allows in no header field (3.2.5 VCHAR and WSP are the rest, with UTF-8 from RFC
+ * 6532): C0 controls but tab, and DEL. */
+bool mail_mime_is_control(unsigned char c);
+
 /* 7bit for ASCII with lines <= 998 octets; 8bit for other UTF-8 with such lines when `allow_8bit` (the server
  * offered 8BITMIME); quoted-printable otherwise. */
 enum mail_cte mail_mime_choose_cte(const struct mail_mime_scan *scan, bool allow_8bit);
@@ -70,6 +75,13 @@ void mail_mime_put_qp(struct mail_out *o, const char *text, size_t len);
  * text can never inject a header.
  */
 void mail_mime_put_words(struct mail_out *o, const char *text, size_t len, bool phrase);
+
+/*
+ * Write header text as it is at the writer's current column, folding (CRLF before a blank, RFC 5322 2.2.3) where
+ * the next word would pass MAIL_FOLD_AT, so unfolding gives the text back exactly. A word longer than a line
+ * stays whole. Control characters become spaces, as in mail_mime_put_words.
+ */
+void mail_mime_put_folded(struct mail_out *o, const char *text, size_t len);
 
 /*
  * Re-encode a whole message's body as quoted-printable, for a server without 8BITMIME or a body with lines over
