@@ -12,7 +12,7 @@
  * callback), so ASan sees any use after free. Besides ASan/UBSan findings, these are bugs (abort): AUTH or a
  * credential written where TLS is required but not up; a write larger than the send buffer said; a connection
  * left open or one used after a submission ended; a submission that does not end when cancelled; a result line
- * that is not a bounded string.
+ * that is not a bounded string. -DFUZZ_SHOW prints the client's progress lines, to see what a seed reaches.
  */
 #include <stdbool.h>
 #include <stddef.h>
