@@ -9,11 +9,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-passed=0 failed=0
-
-check() { # name, condition exit status
-    if [[ $2 -eq 0 ]]; then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); echo "FAIL $1"; fi
-}
+. "$root/tests/lib/tally.sh"
 
 mkdir -p "$scratch/tree/tools"
 cp "$root/tools/deps" "$root/tools/deps.lock" "$root/tools/apt-private" "$scratch/tree/tools/"
@@ -43,5 +39,4 @@ check "and says which pin" $?
 [[ ! -e third_party/dtc ]]
 check "and unpacks nothing" $?
 
-echo "$passed passed, $failed failed"
-(( failed == 0 ))
+tally_summary

@@ -7,11 +7,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-passed=0 failed=0
-
-check() { # name, condition exit status
-    if [[ $2 -eq 0 ]]; then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); echo "FAIL $1"; fi
-}
+. "$root/tests/lib/tally.sh"
 
 cd "$root" || exit 1
 o=$scratch/o
@@ -36,5 +32,4 @@ check "a compile error fails the build" $((! $?))
 grep -q "error: .missing_name. undeclared" "$scratch/out"
 check "and its message is shown" $?
 
-echo "$passed passed, $failed failed"
-(( failed == 0 ))
+tally_summary
