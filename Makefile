@@ -5,7 +5,8 @@
 #   make all-boards      every board
 #   make test            everything that can be checked here: unit, fuzz and QEMU tests
 #   make demo            the demo: the firmware in QEMU mailing a private Postfix here (ARGS=--auto: no terminal)
-#   make qemu            boot the firmware in QEMU on the serial console, without network or mail server
+#   make qemu [CARD=build/sdcard.img]   boot the firmware in QEMU on the serial console; with CARD, that card and
+#                        a network (usb-net on QEMU's user network)
 #   make sdcard CONFIG=smtp.conf [FILES="ca.pem revaliases"]   build/sdcard.img for a real Pi (tools/flash writes it)
 #   make size            image size and static RAM per board
 #
@@ -14,6 +15,18 @@
 
 BOARD ?= rpi2
 ALL_BOARDS := rpi1 rpi2
+
+# Quiet by default, like Linux's kbuild: one short line per step ("  CC      build/rpi2/net/tls.o"), so warnings
+# and errors stand out. V=1 shows every command instead. Recipes say `$(call say,WHAT,target)` then `$(Q)command`.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-7s %s\n' '$(1)' '$(2)'
+endif
+export V
 
 # Fresh machines: tools/setup installs Debian packages, tools/deps fetches lwIP, mbedTLS and libfdt. Both are
 # idempotent and leave a stamp, so they run once.
@@ -78,26 +91,29 @@ all-boards:
 	@set -e; for b in $(ALL_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b all; done
 
 $(SETUP_STAMP): tools/setup
-	tools/setup
+	$(Q)tools/setup
 	@mkdir -p $(@D) && touch $@
 
 $(DEPS_STAMP): tools/deps tools/deps.lock | $(SETUP_STAMP)
-	tools/deps
+	$(Q)tools/deps
 
 setup: $(SETUP_STAMP)
 deps: $(DEPS_STAMP)
 
 $(O)/%.o: %.c | $(SETUP_STAMP) $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(O)/%.o: %.S | $(SETUP_STAMP) $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ARCH_FLAGS) $(BOARD_DEFS) $(INCLUDES) $(DEPFLAGS) -c $< -o $@
+	$(call say,AS,$@)
+	$(Q)$(CC) $(ARCH_FLAGS) $(BOARD_DEFS) $(INCLUDES) $(DEPFLAGS) -c $< -o $@
 
 $(TP_OBJS): $(O)/%.o: %.c | $(SETUP_STAMP) $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(THIRD_PARTY_CFLAGS) $(CFLAGS_COMMON) $(DEPFLAGS) -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(THIRD_PARTY_CFLAGS) $(CFLAGS_COMMON) $(DEPFLAGS) -c $< -o $@
 
 # The version string changes with every commit; keep it in one tiny object so nothing else rebuilds.
 $(O)/version.c: FORCE
@@ -107,13 +123,16 @@ $(O)/version.c: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(VERSION_OBJ): $(O)/version.c
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(ELF): $(OWN_OBJS) $(TP_OBJS) $(VERSION_OBJ) $(LDSCRIPT)
-	$(CC) $(ARCH_FLAGS) $(LINK_FLAGS) -o $@ $(OWN_OBJS) $(TP_OBJS) $(VERSION_OBJ) $(LINK_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ARCH_FLAGS) $(LINK_FLAGS) -o $@ $(OWN_OBJS) $(TP_OBJS) $(VERSION_OBJ) $(LINK_LIBS)
 
 $(IMG): $(ELF)
-	$(OBJCOPY) -O binary $< $@
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY) -O binary $< $@
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 
 size:
@@ -131,14 +150,19 @@ include tests/integration/integration.mk
 -include $(OWN_OBJS:.o=.d) $(TP_OBJS:.o=.d)
 
 # The default board's image in QEMU with the serial console on this terminal (Ctrl-A x quits).
+# CARD=build/sdcard.img boots with that card (what `make sdcard` made: your smtp.conf) and a USB network adapter on
+# QEMU's user network, as the demo does: DHCP gives 10.0.2.15, the host is 10.0.2.2, and the firmware reaches
+# the Internet (DNS, NTP, your mail server) through QEMU.
 QEMU_MACHINE_rpi2 := raspi2b
 QEMU_MACHINE_rpi1 := raspi0
+QEMU_CARD_ARGS = -drive file=$(CARD),if=sd,format=raw -netdev user,id=n0 -device usb-net,netdev=n0
 qemu: $(IMG)
-	qemu-system-arm -M $(QEMU_MACHINE_$(BOARD)) -kernel $(IMG) -nographic
+	$(if $(CARD),@test -f '$(CARD)' || { echo 'make qemu: no card image $(CARD) (make sdcard CONFIG=smtp.conf makes build/sdcard.img)' >&2; exit 2; })
+	qemu-system-arm -M $(QEMU_MACHINE_$(BOARD)) -kernel $(IMG) -nographic $(if $(CARD),$(QEMU_CARD_ARGS))
 
 # The demo (tools/demo): the Pi 2 image in QEMU with a network, submitting to a private Postfix + Dovecot it
 # starts on loopback; the card it makes carries every board's image. ARGS=--auto drives the console itself.
 .PHONY: demo
 demo: | $(SETUP_STAMP) $(DEPS_STAMP) $(MTA_SETUP_STAMP)
-	$(MAKE) --no-print-directory all-boards
+	$(Q)$(MAKE) --no-print-directory all-boards
 	tools/demo $(ARGS)

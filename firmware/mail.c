@@ -85,6 +85,8 @@ const char *mail_strerror(int err)
 		return "message contains a NUL byte";
 	case MAIL_ERR_UNSUPPORTED:
 		return "body cannot be re-encoded (not a single-part UTF-8 text)";
+	case MAIL_ERR_HEADER:
+		return "a header field cannot be sent";
 	default:
 		return "unknown mail error";
 	}

@@ -25,6 +25,7 @@
 #define MAIL_ERR_NO_RCPT (-5)     /* no recipient at all */
 #define MAIL_ERR_INPUT (-6)       /* the message text cannot be sent as is (a NUL byte) */
 #define MAIL_ERR_UNSUPPORTED (-7) /* the body cannot be re-encoded (multipart, already encoded, not UTF-8) */
+#define MAIL_ERR_HEADER (-8)      /* a header field cannot be sent: a control octet, bad UTF-8, an unfoldable line */
 
 /* RFC 5321 4.5.3.1.3: a path is at most 256 octets including the angle brackets. */
 #define MAIL_ADDR_MAX 254

@@ -359,11 +359,11 @@ static enum input_end read_message(struct mail_input *in)
 }
 
 /* The message re-encoded as quoted-printable (mail_mime_downgrade) in a new buffer the caller frees, or NULL after
- * saying why not. Quoted-printable takes at most 3 octets per octet, plus a soft line break every 76. */
+ * saying why not. The buffer is sized for the encoding's worst case, so only memory can refuse a message. */
 static char *downgrade(const char *text, size_t len, size_t *out_len)
 {
-    size_t size = 3u * len + len / 16u + SENDMAIL_ADDED_MAX;
-    char *out = malloc(size);
+    size_t size = mail_mime_downgrade_max(len);
+    char *out = size > 0 ? malloc(size) : NULL;
     if (out == NULL) {
         printf("sendmail: not enough memory to re-encode the message\n");
         return NULL;
@@ -436,7 +436,8 @@ static int cmd_sendmail(int argc, char **argv)
     if (cfg == NULL) {
         return -1;
     }
-    size_t out_size = MAIL_CMD_INPUT_MAX + SENDMAIL_ADDED_MAX;
+    /* Twice the input: room for what mail_submit_prepare adds (bare LFs made CRLF, header text as encoded-words). */
+    size_t out_size = 2u * MAIL_CMD_INPUT_MAX + SENDMAIL_ADDED_MAX;
     char *in_buf = malloc(MAIL_CMD_INPUT_MAX);
     char *out = malloc(out_size);
     struct mail_submit_result *res = malloc(sizeof *res);
@@ -483,6 +484,10 @@ static int cmd_sendmail(int argc, char **argv)
         .unique = unique,
     };
     int err = mail_submit_prepare(cfg, &opts, text, in_len, out, out_size, res);
+    if (err == MAIL_ERR_HEADER) {
+        printf("sendmail: %s, nothing sent\n", res->problem);
+        goto done;
+    }
     if (err != 0) {
         printf("sendmail: %s, nothing sent\n", mail_strerror(err));
         goto done;

@@ -3,6 +3,7 @@
  */
 #include "firmware/mail_mime.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* RFC 2045 6.7 (5): encoded lines are at most 76 octets; RFC 2047 2: an encoded-word at most 75. */
@@ -111,12 +112,18 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return need;
 }
 
+bool mail_mime_is_control(unsigned char c)
+{
+	return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
 void mail_mime_scan(const char *text, size_t len, struct mail_mime_scan *out)
 {
 	size_t pos = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->valid_utf8 = true;
+	out->control_at = len;
 	while (pos < len) {
 		size_t next, end = mail_mime_line(text, len, pos, &next);
 		size_t i = pos;
@@ -127,6 +134,8 @@ void mail_mime_scan(const char *text, size_t len, struct mail_mime_scan *out)
 			size_t n = utf8_seq((const unsigned char *)text + i, end - i);
 			if ((unsigned char)text[i] >= 0x80)
 				out->has_8bit = true;
+			else if (mail_mime_is_control((unsigned char)text[i]) && out->control_at == len)
+				out->control_at = i;
 			if (n == 0) {
 				out->valid_utf8 = false;
 				n = 1;
@@ -330,9 +339,7 @@ static bool is_phrase_atext(unsigned char c)
 	       (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
-/* Unstructured ASCII: fold before a blank when the next word would pass MAIL_FOLD_AT. Folding only inserts
- * CRLF before an existing blank, so unfolding gives back the text exactly. */
-static void put_folded(struct mail_out *o, const char *text, size_t len)
+void mail_mime_put_folded(struct mail_out *o, const char *text, size_t len)
 {
 	size_t i = 0;
 
@@ -381,7 +388,7 @@ void mail_mime_put_words(struct mail_out *o, const char *text, size_t len, bool 
 			return;
 		}
 	} else if (plain && longest < MAIL_FOLD_AT) {
-		put_folded(o, text, len);
+		mail_mime_put_folded(o, text, len);
 		return;
 	}
 	put_encoded_words(o, text, len);
@@ -397,6 +404,25 @@ static bool value_starts(const char *msg, const struct mail_mime_field *f, const
 	while (v < f->value_end && (msg[v] == ' ' || msg[v] == '\t' || msg[v] == '\r' || msg[v] == '\n'))
 		v++;
 	return ci_prefix(msg + v, f->value_end - v, token);
+}
+
+/* The header fields mail_mime_downgrade() may add; the Content-Transfer-Encoding it replaces is not counted. */
+#define DOWNGRADE_MIME_VERSION "MIME-Version: 1.0\r\n"
+#define DOWNGRADE_TYPE "Content-Type: text/plain; charset=utf-8\r\n"
+#define DOWNGRADE_CTE "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+/* Encoded octets per input octet at worst: QP_LINE_MAX - 1 columns of "=XX" then the soft break "=" CRLF. */
+#define QP_WORST_IN ((QP_LINE_MAX - 1) / 3)
+#define QP_WORST_OUT (QP_WORST_IN * 3 + 3)
+
+size_t mail_mime_downgrade_max(size_t len)
+{
+	/* Per line of n octets and e >= 1 ending octets: at most 3n + 3(n / 25) + 2 out, and 2 <= 3e, so the text
+	 * as a whole takes at most 3.12 per octet, plus a CRLF for a last line without one. */
+	const size_t fixed = sizeof(DOWNGRADE_MIME_VERSION) + sizeof(DOWNGRADE_TYPE) + sizeof(DOWNGRADE_CTE) + 2;
+
+	if (len > (SIZE_MAX - fixed) / 4)
+		return 0;
+	return len / QP_WORST_IN * QP_WORST_OUT + len % QP_WORST_IN * 3 + fixed;
 }
 
 int mail_mime_downgrade(const char *msg, size_t len, char *out, size_t size, size_t *out_len)
@@ -434,10 +460,10 @@ int mail_mime_downgrade(const char *msg, size_t len, char *out, size_t size, siz
 		if (!mail_mime_field_is(msg, &f, "Content-Transfer-Encoding"))
 			mail_mime_put_text(&o, msg + f.start, f.next - f.start);
 	if (!has_mime_version)
-		mail_out_str(&o, "MIME-Version: 1.0\r\n");
+		mail_out_str(&o, DOWNGRADE_MIME_VERSION);
 	if (!has_type)
-		mail_out_str(&o, "Content-Type: text/plain; charset=utf-8\r\n");
-	mail_out_str(&o, "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+		mail_out_str(&o, DOWNGRADE_TYPE);
+	mail_out_str(&o, DOWNGRADE_CTE);
 	mail_mime_put_qp(&o, msg + body, len - body);
 	return mail_out_finish(&o, out_len);
 }

@@ -22,6 +22,7 @@ struct mail_mime_scan {
 	bool has_8bit;       /* a byte >= 0x80 */
 	bool valid_utf8;     /* the whole text is well-formed UTF-8 (ASCII is) */
 	size_t longest_line; /* octets, without the line ending */
+	size_t control_at;   /* offset of the first control octet but tab (line ends are none), or the text's length */
 };
 
 /* One header field at an offset of a message text. Offsets are into that text: the field's name is
@@ -48,6 +49,10 @@ bool mail_mime_field_is(const char *text, const struct mail_mime_field *f, const
 
 void mail_mime_scan(const char *text, size_t len, struct mail_mime_scan *out);
 
+/* True for the octets RFC 5322 allows in no header field (3.2.5 VCHAR and WSP are the rest, with UTF-8 from RFC
+ * 6532): C0 controls but tab, and DEL. */
+bool mail_mime_is_control(unsigned char c);
+
 /* 7bit for ASCII with lines <= 998 octets; 8bit for other UTF-8 with such lines when `allow_8bit` (the server
  * offered 8BITMIME); quoted-printable otherwise. */
 enum mail_cte mail_mime_choose_cte(const struct mail_mime_scan *scan, bool allow_8bit);
@@ -72,6 +77,13 @@ void mail_mime_put_qp(struct mail_out *o, const char *text, size_t len);
 void mail_mime_put_words(struct mail_out *o, const char *text, size_t len, bool phrase);
 
 /*
+ * Write header text as it is at the writer's current column, folding (CRLF before a blank, RFC 5322 2.2.3) where
+ * the next word would pass MAIL_FOLD_AT, so unfolding gives the text back exactly. A word longer than a line
+ * stays whole. Control characters become spaces, as in mail_mime_put_words.
+ */
+void mail_mime_put_folded(struct mail_out *o, const char *text, size_t len);
+
+/*
  * Re-encode a whole message's body as quoted-printable, for a server without 8BITMIME or a body with lines over
  * 998 octets: the headers are copied (CRLF), Content-Transfer-Encoding is replaced, MIME-Version and (when
  * missing, for a UTF-8 body) Content-Type: text/plain; charset=utf-8 are added. Only a single-part text
@@ -80,5 +92,14 @@ void mail_mime_put_words(struct mail_out *o, const char *text, size_t len, bool 
  * MAIL_ERR_OVERFLOW when it does not fit.
  */
 int mail_mime_downgrade(const char *msg, size_t len, char *out, size_t size, size_t *out_len);
+
+/*
+ * The most octets mail_mime_downgrade() can write for a message of `len` octets, NUL included: a buffer of this
+ * size never gives MAIL_ERR_OVERFLOW. The body's worst case is every octet as "=XX": 25 of them fill an encoded
+ * line's 75 columns before the soft break "=" CRLF, so 78 octets out per 25 in (3.12 per octet); a line ending
+ * (one or two octets in) becomes CRLF, and a last line without one gains it. Header lines only gain a CR before
+ * a bare LF. Returns 0 when the bound does not fit in a size_t.
+ */
+size_t mail_mime_downgrade_max(size_t len);
 
 #endif /* MAIL_MIME_H */

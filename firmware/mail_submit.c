@@ -3,6 +3,7 @@
  */
 #include "firmware/mail_submit.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "firmware/mail_addr.h"
@@ -175,27 +176,124 @@ static void put_added_fields(struct mail_out *o, const struct config *cfg, const
 		mail_mime_put_text(o, cfg->headers[i], strlen(cfg->headers[i]));
 }
 
-static void put_user_fields(struct mail_out *o, const char *text, size_t len, const struct header_facts *h)
+/* RFC 5322 3.6.5 and 3.6.8: the fields whose value is unstructured text, where RFC 2047 encoded-words may stand
+ * for any of it. In the others (addresses, identifiers, dates, MIME parameters) they may not. */
+static bool is_unstructured(const char *text, const struct mail_mime_field *f)
+{
+	return mail_mime_field_is(text, f, "Subject") || mail_mime_field_is(text, f, "Comments") ||
+	       (f->name_len > 2 && (text[f->start] == 'X' || text[f->start] == 'x') && text[f->start + 1] == '-');
+}
+
+static bool is_blank_or_eol(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int refuse(struct mail_submit_result *res, const char *text, const struct mail_mime_field *f, const char *why)
+{
+	snprintf(res->problem, sizeof(res->problem), "header %.*s: %s", (int)(f->name_len < 40 ? f->name_len : 40),
+		 text + f->start, why);
+	return MAIL_ERR_HEADER;
+}
+
+/*
+ * Writes field f again as "Name: value", its value unfolded (RFC 5322 2.2.3: the line endings before continuation
+ * blanks removed) and leading blanks dropped, then folded anew: as encoded-words when `encode`, else only at its
+ * blanks. The unfolded value is staged at the end of the output buffer and the writer's limit lowered below it
+ * while it is written, so no second buffer is needed; a value that does not fit there overflows like any output.
+ */
+static void put_field_again(struct mail_out *o, const char *text, const struct mail_mime_field *f, bool encode)
+{
+	size_t v = f->value, n = 0, i;
+	char *staged;
+
+	while (v < f->value_end && is_blank_or_eol(text[v]))
+		v++;
+	for (i = v; i < f->value_end; i++)
+		n += text[i] != '\r' && text[i] != '\n';
+	if (o->err == MAIL_OK && n >= o->size - o->len)
+		o->err = MAIL_ERR_OVERFLOW;
+	if (o->err != MAIL_OK)
+		return;
+	staged = o->buf + o->size - n;
+	for (i = v, n = 0; i < f->value_end; i++)
+		if (text[i] != '\r' && text[i] != '\n')
+			staged[n++] = text[i];
+	o->size -= n;
+	mail_out_put(o, text + f->start, f->name_len);
+	mail_out_str(o, ": ");
+	if (encode)
+		mail_mime_put_words(o, staged, n, false);
+	else
+		mail_mime_put_folded(o, staged, n);
+	mail_out_crlf(o);
+	o->size += n;
+}
+
+/*
+ * The user's fields, checked and, where a line is too long or unstructured text is not ASCII, written again:
+ *  - a control octet (ESC, BEL, VT, FF...; RFC 5322 allows none) or text that is not UTF-8 is refused: it would
+ *    reach a reader's terminal or be guessed at, and baremail cannot know what the user meant by it;
+ *  - Subject, Comments and X- fields with UTF-8 become RFC 2047 encoded-words, which every server accepts (no
+ *    SMTPUTF8 needed), and so does one with a line over 998 octets: folded at its blanks, or encoded when a run
+ *    of it has none (encoded-words split anywhere and join again when read);
+ *  - other fields with a line over 998 octets are folded at their blanks, and refused when that is not enough;
+ *    UTF-8 in them (a display name in From, say) is kept and makes the message need SMTPUTF8 (RFC 6532).
+ * Other fields are copied as they were folded. Returns 0 or MAIL_ERR_HEADER with res->problem.
+ */
+static int put_user_fields(struct mail_out *o, const char *text, size_t len, const struct header_facts *h,
+			   struct mail_submit_result *res)
 {
 	struct mail_mime_field f;
 	size_t pos;
 
 	for (pos = h->first; pos < h->end && mail_mime_field_at(text, len, pos, &f); pos = f.next) {
+		struct mail_mime_scan scan;
+		bool unstructured = is_unstructured(text, &f), too_long;
+		size_t start = o->len;
+
 		if (mail_mime_field_is(text, &f, "Bcc") || (mail_mime_field_is(text, &f, "From") && is_blank_value(text, &f)))
 			continue;
-		mail_mime_put_text(o, text + f.start, f.next - f.start);
+		mail_mime_scan(text + f.start, f.next - f.start, &scan);
+		if (scan.control_at < f.next - f.start) {
+			char why[64];
+
+			snprintf(why, sizeof(why), "control character 0x%02X is not allowed in a header",
+				 (unsigned)(unsigned char)text[f.start + scan.control_at]);
+			return refuse(res, text, &f, why);
+		}
+		if (!scan.valid_utf8)
+			return refuse(res, text, &f, "not valid UTF-8 (write header text in UTF-8)");
+		too_long = scan.longest_line > MAIL_LINE_MAX;
+		if (unstructured && (scan.has_8bit || too_long)) {
+			put_field_again(o, text, &f, true);
+			continue;
+		}
+		res->needs_smtputf8 = res->needs_smtputf8 || scan.has_8bit;
+		if (!too_long) {
+			mail_mime_put_text(o, text + f.start, f.next - f.start);
+			continue;
+		}
+		put_field_again(o, text, &f, false);
+		if (o->err == MAIL_OK) {
+			mail_mime_scan(o->buf + start, o->len - start, &scan);
+			if (scan.longest_line > MAIL_LINE_MAX)
+				return refuse(res, text, &f, "a line over 998 octets without a blank to fold it at");
+		}
 	}
+	return MAIL_OK;
 }
 
-static void set_flags(const char *text, size_t len, struct mail_submit_result *res)
+/* From the prepared message: what it needs of the server, and whether a body line is still over 998 octets. */
+static void set_flags(const char *out, size_t len, struct mail_submit_result *res)
 {
 	struct mail_mime_scan scan;
 	unsigned i;
 
-	mail_mime_scan(text, len, &scan);
+	mail_mime_scan(out, len, &scan);
 	res->needs_8bitmime = scan.has_8bit;
 	res->long_lines = scan.longest_line > MAIL_LINE_MAX;
-	res->needs_smtputf8 = mail_has_8bit(res->sender, strlen(res->sender));
+	res->needs_smtputf8 = res->needs_smtputf8 || mail_has_8bit(res->sender, strlen(res->sender));
 	for (i = 0; i < res->rcpt_count; i++)
 		res->needs_smtputf8 = res->needs_smtputf8 || mail_has_8bit(res->rcpt[i], strlen(res->rcpt[i]));
 }
@@ -230,12 +328,16 @@ int mail_submit_prepare(const struct config *cfg, const struct mail_submit_opts 
 		return err;
 	if (res->rcpt_count == 0)
 		return MAIL_ERR_NO_RCPT;
-	set_flags(text, len, res);
 
 	mail_out_init(&o, out, size);
 	put_added_fields(&o, cfg, opts, &h, account_sender);
-	put_user_fields(&o, text, len, &h);
+	err = put_user_fields(&o, text, len, &h, res);
+	if (err != MAIL_OK)
+		return err;
 	mail_out_crlf(&o);
 	mail_mime_put_text(&o, text + h.body, len - h.body);
-	return mail_out_finish(&o, &res->len);
+	err = mail_out_finish(&o, &res->len);
+	if (err == MAIL_OK)
+		set_flags(out, res->len, res);
+	return err;
 }

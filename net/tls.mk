@@ -10,7 +10,8 @@ NET_SRCS += $(O)/ca_bundle.c
 
 $(O)/ca_bundle.c: tools/gen-ca-bundle $(CA_BUNDLE_PEM) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	tools/gen-ca-bundle --source $(CA_BUNDLE_PEM) $@
+	$(call say,GEN,$@)
+	$(Q)tools/gen-ca-bundle --source $(CA_BUNDLE_PEM) $@
 
 # Before tools/setup has installed ca-certificates the file is missing; setup (an order-only prerequisite above)
 # brings it, so a missing file is not an error here.

@@ -14,7 +14,9 @@ HB := build/host
 HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -D_DEFAULT_SOURCE -DMMIO_FAKE -I. -Itests/unit -MMD -MP
 FUZZ_CC ?= clang
-FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,undefined -D_DEFAULT_SOURCE -DMMIO_FAKE -I.
+# -fno-sanitize-recover=all: a UBSan report aborts the run like an ASan one, so the fuzzer saves the input and fails.
+FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-D_DEFAULT_SOURCE -DMMIO_FAKE -I.
 FUZZ_SECONDS ?= 20
 
 UNIT_TESTS :=
@@ -25,14 +27,16 @@ include $(sort $(wildcard tests/fuzz/*.mk))
 define unit_rule
 $(HB)/unit/$(1): $$($(1)_SRCS) | $(SETUP_STAMP) $(DEPS_STAMP)
 	@mkdir -p $$(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) -lcmocka $$($(1)_LIBS)
+	$$(call say,HOSTCC,$$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) -lcmocka $$($(1)_LIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 define fuzz_rule
 $(HB)/fuzz/$(1): $$($(1)_SRCS) | $(SETUP_STAMP) $(DEPS_STAMP)
 	@mkdir -p $$(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) $$($(1)_LIBS)
+	$$(call say,FUZZCC,$$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) $$($(1)_LIBS)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
 

@@ -12,7 +12,8 @@ SMTPCONF_CHECK_SRCS := tools/smtpconf-check.c $(CONFIG_SRCS) board/pi_header.c
 
 $(SMTPCONF_CHECK): $(SMTPCONF_CHECK_SRCS) config/config.h board/pi_header.h board/common/bcm283x.h
 	@mkdir -p $(@D)
-	$(HOST_TOOLS_CC) $(HOST_TOOLS_CFLAGS) -o $@ $(SMTPCONF_CHECK_SRCS)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOST_TOOLS_CC) $(HOST_TOOLS_CFLAGS) -o $@ $(SMTPCONF_CHECK_SRCS)
 
 # The event log and journal reader: the firmware's own MBR, journal and event log code on an image file.
 BAREMAIL_LOG := build/host/tools/baremail-log

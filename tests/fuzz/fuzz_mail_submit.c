@@ -4,8 +4,9 @@
  *
  * Input: one flag byte (bit 0: -t, bit 1: FromLineOverride=YES, bit 2: no clock), then the message text. Without
  * -t the first line is the recipient argument and the message follows it. Besides ASan/UBSan findings, a bug is: a prepared message
- * with a bare CR or LF, with a Bcc field left in its header, not ending in CRLF, longer than its buffer; a
- * recipient that is not a valid NUL-terminated addr-spec; a re-encoded message with an 8-bit body.
+ * with a bare CR or LF, with a Bcc field left in its header, with a header line over 998 octets or a control
+ * octet in its header, not ending in CRLF, longer than its buffer; a recipient that is not a valid NUL-terminated
+ * addr-spec; a re-encoded message with an 8-bit body, or one that does not fit mail_mime_downgrade_max().
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -55,10 +56,10 @@ static void check_crlf(const char *s, size_t n)
 		abort();
 }
 
-/* No header line (before the first empty line) may be a Bcc field. */
-static void check_no_bcc(const char *s, size_t n)
+/* No header line (before the first empty line) may be a Bcc field, be over 998 octets or hold a control octet. */
+static void check_header(const char *s, size_t n)
 {
-	size_t pos = 0;
+	size_t pos = 0, i;
 
 	while (pos < n) {
 		size_t next, end = mail_mime_line(s, n, pos, &next);
@@ -67,6 +68,11 @@ static void check_no_bcc(const char *s, size_t n)
 		if (end - pos >= 4 && (s[pos] | 0x20) == 'b' && (s[pos + 1] | 0x20) == 'c' && (s[pos + 2] | 0x20) == 'c' &&
 		    s[pos + 3] == ':')
 			abort();
+		if (end - pos > MAIL_LINE_MAX)
+			abort();
+		for (i = pos; i < end; i++)
+			if (mail_mime_is_control((unsigned char)s[i]))
+				abort();
 		pos = next;
 	}
 }
@@ -83,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct config cfg_yes, cfg_no;
 	static bool loaded;
-	static char out[OUT_SIZE], again[OUT_SIZE * 3 + 1024], arg[MAIL_ADDR_MAX * 2];
+	static char out[OUT_SIZE], again[OUT_SIZE * 4], arg[MAIL_ADDR_MAX * 2];
 	static struct mail_submit_result res;
 	struct mail_submit_opts o = { .account = "root", .from_name = "root", .unique = 42 };
 	const char *text = (const char *)data + 1;
@@ -120,13 +126,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (res.len > sizeof(out) || res.rcpt_count == 0 || res.rcpt_count > MAIL_RCPT_MAX)
 		abort();
 	check_crlf(out, res.len);
-	check_no_bcc(out, res.len);
+	check_header(out, res.len);
 	if (!mail_addr_is_valid(res.sender))
 		abort();
 	for (i = 0; i < res.rcpt_count; i++)
 		if (memchr(res.rcpt[i], '\0', sizeof(res.rcpt[i])) == NULL || !mail_addr_is_valid(res.rcpt[i]))
 			abort();
-	if (mail_mime_downgrade(out, res.len, again, sizeof(again), &again_len) == MAIL_OK) {
+	if (mail_mime_downgrade_max(res.len) > sizeof(again))
+		abort();
+	switch (mail_mime_downgrade(out, res.len, again, mail_mime_downgrade_max(res.len), &again_len)) {
+	case MAIL_ERR_UNSUPPORTED:
+		return 0;
+	case MAIL_OK:
+		break;
+	default:
+		abort();
+	}
+	{
 		struct mail_mime_scan scan;
 		size_t body = 0;
 		check_crlf(again, again_len);

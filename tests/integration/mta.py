@@ -31,9 +31,11 @@ import os
 import queue
 import re
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -70,6 +72,9 @@ DEFAULT_PASSWORD = "baremail-Test-pass1"
 MAILDIR_UID = 65534
 MAILDIR_GID = 65534
 
+# How a user stops TestMTAs left running on this run's ports (see stale_instances and the end of this file).
+STOP_STALE_COMMAND = "/usr/bin/python3 tests/integration/mta.py --stop-stale"
+
 POSTFIX = "/usr/sbin/postfix"
 DOVECOT = "/usr/sbin/dovecot"
 OPENSSL = "/usr/bin/openssl"
@@ -105,9 +110,9 @@ def _run(cmd, **kw):
     return proc.stdout
 
 
-def listening_ports():
-    """The TCP ports something listens on, from /proc (no connection made, so no log noise)."""
-    ports = set()
+def _listening_sockets():
+    """(port, socket inode) of every listening TCP socket, from /proc (no connection made, so no log noise)."""
+    sockets = []
     for path in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             with open(path) as f:
@@ -115,10 +120,15 @@ def listening_ports():
                 for line in f:
                     fields = line.split()
                     if fields[3] == "0A":  # TCP_LISTEN
-                        ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+                        sockets.append((int(fields[1].rsplit(":", 1)[1], 16), fields[9]))
         except FileNotFoundError:
             pass
-    return ports
+    return sockets
+
+
+def listening_ports():
+    """The TCP ports something listens on."""
+    return {port for port, _ in _listening_sockets()}
 
 
 def processes_using(path):
@@ -138,6 +148,64 @@ def processes_using(path):
         if path.encode() in cmdline or f"MAIL_CONFIG={path}/".encode() in environ:
             pids.append(int(entry))
     return pids
+
+
+# A TestMTA's directory as its servers name it (tempfile.mkdtemp(prefix="baremail-mta-")).
+_INSTANCE_DIR = re.compile(rb"(/[^\0\s]*/baremail-mta-[^/\0\s]+)")
+
+
+def stale_instances(ports):
+    """The directories of TestMTAs whose servers listen on any of `ports`: left running by a run that was killed
+    before its stop() could run (SIGKILL, or a demo from before it stopped on signals). Only the processes holding
+    those ports count, so a TestMTA another run keeps on other ports is never taken for a stale one."""
+    inodes = {f"socket:[{inode}]" for port, inode in _listening_sockets() if port in ports}
+    dirs = set()
+    for entry in os.listdir("/proc") if inodes else ():
+        if not entry.isdigit():
+            continue
+        try:
+            fds = os.listdir(f"/proc/{entry}/fd")
+            if not any(os.readlink(f"/proc/{entry}/fd/{fd}") in inodes for fd in fds):
+                continue
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                names = f.read()
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                names += b"\0" + f.read()
+        except OSError:
+            continue
+        dirs.update(m.decode() for m in _INSTANCE_DIR.findall(names))
+    return sorted(d for d in dirs if os.path.isdir(d))
+
+
+def stop_stale(directory):
+    """Stops the servers of the TestMTA left running in `directory` (see stale_instances) and removes it."""
+    if not _INSTANCE_DIR.fullmatch(directory.encode()):
+        raise MTAError(f"{directory} is not a TestMTA directory")
+    if os.path.exists(os.path.join(directory, "spool", "pid", "master.pid")):
+        subprocess.run([POSTFIX, "-c", os.path.join(directory, "postfix"), "stop"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    errors = _end_processes_using(directory, signal.SIGTERM)
+    shutil.rmtree(directory, ignore_errors=True)
+    if errors:
+        raise MTAError(errors)
+
+
+def _end_processes_using(directory, first_signal):
+    """Sends first_signal (if any) to every process naming directory, then SIGKILL to those left after a grace
+    period. Returns an error text, or "" when none is left."""
+    for sig in (first_signal, signal.SIGKILL):
+        if sig is None:
+            continue
+        if sig == signal.SIGKILL and _wait_until(lambda: not processes_using(directory), 10):
+            return ""
+        for pid in processes_using(directory):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+    if _wait_until(lambda: not processes_using(directory), 5):
+        return ""
+    return f"processes still running: {processes_using(directory)}"
 
 
 class _Certs:
@@ -250,6 +318,11 @@ class TestMTA:
             if not os.access(tool, os.X_OK):
                 raise MTAError(f"{tool} is missing: run tests/integration/setup-mta")
         busy = sorted(set(self.ports.values()) & listening_ports())
+        stale = stale_instances(busy)
+        if stale:
+            raise MTAError(f"a test mail server left running by an earlier run (killed before it could stop it) "
+                           f"holds ports {busy}: {', '.join(stale)}. Stop it with "
+                           f"`{STOP_STALE_COMMAND}`")
         if busy:
             raise MTAError(f"ports already in use on this machine: {busy} "
                            "(BAREMAIL_MTA_PORT_OFFSET or TestMTA(port_offset=...) moves them)")
@@ -512,14 +585,9 @@ virtual   unix  -       n       n       -       -       virtual""".split("\n")
                     self._dovecot.wait()
             # Postfix's master ends its children itself; whatever is still there after a grace period is ours
             # (it names our directory), so it is killed by pid.
-            if not _wait_until(lambda: not processes_using(self.dir), 10):
-                for pid in processes_using(self.dir):
-                    try:
-                        os.kill(pid, 9)
-                    except ProcessLookupError:
-                        pass
-                if not _wait_until(lambda: not processes_using(self.dir), 5):
-                    errors.append(f"processes still running: {processes_using(self.dir)}")
+            left = _end_processes_using(self.dir, None)
+            if left:
+                errors.append(left)
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None
@@ -677,3 +745,22 @@ def _uid(user):
 def _gid(group):
     import grp
     return grp.getgrnam(group).gr_gid
+
+
+def main(argv):
+    """`mta.py --stop-stale`: stops the TestMTAs left running on this run's ports ($BAREMAIL_MTA_PORT_OFFSET)."""
+    if argv != ["--stop-stale"]:
+        print(f"usage: {STOP_STALE_COMMAND}", file=sys.stderr)
+        return 2
+    offset = int(os.environ.get("BAREMAIL_MTA_PORT_OFFSET", "0"))
+    stale = stale_instances({port + offset for port, _, _ in LISTENERS.values()})
+    for directory in stale:
+        stop_stale(directory)
+        print(f"stopped the test mail server in {directory}")
+    if not stale:
+        print("no test mail server left running on this run's ports")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -436,6 +436,48 @@ def usage_and_cancelled_input(server):
         pass
 
 
+def newest_raw_message(server):
+    """The file of the message delivered last, as bytes: the form the server got, not Python's re-serialisation."""
+    new = os.path.join(server.maildir, "new")
+    name = max(os.listdir(new), key=lambda n: os.stat(os.path.join(new, n)).st_mtime_ns)
+    with open(os.path.join(new, name), "rb") as f:
+        return f.read()
+
+
+def sendmail_typed(server, message):
+    """Types `message` into the console's sendmail for RCPT; returns the delivered message and its raw bytes."""
+    with firmware(server, conf(server, "starttls", "starttls")) as fw:
+        fw.send("sendmail " + RCPT + "\n")
+        fw.expect(r"type or paste the message", 10)
+        fw.send(message + ".\n")
+        m = fw.expect(r"(sent: .*|\S+ failed: .*|sendmail: .*nothing sent)\r?\n", SEND_TIMEOUT * 2)
+        assert m.group(1).startswith("sent: 250 2.0.0 Ok"), m.group(0)
+        return server.wait_for_message(10), newest_raw_message(server)
+
+
+@case
+def long_and_utf8_subjects_are_folded_and_encoded(server):
+    """A 20,000-character Subject is folded (RFC 5322 allows 998 octets a line; the server got one line before)
+    and a UTF-8 Comments field goes as encoded-words, with no SMTPUTF8. The reader gets back what was typed."""
+    subject = " ".join(f"w{i:05d}" for i in range(20000 // 7))
+    msg, raw = sendmail_typed(server, f"Subject: {subject}\nComments: caf\u00e9\n\nshort body\n")
+    assert msg["Subject"] == subject, msg["Subject"][:200]
+    assert msg["Comments"] == "caf\u00e9", msg["Comments"]
+    header = raw.split(b"\n\n", 1)[0]
+    assert max(len(line.rstrip(b"\r")) for line in header.split(b"\n")) <= 998
+    assert b"=?UTF-8?" in header and max(header) < 0x80, header[-300:]
+
+
+@case
+def a_100_kb_one_line_utf8_body_is_accepted(server):
+    """100 KB of UTF-8 on one line, under the 128 KiB input limit: re-encoded as quoted-printable (3.12 octets
+    per octet at worst, which the old buffer of 3 + 1/16 did not hold) and accepted, and decoded back intact."""
+    body = "\u00e9" * 50000
+    msg, _ = sendmail_typed(server, f"Subject: long line\n\n{body}\n")
+    assert msg["Content-Transfer-Encoding"] == "quoted-printable", msg["Content-Transfer-Encoding"]
+    assert msg.get_content().rstrip("\r\n") == body, msg.get_content()[:200]
+
+
 @case
 def ctrl_c_cancels_a_submission(server):
     # Every chunk arrives 1 s late each way: the session is still in the handshake when Ctrl-C comes.

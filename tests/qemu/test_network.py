@@ -18,9 +18,11 @@ import calendar
 import json
 import os
 import re
+import select
 import shutil
 import socket
 import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -236,6 +238,42 @@ def raspi0_usb_net():
     """A Zero's OTG port with a USB Ethernet adapter: the rpi1 image (ARM1176)."""
     with boot_with_nic("raspi0", RPI1, ["-device", "usb-net,netdev=n0"]) as c:
         check_network(c, "1.1")
+
+
+def read_until(proc, pattern, timeout, text=""):
+    """Reads proc's stdout (a pipe) until `pattern` matches text and what came since; returns all of it. Fails on
+    timeout or EOF."""
+    deadline = time.monotonic() + timeout
+    while not re.search(pattern, text):
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([proc.stdout], [], [], max(left, 0))
+        assert ready, f"no {pattern!r} within {timeout}s; output so far:\n{text}"
+        data = os.read(proc.stdout.fileno(), 65536)
+        assert data, f"QEMU ended before {pattern!r}; output:\n{text}"
+        text += data.decode(errors="replace")
+    return text
+
+
+@case
+def make_qemu_with_a_card():
+    """`make qemu CARD=...`, as a user boots their own card: the card's smtp.conf is read and the usb-net NIC on
+    QEMU's user network gets its lease; `poweroff` ends QEMU with status 0."""
+    cmd = ["make", "--no-print-directory", "-C", ROOT, "qemu", f"CARD={CARD}"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        text = read_until(proc, re.escape(PROMPT), BOOT_TIMEOUT)
+        assert "usb-net" in text and f"file={CARD}" in text, text
+        read_until(proc, r"net: lease " + re.escape(GUEST_ADDR), NET_TIMEOUT, text)
+        proc.stdin.write(b"poweroff\r")
+        proc.stdin.flush()
+        assert proc.wait(timeout=BOOT_TIMEOUT) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    missing = subprocess.run(cmd[:-1] + ["CARD=/nonexistent/card.img"], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, timeout=60)
+    assert missing.returncode != 0 and "no card image /nonexistent/card.img" in missing.stdout, missing.stdout
 
 
 def main():

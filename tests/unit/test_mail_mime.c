@@ -337,6 +337,36 @@ static void test_downgrade(void **state)
 	assert_int_equal(mail_mime_downgrade(msg, strlen(msg), out_buf, sizeof(out_buf), NULL), MAIL_ERR_ARG);
 }
 
+/* Bodies built to make quoted-printable as long as it gets: every octet "=XX", lines ending right after a soft
+ * break would be due, one-octet lines, a last line without its ending. Each must fit the bound exactly sized,
+ * and the "=XX" text must come close to it (the bound is what the encoding really needs, not a guess). */
+static void test_downgrade_max_is_the_worst_case(void **state)
+{
+	static const char head[] = "Subject: worst\nContent-Type: text/plain; charset=latin1\n\n";
+	static const char *const units[] = { "\xc3\xa9", "\xff", "\x80\n", " \n", "=", "\t", "\xe2\x82\xac", "\n",
+					     "abcdefghijklmnopqrstuvwx\xff\r\n" };
+	static char msg[64 * 1024], out[4 * 64 * 1024];
+	size_t u, hl = strlen(head);
+
+	(void)state;
+	assert_int_equal(mail_mime_downgrade_max((size_t)-1), 0);
+	for (u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+		size_t ul = strlen(units[u]), len = hl, max, out_len;
+
+		memcpy(msg, head, hl);
+		while (len + ul <= 61440) {
+			memcpy(msg + len, units[u], ul);
+			len += ul;
+		}
+		max = mail_mime_downgrade_max(len);
+		assert_true(max <= sizeof(out));
+		assert_int_equal(mail_mime_downgrade(msg, len, out, max, &out_len), MAIL_OK);
+		assert_true(out_len < max);
+		if (u < 2)
+			assert_true(max - out_len < 3 * hl / 2 + 200);
+	}
+}
+
 static void test_out_overflow_is_bounded(void **state)
 {
 	char buf[16];
@@ -375,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_choose_cte),
 		cmocka_unit_test(test_scan_utf8),
 		cmocka_unit_test(test_downgrade),
+		cmocka_unit_test(test_downgrade_max_is_the_worst_case),
 		cmocka_unit_test(test_out_overflow_is_bounded),
 	};
 

@@ -24,7 +24,7 @@ static struct config seed;     /* the seed smtp.conf: FromLineOverride=YES, Rewr
 static struct config strict;   /* the same with FromLineOverride=NO and AddHeader */
 static char msg_txt[4096];
 static size_t msg_len;
-static char out[16384];
+static char out[65536];
 static struct mail_submit_result res;
 
 static const char seed_conf[] = "root=alerts@example.com\nmailhub=smtp.gmail.com:587\nrewriteDomain=gmail.com\n"
@@ -270,6 +270,111 @@ static void test_flags(void **state)
 	assert_false(res.needs_smtputf8);
 }
 
+/* The unfolded, decoded value of field `name` in the prepared message, into dec (NUL-terminated). */
+static void decoded_field(const char *name, char *dec, size_t size)
+{
+	static char raw[65536];
+	int n = mail_decode_field(out, res.len, name, raw, sizeof(raw));
+
+	assert_true(n >= 0);
+	assert_true(mail_decode_words(raw, (size_t)n, dec, size) >= 0);
+}
+
+/* The longest line of field `name` in the prepared message, its name and colon counted. */
+static size_t field_longest_line(const char *name)
+{
+	static char raw[65536];
+	int n = mail_decode_field(out, res.len, name, raw, sizeof(raw));
+	size_t first;
+
+	assert_true(n >= 0);
+	first = strcspn(raw, "\r") + strlen(name) + 1;
+	return first > mail_decode_longest_line(raw, (size_t)n) ? first : mail_decode_longest_line(raw, (size_t)n);
+}
+
+/* RFC 5322 2.1.1 and 2.2.3: no header line over 998 octets reaches the server. Text with blanks is folded at
+ * them; an unstructured run without blanks becomes encoded-words; a structured field that cannot be folded is
+ * refused with the field's name. Unfolding (and decoding) gives back what the user wrote. */
+static void test_long_header_lines(void **state)
+{
+	static char msg[24000], want[21000], dec[24000];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 20000; i++)
+		want[i] = i % 9 == 8 ? ' ' : (char)('a' + i % 7);
+	want[i] = '\0';
+	snprintf(msg, sizeof(msg), "Subject: %s\n\nbody\n", want);
+	assert_int_equal(prepare_str(&seed, false, "a@x.org", msg), MAIL_OK);
+	assert_true(field_longest_line("Subject") <= MAIL_FOLD_AT);
+	assert_false(res.long_lines);
+	decoded_field("Subject", dec, sizeof(dec));
+	assert_string_equal(dec, want);
+
+	memset(want, 'x', 20000); /* one run: encoded-words, which may split it anywhere */
+	snprintf(msg, sizeof(msg), "X-Trace: %s\n\nbody\n", want);
+	assert_int_equal(prepare_str(&seed, false, "a@x.org", msg), MAIL_OK);
+	assert_true(field_longest_line("X-Trace") <= MAIL_FOLD_AT);
+	decoded_field("X-Trace", dec, sizeof(dec));
+	assert_string_equal(dec, want);
+	assert_false(res.needs_smtputf8);
+
+	for (i = 0; i < 2500; i++) /* a structured field, folded by the user too, after 1700 octets */
+		want[i] = i % 10 == 9 ? ' ' : i % 10 == 0 ? '<' : i % 10 == 8 ? '>' : 'r';
+	want[i] = '\0';
+	memcpy(want + 1700, "\n\t", 2);
+	snprintf(msg, sizeof(msg), "References: %s\n\nbody\n", want);
+	assert_int_equal(prepare_str(&seed, false, "a@x.org", msg), MAIL_OK);
+	assert_true(mail_decode_longest_line(out, res.len) <= MAIL_LINE_MAX);
+	decoded_field("References", dec, sizeof(dec));
+	memmove(want + 1700, want + 1701, strlen(want + 1701) + 1); /* unfolded: the line end goes, the blank stays */
+	want[1700] = ' ';                                            /* (written as a space) */
+	assert_string_equal(dec, want);
+
+	memset(want, 'r', 1100);
+	want[1100] = '\0';
+	snprintf(msg, sizeof(msg), "Subject: ok\nMessage-ID: <%s@x>\n\nbody\n", want);
+	assert_int_equal(prepare_str(&seed, false, "a@x.org", msg), MAIL_ERR_HEADER);
+	assert_string_equal(res.problem, "header Message-ID: a line over 998 octets without a blank to fold it at");
+	/* Lines already short enough are sent as the user folded them. */
+	assert_int_equal(prepare_str(&seed, false, "a@x.org", "Subject: one\n  two\nX-A: b\n\nbody\n"), MAIL_OK);
+	assert_non_null(strstr(out, "\r\nSubject: one\r\n  two\r\nX-A: b\r\n\r\nbody\r\n"));
+}
+
+/* Control octets in a header are refused (they would reach a reader's terminal), so is text that is not UTF-8.
+ * UTF-8 in Subject becomes encoded-words and needs nothing of the server; UTF-8 kept in a structured field needs
+ * SMTPUTF8 (RFC 6532). The body may hold a form feed. */
+static void test_header_octets(void **state)
+{
+	static const char controls[] = { 0x1b, 0x07, 0x0b, 0x0c, 0x08, 0x7f };
+	char msg[128], want[96], dec[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(controls); i++) {
+		snprintf(msg, sizeof(msg), "To: a@x.org\nSubject: a%cred\n\nbody\n", controls[i]);
+		assert_int_equal(prepare_str(&seed, true, NULL, msg), MAIL_ERR_HEADER);
+		snprintf(want, sizeof(want), "header Subject: control character 0x%02X is not allowed in a header",
+			 (unsigned)controls[i]);
+		assert_string_equal(res.problem, want);
+	}
+	assert_int_equal(prepare_str(&seed, false, "a@x.org", "X-Note: caf\xe9\n\nbody\n"), MAIL_ERR_HEADER);
+	assert_string_equal(res.problem, "header X-Note: not valid UTF-8 (write header text in UTF-8)");
+	assert_int_equal(prepare_str(&seed, false, "a@x.org", "Subject: x\n\nbody \x1b x\n"), MAIL_OK);
+	assert_int_equal(prepare_str(&seed, false, "a@x.org", "Subject: x\n\npage\fbreak\n"), MAIL_OK);
+
+	assert_int_equal(prepare_str(&seed, false, "a@x.org", "Subject: caf\xc3\xa9 cr\xc3\xa8me\n\nbody\n"), MAIL_OK);
+	assert_false(mail_has_8bit(out, res.len));
+	assert_false(res.needs_smtputf8);
+	assert_false(res.needs_8bitmime);
+	decoded_field("Subject", dec, sizeof(dec));
+	assert_string_equal(dec, "caf\xc3\xa9 cr\xc3\xa8me");
+
+	assert_int_equal(prepare_str(&strict, false, "a@x.org", "From: J\xc3\xb6rg <j@x.org>\n\nbody\n"), MAIL_OK);
+	assert_non_null(strstr(out, "\r\nFrom: J\xc3\xb6rg <j@x.org>\r\n"));
+	assert_true(res.needs_smtputf8);
+}
+
 static void test_errors(void **state)
 {
 	static const char *const args[] = { "a@x.org" };
@@ -320,6 +425,8 @@ int main(void)
 		cmocka_unit_test(test_added_fields),
 		cmocka_unit_test(test_message_shapes),
 		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_long_header_lines),
+		cmocka_unit_test(test_header_octets),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_every_short_buffer_overflows_cleanly),
 	};

@@ -13,17 +13,20 @@ TLS_TEST_LIB := $(TLS_TEST_O)/libtls_deps.a
 
 $(TLS_TEST_TP_OBJS): $(TLS_TEST_O)/%.o: %.c | $(SETUP_STAMP) $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(filter-out -Werror,$(HOST_CFLAGS)) $(TLS_TEST_DEFS) -c $< -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOST_CC) $(filter-out -Werror,$(HOST_CFLAGS)) $(TLS_TEST_DEFS) -c $< -o $@
 
 $(TLS_TEST_TP_OBJS): tests/unit/tls.mk tests/unit/tls_mbedtls_config.h net/mbedtls_config.h net/lwipopts.h
 
 $(TLS_TEST_LIB): $(TLS_TEST_TP_OBJS)
-	rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(TLS_TEST_O)/ca_bundle.c: tools/gen-ca-bundle $(CA_BUNDLE_PEM) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	tools/gen-ca-bundle --source $(CA_BUNDLE_PEM) $@
+	$(call say,GEN,$@)
+	$(Q)tools/gen-ca-bundle --source $(CA_BUNDLE_PEM) $@
 
 UNIT_TESTS += test_tls
 test_tls_SRCS := tests/unit/test_tls.c net/tls.c net/clock.c net/entropy.c net/random.c net/sys_arch.c \

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Tests tools/deps against this machine's Debian mirror, in a scratch copy of the tools so that the tree's
+# third_party/ is never touched: the good path prints no apt error (it used to print "E: Failed to fetch ... 404"
+# for a .dsc the mirror lacks before recovering), unpacks every locked package, and a second run needs nothing; a
+# lock whose SHA-256 does not match the tarball unpacks nothing. About 5 s, most of it the index download.
+# Ends with "N passed, M failed".
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+. "$root/tests/lib/tally.sh"
+
+mkdir -p "$scratch/tree/tools"
+cp "$root/tools/deps" "$root/tools/deps.lock" "$root/tools/apt-private" "$scratch/tree/tools/"
+cd "$scratch/tree" || exit 1
+
+tools/deps > "$scratch/out" 2>&1
+check "first run succeeds" $?
+! grep -E '^(E|W): |warning|error' "$scratch/out"
+check "no apt error or warning on the good path" $?
+while read -r kind _ _ tarball _ dir; do
+    [[ $kind == dep ]] || continue
+    [[ -f $dir/.baremail-deps && -f build/deps/$tarball ]]
+    check "$dir unpacked from $tarball" $?
+done < tools/deps.lock
+check "only orig tarballs downloaded" "$(find build/deps -type f ! -name '*.orig.tar.*' | wc -l)"
+tools/deps > "$scratch/out" 2>&1 && grep -q '^deps: up to date' "$scratch/out"
+check "second run is up to date" $?
+
+# A wrong pin: the tarball is fetched again, refused, and nothing is unpacked.
+rm -rf build/deps third_party/dtc
+sed -i '/^dep device-tree-compiler/s/ [0-9a-f]\{64\} / 0000000000000000000000000000000000000000000000000000000000000000 /' \
+    tools/deps.lock
+tools/deps > "$scratch/out" 2>&1
+check "a wrong SHA-256 fails" $((! $?))
+grep -q 'but tools/deps.lock pins 0000' "$scratch/out"
+check "and says which pin" $?
+[[ ! -e third_party/dtc ]]
+check "and unpacks nothing" $?
+
+tally_summary
