@@ -421,6 +421,7 @@ static const char *const rcpt[] = { "r@example.com" };
 static void start(unsigned conf)
 {
 	const struct config *cfg = &configs[conf % 4];
+	struct smtp_options o;
 
 	memset(&msg, 0, sizeof(msg));
 	body_left = 3000;
@@ -430,7 +431,8 @@ static void start(unsigned conf)
 	msg.size = (uint32_t)body_left;
 	msg.read = read_body;
 	msg.read_ctx = &body_left;
-	fz.tls_mode = cfg->use_tls ? (cfg->use_starttls ? SMTP_TLS_STARTTLS : SMTP_TLS_IMPLICIT) : SMTP_TLS_NONE;
+	smtp_options_from_config(&o, cfg); /* what the configuration asks for, as the client reads it */
+	fz.tls_mode = o.tls;
 	fz.tls_up = false;
 	fz.sndbuf = 4096;
 	fz.write_err = ERR_OK;
