@@ -751,7 +751,12 @@ static void conn_read(struct altcp_pcb *conn)
         if (ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
             session_save(c);
         } else if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
-            return;
+            /* A TLS 1.3 NewSessionTicket comes back as WANT_READ with the message held for the next call, and
+             * the records after it may be here already (servers send several tickets with the greeting): go on
+             * while Mbed TLS holds something or ciphertext waits, else the rest waits for the next poll. */
+            if (ret == MBEDTLS_ERR_SSL_WANT_WRITE || !mbedtls_ssl_check_pending(&c->ssl)) {
+                return;
+            }
         } else if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF) {
             /* close_notify, or TCP FIN without one: either way the server is done; SMTP's replies are complete
              * lines, so a cut-off one shows as a protocol error above us, not as silent truncation. */
