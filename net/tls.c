@@ -754,7 +754,7 @@ static void conn_read(struct altcp_pcb *conn)
             /* A TLS 1.3 NewSessionTicket comes back as WANT_READ with the message held for the next call, and
              * the records after it may be here already (servers send several tickets with the greeting): go on
              * while Mbed TLS holds something or ciphertext waits, else the rest waits for the next poll. */
-            if (ret == MBEDTLS_ERR_SSL_WANT_WRITE || !mbedtls_ssl_check_pending(&c->ssl)) {
+            if (ret == MBEDTLS_ERR_SSL_WANT_WRITE || (c->rx == NULL && !mbedtls_ssl_check_pending(&c->ssl))) {
                 return;
             }
         } else if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF) {
