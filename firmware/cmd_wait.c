@@ -16,6 +16,11 @@ bool cmd_wait_until(bool (*done)(void), uint64_t deadline_us)
             printf("^C\n");
             return false;
         }
+        /* What net_poll() delivered may have finished the work, or left some for done() (the SMTP transport starts
+         * TLS and closes the connection from there): look before sleeping, not one idle later. */
+        if (done()) {
+            break;
+        }
         board_idle();
     }
     return true;

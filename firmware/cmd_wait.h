@@ -15,7 +15,8 @@
 #define CMD_WAIT_CTRL_C 0x03
 
 /* Calls net_poll(), checks done() and idles the board until done() is true or board_uptime_us() reaches
- * deadline_us. done() is called on every pass and may do work of its own (e.g. drive a submission). Returns false
+ * deadline_us. done() is called before and after each net_poll() and may do work of its own (e.g. drive a
+ * submission); the board idles only when it is still false after what net_poll() delivered. Returns false
  * when the user pressed Ctrl-C (after printing "^C"), true otherwise: the caller checks done() again to tell a
  * finished wait from an expired one. */
 bool cmd_wait_until(bool (*done)(void), uint64_t deadline_us);
