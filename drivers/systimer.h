@@ -5,9 +5,13 @@
  * peripheral returns an error instead of hanging the device. The counter runs from power-on and is never written,
  * so at 1 MHz it does not wrap in the device's lifetime (584 000 years).
  *
- * Rules: systimer_init() runs first, before any other driver that waits. All functions only read registers and
- * may be called from any context (main loop, IRQ handler, crash handler). The compare channels are left alone:
- * the VideoCore uses channels 0 and 2.
+ * Compare channels raise an interrupt (INTC_IRQ_SYSTIMER1/3) when the counter's low word reaches theirs: the ARM
+ * may use channels 1 and 3, the VideoCore owns 0 and 2 (BCM2835 ARM Peripherals, section 12), so the compare
+ * functions ignore those. The board's idle sleep wakes on channel 1.
+ *
+ * Rules: systimer_init() runs first, before any other driver that waits. The reading functions may be called from
+ * any context (main loop, IRQ handler, crash handler); a compare channel has one owner, which arms it and clears
+ * it from its interrupt handler.
  */
 #ifndef SYSTIMER_H
 #define SYSTIMER_H
@@ -29,5 +33,17 @@ uint64_t systimer_deadline_us(uint32_t us_from_now);
 
 /* True once the counter has reached deadline. */
 bool systimer_expired(uint64_t deadline);
+
+/* Compare channels the ARM may use. */
+#define SYSTIMER_COMPARE_ARM1 1u
+#define SYSTIMER_COMPARE_ARM3 3u
+
+/* Clears the channel's match and arms it for `deadline`: its interrupt is raised when the counter's low word
+ * reaches the deadline's, so a deadline must lie less than 71 minutes ahead, and one already passed matches only
+ * after the low word wraps (check systimer_expired() after arming). Channels 0 and 2 are ignored. */
+void systimer_compare_set(unsigned channel, uint64_t deadline);
+
+/* Clears the channel's match, which ends its interrupt (from its handler). Channels 0 and 2 are ignored. */
+void systimer_compare_clear(unsigned channel);
 
 #endif /* SYSTIMER_H */

@@ -39,6 +39,10 @@
 /* Receive buffers for the NIC driver. 24 full-size buffers hold a whole TCP window (below) plus the odd ARP,
  * DHCP or DNS frame arriving at the same time. */
 #define PBUF_POOL_SIZE 24
+/* One buffer holds the largest frame a driver hands up (NETDEV_MAX_FRAME: 1500 + header + VLAN tag), so that
+ * net/netif_glue.c receives each frame straight into the pbuf lwIP gets; lwIP's default (TCP_MSS + headers) is 4
+ * bytes short. */
+#define PBUF_POOL_BUFSIZE 1518
 /* Connections at once: one SMTP session, plus room for a retry while the last one is still closing (lwIP recycles
  * the oldest TIME_WAIT connection when the pool is empty). UDP: DHCP, DNS and SNTP, plus one spare; the same as
  * lwIP's default, stated because the three users are counted here. */

@@ -16,8 +16,12 @@
 #define NETIF_GLUE_NAME0 'e'
 #define NETIF_GLUE_NAME1 'n'
 
-/* One frame in each direction: a gathered pbuf chain on its way out, a received frame on its way into a pbuf. Both
- * are free again before the function using them returns. */
+/* A received frame goes straight into the pool pbuf lwIP gets, as in lwIP's ethernetif template: one pool buffer
+ * must hold the largest frame (net/lwipopts.h). */
+_Static_assert(PBUF_POOL_BUFSIZE >= NETDEV_MAX_FRAME, "PBUF_POOL_BUFSIZE below NETDEV_MAX_FRAME");
+
+/* A gathered pbuf chain on its way out; a received frame that is dropped because the pool is empty. Both are free
+ * again before the function using them returns. */
 static uint8_t tx_frame[NETDEV_MAX_FRAME];
 static uint8_t rx_frame[NETDEV_MAX_FRAME];
 
@@ -94,20 +98,23 @@ int netif_glue_poll(struct netif *netif)
 
     int passed = 0;
     while (passed < NETIF_GLUE_RX_BUDGET) {
-        int len = netdev_receive(nd, rx_frame, sizeof rx_frame);
+        struct pbuf *p = pbuf_alloc(PBUF_RAW, NETDEV_MAX_FRAME, PBUF_POOL);
+        int len = netdev_receive(nd, p != NULL ? p->payload : rx_frame, NETDEV_MAX_FRAME);
         if (len <= 0) {
+            if (p != NULL) {
+                pbuf_free(p);
+            }
             break;
         }
         passed++;
         LINK_STATS_INC(link.recv);
-        struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
         if (p == NULL) {
             /* Pool exhausted: the frame is lost like on a NIC with a full ring; lwIP counts it. */
             LINK_STATS_INC(link.memerr);
             LINK_STATS_INC(link.drop);
             continue;
         }
-        pbuf_take(p, rx_frame, (u16_t)len);
+        pbuf_realloc(p, (u16_t)len);
         MIB2_STATS_NETIF_ADD(netif, ifinoctets, p->tot_len);
         if (netif->input(p, netif) != ERR_OK) {
             LINK_STATS_INC(link.drop);

@@ -5,7 +5,8 @@
  * Outgoing frames: lwIP's linkoutput hands a pbuf chain; a single pbuf goes to netdev_send() as it is, a chain
  * is gathered into one static frame buffer first (netdev_send() copies before it returns, so the buffer is free
  * again at once). Incoming frames: netif_glue_poll() takes up to NETIF_GLUE_RX_BUDGET frames from
- * netdev_receive() per call, each into a pbuf from PBUF_POOL, and hands them to lwIP, which owns and frees them.
+ * netdev_receive() per call, each straight into a pbuf from PBUF_POOL (no copy here), and hands them to lwIP,
+ * which owns and frees them.
  * Link state: the device's link_up is mirrored with netif_set_link_up()/netif_set_link_down(); lwIP's DHCP then
  * asks for its lease again when the link comes back (INIT-REBOOT, RFC 2131 3.2).
  *

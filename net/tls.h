@@ -20,7 +20,8 @@
  *     check certificate dates") rather than checked against 1970 or not checked.
  *   - With TLS_Fingerprint: the pin is the only trust anchor. The server certificate is accepted when the SHA-256
  *     of its DER equals the pin, whatever its chain and dates (so it works before SNTP has set the clock); any
- *     other certificate is refused, even one the CA bundle would accept. The host name is still checked.
+ *     other certificate is refused, even one the CA bundle would accept. The host name is still checked. The CA
+ *     certificates are not even parsed then: a chain check the pin overrules anyway would cost a signature check.
  *   - A failed handshake sends the matching fatal alert and never reaches the application as data.
  *
  * Errors: functions return 0 or a negative code: either an Mbed TLS error (-0x0001 .. -0x7FFF, passed through)
@@ -103,7 +104,8 @@ int tls_config_new(struct tls_config **out, const struct config *cfg, const stru
 /* Frees the settings, the CA certificates, the client key (wiped) and the saved sessions. NULL is allowed. */
 void tls_config_free(struct tls_config *tc);
 
-/* CA certificates loaded (0 before the built-in bundle's first use) and PEM blocks skipped as unusable. */
+/* CA certificates loaded (0 before the built-in bundle's first use, and always 0 with a pin, which is then the only
+ * trust anchor) and PEM blocks skipped as unusable. */
 void tls_config_ca_count(const struct tls_config *tc, unsigned *loaded, unsigned *skipped);
 
 /* Forgets the saved session of `host` (NULL: of every server), so the next connection makes a full handshake. */

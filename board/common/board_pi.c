@@ -32,8 +32,12 @@
 #define BOARD_WATCHDOG_MS 10000u
 /* How long a reset through the watchdog may take before we declare it failed. */
 #define BOARD_RESET_WAIT_US 1000000u
-/* Idle sleeps at most this long, so the LED pattern and the watchdog are served. */
+/* Idle sleeps at most this long, so the LED pattern and the watchdog are served and the USB network device, which
+ * the DWC2 driver polls (it raises no interrupt of its own yet), is looked at again. */
 #define BOARD_IDLE_US 1000u
+/* The system timer channel that ends an idle sleep (the VideoCore owns 0 and 2). */
+#define BOARD_IDLE_TIMER SYSTIMER_COMPARE_ARM1
+#define BOARD_IDLE_TIMER_IRQ INTC_IRQ_SYSTIMER1
 
 /* QEMU tells itself apart through the DWC2 USB core's id: the real chip reads 0x4F54280A, QEMU 0x4F54294A. */
 #define DWC2_GSNPSID_OFFSET 0x40u
@@ -49,6 +53,13 @@ static bool watchdog_running;
 static uintptr_t periph(uint32_t offset)
 {
     return (uintptr_t)BOARD_PERIPH_BASE + offset;
+}
+
+/* The idle sleep's deadline has come: the match is cleared, which ends the interrupt; waking was its purpose. */
+static void idle_timer_irq(void *arg)
+{
+    (void)arg;
+    systimer_compare_clear(BOARD_IDLE_TIMER);
 }
 
 static void console_init(void)
@@ -68,6 +79,9 @@ static void console_init(void)
     intc_init(periph(BCM283X_ARMCTRL_OFFSET), BOARD_LOCAL_PERIPH_BASE);
     intc_connect(INTC_IRQ_UART, pl011_irq_handler, NULL);
     intc_enable(INTC_IRQ_UART);
+    systimer_compare_clear(BOARD_IDLE_TIMER); /* a match left from before would wake the first sleep at once */
+    intc_connect(BOARD_IDLE_TIMER_IRQ, idle_timer_irq, NULL);
+    intc_enable(BOARD_IDLE_TIMER_IRQ);
     __asm__ volatile("cpsie i" ::: "memory");
 
     /* Console output goes out as it is printed; a prompt without a newline must not wait in a buffer. */
@@ -244,6 +258,20 @@ void board_set_led_status(enum board_led_status status)
     }
 }
 
+/* Sleeps in WFI until the deadline (a system timer compare) or any other interrupt (UART input). Interrupts are
+ * masked from before the timer is armed until after WFI, which still wakes on one that is pending: a match or a
+ * byte that comes before WFI ends it at once instead of being taken and slept past. */
+static void sleep_until(uint64_t deadline)
+{
+    uint32_t cpsr = board_pi_irq_save();
+    systimer_compare_set(BOARD_IDLE_TIMER, deadline);
+    if (!systimer_expired(deadline)) {
+        mmio_barrier();
+        __asm__ volatile("wfi" ::: "memory");
+    }
+    board_pi_irq_restore(cpsr);
+}
+
 void board_pi_watchdog_feed(void)
 {
     if (watchdog_running) {
@@ -254,8 +282,9 @@ void board_pi_watchdog_feed(void)
 void board_idle(void)
 {
     board_pi_watchdog_feed();
-    actled_pattern_step(systimer_now_us(), led_pattern);
-    systimer_delay_us(BOARD_IDLE_US);
+    uint64_t now = systimer_now_us();
+    actled_pattern_step(now, led_pattern);
+    sleep_until(now + BOARD_IDLE_US);
 }
 
 void board_heap_stats(size_t *in_use, size_t *peak, size_t *total)

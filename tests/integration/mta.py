@@ -502,6 +502,10 @@ virtual   unix  -       n       n       -       -       virtual""".split("\n")
         "wronghost" or "untrusted"."""
         return self._certs.fingerprint(variant)
 
+    def server_chain(self, variant="valid"):
+        """The file holding the key and certificate of a listener variant (for another server on them)."""
+        return self._certs.chain[variant]
+
     def messages(self):
         """Every delivered message so far, oldest first, as (file name, EmailMessage)."""
         new = os.path.join(self.maildir, "new")

@@ -58,6 +58,7 @@ static struct {
     struct frame tx[FAKE_TX_MAX]; /* the last FAKE_TX_MAX frames sent */
     unsigned tx_count;
     int send_result;
+    void *rx_buf; /* where the last frame was received into */
 } fake;
 
 static int fake_start(struct netdev *nd)
@@ -90,6 +91,7 @@ static int fake_receive(struct netdev *nd, void *buf, size_t size)
     fake.rx_count--;
     assert_true(f->len <= size);
     memcpy(buf, f->data, f->len);
+    fake.rx_buf = buf;
     return (int)f->len;
 }
 
@@ -415,6 +417,40 @@ static void test_receive_budget(void **state)
     assert_int_equal(netif_glue_poll(&netif), 0);
 }
 
+static void *input_payload;
+
+static err_t note_input(struct pbuf *p, struct netif *inp)
+{
+    input_payload = p->payload;
+    assert_int_equal(p->tot_len, p->len); /* one pbuf */
+    return netif_input(p, inp);
+}
+
+/* The driver writes the frame into the pbuf lwIP gets: no copy in between (lwIP's ethernetif shape). */
+static void test_frame_received_into_pbuf(void **state)
+{
+    (void)state;
+    struct usage before;
+    take_usage(&before);
+    uint8_t f[NETDEV_MAX_FRAME];
+    size_t n = arp_frame(f, 1, (const uint8_t[6]){ 0 }, (const uint8_t[4]){ 10, 0, 0, 99 });
+    netif.input = note_input;
+    queue_rx(f, n);
+    assert_int_equal(netif_glue_poll(&netif), 1);
+    netif.input = netif_input;
+    assert_non_null(input_payload);
+    assert_ptr_equal(input_payload, fake.rx_buf);
+    /* The largest frame fits in one pool buffer too. */
+    memset(f, 0, sizeof f);
+    memcpy(f, (const uint8_t[6]){ 0x02, 0, 0, 0, 0, 0x99 }, 6); /* to someone else: dropped by lwIP */
+    queue_rx(f, sizeof f);
+    netif.input = note_input;
+    assert_int_equal(netif_glue_poll(&netif), 1);
+    netif.input = netif_input;
+    assert_ptr_equal(input_payload, fake.rx_buf);
+    assert_usage_equal(&before);
+}
+
 static unsigned link_callbacks;
 
 static void count_link(struct netif *n)
@@ -481,6 +517,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_send_failure_is_err_if_and_frees, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_leak_after_10000_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receive_budget, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_frame_received_into_pbuf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_link_down_and_up_restarts_dhcp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unplugged_device, setup, teardown),
     };

@@ -11,6 +11,8 @@
 #define BASE 0x3F003000u
 #define CLO (BASE + 0x04u)
 #define CHI (BASE + 0x08u)
+#define CS (BASE + 0x00u)
+#define C0 (BASE + 0x0Cu)
 
 static int setup(void **state)
 {
@@ -92,12 +94,41 @@ static void test_deadline_and_delay(void **state)
     assert_true(systimer_now_us() >= deadline);
 }
 
+/* The ARM's channels (1 and 3) get the deadline's low word and a cleared match; the VideoCore's are never touched. */
+static void test_compare_channels(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned channel;
+        bool arm;
+    } cases[] = { { 0, false }, { 1, true }, { 2, false }, { 3, true }, { 4, false } };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fake_mmio_reset();
+        systimer_compare_set(cases[i].channel, 0x1234567890ull);
+        systimer_compare_clear(cases[i].channel);
+        if (!cases[i].arm) {
+            assert_int_equal(fake_mmio_log_count(), 0);
+            continue;
+        }
+        uintptr_t reg = C0 + 4u * cases[i].channel;
+        long compare = fake_mmio_find_write(reg, 0);
+        assert_true(compare >= 0);
+        assert_int_equal(fake_mmio_get(reg), 0x34567890u);
+        /* The match flag is cleared after the new compare value is in, so an old match cannot stay pending. */
+        long clear = fake_mmio_find_write(CS, (size_t)compare);
+        assert_true(clear > compare);
+        assert_int_equal(fake_mmio_log_at((size_t)clear)->value, 1u << cases[i].channel);
+        assert_int_equal(fake_mmio_count_writes(CS), 2);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_read_without_rollover, setup),
         cmocka_unit_test_setup(test_read_across_rollover, setup),
         cmocka_unit_test_setup(test_deadline_and_delay, setup),
+        cmocka_unit_test_setup(test_compare_channels, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

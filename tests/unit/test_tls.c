@@ -332,6 +332,7 @@ struct server_opts {
     uint16_t max_version;
     bool want_client_cert;
     const uint16_t *groups; /* NULL: Mbed TLS's default */
+    uint16_t tickets;       /* TLS 1.3 NewSessionTickets sent after each handshake; 0: Mbed TLS's default (1) */
 };
 
 static void server_start(struct server *s, const struct server_opts *o)
@@ -358,6 +359,9 @@ static void server_start(struct server *s, const struct server_opts *o)
                                                             MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL);
     if (o->groups != NULL) {
         mbedtls_ssl_conf_groups(&s->conf, o->groups);
+    }
+    if (o->tickets > 0) {
+        mbedtls_ssl_conf_new_session_tickets(&s->conf, o->tickets);
     }
     if (o->want_client_cert) {
         assert_int_equal(mbedtls_x509_crt_parse_der(&s->client_ca, ca.der, ca.der_len), 0);
@@ -511,14 +515,12 @@ static void app_send_more(void)
 
 /* ---- driving both ends ---------------------------------------------------------------------------------------- */
 
-static void pump_once(struct server *s)
+/* Hands up to `max` bytes of what the server wrote to the client, as one TCP segment would (within the window). */
+static void wire_deliver(size_t max)
 {
-    if (s != NULL) {
-        server_step(s);
-    }
     if (wire.pcb != NULL && wire.down_len > 0 && wire.window > 0) {
         size_t n = wire.down_len < wire.window ? wire.down_len : wire.window;
-        n = n < DELIVER_CHUNK ? n : DELIVER_CHUNK;
+        n = n < max ? n : max;
         struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM);
         assert_non_null(p);
         memcpy(p->payload, wire.down, n);
@@ -530,6 +532,14 @@ static void pump_once(struct server *s)
         err_t err = pcb->recv != NULL ? pcb->recv(pcb->arg, pcb, p, ERR_OK) : (pbuf_free(p), ERR_OK);
         assert_true(err == ERR_OK || err == ERR_ABRT);
     }
+}
+
+static void pump_once(struct server *s)
+{
+    if (s != NULL) {
+        server_step(s);
+    }
+    wire_deliver(DELIVER_CHUNK);
     if (wire.pcb != NULL && wire.acked > 0 && wire.pcb->sent != NULL) {
         u16_t n = (u16_t)wire.acked;
         wire.acked = 0;
@@ -687,6 +697,8 @@ static int group_setup(void **state)
         }
         client_close();
         server_free(&s);
+        /* The TLS 1.3 ticket is kept; offered to the TLS 1.2 server it would fail the handshake. */
+        tls_config_forget_sessions(tc, NULL);
     }
     tls_config_free(tc);
     app_reset();
@@ -944,7 +956,8 @@ static void test_ip_literal_host(void **state)
     char text[256];
     assert_int_equal(expect_refused(tc, "10.0.2.3", &o, text, sizeof text), MBEDTLS_ERR_X509_CERT_VERIFY_FAILED);
     assert_non_null(strstr(text, "Common Name (CN) does not match"));
-    /* A certificate for a name does not cover an address. */
+    /* A certificate for a name does not cover an address (in a full handshake: the first one left a ticket). */
+    tls_config_forget_sessions(tc, NULL);
     assert_int_equal(expect_refused(tc, "10.0.2.2", &tls13_opts, text, sizeof text),
                      MBEDTLS_ERR_X509_CERT_VERIFY_FAILED);
     tls_config_free(tc);
@@ -980,6 +993,9 @@ static void test_pin_mismatch_refused_even_if_ca_valid(void **state)
     (void)state;
     /* The pin names the self-signed certificate; the server shows a CA-valid one. */
     struct tls_config *tc = config_make(&ca, &self_signed, NULL);
+    unsigned loaded, skipped;
+    tls_config_ca_count(tc, &loaded, &skipped);
+    assert_int_equal(loaded, 0); /* the pin is the only anchor: no chain check against the CA */
     char text[256];
     assert_int_equal(expect_refused(tc, HOST, &tls13_opts, text, sizeof text), TLS_ERR_PIN);
     assert_non_null(strstr(text, "does not match TLS_Fingerprint"));
@@ -1043,7 +1059,7 @@ static size_t hello_groups(uint16_t *groups, size_t max)
     return 0;
 }
 
-static void test_only_x25519_and_p256_offered(void **state)
+static void test_only_p256_and_x25519_offered(void **state)
 {
     (void)state;
     struct tls_config *tc = config_make(&ca, NULL, NULL);
@@ -1051,8 +1067,8 @@ static void test_only_x25519_and_p256_offered(void **state)
     uint16_t groups[16];
     size_t n = hello_groups(groups, 16);
     assert_int_equal(n, 2);
-    assert_int_equal(groups[0], MBEDTLS_SSL_IANA_TLS_GROUP_X25519);
-    assert_int_equal(groups[1], MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1);
+    assert_int_equal(groups[0], MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1); /* the cheaper one in Mbed TLS first */
+    assert_int_equal(groups[1], MBEDTLS_SSL_IANA_TLS_GROUP_X25519);
     altcp_abort(app.tls);
     app.tls = NULL;
 
@@ -1121,6 +1137,66 @@ static void test_resumption_tls12(void **state)
     resume_twice(&tls12_opts);
 }
 
+/* TLS 1.3 records waiting in wire.down (each begins with a 5-byte header ending in its length). */
+static unsigned down_records(void)
+{
+    unsigned n = 0;
+    for (size_t at = 0; at + 5 <= wire.down_len; n++) {
+        at += 5 + ((size_t)wire.down[at + 3] << 8 | wire.down[at + 4]);
+    }
+    return n;
+}
+
+/* Several tickets and the greeting arrive in one segment, as from a server on Python's ssl (OpenSSL sends its
+ * tickets with the first data). After each NewSessionTicket Mbed TLS asks for more input while the next record
+ * is already in its buffer; all of them must be handled in this one callback, not one per lwIP poll. */
+static void test_tickets_and_greeting_in_one_segment(void **state)
+{
+    (void)state;
+    enum { TICKETS = 5 };
+    static const struct server_opts opts = {
+        .leaf = &server_crt, .issuer = &ca, .tickets = TICKETS,
+        .min_version = MBEDTLS_SSL_VERSION_TLS1_3, .max_version = MBEDTLS_SSL_VERSION_TLS1_3,
+    };
+    static const unsigned char hello[] = "220 hello\r\n";
+    struct tls_config *tc = config_make(&ca, NULL, NULL);
+    for (int round = 0; round < 2; round++) {
+        struct server s;
+        server_start(&s, &opts);
+        client_wrap(tc, HOST);
+        /* The handshake, holding back what the server writes once it is over. */
+        for (unsigned i = 0; i < PUMP_MAX && !s.hs_done; i++) {
+            server_step(&s);
+            if (!s.hs_done) {
+                wire_deliver(DELIVER_CHUNK);
+            }
+        }
+        assert_true(s.hs_done);
+        assert_true(app.connected);
+        assert_int_equal(tls_resumed(app.tls), round == 1);
+        /* Mbed TLS's server writes one ticket per call. */
+        for (unsigned i = 0; i < 2 * TICKETS; i++) {
+            server_step(&s);
+        }
+        s.tx = hello;
+        s.tx_len = sizeof hello - 1;
+        server_step(&s);
+        assert_int_equal(s.tx_off, s.tx_len);
+        /* Mbed TLS's server sends one ticket only after a resumed handshake. */
+        assert_int_equal(down_records(), (round == 0 ? TICKETS : 1) + 1);
+
+        wire_deliver(SIZE_MAX);
+        assert_int_equal(wire.down_len, 0);
+        assert_int_equal(app.rx_len, sizeof hello - 1); /* the greeting, at once */
+        assert_memory_equal(app.rx, hello, sizeof hello - 1);
+        assert_int_equal(wire.window, PIPE_WINDOW); /* every record was read */
+        client_close();
+        pump(&s);
+        server_free(&s);
+    }
+    tls_config_free(tc);
+}
+
 /* Mbed TLS offers only the version of the session it resumes. A server that went from TLS 1.3 back to 1.2 fails
  * that one handshake; the session is dropped with it, so the next connection negotiates afresh. */
 static void test_failed_resumption_forgets_session(void **state)
@@ -1165,6 +1241,7 @@ static void test_client_certificate(void **state)
         client_close();
         pump(&s);
         server_free(&s);
+        tls_config_forget_sessions(tc, NULL); /* a full handshake each time: the certificate is sent in those */
     }
     tls_config_free(tc);
 }
@@ -1364,10 +1441,11 @@ int main(void)
         T(test_expired_refused),
         T(test_pin_mismatch_refused_even_if_ca_valid),
         T(test_pin_still_checks_host),
-        T(test_only_x25519_and_p256_offered),
+        T(test_only_p256_and_x25519_offered),
         T(test_resumption_tls13),
         T(test_resumption_tls12),
         T(test_failed_resumption_forgets_session),
+        T(test_tickets_and_greeting_in_one_segment),
         T(test_client_certificate),
         T(test_client_key_must_match_cert),
         T(test_close_from_recv_callback),
