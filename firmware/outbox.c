@@ -222,10 +222,13 @@ unsigned outbox_batch(struct outbox *ob, uint64_t now_us, outbox_route_fn route,
     int first_route = route != NULL ? route(route_ctx, &ob->entries[first].ev) : 0;
     unsigned n = 0;
     /* The oldest waiting dated entries of that route, from the start: an older one still in its backoff goes along,
-     * since the session is being opened anyway and it must not arrive after a newer one. */
+     * since the session is being opened anyway and it must not arrive after a newer one. The due entry always goes:
+     * older ones take at most max - 1 places, or a due entry behind a full batch of older ones in their backoff would
+     * never go, and those older ones would be tried again and again (after a restore at boot, with a server that
+     * refuses at once, that was a busy loop). */
     for (unsigned i = 0; i < ob->count && n < max; i++) {
         struct outbox_entry *e = &ob->entries[i];
-        if (e->sending || e->date < 0) {
+        if (e->sending || e->date < 0 || ((int)i < first && n == max - 1)) {
             continue;
         }
         if (route != NULL && route(route_ctx, &e->ev) != first_route) {

@@ -485,6 +485,26 @@ static void test_restore_after_reboot(void **state)
     assert_int_equal(outbox_find(&ob, 7)->unique, 0xfeed);
 }
 
+/* Nine mails restored at once with a server that refuses at once: the ninth is not starved by the first eight,
+ * which are in their backoff after the first session. */
+static void test_a_due_mail_behind_a_full_batch_goes(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < OUTBOX_BATCH_MAX + 1; i++) {
+        struct outbox_entry saved = { 0 };
+        saved.id = i + 1;
+        saved.ev = alert_ev(0, i * S);
+        saved.date = UTC_NOW;
+        saved.unique = i;
+        assert_int_equal(outbox_restore(&ob, &saved, 1 * S), 0);
+    }
+    assert_int_equal(attempt(1 * S, OUTBOX_TEMPORARY, "connection refused"), OUTBOX_BATCH_MAX);
+    uint32_t ids[OUTBOX_BATCH_MAX];
+    assert_int_equal(outbox_batch(&ob, 1 * S, NULL, NULL, ids, OUTBOX_BATCH_MAX), OUTBOX_BATCH_MAX);
+    assert_int_equal(ids[OUTBOX_BATCH_MAX - 1], OUTBOX_BATCH_MAX + 1);
+    assert_int_equal(ids[0], 1);
+}
+
 static void test_outcome_names(void **state)
 {
     (void)state;
@@ -514,6 +534,7 @@ int main(void)
         cmocka_unit_test_setup(test_merge_saves_before_it_drops, setup),
         cmocka_unit_test_setup(test_merge_names_the_absorbed_entry, setup),
         cmocka_unit_test_setup(test_restore_after_reboot, setup),
+        cmocka_unit_test_setup(test_a_due_mail_behind_a_full_batch_goes, setup),
         cmocka_unit_test_setup(test_outcome_names, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
