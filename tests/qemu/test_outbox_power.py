@@ -134,8 +134,9 @@ def one_round(image, rng, server_up, expected):
     assert len(queued) <= len(sent), (queued, sent)
     for state in queued:
         expected.append((state, sent[0] if state == "triggered" else sent[1]))
+    delivered = len(re.findall(r"\) delivered: .*\b250\b", text))
     print(f"  server {'up' if server_up else 'refusing'}, killed {kill_after:.2f} s after the first pin change: "
-          f"{len(queued)} queued, {len(re.findall(r'\) delivered: .*\b250\b', text))} delivered")
+          f"{len(queued)} queued, {delivered} delivered")
     if not queued:
         print("    console:\n" + "\n".join("    " + line for line in text.splitlines()[-12:]))
     return text
