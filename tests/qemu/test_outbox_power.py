@@ -16,9 +16,7 @@ import email.utils
 import os
 import random
 import re
-import socket
 import sys
-import threading
 import time
 
 from qemu_console import BOOT_TIMEOUT, CARD_DIR, PROMPT, ROOT, QemuConsole, case, make_card, run_cases
@@ -28,7 +26,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 from fake_servers import IN_NAMESPACE, NtpServer, private_network, reexec_in_private_network  # noqa: E402
 
 ROUNDS = 20
-# Where the card's MailHub points: nothing listens there while the server "refuses"; a relay to Postfix after.
+# Where the card's MailHub points: nothing listens there while the server "refuses"; a relay to Postfix
+# (mta.CaptureProxy) after.
 HUB_PORT = 2600 + int(os.environ.get("BAREMAIL_MTA_PORT_OFFSET", "0")) % 1000
 # A kill lands anywhere from just after the first pin change to well into a delivery session.
 KILL_WINDOW_S = 8.0
@@ -43,48 +42,6 @@ DATE_SLACK_S = 3
 
 server = None
 ntp = None
-
-
-class Relay:
-    """127.0.0.1:HUB_PORT relayed to 127.0.0.1:target while open: the mail server is back."""
-
-    def __init__(self, target):
-        self.target = target
-        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", HUB_PORT))
-        self.listener.listen(8)
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.target))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pump(src, dst):
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def close(self):
-        self.listener.close()
 
 
 def card():
@@ -179,13 +136,13 @@ def alerts_survive_sigkill_at_random_points():
         # kills land during a delivery.
         server_up = i >= ROUNDS // 2 and i % 2 == 1
         if server_up and relay is None:
-            relay = Relay(server.ports["starttls"])
+            relay = mta.CaptureProxy(server.ports["starttls"], listen_port=HUB_PORT)
         elif not server_up and relay is not None:
             relay.close()
             relay = None
         one_round(image, rng, server_up, expected)
     if relay is None:
-        relay = Relay(server.ports["starttls"])
+        relay = mta.CaptureProxy(server.ports["starttls"], listen_port=HUB_PORT)
     try:
         with QemuConsole(MACHINE, IMAGE, extra_args=guest_args(image)) as c:
             c.expect(re.escape(PROMPT), BOOT_TIMEOUT)

@@ -3,7 +3,10 @@
  * mails wait for a Date and are dated from their event time; 4xx three times then 250 with backoff and jitter in
  * bounds; 5xx leaves the queue into the failure list until a report is delivered; configuration faults retry at
  * the cap; order and batching per route; recipients that already accepted are remembered; a full queue merges
- * instead of dropping (100 events, counts add up); the store sees every change; restore after a reboot.
+ * instead of dropping (100 events, counts add up); the store sees every change with its reason, and a merge that
+ * makes room saves the kept entry (naming the absorbed one) before it drops the absorbed one; an entry added once
+ * the clock is known is dated at once (one save); restore after a reboot; a due mail behind a full batch of older
+ * mails in their backoff goes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
