@@ -647,6 +647,11 @@ class CaptureProxy:
         return count
 
     def close(self):
+        # shutdown() first: a close() alone leaves the port listening while _accept() is blocked in accept().
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._listener.close()
         for done in self._done:
             done.wait(5)

@@ -94,6 +94,7 @@ def one_round(image, rng, server_up, expected):
     delivered = len(re.findall(r"\) delivered: .*\b250\b", text))
     print(f"  server {'up' if server_up else 'refusing'}, killed {kill_after:.2f} s after the first pin change: "
           f"{len(queued)} queued, {delivered} delivered")
+    assert server_up or delivered == 0, f"delivered while the server refused:\n{text}"
     if not queued:
         print("    console:\n" + "\n".join("    " + line for line in text.splitlines()[-12:]))
     return text
