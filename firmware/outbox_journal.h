@@ -20,6 +20,10 @@
  * duplicates recognisable). An entry that had no Date yet (its event came before the clock was set, in the boot
  * that lost power) cannot be dated from an uptime of another boot: it is dated like an event of this boot's
  * replay (its span kept), marked date_guessed, and the mail says so. Superseded and absorbed records are marked.
+ * More entries than the outbox holds can only be on the card after marks that failed (card errors): the oldest
+ * OUTBOX_CAPACITY come back, the rest stay on the card, counted, for a later boot (their ids may then be reused by
+ * new mails of this boot, and the newer of two records with one id wins: known limit, reported on the console).
+ * A boot or heartbeat mail that comes back describes the board as it is when it is sent, under its first Date.
  *
  * Rules: pure (no board calls, no printing): the journal is the caller's, already open; errors go to the report
  * callback. Main loop only; one struct outbox_journal per outbox, which must outlive the outbox using its ops.
