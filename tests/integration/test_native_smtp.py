@@ -67,6 +67,8 @@ def conf(server, listener, tls, password=None, debug=False, port=None):
         f"AuthPass={password or server.password}",
         f"TLS_CA_File={CA_NAME}",
         "IP=10.0.2.20/24", "Gateway=10.0.2.2", "DNS=10.0.2.2", "NTPServer=10.0.2.2",
+        # Only the console's `test` and `sendmail` send: a boot mail would take the SMTP client and the mailbox.
+        "BootMail=NO",
     ]
     lines += {"starttls": ["UseTLS=YES", "UseSTARTTLS=YES"], "implicit": ["UseTLS=YES"],
               "none": ["UseTLS=NO", "AllowAuthWithoutTLS=YES"], "clear": ["UseTLS=NO"]}[tls]
@@ -461,7 +463,7 @@ def same_envelope_and_headers_as_ssmtp(server):
 
     ours_conf = mta.seed_conf(server, f"{mta.HOST_NAME}:{server.ports['starttls']}",
                               extra=[f"TLS_CA_File={CA_NAME}", "IP=10.0.2.20/24", "Gateway=10.0.2.2",
-                                     "DNS=10.0.2.2", "NTPServer=10.0.2.2"])
+                                     "DNS=10.0.2.2", "NTPServer=10.0.2.2", "BootMail=NO"])
     with firmware(server, ours_conf) as fw:
         fw.send("sendmail " + RCPT + "\n")
         fw.expect(r"type or paste the message", 10)
