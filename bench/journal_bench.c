@@ -97,10 +97,15 @@ static int fill_image(const char *path)
     }
     err = journal_open(&jnl, &disk.dev, first + PERSIST_JOURNAL_FIRST, PERSIST_JOURNAL_BLOCKS, PERSIST_JOURNAL_MAGIC,
                        JOURNAL_KEEP_UNDELIVERED);
-    uint8_t payload[TYPICAL_PAYLOAD] = { 0 };
+    /* Outbox records as the firmware writes them (boot mails: they need no alert line in the card's smtp.conf), so
+     * that the boot replays a full journal: the outbox takes the oldest OUTBOX_CAPACITY, the rest stay. */
+    uint8_t payload[OUTBOX_JOURNAL_RECORD_SIZE];
     unsigned n = 0;
     while (err == 0) {
-        err = journal_append(&jnl, 1, n, payload, sizeof payload, NULL);
+        struct outbox_entry e = { .id = n + 1, .date = 1795869296 + n, .unique = n + 1 };
+        e.ev = (struct alert_event){ .kind = ALERT_EVENT_BOOT, .events = 1 };
+        outbox_journal_encode(&e, 0, payload);
+        err = journal_append(&jnl, OUTBOX_JOURNAL_KIND, (uint64_t)e.date, payload, sizeof payload, NULL);
         n += err == 0;
     }
     crash_disk_close(&disk);

@@ -152,7 +152,9 @@ static void store_report(void *ctx, int err, uint32_t id, const char *what)
 static void restore(void)
 {
     struct outbox_journal_replay r;
-    int err = outbox_journal_replay(&d.store, &d.queue, board_uptime_us(), d.cfg->alert_count, &r);
+    uint64_t started = board_uptime_us();
+    int err = outbox_journal_replay(&d.store, &d.queue, started, d.cfg->alert_count, &r);
+    unsigned long took_ms = (unsigned long)((board_uptime_us() - started) / 1000u);
     if (err != 0) {
         printf("outbox: cannot read the journal's mails: %s\n", journal_strerror(err));
         persist_event(EVENT_LOG_NOTE, 0, "journal replay failed: %s", journal_strerror(err));
@@ -161,8 +163,8 @@ static void restore(void)
     if (r.restored + r.dropped + r.left + r.unknown == 0) {
         return;
     }
-    printf("outbox: %u mail%s back from the journal (%u without a Date: dated with this boot)\n", r.restored,
-           r.restored == 1 ? "" : "s", r.undated);
+    printf("outbox: %u mail%s back from the journal in %lu ms (%u without a Date: dated with this boot)\n",
+           r.restored, r.restored == 1 ? "" : "s", took_ms, r.undated);
     if (r.dropped > 0) {
         printf("outbox: %u mail%s of alert lines no longer in smtp.conf dropped\n", r.dropped,
                r.dropped == 1 ? "" : "s");
