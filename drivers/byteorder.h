@@ -37,4 +37,15 @@ static inline void byteorder_put_le32(uint8_t *p, uint32_t v)
     byteorder_put_le16(p + 2, (uint16_t)(v >> 16));
 }
 
+static inline uint64_t byteorder_get_le64(const uint8_t *p)
+{
+    return byteorder_get_le32(p) | ((uint64_t)byteorder_get_le32(p + 4) << 32);
+}
+
+static inline void byteorder_put_le64(uint8_t *p, uint64_t v)
+{
+    byteorder_put_le32(p, (uint32_t)v);
+    byteorder_put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
 #endif /* BYTEORDER_H */

@@ -25,8 +25,8 @@
 enum event_log_type {
     EVENT_LOG_BOOT = 1,   /* arg: enum board_reset_cause of the reset that led to this boot */
     EVENT_LOG_ALERT,      /* arg: the alert's index in the configuration */
-    EVENT_LOG_DELIVERED,  /* arg: the journal record's sequence number (low 32 bits) */
-    EVENT_LOG_FAILED,     /* arg: the journal record's sequence number (low 32 bits), 0 when none */
+    EVENT_LOG_DELIVERED,  /* arg: the outbox's mail id (as the console's `outbox` lines name it) */
+    EVENT_LOG_FAILED,     /* arg: the outbox's mail id; the detail says temporary, undeliverable or configuration */
     EVENT_LOG_NOTE,       /* anything else worth keeping (journal full, card errors); arg unused */
 };
 

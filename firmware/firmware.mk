@@ -35,6 +35,7 @@ FIRMWARE_SRCS += firmware/outbox.c
 FIRMWARE_SRCS += firmware/outbox_classify.c
 FIRMWARE_SRCS += firmware/outbox_delivery.c
 FIRMWARE_SRCS += firmware/outbox_cmd.c
+FIRMWARE_SRCS += firmware/outbox_journal.c
 # What survives a power cut: the journal under the outbox and the event log on the card's journal partition.
 FIRMWARE_SRCS += firmware/journal.c
 FIRMWARE_SRCS += firmware/event_log.c

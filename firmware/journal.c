@@ -47,26 +47,15 @@ static uint32_t crc32_block(const uint8_t *p, size_t len)
     return ~crc;
 }
 
-static void put_le64(uint8_t *p, uint64_t v)
-{
-    byteorder_put_le32(p, (uint32_t)v);
-    byteorder_put_le32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-    return byteorder_get_le32(p) | ((uint64_t)byteorder_get_le32(p + 4) << 32);
-}
-
 static void encode(const struct journal *j, uint8_t *blk, uint64_t seq, uint16_t kind, uint16_t flags, uint64_t time,
                    const void *payload, size_t len)
 {
     memset(blk, 0, BLOCKDEV_BLOCK_SIZE);
     byteorder_put_le32(blk + REC_MAGIC, j->magic);
-    put_le64(blk + REC_SEQ_LO, seq);
+    byteorder_put_le64(blk + REC_SEQ_LO, seq);
     byteorder_put_le16(blk + REC_KIND, kind);
     byteorder_put_le16(blk + REC_FLAGS, flags);
-    put_le64(blk + REC_TIME_LO, time);
+    byteorder_put_le64(blk + REC_TIME_LO, time);
     byteorder_put_le16(blk + REC_LEN, (uint16_t)len);
     if (len > 0) {
         memcpy(blk + REC_PAYLOAD, payload, len);
@@ -81,14 +70,14 @@ static enum decoded decode(const struct journal *j, const uint8_t *blk, struct j
         return BLOCK_EMPTY;
     }
     uint16_t len = byteorder_get_le16(blk + REC_LEN);
-    uint64_t seq = get_le64(blk + REC_SEQ_LO);
+    uint64_t seq = byteorder_get_le64(blk + REC_SEQ_LO);
     if (byteorder_get_le32(blk + REC_CRC) != crc32_block(blk, REC_CRC) || len > JOURNAL_PAYLOAD_MAX || seq == 0) {
         return BLOCK_TORN;
     }
     if (rec != NULL) {
         rec->seq = seq;
         rec->kind = byteorder_get_le16(blk + REC_KIND);
-        rec->time = get_le64(blk + REC_TIME_LO);
+        rec->time = byteorder_get_le64(blk + REC_TIME_LO);
         rec->len = len;
         memcpy(rec->payload, blk + REC_PAYLOAD, len);
     }

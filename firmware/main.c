@@ -46,6 +46,7 @@ int main(void)
     config_load_boot();
     /* Before the network: at boot the outbox gets its undelivered mails back from the journal before it can send. */
     persist_init();
+    outbox_delivery_init(config_load_current(), persist_journal());
 
     int err = net_stack_init();
     if (err != 0) {
@@ -61,7 +62,6 @@ int main(void)
     /* Inputs feed the alert engine, which feeds the outbox. Without a usable configuration nothing is watched or
      * queued, and `alerts` and `outbox` say why. */
     const struct config *cfg = config_load_current();
-    outbox_delivery_init(cfg, NULL);
     if (cfg != NULL) {
         alerts_init(cfg, outbox_delivery_add, NULL);
     }

@@ -17,10 +17,10 @@ void outbox_init(struct outbox *ob, const struct outbox_store_ops *store)
     }
 }
 
-static void store_save(struct outbox *ob, const struct outbox_entry *e)
+static void store_save(struct outbox *ob, const struct outbox_entry *e, enum outbox_change why, uint32_t absorbed)
 {
     if (ob->store.save != NULL) {
-        ob->store.save(ob->store.ctx, e);
+        ob->store.save(ob->store.ctx, e, why, absorbed);
     }
 }
 
@@ -59,6 +59,15 @@ static void remove_at(struct outbox *ob, unsigned index)
 {
     memmove(&ob->entries[index], &ob->entries[index + 1], (ob->count - index - 1) * sizeof ob->entries[0]);
     ob->count--;
+}
+
+/* The UTC seconds of uptime at_us, from the last clock reading (an event after it is later, not earlier). */
+static int64_t utc_of(const struct outbox *ob, uint64_t at_us)
+{
+    if (at_us <= ob->clock_us) {
+        return ob->clock_utc_s - (int64_t)((ob->clock_us - at_us) / US_PER_S);
+    }
+    return ob->clock_utc_s + (int64_t)((at_us - ob->clock_us) / US_PER_S);
 }
 
 /* Two mails can merge when they come from the same source: the same alert, or both boot or both heartbeat. */
@@ -128,7 +137,7 @@ static bool make_room(struct outbox *ob)
     struct outbox_entry *keep = &ob->entries[older];
     fold_event(&keep->ev, &ob->entries[newest].ev);
     ob->stats.merged += ob->entries[newest].ev.events;
-    store_save(ob, keep);
+    store_save(ob, keep, OUTBOX_CHANGE_MERGED, ob->entries[newest].id);
     store_drop(ob, &ob->entries[newest]);
     remove_at(ob, (unsigned)newest);
     return true;
@@ -143,7 +152,7 @@ uint32_t outbox_add(struct outbox *ob, const struct alert_event *ev, uint64_t un
             struct outbox_entry *e = &ob->entries[like];
             fold_event(&e->ev, ev);
             ob->stats.merged += ev->events;
-            store_save(ob, e);
+            store_save(ob, e, OUTBOX_CHANGE_MERGED, 0);
             return e->id;
         }
         if (!make_room(ob)) {
@@ -155,12 +164,13 @@ uint32_t outbox_add(struct outbox *ob, const struct alert_event *ev, uint64_t un
     memset(e, 0, sizeof *e);
     e->id = ob->next_id++;
     e->ev = *ev;
-    e->date = -1;
+    /* Dated at once when the clock is known: the store then writes the entry once, not again when it is dated. */
+    e->date = ob->clock_known ? utc_of(ob, ev->first_us) : -1;
     e->unique = unique;
     e->added_us = now_us;
     e->next_try_us = now_us;
     e->last_outcome = OUTBOX_NOT_TRIED;
-    store_save(ob, e);
+    store_save(ob, e, OUTBOX_CHANGE_ADDED, 0);
     return e->id;
 }
 
@@ -179,14 +189,16 @@ int outbox_restore(struct outbox *ob, const struct outbox_entry *saved, uint64_t
 
 void outbox_date_entries(struct outbox *ob, uint64_t now_us, int64_t utc_now_s)
 {
+    ob->clock_known = true;
+    ob->clock_us = now_us;
+    ob->clock_utc_s = utc_now_s;
     for (unsigned i = 0; i < ob->count; i++) {
         struct outbox_entry *e = &ob->entries[i];
         if (e->date >= 0) {
             continue;
         }
-        uint64_t ago_us = now_us > e->ev.first_us ? now_us - e->ev.first_us : 0;
-        e->date = utc_now_s - (int64_t)(ago_us / US_PER_S);
-        store_save(ob, e);
+        e->date = utc_of(ob, e->ev.first_us);
+        store_save(ob, e, OUTBOX_CHANGE_DATED, 0);
     }
 }
 
@@ -210,10 +222,13 @@ unsigned outbox_batch(struct outbox *ob, uint64_t now_us, outbox_route_fn route,
     int first_route = route != NULL ? route(route_ctx, &ob->entries[first].ev) : 0;
     unsigned n = 0;
     /* The oldest waiting dated entries of that route, from the start: an older one still in its backoff goes along,
-     * since the session is being opened anyway and it must not arrive after a newer one. */
+     * since the session is being opened anyway and it must not arrive after a newer one. The due entry always goes:
+     * older ones take at most max - 1 places, or a due entry behind a full batch of older ones in their backoff would
+     * never go, and those older ones would be tried again and again (after a restore at boot, with a server that
+     * refuses at once, that was a busy loop). */
     for (unsigned i = 0; i < ob->count && n < max; i++) {
         struct outbox_entry *e = &ob->entries[i];
-        if (e->sending || e->date < 0) {
+        if (e->sending || e->date < 0 || ((int)i < first && n == max - 1)) {
             continue;
         }
         if (route != NULL && route(route_ctx, &e->ev) != first_route) {
@@ -289,7 +304,7 @@ void outbox_result(struct outbox *ob, uint32_t id, enum outbox_outcome outcome, 
         e->next_try_us = now_us + backoff_us(e->attempts, random);
         break;
     }
-    store_save(ob, e);
+    store_save(ob, e, OUTBOX_CHANGE_TRIED, 0);
 }
 
 void outbox_retry_now(struct outbox *ob, uint64_t now_us)

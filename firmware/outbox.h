@@ -6,7 +6,8 @@
  * feeds it events, the board's uptime in microseconds, the UTC clock once it is known, and the outcome of each
  * attempt; it answers which entries to send next. Every entry keeps the time of its first event, and that time
  * becomes the mail's Date: an event before the clock was set is dated once it is known (event uptime + offset),
- * and nothing is handed out for sending before it has a Date.
+ * an event after it is dated when it is added (with the offset of the last outbox_date_entries()), and nothing is
+ * handed out for sending before it has a Date.
  *
  * Policy:
  *  - Order: entries are kept and sent oldest first. When one entry is due, every queued entry for the same
@@ -24,9 +25,9 @@
  *    same alert (or kind); failing that, the two newest waiting entries of the alert with the most entries merge
  *    to make room. A merged entry covers the sum of the events, from the first's time to the last's: a summary,
  *    never a silent drop. Entries in a running session are never merged.
- *  - Persistence: optional store operations see every entry as it is saved (added, merged, dated, retried) and
- *    dropped (delivered or undeliverable), so a journal can sit under the queue; outbox_restore() puts entries
- *    back at boot.
+ *  - Persistence: optional store operations see every entry as it is saved (added, merged, dated, tried) with the
+ *    reason, and dropped (delivered or undeliverable), so a journal can sit under the queue
+ *    (firmware/outbox_journal.h); outbox_restore() puts entries back at boot.
  *
  * Rules: one struct outbox per queue, main loop only; entry pointers returned stay valid until the next call that
  * changes the queue. Ids are 1, 2, ... in the order entries were made (0 is never an id).
@@ -85,6 +86,8 @@ struct outbox_entry {
     struct alert_event ev;
     int64_t date;          /* UTC seconds of the first event, the mail's Date; -1 until the clock is known */
     uint64_t unique;       /* the Message-ID's random part, fixed when the entry is made */
+    bool date_guessed;     /* the event came back from the journal without a Date (it happened before a power loss,
+                              before that boot's clock was set): the Date is this boot's, and the mail says so */
     uint64_t added_us;
     uint32_t rcpt_done;    /* bit i: recipient i accepted the mail in an earlier attempt */
     unsigned attempts;
@@ -111,10 +114,22 @@ struct outbox_stats {
     uint32_t lost;         /* events with no room: only when every waiting entry already reached a recipient */
 };
 
-/* Where a journal sits: save sees an entry each time it changes (the newest state replaces the older),
- * drop sees it leave the queue. Both may be NULL. */
+/* Why save is called. What rebuilds the mail changes with ADDED, MERGED and DATED (a store must keep those);
+ * TRIED changes the attempts, the backoff and the last reply, and rcpt_done when some recipients accepted (a store
+ * may skip the rest: a restored entry starts its backoff again). */
+enum outbox_change {
+    OUTBOX_CHANGE_ADDED,   /* a new entry */
+    OUTBOX_CHANGE_MERGED,  /* more events folded into it (a full queue) */
+    OUTBOX_CHANGE_DATED,   /* it got its Date */
+    OUTBOX_CHANGE_TRIED,   /* an attempt failed and it stays */
+};
+
+/* Where a journal sits: save sees an entry each time it changes (the newest state replaces the older), drop sees
+ * it leave the queue. When two entries merge to make room, save(kept, OUTBOX_CHANGE_MERGED, absorbed = the id of
+ * the other) comes before drop(other), so a store that writes the kept entry (naming the absorbed id) before it
+ * forgets the other never holds the events twice nor loses them; absorbed is 0 otherwise. Both may be NULL. */
 struct outbox_store_ops {
-    void (*save)(void *ctx, const struct outbox_entry *e);
+    void (*save)(void *ctx, const struct outbox_entry *e, enum outbox_change why, uint32_t absorbed);
     void (*drop)(void *ctx, const struct outbox_entry *e);
     void *ctx;
 };
@@ -130,6 +145,9 @@ struct outbox {
     unsigned failure_count;
     uint32_t failures_uncounted; /* undeliverable mails beyond OUTBOX_FAILED_MAX since the last report */
     bool config_fault;
+    bool clock_known;            /* outbox_date_entries() was called: new entries are dated when added */
+    uint64_t clock_us;           /* the uptime and UTC seconds it was given last */
+    int64_t clock_utc_s;
     struct outbox_stats stats;
     struct outbox_store_ops store;
 };
@@ -141,12 +159,13 @@ void outbox_init(struct outbox *ob, const struct outbox_store_ops *store);
  * as the policy above says. Returns the id of the entry that now holds the event. */
 uint32_t outbox_add(struct outbox *ob, const struct alert_event *ev, uint64_t unique, uint64_t now_us);
 
-/* Puts back an entry saved by an earlier run (the journal's replay), before anything else is added. Its attempts
- * and reply are kept and it is due at once. Returns 0, or -1 when the queue is full or the id is not newer than
+/* Puts back an entry saved by an earlier run (the journal's replay), before anything else is added. Its attempts,
+ * reply and Date (-1: dated with the clock like a new one) are kept and it is due at once. Returns 0, or -1 when the queue is full or the id is not newer than
  * every entry already restored (the caller then reports it). */
 int outbox_restore(struct outbox *ob, const struct outbox_entry *e, uint64_t now_us);
 
-/* Dates every entry that has no Date yet: utc_now_s is the UTC time at now_us. Call whenever the clock is set. */
+/* Dates every entry that has no Date yet: utc_now_s is the UTC time at now_us. Call whenever the clock is set (the
+ * delivery calls it on every pass once it is): entries added later are dated from this offset when added. */
 void outbox_date_entries(struct outbox *ob, uint64_t now_us, int64_t utc_now_s);
 
 /* The next session's mails: when some dated entry is due at now_us, the ids of the oldest due entry and of every

@@ -11,6 +11,7 @@
 #include "firmware/config_load.h"
 #include "firmware/console.h"
 #include "firmware/outbox_delivery.h"
+#include "firmware/persist.h"
 #include "net/clock.h"
 #include "net/net.h"
 
@@ -46,10 +47,17 @@ static void print_queue(const struct config *cfg, const struct outbox *ob)
 {
     const struct outbox_stats *st = outbox_stats(ob);
     uint64_t now = board_uptime_us();
-    printf("outbox: in RAM (lost at power-off), %u of %u queued; %lu delivered, %lu undeliverable, %lu events "
-           "merged into summaries\n",
+    char where[128];
+    persist_describe(where, sizeof where);
+    printf("outbox: %u of %u queued; %lu delivered, %lu undeliverable, %lu events merged into summaries\n",
            outbox_count(ob), OUTBOX_CAPACITY, (unsigned long)st->delivered, (unsigned long)st->undeliverable,
            (unsigned long)st->merged);
+    printf("outbox: kept in %s\n", where);
+    const struct outbox_journal_stats *js = outbox_delivery_store_stats();
+    if (js != NULL) {
+        printf("outbox: since boot %lu records written, %lu failed attempts kept in RAM only, %lu journal errors\n",
+               (unsigned long)js->saved, (unsigned long)js->skipped, (unsigned long)js->errors);
+    }
     if (st->lost > 0) {
         printf("outbox: %lu events found no room\n", (unsigned long)st->lost);
     }

@@ -12,6 +12,7 @@
 #include "firmware/alerts.h"
 #include "firmware/mail_compose.h"
 #include "firmware/outbox_classify.h"
+#include "firmware/persist.h"
 #include "firmware/version.h"
 #include "net/clock.h"
 #include "net/net.h"
@@ -49,6 +50,8 @@ static struct {
     unsigned count;
     bool running;
     bool client_idle; /* the SMTP client was idle at the last poll */
+    bool on_journal;
+    struct outbox_journal store;
     uint32_t delivered_reported; /* the delivered count at the last report that was delivered */
 } d;
 
@@ -139,11 +142,56 @@ static void update_led(void)
     }
 }
 
-void outbox_delivery_init(const struct config *cfg, const struct outbox_store_ops *store)
+/* A journal call that failed: the console and the event log say which mail is not safe on the card. */
+static void store_report(void *ctx, int err, uint32_t id, const char *what)
+{
+    (void)ctx;
+    printf("outbox: journal: %s %lu: %s\n", what, (unsigned long)id, journal_strerror(err));
+    persist_event(EVENT_LOG_NOTE, id, "journal: %s %lu: %s", what, (unsigned long)id, journal_strerror(err));
+}
+
+static void restore(void)
+{
+    struct outbox_journal_replay r;
+    uint64_t started = board_uptime_us();
+    int err = outbox_journal_replay(&d.store, &d.queue, started, d.cfg->alert_count, &r);
+    unsigned long took_ms = (unsigned long)((board_uptime_us() - started) / 1000u);
+    if (err != 0) {
+        printf("outbox: cannot read the journal's mails: %s\n", journal_strerror(err));
+        persist_event(EVENT_LOG_NOTE, 0, "journal replay failed: %s", journal_strerror(err));
+        return;
+    }
+    if (r.restored + r.dropped + r.left + r.unknown == 0) {
+        return;
+    }
+    printf("outbox: %u mail%s back from the journal in %lu ms (%u without a Date: dated with this boot)\n",
+           r.restored, r.restored == 1 ? "" : "s", took_ms, r.undated);
+    if (r.dropped > 0) {
+        printf("outbox: %u mail%s of alert lines no longer in smtp.conf dropped\n", r.dropped,
+               r.dropped == 1 ? "" : "s");
+    }
+    if (r.left + r.unknown > 0) {
+        printf("outbox: %u record%s left on the card (%u beyond the outbox's room, %u of another firmware)\n",
+               r.left + r.unknown, r.left + r.unknown == 1 ? "" : "s", r.left, r.unknown);
+    }
+    persist_event(EVENT_LOG_NOTE, r.restored, "journal: %u mails back (%u undated), %u dropped, %u left", r.restored,
+                  r.undated, r.dropped, r.left + r.unknown);
+}
+
+void outbox_delivery_init(const struct config *cfg, struct journal *journal)
 {
     memset(&d, 0, sizeof d);
     d.cfg = cfg;
-    outbox_init(&d.queue, store);
+    if (journal == NULL || cfg == NULL) {
+        outbox_init(&d.queue, NULL);
+        return;
+    }
+    outbox_journal_init(&d.store, journal, store_report, NULL);
+    struct outbox_store_ops ops = outbox_journal_ops(&d.store);
+    outbox_init(&d.queue, &ops);
+    d.on_journal = true;
+    restore();
+    update_led();
 }
 
 void outbox_delivery_add(void *ctx, const struct alert_event *ev)
@@ -161,8 +209,12 @@ void outbox_delivery_add(void *ctx, const struct alert_event *ev)
     }
     char label[CONFIG_NAME_MAX + 32];
     entry_label(e, label, sizeof label);
-    printf("outbox: mail %lu (%s) queued%s\n", (unsigned long)id, label,
-           e->ev.events > ev->events ? ", merged: the outbox is full" : "");
+    bool merged = e->ev.events > ev->events;
+    printf("outbox: mail %lu (%s) queued%s\n", (unsigned long)id, label, merged ? ", merged: the outbox is full" : "");
+    if (ev->kind == ALERT_EVENT_ALERT) {
+        persist_event(EVENT_LOG_ALERT, ev->alert, "mail %lu (%s) queued%s", (unsigned long)id, label,
+                      merged ? ", merged" : "");
+    }
     update_led();
 }
 
@@ -235,6 +287,12 @@ static int compose(struct smtp_message *m, struct pending *p, const struct outbo
         snprintf(reason, reason_size, "cannot write the mail: %s", mail_strerror(err));
         return -1;
     }
+    if (e->date_guessed) {
+        size_t used = strlen(body);
+        snprintf(body + used, sizeof body - used, "\n\nThe time of this event is not known: it happened before a "
+                 "power loss or restart, before the clock was set. The mail is dated with the restart that found it "
+                 "in the journal.\n");
+    }
     char agent[64];
     snprintf(agent, sizeof agent, "baremail/%s (%s)", baremail_version, baremail_board);
     struct mail_compose_msg mail = {
@@ -292,14 +350,18 @@ static void report_line(void *ctx, const char *line)
     }
 }
 
+/* The console's line and the event log's for the outcome of an attempt. */
 static void print_outcome(const struct outbox_entry *e, enum outbox_outcome o, const char *reply)
 {
     char label[CONFIG_NAME_MAX + 32];
     entry_label(e, label, sizeof label);
     if (o == OUTBOX_DELIVERED) {
         printf("outbox: mail %lu (%s) delivered: %s\n", (unsigned long)e->id, label, reply);
+        persist_event(EVENT_LOG_DELIVERED, e->id, "mail %lu (%s): %s", (unsigned long)e->id, label, reply);
         return;
     }
+    persist_event(EVENT_LOG_FAILED, e->id, "mail %lu (%s) %s: %s", (unsigned long)e->id, label,
+                  outbox_outcome_name(o), reply);
     printf("outbox: mail %lu (%s) %s: %s\n", (unsigned long)e->id, label, outbox_outcome_name(o), reply);
     if (o == OUTBOX_CONFIG_FAULT) {
         printf("outbox: the configuration must change (see `test`, `config`); the mail is kept and tried again "
@@ -375,6 +437,7 @@ static void start_session(void)
     int err = smtp_client_start(d.cfg, account, d.msgs, d.count, report_line, NULL);
     if (err != 0) {
         for (unsigned i = 0; i < d.count; i++) {
+            print_outcome(outbox_find(&d.queue, d.pending[i].id), OUTBOX_TEMPORARY, smtp_client_strerror(err));
             outbox_result(&d.queue, d.pending[i].id, OUTBOX_TEMPORARY, 0, smtp_client_strerror(err), now,
                           new_random());
             free(d.pending[i].text);
@@ -424,6 +487,11 @@ void outbox_delivery_retry(void)
 const struct outbox *outbox_delivery_queue(void)
 {
     return &d.queue;
+}
+
+const struct outbox_journal_stats *outbox_delivery_store_stats(void)
+{
+    return d.on_journal ? &d.store.stats : NULL;
 }
 
 bool outbox_delivery_busy(void)

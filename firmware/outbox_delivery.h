@@ -10,6 +10,8 @@
  * (firmware/outbox_classify.h), one line per mail on the console says what happened, and the ACT LED shows
  * "mail waiting" while anything is queued, or the configuration pattern after a configuration fault.
  *
+ * Every mail queued (alerts), delivered and failed goes into the event log with the server's reply (persist_event).
+ *
  * Rules: main loop only. outbox_delivery_init() once the configuration is loaded (it is kept by reference and must
  * stay unchanged); with no usable configuration nothing is queued and the add calls say so on the console.
  */
@@ -20,10 +22,14 @@
 
 #include "config/config.h"
 #include "firmware/alert_event.h"
+#include "firmware/journal.h"
 #include "firmware/outbox.h"
+#include "firmware/outbox_journal.h"
 
-/* cfg may be NULL (no usable configuration): then nothing is ever sent. store may be NULL (a RAM outbox). */
-void outbox_delivery_init(const struct config *cfg, const struct outbox_store_ops *store);
+/* cfg may be NULL (no usable configuration): then nothing is ever sent (and the journal is not read: its mails wait
+ * on the card for a configuration). journal may be NULL (a RAM outbox, persist_journal()'s NULL); else the queue
+ * sits on it (firmware/outbox_journal.h) and its undelivered mails are put back now: call before the network. */
+void outbox_delivery_init(const struct config *cfg, struct journal *journal);
 
 /* Queues the mail for ev with a new Message-ID. The signature fits the alert engine's emit callback. */
 void outbox_delivery_add(void *ctx, const struct alert_event *ev);
@@ -36,6 +42,9 @@ void outbox_delivery_retry(void);
 
 /* The queue, for the console and the heartbeat mail. */
 const struct outbox *outbox_delivery_queue(void);
+
+/* The journal store's counters, NULL with a RAM outbox. */
+const struct outbox_journal_stats *outbox_delivery_store_stats(void);
 
 /* True while a session of the outbox runs. */
 bool outbox_delivery_busy(void);

@@ -5,8 +5,8 @@
  * persist_init() at boot, before the network, finds the partition through the board and opens both rings. Without
  * one (an older or hand-made card, a directory as the native board's --sd, a card that fails) it says so once on
  * the console and everything keeps running: persist_journal() is NULL, so the outbox keeps its mails in RAM only,
- * and events are not kept. The outbox calls journal_append() / journal_mark_delivered() / journal_replay() on
- * persist_journal() itself; the rest of the firmware records events with persist_event().
+ * and events are not kept. The outbox keeps its mails on persist_journal() through firmware/outbox_journal.h
+ * (firmware/outbox_delivery.c sets it up); the rest of the firmware records events with persist_event().
  *
  * Rules: main loop only; persist_init() once, before anything else here.
  */

@@ -4,20 +4,24 @@
  *
  * usage: tools/baremail-log [--journal] IMAGE
  * Exit status: 0 printed, 1 no journal partition or unreadable (message on stderr), 2 usage.
- * Uses the firmware's own readers (drivers/storage/mbr.c, firmware/journal.c, firmware/event_log.c) and the layout
- * in firmware/persist_layout.h, so it reads exactly what the board wrote.
+ * Uses the firmware's own readers (drivers/storage/mbr.c, firmware/journal.c, firmware/event_log.c,
+ * firmware/outbox_journal.c for the mails) and the layout in firmware/persist_layout.h, so it reads exactly what the
+ * board wrote.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "drivers/blockdev.h"
 #include "drivers/storage/mbr.h"
 #include "firmware/event_log.h"
 #include "firmware/journal.h"
+#include "firmware/outbox_journal.h"
 #include "firmware/persist_layout.h"
 
 #define IMAGE_READ_ERROR (-1)
@@ -56,9 +60,41 @@ static void print_event(void *ctx, const struct event_log_entry *e)
     printf("%s\n", line);
 }
 
+/* An outbox record as its mail: what, how many events, its Date and the Message-ID's random part (the part that
+ * tells a duplicate after a power loss from another mail). */
+static bool print_outbox_record(const struct journal_record *rec)
+{
+    struct outbox_entry e;
+    uint32_t absorbed;
+    if (rec->kind != OUTBOX_JOURNAL_KIND || !outbox_journal_decode(rec->payload, rec->len, &e, &absorbed)) {
+        return false;
+    }
+    char what[40];
+    switch (e.ev.kind) {
+    case ALERT_EVENT_ALERT:
+        snprintf(what, sizeof what, "alert %u %s", e.ev.alert, e.ev.recovered ? "recovered" : "triggered");
+        break;
+    case ALERT_EVENT_BOOT: snprintf(what, sizeof what, "boot mail"); break;
+    default: snprintf(what, sizeof what, "heartbeat"); break;
+    }
+    char date[64] = "no Date yet (queued before the clock was set)";
+    time_t t = (time_t)e.date;
+    struct tm tm;
+    if (e.date >= 0 && gmtime_r(&t, &tm) != NULL) {
+        strftime(date, sizeof date, "Date %Y-%m-%d %H:%M:%S UTC", &tm);
+    }
+    printf("#%-5llu mail %lu: %s, %lu event%s, %s%s, Message-ID part %016llx\n", (unsigned long long)rec->seq,
+           (unsigned long)e.id, what, (unsigned long)e.ev.events, e.ev.events == 1 ? "" : "s", date,
+           e.date_guessed ? " (the restart's: the event's time is unknown)" : "", (unsigned long long)e.unique);
+    return true;
+}
+
 static void print_record(void *ctx, const struct journal_record *rec)
 {
     (void)ctx;
+    if (print_outbox_record(rec)) {
+        return;
+    }
     printf("#%-5llu kind %u  time %llu  %u bytes\n", (unsigned long long)rec->seq, (unsigned)rec->kind,
            (unsigned long long)rec->time, (unsigned)rec->len);
 }

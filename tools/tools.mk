@@ -18,9 +18,9 @@ $(SMTPCONF_CHECK): $(SMTPCONF_CHECK_SRCS) config/config.h board/pi_header.h boar
 # The event log and journal reader: the firmware's own MBR, journal and event log code on an image file.
 BAREMAIL_LOG := build/host/tools/baremail-log
 BAREMAIL_LOG_SRCS := tools/baremail-log.c drivers/blockdev.c drivers/storage/mbr.c firmware/journal.c \
-	firmware/event_log.c
+	firmware/event_log.c firmware/outbox_journal.c firmware/outbox.c
 BAREMAIL_LOG_HDRS := drivers/blockdev.h drivers/storage/mbr.h firmware/journal.h firmware/event_log.h \
-	firmware/persist_layout.h drivers/byteorder.h
+	firmware/persist_layout.h drivers/byteorder.h firmware/outbox_journal.h firmware/outbox.h
 
 $(BAREMAIL_LOG): $(BAREMAIL_LOG_SRCS) $(BAREMAIL_LOG_HDRS)
 	@mkdir -p $(@D)

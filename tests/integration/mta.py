@@ -600,16 +600,17 @@ virtual   unix  -       n       n       -       -       virtual""".split("\n")
 
 
 class CaptureProxy:
-    """A TCP relay from 127.0.0.1:port (ephemeral) to 127.0.0.1:target_port, for any number of successive
-    connections. Records each connection's traffic as (seconds since accept, "c" or "s", bytes) in arrival
-    order, and delays every chunk by `delay` seconds each way (0: none), keeping order in each direction.
+    """A TCP relay from 127.0.0.1:port (ephemeral, unless listen_port is given) to 127.0.0.1:target_port, for any
+    number of successive connections. Records each connection's traffic as (seconds since accept, "c" or "s",
+    bytes) in arrival order, and delays every chunk by `delay` seconds each way (0: none), keeping order in each
+    direction.
 
     round_trips(i): how many times the client waited for the server: each run of server data that follows
     client data (or opens the connection, the greeting) counts one. With a delay d, a session takes about
     round_trips * 2d longer than without.
     """
 
-    def __init__(self, target_port, delay=0.0):
+    def __init__(self, target_port, delay=0.0, listen_port=0):
         self.target_port = target_port
         self.delay = delay
         self.connections = []  # each: list of (t, direction, bytes)
@@ -617,7 +618,7 @@ class CaptureProxy:
         self._done = []
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
+        self._listener.bind(("127.0.0.1", listen_port))
         self._listener.listen(8)
         self.port = self._listener.getsockname()[1]
         self._closing = False
@@ -718,6 +719,11 @@ class CaptureProxy:
         return count
 
     def close(self):
+        # shutdown() first: a close() alone leaves the port listening while _accept() is blocked in accept().
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._listener.close()
         for done in self._done:
             done.wait(5)

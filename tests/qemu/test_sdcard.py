@@ -74,12 +74,13 @@ def region_digest(image, first, count):
 
 
 def boot_and_log(image):
-    """Boots, runs `log`, and leaves by killing QEMU (a power cut). Returns (boot output, log output)."""
+    """Boots, runs `log` and `outbox`, and leaves by killing QEMU (a power cut). Returns (boot output, log output,
+    outbox output)."""
     with boot_with_card(image) as c:
         start = c.expect(r"baremail \S+", BOOT_TIMEOUT).start()
         c.expect(re.escape(PROMPT), BOOT_TIMEOUT)
         boot = c.output[start:c.mark]
-        return boot, c.command("log")
+        return boot, c.command("log"), c.command("outbox")
 
 
 @case
@@ -91,19 +92,25 @@ def journal_partition_in_use():
     assert [p[0] for p in parts] == [0x0C, 0xDA], parts
     fat = region_digest(image, parts[0][1], parts[0][2])
 
-    boot, log = boot_and_log(image)
+    boot, log, outbox = boot_and_log(image)
     assert "outbox: journal on the SD card: 0 undelivered, room for 256" in boot, boot
+    # The boot mail (no network here) waits on the card, and comes back at the next boot.
+    assert "outbox: kept in journal on the SD card: 1 undelivered, room for 256" in outbox, outbox
+    assert "mail 1: (boot mail)" in outbox, outbox
     assert re.search(r"event log: 1 of the last 256 events", log), log
     assert re.search(r"^#1 .* boot +power-on", log, re.M), log
-    boot, log = boot_and_log(image)
-    assert re.search(r"event log: 2 of the last 256 events", log), log
+    boot, log, _ = boot_and_log(image)
+    assert "outbox: journal on the SD card: 1 undelivered, room for 256" in boot, boot
+    assert "outbox: 1 mail back from the journal" in boot, boot
+    assert re.search(r"event log: 3 of the last 256 events", log), log
+    assert re.search(r"^#3 .* note +journal: 1 mails back \(1 undated\)", log, re.M), log
     assert re.search(r"^#2 .* boot +power-on", log, re.M), log
 
     proc = subprocess.run([os.path.join(ROOT, "tools", "baremail-log"), "--journal", image], stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
     assert proc.returncode == 0, proc.stdout
     assert len(re.findall(r"^#\d+ .* boot +power-on\b", proc.stdout, re.M)) == 2, proc.stdout
-    assert "journal: 0 undelivered (room for 256)" in proc.stdout, proc.stdout
+    assert "journal: 2 undelivered (room for 256)" in proc.stdout, proc.stdout
     assert region_digest(image, parts[0][1], parts[0][2]) == fat, "the firmware changed the FAT partition"
 
 
@@ -114,10 +121,11 @@ def card_without_journal_partition():
     subprocess.run(["sfdisk", "--no-reread", "--no-tell-kernel", "-q", "--delete", image, "2"], check=True,
                    env=dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin"))
     assert [p[0] for p in partitions(image)] == [0x0C]
-    boot, log = boot_and_log(image)
+    boot, log, outbox = boot_and_log(image)
     assert "journal: no journal partition on the SD card: the outbox keeps mails in RAM only" in boot, boot
     assert "configuration loaded from smtp.conf" in boot, boot
     assert "no event log" in log and "RAM only" in log, log
+    assert ("outbox: kept in RAM only (no journal partition on the SD card): lost at power loss" in outbox), outbox
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
@@ -30,17 +31,38 @@ def tool(*args):
                           errors="replace")
 
 
-def make_image(path, table):
+def make_image(path, table, size=8 << 20):
     with open(path, "wb") as f:
-        f.truncate(8 << 20)
+        f.truncate(size)
     subprocess.run(["sfdisk", "--no-reread", "--no-tell-kernel", "-q", path], input=table, text=True, check=True,
                    env=ENV, stdout=subprocess.DEVNULL)
 
 
-def boot_native(image):
-    proc = subprocess.run([NATIVE, "--sd", image], input="log\npoweroff\n", stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, errors="replace", timeout=60)
-    return proc.stdout
+def boot_native(image, lines=("log",)):
+    """Boots the native board on image, types each line (a second apart, so that an alert's debounce passes),
+    then `poweroff`; returns what it printed."""
+    proc = subprocess.Popen([NATIVE, "--sd", image], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, errors="replace")
+    for line in lines:
+        proc.stdin.write(line + "\n")
+        proc.stdin.flush()
+        time.sleep(1.0)
+    out, _ = proc.communicate("poweroff\n", timeout=60)
+    return out
+
+
+def make_card_with_config(path, conf):
+    """A card like tools/mksdcard's, smaller: a FAT32 partition (the smallest FAT32 takes about 33 MiB: 65525
+    clusters of 512 bytes) holding smtp.conf, then the journal partition."""
+    fat_sectors = 36 << 11
+    make_image(path, f"label: dos\nstart=2048, size={fat_sectors}, type=c\nstart={2048 + fat_sectors}, type=da\n",
+               size=48 << 20)
+    subprocess.run(["mkfs.fat", "-F", "32", "-s", "1", "--offset", "2048", path, str(fat_sectors // 2)], check=True,
+                   env=ENV, stdout=subprocess.DEVNULL)
+    conf_path = path + ".conf"
+    with open(conf_path, "w") as f:
+        f.write(conf)
+    subprocess.run(["mcopy", "-i", f"{path}@@{2048 * SECTOR}", conf_path, "::smtp.conf"], check=True, env=ENV)
 
 
 def main():
@@ -72,6 +94,24 @@ def main():
         boots = re.findall(r"^#(\d+) .* boot", proc.stdout, re.M)
         check("a damaged event is skipped, the others printed", proc.returncode == 0 and boots == ["1"],
               proc.stdout)
+
+        # A mail queued on one boot is on the card, comes back at the next, and --journal shows it as a mail.
+        mail = os.path.join(tmp, "mail.img")
+        make_card_with_config(mail, "MailHub=10.0.2.2:2525\nRoot=ops@example.com\nBootMail=NO\n"
+                                    "Alert=door: gpio=17 pull=up\n")
+        first = boot_native(mail, ["pin 17 low", "outbox"])
+        check("an alert is queued on the card", "outbox: mail 1 (door triggered) queued" in first and
+              "outbox: kept in journal on the SD card: 1 undelivered" in first, first[-1500:])
+        proc = tool("--journal", mail)
+        check("--journal shows it as a mail, with its Message-ID part",
+              re.search(r"^#1 +mail 1: alert 0 triggered, 1 event, .*, Message-ID part [0-9a-f]{16}$", proc.stdout,
+                        re.M) is not None and "journal: 1 undelivered" in proc.stdout, proc.stdout)
+        second = boot_native(mail, ["outbox"])
+        check("the next boot puts it back into the outbox", "outbox: 1 mail back from the journal" in second and
+              re.search(r"mail 1: door triggered, 1 event", second) is not None, second[-1500:])
+        proc = tool(mail)
+        check("the event log has the alert queued", re.search(r" alert +mail 1 \(door triggered\) queued$",
+                                                             proc.stdout, re.M) is not None, proc.stdout)
 
         old = os.path.join(tmp, "old.img")
         make_image(old, "label: dos\nstart=2048, type=c\n")

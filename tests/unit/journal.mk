@@ -20,3 +20,7 @@ test_journal_area_SRCS := tests/unit/test_journal_area.c tests/unit/crash_disk.c
 bench-journal: | $(SETUP_STAMP)
 	$(MAKE) --no-print-directory all-boards
 	bench/journal
+# The outbox's store on the journal: layout, replay, writes per alert, merges and workloads cut by power losses.
+UNIT_TESTS += test_outbox_journal
+test_outbox_journal_SRCS := tests/unit/test_outbox_journal.c tests/unit/crash_disk.c firmware/outbox_journal.c \
+	firmware/outbox.c firmware/journal.c drivers/blockdev.c

@@ -3,7 +3,10 @@
  * mails wait for a Date and are dated from their event time; 4xx three times then 250 with backoff and jitter in
  * bounds; 5xx leaves the queue into the failure list until a report is delivered; configuration faults retry at
  * the cap; order and batching per route; recipients that already accepted are remembered; a full queue merges
- * instead of dropping (100 events, counts add up); the store sees every change; restore after a reboot.
+ * instead of dropping (100 events, counts add up); the store sees every change with its reason, and a merge that
+ * makes room saves the kept entry (naming the absorbed one) before it drops the absorbed one; an entry added once
+ * the clock is known is dated at once (one save); restore after a reboot; a due mail behind a full batch of older
+ * mails in their backoff goes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -340,13 +343,19 @@ static void test_sending_entries_are_not_merged(void **state)
 struct store_log {
     unsigned saves, drops;
     uint32_t last_saved, last_dropped;
+    enum outbox_change last_why;
+    uint32_t last_absorbed;
+    unsigned drops_at_last_save; /* drops seen when the last save came: a merge saves before it drops */
 };
 
-static void log_save(void *ctx, const struct outbox_entry *e)
+static void log_save(void *ctx, const struct outbox_entry *e, enum outbox_change why, uint32_t absorbed)
 {
     struct store_log *log = ctx;
     log->saves++;
     log->last_saved = e->id;
+    log->last_why = why;
+    log->last_absorbed = absorbed;
+    log->drops_at_last_save = log->drops;
 }
 
 static void log_drop(void *ctx, const struct outbox_entry *e)
@@ -365,15 +374,95 @@ static void test_store_sees_every_change(void **state)
     struct alert_event ev = alert_ev(0, 0);
     uint32_t id = outbox_add(&ob, &ev, 1, 0);
     assert_int_equal(log.saves, 1);
+    assert_int_equal(log.last_why, OUTBOX_CHANGE_ADDED);
     outbox_date_entries(&ob, 0, UTC_NOW);
     assert_int_equal(log.saves, 2);
+    assert_int_equal(log.last_why, OUTBOX_CHANGE_DATED);
     attempt(0, OUTBOX_TEMPORARY, "421 busy");
     assert_int_equal(log.saves, 3);
+    assert_int_equal(log.last_why, OUTBOX_CHANGE_TRIED);
     assert_int_equal(log.last_saved, id);
     outbox_retry_now(&ob, 1 * S);
     attempt(1 * S, OUTBOX_DELIVERED, "250 ok");
     assert_int_equal(log.drops, 1);
     assert_int_equal(log.last_dropped, id);
+}
+
+/* Once the clock is known, an entry is dated when it is added: one save (one journal write), not two. */
+static void test_added_after_the_clock_is_dated_at_once(void **state)
+{
+    (void)state;
+    struct store_log log = { 0 };
+    const struct outbox_store_ops ops = { .save = log_save, .drop = log_drop, .ctx = &log };
+    outbox_init(&ob, &ops);
+    outbox_date_entries(&ob, 100 * S, UTC_NOW);
+    struct alert_event ev = alert_ev(0, 130 * S);
+    uint32_t id = outbox_add(&ob, &ev, 1, 130 * S);
+    assert_int_equal(outbox_find(&ob, id)->date, UTC_NOW + 30);
+    outbox_date_entries(&ob, 140 * S, UTC_NOW + 40);
+    assert_int_equal(log.saves, 1);
+    assert_int_equal(log.last_why, OUTBOX_CHANGE_ADDED);
+    /* An event older than the last clock reading is dated back from it. */
+    ev = alert_ev(1, 125 * S);
+    id = outbox_add(&ob, &ev, 2, 141 * S);
+    assert_int_equal(outbox_find(&ob, id)->date, UTC_NOW + 25);
+}
+
+/* A merge that makes room saves the kept entry, naming the absorbed one, before it drops the absorbed one. */
+static void test_merge_saves_before_it_drops(void **state)
+{
+    (void)state;
+    struct store_log log = { 0 };
+    const struct outbox_store_ops ops = { .save = log_save, .drop = log_drop, .ctx = &log };
+    outbox_init(&ob, &ops);
+    for (unsigned i = 0; i < OUTBOX_CAPACITY; i++) {
+        struct alert_event ev = alert_ev(0, i * S);
+        outbox_add(&ob, &ev, i, i * S);
+    }
+    assert_int_equal(log.drops, 0);
+    /* Another alert: alert 0's two newest entries merge to make room. */
+    struct alert_event ev = alert_ev(1, 100 * S);
+    outbox_add(&ob, &ev, 100, 100 * S);
+    assert_int_equal(log.drops, 1);
+    assert_int_equal(log.last_dropped, OUTBOX_CAPACITY);
+    /* The save of the kept entry came before the drop, and the new entry's save after it. */
+    assert_int_equal(log.last_why, OUTBOX_CHANGE_ADDED);
+    assert_int_equal(log.saves, OUTBOX_CAPACITY + 2);
+    const struct outbox_entry *kept = outbox_find(&ob, OUTBOX_CAPACITY - 1);
+    assert_non_null(kept);
+    assert_int_equal(kept->ev.events, 2);
+}
+
+/* The same merge, as the store sees the save. */
+static void log_save_merge_check(void *ctx, const struct outbox_entry *e, enum outbox_change why, uint32_t absorbed)
+{
+    struct store_log *log = ctx;
+    log_save(ctx, e, why, absorbed);
+    if (why == OUTBOX_CHANGE_MERGED && absorbed != 0) {
+        assert_int_equal(log->drops, 0);
+        assert_int_equal(e->id, OUTBOX_CAPACITY - 1);
+        assert_int_equal(absorbed, OUTBOX_CAPACITY);
+    }
+}
+
+static void test_merge_names_the_absorbed_entry(void **state)
+{
+    (void)state;
+    struct store_log log = { 0 };
+    const struct outbox_store_ops ops = { .save = log_save_merge_check, .drop = log_drop, .ctx = &log };
+    outbox_init(&ob, &ops);
+    for (unsigned i = 0; i <= OUTBOX_CAPACITY; i++) {
+        struct alert_event ev = alert_ev(i < OUTBOX_CAPACITY ? 0 : 1, i * S);
+        outbox_add(&ob, &ev, i, i * S);
+    }
+    assert_int_equal(log.drops, 1);
+    assert_int_equal(log.last_absorbed, 0);
+    /* A full queue folding an event of the same alert into its newest entry: no absorbed entry. */
+    struct alert_event ev = alert_ev(1, 200 * S);
+    uint32_t id = outbox_add(&ob, &ev, 200, 200 * S);
+    assert_int_equal(log.last_why, OUTBOX_CHANGE_MERGED);
+    assert_int_equal(log.last_absorbed, 0);
+    assert_int_equal(log.last_saved, id);
 }
 
 static void test_restore_after_reboot(void **state)
@@ -397,6 +486,26 @@ static void test_restore_after_reboot(void **state)
     assert_int_equal(ids[0], 7);
     assert_int_equal(outbox_find(&ob, 7)->date, UTC_NOW - 3600);
     assert_int_equal(outbox_find(&ob, 7)->unique, 0xfeed);
+}
+
+/* Nine mails restored at once with a server that refuses at once: the ninth is not starved by the first eight,
+ * which are in their backoff after the first session. */
+static void test_a_due_mail_behind_a_full_batch_goes(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < OUTBOX_BATCH_MAX + 1; i++) {
+        struct outbox_entry saved = { 0 };
+        saved.id = i + 1;
+        saved.ev = alert_ev(0, i * S);
+        saved.date = UTC_NOW;
+        saved.unique = i;
+        assert_int_equal(outbox_restore(&ob, &saved, 1 * S), 0);
+    }
+    assert_int_equal(attempt(1 * S, OUTBOX_TEMPORARY, "connection refused"), OUTBOX_BATCH_MAX);
+    uint32_t ids[OUTBOX_BATCH_MAX];
+    assert_int_equal(outbox_batch(&ob, 1 * S, NULL, NULL, ids, OUTBOX_BATCH_MAX), OUTBOX_BATCH_MAX);
+    assert_int_equal(ids[OUTBOX_BATCH_MAX - 1], OUTBOX_BATCH_MAX + 1);
+    assert_int_equal(ids[0], 1);
 }
 
 static void test_outcome_names(void **state)
@@ -424,7 +533,11 @@ int main(void)
         cmocka_unit_test_setup(test_full_queue_makes_room_for_another_alert, setup),
         cmocka_unit_test_setup(test_sending_entries_are_not_merged, setup),
         cmocka_unit_test_setup(test_store_sees_every_change, setup),
+        cmocka_unit_test_setup(test_added_after_the_clock_is_dated_at_once, setup),
+        cmocka_unit_test_setup(test_merge_saves_before_it_drops, setup),
+        cmocka_unit_test_setup(test_merge_names_the_absorbed_entry, setup),
         cmocka_unit_test_setup(test_restore_after_reboot, setup),
+        cmocka_unit_test_setup(test_a_due_mail_behind_a_full_batch_goes, setup),
         cmocka_unit_test_setup(test_outcome_names, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
