@@ -607,7 +607,7 @@ static const char *leading_key(const char *s, size_t n)
 	return id >= 0 ? keys[id].name : NULL;
 }
 
-void config_for_each_line(struct parser *p, const char *text, size_t len, line_fn fn)
+void config_for_each_line(struct parser *p, const char *text, size_t len, config_line_fn fn)
 {
 	size_t pos = 0;
 

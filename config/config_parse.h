@@ -159,12 +159,12 @@ __attribute__((format(printf, 2, 3))) void config_warn(struct parser *p, const c
 
 /* ---- the line reader (config.c) ---- */
 
-typedef void (*line_fn)(struct parser *p, const char *s, size_t n);
+typedef void (*config_line_fn)(struct parser *p, const char *s, size_t n);
 
 /* Start a parse or a check of `cfg`: diagnostics name `filename`. Returns 0. */
 int config_parser_begin(struct parser *p, struct config *cfg, const char *filename, config_diag_fn fn, void *ctx);
 /* Call `fn` for each line of `text` (line ending, byte-order mark removed); reports too long, NUL and UTF-16. */
-void config_for_each_line(struct parser *p, const char *text, size_t len, line_fn fn);
+void config_for_each_line(struct parser *p, const char *text, size_t len, config_line_fn fn);
 /* s[0] is '"': unescape into out (CONFIG_LINE_MAX + 1 bytes); the index after the closing quote, 0 on error. */
 size_t config_unquote(struct parser *p, const char *s, size_t n, char *out);
 /* Where an unquoted value ends: before a '#' that follows a blank (or starts the value after blanks). */
