@@ -49,7 +49,8 @@ int config_template_expand(const char *tmpl, const char *const *values, char *ou
 	}
 	if (out == NULL)
 		return (int)len;
-	if (overflow) {
+	/* Each piece copied leaves room for the NUL; only an empty expansion reaches here unchecked (size 0). */
+	if (overflow || len >= size) {
 		if (size > 0)
 			out[0] = '\0'; /* nothing half-expanded is left for a careless caller to send */
 		return CONFIG_ERR_OVERFLOW;
