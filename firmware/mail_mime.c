@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lib/utf8.h"
+
 /* RFC 2045 6.7 (5): encoded lines are at most 76 octets; RFC 2047 2: an encoded-word at most 75. */
 #define QP_LINE_MAX 76
 #define WORD_MAX 75
@@ -78,40 +80,6 @@ bool mail_mime_field_is(const char *text, const struct mail_mime_field *f, const
 	return f->name_len == strlen(name) && ci_prefix(text + f->start, f->name_len, name);
 }
 
-/* Length of the UTF-8 sequence at s (1-4), or 0 when it is not well-formed there. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t need, i;
-	unsigned long cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8. */
-	if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need;
-}
-
 bool mail_mime_is_control(unsigned char c)
 {
 	return (c < 0x20 && c != '\t') || c == 0x7f;
@@ -131,7 +99,7 @@ void mail_mime_scan(const char *text, size_t len, struct mail_mime_scan *out)
 		if (end - pos > out->longest_line)
 			out->longest_line = end - pos;
 		while (i < end) {
-			size_t n = utf8_seq((const unsigned char *)text + i, end - i);
+			size_t n = utf8_decode((const unsigned char *)text + i, end - i, NULL);
 			if ((unsigned char)text[i] >= 0x80)
 				out->has_8bit = true;
 			else if (mail_mime_is_control((unsigned char)text[i]) && out->control_at == len)
@@ -243,7 +211,7 @@ static size_t b64_width(size_t n)
 /* Length of the character at text[i] for chunking: a UTF-8 sequence stays whole, a stray byte stands alone. */
 static size_t char_len(const char *text, size_t len, size_t i)
 {
-	size_t n = utf8_seq((const unsigned char *)text + i, len - i);
+	size_t n = utf8_decode((const unsigned char *)text + i, len - i, NULL);
 
 	return n == 0 ? 1 : n;
 }

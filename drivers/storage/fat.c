@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "drivers/byteorder.h"
+#include "lib/utf8.h"
 
 /* Boot sector (BPB) fields, common part. */
 #define BPB_JUMP                 0u
@@ -529,40 +530,12 @@ static int decode_component(struct fat_volume *vol, const char *p, const char *e
     const uint8_t *e = (const uint8_t *)end;
 
     while (s < e) {
-        uint32_t c = *s++;
-        uint32_t extra;
-        uint32_t min;
-        if (c < 0x80u) {
-            extra = 0;
-            min = 0;
-        } else if ((c & 0xE0u) == 0xC0u) {
-            extra = 1;
-            min = 0x80u;
-            c &= 0x1Fu;
-        } else if ((c & 0xF0u) == 0xE0u) {
-            extra = 2;
-            min = 0x800u;
-            c &= 0x0Fu;
-        } else if ((c & 0xF8u) == 0xF0u) {
-            extra = 3;
-            min = 0x10000u;
-            c &= 0x07u;
-        } else {
-            return FAT_ERR_BAD_NAME;
+        uint32_t c;
+        size_t n = utf8_decode(s, (size_t)(e - s), &c);
+        if (n == 0) {
+            return FAT_ERR_BAD_NAME; /* not UTF-8: overlong, a lone surrogate, past U+10FFFF, cut short (utf8.h) */
         }
-        if ((size_t)(e - s) < extra) {
-            return FAT_ERR_BAD_NAME;
-        }
-        for (uint32_t i = 0; i < extra; i++) {
-            if ((s[i] & 0xC0u) != 0x80u) {
-                return FAT_ERR_BAD_NAME;
-            }
-            c = (c << 6) | (s[i] & 0x3Fu);
-        }
-        s += extra;
-        if (c < min || c > 0x10FFFFu || (c >= 0xD800u && c <= 0xDFFFu)) {
-            return FAT_ERR_BAD_NAME; /* overlong, out of Unicode, or a lone surrogate */
-        }
+        s += n;
         /* Long names are UTF-16: characters outside the BMP take a surrogate pair. */
         size_t units = c >= 0x10000u ? 2 : 1;
         if (len + units > FAT_MAX_NAME) {

@@ -1,2 +1,2 @@
 FUZZ_TARGETS += fuzz_config
-fuzz_config_SRCS := tests/fuzz/fuzz_config.c config/config.c
+fuzz_config_SRCS := tests/fuzz/fuzz_config.c $(CONFIG_PARSER_SRCS)

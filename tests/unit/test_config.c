@@ -1240,6 +1240,12 @@ static void test_template_expand(void **state)
 	assert_string_equal(out, "");
 	assert_int_equal(config_template_expand("ab", values, out, 0, NULL), CONFIG_ERR_OVERFLOW);
 	assert_int_equal(out[0], '\0');
+	/* An empty expansion still needs its NUL: a zero-size buffer is too small and is not written (body= is empty). */
+	out[0] = 'x';
+	assert_int_equal(config_template_expand("", values, out, 0, NULL), CONFIG_ERR_OVERFLOW);
+	assert_int_equal(out[0], 'x');
+	assert_int_equal(config_template_expand("", values, out, 1, NULL), 0);
+	assert_string_equal(out, "");
 	assert_int_equal(config_template_expand(NULL, values, out, sizeof(out), NULL), CONFIG_ERR_ARG);
 	assert_int_equal(config_template_expand("a", values, NULL, 4, NULL), CONFIG_ERR_ARG);
 	assert_string_equal(config_strerror(CONFIG_ERR_OVERFLOW), "output buffer too small");
