@@ -18,6 +18,7 @@ NET_SRCS += net/net_stack.c
 NET_SRCS += net/sys_arch.c
 NET_SRCS += net/netif_glue.c
 NET_SRCS += net/net.c
+NET_SRCS += net/net_strerror.c
 # The SMTP transport: the engine of net/smtp.mk on altcp and net/tls.
 NET_SRCS += net/smtp_client.c
 
