@@ -488,7 +488,9 @@ def same_envelope_and_headers_as_ssmtp(server):
 # ---- running -----------------------------------------------------------------------------------------------
 
 
-def main():
+def run_cases(cases, scratch_prefix):
+    """The command line's binary and case names, the private network, the NTP and DNS servers, one TestMTA, and
+    each case of `cases` (functions taking the TestMTA) in turn; prints the counts and returns the exit status."""
     args = [a for a in sys.argv[1:] if a != fake_servers.IN_NAMESPACE]
     if args:
         net.BINARY = os.path.abspath(args[0])
@@ -497,7 +499,7 @@ def main():
         print("0 passed, 1 failed")
         return 1
     fake_servers.reexec_in_private_network(sys.argv)
-    net.SCRATCH = tempfile.mkdtemp(prefix="baremail-native-smtp-")
+    net.SCRATCH = tempfile.mkdtemp(prefix=scratch_prefix)
     fake_servers.setup_private_network(net.SCRATCH)
     # The DNS server's one name is the Postfix host, at the host's loopback as slirp shows it; NTP gives the
     # host's time, which the certificates made by TestMTA are valid for.
@@ -510,7 +512,7 @@ def main():
     passed = failed = 0
     try:
         with mta.TestMTA() as server:
-            for fn in CASES:
+            for fn in cases:
                 if only and fn.__name__ not in only:
                     continue
                 start = time.monotonic()
@@ -521,12 +523,13 @@ def main():
                 except Exception:
                     failed += 1
                     print(f"FAIL {fn.__name__}\n{traceback.format_exc()}", flush=True)
-                # A failed case may leave messages behind; the next one must see only its own.
+                # A failed case may leave messages and sessions behind; the next one must see only its own.
                 while True:
                     try:
                         server.wait_for_message(0.2)
                     except TimeoutError:
                         break
+                skip_old_sessions(server, "starttls")
     except mta.MTAError as e:
         failed += 1
         print(f"FAIL mail servers: {e}")
@@ -537,4 +540,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_cases(CASES, "baremail-native-smtp-"))

@@ -1,0 +1,332 @@
+#!/usr/bin/python3
+"""Alerts end to end on the native board: `pin N low|high` drives an input, the alert engine and the outbox turn
+it into mail, and a real Postfix + Dovecot (tests/integration/mta.py) on the host's loopback receives it through
+libslirp as 10.0.2.2. Also the boot and heartbeat mails, a server that refuses for two minutes, a recipient it
+refuses for good, a storm of edges against a rate limit, and edges while a console command runs.
+
+usage: tests/integration/test_native_alerts.py [BINARY [CASE...]]   (default build/native/baremail, every case;
+       needs root and tests/integration/setup-mta run once)
+
+Same set-up as test_native_smtp.py (private namespaces, its smtp.conf and firmware helpers, an NTP server giving
+the host's time so that Date can be checked to the second). Each case boots the firmware with its own smtp.conf.
+The outage case lasts about 4 minutes (the firmware's retry is 30 s doubling, with jitter), the rest well under one
+each. Ends with "N passed, M failed".
+"""
+import email.utils
+import os
+import re
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import mta  # noqa: E402
+import test_native_net as net  # noqa: E402
+import test_native_smtp as smtp  # noqa: E402
+
+ALERT_RCPT = "admin@baremail.test"  # Root in test_native_smtp.conf(): AlertTo's default
+DOOR = 'Alert = door: gpio=17 subject="Door {state}" recovery=yes\n'
+# Postfix delivers within a second of its 250; the outbox starts a session within a loop pass of the event.
+DELIVERY_TIMEOUT = 30
+# The Date of an event's mail is the event's second; the test reads the host clock around the command.
+DATE_SLACK_S = 3
+# The firmware's first retry comes after 15-30 s (outbox.h): a mail not tried again within this was given up.
+NO_RETRY_WINDOW_S = 35
+
+CASES = []
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+# ---- helpers -----------------------------------------------------------------------------------------------
+
+
+def alert_conf(server, *lines, port=None):
+    """test_native_smtp's STARTTLS smtp.conf (through `port` instead of Postfix's when given) plus `lines`."""
+    return smtp.conf(server, "starttls", "starttls", port=port) + "".join(line + "\n" for line in lines)
+
+
+def date_of(msg):
+    return email.utils.parsedate_to_datetime(msg["Date"]).timestamp()
+
+
+def check_alert_mail(msg, subject, event_utc, rcpt=ALERT_RCPT):
+    """An alert mail: its subject, the Date of the event, Auto-Submitted, sent from the alert's account."""
+    assert msg["Subject"] == subject, msg["Subject"]
+    assert abs(date_of(msg) - event_utc) <= DATE_SLACK_S, (msg["Date"], time.ctime(event_utc))
+    assert msg["X-Original-To"] == rcpt, msg["X-Original-To"]
+    assert msg["Auto-Submitted"] == "auto-generated", msg["Auto-Submitted"]
+    assert re.fullmatch(r"<[0-9a-f.]+@" + re.escape(smtp.HOST_NAME) + ">", msg["Message-ID"].strip()), \
+        msg["Message-ID"]
+
+
+def pin(fw, level, gpio=17):
+    """`pin N low|high`; returns the host's time of the command."""
+    at = time.time()
+    text = smtp.run_command(fw, f"pin {gpio} {level}")
+    assert "error" not in text.lower() and "usage" not in text, text
+    return at
+
+
+def no_more_messages(server, seconds):
+    try:
+        msg = server.wait_for_message(seconds)
+    except TimeoutError:
+        return
+    raise AssertionError(f"an unexpected message arrived: {msg['Subject']!r}")
+
+
+def printed(fw, pattern, timeout):
+    """Waits until the console has printed pattern anywhere so far (also before the mark: a line may come while
+    an earlier command's output was being read); returns the match."""
+    deadline = time.monotonic() + timeout
+    while not (m := re.search(pattern, fw.output, re.M)):
+        assert time.monotonic() < deadline, f"the console never printed {pattern!r}:\n{fw.output[-2000:]}"
+        fw._receive(0.2)
+    return m
+
+
+def firmware_version(fw):
+    m = re.search(r"baremail (\S+)", smtp.run_command(fw, "version"))
+    assert m, "no version"
+    return m.group(1)
+
+
+def outbox_lines(fw):
+    return smtp.run_command(fw, "outbox")
+
+
+def alerts_row(fw, name):
+    """`alerts`' row for `name` as a dict of its columns' numbers and words."""
+    text = smtp.run_command(fw, "alerts")
+    m = re.search(rf"^{re.escape(name)} +(\d+) +(\d+|-) +(\w+) +(\w+) +(\w+|\?) +(\w+) +(.+?) +(\d+) +(\d+) +(\d+) "
+                  r"+(\d+)$", text, re.M)
+    assert m, text
+    keys = ("gpio", "pin", "pull", "edge", "level", "state", "last", "events", "mails", "folded", "waiting")
+    row = dict(zip(keys, m.groups()))
+    for k in ("events", "mails", "folded", "waiting"):
+        row[k] = int(row[k])
+    return row
+
+
+# ---- cases -------------------------------------------------------------------------------------------------
+
+
+@case
+def boot_mail(server):
+    """Once network and clock are up: the boot mail, dated at the boot, naming the version, the reset cause,
+    the address and each alert with its pin and state."""
+    booted = time.time()
+    conf = alert_conf(server, DOOR, "Alert = leak: gpio=27 edge=rising pull=down")
+    with smtp.firmware(server, conf) as fw:
+        msg = server.wait_for_message(DELIVERY_TIMEOUT)
+        printed(fw, r"^outbox: mail 1 \(boot mail\) delivered: (?:sent: )?250 ", 5)
+        version = firmware_version(fw)
+    assert msg["Subject"] == f"[{smtp.HOST_NAME}] baremail started", msg["Subject"]
+    assert abs(date_of(msg) - booted) <= DATE_SLACK_S + 2, (msg["Date"], time.ctime(booted))
+    assert msg["X-Original-To"] == ALERT_RCPT, msg["X-Original-To"]
+    body = msg.get_content().replace("\r\n", "\n")
+    assert f"baremail {version} on " in body, body
+    assert re.search(r"^Reset cause: \S.*$", body, re.M), body
+    assert re.search(r"^Address: 10\.0\.2\.20$", body, re.M), body
+    assert re.search(r"^  door: GPIO 17 \(header pin 11\), pull up, edge falling: normal \(high\)$", body, re.M), body
+    assert re.search(r"^  leak: GPIO 27 \(header pin 13\), pull down, edge rising: normal \(low\)$", body, re.M), body
+    no_more_messages(server, 2)
+
+
+@case
+def alert_and_recovery_mails(server):
+    """`pin 17 low` then `pin 17 high`: "Door triggered" and "Door recovered", each dated at its event."""
+    with smtp.firmware(server, alert_conf(server, DOOR, "BootMail=NO")) as fw:
+        at = pin(fw, "low")
+        msg = server.wait_for_message(DELIVERY_TIMEOUT)
+        check_alert_mail(msg, "Door triggered", at)
+        body = msg.get_content()
+        assert re.search(r"^door \(GPIO 17\) triggered at \d{4}-\d\d-\d\dT", body, re.M), body
+        fw.expect(r"outbox: mail 1 \(door triggered\) delivered: (?:sent: )?250 ", 5)
+        time.sleep(1.5)  # a second apart, so the two Dates differ
+        at = pin(fw, "high")
+        check_alert_mail(server.wait_for_message(DELIVERY_TIMEOUT), "Door recovered", at)
+        fw.expect(r"outbox: mail 2 \(door recovered\) delivered: (?:sent: )?250 ", 5)
+        row = alerts_row(fw, "door")
+        assert (row["events"], row["mails"], row["state"], row["level"]) == (2, 2, "normal", "high"), row
+        assert re.search(r"^outbox: .* 0 of \d+ queued; 2 delivered, 0 undeliverable", outbox_lines(fw), re.M)
+    no_more_messages(server, 2)
+
+
+# A front for Postfix's STARTTLS port: while the server is "down" every connection gets this and is closed.
+SERVICE_NOT_AVAILABLE = b"421 4.3.2 Service not available\r\n"
+OUTAGE_S = 120
+# The alert comes this long after the outage began (the board booted into it), so the outage ends before the
+# firmware's fourth try, which comes at least 15 + 30 + 60 s after the first (outbox.h's [d/2, d] jitter): the
+# mail must arrive at that try, at most 30 + 60 + 120 s after the first.
+ALERT_INTO_OUTAGE_S = 20
+RETURN_TIMEOUT_S = 30 + 60 + 120 - (OUTAGE_S - ALERT_INTO_OUTAGE_S) + 15
+
+
+@case
+def server_refusing_for_two_minutes(server):
+    """The server answers 421 and hangs up for two minutes. The alert and its recovery wait (`outbox` shows the
+    attempts and the 421), then arrive once each, in one session, once the server is back."""
+    with mta.CaptureProxy(server.ports["starttls"]) as front:
+        front.refuse_with = SERVICE_NOT_AVAILABLE
+        down_at = time.monotonic()
+        with smtp.firmware(server, alert_conf(server, DOOR, "BootMail=NO", port=front.port)) as fw:
+            smtp.skip_old_sessions(server, "starttls")
+            time.sleep(max(0.0, down_at + ALERT_INTO_OUTAGE_S - time.monotonic()))
+            triggered = pin(fw, "low")
+            fw.expect(r"outbox: mail 1 \(door triggered\) temporary: .*421 4\.3\.2 Service not available.*\n", 10)
+            time.sleep(1.5)
+            recovered = pin(fw, "high")
+            fw.expect(r"outbox: mail 2 \(door recovered\) temporary: .*421 4\.3\.2 Service not available.*\n", 10)
+            text = outbox_lines(fw)
+            assert re.search(r"^  mail 1: door triggered, 1 event, age \d+ s, 2 attempts, next: in \d+ s$", text,
+                             re.M), text
+            assert re.search(r"^  mail 2: door recovered, 1 event, age \d+ s, 1 attempt, next: in \d+ s$", text,
+                             re.M), text
+            assert re.search(r"^    last reply: .*421 4\.3\.2 Service not available", text, re.M), text
+            time.sleep(max(0.0, down_at + OUTAGE_S - time.monotonic()))
+            front.refuse_with = None
+            refused = front.refused
+            assert refused >= 2, refused
+            assert server.unread_messages() == [], "a message got through the outage"
+            first = server.wait_for_message(RETURN_TIMEOUT_S)
+            second = server.wait_for_message(10)
+            fw.expect(r"outbox: mail 2 \(door recovered\) delivered: (?:sent: )?250 ", 10)
+            attempts = front.refused
+            text = outbox_lines(fw)
+            assert re.search(r"^outbox: .* 0 of \d+ queued; 2 delivered, 0 undeliverable", text, re.M), text
+        session = server.wait_for_session("starttls", 10)
+        assert session.get("mail") == "2" and session.get("data") == "2", session
+        print(f"  {attempts} connections refused over {OUTAGE_S} s; delivered "
+              f"{time.monotonic() - down_at - OUTAGE_S:.0f} s after the server returned", flush=True)
+    check_alert_mail(first, "Door triggered", triggered)
+    check_alert_mail(second, "Door recovered", recovered)
+    no_more_messages(server, 3)
+
+
+# The one recipient refused: the whole message failed at RCPT, with Postfix's reply (the address in its text).
+REFUSED = r"RCPT failed: 550 5\.1\.1 <" + re.escape(mta.REJECT_RCPT) + r">: .*No such user here"
+
+
+@case
+def refused_recipient_is_reported_not_retried(server):
+    """An alert whose recipient the server refuses for good (550): the console and `outbox` say undeliverable with
+    the reply, no session follows, and the next heartbeat names it."""
+    conf = alert_conf(server, f'Alert = door: gpio=17 to="{mta.REJECT_RCPT}"', "HeartbeatMail=YES",
+                      "HeartbeatPeriod=1m")
+    with smtp.firmware(server, conf) as fw:
+        boot = server.wait_for_message(DELIVERY_TIMEOUT)
+        assert "baremail started" in boot["Subject"], boot["Subject"]
+        smtp.skip_old_sessions(server, "starttls")
+        pin(fw, "low")
+        fw.expect(r"outbox: mail 2 \(door triggered\) undeliverable: " + REFUSED + r".*\n", DELIVERY_TIMEOUT)
+        fw.expect(r"outbox: not retried; the next heartbeat or boot mail names it", 5)
+        server.wait_for_session("starttls", 10)
+        refused_at = time.monotonic()
+        text = outbox_lines(fw)
+        assert re.search(r"; \d+ delivered, 1 undeliverable", text, re.M), text
+        assert re.search(r"^undeliverable .*:\n  mail 2: door: " + REFUSED, text, re.M), text
+        # The heartbeat is due a minute after boot; until then the server must see no session at all.
+        while True:
+            try:
+                server.wait_for_session("starttls", 1)
+            except TimeoutError:
+                if time.monotonic() - refused_at >= NO_RETRY_WINDOW_S:
+                    break
+                continue
+            assert time.monotonic() - refused_at >= NO_RETRY_WINDOW_S, "a session came before the heartbeat"
+            break
+        heartbeat = server.wait_for_message(60)
+        assert "heartbeat" in heartbeat["Subject"], heartbeat["Subject"]
+        body = heartbeat.get_content()
+        assert re.search(r"^  door alert of \d{4}-\S+: " + REFUSED, body, re.M), body
+        assert re.search(r"^Outbox: 0 waiting, \d+ delivered and 1 undeliverable since the last report:$", body,
+                         re.M), body
+        # Named once: the failure leaves the list when the heartbeat that names it is delivered.
+        fw.expect(r"outbox: mail \d+ \(heartbeat\) delivered: (?:sent: )?250 ", 10)
+        text = outbox_lines(fw)
+        assert "undeliverable (named" not in text, text
+    assert server.unread_messages() == [], "the refused recipient's mail was retried elsewhere"
+
+
+STORM_EDGES = 100
+STORM_SECONDS = 5.0
+
+
+@case
+def storm_of_edges_under_a_limit(server):
+    """100 edges in 5 s on an alert with limit=3/hour, debounce=0, edge=both: three mails go at once, and `alerts`
+    shows the other 97 events held for the summary that the limit allows next."""
+    conf = alert_conf(server, 'Alert = door: gpio=17 edge=both debounce=0 limit=3/hour subject="Door {state}"',
+                      "BootMail=NO")
+    with smtp.firmware(server, conf) as fw:
+        # One edge every 50 ms, each its own line: the board's record of changes holds 16 per loop pass, and a
+        # storm faster than the main loop takes them is merged (board.h), which edge=both debounce=0 would count.
+        start = time.monotonic()
+        for i in range(STORM_EDGES):
+            time.sleep(max(0.0, start + STORM_SECONDS * i / STORM_EDGES - time.monotonic()))
+            fw.send(f"pin 17 {'low' if i % 2 == 0 else 'high'}\n")
+        for i in range(STORM_EDGES):
+            fw.expect(r"pin 17 (low|high)\r?\n", 10)
+        fw.expect(re.escape(net.PROMPT), 10)
+        elapsed = time.monotonic() - start
+        assert elapsed < STORM_SECONDS + 2, elapsed
+        mails = [server.wait_for_message(DELIVERY_TIMEOUT) for _ in range(3)]
+        no_more_messages(server, 5)
+        row = alerts_row(fw, "door")
+    assert [m["Subject"] for m in mails] == ["Door triggered", "Door recovered", "Door triggered"], \
+        [m["Subject"] for m in mails]
+    covered = sum(int(m) if (m := re.search(r"covers (\d+) events", msg.get_content())) else 1 for msg in mails)
+    assert row["events"] == STORM_EDGES, row
+    assert row["mails"] == 3, row
+    assert covered + row["waiting"] == STORM_EDGES, (covered, row)
+    assert row["waiting"] == STORM_EDGES - 3, row
+
+
+@case
+def edge_before_a_test_is_mailed(server):
+    """An edge typed just before `test` (its debounce ends while `test` runs): the test mail and the alert both
+    arrive, the alert dated at its edge."""
+    with mta.CaptureProxy(server.ports["starttls"], delay=0.3) as slow:
+        with smtp.firmware(server, alert_conf(server, DOOR, "BootMail=NO", port=slow.port)) as fw:
+            at = time.time()
+            fw.send("pin 17 low\n")
+            text = smtp.run_command(fw, "test " + smtp.RCPT, 60)
+            assert re.search(r"^sent: 250 ", text, re.M), text
+            fw.expect(r"outbox: mail 1 \(door triggered\) delivered: (?:sent: )?250 ", DELIVERY_TIMEOUT)
+    msgs = {m["X-Original-To"]: m for m in (server.wait_for_message(10), server.wait_for_message(10))}
+    check_alert_mail(msgs[ALERT_RCPT], "Door triggered", at)
+    smtp.check_headers(msgs[smtp.RCPT])
+
+
+@case
+def edge_while_sendmail_waits_for_input(server):
+    """`sendmail` waiting for its message does not stop the main loop: an edge just before it is queued and
+    mailed while the message is still being typed (issue 9's "one main loop")."""
+    with smtp.firmware(server, alert_conf(server, DOOR, "BootMail=NO")) as fw:
+        at = time.time()
+        fw.send("pin 17 low\nsendmail " + smtp.RCPT + "\n")
+        fw.expect(r"type or paste the message", 10)
+        fw.send("Subject: typed slowly\n\nfirst line\n")
+        try:
+            alert = server.wait_for_message(DELIVERY_TIMEOUT)
+        except TimeoutError:
+            raise AssertionError("the alert was not mailed while sendmail waited for input: the console's "
+                                 "command blocks the main loop (issue 9, 'one main loop')") from None
+        fw.send("last line\n.\n")
+        m = fw.expect(r"(sent: .*|\S+ failed: .*)\r?\n", smtp.SEND_TIMEOUT)
+        assert m.group(1).startswith("sent: 250 "), m.group(0)
+    check_alert_mail(alert, "Door triggered", at)
+    assert server.wait_for_message(10)["Subject"] == "typed slowly"
+
+
+# ---- running -----------------------------------------------------------------------------------------------
+
+
+if __name__ == "__main__":
+    sys.exit(smtp.run_cases(CASES, "baremail-native-alerts-"))
