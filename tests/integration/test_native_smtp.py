@@ -45,6 +45,8 @@ SEND_TIMEOUT = 30
 DATE_SLACK_S = 600
 
 CASES = []
+# run_cases()' NTP server, for a case that keeps the clock from the firmware for a while.
+NTP = None
 
 
 def case(fn):
@@ -488,9 +490,11 @@ def same_envelope_and_headers_as_ssmtp(server):
 # ---- running -----------------------------------------------------------------------------------------------
 
 
-def run_cases(cases, scratch_prefix):
-    """The command line's binary and case names, the private network, the NTP and DNS servers, one TestMTA, and
-    each case of `cases` (functions taking the TestMTA) in turn; prints the counts and returns the exit status."""
+def run_cases(cases, scratch_prefix, make_server=mta.TestMTA):
+    """The command line's binary and case names, the private network, the NTP and DNS servers, one mail server
+    (make_server(): a context manager giving a TestMTA or what has its wait_for_message and wait_for_session),
+    and each case of `cases` (functions taking the server) in turn; prints the counts and returns the exit
+    status."""
     args = [a for a in sys.argv[1:] if a != fake_servers.IN_NAMESPACE]
     if args:
         net.BINARY = os.path.abspath(args[0])
@@ -504,14 +508,15 @@ def run_cases(cases, scratch_prefix):
     # The DNS server's one name is the Postfix host, at the host's loopback as slirp shows it; NTP gives the
     # host's time, which the certificates made by TestMTA are valid for.
     fake_servers.TEST_NAME, fake_servers.TEST_NAME_ADDR = mta.HOST_NAME, mta.SLIRP_HOST_ADDR
-    ntp, dns = fake_servers.NtpServer(utc=time.time(), running=True), fake_servers.DnsServer()
-    ntp.start()
+    global NTP
+    NTP, dns = fake_servers.NtpServer(utc=time.time(), running=True), fake_servers.DnsServer()
+    NTP.start()
     dns.start()
 
     only = args[1:]  # case names after the binary: run only those
     passed = failed = 0
     try:
-        with mta.TestMTA() as server:
+        with make_server() as server:
             for fn in cases:
                 if only and fn.__name__ not in only:
                     continue

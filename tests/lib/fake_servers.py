@@ -38,7 +38,8 @@ class NtpServer(threading.Thread):
     """Answers SNTP client requests (mode 3), echoing the request's transmit time as the originate time, as
     RFC 4330 servers do (lwIP checks it). Its clock shows utc: stopped there (running=False, so a test can match
     the minute), or starting there when the server starts and running with the host's monotonic clock
-    (running=True, so a test can check the client's clock to the second)."""
+    (running=True, so a test can check the client's clock to the second). With answering=False it ignores
+requests, as a server out of reach would (they are still counted)."""
 
     def __init__(self, utc=TEST_UTC, running=False):
         super().__init__(daemon=True)
@@ -48,6 +49,7 @@ class NtpServer(threading.Thread):
         self.running = running
         self.started_at = time.monotonic()
         self.requests = 0
+        self.answering = True
 
     def now(self):
         """The server's clock: seconds since 1970 (UTC), with a fraction when it runs."""
@@ -59,6 +61,8 @@ class NtpServer(threading.Thread):
             if len(data) < 48 or data[0] & 7 != 3:
                 continue
             self.requests += 1
+            if not self.answering:
+                continue
             version = (data[0] >> 3) & 7
             now = int((self.now() + NTP_UNIX_OFFSET) * NTP_FRACTION)
             reply = struct.pack("!BBbbII4sQQQQ", (version << 3) | 4, 1, 6, -20, 0, 0, b"TEST",

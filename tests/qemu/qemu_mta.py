@@ -5,10 +5,11 @@ mta_card() makes the SD card whose smtp.conf submits to a TestMTA listener as it
 arguments for that card and a usb-net NIC on the user network (slirp), where the host's loopback, and so the
 TestMTA, is 10.0.2.2. send_test() waits for the DHCP lease and runs the console's `test`.
 
-No NTP server runs here (the card names the host, 10.0.2.2, where nothing answers), and without the clock the
-firmware refuses every TLS server whose certificate is not pinned, since it cannot check the dates. So the card
-pins the listener's certificate (TLS_Fingerprint): the firmware accepts a pinned certificate before its clock is
-set.
+No NTP server runs here (the card names the host, 10.0.2.2, where nothing answers unless the caller runs one
+there, fake_servers.NtpServer on the loopback), and without the clock the firmware refuses every TLS server whose
+certificate is not pinned, since it cannot check the dates. So the card pins the listener's certificate
+(TLS_Fingerprint): the firmware accepts a pinned certificate before its clock is set. A card for alerts
+(mta_conf's `alerts`) needs the clock: no mail leaves without a Date.
 """
 import os
 import re
@@ -36,9 +37,10 @@ LEASE_TIMEOUT = 30.0
 SEND_TIMEOUT = 60.0
 
 
-def mta_conf(server, listener=LISTENER, password=None):
+def mta_conf(server, listener=LISTENER, password=None, alerts=()):
     """smtp.conf submitting to `listener` of the running TestMTA `server` as its user (with `password` instead of
-    the right one when given), mail for root going to RCPT."""
+    the right one when given), mail for root going to RCPT. With `alerts` (smtp.conf lines: Alert and the like)
+    the boot mail is on too, and the caller runs an NTP server on the host's loopback."""
     _, mode, cert = mta.LISTENERS[listener]
     lines = [
         f"Root={RCPT}",
@@ -49,22 +51,22 @@ def mta_conf(server, listener=LISTENER, password=None):
         *TLS_KEYS[mode],
         "IP=dhcp",
         # The host, where nothing answers NTP: without this the firmware would ask pool.ntp.org, and have the time
-        # or not depending on this machine's internet access. This way it never has it, wherever it runs.
+        # or not depending on this machine's internet access. This way it has it only from the caller's server.
         f"NTPServer={mta.SLIRP_HOST_ADDR}",
-        # Only the console's `test` sends: the demo and the tests see exactly the messages they asked for.
-        "BootMail=NO",
     ]
+    # Without alerts only the console's `test` sends: the demo and the tests see exactly the messages they asked for.
+    lines += list(alerts) or ["BootMail=NO"]
     if cert:
         lines.append(f"TLS_Fingerprint={server.fingerprint(cert)}")
     return "\n".join(lines) + "\n"
 
 
-def mta_card(server, name, listener=LISTENER, password=None):
-    """CARD_DIR/name, a card holding mta_conf(server, listener, password); returns its path."""
+def mta_card(server, name, listener=LISTENER, password=None, alerts=()):
+    """CARD_DIR/name, a card holding mta_conf(server, listener, password, alerts); returns its path."""
     os.makedirs(CARD_DIR, exist_ok=True)
     conf = os.path.join(CARD_DIR, os.path.splitext(name)[0] + ".conf")
     with open(conf, "w") as f:
-        f.write(mta_conf(server, listener, password))
+        f.write(mta_conf(server, listener, password, alerts))
     return make_card(conf, name)
 
 
