@@ -165,6 +165,7 @@ def alert_and_recovery_mails(server):
 
 # A front for Postfix's STARTTLS port: while the server is "down" every connection gets this and is closed.
 SERVICE_NOT_AVAILABLE = b"421 4.3.2 Service not available\r\n"
+REFUSED_421 = r"GREETING failed: 421 4\.3\.2 Service not available\r?\n"
 OUTAGE_S = 120
 # The alert comes this long after the outage began (the board booted into it), so the outage ends before the
 # firmware's fourth try, which comes at least 15 + 30 + 60 s after the first (outbox.h's [d/2, d] jitter): the
@@ -184,10 +185,10 @@ def server_refusing_for_two_minutes(server):
             smtp.skip_old_sessions(server, "starttls")
             time.sleep(max(0.0, down_at + ALERT_INTO_OUTAGE_S - time.monotonic()))
             triggered = pin(fw, "low")
-            fw.expect(r"outbox: mail 1 \(door triggered\) temporary failure: .*421 4\.3\.2 Service not available.*\n", 10)
+            fw.expect(r"outbox: mail 1 \(door triggered\) temporary failure: " + REFUSED_421, 10)
             time.sleep(1.5)
             recovered = pin(fw, "high")
-            fw.expect(r"outbox: mail 2 \(door recovered\) temporary failure: .*421 4\.3\.2 Service not available.*\n", 10)
+            fw.expect(r"outbox: mail 2 \(door recovered\) temporary failure: " + REFUSED_421, 10)
             text = outbox_lines(fw)
             assert re.search(r"^  mail 1: door triggered, 1 event, age \d+ s, 2 attempts, next: in \d+ s$", text,
                              re.M), text
@@ -344,6 +345,38 @@ def edge_while_sendmail_waits_for_input(server):
     by_subject = {m["Subject"]: m for m in msgs}
     assert set(by_subject) == {"Door triggered", "typed slowly"}, list(by_subject)
     check_alert_mail(by_subject["Door triggered"], "Door triggered", at)
+
+
+# Issue 9 item 5: `test` before the clock is set waits for it, saying so. Not in the firmware yet (another piece
+# of work; it touches the commands' waits): until then `test` refuses for want of the clock, which this case then
+# reports on a KNOWN line and checks (no mail leaves, the error names the clock). Set False once it waits.
+TEST_REFUSES_BEFORE_THE_CLOCK = True
+
+
+@case
+def test_right_after_boot(server):
+    """`test` typed at the first prompt while NTP does not answer yet: it waits for the clock, and the mail it
+    sends has a Date."""
+    smtp.NTP.answering = False
+    try:
+        with net.Firmware(smtp.sd_dir(server, alert_conf(server, "BootMail=NO"))) as fw:
+            fw.send("test " + smtp.RCPT + "\n")
+            time.sleep(2)
+            smtp.NTP.answering = True
+            m = fw.expect(r"(sent: .*|\S+ failed: .*)\r?\n", 60)
+            start = fw.output.rindex("test " + smtp.RCPT)
+            text = fw.output[start:m.end()]
+            if TEST_REFUSES_BEFORE_THE_CLOCK and not m.group(1).startswith("sent: "):
+                print("  KNOWN: `test` before the clock does not wait for it (issue 9, item 5): " + m.group(1),
+                      flush=True)
+                assert re.search(r"clock", m.group(1)), text
+                no_more_messages(server, 2)
+                return
+            assert re.search(r"waiting for the clock", text), text
+            assert m.group(1).startswith("sent: 250 "), text
+    finally:
+        smtp.NTP.answering = True
+    smtp.check_headers(server.wait_for_message(10))
 
 
 # ---- running -----------------------------------------------------------------------------------------------
