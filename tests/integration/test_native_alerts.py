@@ -46,8 +46,10 @@ def case(fn):
 
 
 def alert_conf(server, *lines, port=None):
-    """test_native_smtp's STARTTLS smtp.conf (through `port` instead of Postfix's when given) plus `lines`."""
-    return smtp.conf(server, "starttls", "starttls", port=port) + "".join(line + "\n" for line in lines)
+    """test_native_smtp's STARTTLS smtp.conf with the boot mail on (through `port` instead of Postfix's when
+    given) plus `lines`."""
+    text = smtp.conf(server, "starttls", "starttls", port=port, boot_mail=True)
+    return text + "".join(line + "\n" for line in lines)
 
 
 def date_of(msg):

@@ -57,10 +57,11 @@ def case(fn):
 # ---- set-up ------------------------------------------------------------------------------------------------
 
 
-def conf(server, listener, tls, password=None, debug=False, port=None):
+def conf(server, listener, tls, password=None, debug=False, port=None, boot_mail=False):
     """smtp.conf for a listener of the TestMTA: tls is "starttls", "implicit", "none" (UseTLS=NO with
     AllowAuthWithoutTLS=YES, the user's explicit choice of credentials in clear for a trusted relay) or "clear"
-    (UseTLS=NO alone, which the firmware refuses)."""
+    (UseTLS=NO alone, which the firmware refuses). The boot mail is off unless asked for: these cases count the
+    messages their commands send."""
     lines = [
         "Root=admin@baremail.test",
         f"MailHub={mta.HOST_NAME}:{port or server.ports[listener]}",
@@ -74,6 +75,8 @@ def conf(server, listener, tls, password=None, debug=False, port=None):
               "none": ["UseTLS=NO", "AllowAuthWithoutTLS=YES"], "clear": ["UseTLS=NO"]}[tls]
     if debug:
         lines.append("Debug=YES")
+    if not boot_mail:
+        lines.append("BootMail=NO")
     return "\n".join(lines) + "\n"
 
 
@@ -463,7 +466,7 @@ def same_envelope_and_headers_as_ssmtp(server):
 
     ours_conf = mta.seed_conf(server, f"{mta.HOST_NAME}:{server.ports['starttls']}",
                               extra=[f"TLS_CA_File={CA_NAME}", "IP=10.0.2.20/24", "Gateway=10.0.2.2",
-                                     "DNS=10.0.2.2", "NTPServer=10.0.2.2"])
+                                     "DNS=10.0.2.2", "NTPServer=10.0.2.2", "BootMail=NO"])
     with firmware(server, ours_conf) as fw:
         fw.send("sendmail " + RCPT + "\n")
         fw.expect(r"type or paste the message", 10)
