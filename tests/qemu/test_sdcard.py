@@ -102,7 +102,7 @@ def journal_partition_in_use():
     proc = subprocess.run([os.path.join(ROOT, "tools", "baremail-log"), "--journal", image], stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
     assert proc.returncode == 0, proc.stdout
-    assert len(re.findall(r"^#\d+ .* boot +power-on$", proc.stdout, re.M)) == 2, proc.stdout
+    assert len(re.findall(r"^#\d+ .* boot +power-on\b", proc.stdout, re.M)) == 2, proc.stdout
     assert "journal: 0 undelivered (room for 256)" in proc.stdout, proc.stdout
     assert region_digest(image, parts[0][1], parts[0][2]) == fat, "the firmware changed the FAT partition"
 
