@@ -6,7 +6,7 @@
 #   make bench-submit       bench/submit: round trips, bytes and client instructions per message (as root)
 #   make bench-alert        bench/alert-latency: from an input's edge to the server's 250, native and QEMU
 #
-# tests/integration/setup-mta installs Postfix, Dovecot, msmtp and valgrind without leaving a server running
+# tests/integration/setup-mta installs Postfix, Dovecot, msmtp, valgrind and aiosmtpd without leaving a server running
 # and unpacks Debian's ssmtp 2.64 into build/mta (it conflicts with postfix, so it is not installed); the tests
 # start and stop private instances through tests/integration/mta.py.
 
