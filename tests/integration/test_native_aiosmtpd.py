@@ -11,12 +11,13 @@ TestMTA makes it); the server runs in this process and keeps every message it ac
 session it came in. Ends with "N passed, M failed".
 """
 import email.parser
-import logging
 import email.policy
+import logging
 import os
 import queue
 import re
 import shutil
+import ssl
 import sys
 import tempfile
 import time
@@ -41,7 +42,6 @@ except ImportError:
 PORT = 10600 + int(os.environ.get("BAREMAIL_MTA_PORT_OFFSET", "0"))
 USER = mta.DEFAULT_USER
 PASSWORD = mta.DEFAULT_PASSWORD
-DELIVERY_TIMEOUT = 30
 # lwIP's SNTP client asks again 15 s after a request that got no answer (SNTP_RETRY_TIMEOUT), then later.
 CLOCK_TIMEOUT = 45
 
@@ -54,17 +54,12 @@ def case(fn):
 
 
 class Handler:
-    """aiosmtpd's handler: every accepted message goes to `messages` as (peer session id, envelope sender,
-    recipients, EmailMessage); `sessions` counts connections."""
+    """aiosmtpd's handler: every accepted message goes to `messages` as (SMTP session id, envelope sender,
+    recipients, EmailMessage); `auth` lists each AUTH as (mechanism, accepted)."""
 
     def __init__(self):
         self.messages = queue.Queue()
-        self.sessions = 0
         self.auth = []
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        session.host_name = hostname
-        return responses
 
     async def handle_DATA(self, server, session, envelope):
         msg = email.parser.BytesParser(policy=email.policy.default).parsebytes(envelope.original_content)
@@ -81,7 +76,6 @@ class AioServer:
         self.ca_file = certs.ca_file
         self.user, self.password = USER, PASSWORD
         self.ports = {"starttls": PORT}
-        import ssl
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(certs._path("valid.pem"), certs._path("valid.key"))
         self.handler = Handler()
@@ -121,11 +115,11 @@ class AioServer:
 def boot_mail_and_alert(server):
     """The boot mail, then `pin 17 low`: the alert, dated at the edge, over STARTTLS with AUTH."""
     with smtp.firmware(server, alerts.alert_conf(server, alerts.DOOR)) as fw:
-        _, sender, rcpt, boot = server.wait_for_message(DELIVERY_TIMEOUT)
+        _, sender, rcpt, boot = server.wait_for_message(alerts.DELIVERY_TIMEOUT)
         assert boot["Subject"] == f"[{smtp.HOST_NAME}] baremail started", boot["Subject"]
         assert sender == "root@" + smtp.HOST_NAME and rcpt == [alerts.ALERT_RCPT], (sender, rcpt)
         at = alerts.pin(fw, "low")
-        _, sender, rcpt, alert = server.wait_for_message(DELIVERY_TIMEOUT)
+        _, sender, rcpt, alert = server.wait_for_message(alerts.DELIVERY_TIMEOUT)
         alerts.printed(fw, r"outbox: mail 2 \(door triggered\) delivered: 250 2\.0\.0 Message accepted",
                        10)
     # No revaliases entry for the alert's account: the envelope sender is the console's (ssmtp's root@HostName).
