@@ -137,6 +137,7 @@ def alerts_before_the_clock_share_one_session(server):
     says so), and once it is set all three go in one session (RSET between them), each dated at its event."""
     sd = smtp.sd_dir(server, alerts.alert_conf(server, alerts.DOOR))
     smtp.NTP.answering = False
+    booted = time.time()
     try:
         with smtp.net.Firmware(sd) as fw:
             triggered = alerts.pin(fw, "low")
@@ -153,6 +154,8 @@ def alerts_before_the_clock_share_one_session(server):
         smtp.NTP.answering = True
     subjects = [msg["Subject"] for _, _, _, msg in got]
     assert subjects == [f"[{smtp.HOST_NAME}] baremail started", "Door triggered", "Door recovered"], subjects
+    # Each dated at its event, not when the clock came: the boot mail at the boot.
+    assert abs(alerts.date_of(got[0][3]) - booted) <= alerts.DATE_SLACK_S, got[0][3]["Date"]
     assert abs(alerts.date_of(got[1][3]) - triggered) <= alerts.DATE_SLACK_S, got[1][3]["Date"]
     assert abs(alerts.date_of(got[2][3]) - recovered) <= alerts.DATE_SLACK_S, got[2][3]["Date"]
     assert len({session for session, _, _, _ in got}) == 1, "the three mails took more than one session"

@@ -263,6 +263,28 @@ def refused_recipient_is_reported_not_retried(server):
     assert server.unread_messages() == [], "the refused recipient's mail was retried elsewhere"
 
 
+@case
+def busy_recipient_is_retried_alone(server):
+    """An alert to two recipients, one of which the server defers (450): the other gets it at once, and the retry,
+    15 to 30 s later, names only the deferred one (a recipient that accepted is not sent the mail again)."""
+    conf = alert_conf(server, f'Alert = door: gpio=17 to="{smtp.RCPT}, {mta.TEMPFAIL_RCPT}"', "BootMail=NO")
+    with smtp.firmware(server, conf) as fw:
+        smtp.skip_old_sessions(server, "starttls")
+        pin(fw, "low")
+        fw.expect(r"outbox: mail 1 \(door triggered\) temporary failure: RCPT <" + re.escape(mta.TEMPFAIL_RCPT)
+                  + r"> refused: 450 4\.2\.0 ", DELIVERY_TIMEOUT)
+        first = server.wait_for_session("starttls", 10)
+        msg = server.wait_for_message(10)
+        assert msg["X-Original-To"] == smtp.RCPT, msg["X-Original-To"]
+        text = outbox_lines(fw)
+        assert re.search(r"^  mail 1: door triggered, 1 event, age \d+ s, 1 attempt, next: in \d+ s$", text, re.M), text
+        fw.expect(r"outbox: mail 1 \(door triggered\) temporary failure: ", 40)
+        second = server.wait_for_session("starttls", 10)
+    assert first.get("rcpt") == "1/2", first
+    assert second.get("rcpt") == "0/1", second
+    assert server.unread_messages() == [], "the recipient that accepted got the mail again"
+
+
 STORM_EDGES = 100
 STORM_SECONDS = 5.0
 STORM_BURSTS = 4
