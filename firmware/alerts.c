@@ -18,6 +18,7 @@ static struct {
 	const char *problem[CONFIG_ALERTS_MAX];       /* NULL: watched */
 	bool has_next[CONFIG_ALERTS_MAX];              /* next[i] holds pin i's oldest change not yet fed */
 	struct board_input_change next[CONFIG_ALERTS_MAX];
+	uint32_t merged_fed[CONFIG_ALERTS_MAX];        /* of board_input_merged(): the changes fed as pulses */
 } st;
 
 static enum board_pull board_pull_of(enum config_pull pull)
@@ -89,6 +90,23 @@ static void refill(unsigned i)
 		st.has_next[i] = st.next[i].at_us >= st.start_us;
 }
 
+/* Feeds next[i] to the engine. Changes the board merged away because its record was full (board.h) were pulses to
+ * the other level and back before some change still queued: each pair goes in as a pulse of no length at this
+ * change's time, before it, so that every edge counts as an event (edge=both, debounce=0: "events are never
+ * dropped") while no debounce can pass during it. */
+static void feed(unsigned i)
+{
+	const struct board_input_change *c = &st.next[i];
+	uint32_t merged = board_input_merged(st.cfg->alerts[i].gpio);
+
+	for (; merged - st.merged_fed[i] >= 2; st.merged_fed[i] += 2) {
+		alert_engine_change(&st.engine, i, c->at_us, c->level);
+		alert_engine_change(&st.engine, i, c->at_us, !c->level);
+	}
+	alert_engine_change(&st.engine, i, c->at_us, c->level);
+	st.has_next[i] = false;
+}
+
 void alerts_poll(void)
 {
 	uint64_t now;
@@ -112,8 +130,7 @@ void alerts_poll(void)
 		}
 		if (oldest == CONFIG_ALERTS_MAX)
 			break;
-		alert_engine_change(&st.engine, oldest, st.next[oldest].at_us, st.next[oldest].level);
-		st.has_next[oldest] = false;
+		feed(oldest);
 	}
 	alert_engine_poll(&st.engine, now, st.emit, st.ctx);
 }

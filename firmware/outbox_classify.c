@@ -64,7 +64,12 @@ enum outbox_outcome outbox_classify(const struct smtp_message *m, const struct s
         *accepted = m->rcpt_count >= 32 ? UINT32_MAX : (1u << m->rcpt_count) - 1u;
     }
     if (worst == NULL) {
-        smtp_result_format(&m->result, reply, size);
+        /* The server's own reply ("250 2.0.0 Ok: queued as ..."): the console line already says "delivered". */
+        if (m->result.reply.code != 0) {
+            smtp_reply_format(&m->result.reply, reply, size);
+        } else {
+            smtp_result_format(&m->result, reply, size);
+        }
         return OUTBOX_DELIVERED;
     }
     char text[SMTP_REPLY_TEXT_MAX + 16];

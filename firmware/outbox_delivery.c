@@ -21,6 +21,7 @@
 #include "net/smtp_client.h"
 
 #define US_PER_S 1000000u
+#define US_PER_MS 1000u
 /* What mail_compose writes around a body: Date, From, To (CONFIG_RECIPIENTS_MAX addresses), Message-ID, the MIME
  * headers, Auto-Submitted, User-Agent and the AddHeader lines. */
 #define DELIVERY_HEADERS_MAX (2048u + CONFIG_RECIPIENTS_MAX * (CONFIG_ADDR_MAX + 4u) + \
@@ -39,6 +40,7 @@ struct pending {
     unsigned failures_named;                    /* a report: the undeliverable mails it lists ... */
     uint32_t failures_more;                     /* ... and those it only counts */
     uint32_t delivered_seen;                    /* a report: the delivered count it gave */
+    uint64_t answered_us;                       /* when the server's reply to the message came; 0 before */
     char *text;                                 /* the message, allocated for the session */
 };
 
@@ -351,13 +353,19 @@ static void report_line(void *ctx, const char *line)
 }
 
 /* The console's line and the event log's for the outcome of an attempt. */
-static void print_outcome(const struct outbox_entry *e, enum outbox_outcome o, const char *reply)
+static void print_outcome(const struct outbox_entry *e, enum outbox_outcome o, const char *reply,
+                          uint64_t answered_us)
 {
     char label[CONFIG_NAME_MAX + 32];
     entry_label(e, label, sizeof label);
     if (o == OUTBOX_DELIVERED) {
         printf("outbox: mail %lu (%s) delivered: %s\n", (unsigned long)e->id, label, reply);
         persist_event(EVENT_LOG_DELIVERED, e->id, "mail %lu (%s): %s", (unsigned long)e->id, label, reply);
+        /* With the session's steps: how long the event took to reach the server (bench/alert-latency reads it). */
+        if (d.cfg->debug && answered_us >= e->ev.last_us) {
+            printf("outbox: mail %lu: the server's reply came %lu ms after the event\n", (unsigned long)e->id,
+                   (unsigned long)((answered_us - e->ev.last_us) / US_PER_MS));
+        }
         return;
     }
     persist_event(EVENT_LOG_FAILED, e->id, "mail %lu (%s) %s: %s", (unsigned long)e->id, label,
@@ -393,7 +401,7 @@ static void finish_session(void)
         enum outbox_outcome o = outbox_classify(&d.msgs[i], p->replies, &accepted, reply, sizeof reply);
         const struct outbox_entry *e = outbox_find(&d.queue, p->id);
         if (e != NULL) {
-            print_outcome(e, o, reply);
+            print_outcome(e, o, reply, p->answered_us);
             if (o == OUTBOX_DELIVERED && e->ev.kind != ALERT_EVENT_ALERT) {
                 outbox_failures_reported(&d.queue, p->failures_named, p->failures_more);
                 d.delivered_reported = p->delivered_seen;
@@ -423,8 +431,9 @@ static void start_session(void)
         struct pending *p = &d.pending[d.count];
         char reason[OUTBOX_REPLY_MAX];
         p->id = ids[i];
+        p->answered_us = 0;
         if (compose(&d.msgs[d.count], p, e, reason, sizeof reason) != 0) {
-            print_outcome(e, OUTBOX_PERMANENT, reason);
+            print_outcome(e, OUTBOX_PERMANENT, reason, 0);
             outbox_result(&d.queue, ids[i], OUTBOX_PERMANENT, 0, reason, now, 0);
             continue;
         }
@@ -437,7 +446,7 @@ static void start_session(void)
     int err = smtp_client_start(d.cfg, account, d.msgs, d.count, report_line, NULL);
     if (err != 0) {
         for (unsigned i = 0; i < d.count; i++) {
-            print_outcome(outbox_find(&d.queue, d.pending[i].id), OUTBOX_TEMPORARY, smtp_client_strerror(err));
+            print_outcome(outbox_find(&d.queue, d.pending[i].id), OUTBOX_TEMPORARY, smtp_client_strerror(err), 0);
             outbox_result(&d.queue, d.pending[i].id, OUTBOX_TEMPORARY, 0, smtp_client_strerror(err), now,
                           new_random());
             free(d.pending[i].text);
@@ -459,6 +468,13 @@ void outbox_delivery_poll(void)
     bool client_was_idle = d.client_idle;
     d.client_idle = smtp_client_done();
     if (d.running) {
+        /* The transport ran just before this in the same pass: a reply it took shows here, timed to the pass. */
+        uint64_t now = board_uptime_us();
+        for (unsigned i = 0; i < d.count; i++) {
+            if (d.pending[i].answered_us == 0 && d.msgs[i].result.err != SMTP_ERR_NOT_SENT) {
+                d.pending[i].answered_us = now;
+            }
+        }
         if (smtp_client_done()) {
             finish_session();
         }

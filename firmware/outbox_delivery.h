@@ -7,7 +7,8 @@
  * an address and the clock are there, the SMTP client is free (a console `test` may be using it) and a mail is
  * due, it writes the due mails (firmware/alert_mail.h renders their text, firmware/mail_compose.h the message) and
  * submits them in one session; when the session ends each mail's outcome goes back to the queue
- * (firmware/outbox_classify.h), one line per mail on the console says what happened, and the ACT LED shows
+ * (firmware/outbox_classify.h), one line per mail on the console says what happened (with Debug=YES also how long
+ * after its event the server's reply came: the edge-to-250 figure of bench/alert-latency), and the ACT LED shows
  * "mail waiting" while anything is queued, or the configuration pattern after a configuration fault.
  *
  * Every mail queued (alerts), delivered and failed goes into the event log with the server's reply (persist_event).

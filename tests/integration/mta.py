@@ -22,7 +22,8 @@ Rules:
 
 CaptureProxy is a TCP relay on 127.0.0.1 that records every byte each way, can add a fixed delay each way, and
 counts the round trips a client waited for. It shows what a client sent on the wire (for "no AUTH before TLS")
-and drives the round-trip figures of bench/submit.
+and drives the round-trip figures of bench/submit. With refuse_with set it stands for a server that is down: each
+new connection gets those bytes (e.g. a 421 greeting) and is closed, and `refused` counts them.
 """
 import email.parser
 import email.policy
@@ -614,6 +615,8 @@ class CaptureProxy:
         self.target_port = target_port
         self.delay = delay
         self.connections = []  # each: list of (t, direction, bytes)
+        self.refuse_with = None  # bytes: answer each new connection with them and close it (counted in refused)
+        self.refused = 0
         self._threads = []
         self._done = []
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -639,6 +642,14 @@ class CaptureProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
+            if self.refuse_with is not None:
+                self.refused += 1
+                try:
+                    client.sendall(self.refuse_with)
+                except OSError:
+                    pass
+                client.close()
+                continue
             server = socket.create_connection(("127.0.0.1", self.target_port))
             for s in (client, server):
                 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -45,7 +45,7 @@ SEND_TIMEOUT = 30
 DATE_SLACK_S = 600
 
 CASES = []
-# The NTP server main() starts (a case may slow it down).
+# run_cases()' NTP server: a case may slow it down (delay) or silence it (answering).
 ntp = None
 
 
@@ -57,10 +57,11 @@ def case(fn):
 # ---- set-up ------------------------------------------------------------------------------------------------
 
 
-def conf(server, listener, tls, password=None, debug=False, port=None):
+def conf(server, listener, tls, password=None, debug=False, port=None, boot_mail=False):
     """smtp.conf for a listener of the TestMTA: tls is "starttls", "implicit", "none" (UseTLS=NO with
     AllowAuthWithoutTLS=YES, the user's explicit choice of credentials in clear for a trusted relay) or "clear"
-    (UseTLS=NO alone, which the firmware refuses)."""
+    (UseTLS=NO alone, which the firmware refuses). The boot mail is off unless asked for: these cases count the
+    messages their commands send."""
     lines = [
         "Root=admin@baremail.test",
         f"MailHub={mta.HOST_NAME}:{port or server.ports[listener]}",
@@ -76,6 +77,8 @@ def conf(server, listener, tls, password=None, debug=False, port=None):
               "none": ["UseTLS=NO", "AllowAuthWithoutTLS=YES"], "clear": ["UseTLS=NO"]}[tls]
     if debug:
         lines.append("Debug=YES")
+    if not boot_mail:
+        lines.append("BootMail=NO")
     return "\n".join(lines) + "\n"
 
 
@@ -556,7 +559,11 @@ def same_envelope_and_headers_as_ssmtp(server):
 # ---- running -----------------------------------------------------------------------------------------------
 
 
-def main():
+def run_cases(cases, scratch_prefix, make_server=mta.TestMTA):
+    """The command line's binary and case names, the private network, the NTP and DNS servers, one mail server
+    (make_server(): a context manager giving a TestMTA or what has its wait_for_message and wait_for_session),
+    and each case of `cases` (functions taking the server) in turn; prints the counts and returns the exit
+    status."""
     args = [a for a in sys.argv[1:] if a != fake_servers.IN_NAMESPACE]
     if args:
         net.BINARY = os.path.abspath(args[0])
@@ -565,7 +572,7 @@ def main():
         print("0 passed, 1 failed")
         return 1
     fake_servers.reexec_in_private_network(sys.argv)
-    net.SCRATCH = tempfile.mkdtemp(prefix="baremail-native-smtp-")
+    net.SCRATCH = tempfile.mkdtemp(prefix=scratch_prefix)
     fake_servers.setup_private_network(net.SCRATCH)
     # The DNS server's one name is the Postfix host, at the host's loopback as slirp shows it; NTP gives the
     # host's time, which the certificates made by TestMTA are valid for.
@@ -578,8 +585,8 @@ def main():
     only = args[1:]  # case names after the binary: run only those
     passed = failed = 0
     try:
-        with mta.TestMTA() as server:
-            for fn in CASES:
+        with make_server() as server:
+            for fn in cases:
                 if only and fn.__name__ not in only:
                     continue
                 start = time.monotonic()
@@ -590,12 +597,13 @@ def main():
                 except Exception:
                     failed += 1
                     print(f"FAIL {fn.__name__}\n{traceback.format_exc()}", flush=True)
-                # A failed case may leave messages behind; the next one must see only its own.
+                # A failed case may leave messages and sessions behind; the next one must see only its own.
                 while True:
                     try:
                         server.wait_for_message(0.2)
                     except TimeoutError:
                         break
+                skip_old_sessions(server, "starttls")
     except mta.MTAError as e:
         failed += 1
         print(f"FAIL mail servers: {e}")
@@ -606,4 +614,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_cases(CASES, "baremail-native-smtp-"))

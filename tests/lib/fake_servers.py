@@ -38,7 +38,8 @@ class NtpServer(threading.Thread):
     """Answers SNTP client requests (mode 3), echoing the request's transmit time as the originate time, as
     RFC 4330 servers do (lwIP checks it). Its clock shows utc: stopped there (running=False, so a test can match
     the minute), or starting there when the server starts and running with the host's monotonic clock
-    (running=True, so a test can check the client's clock to the second)."""
+    (running=True, so a test can check the client's clock to the second). With answering=False it ignores
+requests, as a server out of reach would (they are still counted)."""
 
     def __init__(self, utc=TEST_UTC, running=False):
         super().__init__(daemon=True)
@@ -50,6 +51,8 @@ class NtpServer(threading.Thread):
         self.requests = 0
         # Seconds each answer is held back: a slow server, so that a test can act before the client's clock is set.
         self.delay = 0.0
+        # False: silent, as an unreachable server (a test can hold the client's clock back for good).
+        self.answering = True
 
     def now(self):
         """The server's clock: seconds since 1970 (UTC), with a fraction when it runs."""
@@ -61,6 +64,8 @@ class NtpServer(threading.Thread):
             if len(data) < 48 or data[0] & 7 != 3:
                 continue
             self.requests += 1
+            if not self.answering:
+                continue
             if self.delay:
                 time.sleep(self.delay)
             version = (data[0] >> 3) & 7

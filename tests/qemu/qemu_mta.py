@@ -40,9 +40,10 @@ LEASE_TIMEOUT = 30.0
 SEND_TIMEOUT = 60.0
 
 
-def mta_conf(server, listener=LISTENER, password=None):
+def mta_conf(server, listener=LISTENER, password=None, alerts=()):
     """smtp.conf submitting to `listener` of the running TestMTA `server` as its user (with `password` instead of
-    the right one when given), mail for root going to RCPT."""
+    the right one when given), mail for root going to RCPT. With `alerts` (smtp.conf lines: Alert and the like)
+    the boot mail is on too."""
     _, mode, cert = mta.LISTENERS[listener]
     lines = [
         f"Root={RCPT}",
@@ -55,9 +56,9 @@ def mta_conf(server, listener=LISTENER, password=None):
         # The host, where start_ntp() answers: without this the firmware would ask pool.ntp.org, and have the time
         # or not depending on this machine's internet access.
         f"NTPServer={mta.SLIRP_HOST_ADDR}",
-        # Only the console's `test` sends: the demo and the tests see exactly the messages they asked for.
-        "BootMail=NO",
     ]
+    # Without alerts only the console's `test` sends: the demo and the tests see exactly the messages they asked for.
+    lines += list(alerts) or ["BootMail=NO"]
     if cert:
         lines.append(f"TLS_Fingerprint={server.fingerprint(cert)}")
     return "\n".join(lines) + "\n"
@@ -76,12 +77,12 @@ def start_ntp():
     return ntp
 
 
-def mta_card(server, name, listener=LISTENER, password=None):
-    """CARD_DIR/name, a card holding mta_conf(server, listener, password); returns its path."""
+def mta_card(server, name, listener=LISTENER, password=None, alerts=()):
+    """CARD_DIR/name, a card holding mta_conf(server, listener, password, alerts); returns its path."""
     os.makedirs(CARD_DIR, exist_ok=True)
     conf = os.path.join(CARD_DIR, os.path.splitext(name)[0] + ".conf")
     with open(conf, "w") as f:
-        f.write(mta_conf(server, listener, password))
+        f.write(mta_conf(server, listener, password, alerts))
     return make_card(conf, name)
 
 

@@ -33,6 +33,7 @@ struct fake_input {
     enum board_pull pull;
     struct board_input_change changes[FAKE_BOARD_CHANGES_MAX];
     size_t head, count;
+    uint32_t merged;
 };
 
 struct fake_file {
@@ -316,6 +317,11 @@ void fake_board_input_record(unsigned gpio, uint64_t at_us, int level)
     in->count++;
 }
 
+void fake_board_input_merge(unsigned gpio, uint32_t changes)
+{
+    input_or_abort(gpio)->merged += changes;
+}
+
 bool fake_board_input_watched(unsigned gpio, enum board_pull *pull)
 {
     struct fake_input *in = input_or_abort(gpio);
@@ -451,6 +457,11 @@ __attribute__((weak)) int board_input_watch(unsigned gpio, enum board_pull pull)
     fake.inputs[gpio].watched = true;
     fake.inputs[gpio].pull = pull;
     return 0;
+}
+
+__attribute__((weak)) uint32_t board_input_merged(unsigned gpio)
+{
+    return gpio < FAKE_BOARD_GPIOS && fake.inputs[gpio].watched ? fake.inputs[gpio].merged : 0;
 }
 
 __attribute__((weak)) int board_input_level(unsigned gpio)

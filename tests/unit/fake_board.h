@@ -75,6 +75,8 @@ void fake_board_input_set_header_pin(unsigned gpio, unsigned pin);
 void fake_board_input_set_level(unsigned gpio, int level);
 /* Records a change at at_us, as the GPIO interrupt would, and sets the level. Recorded even when not watched. */
 void fake_board_input_record(unsigned gpio, uint64_t at_us, int level);
+/* Counts `changes` (even: pairs) as merged away by a full record, as board_input_merged() reports them. */
+void fake_board_input_merge(unsigned gpio, uint32_t changes);
 /* Whether board_input_watch() succeeded for the pin, and with which pull. */
 bool fake_board_input_watched(unsigned gpio, enum board_pull *pull);
 /* Changes recorded and not yet taken with board_input_next_change(). */

@@ -2,7 +2,7 @@
  * Unit tests for firmware/alerts (the glue between board inputs and the alert engine) and the `alerts` console
  * command, on the fake board: pins watched with their pull, a refused pin named with smtp.conf's line, changes of
  * several pins merged into time order, changes from before init or after the poll's clock reading, a storm of
- * 1000 edges through the board's queue, and the console table.
+ * 1000 edges through the board's queue, changes the board merged away, and the console table.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -195,6 +195,25 @@ static void test_storm_through_the_board(void **state)
 	assert_int_equal(events[0].first_us, t);
 }
 
+/* Changes the board merged away because its record was full are still events: with edge=both and no debounce
+ * every edge counts, and the level after them is the last recorded one. */
+static void test_merged_changes_count(void **state)
+{
+	struct alert_mail_input in[1];
+
+	(void)state;
+	assert_int_equal(init(BASE "Alert=door: gpio=17 edge=both debounce=0\n"), ALERTS_OK);
+	fake_board_input_record(17, T0 + SEC, 0);
+	fake_board_input_record(17, T0 + 2 * SEC, 1);
+	fake_board_input_merge(17, 4);
+	poll_at(T0 + 3 * SEC);
+	assert_int_equal(alerts_facts(in, 1), 1);
+	assert_int_equal(in[0].stats.events, 6);
+	assert_int_equal(in[0].stats.level, 1);
+	assert_int_equal(nevents, 6);
+	assert_true(events[5].recovered);
+}
+
 /* `pin N low` on the native board goes through board_input_simulate: the same path as an interrupt. */
 static void test_simulated_level(void **state)
 {
@@ -285,6 +304,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_changes_merged_in_time_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_change_times_around_polls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_storm_through_the_board, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_merged_changes_count, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_simulated_level, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_mail_queued, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console_table, setup, teardown),
