@@ -162,7 +162,7 @@ def alert_and_recovery_mails(server):
         fw.expect(r"outbox: mail 2 \(door recovered\) delivered: 250 ", 5)
         row = alerts_row(fw, "door")
         assert (row["events"], row["mails"], row["state"], row["level"]) == (2, 2, "normal", "high"), row
-        assert re.search(r"^outbox: .* 0 of \d+ queued; 2 delivered, 0 undeliverable", outbox_lines(fw), re.M)
+        assert re.search(r"^outbox: 0 of \d+ queued; 2 delivered, 0 undeliverable", outbox_lines(fw), re.M)
     no_more_messages(server, 2)
 
 
@@ -208,7 +208,7 @@ def server_refusing_for_two_minutes(server):
             fw.expect(r"outbox: mail 2 \(door recovered\) delivered: 250 ", 10)
             attempts = front.refused
             text = outbox_lines(fw)
-            assert re.search(r"^outbox: .* 0 of \d+ queued; 2 delivered, 0 undeliverable", text, re.M), text
+            assert re.search(r"^outbox: 0 of \d+ queued; 2 delivered, 0 undeliverable", text, re.M), text
         session = server.wait_for_session("starttls", 10)
         # One session, two transactions (DATA or BDAT, as the server's CHUNKING allows).
         assert session.get("mail") == "2" and "2" in (session.get("data"), session.get("bdat")), session

@@ -70,8 +70,6 @@ def conf(server, listener, tls, password=None, debug=False, port=None, boot_mail
         f"AuthPass={password or server.password}",
         f"TLS_CA_File={CA_NAME}",
         "IP=10.0.2.20/24", "Gateway=10.0.2.2", "DNS=10.0.2.2", "NTPServer=10.0.2.2",
-        # These cases check what `test` and `sendmail` send; the boot mail has tests of its own.
-        "BootMail=NO",
     ]
     lines += {"starttls": ["UseTLS=YES", "UseSTARTTLS=YES"], "implicit": ["UseTLS=YES"],
               "none": ["UseTLS=NO", "AllowAuthWithoutTLS=YES"], "clear": ["UseTLS=NO"]}[tls]
