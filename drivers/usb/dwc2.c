@@ -1,5 +1,5 @@
 /*
- * DWC2 host controller driver: polled, buffer DMA mode.
+ * DWC2 host controller driver: polled, buffer DMA mode; the core's interrupt (on a channel halt) only wakes the CPU.
  *
  * How a transfer runs: the driver programs one host channel with a whole transfer (packet count and size), the
  * core's DMA moves the data and the core halts the channel when the transfer is done or failed; we watch the
@@ -60,7 +60,8 @@
 #define  GRSTCTL_AHBIDLE        (1u << 31)
 #define GINTSTS                 0x014u
 #define  GINTSTS_CURMODE_HOST   (1u << 0)
-#define GINTMSK                 0x018u
+#define  GINTSTS_HCHINT         (1u << 25)  /* some channel's HAINT bit is set and unmasked (read-only) */
+#define GINTMSK                 0x018u      /* same bit layout as GINTSTS */
 #define GRXFSIZ                 0x024u
 #define GNPTXFSIZ               0x028u
 #define  FIFO_DEPTH_LSB         16u
@@ -347,9 +348,23 @@ int dwc2_init(uintptr_t base, uint32_t bus_alias)
         mmio_write32(hc_reg(ch, HCINTMSK), 0);
         mmio_write32(hc_reg(ch, HCINT), HCINT_ALL);
     }
-    mmio_write32(reg(HAINTMSK), 0);
     mmio_write32(reg(GINTSTS), mmio_read32(reg(GINTSTS)));
-    mmio_write_masked(reg(GAHBCFG), GAHBCFG_DMA_EN | GAHBCFG_BCM_WAIT_AXI_WRITES,
+    /* The core's interrupt only wakes the CPU: a channel halt (transfer complete or failed) raises it, and it stays
+     * raised until channel_step()/halt_channel() clear the channel's HCINT, which the main loop does anyway. The
+     * chain, as the databook and Linux drivers/usb/dwc2 (core.h dwc2_enable_host_interrupts(), hcd_intr.c
+     * dwc2_hc_intr()) describe it: an HCINT bit also set in HCINTMSK sets the channel's HAINT bit; an HAINT bit also
+     * set in HAINTMSK sets GINTSTS.HChInt; a GINTSTS bit also set in GINTMSK raises the line while GAHBCFG's global
+     * enable is set. Only ChHltd is unmasked: in DMA mode every outcome ends in a halt (the databook's host
+     * programming model; Linux masks the rest in DMA mode too, hcd.c dwc2_hc_enable_dma_ints()), and the NAKs the
+     * core retries by itself must not wake anyone. QEMU's model (hw/usb/hcd-dwc2.c dwc2_update_irq()) follows the
+     * same chain but looks at HAINTMSK only when a channel's HAINT bit rises, so the masks are set here, before any
+     * channel runs. */
+    for (unsigned ch = 0; ch < channels; ch++) {
+        mmio_write32(hc_reg(ch, HCINTMSK), HCINT_CHHLTD);
+    }
+    mmio_write32(reg(HAINTMSK), (1u << channels) - 1u);
+    mmio_write32(reg(GINTMSK), GINTSTS_HCHINT);
+    mmio_write_masked(reg(GAHBCFG), GAHBCFG_DMA_EN | GAHBCFG_BCM_WAIT_AXI_WRITES | GAHBCFG_GLBL_INTR_EN,
                       GAHBCFG_DMA_EN | GAHBCFG_BCM_WAIT_AXI_WRITES | GAHBCFG_BCM_AXI_BURST_MASK |
                           GAHBCFG_GLBL_INTR_EN);
 

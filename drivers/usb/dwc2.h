@@ -1,7 +1,12 @@
 /*
  * dwc2.h - the Synopsys DesignWare USB 2.0 OTG core (DWC2) of the BCM283x, driven as a host controller.
  *
- * Polled, no interrupts: every wait is bounded by the system timer. Transfers use the core's buffer DMA mode
+ * Polled: every wait is bounded by the system timer. The core's interrupt line (BCM283x GPU IRQ 9) is raised when a
+ * host channel halts, i.e. when a transfer completed or failed, and stays raised until the driver's next poll of
+ * that channel acknowledges it (dwc2_async_poll(), or the blocking calls' own waits). It exists so the board can
+ * sleep in WFI and still wake for a received frame: the driver itself never needs the interrupt, and the board's
+ * handler must only mask the line at the interrupt controller (it may not touch the core: the driver is not
+ * reentrant) and unmask it again before its next sleep. Transfers use the core's buffer DMA mode
  * through bounce buffers owned by this module (one per host channel, aligned and padded to DMA_CACHE_LINE), so
  * callers pass ordinary memory and never think about caches or bus addresses.
  *
@@ -90,7 +95,8 @@ struct dwc2_async {
 /* base: the core (peripheral base + 0x980000). bus_alias: ORed into ARM addresses to form the bus addresses the
  * core's DMA uses (0xC0000000 on BCM2836/7, 0x40000000 on BCM2835). Selects the 8-bit UTMI+ PHY, resets the core
  * (and waits 100 ms for it to settle), forces host mode, sizes the FIFOs, enables DMA (waiting for AXI writes before
- * a channel reports halted) and powers the root port. Takes about 100 ms. Returns 0 or -DWC2_EID / -DWC2_ETIMEDOUT. */
+ * a channel reports halted), unmasks the channel-halted interrupt (see above) and powers the root port. Takes about
+ * 100 ms. Returns 0 or -DWC2_EID / -DWC2_ETIMEDOUT. */
 int dwc2_init(uintptr_t base, uint32_t bus_alias);
 
 /* The core's id register value (after dwc2_init), e.g. 0x4F54280A on a Pi, 0x4F54294A under QEMU. */
