@@ -773,21 +773,37 @@ int dwc2_async_submit(struct dwc2_async *a, struct dwc2_pipe *pipe, const void *
     return -DWC2_EBUSY;
 }
 
+/* Steps a's channel; once it is done (DWC2_IN_PROGRESS is not returned) the pipe's toggle is brought up to date. */
+static int async_step(struct dwc2_async *a)
+{
+    struct channel *c = &chan_state[(unsigned)a->chan];
+    int r = channel_step((unsigned)a->chan);
+    if (r != DWC2_IN_PROGRESS) {
+        c->pipe->toggle = c->toggle;
+    }
+    return r;
+}
+
+static void async_free(struct dwc2_async *a)
+{
+    chan_state[(unsigned)a->chan].busy = false;
+    a->active = false;
+    a->held = false;
+}
+
 int dwc2_async_poll(struct dwc2_async *a, void *buf, size_t size, size_t *actual)
 {
     if (actual) {
         *actual = 0;
     }
-    if (a == NULL || !a->active) {
+    if (a == NULL || !a->active || a->held) {
         return -DWC2_EINVAL;
     }
-    unsigned ch = (unsigned)a->chan;
-    struct channel *c = &chan_state[ch];
-    int r = channel_step(ch);
+    struct channel *c = &chan_state[(unsigned)a->chan];
+    int r = async_step(a);
     if (r == DWC2_IN_PROGRESS) {
         return r;
     }
-    c->pipe->toggle = c->toggle;
     if (r == 0 && c->in) {
         size_t n = c->done < size ? c->done : size;
         if (n > 0) {
@@ -799,14 +815,48 @@ int dwc2_async_poll(struct dwc2_async *a, void *buf, size_t size, size_t *actual
     } else if (r == 0 && actual) {
         *actual = c->done;
     }
-    c->busy = false;
-    a->active = false;
+    async_free(a);
     return r;
+}
+
+int dwc2_async_poll_held(struct dwc2_async *a, const uint8_t **data, size_t *actual)
+{
+    *data = NULL;
+    *actual = 0;
+    if (a == NULL || !a->active || a->held || !chan_state[(unsigned)a->chan].in) {
+        return -DWC2_EINVAL;
+    }
+    struct channel *c = &chan_state[(unsigned)a->chan];
+    int r = async_step(a);
+    if (r == DWC2_IN_PROGRESS) {
+        return r;
+    }
+    if (r != 0) {
+        async_free(a);
+        return r;
+    }
+    /* channel_step() invalidated the data's cache lines after the halt; the channel stays busy, so no submit
+     * programs the core to write there until dwc2_async_release(). */
+    a->held = true;
+    *data = c->buf;
+    *actual = c->done;
+    return 0;
+}
+
+void dwc2_async_release(struct dwc2_async *a)
+{
+    if (a != NULL && a->active && a->held) {
+        async_free(a);
+    }
 }
 
 void dwc2_async_cancel(struct dwc2_async *a)
 {
     if (a == NULL || !a->active) {
+        return;
+    }
+    if (a->held) {
+        dwc2_async_release(a); /* its transfer is over: nothing to halt */
         return;
     }
     unsigned ch = (unsigned)a->chan;

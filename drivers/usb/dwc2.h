@@ -89,7 +89,8 @@ struct dwc2_pipe {
 /* A transfer in flight on its own channel. Zero-initialise before the first submit; owned by the caller. */
 struct dwc2_async {
     int8_t chan;          /* channel in use, or -1 / 0 when idle */
-    bool active;
+    bool active;          /* the channel is taken: in flight, or done and held (dwc2_async_poll_held) */
+    bool held;
 };
 
 /* base: the core (peripheral base + 0x980000). bus_alias: ORed into ARM addresses to form the bus addresses the
@@ -139,9 +140,19 @@ int dwc2_async_submit(struct dwc2_async *a, struct dwc2_pipe *pipe, const void *
  * bytes, *actual set), or a negative DWC2_E* code; after 0 or an error the channel is free and a is idle. */
 int dwc2_async_poll(struct dwc2_async *a, void *buf, size_t size, size_t *actual);
 
+/* Like dwc2_async_poll() for an IN transfer, without the copy: on 0, *data points to the *actual bytes received,
+ * where the core's DMA put them (the channel's bounce buffer, cache already invalidated). The caller reads them in
+ * place and must call dwc2_async_release(a) when done: until then the channel stays taken (a is busy, no submit
+ * can make the core write there), and after it *data is the driver's again. On DWC2_IN_PROGRESS or an error
+ * nothing is held (*data NULL). Returns as dwc2_async_poll(); -DWC2_EINVAL for an OUT transfer or one held. */
+int dwc2_async_poll_held(struct dwc2_async *a, const uint8_t **data, size_t *actual);
+
+/* Gives back the data dwc2_async_poll_held() lent and frees the channel; a is idle after it. Not held: no-op. */
+void dwc2_async_release(struct dwc2_async *a);
+
 /* Halts and frees a transfer's channel (waits for the halt, bounded); packets that went through before the halt
  * still advance the pipe's toggle. A channel that does not halt in time stays taken until the core disables it.
- * Idle a: no-op. */
+ * Held data is released. Idle a: no-op. */
 void dwc2_async_cancel(struct dwc2_async *a);
 
 /* True while a has a transfer in flight. */

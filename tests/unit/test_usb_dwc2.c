@@ -902,6 +902,69 @@ static void test_split_transactions(void **state)
 
 /* ---- asynchronous transfers ---- */
 
+/* Data read in place: the frame is where the core's DMA put it, and that buffer stays the caller's until released,
+ * even while the next transfer on the same endpoint runs (on another channel). */
+static void test_async_poll_held_lends_the_dma_buffer(void **state)
+{
+    (void)state;
+    bring_up(FAKE_DWC2_HIGH);
+    struct fake_dwc2_ep *in = fake_dwc2_ep(&m, DEV, 1, true);
+    uint8_t first[300], second[200];
+    fill(first, sizeof first, 0x11);
+    fill(second, sizeof second, 0x22);
+    fake_dwc2_set_in(in, first, sizeof first);
+    struct dwc2_pipe pin = bulk_pipe(1, true, 512, DWC2_SPEED_HIGH);
+    struct dwc2_async a = { 0 }, next = { 0 };
+    const uint8_t *data = NULL;
+    size_t actual = 0;
+
+    assert_int_equal(dwc2_async_submit(&a, &pin, NULL, 2048), 0);
+    unsigned ch = (unsigned)a.chan;
+    assert_int_equal(dwc2_async_poll_held(&a, &data, &actual), 0);
+    assert_non_null(data);
+    assert_int_equal(actual, sizeof first);
+    assert_memory_equal(data, first, sizeof first);
+    assert_true(dwc2_async_busy(&a));
+    assert_int_equal(dwc2_async_poll_held(&a, &data, &actual), -DWC2_EINVAL); /* already held */
+    assert_null(data);
+    data = NULL;
+    assert_int_equal(dwc2_async_poll(&a, first, sizeof first, &actual), -DWC2_EINVAL);
+
+    /* The next transfer gets another channel and does not write into the held buffer. */
+    fake_dwc2_set_in(in, second, sizeof second);
+    assert_int_equal(dwc2_async_submit(&next, &pin, NULL, 2048), 0);
+    assert_int_not_equal(next.chan, (int8_t)ch);
+    uint8_t buf[2048];
+    assert_int_equal(dwc2_async_poll(&next, buf, sizeof buf, &actual), 0);
+    assert_memory_equal(buf, second, sizeof second);
+    assert_int_equal(dwc2_async_poll_held(&a, &data, &actual), -DWC2_EINVAL);
+    fake_dwc2_set_in(in, first, sizeof first);
+    assert_int_equal(dwc2_async_submit(&next, &pin, NULL, 2048), 0);
+    assert_int_not_equal(next.chan, (int8_t)ch);
+    dwc2_async_cancel(&next);
+
+    /* Released: the channel is free again and a is idle. */
+    dwc2_async_release(&a);
+    assert_false(dwc2_async_busy(&a));
+    assert_int_equal(dwc2_async_submit(&a, &pin, NULL, 2048), 0);
+    assert_int_equal((unsigned)a.chan, ch);
+    /* Cancelling held data releases it; an error holds nothing. */
+    assert_int_equal(dwc2_async_poll_held(&a, &data, &actual), 0);
+    dwc2_async_cancel(&a);
+    assert_false(dwc2_async_busy(&a));
+    fake_dwc2_script(in, FAKE_DWC2_STALL, 1);
+    assert_int_equal(dwc2_async_submit(&a, &pin, NULL, 2048), 0);
+    assert_int_equal(dwc2_async_poll_held(&a, &data, &actual), -DWC2_ESTALL);
+    assert_null(data);
+    assert_false(dwc2_async_busy(&a));
+    /* OUT transfers have nothing to lend. */
+    struct dwc2_pipe pout = bulk_pipe(2, false, 512, DWC2_SPEED_HIGH);
+    fake_dwc2_ep(&m, DEV, 2, false);
+    assert_int_equal(dwc2_async_submit(&a, &pout, first, 60), 0);
+    assert_int_equal(dwc2_async_poll_held(&a, &data, &actual), -DWC2_EINVAL);
+    dwc2_async_cancel(&a);
+}
+
 /* The interrupt that wakes the board: raised when the armed receive channel halts with a frame, not by the NAKs the
  * core retries meanwhile, and gone once the driver's poll has taken the frame (HCINT acknowledged). */
 static void test_async_halt_raises_the_interrupt_until_polled(void **state)
@@ -1122,6 +1185,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_split_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_async_submit_and_poll, setup, teardown),
         cmocka_unit_test_setup_teardown(test_async_halt_raises_the_interrupt_until_polled, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_async_poll_held_lends_the_dma_buffer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_async_channels_and_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strerror_names_every_code, setup, teardown),
     };
