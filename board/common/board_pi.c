@@ -50,6 +50,7 @@ static enum board_reset_cause reset_cause;
 static char reset_detail[RESETINFO_DETAIL_MAX];
 static enum actled_pattern led_pattern = ACTLED_HEARTBEAT;
 static bool watchdog_running;
+static bool usb_wake;
 
 static uintptr_t periph(uint32_t offset)
 {
@@ -93,7 +94,7 @@ static void console_init(void)
     systimer_compare_clear(BOARD_IDLE_TIMER); /* a match left from before would wake the first sleep at once */
     intc_connect(BOARD_IDLE_TIMER_IRQ, idle_timer_irq, NULL);
     intc_enable(BOARD_IDLE_TIMER_IRQ);
-    intc_connect(INTC_IRQ_USB, usb_irq, NULL); /* enabled by each sleep_until() */
+    intc_connect(INTC_IRQ_USB, usb_irq, NULL); /* enabled by each sleep_until() once board_pi_usb_wake_enable() */
     __asm__ volatile("cpsie i" ::: "memory");
 
     /* Console output goes out as it is printed; a prompt without a newline must not wait in a buffer. */
@@ -278,7 +279,9 @@ void board_set_led_status(enum board_led_status status)
 static void sleep_until(uint64_t deadline)
 {
     uint32_t cpsr = board_pi_irq_save();
-    intc_enable(INTC_IRQ_USB);
+    if (usb_wake) {
+        intc_enable(INTC_IRQ_USB);
+    }
     systimer_compare_set(BOARD_IDLE_TIMER, deadline);
     if (!systimer_expired(deadline)) {
         mmio_barrier();
@@ -292,6 +295,11 @@ void board_pi_watchdog_feed(void)
     if (watchdog_running) {
         wdog_feed();
     }
+}
+
+void board_pi_usb_wake_enable(void)
+{
+    usb_wake = true;
 }
 
 void board_idle(void)
