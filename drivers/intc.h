@@ -19,7 +19,9 @@
 /* GPU interrupts the firmware uses. */
 #define INTC_IRQ_SYSTIMER1 1  /* system timer compare 1 (0 and 2 belong to the VideoCore) */
 #define INTC_IRQ_SYSTIMER3 3  /* system timer compare 3 */
-#define INTC_IRQ_USB       9  /* DWC2 USB controller */
+/* DWC2 USB controller: GPU IRQ 9, which the datasheet's table in 7.5 leaves out; Linux bcm283x.dtsi gives the usb
+ * node `interrupts = <1 9>` (bank 1, bit 9) and QEMU's bcm2835_peripherals.c wires its DWC2 to INTERRUPT_USB (9). */
+#define INTC_IRQ_USB       9
 #define INTC_IRQ_GPIO0     49 /* GPIO bank 0 events */
 #define INTC_IRQ_GPIO1     50 /* GPIO bank 1 events */
 #define INTC_IRQ_GPIO2     51

@@ -32,8 +32,9 @@
 #define BOARD_WATCHDOG_MS 10000u
 /* How long a reset through the watchdog may take before we declare it failed. */
 #define BOARD_RESET_WAIT_US 1000000u
-/* Idle sleeps at most this long, so the LED pattern and the watchdog are served and the USB network device, which
- * the DWC2 driver polls (it raises no interrupt of its own yet), is looked at again. */
+/* Idle sleeps at most this long, so the LED pattern and the watchdog are served, and so is whatever in the main
+ * loop waits for time rather than an interrupt (lwIP's timers, a hub's status poll, console command deadlines).
+ * Received frames do not wait for it: the DWC2 core's channel interrupt wakes the sleep. */
 #define BOARD_IDLE_US 1000u
 /* The system timer channel that ends an idle sleep (the VideoCore owns 0 and 2). */
 #define BOARD_IDLE_TIMER SYSTIMER_COMPARE_ARM1
@@ -49,6 +50,7 @@ static enum board_reset_cause reset_cause;
 static char reset_detail[RESETINFO_DETAIL_MAX];
 static enum actled_pattern led_pattern = ACTLED_HEARTBEAT;
 static bool watchdog_running;
+static bool usb_wake;
 
 static uintptr_t periph(uint32_t offset)
 {
@@ -60,6 +62,16 @@ static void idle_timer_irq(void *arg)
 {
     (void)arg;
     systimer_compare_clear(BOARD_IDLE_TIMER);
+}
+
+/* The DWC2 core raised its interrupt: a host channel halted, so a transfer (a received frame, most often) is done.
+ * Waking was the purpose; the main loop's poll of the channel acknowledges it in the core. Until then the line stays
+ * raised (it is level-sensitive: the core drives it from GINTSTS & GINTMSK, dwc2.c), so it is masked here and
+ * unmasked by the next sleep_until(). The core is not touched: dwc2.c is main-loop only. */
+static void usb_irq(void *arg)
+{
+    (void)arg;
+    intc_disable(INTC_IRQ_USB);
 }
 
 static void console_init(void)
@@ -82,6 +94,7 @@ static void console_init(void)
     systimer_compare_clear(BOARD_IDLE_TIMER); /* a match left from before would wake the first sleep at once */
     intc_connect(BOARD_IDLE_TIMER_IRQ, idle_timer_irq, NULL);
     intc_enable(BOARD_IDLE_TIMER_IRQ);
+    intc_connect(INTC_IRQ_USB, usb_irq, NULL); /* enabled by each sleep_until() once board_pi_usb_wake_enable() */
     __asm__ volatile("cpsie i" ::: "memory");
 
     /* Console output goes out as it is printed; a prompt without a newline must not wait in a buffer. */
@@ -258,12 +271,17 @@ void board_set_led_status(enum board_led_status status)
     }
 }
 
-/* Sleeps in WFI until the deadline (a system timer compare) or any other interrupt (UART input). Interrupts are
- * masked from before the timer is armed until after WFI, which still wakes on one that is pending: a match or a
- * byte that comes before WFI ends it at once instead of being taken and slept past. */
+/* Sleeps in WFI until the deadline (a system timer compare) or any other interrupt (UART input, a GPIO edge, a USB
+ * transfer done). Interrupts are masked from before the timer is armed until after WFI, which still wakes on one
+ * that is pending: a match, a byte or a halted channel that comes before WFI ends it at once instead of being taken
+ * and slept past. The USB line is unmasked here because its handler masks it (usb_irq): a channel that halted
+ * during the pass and was not polled since ends this sleep at once, as it should. */
 static void sleep_until(uint64_t deadline)
 {
     uint32_t cpsr = board_pi_irq_save();
+    if (usb_wake) {
+        intc_enable(INTC_IRQ_USB);
+    }
     systimer_compare_set(BOARD_IDLE_TIMER, deadline);
     if (!systimer_expired(deadline)) {
         mmio_barrier();
@@ -277,6 +295,11 @@ void board_pi_watchdog_feed(void)
     if (watchdog_running) {
         wdog_feed();
     }
+}
+
+void board_pi_usb_wake_enable(void)
+{
+    usb_wake = true;
 }
 
 void board_idle(void)

@@ -34,6 +34,11 @@ void board_pi_emergency_write(const char *s);
  * and between the steps of a USB bring-up, whose bounded waits can add up past the timeout (board_usb.c). */
 void board_pi_watchdog_feed(void);
 
+/* From now on the DWC2 core's interrupt wakes board_idle() (see usb_irq in board_pi.c). Called once dwc2_init()
+ * has run: before it, the core's interrupt state is whatever the GPU firmware left, and a line it left raised
+ * would end every sleep at once. Main loop only. */
+void board_pi_usb_wake_enable(void);
+
 /* Records the cause, drains the console and resets through the watchdog. */
 void board_pi_reset(enum board_reset_cause cause, const char *detail) __attribute__((noreturn));
 

@@ -62,7 +62,11 @@ int board_net_start(void)
             .keepalive = board_pi_watchdog_feed,
         };
         usb_host_init(&cfg);
-        return usb_host_start();
+        int err = usb_host_start();
+        /* usb_host_start() ran dwc2_init(), which leaves only channel halts raising the core's interrupt (whether or
+         * not a device answered): received frames may wake the idle now. */
+        board_pi_usb_wake_enable();
+        return err;
     }
     if (started_device() != NULL) {
         return 0;

@@ -55,7 +55,6 @@ struct ecm {
     struct usb_async rx, note_xfer;
     uint64_t next_note;
     uint32_t note_interval_us;
-    uint8_t rx_buf[ECM_RX_REQUEST];
 };
 
 static struct ecm ecms[CDC_ECM_MAX];
@@ -95,7 +94,7 @@ static int rx_arm(struct ecm *e)
     if (usb_async_busy(&e->rx)) {
         return 0;
     }
-    return usb_async_submit(&e->rx, &e->in, NULL, sizeof e->rx_buf);
+    return usb_async_submit(&e->rx, &e->in, NULL, ECM_RX_REQUEST);
 }
 
 static int ecm_start(struct netdev *nd)
@@ -121,34 +120,38 @@ static int ecm_send(struct netdev *nd, const void *frame, size_t len)
     return usb_eth_send(e->dev, &e->out, frame, len, ECM_TX_TIMEOUT_US);
 }
 
+/* One copy per frame: from where the core's DMA put it straight into buf (the glue's pbuf). The transfer is armed
+ * again once the frame is out of the DMA buffer, which is as soon as a copy into a buffer of our own would allow. */
 static int ecm_receive(struct netdev *nd, void *buf, size_t size)
 {
     struct ecm *e = nd->priv;
     if (rx_arm(e) != 0) {
         return -NETDEV_EIO;
     }
+    const uint8_t *frame = NULL;
     size_t got = 0;
-    int r = usb_async_poll(&e->rx, e->rx_buf, sizeof e->rx_buf, &got);
+    int r = usb_async_poll_held(&e->rx, &frame, &got);
     if (r == USB_IN_PROGRESS) {
         return 0;
     }
-    rx_arm(e);
     if (r != 0) {
+        rx_arm(e);
         nd->stats.rx_errors++;
         if (r == -USB_ESTALL) {
             usb_clear_halt(e->dev, &e->in);
         }
         return -NETDEV_EIO;
     }
-    if (got == 0) {
-        return 0;
-    }
-    if (got < NETDEV_MIN_FRAME || got > size || got > NETDEV_MAX_FRAME) {
+    int ret = 0;
+    if (got >= NETDEV_MIN_FRAME && got <= size && got <= NETDEV_MAX_FRAME) {
+        memcpy(buf, frame, got);
+        ret = (int)got;
+    } else if (got != 0) {
         nd->stats.rx_dropped++;
-        return 0;
     }
-    memcpy(buf, e->rx_buf, got);
-    return (int)got;
+    usb_async_release(&e->rx);
+    rx_arm(e);
+    return ret;
 }
 
 static void handle_notification(struct ecm *e, const uint8_t *n, size_t len)

@@ -1,5 +1,5 @@
 /*
- * DWC2 host controller driver: polled, buffer DMA mode.
+ * DWC2 host controller driver: polled, buffer DMA mode; the core's interrupt (on a channel halt) only wakes the CPU.
  *
  * How a transfer runs: the driver programs one host channel with a whole transfer (packet count and size), the
  * core's DMA moves the data and the core halts the channel when the transfer is done or failed; we watch the
@@ -60,7 +60,8 @@
 #define  GRSTCTL_AHBIDLE        (1u << 31)
 #define GINTSTS                 0x014u
 #define  GINTSTS_CURMODE_HOST   (1u << 0)
-#define GINTMSK                 0x018u
+#define  GINTSTS_HCHINT         (1u << 25)  /* some channel's HAINT bit is set and unmasked (read-only) */
+#define GINTMSK                 0x018u      /* same bit layout as GINTSTS */
 #define GRXFSIZ                 0x024u
 #define GNPTXFSIZ               0x028u
 #define  FIFO_DEPTH_LSB         16u
@@ -347,9 +348,23 @@ int dwc2_init(uintptr_t base, uint32_t bus_alias)
         mmio_write32(hc_reg(ch, HCINTMSK), 0);
         mmio_write32(hc_reg(ch, HCINT), HCINT_ALL);
     }
-    mmio_write32(reg(HAINTMSK), 0);
     mmio_write32(reg(GINTSTS), mmio_read32(reg(GINTSTS)));
-    mmio_write_masked(reg(GAHBCFG), GAHBCFG_DMA_EN | GAHBCFG_BCM_WAIT_AXI_WRITES,
+    /* The core's interrupt only wakes the CPU: a channel halt (transfer complete or failed) raises it, and it stays
+     * raised until channel_step()/halt_channel() clear the channel's HCINT, which the main loop does anyway. The
+     * chain, as the databook and Linux drivers/usb/dwc2 (core.h dwc2_enable_host_interrupts(), hcd_intr.c
+     * dwc2_hc_intr()) describe it: an HCINT bit also set in HCINTMSK sets the channel's HAINT bit; an HAINT bit also
+     * set in HAINTMSK sets GINTSTS.HChInt; a GINTSTS bit also set in GINTMSK raises the line while GAHBCFG's global
+     * enable is set. Only ChHltd is unmasked: in DMA mode every outcome ends in a halt (the databook's host
+     * programming model; Linux masks the rest in DMA mode too, hcd.c dwc2_hc_enable_dma_ints()), and the NAKs the
+     * core retries by itself must not wake anyone. QEMU's model (hw/usb/hcd-dwc2.c dwc2_update_irq()) follows the
+     * same chain but looks at HAINTMSK only when a channel's HAINT bit rises, so the masks are set here, before any
+     * channel runs. */
+    for (unsigned ch = 0; ch < channels; ch++) {
+        mmio_write32(hc_reg(ch, HCINTMSK), HCINT_CHHLTD);
+    }
+    mmio_write32(reg(HAINTMSK), (1u << channels) - 1u);
+    mmio_write32(reg(GINTMSK), GINTSTS_HCHINT);
+    mmio_write_masked(reg(GAHBCFG), GAHBCFG_DMA_EN | GAHBCFG_BCM_WAIT_AXI_WRITES | GAHBCFG_GLBL_INTR_EN,
                       GAHBCFG_DMA_EN | GAHBCFG_BCM_WAIT_AXI_WRITES | GAHBCFG_BCM_AXI_BURST_MASK |
                           GAHBCFG_GLBL_INTR_EN);
 
@@ -758,21 +773,37 @@ int dwc2_async_submit(struct dwc2_async *a, struct dwc2_pipe *pipe, const void *
     return -DWC2_EBUSY;
 }
 
+/* Steps a's channel; once it is done (DWC2_IN_PROGRESS is not returned) the pipe's toggle is brought up to date. */
+static int async_step(struct dwc2_async *a)
+{
+    struct channel *c = &chan_state[(unsigned)a->chan];
+    int r = channel_step((unsigned)a->chan);
+    if (r != DWC2_IN_PROGRESS) {
+        c->pipe->toggle = c->toggle;
+    }
+    return r;
+}
+
+static void async_free(struct dwc2_async *a)
+{
+    chan_state[(unsigned)a->chan].busy = false;
+    a->active = false;
+    a->held = false;
+}
+
 int dwc2_async_poll(struct dwc2_async *a, void *buf, size_t size, size_t *actual)
 {
     if (actual) {
         *actual = 0;
     }
-    if (a == NULL || !a->active) {
+    if (a == NULL || !a->active || a->held) {
         return -DWC2_EINVAL;
     }
-    unsigned ch = (unsigned)a->chan;
-    struct channel *c = &chan_state[ch];
-    int r = channel_step(ch);
+    struct channel *c = &chan_state[(unsigned)a->chan];
+    int r = async_step(a);
     if (r == DWC2_IN_PROGRESS) {
         return r;
     }
-    c->pipe->toggle = c->toggle;
     if (r == 0 && c->in) {
         size_t n = c->done < size ? c->done : size;
         if (n > 0) {
@@ -784,14 +815,48 @@ int dwc2_async_poll(struct dwc2_async *a, void *buf, size_t size, size_t *actual
     } else if (r == 0 && actual) {
         *actual = c->done;
     }
-    c->busy = false;
-    a->active = false;
+    async_free(a);
     return r;
+}
+
+int dwc2_async_poll_held(struct dwc2_async *a, const uint8_t **data, size_t *actual)
+{
+    *data = NULL;
+    *actual = 0;
+    if (a == NULL || !a->active || a->held || !chan_state[(unsigned)a->chan].in) {
+        return -DWC2_EINVAL;
+    }
+    struct channel *c = &chan_state[(unsigned)a->chan];
+    int r = async_step(a);
+    if (r == DWC2_IN_PROGRESS) {
+        return r;
+    }
+    if (r != 0) {
+        async_free(a);
+        return r;
+    }
+    /* channel_step() invalidated the data's cache lines after the halt; the channel stays busy, so no submit
+     * programs the core to write there until dwc2_async_release(). */
+    a->held = true;
+    *data = c->buf;
+    *actual = c->done;
+    return 0;
+}
+
+void dwc2_async_release(struct dwc2_async *a)
+{
+    if (a != NULL && a->active && a->held) {
+        async_free(a);
+    }
 }
 
 void dwc2_async_cancel(struct dwc2_async *a)
 {
     if (a == NULL || !a->active) {
+        return;
+    }
+    if (a->held) {
+        dwc2_async_release(a); /* its transfer is over: nothing to halt */
         return;
     }
     unsigned ch = (unsigned)a->chan;

@@ -1,7 +1,12 @@
 /*
  * dwc2.h - the Synopsys DesignWare USB 2.0 OTG core (DWC2) of the BCM283x, driven as a host controller.
  *
- * Polled, no interrupts: every wait is bounded by the system timer. Transfers use the core's buffer DMA mode
+ * Polled: every wait is bounded by the system timer. The core's interrupt line (BCM283x GPU IRQ 9) is raised when a
+ * host channel halts, i.e. when a transfer completed or failed, and stays raised until the driver's next poll of
+ * that channel acknowledges it (dwc2_async_poll(), or the blocking calls' own waits). It exists so the board can
+ * sleep in WFI and still wake for a received frame: the driver itself never needs the interrupt, and the board's
+ * handler must only mask the line at the interrupt controller (it may not touch the core: the driver is not
+ * reentrant) and unmask it again before its next sleep. Transfers use the core's buffer DMA mode
  * through bounce buffers owned by this module (one per host channel, aligned and padded to DMA_CACHE_LINE), so
  * callers pass ordinary memory and never think about caches or bus addresses.
  *
@@ -84,13 +89,15 @@ struct dwc2_pipe {
 /* A transfer in flight on its own channel. Zero-initialise before the first submit; owned by the caller. */
 struct dwc2_async {
     int8_t chan;          /* channel in use, or -1 / 0 when idle */
-    bool active;
+    bool active;          /* the channel is taken: in flight, or done and held (dwc2_async_poll_held) */
+    bool held;
 };
 
 /* base: the core (peripheral base + 0x980000). bus_alias: ORed into ARM addresses to form the bus addresses the
  * core's DMA uses (0xC0000000 on BCM2836/7, 0x40000000 on BCM2835). Selects the 8-bit UTMI+ PHY, resets the core
  * (and waits 100 ms for it to settle), forces host mode, sizes the FIFOs, enables DMA (waiting for AXI writes before
- * a channel reports halted) and powers the root port. Takes about 100 ms. Returns 0 or -DWC2_EID / -DWC2_ETIMEDOUT. */
+ * a channel reports halted), unmasks the channel-halted interrupt (see above) and powers the root port. Takes about
+ * 100 ms. Returns 0 or -DWC2_EID / -DWC2_ETIMEDOUT. */
 int dwc2_init(uintptr_t base, uint32_t bus_alias);
 
 /* The core's id register value (after dwc2_init), e.g. 0x4F54280A on a Pi, 0x4F54294A under QEMU. */
@@ -133,9 +140,19 @@ int dwc2_async_submit(struct dwc2_async *a, struct dwc2_pipe *pipe, const void *
  * bytes, *actual set), or a negative DWC2_E* code; after 0 or an error the channel is free and a is idle. */
 int dwc2_async_poll(struct dwc2_async *a, void *buf, size_t size, size_t *actual);
 
+/* Like dwc2_async_poll() for an IN transfer, without the copy: on 0, *data points to the *actual bytes received,
+ * where the core's DMA put them (the channel's bounce buffer, cache already invalidated). The caller reads them in
+ * place and must call dwc2_async_release(a) when done: until then the channel stays taken (a is busy, no submit
+ * can make the core write there), and after it *data is the driver's again. On DWC2_IN_PROGRESS or an error
+ * nothing is held (*data NULL). Returns as dwc2_async_poll(); -DWC2_EINVAL for an OUT transfer or one held. */
+int dwc2_async_poll_held(struct dwc2_async *a, const uint8_t **data, size_t *actual);
+
+/* Gives back the data dwc2_async_poll_held() lent and frees the channel; a is idle after it. Not held: no-op. */
+void dwc2_async_release(struct dwc2_async *a);
+
 /* Halts and frees a transfer's channel (waits for the halt, bounded); packets that went through before the halt
  * still advance the pipe's toggle. A channel that does not halt in time stays taken until the core disables it.
- * Idle a: no-op. */
+ * Held data is released. Idle a: no-op. */
 void dwc2_async_cancel(struct dwc2_async *a);
 
 /* True while a has a transfer in flight. */

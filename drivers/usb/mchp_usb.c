@@ -256,24 +256,30 @@ int mchp_eth_send(struct mchp_eth *e, uint32_t cmd_a, uint32_t cmd_b, const void
     return usb_eth_send(e->dev, &e->out, e->tx_buf, MCHP_TX_HEADER_SIZE + len, TX_TIMEOUT_US);
 }
 
-/* Keeps a bulk IN transfer armed and, once buf is used up, takes the next completed one into it. Returns the number
- * of unparsed bytes at buf + pos (> 0), 0 when none, or a negative USB_E* code (a stalled endpoint is cleared for
- * the next call). */
+/* Keeps a bulk IN transfer armed and, once the held batch is parsed, gives it back and takes the next completed one.
+ * Returns the number of unparsed bytes at data + pos (> 0), 0 when none, or a negative USB_E* code (a stalled
+ * endpoint is cleared for the next call). */
 static int rx_fill(struct mchp_eth *e)
 {
     struct mchp_rx *rx = &e->rx;
-    if (rx->pos < rx->len) {
+    if (rx->data != NULL && rx->pos < rx->len) {
         return (int)(rx->len - rx->pos);
     }
+    if (rx->data != NULL) {
+        usb_async_release(&rx->xfer[rx->next ^ 1u]);
+        rx->data = NULL;
+    }
     rx->len = rx->pos = 0;
-    if (!usb_async_busy(&rx->xfer)) {
-        int err = usb_async_submit(&rx->xfer, &e->in, NULL, sizeof rx->buf);
+    struct usb_async *x = &rx->xfer[rx->next];
+    if (!usb_async_busy(x)) {
+        int err = usb_async_submit(x, &e->in, NULL, MCHP_RX_BUF);
         if (err != 0) {
             return err;
         }
     }
+    const uint8_t *data = NULL;
     size_t got = 0;
-    int r = usb_async_poll(&rx->xfer, rx->buf, sizeof rx->buf, &got);
+    int r = usb_async_poll_held(x, &data, &got);
     if (r == USB_IN_PROGRESS) {
         return 0;
     }
@@ -283,9 +289,15 @@ static int rx_fill(struct mchp_eth *e)
     if (r != 0) {
         return r;
     }
+    rx->data = data;
     rx->len = got;
+    rx->next ^= 1u;
     /* Keep the device busy while the caller parses this batch. */
-    usb_async_submit(&rx->xfer, &e->in, NULL, sizeof rx->buf);
+    usb_async_submit(&rx->xfer[rx->next], &e->in, NULL, MCHP_RX_BUF);
+    if (got == 0) {
+        usb_async_release(&rx->xfer[rx->next ^ 1u]); /* an empty transfer: nothing to hold */
+        rx->data = NULL;
+    }
     return (int)got;
 }
 
@@ -304,7 +316,7 @@ int mchp_eth_receive(struct netdev *nd, void *buf, size_t size)
             }
             return 0;
         }
-        const uint8_t *p = e->rx.buf + e->rx.pos;
+        const uint8_t *p = e->rx.data + e->rx.pos;
         if ((size_t)avail < fmt->header_size) {
             e->rx.pos = e->rx.len;
             nd->stats.rx_dropped++;
@@ -375,7 +387,9 @@ void mchp_eth_remove(struct usb_device *dev)
     if (e == NULL) {
         return;
     }
-    usb_async_cancel(&e->rx.xfer);
+    usb_async_cancel(&e->rx.xfer[0]);
+    usb_async_cancel(&e->rx.xfer[1]);
+    e->rx.data = NULL;
     e->nd.present = false;
     e->nd.link_up = false;
     e->used = false;

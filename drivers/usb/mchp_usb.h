@@ -56,12 +56,15 @@ struct mchp_chip {
     struct mchp_rx_format rx;
 };
 
-/* Received data in flight and not yet handed up. */
+/* Received data in flight and not yet handed up. A completed transfer's batch of frames is parsed where the core's
+ * DMA put it (usb_async_poll_held), held on one transfer while the other is armed for the next batch; it is given
+ * back once parsed. Each frame is then copied once, into the caller's buffer. */
 struct mchp_rx {
-    struct usb_async xfer;
-    size_t len;   /* bytes in buf from the last completed transfer */
-    size_t pos;   /* bytes of buf already parsed */
-    uint8_t buf[MCHP_RX_BUF];
+    struct usb_async xfer[2];
+    unsigned next;        /* the transfer that completes next (the one armed) */
+    const uint8_t *data;  /* the held batch (on xfer[next ^ 1]), NULL when none */
+    size_t len;           /* bytes in data */
+    size_t pos;           /* bytes of data already parsed */
 };
 
 /* One bound adapter: nd.priv points back here. A driver keeps one statically (zero-initialised). */

@@ -136,6 +136,17 @@ int usb_async_poll(struct usb_async *a, void *buf, size_t size, size_t *actual)
     return r == DWC2_IN_PROGRESS ? USB_IN_PROGRESS : usb_error_from_dwc2(r);
 }
 
+int usb_async_poll_held(struct usb_async *a, const uint8_t **data, size_t *actual)
+{
+    int r = dwc2_async_poll_held(&a->hw, data, actual);
+    return r == DWC2_IN_PROGRESS ? USB_IN_PROGRESS : usb_error_from_dwc2(r);
+}
+
+void usb_async_release(struct usb_async *a)
+{
+    dwc2_async_release(&a->hw);
+}
+
 void usb_async_cancel(struct usb_async *a)
 {
     dwc2_async_cancel(&a->hw);

@@ -178,6 +178,9 @@ int usb_transfer(struct dwc2_pipe *pipe, void *data, size_t len, size_t *actual,
  * negative USB_E* code; poll returns USB_IN_PROGRESS, 0 (done, *actual bytes copied to buf) or a negative code. */
 int usb_async_submit(struct usb_async *a, struct dwc2_pipe *pipe, const void *data, size_t len);
 int usb_async_poll(struct usb_async *a, void *buf, size_t size, size_t *actual);
+/* IN data read in place, no copy (see dwc2_async_poll_held): held until usb_async_release(). */
+int usb_async_poll_held(struct usb_async *a, const uint8_t **data, size_t *actual);
+void usb_async_release(struct usb_async *a);
 void usb_async_cancel(struct usb_async *a);
 bool usb_async_busy(const struct usb_async *a);
 

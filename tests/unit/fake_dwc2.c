@@ -11,6 +11,11 @@
 #define GRSTCTL_AHBIDLE      (1u << 31)
 #define GINTSTS              0x014u
 #define  GINTSTS_CURMODE_HOST (1u << 0)
+#define  GINTSTS_HCHINT      (1u << 25)
+#define GINTMSK              0x018u
+#define GAHBCFG_GLBL_INTR_EN (1u << 0)
+#define HAINT                0x414u
+#define HAINTMSK             0x418u
 #define GUSBCFG_FORCE_HOST   (1u << 29)
 #define GAHBCFG_WAIT_AXI_WRITES (1u << 4)
 #define REQ_SET_ADDRESS      5u
@@ -541,6 +546,34 @@ static void channel_write(struct fake_dwc2 *m, unsigned ch, uint32_t reg, uint32
     }
 }
 
+/* HAINT: one bit per channel whose HCINT has a bit its HCINTMSK lets through (databook, "Host All Channels
+ * Interrupt Register"; read-only, it clears when the channel's HCINT bits are cleared). */
+static uint32_t haint(const struct fake_dwc2 *m)
+{
+    uint32_t bits = 0;
+    for (unsigned ch = 0; ch < FAKE_DWC2_CHANNELS; ch++) {
+        if (m->ch[ch].hcint & fake_mmio_get(FAKE_DWC2_BASE + FAKE_DWC2_HC(ch, FAKE_DWC2_HCINTMSK))) {
+            bits |= 1u << ch;
+        }
+    }
+    return bits;
+}
+
+static uint32_t gintsts(const struct fake_dwc2 *m)
+{
+    uint32_t v = m->host_mode ? GINTSTS_CURMODE_HOST : 0;
+    if (haint(m) & fake_mmio_get(FAKE_DWC2_BASE + HAINTMSK)) {
+        v |= GINTSTS_HCHINT;
+    }
+    return v;
+}
+
+bool fake_dwc2_irq(const struct fake_dwc2 *m)
+{
+    return (gintsts(m) & fake_mmio_get(FAKE_DWC2_BASE + GINTMSK)) != 0 &&
+           (fake_mmio_get(FAKE_DWC2_BASE + FAKE_DWC2_GAHBCFG) & GAHBCFG_GLBL_INTR_EN) != 0;
+}
+
 /* ---- fake_mmio hooks ---- */
 
 static void write_hook(uintptr_t addr, uint32_t value, void *ctx)
@@ -603,7 +636,9 @@ static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
         return v;
     }
     case GINTSTS:
-        return m->host_mode ? GINTSTS_CURMODE_HOST : 0;
+        return gintsts(m);
+    case HAINT:
+        return haint(m);
     case FAKE_DWC2_HPRT0:
         return port_read(m);
     default:

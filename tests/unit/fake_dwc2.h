@@ -15,6 +15,7 @@
  *    by the core itself. CHDIS|CHENA halts an enabled channel.
  *  - the BCM283x's GAHBCFG "wait for AXI writes" bit (bit 4): without it, IN data reach memory only after the
  *    channel has reported its halt (at the next HCINT read or channel enable), so a driver reads stale data;
+ *  - the interrupt line (fake_dwc2_irq) from HCINT/HCINTMSK, HAINT/HAINTMSK, GINTSTS/GINTMSK and GAHBCFG;
  *  - root port faults: unplugging (the core disables the port), over-current (HPRT0 bits 4 and 5);
  *  - optionally whole devices: one on the root port (fake_dwc2_attach_device) and more behind it, for a hub model
  *    to bring in (fake_dwc2_add_device, fake_dwc2_device_reset). A device's control endpoint answers requests
@@ -248,6 +249,12 @@ struct fake_dwc2_ep *fake_dwc2_device_ep(struct fake_dwc2 *m, unsigned dev, uint
 void fake_dwc2_replug(struct fake_dwc2 *m, uint64_t connect_at_us);
 /* Over-current on the root port: while active, the core keeps the port disabled. */
 void fake_dwc2_set_overcurrent(struct fake_dwc2 *m, bool active);
+
+/* The core's interrupt line as the databook derives it from the registers: a channel's HCINT & HCINTMSK sets its
+ * HAINT bit, HAINT & HAINTMSK sets GINTSTS.HChInt (bit 25), and GINTSTS & GINTMSK raise the line while GAHBCFG's
+ * global interrupt enable (bit 0) is set. Level-sensitive: it stays up until the channel's HCINT bits are cleared.
+ * Channels move only when their HCINT is read, so the line reflects the last read. */
+bool fake_dwc2_irq(const struct fake_dwc2 *m);
 
 /* Channel ch halts now, as a channel that ignored a halt request (ignore_halt) may do later by itself. */
 void fake_dwc2_halt_late(struct fake_dwc2 *m, unsigned ch);

@@ -99,8 +99,12 @@ struct pending {
     struct usb_async *owner;
     struct dwc2_pipe *pipe;
     size_t len;
+    bool held;                       /* done, its data lent by usb_async_poll_held() */
+    uint8_t data[DWC2_CHAN_BUF_SIZE];
 };
 static struct pending pendings[8];
+/* What a lent buffer holds once given back, so a driver that reads it after usb_async_release() is caught. */
+#define RELEASED_FILL 0xA5u
 
 static struct pending *find(const struct usb_async *a)
 {
@@ -122,7 +126,10 @@ int usb_async_submit(struct usb_async *a, struct dwc2_pipe *pipe, const void *da
     if (p == NULL) {
         return -USB_EBUSY;
     }
-    *p = (struct pending){ a, pipe, len };
+    p->owner = a;
+    p->pipe = pipe;
+    p->len = len;
+    p->held = false;
     a->hw.active = true;
     return 0;
 }
@@ -130,7 +137,7 @@ int usb_async_submit(struct usb_async *a, struct dwc2_pipe *pipe, const void *da
 int usb_async_poll(struct usb_async *a, void *buf, size_t size, size_t *actual)
 {
     struct pending *p = find(a);
-    if (p == NULL) {
+    if (p == NULL || p->held) {
         return -USB_EINVAL;
     }
     uint8_t tmp[DWC2_CHAN_BUF_SIZE];
@@ -152,10 +159,45 @@ int usb_async_poll(struct usb_async *a, void *buf, size_t size, size_t *actual)
     return 0;
 }
 
+int usb_async_poll_held(struct usb_async *a, const uint8_t **data, size_t *actual)
+{
+    *data = NULL;
+    *actual = 0;
+    struct pending *p = find(a);
+    if (p == NULL || p->held) {
+        return -USB_EINVAL;
+    }
+    size_t got = 0;
+    int err = model->in(model_ctx, p->pipe->ep_num, p->data, p->len, &got);
+    if (err == -USB_ENAK && p->pipe->ep_type == DWC2_EP_BULK) {
+        return USB_IN_PROGRESS;
+    }
+    if (err != 0) {
+        p->owner = NULL;
+        a->hw.active = false;
+        return err;
+    }
+    p->held = true;
+    *data = p->data;
+    *actual = got;
+    return 0;
+}
+
+void usb_async_release(struct usb_async *a)
+{
+    struct pending *p = find(a);
+    if (p != NULL && p->held) {
+        memset(p->data, RELEASED_FILL, sizeof p->data);
+        p->owner = NULL;
+        a->hw.active = false;
+    }
+}
+
 void usb_async_cancel(struct usb_async *a)
 {
     struct pending *p = find(a);
     if (p != NULL) {
+        memset(p->data, RELEASED_FILL, sizeof p->data);
         p->owner = NULL;
     }
     a->hw.active = false;

@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "drivers/mmio.h"
 #include "drivers/usb/dwc2.h"
 #include "fake_dma.h"
 #include "fake_dwc2.h"
@@ -25,6 +26,10 @@
 #define REG(off)    (FAKE_DWC2_BASE + (off))
 #define HFNUM       0x408u
 #define GAHBCFG_GLBL_INTR_EN (1u << 0)
+#define GINTMSK     0x018u
+#define GINTSTS_HCHINT (1u << 25)
+#define HAINT       0x414u
+#define HAINTMSK    0x418u
 #define GAHBCFG_DMA_EN       (1u << 5)
 #define GUSBCFG_FORCE_HOST   (1u << 29)
 #define GUSBCFG_FORCE_DEV    (1u << 30)
@@ -138,10 +143,16 @@ static void test_init_accepts_pi_and_qemu_cores(void **state)
         assert_true(reset >= 0 && host > reset);
         assert_true(m.host_mode);
         assert_false(fake_mmio_get(REG(FAKE_DWC2_GUSBCFG)) & GUSBCFG_FORCE_DEV);
-        /* Buffer DMA on, and no interrupts: the driver polls. */
+        /* Buffer DMA on, and the interrupt on: only a channel halt raises it (the board's wake-up). */
         uint32_t ahbcfg = fake_mmio_get(REG(FAKE_DWC2_GAHBCFG));
         assert_true(ahbcfg & GAHBCFG_DMA_EN);
-        assert_false(ahbcfg & GAHBCFG_GLBL_INTR_EN);
+        assert_true(ahbcfg & GAHBCFG_GLBL_INTR_EN);
+        assert_int_equal(fake_mmio_get(REG(GINTMSK)), GINTSTS_HCHINT);
+        assert_int_equal(fake_mmio_get(REG(HAINTMSK)), (1u << FAKE_DWC2_CHANNELS) - 1u);
+        for (unsigned ch = 0; ch < FAKE_DWC2_CHANNELS; ch++) {
+            assert_int_equal(fake_mmio_get(REG(FAKE_DWC2_HC(ch, FAKE_DWC2_HCINTMSK))), HCINT_CHHLTD);
+        }
+        assert_false(fake_dwc2_irq(&m));
         /* RX FIFO, then non-periodic TX, then periodic TX, back to back inside the core's 4080 words. */
         uint32_t rx = fake_mmio_get(REG(FAKE_DWC2_GRXFSIZ));
         uint32_t np = fake_mmio_get(REG(FAKE_DWC2_GNPTXFSIZ));
@@ -223,7 +234,7 @@ static void test_init_halts_a_channel_left_enabled(void **state)
 #define GAHBCFG_WAIT_AXI      (1u << 4)
 
 /* The BCM283x set-up Linux, U-Boot and Circle agree on: 8-bit UTMI+ PHY selected before the soft reset, 100 ms for
- * the reset to settle before host mode is forced, and the "wait for AXI writes" bit with DMA. */
+ * the reset to settle before host mode is forced, and the "wait for AXI writes" bit with DMA (and the interrupt). */
 static void test_init_phy_settle_and_ahb(void **state)
 {
     (void)state;
@@ -233,7 +244,7 @@ static void test_init_phy_settle_and_ahb(void **state)
     assert_int_equal(m.gusbcfg_at_reset & (GUSBCFG_ULPI_UTMI_SEL | GUSBCFG_PHYIF16), 0);
     assert_true(m.reset_done_us > 0);
     assert_true(m.host_forced_us - m.reset_done_us >= 100000u);
-    assert_int_equal(fake_mmio_get(REG(FAKE_DWC2_GAHBCFG)), GAHBCFG_DMA_EN | GAHBCFG_WAIT_AXI);
+    assert_int_equal(fake_mmio_get(REG(FAKE_DWC2_GAHBCFG)), GAHBCFG_DMA_EN | GAHBCFG_WAIT_AXI | GAHBCFG_GLBL_INTR_EN);
 }
 
 /* Without the AXI bit the model lets IN data land after the halt, as the BCM283x may: the data read at once is
@@ -891,6 +902,111 @@ static void test_split_transactions(void **state)
 
 /* ---- asynchronous transfers ---- */
 
+/* Data read in place: the frame is where the core's DMA put it, and that buffer stays the caller's until released,
+ * even while the next transfer on the same endpoint runs (on another channel). */
+static void test_async_poll_held_lends_the_dma_buffer(void **state)
+{
+    (void)state;
+    bring_up(FAKE_DWC2_HIGH);
+    struct fake_dwc2_ep *in = fake_dwc2_ep(&m, DEV, 1, true);
+    uint8_t first[300], second[200];
+    fill(first, sizeof first, 0x11);
+    fill(second, sizeof second, 0x22);
+    fake_dwc2_set_in(in, first, sizeof first);
+    struct dwc2_pipe pin = bulk_pipe(1, true, 512, DWC2_SPEED_HIGH);
+    struct dwc2_async a = { 0 }, next = { 0 };
+    const uint8_t *data = NULL;
+    size_t actual = 0;
+
+    assert_int_equal(dwc2_async_submit(&a, &pin, NULL, 2048), 0);
+    unsigned ch = (unsigned)a.chan;
+    assert_int_equal(dwc2_async_poll_held(&a, &data, &actual), 0);
+    assert_non_null(data);
+    assert_int_equal(actual, sizeof first);
+    assert_memory_equal(data, first, sizeof first);
+    assert_true(dwc2_async_busy(&a));
+    assert_int_equal(dwc2_async_poll_held(&a, &data, &actual), -DWC2_EINVAL); /* already held */
+    assert_null(data);
+    data = NULL;
+    assert_int_equal(dwc2_async_poll(&a, first, sizeof first, &actual), -DWC2_EINVAL);
+
+    /* The next transfer gets another channel and does not write into the held buffer. */
+    fake_dwc2_set_in(in, second, sizeof second);
+    assert_int_equal(dwc2_async_submit(&next, &pin, NULL, 2048), 0);
+    assert_int_not_equal(next.chan, (int8_t)ch);
+    uint8_t buf[2048];
+    assert_int_equal(dwc2_async_poll(&next, buf, sizeof buf, &actual), 0);
+    assert_memory_equal(buf, second, sizeof second);
+    assert_int_equal(dwc2_async_poll_held(&a, &data, &actual), -DWC2_EINVAL);
+    fake_dwc2_set_in(in, first, sizeof first);
+    assert_int_equal(dwc2_async_submit(&next, &pin, NULL, 2048), 0);
+    assert_int_not_equal(next.chan, (int8_t)ch);
+    dwc2_async_cancel(&next);
+
+    /* Released: the channel is free again and a is idle. */
+    dwc2_async_release(&a);
+    assert_false(dwc2_async_busy(&a));
+    assert_int_equal(dwc2_async_submit(&a, &pin, NULL, 2048), 0);
+    assert_int_equal((unsigned)a.chan, ch);
+    /* Cancelling held data releases it; an error holds nothing. */
+    assert_int_equal(dwc2_async_poll_held(&a, &data, &actual), 0);
+    dwc2_async_cancel(&a);
+    assert_false(dwc2_async_busy(&a));
+    fake_dwc2_script(in, FAKE_DWC2_STALL, 1);
+    assert_int_equal(dwc2_async_submit(&a, &pin, NULL, 2048), 0);
+    assert_int_equal(dwc2_async_poll_held(&a, &data, &actual), -DWC2_ESTALL);
+    assert_null(data);
+    assert_false(dwc2_async_busy(&a));
+    /* OUT transfers have nothing to lend. */
+    struct dwc2_pipe pout = bulk_pipe(2, false, 512, DWC2_SPEED_HIGH);
+    fake_dwc2_ep(&m, DEV, 2, false);
+    assert_int_equal(dwc2_async_submit(&a, &pout, first, 60), 0);
+    assert_int_equal(dwc2_async_poll_held(&a, &data, &actual), -DWC2_EINVAL);
+    dwc2_async_cancel(&a);
+}
+
+/* The interrupt that wakes the board: raised when the armed receive channel halts with a frame, not by the NAKs the
+ * core retries meanwhile, and gone once the driver's poll has taken the frame (HCINT acknowledged). */
+static void test_async_halt_raises_the_interrupt_until_polled(void **state)
+{
+    (void)state;
+    bring_up(FAKE_DWC2_HIGH);
+    struct fake_dwc2_ep *in = fake_dwc2_ep(&m, DEV, 1, true);
+    uint8_t frame[100], buf[1600];
+    fill(frame, sizeof frame, 0x5A);
+    fake_dwc2_script(in, FAKE_DWC2_NAK, 2);
+    fake_dwc2_set_in(in, frame, sizeof frame);
+    struct dwc2_pipe pin = bulk_pipe(1, true, 512, DWC2_SPEED_HIGH);
+    struct dwc2_async a = { 0 };
+    size_t actual = 0;
+
+    assert_int_equal(dwc2_async_submit(&a, &pin, NULL, sizeof buf), 0);
+    unsigned ch = (unsigned)a.chan;
+    uintptr_t hcint = REG(FAKE_DWC2_HC(ch, FAKE_DWC2_HCINT));
+    /* The core works on its own; in the model a channel moves when its HCINT is read. */
+    for (int i = 0; i < 2; i++) {
+        assert_false(mmio_read32(hcint) & HCINT_CHHLTD);
+        assert_false(fake_dwc2_irq(&m)); /* a NAK the core retries wakes no one */
+    }
+    assert_true(mmio_read32(hcint) & HCINT_CHHLTD);
+    assert_true(fake_dwc2_irq(&m));
+    assert_int_equal(mmio_read32(REG(HAINT)), 1u << ch);
+    assert_true(fake_dwc2_irq(&m)); /* level: reading does not clear it */
+
+    assert_int_equal(dwc2_async_poll(&a, buf, sizeof buf, &actual), 0);
+    assert_int_equal(actual, sizeof frame);
+    assert_false(fake_dwc2_irq(&m));
+    assert_int_equal(mmio_read32(REG(HAINT)), 0);
+
+    /* A failed transfer raises it as well, and its poll acknowledges it the same way. */
+    fake_dwc2_script(in, FAKE_DWC2_STALL, 1);
+    assert_int_equal(dwc2_async_submit(&a, &pin, NULL, sizeof buf), 0);
+    assert_true(mmio_read32(REG(FAKE_DWC2_HC((unsigned)a.chan, FAKE_DWC2_HCINT))) & HCINT_CHHLTD);
+    assert_true(fake_dwc2_irq(&m));
+    assert_int_equal(dwc2_async_poll(&a, buf, sizeof buf, &actual), -DWC2_ESTALL);
+    assert_false(fake_dwc2_irq(&m));
+}
+
 static void test_async_submit_and_poll(void **state)
 {
     (void)state;
@@ -1068,6 +1184,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_channel_characteristics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_async_submit_and_poll, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_async_halt_raises_the_interrupt_until_polled, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_async_poll_held_lends_the_dma_buffer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_async_channels_and_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strerror_names_every_code, setup, teardown),
     };
