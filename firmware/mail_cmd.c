@@ -224,15 +224,10 @@ static bool wait_for_clock(const char *command, const struct config *cfg)
 
 static int message_unique(uint64_t *unique)
 {
-    uint8_t bytes[sizeof *unique];
-    int err = net_random_bytes(NULL, bytes, sizeof bytes);
+    int err = net_random_u64(unique);
     if (err != 0) {
         printf("no random number for the Message-ID (error -0x%04x)\n", (unsigned)-err);
         return -1;
-    }
-    *unique = 0;
-    for (size_t i = 0; i < sizeof bytes; i++) {
-        *unique = *unique << 8 | bytes[i];
     }
     return 0;
 }

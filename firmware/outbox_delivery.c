@@ -16,8 +16,8 @@
 #include "firmware/version.h"
 #include "net/clock.h"
 #include "net/net.h"
-#include "net/random.h"
 #include "lwip/ip4_addr.h"
+#include "net/random.h"
 #include "net/smtp_client.h"
 
 #define US_PER_S 1000000u
@@ -27,6 +27,9 @@
 #define DELIVERY_HEADERS_MAX (2048u + CONFIG_RECIPIENTS_MAX * (CONFIG_ADDR_MAX + 4u) + \
                               CONFIG_HEADERS_MAX * (CONFIG_HEADER_MAX + 2u))
 #define ROOT_ACCOUNT "root"
+/* Added to a mail whose event came before the clock was set, in a boot that then lost power (outbox_journal.h). */
+#define UNDATED_NOTE "\n\nThe time of this event is not known: it happened before a power loss or restart, before " \
+                     "the clock was set. The mail is dated with the restart that found it in the journal.\n"
 
 /* One mail of the running session (the engine's message is msgs[] at the same index), and what it needs until
  * the session ends. */
@@ -107,27 +110,12 @@ static void entry_label(const struct outbox_entry *e, char *buf, size_t size)
 
 /* ---- queueing ---------------------------------------------------------------------------------------------- */
 
-static uint64_t new_unique(void)
+/* Random bits for a Message-ID and the retry jitter. An alert is not refused for want of them: without the
+ * generator, the uptime in microseconds still differs between any two mails. */
+static uint64_t new_random(void)
 {
-    uint8_t bytes[sizeof(uint64_t)];
-    uint64_t unique = 0;
-    if (net_random_bytes(NULL, bytes, sizeof bytes) != 0) {
-        /* The Message-ID must still differ between two mails of the same second: uptime does that. */
-        return board_uptime_us();
-    }
-    for (size_t i = 0; i < sizeof bytes; i++) {
-        unique = unique << 8 | bytes[i];
-    }
-    return unique;
-}
-
-static uint32_t new_random(void)
-{
-    uint8_t bytes[sizeof(uint32_t)];
-    if (net_random_bytes(NULL, bytes, sizeof bytes) != 0) {
-        return (uint32_t)board_uptime_us();
-    }
-    return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8 | bytes[3];
+    uint64_t r;
+    return net_random_u64(&r) == 0 ? r : board_uptime_us();
 }
 
 static void update_led(void)
@@ -203,7 +191,7 @@ void outbox_delivery_add(void *ctx, const struct alert_event *ev)
         printf("outbox: no usable configuration: mail not queued\n");
         return;
     }
-    uint32_t id = outbox_add(&d.queue, ev, new_unique(), board_uptime_us());
+    uint32_t id = outbox_add(&d.queue, ev, new_random(), board_uptime_us());
     const struct outbox_entry *e = outbox_find(&d.queue, id);
     if (e == NULL) {
         printf("outbox: no room for the event (see `outbox`)\n");
@@ -264,7 +252,8 @@ static int compose(struct smtp_message *m, struct pending *p, const struct outbo
                    size_t reason_size)
 {
     static char subject[ALERT_MAIL_SUBJECT_SIZE];
-    static char body[ALERT_MAIL_REPORT_SIZE];
+    static char body[(ALERT_MAIL_BODY_SIZE > ALERT_MAIL_REPORT_SIZE ? ALERT_MAIL_BODY_SIZE : ALERT_MAIL_REPORT_SIZE) +
+                     sizeof UNDATED_NOTE];
     static struct alert_mail_input inputs[CONFIG_ALERTS_MAX];
     static struct alert_mail_failure failures[OUTBOX_FAILED_MAX];
     const struct config_recipients *to = entry_recipients(&e->ev);
@@ -284,16 +273,14 @@ static int compose(struct smtp_message *m, struct pending *p, const struct outbo
     int64_t last_utc = e->ev.kind == ALERT_EVENT_HEARTBEAT ? utc_of_uptime(board_uptime_us())
                                                             : e->date + (int64_t)((e->ev.last_us - e->ev.first_us) / US_PER_S);
     int err = alert_mail_render(d.cfg, &e->ev, e->date, last_utc, e->ev.kind != ALERT_EVENT_ALERT ? &facts : NULL,
-                                subject, sizeof subject, body, sizeof body);
+                                subject, sizeof subject, body, sizeof body - (sizeof UNDATED_NOTE - 1));
     if (err != 0) {
         snprintf(reason, reason_size, "cannot write the mail: %s", mail_strerror(err));
         return -1;
     }
     if (e->date_guessed) {
-        size_t used = strlen(body);
-        snprintf(body + used, sizeof body - used, "\n\nThe time of this event is not known: it happened before a "
-                 "power loss or restart, before the clock was set. The mail is dated with the restart that found it "
-                 "in the journal.\n");
+        /* The render above left room for it. */
+        strcat(body, UNDATED_NOTE);
     }
     char agent[64];
     snprintf(agent, sizeof agent, "baremail/%s (%s)", baremail_version, baremail_board);
@@ -407,7 +394,7 @@ static void finish_session(void)
                 d.delivered_reported = p->delivered_seen;
             }
         }
-        outbox_result(&d.queue, p->id, o, entry_rcpt_mask(&d.msgs[i], p, accepted), reply, now, new_random());
+        outbox_result(&d.queue, p->id, o, entry_rcpt_mask(&d.msgs[i], p, accepted), reply, now, (uint32_t)new_random());
         free(p->text);
         p->text = NULL;
     }
@@ -448,7 +435,7 @@ static void start_session(void)
         for (unsigned i = 0; i < d.count; i++) {
             print_outcome(outbox_find(&d.queue, d.pending[i].id), OUTBOX_TEMPORARY, smtp_client_strerror(err), 0);
             outbox_result(&d.queue, d.pending[i].id, OUTBOX_TEMPORARY, 0, smtp_client_strerror(err), now,
-                          new_random());
+                          (uint32_t)new_random());
             free(d.pending[i].text);
             d.pending[i].text = NULL;
         }
@@ -508,9 +495,4 @@ const struct outbox *outbox_delivery_queue(void)
 const struct outbox_journal_stats *outbox_delivery_store_stats(void)
 {
     return d.on_journal ? &d.store.stats : NULL;
-}
-
-bool outbox_delivery_busy(void)
-{
-    return d.running;
 }

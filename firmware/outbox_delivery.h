@@ -47,7 +47,4 @@ const struct outbox *outbox_delivery_queue(void);
 /* The journal store's counters, NULL with a RAM outbox. */
 const struct outbox_journal_stats *outbox_delivery_store_stats(void);
 
-/* True while a session of the outbox runs. */
-bool outbox_delivery_busy(void);
-
 #endif /* FIRMWARE_OUTBOX_DELIVERY_H */

@@ -42,3 +42,17 @@ int net_random_bytes(void *ctx, unsigned char *out, size_t len)
     }
     return mbedtls_ctr_drbg_random(&drbg, out, len);
 }
+
+int net_random_u64(uint64_t *out)
+{
+    unsigned char bytes[sizeof *out];
+    *out = 0;
+    int err = net_random_bytes(NULL, bytes, sizeof bytes);
+    if (err != 0) {
+        return err;
+    }
+    for (size_t i = 0; i < sizeof bytes; i++) {
+        *out = *out << 8 | bytes[i];
+    }
+    return 0;
+}
