@@ -24,7 +24,7 @@
  * The packet count must always cover the whole transfer (IN: size rounded up to whole packets): the model stops
  * counting when it reaches zero, as the real core does.
  *
- * Register facts: Synopsys DWC OTG databook register map, as used by the Linux dwc2 driver and QEMU's model.
+ * Register facts: drivers/usb/dwc2_regs.h (the Synopsys DWC OTG databook's map, as Linux and QEMU use it).
  */
 #include "drivers/usb/dwc2.h"
 
@@ -33,117 +33,7 @@
 #include "drivers/dma.h"
 #include "drivers/mmio.h"
 #include "drivers/systimer.h"
-
-/* Core global registers. */
-#define GAHBCFG                 0x008u
-#define  GAHBCFG_GLBL_INTR_EN   (1u << 0)
-/* BCM283x only: bits 2:1 are the AXI burst length (0: 4 beats), bit 4 makes the core wait for its AXI writes to
- * complete before it reports a channel halted. Without it the driver can see the halt and read the bounce buffer
- * before the DMA data reach RAM. Linux drivers/usb/dwc2/params.c dwc2_set_bcm_params() sets ahbcfg 0x10; Circle
- * include/circle/usb/dwhci.h names the bit DWHCI_CORE_AHB_CFG_WAIT_AXI_WRITES. */
-#define  GAHBCFG_BCM_AXI_BURST_MASK (3u << 1)
-#define  GAHBCFG_BCM_WAIT_AXI_WRITES (1u << 4)
-#define  GAHBCFG_DMA_EN         (1u << 5)
-#define GUSBCFG                 0x00Cu
-#define  GUSBCFG_PHYIF16        (1u << 3)   /* clear: 8-bit UTMI+ data bus */
-#define  GUSBCFG_ULPI_UTMI_SEL  (1u << 4)   /* clear: UTMI+ PHY, not ULPI */
-#define  GUSBCFG_ULPI_EXT_VBUS_DRV (1u << 20)
-#define  GUSBCFG_TERMSEL_DL_PULSE  (1u << 22)
-#define  GUSBCFG_FORCE_HOST     (1u << 29)
-#define  GUSBCFG_FORCE_DEV      (1u << 30)
-#define GRSTCTL                 0x010u
-#define  GRSTCTL_CSFTRST        (1u << 0)
-#define  GRSTCTL_RXFFLSH        (1u << 4)
-#define  GRSTCTL_TXFFLSH        (1u << 5)
-#define  GRSTCTL_TXFNUM_LSB     6u
-#define  GRSTCTL_TXFNUM_ALL     0x10u
-#define  GRSTCTL_AHBIDLE        (1u << 31)
-#define GINTSTS                 0x014u
-#define  GINTSTS_CURMODE_HOST   (1u << 0)
-#define  GINTSTS_HCHINT         (1u << 25)  /* some channel's HAINT bit is set and unmasked (read-only) */
-#define GINTMSK                 0x018u      /* same bit layout as GINTSTS */
-#define GRXFSIZ                 0x024u
-#define GNPTXFSIZ               0x028u
-#define  FIFO_DEPTH_LSB         16u
-#define GSNPSID                 0x040u
-#define  GSNPSID_PRODUCT_MASK   0xFFFFF000u
-#define  GSNPSID_OTG2           0x4F542000u /* "OT2" + release: 0x4F54280A on a Pi, 0x4F54294A under QEMU */
-#define GHWCFG2                 0x048u
-#define  GHWCFG2_NUM_HOST_CHAN_LSB  14u
-#define  GHWCFG2_NUM_HOST_CHAN_MASK (0xFu << 14)
-#define GHWCFG3                 0x04Cu
-#define  GHWCFG3_DFIFO_DEPTH_LSB 16u
-#define HPTXFSIZ                0x100u
-
-/* Host mode registers. */
-#define HCFG                    0x400u
-#define  HCFG_FSLSPCLKSEL_MASK  (3u << 0)
-#define  HCFG_FSLSPCLKSEL_30_60 0u          /* UTMI+ PHY clock, as on the BCM283x */
-#define HFNUM                   0x408u
-#define  HFNUM_FRNUM_MASK       0xFFFFu
-#define HAINT                   0x414u
-#define HAINTMSK                0x418u
-#define HPRT0                   0x440u
-#define  HPRT0_CONNSTS          (1u << 0)
-#define  HPRT0_CONNDET          (1u << 1)
-#define  HPRT0_ENA              (1u << 2)
-#define  HPRT0_ENACHG           (1u << 3)
-#define  HPRT0_OVRCURRACT       (1u << 4)
-#define  HPRT0_OVRCURRCHG       (1u << 5)
-#define  HPRT0_RST              (1u << 8)
-#define  HPRT0_PWR              (1u << 12)
-#define  HPRT0_SPD_LSB          17u
-#define  HPRT0_SPD_MASK         (3u << 17)
-/* Writing 1 to these clears them (and writing 1 to ENA disables the port): never write them back by accident. */
-#define  HPRT0_W1C_MASK         (HPRT0_CONNDET | HPRT0_ENA | HPRT0_ENACHG | HPRT0_OVRCURRCHG)
-
-/* Host channel n registers. */
-#define HC_BASE                 0x500u
-#define HC_STRIDE               0x20u
-#define HCCHAR                  0x00u
-#define  HCCHAR_MPS_MASK        0x7FFu
-#define  HCCHAR_EPNUM_LSB       11u
-#define  HCCHAR_EPDIR_IN        (1u << 15)
-#define  HCCHAR_LSPDDEV         (1u << 17)
-#define  HCCHAR_EPTYPE_LSB      18u
-#define  HCCHAR_MC_LSB          20u
-#define  HCCHAR_DEVADDR_LSB     22u
-#define  HCCHAR_ODDFRM          (1u << 29)
-#define  HCCHAR_CHDIS           (1u << 30)
-#define  HCCHAR_CHENA           (1u << 31)
-#define HCSPLT                  0x04u
-#define  HCSPLT_PRTADDR_LSB     0u
-#define  HCSPLT_HUBADDR_LSB     7u
-#define  HCSPLT_XACTPOS_ALL     (3u << 14)
-#define  HCSPLT_COMPSPLT        (1u << 16)
-#define  HCSPLT_SPLTENA         (1u << 31)
-#define HCINT                   0x08u
-#define HCINTMSK                0x0Cu
-#define  HCINT_XFERCOMPL        (1u << 0)
-#define  HCINT_CHHLTD           (1u << 1)
-#define  HCINT_AHBERR           (1u << 2)
-#define  HCINT_STALL            (1u << 3)
-#define  HCINT_NAK              (1u << 4)
-#define  HCINT_ACK              (1u << 5)
-#define  HCINT_NYET             (1u << 6)
-#define  HCINT_XACTERR          (1u << 7)
-#define  HCINT_BBLERR           (1u << 8)
-#define  HCINT_FRMOVRUN         (1u << 9)
-#define  HCINT_DATATGLERR       (1u << 10)
-#define  HCINT_ALL              0x7FFu
-#define HCTSIZ                  0x10u
-#define  HCTSIZ_XFERSIZE_MASK   0x7FFFFu
-#define  HCTSIZ_PKTCNT_LSB      19u
-#define  HCTSIZ_PKTCNT_MASK     (0x3FFu << 19)
-#define  HCTSIZ_PID_LSB         29u
-#define HCDMA                   0x14u
-
-#define PCGCTL                  0xE00u
-
-/* HCTSIZ PID field values. */
-#define PID_DATA0 0u
-#define PID_DATA1 2u
-#define PID_SETUP 3u
+#include "drivers/usb/dwc2_regs.h"
 
 /* FIFO sizes in 32-bit words, as the Linux dwc2 driver configures the BCM2835's 4080-word FIFO RAM: room for a
  * 512-byte packet in each direction plus status entries, and a periodic FIFO for hubs and interrupt endpoints. */
@@ -215,7 +105,7 @@ static uintptr_t reg(uint32_t offset)
 
 static uintptr_t hc_reg(unsigned ch, uint32_t offset)
 {
-    return core_base + HC_BASE + ch * HC_STRIDE + offset;
+    return core_base + DWC2_HC(ch, offset);
 }
 
 static uint32_t bus_address(const void *p)
@@ -238,14 +128,14 @@ static bool wait_bits(uintptr_t addr, uint32_t mask, uint32_t want, uint32_t tim
 
 static int core_reset(void)
 {
-    if (!wait_bits(reg(GRSTCTL), GRSTCTL_AHBIDLE, GRSTCTL_AHBIDLE, CORE_IDLE_TIMEOUT_US)) {
+    if (!wait_bits(reg(DWC2_GRSTCTL), DWC2_GRSTCTL_AHBIDLE, DWC2_GRSTCTL_AHBIDLE, CORE_IDLE_TIMEOUT_US)) {
         return -DWC2_ETIMEDOUT;
     }
-    mmio_set_bits(reg(GRSTCTL), GRSTCTL_CSFTRST);
-    if (!wait_bits(reg(GRSTCTL), GRSTCTL_CSFTRST, 0, CORE_RESET_TIMEOUT_US)) {
+    mmio_set_bits(reg(DWC2_GRSTCTL), DWC2_GRSTCTL_CSFTRST);
+    if (!wait_bits(reg(DWC2_GRSTCTL), DWC2_GRSTCTL_CSFTRST, 0, CORE_RESET_TIMEOUT_US)) {
         return -DWC2_ETIMEDOUT;
     }
-    if (!wait_bits(reg(GRSTCTL), GRSTCTL_AHBIDLE, GRSTCTL_AHBIDLE, CORE_IDLE_TIMEOUT_US)) {
+    if (!wait_bits(reg(DWC2_GRSTCTL), DWC2_GRSTCTL_AHBIDLE, DWC2_GRSTCTL_AHBIDLE, CORE_IDLE_TIMEOUT_US)) {
         return -DWC2_ETIMEDOUT;
     }
     systimer_delay_us(CORE_RESET_SETTLE_US);
@@ -254,12 +144,12 @@ static int core_reset(void)
 
 static int flush_fifos(void)
 {
-    mmio_write32(reg(GRSTCTL), GRSTCTL_TXFFLSH | (GRSTCTL_TXFNUM_ALL << GRSTCTL_TXFNUM_LSB));
-    if (!wait_bits(reg(GRSTCTL), GRSTCTL_TXFFLSH, 0, FIFO_FLUSH_TIMEOUT_US)) {
+    mmio_write32(reg(DWC2_GRSTCTL), DWC2_GRSTCTL_TXFFLSH | (DWC2_GRSTCTL_TXFNUM_ALL << DWC2_GRSTCTL_TXFNUM_LSB));
+    if (!wait_bits(reg(DWC2_GRSTCTL), DWC2_GRSTCTL_TXFFLSH, 0, FIFO_FLUSH_TIMEOUT_US)) {
         return -DWC2_ETIMEDOUT;
     }
-    mmio_write32(reg(GRSTCTL), GRSTCTL_RXFFLSH);
-    if (!wait_bits(reg(GRSTCTL), GRSTCTL_RXFFLSH, 0, FIFO_FLUSH_TIMEOUT_US)) {
+    mmio_write32(reg(DWC2_GRSTCTL), DWC2_GRSTCTL_RXFFLSH);
+    if (!wait_bits(reg(DWC2_GRSTCTL), DWC2_GRSTCTL_RXFFLSH, 0, FIFO_FLUSH_TIMEOUT_US)) {
         return -DWC2_ETIMEDOUT;
     }
     return 0;
@@ -268,7 +158,7 @@ static int flush_fifos(void)
 /* Splits the FIFO RAM; scales the Linux sizes down if a core reports less RAM than the BCM283x has. */
 static void size_fifos(void)
 {
-    uint32_t total = mmio_read32(reg(GHWCFG3)) >> GHWCFG3_DFIFO_DEPTH_LSB;
+    uint32_t total = mmio_read32(reg(DWC2_GHWCFG3)) >> DWC2_GHWCFG3_DFIFO_DEPTH_LSB;
     uint32_t rx = RX_FIFO_WORDS, nptx = NPTX_FIFO_WORDS, ptx = PTX_FIFO_WORDS;
     uint32_t want = rx + nptx + ptx;
     if (total != 0 && total < want) {
@@ -276,9 +166,9 @@ static void size_fifos(void)
         nptx = nptx * total / want;
         ptx = total - rx - nptx;
     }
-    mmio_write32(reg(GRXFSIZ), rx);
-    mmio_write32(reg(GNPTXFSIZ), (nptx << FIFO_DEPTH_LSB) | rx);
-    mmio_write32(reg(HPTXFSIZ), (ptx << FIFO_DEPTH_LSB) | (rx + nptx));
+    mmio_write32(reg(DWC2_GRXFSIZ), rx);
+    mmio_write32(reg(DWC2_GNPTXFSIZ), (nptx << DWC2_FIFOSIZE_DEPTH_LSB) | rx);
+    mmio_write32(reg(DWC2_HPTXFSIZ), (ptx << DWC2_FIFOSIZE_DEPTH_LSB) | (rx + nptx));
 }
 
 static uint32_t pipe_mps(const struct dwc2_pipe *p)
@@ -288,14 +178,14 @@ static uint32_t pipe_mps(const struct dwc2_pipe *p)
 
 static int halt_channel(unsigned ch)
 {
-    if ((mmio_read32(hc_reg(ch, HCCHAR)) & HCCHAR_CHENA) == 0) {
+    if ((mmio_read32(hc_reg(ch, DWC2_HCCHAR)) & DWC2_HCCHAR_CHENA) == 0) {
         return 0;
     }
-    mmio_set_bits(hc_reg(ch, HCCHAR), HCCHAR_CHDIS | HCCHAR_CHENA);
-    if (!wait_bits(hc_reg(ch, HCINT), HCINT_CHHLTD, HCINT_CHHLTD, CHANNEL_HALT_TIMEOUT_US)) {
+    mmio_set_bits(hc_reg(ch, DWC2_HCCHAR), DWC2_HCCHAR_CHDIS | DWC2_HCCHAR_CHENA);
+    if (!wait_bits(hc_reg(ch, DWC2_HCINT), DWC2_HCINT_CHHLTD, DWC2_HCINT_CHHLTD, CHANNEL_HALT_TIMEOUT_US)) {
         return -DWC2_EHALT;
     }
-    mmio_write32(hc_reg(ch, HCINT), HCINT_ALL);
+    mmio_write32(hc_reg(ch, DWC2_HCINT), DWC2_HCINT_ALL);
     return 0;
 }
 
@@ -306,31 +196,31 @@ int dwc2_init(uintptr_t base, uint32_t bus_alias)
     channels = 0;
     memset(chan_state, 0, sizeof chan_state);
 
-    core_id = mmio_read32(reg(GSNPSID));
-    if ((core_id & GSNPSID_PRODUCT_MASK) != GSNPSID_OTG2) {
+    core_id = mmio_read32(reg(DWC2_GSNPSID));
+    if ((core_id & DWC2_GSNPSID_PRODUCT_MASK) != DWC2_GSNPSID_OTG2) {
         core_base = 0;
         return -DWC2_EID;
     }
-    mmio_clear_bits(reg(GAHBCFG), GAHBCFG_GLBL_INTR_EN);
-    mmio_write32(reg(GINTMSK), 0);
+    mmio_clear_bits(reg(DWC2_GAHBCFG), DWC2_GAHBCFG_GLBL_INTR_EN);
+    mmio_write32(reg(DWC2_GINTMSK), 0);
     /* The BCM283x has an on-chip 8-bit UTMI+ PHY. The selection survives the soft reset and takes effect through it,
      * so it is written first, as U-Boot drivers/usb/host/dwc2.c dwc_otg_core_init() does ("Reset after setting the
      * PHY parameters"); Circle lib/usb/dwhcidevice.cpp InitCore() selects the same. Whatever an earlier stage left
      * there (ULPI, 16-bit) would otherwise stay. */
-    mmio_clear_bits(reg(GUSBCFG), GUSBCFG_ULPI_EXT_VBUS_DRV | GUSBCFG_TERMSEL_DL_PULSE | GUSBCFG_ULPI_UTMI_SEL |
-                                      GUSBCFG_PHYIF16);
+    mmio_clear_bits(reg(DWC2_GUSBCFG), DWC2_GUSBCFG_ULPI_EXT_VBUS_DRV | DWC2_GUSBCFG_TERMSEL_DL_PULSE |
+                                           DWC2_GUSBCFG_ULPI_UTMI_SEL | DWC2_GUSBCFG_PHYIF16);
     int err = core_reset();
     if (err != 0) {
         core_base = 0;
         return err;
     }
-    mmio_write_masked(reg(GUSBCFG), GUSBCFG_FORCE_HOST, GUSBCFG_FORCE_HOST | GUSBCFG_FORCE_DEV);
-    if (!wait_bits(reg(GINTSTS), GINTSTS_CURMODE_HOST, GINTSTS_CURMODE_HOST, HOST_MODE_TIMEOUT_US)) {
+    mmio_write_masked(reg(DWC2_GUSBCFG), DWC2_GUSBCFG_FORCE_HOST, DWC2_GUSBCFG_FORCE_HOST | DWC2_GUSBCFG_FORCE_DEV);
+    if (!wait_bits(reg(DWC2_GINTSTS), DWC2_GINTSTS_CURMODE_HOST, DWC2_GINTSTS_CURMODE_HOST, HOST_MODE_TIMEOUT_US)) {
         core_base = 0;
         return -DWC2_ETIMEDOUT;
     }
-    mmio_write32(reg(PCGCTL), 0);
-    mmio_write_masked(reg(HCFG), HCFG_FSLSPCLKSEL_30_60, HCFG_FSLSPCLKSEL_MASK);
+    mmio_write32(reg(DWC2_PCGCTL), 0);
+    mmio_write_masked(reg(DWC2_HCFG), DWC2_HCFG_FSLSPCLKSEL_30_60, DWC2_HCFG_FSLSPCLKSEL_MASK);
     size_fifos();
     err = flush_fifos();
     if (err != 0) {
@@ -338,17 +228,18 @@ int dwc2_init(uintptr_t base, uint32_t bus_alias)
         return err;
     }
 
-    channels = ((mmio_read32(reg(GHWCFG2)) & GHWCFG2_NUM_HOST_CHAN_MASK) >> GHWCFG2_NUM_HOST_CHAN_LSB) + 1u;
+    channels =
+        ((mmio_read32(reg(DWC2_GHWCFG2)) & DWC2_GHWCFG2_NUM_HOST_CHAN_MASK) >> DWC2_GHWCFG2_NUM_HOST_CHAN_LSB) + 1u;
     if (channels > DWC2_MAX_CHANNELS) {
         channels = DWC2_MAX_CHANNELS;
     }
     for (unsigned ch = 0; ch < channels; ch++) {
         /* The GPU firmware or a previous run may have left a channel enabled. */
         halt_channel(ch);
-        mmio_write32(hc_reg(ch, HCINTMSK), 0);
-        mmio_write32(hc_reg(ch, HCINT), HCINT_ALL);
+        mmio_write32(hc_reg(ch, DWC2_HCINTMSK), 0);
+        mmio_write32(hc_reg(ch, DWC2_HCINT), DWC2_HCINT_ALL);
     }
-    mmio_write32(reg(GINTSTS), mmio_read32(reg(GINTSTS)));
+    mmio_write32(reg(DWC2_GINTSTS), mmio_read32(reg(DWC2_GINTSTS)));
     /* The core's interrupt only wakes the CPU: a channel halt (transfer complete or failed) raises it, and it stays
      * raised until channel_step()/halt_channel() clear the channel's HCINT, which the main loop does anyway. The
      * chain, as the databook and Linux drivers/usb/dwc2 (core.h dwc2_enable_host_interrupts(), hcd_intr.c
@@ -360,16 +251,17 @@ int dwc2_init(uintptr_t base, uint32_t bus_alias)
      * same chain but looks at HAINTMSK only when a channel's HAINT bit rises, so the masks are set here, before any
      * channel runs. */
     for (unsigned ch = 0; ch < channels; ch++) {
-        mmio_write32(hc_reg(ch, HCINTMSK), HCINT_CHHLTD);
+        mmio_write32(hc_reg(ch, DWC2_HCINTMSK), DWC2_HCINT_CHHLTD);
     }
-    mmio_write32(reg(HAINTMSK), (1u << channels) - 1u);
-    mmio_write32(reg(GINTMSK), GINTSTS_HCHINT);
-    mmio_write_masked(reg(GAHBCFG), GAHBCFG_DMA_EN | GAHBCFG_BCM_WAIT_AXI_WRITES | GAHBCFG_GLBL_INTR_EN,
-                      GAHBCFG_DMA_EN | GAHBCFG_BCM_WAIT_AXI_WRITES | GAHBCFG_BCM_AXI_BURST_MASK |
-                          GAHBCFG_GLBL_INTR_EN);
+    mmio_write32(reg(DWC2_HAINTMSK), (1u << channels) - 1u);
+    mmio_write32(reg(DWC2_GINTMSK), DWC2_GINTSTS_HCHINT);
+    mmio_write_masked(reg(DWC2_GAHBCFG),
+                      DWC2_GAHBCFG_DMA_EN | DWC2_GAHBCFG_BCM_WAIT_AXI_WRITES | DWC2_GAHBCFG_GLBL_INTR_EN,
+                      DWC2_GAHBCFG_DMA_EN | DWC2_GAHBCFG_BCM_WAIT_AXI_WRITES | DWC2_GAHBCFG_BCM_AXI_BURST_MASK |
+                          DWC2_GAHBCFG_GLBL_INTR_EN);
 
-    uint32_t hprt = mmio_read32(reg(HPRT0)) & ~HPRT0_W1C_MASK;
-    mmio_write32(reg(HPRT0), hprt | HPRT0_PWR);
+    uint32_t hprt = mmio_read32(reg(DWC2_HPRT0)) & ~DWC2_HPRT0_W1C_MASK;
+    mmio_write32(reg(DWC2_HPRT0), hprt | DWC2_HPRT0_PWR);
     return 0;
 }
 
@@ -385,13 +277,13 @@ unsigned dwc2_channel_count(void)
 
 bool dwc2_port_connected(void)
 {
-    return core_base != 0 && (mmio_read32(reg(HPRT0)) & HPRT0_CONNSTS) != 0;
+    return core_base != 0 && (mmio_read32(reg(DWC2_HPRT0)) & DWC2_HPRT0_CONNSTS) != 0;
 }
 
 static void hprt_write(uint32_t set, uint32_t clear)
 {
-    uint32_t v = mmio_read32(reg(HPRT0)) & ~HPRT0_W1C_MASK;
-    mmio_write32(reg(HPRT0), (v | set) & ~clear);
+    uint32_t v = mmio_read32(reg(DWC2_HPRT0)) & ~DWC2_HPRT0_W1C_MASK;
+    mmio_write32(reg(DWC2_HPRT0), (v | set) & ~clear);
 }
 
 int dwc2_port_reset(uint32_t connect_timeout_us, enum dwc2_speed *speed)
@@ -400,8 +292,8 @@ int dwc2_port_reset(uint32_t connect_timeout_us, enum dwc2_speed *speed)
         return -DWC2_EINVAL;
     }
     /* An over-current may have cut the port's power: a new attempt starts with it on. */
-    hprt_write(HPRT0_PWR, 0);
-    if (!wait_bits(reg(HPRT0), HPRT0_CONNSTS, HPRT0_CONNSTS, connect_timeout_us)) {
+    hprt_write(DWC2_HPRT0_PWR, 0);
+    if (!wait_bits(reg(DWC2_HPRT0), DWC2_HPRT0_CONNSTS, DWC2_HPRT0_CONNSTS, connect_timeout_us)) {
         return -DWC2_ENODEV;
     }
     systimer_delay_us(ATTACH_DEBOUNCE_US);
@@ -409,14 +301,15 @@ int dwc2_port_reset(uint32_t connect_timeout_us, enum dwc2_speed *speed)
         return -DWC2_ENODEV;
     }
     /* Acknowledge the connect and enable changes so later reads show only new events. */
-    mmio_write32(reg(HPRT0), (mmio_read32(reg(HPRT0)) & ~HPRT0_W1C_MASK) | HPRT0_CONNDET | HPRT0_ENACHG);
-    hprt_write(HPRT0_RST, 0);
+    mmio_write32(reg(DWC2_HPRT0),
+                 (mmio_read32(reg(DWC2_HPRT0)) & ~DWC2_HPRT0_W1C_MASK) | DWC2_HPRT0_CONNDET | DWC2_HPRT0_ENACHG);
+    hprt_write(DWC2_HPRT0_RST, 0);
     systimer_delay_us(ROOT_RESET_US);
-    hprt_write(0, HPRT0_RST);
-    if (!wait_bits(reg(HPRT0), HPRT0_ENA, HPRT0_ENA, PORT_ENABLE_TIMEOUT_US)) {
+    hprt_write(0, DWC2_HPRT0_RST);
+    if (!wait_bits(reg(DWC2_HPRT0), DWC2_HPRT0_ENA, DWC2_HPRT0_ENA, PORT_ENABLE_TIMEOUT_US)) {
         return dwc2_port_connected() ? -DWC2_ETIMEDOUT : -DWC2_ENODEV;
     }
-    *speed = (enum dwc2_speed)((mmio_read32(reg(HPRT0)) & HPRT0_SPD_MASK) >> HPRT0_SPD_LSB);
+    *speed = (enum dwc2_speed)((mmio_read32(reg(DWC2_HPRT0)) & DWC2_HPRT0_SPD_MASK) >> DWC2_HPRT0_SPD_LSB);
     systimer_delay_us(RESET_RECOVERY_US);
     return 0;
 }
@@ -426,14 +319,14 @@ bool dwc2_port_ok(void)
     if (core_base == 0) {
         return false;
     }
-    uint32_t v = mmio_read32(reg(HPRT0));
-    uint32_t changes = v & (HPRT0_CONNDET | HPRT0_ENACHG | HPRT0_OVRCURRCHG);
+    uint32_t v = mmio_read32(reg(DWC2_HPRT0));
+    uint32_t changes = v & (DWC2_HPRT0_CONNDET | DWC2_HPRT0_ENACHG | DWC2_HPRT0_OVRCURRCHG);
     if (changes != 0) {
-        mmio_write32(reg(HPRT0), (v & ~HPRT0_W1C_MASK) | changes);
+        mmio_write32(reg(DWC2_HPRT0), (v & ~DWC2_HPRT0_W1C_MASK) | changes);
     }
     /* The core disables the port itself on a disconnect, a babble or an over-current (Linux
      * drivers/usb/dwc2/hcd_intr.c dwc2_port_intr() handles the same three change bits). */
-    return (v & (HPRT0_CONNSTS | HPRT0_ENA | HPRT0_OVRCURRACT)) == (HPRT0_CONNSTS | HPRT0_ENA);
+    return (v & (DWC2_HPRT0_CONNSTS | DWC2_HPRT0_ENA | DWC2_HPRT0_OVRCURRACT)) == (DWC2_HPRT0_CONNSTS | DWC2_HPRT0_ENA);
 }
 
 /* Programs and enables channel ch for the next piece of its transfer. */
@@ -468,9 +361,9 @@ static void channel_start(unsigned ch)
 
     uint32_t pid;
     if (c->stage == STAGE_SETUP) {
-        pid = PID_SETUP;
+        pid = DWC2_PID_SETUP;
     } else {
-        pid = c->toggle ? PID_DATA1 : PID_DATA0;
+        pid = c->toggle ? DWC2_PID_DATA1 : DWC2_PID_DATA0;
     }
     uint8_t *data = (c->stage == STAGE_SETUP) ? setup_buf : c->buf + c->done;
     if (c->in) {
@@ -481,37 +374,38 @@ static void channel_start(unsigned ch)
 
     uint32_t splt = 0;
     if (c->split) {
-        splt = HCSPLT_SPLTENA | HCSPLT_XACTPOS_ALL | ((uint32_t)p->tt_hub_addr << HCSPLT_HUBADDR_LSB) |
-               ((uint32_t)p->tt_port << HCSPLT_PRTADDR_LSB) | (c->csplit ? HCSPLT_COMPSPLT : 0);
+        splt = DWC2_HCSPLT_SPLTENA | DWC2_HCSPLT_XACTPOS_ALL | ((uint32_t)p->tt_hub_addr << DWC2_HCSPLT_HUBADDR_LSB) |
+               ((uint32_t)p->tt_port << DWC2_HCSPLT_PRTADDR_LSB) | (c->csplit ? DWC2_HCSPLT_COMPSPLT : 0);
     }
-    uint32_t hcchar = (mps & HCCHAR_MPS_MASK) | ((uint32_t)(p->ep_num & 0xFu) << HCCHAR_EPNUM_LSB) |
-                      ((uint32_t)p->ep_type << HCCHAR_EPTYPE_LSB) | (1u << HCCHAR_MC_LSB) |
-                      ((uint32_t)(p->dev_addr & 0x7Fu) << HCCHAR_DEVADDR_LSB);
+    uint32_t hcchar = (mps & DWC2_HCCHAR_MPS_MASK) |
+                      (((uint32_t)p->ep_num << DWC2_HCCHAR_EPNUM_LSB) & DWC2_HCCHAR_EPNUM_MASK) |
+                      ((uint32_t)p->ep_type << DWC2_HCCHAR_EPTYPE_LSB) | (1u << DWC2_HCCHAR_MC_LSB) |
+                      (((uint32_t)p->dev_addr << DWC2_HCCHAR_DEVADDR_LSB) & DWC2_HCCHAR_DEVADDR_MASK);
     if (c->in) {
-        hcchar |= HCCHAR_EPDIR_IN;
+        hcchar |= DWC2_HCCHAR_EPDIR_IN;
     }
     if (p->speed == DWC2_SPEED_LOW) {
-        hcchar |= HCCHAR_LSPDDEV;
+        hcchar |= DWC2_HCCHAR_LSPDDEV;
     }
     if (p->ep_type == DWC2_EP_INTR || p->ep_type == DWC2_EP_ISO) {
         /* Periodic transfers run only in frames of the chosen parity: pick the next one. */
-        if (((mmio_read32(reg(HFNUM)) & HFNUM_FRNUM_MASK) & 1u) == 0) {
-            hcchar |= HCCHAR_ODDFRM;
+        if (((mmio_read32(reg(DWC2_HFNUM)) & DWC2_HFNUM_FRNUM_MASK) & 1u) == 0) {
+            hcchar |= DWC2_HCCHAR_ODDFRM;
         }
     }
 
-    mmio_write32(hc_reg(ch, HCINT), HCINT_ALL);
-    mmio_write32(hc_reg(ch, HCSPLT), splt);
-    mmio_write32(hc_reg(ch, HCTSIZ), (uint32_t)(program & HCTSIZ_XFERSIZE_MASK) | (pkts << HCTSIZ_PKTCNT_LSB) |
-                                         (pid << HCTSIZ_PID_LSB));
-    mmio_write32(hc_reg(ch, HCDMA), bus_address(data));
-    mmio_write32(hc_reg(ch, HCCHAR), hcchar);
-    mmio_write32(hc_reg(ch, HCCHAR), hcchar | HCCHAR_CHENA);
+    mmio_write32(hc_reg(ch, DWC2_HCINT), DWC2_HCINT_ALL);
+    mmio_write32(hc_reg(ch, DWC2_HCSPLT), splt);
+    mmio_write32(hc_reg(ch, DWC2_HCTSIZ), (uint32_t)(program & DWC2_HCTSIZ_XFERSIZE_MASK) |
+                                              (pkts << DWC2_HCTSIZ_PKTCNT_LSB) | (pid << DWC2_HCTSIZ_PID_LSB));
+    mmio_write32(hc_reg(ch, DWC2_HCDMA), bus_address(data));
+    mmio_write32(hc_reg(ch, DWC2_HCCHAR), hcchar);
+    mmio_write32(hc_reg(ch, DWC2_HCCHAR), hcchar | DWC2_HCCHAR_CHENA);
 }
 
 static uint32_t packets_done(const struct channel *c, uint32_t hctsiz)
 {
-    uint32_t pkts_left = (hctsiz & HCTSIZ_PKTCNT_MASK) >> HCTSIZ_PKTCNT_LSB;
+    uint32_t pkts_left = (hctsiz & DWC2_HCTSIZ_PKTCNT_MASK) >> DWC2_HCTSIZ_PKTCNT_LSB;
     return c->pktcnt >= pkts_left ? c->pktcnt - pkts_left : c->pktcnt;
 }
 
@@ -524,7 +418,7 @@ static bool channel_keep_partial(struct channel *c, uint32_t hctsiz)
     if (pkts == 0 || c->stage != STAGE_DATA) {
         return false;
     }
-    size_t remaining = hctsiz & HCTSIZ_XFERSIZE_MASK;
+    size_t remaining = hctsiz & DWC2_HCTSIZ_XFERSIZE_MASK;
     size_t moved = c->in ? (remaining <= c->chunk ? c->chunk - remaining : 0) : (size_t)pkts * pipe_mps(c->pipe);
     if (moved > c->len - c->done) {
         moved = c->len - c->done;
@@ -543,7 +437,7 @@ static int channel_abandon(unsigned ch)
 {
     int err = halt_channel(ch);
     if (err == 0) {
-        channel_keep_partial(&chan_state[ch], mmio_read32(hc_reg(ch, HCTSIZ)));
+        channel_keep_partial(&chan_state[ch], mmio_read32(hc_reg(ch, DWC2_HCTSIZ)));
     }
     return err;
 }
@@ -553,17 +447,17 @@ static int channel_abandon(unsigned ch)
 static int channel_step(unsigned ch)
 {
     struct channel *c = &chan_state[ch];
-    uint32_t hcint = mmio_read32(hc_reg(ch, HCINT));
-    if ((hcint & HCINT_CHHLTD) == 0) {
+    uint32_t hcint = mmio_read32(hc_reg(ch, DWC2_HCINT));
+    if ((hcint & DWC2_HCINT_CHHLTD) == 0) {
         return DWC2_IN_PROGRESS;
     }
-    uint32_t hctsiz = mmio_read32(hc_reg(ch, HCTSIZ));
-    mmio_write32(hc_reg(ch, HCINT), HCINT_ALL);
+    uint32_t hctsiz = mmio_read32(hc_reg(ch, DWC2_HCTSIZ));
+    mmio_write32(hc_reg(ch, DWC2_HCINT), DWC2_HCINT_ALL);
 
-    if (hcint & HCINT_XFERCOMPL) {
+    if (hcint & DWC2_HCINT_XFERCOMPL) {
         size_t moved = c->chunk;
         if (c->in) {
-            size_t remaining = hctsiz & HCTSIZ_XFERSIZE_MASK;
+            size_t remaining = hctsiz & DWC2_HCTSIZ_XFERSIZE_MASK;
             moved = remaining <= c->chunk ? c->chunk - remaining : 0;
             dma_cache_invalidate(c->stage == STAGE_SETUP ? setup_buf : c->buf + c->done, c->chunk ? c->chunk : 1u);
         }
@@ -584,19 +478,19 @@ static int channel_step(unsigned ch)
         }
         return 0;
     }
-    if (hcint & HCINT_STALL) {
+    if (hcint & DWC2_HCINT_STALL) {
         return -DWC2_ESTALL;
     }
-    if (hcint & HCINT_BBLERR) {
+    if (hcint & DWC2_HCINT_BBLERR) {
         return -DWC2_EBABBLE;
     }
-    if (hcint & HCINT_AHBERR) {
+    if (hcint & DWC2_HCINT_AHBERR) {
         return -DWC2_EAHB;
     }
-    if (hcint & HCINT_DATATGLERR) {
+    if (hcint & DWC2_HCINT_DATATGLERR) {
         return -DWC2_ETOGGLE;
     }
-    if (hcint & (HCINT_XACTERR | HCINT_FRMOVRUN)) {
+    if (hcint & (DWC2_HCINT_XACTERR | DWC2_HCINT_FRMOVRUN)) {
         /* The retry starts after the packets that went through; errors "in a row" start again after progress. */
         if (channel_keep_partial(c, hctsiz)) {
             c->errors = 0;
@@ -608,17 +502,17 @@ static int channel_step(unsigned ch)
         channel_start(ch);
         return DWC2_IN_PROGRESS;
     }
-    if (c->split && !c->csplit && (hcint & HCINT_ACK)) {
+    if (c->split && !c->csplit && (hcint & DWC2_HCINT_ACK)) {
         c->csplit = true;
         channel_start(ch);
         return DWC2_IN_PROGRESS;
     }
-    if (c->split && c->csplit && (hcint & HCINT_NYET)) {
+    if (c->split && c->csplit && (hcint & DWC2_HCINT_NYET)) {
         /* The hub has no answer from the device yet: ask again. */
         channel_start(ch);
         return DWC2_IN_PROGRESS;
     }
-    if (hcint & HCINT_NAK) {
+    if (hcint & DWC2_HCINT_NAK) {
         if (c->pipe->ep_type == DWC2_EP_INTR) {
             return -DWC2_ENAK;
         }
@@ -752,8 +646,8 @@ int dwc2_async_submit(struct dwc2_async *a, struct dwc2_pipe *pipe, const void *
     /* Channel 0 belongs to the blocking calls. */
     for (unsigned ch = 1; ch < channels; ch++) {
         struct channel *c = &chan_state[ch];
-        if (c->stuck && (mmio_read32(hc_reg(ch, HCCHAR)) & HCCHAR_CHENA) == 0) {
-            mmio_write32(hc_reg(ch, HCINT), HCINT_ALL);
+        if (c->stuck && (mmio_read32(hc_reg(ch, DWC2_HCCHAR)) & DWC2_HCCHAR_CHENA) == 0) {
+            mmio_write32(hc_reg(ch, DWC2_HCINT), DWC2_HCINT_ALL);
             c->stuck = false;
             c->busy = false;
         }

@@ -7,39 +7,12 @@
 #include "fake_mmio.h"
 #include "fake_systimer.h"
 
-#define GRSTCTL_CSFTRST      (1u << 0)
-#define GRSTCTL_AHBIDLE      (1u << 31)
-#define GINTSTS              0x014u
-#define  GINTSTS_CURMODE_HOST (1u << 0)
-#define  GINTSTS_HCHINT      (1u << 25)
-#define GINTMSK              0x018u
-#define GAHBCFG_GLBL_INTR_EN (1u << 0)
-#define HAINT                0x414u
-#define HAINTMSK             0x418u
-#define GUSBCFG_FORCE_HOST   (1u << 29)
-#define GAHBCFG_WAIT_AXI_WRITES (1u << 4)
 #define REQ_SET_ADDRESS      5u
-#define GSNPSID              0x040u
-#define GHWCFG2              0x048u
-#define GHWCFG3              0x04Cu
-#define HPRT0_CONNSTS        (1u << 0)
-#define HPRT0_CONNDET        (1u << 1)
-#define HPRT0_ENA            (1u << 2)
-#define HPRT0_ENACHG         (1u << 3)
-#define HPRT0_OVRCURRACT     (1u << 4)
-#define HPRT0_OVRCURRCHG     (1u << 5)
-#define HPRT0_RST            (1u << 8)
-#define HPRT0_PWR            (1u << 12)
-#define HPRT0_SPD_LSB        17u
-#define HC_FIRST             FAKE_DWC2_HC(0u, 0u)
-#define HC_END               FAKE_DWC2_HC(FAKE_DWC2_CHANNELS, 0u)
-#define EPTYPE_CONTROL       0u
-#define EPTYPE_ISO           1u
-#define EPTYPE_INTR          3u
-/* The BCM283x core: 8 channels (GHWCFG2 NumHstChnl, bits 17:14, holds the count minus one) and 4080 words of
- * FIFO RAM (GHWCFG3 DfifoDepth, bits 31:16). */
-#define PI_GHWCFG2           ((FAKE_DWC2_CHANNELS - 1u) << 14)
-#define PI_GHWCFG3           (4080u << 16)
+#define HC_FIRST             DWC2_HC(0u, 0u)
+#define HC_END               DWC2_HC(FAKE_DWC2_CHANNELS, 0u)
+/* The BCM283x core: 8 channels and 4080 words of FIFO RAM. */
+#define PI_GHWCFG2           ((FAKE_DWC2_CHANNELS - 1u) << DWC2_GHWCFG2_NUM_HOST_CHAN_LSB)
+#define PI_GHWCFG3           (4080u << DWC2_GHWCFG3_DFIFO_DEPTH_LSB)
 #define PI2_BUS_ALIAS        0xC0000000u
 /* The two top bits of a bus address select the VideoCore's cache alias; the rest is the ARM address. */
 #define BUS_ALIAS_MASK       0xC0000000u
@@ -192,31 +165,32 @@ static uint32_t port_read(struct fake_dwc2 *m)
         m->conn_seen = true;
         m->conndet = true;
     }
-    uint32_t v = (connected ? HPRT0_CONNSTS | ((uint32_t)m->speed << HPRT0_SPD_LSB) : 0) |
-                 (m->conndet ? HPRT0_CONNDET : 0) | (m->port_enabled ? HPRT0_ENA : 0) |
-                 (m->enachg ? HPRT0_ENACHG : 0) | (m->port_reset ? HPRT0_RST : 0) | (m->powered ? HPRT0_PWR : 0) |
-                 (m->overcurrent ? HPRT0_OVRCURRACT : 0) | (m->ovrcurrchg ? HPRT0_OVRCURRCHG : 0);
+    uint32_t v = (connected ? DWC2_HPRT0_CONNSTS | ((uint32_t)m->speed << DWC2_HPRT0_SPD_LSB) : 0) |
+                 (m->conndet ? DWC2_HPRT0_CONNDET : 0) | (m->port_enabled ? DWC2_HPRT0_ENA : 0) |
+                 (m->enachg ? DWC2_HPRT0_ENACHG : 0) | (m->port_reset ? DWC2_HPRT0_RST : 0) |
+                 (m->powered ? DWC2_HPRT0_PWR : 0) |
+                 (m->overcurrent ? DWC2_HPRT0_OVRCURRACT : 0) | (m->ovrcurrchg ? DWC2_HPRT0_OVRCURRCHG : 0);
     return v;
 }
 
 static void port_write(struct fake_dwc2 *m, uint32_t value)
 {
-    if (value & HPRT0_CONNDET) {
+    if (value & DWC2_HPRT0_CONNDET) {
         m->conndet = false;
     }
-    if ((value & HPRT0_ENA) && m->port_enabled) {
+    if ((value & DWC2_HPRT0_ENA) && m->port_enabled) {
         m->port_enabled = false;
         m->enachg = true;
         m->port_disables++;
     }
-    if (value & HPRT0_ENACHG) {
+    if (value & DWC2_HPRT0_ENACHG) {
         m->enachg = false;
     }
-    if (value & HPRT0_OVRCURRCHG) {
+    if (value & DWC2_HPRT0_OVRCURRCHG) {
         m->ovrcurrchg = false;
     }
-    m->powered = (value & HPRT0_PWR) != 0;
-    bool rst = (value & HPRT0_RST) != 0;
+    m->powered = (value & DWC2_HPRT0_PWR) != 0;
+    bool rst = (value & DWC2_HPRT0_RST) != 0;
     if (rst && !m->port_reset) {
         m->port_reset = true;
         m->port_enabled = false;
@@ -238,26 +212,27 @@ static void port_write(struct fake_dwc2 *m, uint32_t value)
 
 static uintptr_t hc_addr(unsigned ch, uint32_t reg)
 {
-    return FAKE_DWC2_BASE + FAKE_DWC2_HC(ch, reg);
+    return FAKE_DWC2_BASE + DWC2_HC(ch, reg);
 }
 
 static void channel_halt(struct fake_dwc2_chan *c, unsigned ch, uint32_t why)
 {
     c->enabled = false;
-    c->hcint |= why | HCINT_CHHLTD;
-    fake_mmio_set(hc_addr(ch, FAKE_DWC2_HCCHAR), c->hcchar & ~(HCCHAR_CHENA | HCCHAR_CHDIS));
+    c->hcint |= why | DWC2_HCINT_CHHLTD;
+    fake_mmio_set(hc_addr(ch, DWC2_HCCHAR), c->hcchar & ~(DWC2_HCCHAR_CHENA | DWC2_HCCHAR_CHDIS));
 }
 
 /* One packet that the endpoint accepts (OUT, SETUP) or sends (IN). */
 static void channel_packet(struct fake_dwc2 *m, unsigned ch, struct fake_dwc2_ep *ep, struct fake_dwc2_xact *x)
 {
     struct fake_dwc2_chan *c = &m->ch[ch];
-    uint32_t xfersize = HCTSIZ_XFERSIZE(c->hctsiz), pktcnt = HCTSIZ_PKTCNT(c->hctsiz), pid = x->pid;
+    uint32_t xfersize = FAKE_DWC2_FIELD(c->hctsiz, DWC2_HCTSIZ_XFERSIZE);
+    uint32_t pktcnt = FAKE_DWC2_FIELD(c->hctsiz, DWC2_HCTSIZ_PKTCNT), pid = x->pid;
     uint8_t *mem = (uint8_t *)(uintptr_t)(c->dma & ~BUS_ALIAS_MASK);
     size_t n;
 
-    if (pid == PID_SETUP) {
-        if (x->ep_type != EPTYPE_CONTROL || x->in || xfersize != 8u) {
+    if (pid == DWC2_PID_SETUP) {
+        if (x->ep_type != DWC2_HCCHAR_EPTYPE_CONTROL || x->in || xfersize != 8u) {
             violation(m, "channel %u: SETUP PID on type %u, in %d, %u bytes", ch, x->ep_type, x->in, xfersize);
         }
         memcpy(ep->setup, mem, 8);
@@ -267,15 +242,16 @@ static void channel_packet(struct fake_dwc2 *m, unsigned ch, struct fake_dwc2_ep
         ep->ctrl_len = (uint16_t)(ep->setup[6] | (ep->setup[7] << 8));
         n = 8;
     } else {
-        bool status = x->ep_type == EPTYPE_CONTROL && (ep->ctrl_len == 0 ? x->in : x->in != ep->ctrl_in);
-        uint32_t expected = status || ep->toggle ? PID_DATA1 : PID_DATA0;
+        bool status =
+            x->ep_type == DWC2_HCCHAR_EPTYPE_CONTROL && (ep->ctrl_len == 0 ? x->in : x->in != ep->ctrl_in);
+        uint32_t expected = status || ep->toggle ? DWC2_PID_DATA1 : DWC2_PID_DATA0;
         bool mismatch = pid != expected;
         if (mismatch) {
             ep->toggle_mismatches++;
             if (x->in) {
                 /* The device sent the other DATAx: the core takes it for a repeat and reports the mismatch. */
                 x->answer = FAKE_DWC2_TOGGLE_ERR;
-                channel_halt(c, ch, HCINT_DATATGLERR);
+                channel_halt(c, ch, DWC2_HCINT_DATATGLERR);
                 return;
             }
         }
@@ -284,8 +260,8 @@ static void channel_packet(struct fake_dwc2 *m, unsigned ch, struct fake_dwc2_ep
                 n = 0;
             } else if (ep->in_ended) {
                 x->answer = FAKE_DWC2_NAK;
-                c->hcint |= HCINT_NAK;
-                if (x->ep_type == EPTYPE_INTR || x->ep_type == EPTYPE_ISO || x->split) {
+                c->hcint |= DWC2_HCINT_NAK;
+                if (x->ep_type == DWC2_HCCHAR_EPTYPE_INTR || x->ep_type == DWC2_HCCHAR_EPTYPE_ISO || x->split) {
                     channel_halt(c, ch, 0);
                 }
                 return;
@@ -295,10 +271,10 @@ static void channel_packet(struct fake_dwc2 *m, unsigned ch, struct fake_dwc2_ep
             }
             if (n > xfersize) {
                 x->answer = FAKE_DWC2_BABBLE;
-                channel_halt(c, ch, HCINT_BBLERR);
+                channel_halt(c, ch, DWC2_HCINT_BBLERR);
                 return;
             }
-            if (fake_mmio_get(FAKE_DWC2_BASE + FAKE_DWC2_GAHBCFG) & GAHBCFG_WAIT_AXI_WRITES) {
+            if (fake_mmio_get(FAKE_DWC2_BASE + DWC2_GAHBCFG) & DWC2_GAHBCFG_BCM_WAIT_AXI_WRITES) {
                 memcpy(mem, ep->in_data + ep->in_pos, n);
             } else if (m->late_len + n <= sizeof m->late) {
                 /* The write is still on its way through the AXI bus when the halt shows. */
@@ -331,13 +307,14 @@ static void channel_packet(struct fake_dwc2 *m, unsigned ch, struct fake_dwc2_ep
     c->dma += (uint32_t)n;
     xfersize -= (uint32_t)n;
     pktcnt--;
-    pid = pid == PID_DATA0 ? PID_DATA1 : PID_DATA0;
-    c->hctsiz = (c->hctsiz & (1u << 31)) | xfersize | (pktcnt << 19) | (pid << 29);
-    fake_mmio_set(hc_addr(ch, FAKE_DWC2_HCTSIZ), c->hctsiz);
-    fake_mmio_set(hc_addr(ch, FAKE_DWC2_HCDMA), c->dma);
-    c->hcint |= HCINT_ACK;
+    pid = pid == DWC2_PID_DATA0 ? DWC2_PID_DATA1 : DWC2_PID_DATA0;
+    c->hctsiz = (c->hctsiz & ~(DWC2_HCTSIZ_XFERSIZE_MASK | DWC2_HCTSIZ_PKTCNT_MASK | DWC2_HCTSIZ_PID_MASK)) | xfersize |
+                (pktcnt << DWC2_HCTSIZ_PKTCNT_LSB) | (pid << DWC2_HCTSIZ_PID_LSB);
+    fake_mmio_set(hc_addr(ch, DWC2_HCTSIZ), c->hctsiz);
+    fake_mmio_set(hc_addr(ch, DWC2_HCDMA), c->dma);
+    c->hcint |= DWC2_HCINT_ACK;
     if (pktcnt == 0 || (x->in && n < x->mps)) {
-        channel_halt(c, ch, HCINT_XFERCOMPL);
+        channel_halt(c, ch, DWC2_HCINT_XFERCOMPL);
     }
 }
 
@@ -351,14 +328,15 @@ static void late_writes_land(struct fake_dwc2 *m)
 
 static bool is_status_stage(const struct fake_dwc2_ep *ep, const struct fake_dwc2_xact *x)
 {
-    return x->ep_type == EPTYPE_CONTROL && x->pid != PID_SETUP && (ep->ctrl_len == 0 ? x->in : x->in != ep->ctrl_in);
+    return x->ep_type == DWC2_HCCHAR_EPTYPE_CONTROL && x->pid != DWC2_PID_SETUP &&
+           (ep->ctrl_len == 0 ? x->in : x->in != ep->ctrl_in);
 }
 
 /* The attached device's side of a control transfer, before the transaction is answered. */
 static enum fake_dwc2_answer device_answer(struct fake_dwc2 *m, struct fake_dwc2_ep *ep, const struct fake_dwc2_xact *x,
                                            enum fake_dwc2_answer answer)
 {
-    if (answer != FAKE_DWC2_ACK || x->pid == PID_SETUP || x->ep_type != EPTYPE_CONTROL) {
+    if (answer != FAKE_DWC2_ACK || x->pid == DWC2_PID_SETUP || x->ep_type != DWC2_HCCHAR_EPTYPE_CONTROL) {
         return answer;
     }
     if (ep->stall_stage) {
@@ -377,10 +355,10 @@ static enum fake_dwc2_answer device_answer(struct fake_dwc2 *m, struct fake_dwc2
 /* The attached device's side after a transaction went through: a new request, or the end of one. */
 static void device_after(struct fake_dwc2 *m, struct fake_dwc2_ep *ep, const struct fake_dwc2_xact *x)
 {
-    if (x->answer != FAKE_DWC2_ACK || x->ep_type != EPTYPE_CONTROL) {
+    if (x->answer != FAKE_DWC2_ACK || x->ep_type != DWC2_HCCHAR_EPTYPE_CONTROL) {
         return;
     }
-    if (x->pid == PID_SETUP) {
+    if (x->pid == DWC2_PID_SETUP) {
         ep->stall_stage = false;
         ep->pending = true;
         ep->out_start = ep->out_len;
@@ -419,20 +397,20 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
         .ch = ch,
         .hcchar = c->hcchar,
         .hcsplt = c->hcsplt,
-        .dev_addr = (uint8_t)HCCHAR_DEVADDR(c->hcchar),
-        .ep_num = (uint8_t)HCCHAR_EPNUM(c->hcchar),
-        .ep_type = (uint8_t)HCCHAR_EPTYPE(c->hcchar),
-        .pid = (uint8_t)HCTSIZ_PID(c->hctsiz),
-        .in = (c->hcchar & HCCHAR_EPDIR_IN) != 0,
-        .low_speed = (c->hcchar & HCCHAR_LSPDDEV) != 0,
-        .split = (c->hcsplt & HCSPLT_SPLTENA) != 0,
-        .csplit = (c->hcsplt & HCSPLT_COMPSPLT) != 0,
-        .mps = (uint16_t)HCCHAR_MPS(c->hcchar),
+        .dev_addr = (uint8_t)FAKE_DWC2_FIELD(c->hcchar, DWC2_HCCHAR_DEVADDR),
+        .ep_num = (uint8_t)FAKE_DWC2_FIELD(c->hcchar, DWC2_HCCHAR_EPNUM),
+        .ep_type = (uint8_t)FAKE_DWC2_FIELD(c->hcchar, DWC2_HCCHAR_EPTYPE),
+        .pid = (uint8_t)FAKE_DWC2_FIELD(c->hctsiz, DWC2_HCTSIZ_PID),
+        .in = (c->hcchar & DWC2_HCCHAR_EPDIR_IN) != 0,
+        .low_speed = (c->hcchar & DWC2_HCCHAR_LSPDDEV) != 0,
+        .split = (c->hcsplt & DWC2_HCSPLT_SPLTENA) != 0,
+        .csplit = (c->hcsplt & DWC2_HCSPLT_COMPSPLT) != 0,
+        .mps = (uint16_t)FAKE_DWC2_FIELD(c->hcchar, DWC2_HCCHAR_MPS),
     };
     struct fake_dwc2_ep *ep = find_ep(m, x.dev_addr, x.ep_num, x.in);
     /* Nobody answers a token for an endpoint that does not exist: a response timeout. */
     x.answer = ep ? next_answer(ep) : FAKE_DWC2_XACTERR;
-    if (ep != NULL && ep->slow_naks > 0 && x.pid != PID_SETUP && x.answer == FAKE_DWC2_ACK) {
+    if (ep != NULL && ep->slow_naks > 0 && x.pid != DWC2_PID_SETUP && x.answer == FAKE_DWC2_ACK) {
         if (ep->slow_left < ep->slow_naks) {
             ep->slow_left++;
             x.answer = FAKE_DWC2_NAK;
@@ -448,30 +426,30 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
     case FAKE_DWC2_SILENT:
         break;
     case FAKE_DWC2_NAK:
-        c->hcint |= HCINT_NAK;
+        c->hcint |= DWC2_HCINT_NAK;
         /* In DMA mode the core retries a NAKed control or bulk transaction by itself. */
-        if (x.ep_type == EPTYPE_INTR || x.ep_type == EPTYPE_ISO || x.split) {
+        if (x.ep_type == DWC2_HCCHAR_EPTYPE_INTR || x.ep_type == DWC2_HCCHAR_EPTYPE_ISO || x.split) {
             channel_halt(c, ch, 0);
         }
         break;
     case FAKE_DWC2_NYET:
-        channel_halt(c, ch, HCINT_NYET);
+        channel_halt(c, ch, DWC2_HCINT_NYET);
         break;
     case FAKE_DWC2_STALL:
-        channel_halt(c, ch, HCINT_STALL);
+        channel_halt(c, ch, DWC2_HCINT_STALL);
         break;
     case FAKE_DWC2_XACTERR:
-        channel_halt(c, ch, HCINT_XACTERR);
+        channel_halt(c, ch, DWC2_HCINT_XACTERR);
         break;
     case FAKE_DWC2_BABBLE:
-        channel_halt(c, ch, HCINT_BBLERR);
+        channel_halt(c, ch, DWC2_HCINT_BBLERR);
         break;
     case FAKE_DWC2_TOGGLE_ERR:
-        channel_halt(c, ch, HCINT_DATATGLERR);
+        channel_halt(c, ch, DWC2_HCINT_DATATGLERR);
         break;
     case FAKE_DWC2_ACK:
         if (x.split && !x.csplit) {
-            channel_halt(c, ch, HCINT_ACK); /* the hub took the start-split */
+            channel_halt(c, ch, DWC2_HCINT_ACK); /* the hub took the start-split */
         } else {
             channel_packet(m, ch, ep, &x);
         }
@@ -491,20 +469,20 @@ static void channel_enable(struct fake_dwc2 *m, unsigned ch, uint32_t hcchar)
     struct fake_dwc2_chan *c = &m->ch[ch];
     late_writes_land(m);
     c->hcchar = hcchar;
-    c->hcsplt = fake_mmio_get(hc_addr(ch, FAKE_DWC2_HCSPLT));
-    c->hctsiz = fake_mmio_get(hc_addr(ch, FAKE_DWC2_HCTSIZ));
-    c->dma = fake_mmio_get(hc_addr(ch, FAKE_DWC2_HCDMA));
+    c->hcsplt = fake_mmio_get(hc_addr(ch, DWC2_HCSPLT));
+    c->hctsiz = fake_mmio_get(hc_addr(ch, DWC2_HCTSIZ));
+    c->dma = fake_mmio_get(hc_addr(ch, DWC2_HCDMA));
     c->enabled = true;
     c->enables++;
-    if (c->hcint & HCINT_CHHLTD) {
+    if (c->hcint & DWC2_HCINT_CHHLTD) {
         violation(m, "channel %u enabled with its last halt still pending", ch);
     }
-    if (HCTSIZ_PKTCNT(c->hctsiz) == 0) {
+    if (FAKE_DWC2_FIELD(c->hctsiz, DWC2_HCTSIZ_PKTCNT) == 0) {
         violation(m, "channel %u enabled with a packet count of 0", ch);
     }
     if ((c->dma & BUS_ALIAS_MASK) != m->bus_alias || (c->dma & 3u) != 0) {
         violation(m, "channel %u: DMA address %08x (bus alias %08x, word aligned)", ch, c->dma, m->bus_alias);
-        channel_halt(c, ch, HCINT_AHBERR);
+        channel_halt(c, ch, DWC2_HCINT_AHBERR);
     }
 }
 
@@ -512,9 +490,9 @@ static void channel_write(struct fake_dwc2 *m, unsigned ch, uint32_t reg, uint32
 {
     struct fake_dwc2_chan *c = &m->ch[ch];
     switch (reg) {
-    case FAKE_DWC2_HCCHAR:
+    case DWC2_HCCHAR:
         if (c->enabled) {
-            if ((value & (HCCHAR_CHDIS | HCCHAR_CHENA)) == (HCCHAR_CHDIS | HCCHAR_CHENA)) {
+            if ((value & (DWC2_HCCHAR_CHDIS | DWC2_HCCHAR_CHENA)) == (DWC2_HCCHAR_CHDIS | DWC2_HCCHAR_CHENA)) {
                 c->halts++;
                 if (!c->ignore_halt) {
                     channel_halt(c, ch, 0);
@@ -522,21 +500,21 @@ static void channel_write(struct fake_dwc2 *m, unsigned ch, uint32_t reg, uint32
                 return;
             }
             violation(m, "HCCHAR of enabled channel %u rewritten with %08x", ch, value);
-        } else if ((value & (HCCHAR_CHDIS | HCCHAR_CHENA)) == HCCHAR_CHENA) {
+        } else if ((value & (DWC2_HCCHAR_CHDIS | DWC2_HCCHAR_CHENA)) == DWC2_HCCHAR_CHENA) {
             channel_enable(m, ch, value);
         }
         if (c->enabled) {
             fake_mmio_set(hc_addr(ch, reg), c->hcchar);
         } else {
-            fake_mmio_set(hc_addr(ch, reg), value & ~(HCCHAR_CHENA | HCCHAR_CHDIS));
+            fake_mmio_set(hc_addr(ch, reg), value & ~(DWC2_HCCHAR_CHENA | DWC2_HCCHAR_CHDIS));
         }
         break;
-    case FAKE_DWC2_HCINT:
+    case DWC2_HCINT:
         c->hcint &= ~value; /* write 1 to clear */
         break;
-    case FAKE_DWC2_HCSPLT:
-    case FAKE_DWC2_HCTSIZ:
-    case FAKE_DWC2_HCDMA:
+    case DWC2_HCSPLT:
+    case DWC2_HCTSIZ:
+    case DWC2_HCDMA:
         if (c->enabled) {
             violation(m, "channel %u register %02x written while the channel is enabled", ch, reg);
         }
@@ -552,7 +530,7 @@ static uint32_t haint(const struct fake_dwc2 *m)
 {
     uint32_t bits = 0;
     for (unsigned ch = 0; ch < FAKE_DWC2_CHANNELS; ch++) {
-        if (m->ch[ch].hcint & fake_mmio_get(FAKE_DWC2_BASE + FAKE_DWC2_HC(ch, FAKE_DWC2_HCINTMSK))) {
+        if (m->ch[ch].hcint & fake_mmio_get(FAKE_DWC2_BASE + DWC2_HC(ch, DWC2_HCINTMSK))) {
             bits |= 1u << ch;
         }
     }
@@ -561,17 +539,17 @@ static uint32_t haint(const struct fake_dwc2 *m)
 
 static uint32_t gintsts(const struct fake_dwc2 *m)
 {
-    uint32_t v = m->host_mode ? GINTSTS_CURMODE_HOST : 0;
-    if (haint(m) & fake_mmio_get(FAKE_DWC2_BASE + HAINTMSK)) {
-        v |= GINTSTS_HCHINT;
+    uint32_t v = m->host_mode ? DWC2_GINTSTS_CURMODE_HOST : 0;
+    if (haint(m) & fake_mmio_get(FAKE_DWC2_BASE + DWC2_HAINTMSK)) {
+        v |= DWC2_GINTSTS_HCHINT;
     }
     return v;
 }
 
 bool fake_dwc2_irq(const struct fake_dwc2 *m)
 {
-    return (gintsts(m) & fake_mmio_get(FAKE_DWC2_BASE + GINTMSK)) != 0 &&
-           (fake_mmio_get(FAKE_DWC2_BASE + FAKE_DWC2_GAHBCFG) & GAHBCFG_GLBL_INTR_EN) != 0;
+    return (gintsts(m) & fake_mmio_get(FAKE_DWC2_BASE + DWC2_GINTMSK)) != 0 &&
+           (fake_mmio_get(FAKE_DWC2_BASE + DWC2_GAHBCFG) & DWC2_GAHBCFG_GLBL_INTR_EN) != 0;
 }
 
 /* ---- fake_mmio hooks ---- */
@@ -580,28 +558,28 @@ static void write_hook(uintptr_t addr, uint32_t value, void *ctx)
 {
     struct fake_dwc2 *m = ctx;
     uint32_t off = (uint32_t)(addr - FAKE_DWC2_BASE);
-    if (m->reset_left > 0 && off != FAKE_DWC2_GRSTCTL) {
+    if (m->reset_left > 0 && off != DWC2_GRSTCTL) {
         violation(m, "register %03x written during the core's soft reset", off);
     }
     if (off >= HC_FIRST && off < HC_END) {
-        channel_write(m, (off - HC_FIRST) / 0x20u, off % 0x20u, value);
+        channel_write(m, (off - HC_FIRST) / DWC2_HC_STRIDE, off % DWC2_HC_STRIDE, value);
         return;
     }
     switch (off) {
-    case FAKE_DWC2_GRSTCTL:
-        if (value & GRSTCTL_CSFTRST) {
+    case DWC2_GRSTCTL:
+        if (value & DWC2_GRSTCTL_CSFTRST) {
             m->soft_resets++;
             m->reset_left = m->reset_reads;
-            m->gusbcfg_at_reset = fake_mmio_get(FAKE_DWC2_BASE + FAKE_DWC2_GUSBCFG);
+            m->gusbcfg_at_reset = fake_mmio_get(FAKE_DWC2_BASE + DWC2_GUSBCFG);
         }
         break;
-    case FAKE_DWC2_GUSBCFG:
-        m->host_mode = (value & GUSBCFG_FORCE_HOST) != 0 && !m->never_host;
-        if (value & GUSBCFG_FORCE_HOST) {
+    case DWC2_GUSBCFG:
+        m->host_mode = (value & DWC2_GUSBCFG_FORCE_HOST) != 0 && !m->never_host;
+        if (value & DWC2_GUSBCFG_FORCE_HOST) {
             m->host_forced_us = fake_systimer_peek();
         }
         break;
-    case FAKE_DWC2_HPRT0:
+    case DWC2_HPRT0:
         port_write(m, value);
         break;
     default:
@@ -613,8 +591,8 @@ static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
 {
     struct fake_dwc2 *m = ctx;
     uint32_t off = (uint32_t)(addr - FAKE_DWC2_BASE);
-    if (off >= HC_FIRST && off < HC_END && off % 0x20u == FAKE_DWC2_HCINT) {
-        unsigned ch = (off - HC_FIRST) / 0x20u;
+    if (off >= HC_FIRST && off < HC_END && off % DWC2_HC_STRIDE == DWC2_HCINT) {
+        unsigned ch = (off - HC_FIRST) / DWC2_HC_STRIDE;
         late_writes_land(m);
         if (m->ch[ch].enabled) {
             channel_tick(m, ch);
@@ -622,11 +600,11 @@ static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
         return m->ch[ch].hcint;
     }
     switch (off) {
-    case GSNPSID:
+    case DWC2_GSNPSID:
         return m->id;
-    case FAKE_DWC2_GRSTCTL: {
+    case DWC2_GRSTCTL: {
         /* Flushes finish at once; the soft reset bit stays up for reset_reads reads. */
-        uint32_t v = (m->ahb_busy ? 0 : GRSTCTL_AHBIDLE) | (m->reset_left > 0 ? GRSTCTL_CSFTRST : 0);
+        uint32_t v = (m->ahb_busy ? 0 : DWC2_GRSTCTL_AHBIDLE) | (m->reset_left > 0 ? DWC2_GRSTCTL_CSFTRST : 0);
         if (m->reset_left > 0 && m->reset_left != FAKE_DWC2_FOREVER) {
             m->reset_left--;
             if (m->reset_left == 0) {
@@ -635,11 +613,11 @@ static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
         }
         return v;
     }
-    case GINTSTS:
+    case DWC2_GINTSTS:
         return gintsts(m);
-    case HAINT:
+    case DWC2_HAINT:
         return haint(m);
-    case FAKE_DWC2_HPRT0:
+    case DWC2_HPRT0:
         return port_read(m);
     default:
         return stored;
@@ -734,8 +712,8 @@ void fake_dwc2_init(struct fake_dwc2 *m)
     m->bus_alias = PI2_BUS_ALIAS;
     m->reset_reads = 3;
     fake_mmio_reset();
-    fake_mmio_set(FAKE_DWC2_BASE + GHWCFG2, PI_GHWCFG2);
-    fake_mmio_set(FAKE_DWC2_BASE + GHWCFG3, PI_GHWCFG3);
+    fake_mmio_set(FAKE_DWC2_BASE + DWC2_GHWCFG2, PI_GHWCFG2);
+    fake_mmio_set(FAKE_DWC2_BASE + DWC2_GHWCFG3, PI_GHWCFG3);
     fake_mmio_set_write_hook(write_hook, m);
     fake_mmio_set_read_hook(read_hook, m);
 }

@@ -26,7 +26,9 @@
  * DMA addresses are 32-bit bus addresses (ARM address | bus alias): tests that use this model are built -no-pie,
  * so the driver's static DMA buffers lie below 1 GiB and the model turns bus addresses back into pointers.
  *
- * Field layouts below are the databook's, written independently of the driver's names.
+ * Registers and fields are the driver's own map (drivers/usb/dwc2_regs.h): model and driver read the core alike, and
+ * test_usb_dwc2 checks raw channel register values against the databook's bit positions once, so a wrong field in
+ * that map shows.
  */
 #ifndef FAKE_DWC2_H
 #define FAKE_DWC2_H
@@ -34,6 +36,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "drivers/usb/dwc2_regs.h"
 
 #define FAKE_DWC2_BASE          0x3F980000u   /* BCM2836/7 peripheral base + the USB block */
 #define FAKE_DWC2_ID_PI         0x4F54280Au   /* GSNPSID of the BCM283x core */
@@ -46,62 +50,15 @@
 #define FAKE_DWC2_DEVICES       4u
 #define FAKE_DWC2_FOREVER       UINT32_MAX
 
-/* Registers (offsets from the core's base). */
-#define FAKE_DWC2_GAHBCFG       0x008u
-#define FAKE_DWC2_GUSBCFG       0x00Cu
-#define FAKE_DWC2_GRSTCTL       0x010u
-#define FAKE_DWC2_GRXFSIZ       0x024u
-#define FAKE_DWC2_GNPTXFSIZ     0x028u
-#define FAKE_DWC2_HPTXFSIZ      0x100u
-#define FAKE_DWC2_HPRT0         0x440u
-#define FAKE_DWC2_HC(ch, reg)   (0x500u + (ch) * 0x20u + (reg))
-#define FAKE_DWC2_HCCHAR        0x00u
-#define FAKE_DWC2_HCSPLT        0x04u
-#define FAKE_DWC2_HCINT         0x08u
-#define FAKE_DWC2_HCINTMSK      0x0Cu
-#define FAKE_DWC2_HCTSIZ        0x10u
-#define FAKE_DWC2_HCDMA         0x14u
-
-/* HCCHAR fields. */
-#define HCCHAR_MPS(v)       ((v) & 0x7FFu)          /* bits 10:0 */
-#define HCCHAR_EPNUM(v)     (((v) >> 11) & 0xFu)    /* bits 14:11 */
-#define HCCHAR_EPDIR_IN     (1u << 15)
-#define HCCHAR_LSPDDEV      (1u << 17)
-#define HCCHAR_EPTYPE(v)    (((v) >> 18) & 3u)      /* bits 19:18: 0 control, 1 iso, 2 bulk, 3 interrupt */
-#define HCCHAR_MC(v)        (((v) >> 20) & 3u)      /* bits 21:20 */
-#define HCCHAR_DEVADDR(v)   (((v) >> 22) & 0x7Fu)   /* bits 28:22 */
-#define HCCHAR_ODDFRM       (1u << 29)
-#define HCCHAR_CHDIS        (1u << 30)
-#define HCCHAR_CHENA        (1u << 31)
-/* HCSPLT fields. */
-#define HCSPLT_PRTADDR(v)   ((v) & 0x7Fu)           /* bits 6:0 */
-#define HCSPLT_HUBADDR(v)   (((v) >> 7) & 0x7Fu)    /* bits 13:7 */
-#define HCSPLT_XACTPOS(v)   (((v) >> 14) & 3u)      /* bits 15:14, 3 = all */
-#define HCSPLT_COMPSPLT     (1u << 16)
-#define HCSPLT_SPLTENA      (1u << 31)
-/* HCTSIZ fields. */
-#define HCTSIZ_XFERSIZE(v)  ((v) & 0x7FFFFu)        /* bits 18:0 */
-#define HCTSIZ_PKTCNT(v)    (((v) >> 19) & 0x3FFu)  /* bits 28:19 */
-#define HCTSIZ_PID(v)       (((v) >> 29) & 3u)      /* bits 30:29 */
-/* HCTSIZ PIDs. */
-#define PID_DATA0 0u
-#define PID_DATA2 1u
-#define PID_DATA1 2u
-#define PID_SETUP 3u
-/* HCINT bits. */
-#define HCINT_XFERCOMPL     (1u << 0)
-#define HCINT_CHHLTD        (1u << 1)
-#define HCINT_AHBERR        (1u << 2)
-#define HCINT_STALL         (1u << 3)
-#define HCINT_NAK           (1u << 4)
-#define HCINT_ACK           (1u << 5)
-#define HCINT_NYET          (1u << 6)
-#define HCINT_XACTERR       (1u << 7)
-#define HCINT_BBLERR        (1u << 8)
-#define HCINT_DATATGLERR    (1u << 10)
+/* A multi-bit field of a register value: FAKE_DWC2_FIELD(hctsiz, DWC2_HCTSIZ_PKTCNT). */
+#define FAKE_DWC2_FIELD(v, field) (((v) & field##_MASK) >> field##_LSB)
 
 /* HPRT0 speed field values. */
-enum fake_dwc2_speed { FAKE_DWC2_HIGH = 0, FAKE_DWC2_FULL = 1, FAKE_DWC2_LOW = 2 };
+enum fake_dwc2_speed {
+    FAKE_DWC2_HIGH = DWC2_HPRT0_SPD_HIGH,
+    FAKE_DWC2_FULL = DWC2_HPRT0_SPD_FULL,
+    FAKE_DWC2_LOW = DWC2_HPRT0_SPD_LOW,
+};
 
 /* An endpoint's answer to one transaction. */
 enum fake_dwc2_answer {

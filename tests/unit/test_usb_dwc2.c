@@ -3,10 +3,11 @@
  * and short packets, and what QEMU's model never does: NAKs, STALL, transaction errors, babble, toggle errors,
  * devices that never answer, split transactions. The asynchronous API the network drivers use is covered too.
  *
- * Channel registers are checked as the model decodes them with the databook's field layout (fake_dwc2.h), not
- * with the driver's macros; the model's endpoints keep their own DATA0/DATA1 state, and teardown fails a test
- * in which the driver sent a wrong PID or broke a rule of the core (see struct fake_dwc2). Built -no-pie (see
- * usb_dwc2.mk) so the driver's DMA buffers have 32-bit bus addresses. */
+ * Channel registers are checked as the model decodes them with the driver's register map (drivers/usb/dwc2_regs.h),
+ * and the SETUP's raw HCCHAR once against the databook's bit positions, so a wrong field in that map shows; the
+ * model's endpoints keep their own DATA0/DATA1 state, and teardown fails a test in which the driver sent a wrong PID
+ * or broke a rule of the core (see struct fake_dwc2). Built -no-pie (see usb_dwc2.mk) so the driver's DMA buffers
+ * have 32-bit bus addresses. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,16 +25,6 @@
 
 #define BUS_ALIAS   0xC0000000u
 #define REG(off)    (FAKE_DWC2_BASE + (off))
-#define HFNUM       0x408u
-#define GAHBCFG_GLBL_INTR_EN (1u << 0)
-#define GINTMSK     0x018u
-#define GINTSTS_HCHINT (1u << 25)
-#define HAINT       0x414u
-#define HAINTMSK    0x418u
-#define GAHBCFG_DMA_EN       (1u << 5)
-#define GUSBCFG_FORCE_HOST   (1u << 29)
-#define GUSBCFG_FORCE_DEV    (1u << 30)
-#define GRSTCTL_CSFTRST      (1u << 0)
 #define TIMEOUT_US  100000u
 #define DEV         3u
 
@@ -138,25 +129,25 @@ static void test_init_accepts_pi_and_qemu_cores(void **state)
         assert_int_equal(dwc2_channel_count(), FAKE_DWC2_CHANNELS);
         assert_int_equal(m.soft_resets, 1);
         /* Host mode is forced after the soft reset, never before it. */
-        long reset = find_write_with(REG(FAKE_DWC2_GRSTCTL), GRSTCTL_CSFTRST, 0);
-        long host = find_write_with(REG(FAKE_DWC2_GUSBCFG), GUSBCFG_FORCE_HOST, 0);
+        long reset = find_write_with(REG(DWC2_GRSTCTL), DWC2_GRSTCTL_CSFTRST, 0);
+        long host = find_write_with(REG(DWC2_GUSBCFG), DWC2_GUSBCFG_FORCE_HOST, 0);
         assert_true(reset >= 0 && host > reset);
         assert_true(m.host_mode);
-        assert_false(fake_mmio_get(REG(FAKE_DWC2_GUSBCFG)) & GUSBCFG_FORCE_DEV);
+        assert_false(fake_mmio_get(REG(DWC2_GUSBCFG)) & DWC2_GUSBCFG_FORCE_DEV);
         /* Buffer DMA on, and the interrupt on: only a channel halt raises it (the board's wake-up). */
-        uint32_t ahbcfg = fake_mmio_get(REG(FAKE_DWC2_GAHBCFG));
-        assert_true(ahbcfg & GAHBCFG_DMA_EN);
-        assert_true(ahbcfg & GAHBCFG_GLBL_INTR_EN);
-        assert_int_equal(fake_mmio_get(REG(GINTMSK)), GINTSTS_HCHINT);
-        assert_int_equal(fake_mmio_get(REG(HAINTMSK)), (1u << FAKE_DWC2_CHANNELS) - 1u);
+        uint32_t ahbcfg = fake_mmio_get(REG(DWC2_GAHBCFG));
+        assert_true(ahbcfg & DWC2_GAHBCFG_DMA_EN);
+        assert_true(ahbcfg & DWC2_GAHBCFG_GLBL_INTR_EN);
+        assert_int_equal(fake_mmio_get(REG(DWC2_GINTMSK)), DWC2_GINTSTS_HCHINT);
+        assert_int_equal(fake_mmio_get(REG(DWC2_HAINTMSK)), (1u << FAKE_DWC2_CHANNELS) - 1u);
         for (unsigned ch = 0; ch < FAKE_DWC2_CHANNELS; ch++) {
-            assert_int_equal(fake_mmio_get(REG(FAKE_DWC2_HC(ch, FAKE_DWC2_HCINTMSK))), HCINT_CHHLTD);
+            assert_int_equal(fake_mmio_get(REG(DWC2_HC(ch, DWC2_HCINTMSK))), DWC2_HCINT_CHHLTD);
         }
         assert_false(fake_dwc2_irq(&m));
         /* RX FIFO, then non-periodic TX, then periodic TX, back to back inside the core's 4080 words. */
-        uint32_t rx = fake_mmio_get(REG(FAKE_DWC2_GRXFSIZ));
-        uint32_t np = fake_mmio_get(REG(FAKE_DWC2_GNPTXFSIZ));
-        uint32_t p = fake_mmio_get(REG(FAKE_DWC2_HPTXFSIZ));
+        uint32_t rx = fake_mmio_get(REG(DWC2_GRXFSIZ));
+        uint32_t np = fake_mmio_get(REG(DWC2_GNPTXFSIZ));
+        uint32_t p = fake_mmio_get(REG(DWC2_HPTXFSIZ));
         assert_int_equal(np & 0xFFFFu, rx);
         assert_int_equal(p & 0xFFFFu, rx + (np >> 16));
         assert_true(rx + (np >> 16) + (p >> 16) <= 4080u);
@@ -175,7 +166,7 @@ static void test_init_refuses_other_cores(void **state)
         m.id = ids[i];
         m.device = true;
         assert_int_equal(dwc2_init(FAKE_DWC2_BASE, BUS_ALIAS), -DWC2_EID);
-        assert_int_equal(fake_mmio_count_writes(REG(FAKE_DWC2_GRSTCTL)), 0);
+        assert_int_equal(fake_mmio_count_writes(REG(DWC2_GRSTCTL)), 0);
         /* Every later call refuses instead of touching whatever sits at that address. */
         size_t accesses = fake_mmio_log_count();
         enum dwc2_speed speed;
@@ -219,8 +210,8 @@ static void test_init_halts_a_channel_left_enabled(void **state)
 {
     (void)state;
     m.ch[2].enabled = true;
-    m.ch[2].hcchar = HCCHAR_CHENA;
-    fake_mmio_set(REG(FAKE_DWC2_HC(2u, FAKE_DWC2_HCCHAR)), HCCHAR_CHENA);
+    m.ch[2].hcchar = DWC2_HCCHAR_CHENA;
+    fake_mmio_set(REG(DWC2_HC(2u, DWC2_HCCHAR)), DWC2_HCCHAR_CHENA);
     assert_int_equal(dwc2_init(FAKE_DWC2_BASE, BUS_ALIAS), 0);
     assert_int_equal(m.ch[2].halts, 1);
     assert_false(m.ch[2].enabled);
@@ -228,23 +219,21 @@ static void test_init_halts_a_channel_left_enabled(void **state)
     assert_int_equal(m.ch[1].halts, 0);
 }
 
-#define GUSBCFG_PHYIF16       (1u << 3)
-#define GUSBCFG_ULPI_UTMI_SEL (1u << 4)
-#define GAHBCFG_AXI_BURST     (3u << 1)
-#define GAHBCFG_WAIT_AXI      (1u << 4)
 
 /* The BCM283x set-up Linux, U-Boot and Circle agree on: 8-bit UTMI+ PHY selected before the soft reset, 100 ms for
  * the reset to settle before host mode is forced, and the "wait for AXI writes" bit with DMA (and the interrupt). */
 static void test_init_phy_settle_and_ahb(void **state)
 {
     (void)state;
-    fake_mmio_set(REG(FAKE_DWC2_GUSBCFG), GUSBCFG_ULPI_UTMI_SEL | GUSBCFG_PHYIF16); /* as an earlier stage left it */
-    fake_mmio_set(REG(FAKE_DWC2_GAHBCFG), GAHBCFG_AXI_BURST | GAHBCFG_GLBL_INTR_EN);
+    /* As an earlier stage left them. */
+    fake_mmio_set(REG(DWC2_GUSBCFG), DWC2_GUSBCFG_ULPI_UTMI_SEL | DWC2_GUSBCFG_PHYIF16);
+    fake_mmio_set(REG(DWC2_GAHBCFG), DWC2_GAHBCFG_BCM_AXI_BURST_MASK | DWC2_GAHBCFG_GLBL_INTR_EN);
     assert_int_equal(dwc2_init(FAKE_DWC2_BASE, BUS_ALIAS), 0);
-    assert_int_equal(m.gusbcfg_at_reset & (GUSBCFG_ULPI_UTMI_SEL | GUSBCFG_PHYIF16), 0);
+    assert_int_equal(m.gusbcfg_at_reset & (DWC2_GUSBCFG_ULPI_UTMI_SEL | DWC2_GUSBCFG_PHYIF16), 0);
     assert_true(m.reset_done_us > 0);
     assert_true(m.host_forced_us - m.reset_done_us >= 100000u);
-    assert_int_equal(fake_mmio_get(REG(FAKE_DWC2_GAHBCFG)), GAHBCFG_DMA_EN | GAHBCFG_WAIT_AXI | GAHBCFG_GLBL_INTR_EN);
+    assert_int_equal(fake_mmio_get(REG(DWC2_GAHBCFG)),
+                     DWC2_GAHBCFG_DMA_EN | DWC2_GAHBCFG_BCM_WAIT_AXI_WRITES | DWC2_GAHBCFG_GLBL_INTR_EN);
 }
 
 /* Without the AXI bit the model lets IN data land after the halt, as the BCM283x may: the data read at once is
@@ -255,7 +244,7 @@ static void test_in_data_waits_for_axi_writes(void **state)
         setup(state);
         bring_up(FAKE_DWC2_HIGH);
         if (!with_bit) {
-            fake_mmio_set(REG(FAKE_DWC2_GAHBCFG), GAHBCFG_DMA_EN);
+            fake_mmio_set(REG(DWC2_GAHBCFG), DWC2_GAHBCFG_DMA_EN);
         }
         struct fake_dwc2_ep *ep = fake_dwc2_ep(&m, DEV, 1, true);
         uint8_t data[100];
@@ -375,15 +364,15 @@ static void test_control_in(void **state)
     } cases[] = {
         /* GET_DESCRIPTOR(device) from a high-speed device: one data packet. */
         { FAKE_DWC2_HIGH, 64, 18, 18,
-          { { PID_SETUP, false, 8 }, { PID_DATA1, true, 18 }, { PID_DATA1, false, 0 } }, 3 },
+          { { DWC2_PID_SETUP, false, 8 }, { DWC2_PID_DATA1, true, 18 }, { DWC2_PID_DATA1, false, 0 } }, 3 },
         /* From a low-speed device with 8-byte packets: the data stage toggles DATA1, DATA0, DATA1; the status
          * stage is DATA1 whatever the data stage ended with. */
         { FAKE_DWC2_LOW, 8, 18, 18,
-          { { PID_SETUP, false, 8 }, { PID_DATA1, true, 8 }, { PID_DATA0, true, 8 }, { PID_DATA1, true, 2 },
-            { PID_DATA1, false, 0 } }, 5 },
+          { { DWC2_PID_SETUP, false, 8 }, { DWC2_PID_DATA1, true, 8 }, { DWC2_PID_DATA0, true, 8 },
+            { DWC2_PID_DATA1, true, 2 }, { DWC2_PID_DATA1, false, 0 } }, 5 },
         /* A configuration descriptor shorter than asked for ends with a short packet. */
         { FAKE_DWC2_FULL, 64, 32, 255,
-          { { PID_SETUP, false, 8 }, { PID_DATA1, true, 32 }, { PID_DATA1, false, 0 } }, 3 },
+          { { DWC2_PID_SETUP, false, 8 }, { DWC2_PID_DATA1, true, 32 }, { DWC2_PID_DATA1, false, 0 } }, 3 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         setup(state);
@@ -408,7 +397,7 @@ static void test_control_in(void **state)
         /* The raw characteristics of the SETUP: databook bit positions, multi count 1, blocking channel 0. */
         const struct fake_dwc2_xact *x = &m.log[first];
         uint32_t want = cases[i].mps | (0u << 11) | (0u << 15) | (cases[i].speed == FAKE_DWC2_LOW ? 1u << 17 : 0) |
-                        (0u << 18) | (1u << 20) | (DEV << 22) | HCCHAR_CHENA;
+                        (0u << 18) | (1u << 20) | (DEV << 22) | DWC2_HCCHAR_CHENA;
         assert_int_equal(x->hcchar, want);
         assert_int_equal(x->ch, 0);
         assert_int_equal(x->hcsplt, 0);
@@ -432,7 +421,8 @@ static void test_control_out_and_no_data(void **state)
     assert_int_equal(actual, 4);
     assert_int_equal(ep0->out_len, 4);
     assert_memory_equal(ep0->out_data, value, 4);
-    static const struct want_xact out[] = { { PID_SETUP, false, 8 }, { PID_DATA1, false, 4 }, { PID_DATA1, true, 0 } };
+    static const struct want_xact out[] = { { DWC2_PID_SETUP, false, 8 }, { DWC2_PID_DATA1, false, 4 },
+                                            { DWC2_PID_DATA1, true, 0 } };
     expect_xacts(first, &pipe, out, 3);
 
     /* SET_CONFIGURATION: no data stage, status IN DATA1. */
@@ -440,7 +430,7 @@ static void test_control_out_and_no_data(void **state)
     first = m.log_count;
     assert_int_equal(dwc2_control(&pipe, set_config, NULL, 0, &actual, TIMEOUT_US), 0);
     assert_int_equal(actual, 0);
-    static const struct want_xact none[] = { { PID_SETUP, false, 8 }, { PID_DATA1, true, 0 } };
+    static const struct want_xact none[] = { { DWC2_PID_SETUP, false, 8 }, { DWC2_PID_DATA1, true, 0 } };
     expect_xacts(first, &pipe, none, 2);
     assert_int_equal(ep0->statuses, 2);
     assert_int_equal(ep0->out_len, 4);
@@ -524,22 +514,22 @@ static void test_bulk_in_packets_and_short_packets(void **state)
         struct want_xact want[8];
         for (size_t k = 0; k < cases[i].packets; k++) {
             size_t left = cases[i].dev_len - k * cases[i].mps;
-            want[k] = (struct want_xact){ k & 1u ? PID_DATA1 : PID_DATA0, true,
+            want[k] = (struct want_xact){ k & 1u ? DWC2_PID_DATA1 : DWC2_PID_DATA0, true,
                                           left < cases[i].mps ? left : cases[i].mps };
         }
         expect_xacts(first, &pipe, want, cases[i].packets);
         /* One programming for the whole buffer: whole packets, starting DATA0. */
-        long tsiz = fake_mmio_find_write(REG(FAKE_DWC2_HC(0u, FAKE_DWC2_HCTSIZ)), accesses);
+        long tsiz = fake_mmio_find_write(REG(DWC2_HC(0u, DWC2_HCTSIZ)), accesses);
         assert_true(tsiz >= 0);
         uint32_t hctsiz = fake_mmio_log_at((size_t)tsiz)->value;
         size_t pkts = (cases[i].len + cases[i].mps - 1u) / cases[i].mps;
-        assert_int_equal(HCTSIZ_PKTCNT(hctsiz), pkts);
-        assert_int_equal(HCTSIZ_XFERSIZE(hctsiz), pkts * cases[i].mps);
-        assert_int_equal(HCTSIZ_PID(hctsiz), PID_DATA0);
-        assert_int_equal(fake_mmio_find_write(REG(FAKE_DWC2_HC(0u, FAKE_DWC2_HCTSIZ)), (size_t)tsiz + 1), -1);
+        assert_int_equal(FAKE_DWC2_FIELD(hctsiz, DWC2_HCTSIZ_PKTCNT), pkts);
+        assert_int_equal(FAKE_DWC2_FIELD(hctsiz, DWC2_HCTSIZ_XFERSIZE), pkts * cases[i].mps);
+        assert_int_equal(FAKE_DWC2_FIELD(hctsiz, DWC2_HCTSIZ_PID), DWC2_PID_DATA0);
+        assert_int_equal(fake_mmio_find_write(REG(DWC2_HC(0u, DWC2_HCTSIZ)), (size_t)tsiz + 1), -1);
         /* The CPU reads the bounce buffer only after invalidating it, once the core is done: the last
          * invalidation comes after the last enable. */
-        assert_int_equal(find_write_with(REG(FAKE_DWC2_HC(0u, FAKE_DWC2_HCCHAR)), HCCHAR_CHENA,
+        assert_int_equal(find_write_with(REG(DWC2_HC(0u, DWC2_HCCHAR)), DWC2_HCCHAR_CHENA,
                                          fake_dma_last_invalidate().mmio_log_index), -1);
         teardown(state);
     }
@@ -578,19 +568,19 @@ static void test_bulk_out_packets(void **state)
         struct want_xact want[4];
         for (size_t k = 0; k < cases[i].packets; k++) {
             size_t left = cases[i].len - k * cases[i].mps;
-            want[k] = (struct want_xact){ k & 1u ? PID_DATA1 : PID_DATA0, false,
+            want[k] = (struct want_xact){ k & 1u ? DWC2_PID_DATA1 : DWC2_PID_DATA0, false,
                                           left < cases[i].mps ? left : cases[i].mps };
         }
         expect_xacts(first, &pipe, want, cases[i].packets);
         /* The data was cleaned from the cache before the core was told to read it. */
         if (cases[i].len > 0) {
-            assert_true(find_write_with(REG(FAKE_DWC2_HC(0u, FAKE_DWC2_HCCHAR)), HCCHAR_CHENA,
+            assert_true(find_write_with(REG(DWC2_HC(0u, DWC2_HCCHAR)), DWC2_HCCHAR_CHENA,
                                         fake_dma_last_clean().mmio_log_index) >= 0);
         }
         /* The next transfer carries on with the toggle. */
         first = m.log_count;
         assert_int_equal(dwc2_transfer(&pipe, data, 10, &actual, TIMEOUT_US), 0);
-        assert_int_equal(m.log[first].pid, cases[i].packets & 1u ? PID_DATA1 : PID_DATA0);
+        assert_int_equal(m.log[first].pid, cases[i].packets & 1u ? DWC2_PID_DATA1 : DWC2_PID_DATA0);
         teardown(state);
     }
 }
@@ -826,7 +816,7 @@ static void test_channel_characteristics(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         setup(state);
         bring_up(cases[i].speed);
-        fake_mmio_set(REG(HFNUM), cases[i].hfnum);
+        fake_mmio_set(REG(DWC2_HFNUM), cases[i].hfnum);
         struct fake_dwc2_ep *ep = fake_dwc2_ep(&m, cases[i].dev, cases[i].ep, cases[i].in);
         static const uint8_t one[1] = { 0x5A };
         fake_dwc2_set_in(ep, one, 1);
@@ -893,9 +883,9 @@ static void test_split_transactions(void **state)
         assert_true(x->split);
         assert_int_equal(x->csplit, want[i].csplit);
         assert_int_equal(x->answer, want[i].answer);
-        assert_int_equal(HCSPLT_HUBADDR(x->hcsplt), 2);
-        assert_int_equal(HCSPLT_PRTADDR(x->hcsplt), 3);
-        assert_int_equal(HCSPLT_XACTPOS(x->hcsplt), 3);
+        assert_int_equal(FAKE_DWC2_FIELD(x->hcsplt, DWC2_HCSPLT_HUBADDR), 2);
+        assert_int_equal(FAKE_DWC2_FIELD(x->hcsplt, DWC2_HCSPLT_PRTADDR), 3);
+        assert_int_equal(FAKE_DWC2_FIELD(x->hcsplt, DWC2_HCSPLT_XACTPOS), 3);
         assert_false(x->low_speed);
     }
 }
@@ -982,26 +972,26 @@ static void test_async_halt_raises_the_interrupt_until_polled(void **state)
 
     assert_int_equal(dwc2_async_submit(&a, &pin, NULL, sizeof buf), 0);
     unsigned ch = (unsigned)a.chan;
-    uintptr_t hcint = REG(FAKE_DWC2_HC(ch, FAKE_DWC2_HCINT));
+    uintptr_t hcint = REG(DWC2_HC(ch, DWC2_HCINT));
     /* The core works on its own; in the model a channel moves when its HCINT is read. */
     for (int i = 0; i < 2; i++) {
-        assert_false(mmio_read32(hcint) & HCINT_CHHLTD);
+        assert_false(mmio_read32(hcint) & DWC2_HCINT_CHHLTD);
         assert_false(fake_dwc2_irq(&m)); /* a NAK the core retries wakes no one */
     }
-    assert_true(mmio_read32(hcint) & HCINT_CHHLTD);
+    assert_true(mmio_read32(hcint) & DWC2_HCINT_CHHLTD);
     assert_true(fake_dwc2_irq(&m));
-    assert_int_equal(mmio_read32(REG(HAINT)), 1u << ch);
+    assert_int_equal(mmio_read32(REG(DWC2_HAINT)), 1u << ch);
     assert_true(fake_dwc2_irq(&m)); /* level: reading does not clear it */
 
     assert_int_equal(dwc2_async_poll(&a, buf, sizeof buf, &actual), 0);
     assert_int_equal(actual, sizeof frame);
     assert_false(fake_dwc2_irq(&m));
-    assert_int_equal(mmio_read32(REG(HAINT)), 0);
+    assert_int_equal(mmio_read32(REG(DWC2_HAINT)), 0);
 
     /* A failed transfer raises it as well, and its poll acknowledges it the same way. */
     fake_dwc2_script(in, FAKE_DWC2_STALL, 1);
     assert_int_equal(dwc2_async_submit(&a, &pin, NULL, sizeof buf), 0);
-    assert_true(mmio_read32(REG(FAKE_DWC2_HC((unsigned)a.chan, FAKE_DWC2_HCINT))) & HCINT_CHHLTD);
+    assert_true(mmio_read32(REG(DWC2_HC((unsigned)a.chan, DWC2_HCINT))) & DWC2_HCINT_CHHLTD);
     assert_true(fake_dwc2_irq(&m));
     assert_int_equal(dwc2_async_poll(&a, buf, sizeof buf, &actual), -DWC2_ESTALL);
     assert_false(fake_dwc2_irq(&m));
