@@ -418,7 +418,10 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
             ep->slow_left = 0;
         }
     }
-    if (ep != NULL && ep->dev >= 0) {
+    /* A start-split only hands the transaction to the hub's translator: the device takes part in the one the
+     * complete-split collects. */
+    bool device_side = ep != NULL && ep->dev >= 0 && !(x.split && !x.csplit);
+    if (device_side) {
         x.answer = device_answer(m, ep, &x, x.answer);
     }
 
@@ -455,7 +458,7 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
         }
         break;
     }
-    if (ep != NULL && ep->dev >= 0) {
+    if (device_side) {
         device_after(m, ep, &x);
     }
     if (m->log_count < FAKE_DWC2_LOG) {

@@ -22,6 +22,7 @@
 #include "fake_mmio.h"
 #include "fake_systimer.h"
 #include "fake_usb_dev.h"
+#include "fake_usb_widget.h"
 #include "stdout_capture.h"
 #include "usb_desc_vectors.h"
 
@@ -31,67 +32,21 @@
 #define RT_DEVICE_OUT     (USB_RT_STANDARD | USB_RT_DEVICE)
 /* USB 2.0 9.2.6.3: the device may ignore its new address for 2 ms after SET_ADDRESS. */
 #define SET_ADDRESS_RECOVERY_US 2000u
-#define WIDGET_VENDOR     0x1234u
-#define WIDGET_PRODUCT    0x5678u
-#define WIDGET_CONFIG     3u
-
-/* A vendor-class device 1234:5678, ep0 64 bytes, iProduct 2, one configuration. */
-static const uint8_t widget_device[18] = {
-    18, 1, 0x00, 0x02, 0x00, 0x00, 0x00, 64, 0x34, 0x12, 0x78, 0x56, 0x00, 0x01, 0, 2, 0, 1,
-};
-/* Configuration 3: one vendor interface (ff/01) with a bulk IN endpoint. */
-static const uint8_t widget_config[] = {
-    9, 2, 25, 0, 1, WIDGET_CONFIG, 0, 0x80, 50,
-    9, 4, 0, 0, 1, 0xff, 0x01, 0x00, 0,
-    7, 5, 0x81, 0x02, 0x00, 0x02, 0,
-};
 
 static struct fake_dwc2 m;
 static struct fake_usb_dev dev;
 
-/* A class driver that records what the core tells it. */
-static struct {
-    int probe_result;
-    unsigned probes, polls, removes;
-    struct usb_device *probed;
-    struct usb_interface_desc intf;
-    struct usb_device *removed[USB_MAX_DEVICES];
-} drv;
-
-static int widget_probe(struct usb_device *d, const struct usb_interface_desc *intf)
-{
-    drv.probes++;
-    drv.probed = d;
-    drv.intf = *intf;
-    return drv.probe_result;
-}
-
-static void widget_poll(struct usb_device *d)
-{
-    (void)d;
-    drv.polls++;
-}
-
-static void widget_remove(struct usb_device *d)
-{
-    if (drv.removes < USB_MAX_DEVICES) {
-        drv.removed[drv.removes] = d;
-    }
-    drv.removes++;
-}
-
-static const struct usb_device_id widget_ids[] = { { .vendor = WIDGET_VENDOR, .product = WIDGET_PRODUCT } };
-static const struct usb_driver widget_driver = {
-    .name = "widget", .ids = widget_ids, .id_count = 1, .probe = widget_probe, .poll = widget_poll,
-    .remove = widget_remove,
-};
 static const struct usb_device_id ecm_ids[] = {
     { .by_class = true, .if_class = USB_CLASS_COMM, .if_subclass = USB_CDC_SUBCLASS_ECM },
 };
 static const struct usb_driver ecm_driver = {
-    .name = "ecm", .ids = ecm_ids, .id_count = 1, .probe = widget_probe, .remove = widget_remove,
+    .name = "ecm",
+    .ids = ecm_ids,
+    .id_count = 1,
+    .probe = fake_usb_widget_probe,
+    .remove = fake_usb_widget_remove,
 };
-static const struct usb_driver *const drivers[] = { &widget_driver, &ecm_driver };
+static const struct usb_driver *const drivers[] = { &fake_usb_widget_driver, &ecm_driver };
 
 static unsigned keepalives;
 
@@ -108,12 +63,12 @@ static int setup(void **state)
     fake_dma_reset();
     fake_dwc2_init(&m);
     fake_mmio_set_log_recycle(true); /* the register log is not what these tests check */
-    memset(&drv, 0, sizeof drv);
+    fake_usb_widget_reset();
     keepalives = 0;
     usb_core_init(drivers, sizeof drivers / sizeof drivers[0]);
     usb_core_set_keepalive(keepalive);
-    fake_usb_dev_init(&dev, widget_device);
-    fake_usb_dev_add_config(&dev, widget_config, sizeof widget_config);
+    fake_usb_dev_init(&dev, fake_usb_widget_device);
+    fake_usb_dev_add_config(&dev, fake_usb_widget_config, sizeof fake_usb_widget_config);
     dev.product = "Widget";
     return 0;
 }
@@ -184,11 +139,11 @@ static void test_enumeration_reads_descriptors_addresses_and_configures(void **s
     assert_request(0, RT_DEVICE_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE << 8, 8);
     assert_request(1, RT_DEVICE_OUT, USB_REQ_SET_ADDRESS, 1, 0);
     assert_request(2, RT_DEVICE_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE << 8, USB_DT_DEVICE_SIZE);
-    assert_request(3, RT_DEVICE_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_STRING << 8 | widget_device[15], 255);
+    assert_request(3, RT_DEVICE_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_STRING << 8 | fake_usb_widget_device[15], 255);
     assert_int_equal(dev.log[3].setup[4] | dev.log[3].setup[5] << 8, USB_LANG_EN_US);
     assert_request(4, RT_DEVICE_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_CONFIG << 8, USB_DT_CONFIG_SIZE);
-    assert_request(5, RT_DEVICE_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_CONFIG << 8, sizeof widget_config);
-    assert_request(6, RT_DEVICE_OUT, USB_REQ_SET_CONFIGURATION, WIDGET_CONFIG, 0);
+    assert_request(5, RT_DEVICE_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_CONFIG << 8, sizeof fake_usb_widget_config);
+    assert_request(6, RT_DEVICE_OUT, USB_REQ_SET_CONFIGURATION, FAKE_USB_WIDGET_CONFIG, 0);
     assert_int_equal(dev.requests, 7);
     assert_int_equal(dev.log[0].addr, 0);
     assert_int_equal(dev.log[1].addr, 0);
@@ -200,24 +155,24 @@ static void test_enumeration_reads_descriptors_addresses_and_configures(void **s
 
     assert_int_equal(d->addr, 1);
     assert_int_equal(fake_dwc2_device_addr(&m, dev.index), 1);
-    assert_int_equal(d->desc.vendor, WIDGET_VENDOR);
-    assert_int_equal(d->desc.product, WIDGET_PRODUCT);
+    assert_int_equal(d->desc.vendor, FAKE_USB_WIDGET_VENDOR);
+    assert_int_equal(d->desc.product, FAKE_USB_WIDGET_PRODUCT);
     assert_string_equal(d->product, "Widget");
     assert_string_equal(usb_speed_name(d->speed), "high");
     assert_null(d->parent);
     assert_int_equal(d->depth, 0);
-    assert_int_equal(d->config_len, sizeof widget_config);
-    assert_memory_equal(d->config, widget_config, sizeof widget_config);
-    assert_int_equal(d->config_value, WIDGET_CONFIG);
-    assert_int_equal(dev.configuration, WIDGET_CONFIG);
+    assert_int_equal(d->config_len, sizeof fake_usb_widget_config);
+    assert_memory_equal(d->config, fake_usb_widget_config, sizeof fake_usb_widget_config);
+    assert_int_equal(d->config_value, FAKE_USB_WIDGET_CONFIG);
+    assert_int_equal(dev.configuration, FAKE_USB_WIDGET_CONFIG);
 
     /* Bound to the driver that matched vendor/product, with the configuration's first interface. */
-    assert_int_equal(drv.probes, 1);
-    assert_ptr_equal(drv.probed, d);
-    assert_ptr_equal(d->driver, &widget_driver);
+    assert_int_equal(fake_usb_widget.probes, 1);
+    assert_ptr_equal(fake_usb_widget.probed, d);
+    assert_ptr_equal(d->driver, &fake_usb_widget_driver);
     assert_int_equal(d->driver_err, 0);
-    assert_int_equal(drv.intf.if_class, 0xff);
-    assert_int_equal(drv.intf.if_subclass, 0x01);
+    assert_int_equal(fake_usb_widget.intf.if_class, 0xff);
+    assert_int_equal(fake_usb_widget.intf.if_subclass, 0x01);
     assert_ptr_equal(usb_core_device_at(0), d);
     assert_null(usb_core_device_at(1));
 }
@@ -240,7 +195,7 @@ static void test_ep0_packet_size_follows_the_device(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         setup(state);
         uint8_t device[18];
-        memcpy(device, widget_device, sizeof device);
+        memcpy(device, fake_usb_widget_device, sizeof device);
         device[7] = cases[i].mps0;
         dev.device = device;
         struct usb_device *d = NULL;
@@ -274,8 +229,8 @@ static void test_configuration_a_driver_matches_is_selected(void **state)
     assert_int_equal(d->config_value, vec_net_ecm_config[5]);
     assert_int_equal(dev.configuration, vec_net_ecm_config[5]);
     assert_int_equal(d->config_len, sizeof vec_net_ecm_config);
-    assert_int_equal(drv.intf.if_class, USB_CLASS_COMM);
-    assert_int_equal(drv.intf.if_subclass, USB_CDC_SUBCLASS_ECM);
+    assert_int_equal(fake_usb_widget.intf.if_class, USB_CLASS_COMM);
+    assert_int_equal(fake_usb_widget.intf.if_subclass, USB_CDC_SUBCLASS_ECM);
     assert_int_equal(fake_usb_dev_count(&dev, RT_DEVICE_OUT, USB_REQ_SET_CONFIGURATION), 1);
 }
 
@@ -283,7 +238,7 @@ static void test_configuration_a_driver_matches_is_selected(void **state)
 static void test_device_without_driver_keeps_its_first_configuration(void **state)
 {
     (void)state;
-    static const struct usb_driver *const none[] = { &widget_driver };
+    static const struct usb_driver *const none[] = { &fake_usb_widget_driver };
     usb_core_init(none, 1);
     fake_usb_dev_init(&dev, vec_net_device);
     fake_usb_dev_add_config(&dev, vec_net_rndis_config, sizeof vec_net_rndis_config);
@@ -292,7 +247,7 @@ static void test_device_without_driver_keeps_its_first_configuration(void **stat
     assert_int_equal(enumerate_root(FAKE_DWC2_FULL, &d), 0);
     assert_non_null(d);
     assert_null(d->driver);
-    assert_int_equal(drv.probes, 0);
+    assert_int_equal(fake_usb_widget.probes, 0);
     assert_int_equal(d->config_value, vec_net_rndis_config[5]);
     assert_int_equal(dev.configuration, vec_net_rndis_config[5]);
     assert_int_equal(d->config_len, sizeof vec_net_rndis_config);
@@ -306,16 +261,16 @@ static void test_device_without_driver_keeps_its_first_configuration(void **stat
 static void test_failed_probe_leaves_the_device_unbound(void **state)
 {
     (void)state;
-    drv.probe_result = -USB_EIO;
+    fake_usb_widget.probe_result = -USB_EIO;
     struct usb_device *d = NULL;
     assert_int_equal(enumerate_root(FAKE_DWC2_HIGH, &d), 0);
-    assert_int_equal(drv.probes, 1);
+    assert_int_equal(fake_usb_widget.probes, 1);
     assert_null(d->driver);
     assert_null(d->driver_data);
     assert_int_equal(d->driver_err, -USB_EIO);
-    assert_int_equal(d->config_value, WIDGET_CONFIG);
+    assert_int_equal(d->config_value, FAKE_USB_WIDGET_CONFIG);
     usb_core_poll();
-    assert_int_equal(drv.polls, 0);
+    assert_int_equal(fake_usb_widget.polls, 0);
     stdout_capture_begin();
     usb_core_print_tree();
     const char *out = stdout_capture_end();
@@ -334,7 +289,8 @@ static int refusing(void *ctx, const uint8_t setup[8], uint8_t *data, size_t len
     (void)data;
     (void)len;
     (void)actual;
-    bool match = setup[1] == refuse.request && (refuse.request != USB_REQ_GET_DESCRIPTOR || setup[3] == refuse.desc_type);
+    bool match =
+        setup[1] == refuse.request && (refuse.request != USB_REQ_GET_DESCRIPTOR || setup[3] == refuse.desc_type);
     return match ? -1 : FAKE_USB_DEV_PASS;
 }
 
@@ -362,18 +318,18 @@ static void test_refused_requests(void **state)
         if (cases[i].want == 0) {
             assert_non_null(d);
             assert_string_equal(d->product, "");
-            assert_ptr_equal(d->driver, &widget_driver);
+            assert_ptr_equal(d->driver, &fake_usb_widget_driver);
             teardown(state);
             continue;
         }
         assert_null(d);
-        assert_int_equal(drv.probes, 0);
+        assert_int_equal(fake_usb_widget.probes, 0);
         assert_false(usb_core_device_at(0)->present);
         dev.handler = NULL;
         assert_int_equal(enumerate_root(FAKE_DWC2_HIGH, &d), 0);
         assert_ptr_equal(d, usb_core_device_at(0));
         assert_null(usb_core_device_at(1));
-        assert_ptr_equal(d->driver, &widget_driver);
+        assert_ptr_equal(d->driver, &fake_usb_widget_driver);
         teardown(state);
     }
 }
@@ -436,7 +392,9 @@ static int falsifying(void *ctx, const uint8_t setup[8], uint8_t *data, size_t l
 static void test_malformed_descriptors(void **state)
 {
     static const uint8_t mps0_zero[18] = { 18, 1, 0x00, 0x02, 0, 0, 0, 0, 0x34, 0x12, 0x78, 0x56, 0, 1, 0, 0, 0, 1 };
-    static const uint8_t not_a_device[18] = { 18, 2, 0x00, 0x02, 0, 0, 0, 64, 0x34, 0x12, 0x78, 0x56, 0, 1, 0, 0, 0, 1 };
+    static const uint8_t not_a_device[18] = {
+        18, 2, 0x00, 0x02, 0, 0, 0, 64, 0x34, 0x12, 0x78, 0x56, 0, 1, 0, 0, 0, 1,
+    };
     static const uint8_t total_too_short[] = { 9, 2, 5, 0, 1, 1, 0, 0x80, 50 };
     static const uint8_t not_a_config[] = { 9, 4, 25, 0, 1, 1, 0, 0x80, 50 };
     static const struct {
@@ -446,10 +404,10 @@ static void test_malformed_descriptors(void **state)
     } cases[] = {
         { USB_DT_DEVICE, mps0_zero, sizeof mps0_zero },
         { USB_DT_DEVICE, not_a_device, sizeof not_a_device },
-        { USB_DT_DEVICE, widget_device, 12 },  /* the full read comes back short */
+        { USB_DT_DEVICE, fake_usb_widget_device, 12 },  /* the full read comes back short */
         { USB_DT_CONFIG, total_too_short, sizeof total_too_short },
         { USB_DT_CONFIG, not_a_config, sizeof not_a_config },
-        { USB_DT_CONFIG, widget_config, 4 },
+        { USB_DT_CONFIG, fake_usb_widget_config, 4 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         setup(state);
@@ -462,7 +420,7 @@ static void test_malformed_descriptors(void **state)
             fail_msg("case %zu: not refused as a bad descriptor", i);
         }
         assert_null(d);
-        assert_int_equal(drv.probes, 0);
+        assert_int_equal(fake_usb_widget.probes, 0);
         assert_int_equal(fake_usb_dev_count(&dev, RT_DEVICE_OUT, USB_REQ_SET_CONFIGURATION), 0);
         teardown(state);
     }
@@ -474,11 +432,11 @@ static void test_long_configuration_is_read_up_to_the_bound(void **state)
     (void)state;
     static uint8_t big[USB_CONFIG_MAX + 100];
     memset(big, 0, sizeof big);
-    memcpy(big, widget_config, sizeof widget_config);
+    memcpy(big, fake_usb_widget_config, sizeof fake_usb_widget_config);
     big[2] = (uint8_t)sizeof big;
     big[3] = (uint8_t)(sizeof big >> 8);
     /* Padding after the interface: vendor descriptors of 10 bytes. */
-    for (size_t at = sizeof widget_config; at + 10 <= sizeof big; at += 10) {
+    for (size_t at = sizeof fake_usb_widget_config; at + 10 <= sizeof big; at += 10) {
         big[at] = 10;
         big[at + 1] = 0xff;
     }
@@ -488,8 +446,8 @@ static void test_long_configuration_is_read_up_to_the_bound(void **state)
     assert_int_equal(enumerate_root(FAKE_DWC2_HIGH, &d), 0);
     assert_request(5, RT_DEVICE_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_CONFIG << 8, USB_CONFIG_MAX);
     assert_int_equal(d->config_len, USB_CONFIG_MAX);
-    assert_ptr_equal(d->driver, &widget_driver);
-    assert_int_equal(d->config_value, WIDGET_CONFIG);
+    assert_ptr_equal(d->driver, &fake_usb_widget_driver);
+    assert_int_equal(d->config_value, FAKE_USB_WIDGET_CONFIG);
 }
 
 /* ---- limits, removal, the tree ---- */
@@ -555,26 +513,26 @@ static void test_remove_takes_the_subtree(void **state)
     assert_int_equal(usb_core_enumerate(root, 2, reset_root_port(), &c), 0);
     assert_int_equal(enumerate_root(FAKE_DWC2_HIGH, &other), 0);
     usb_core_poll();
-    assert_int_equal(drv.polls, 5);
+    assert_int_equal(fake_usb_widget.polls, 5);
 
     usb_core_remove(a);
-    assert_int_equal(drv.removes, 2);
-    assert_ptr_equal(drv.removed[0], b);
-    assert_ptr_equal(drv.removed[1], a);
+    assert_int_equal(fake_usb_widget.removes, 2);
+    assert_ptr_equal(fake_usb_widget.removed[0], b);
+    assert_ptr_equal(fake_usb_widget.removed[1], a);
     assert_false(a->present);
     assert_false(b->present);
     assert_true(root->present && c->present && other->present);
 
     usb_core_remove(root);
-    assert_int_equal(drv.removes, 4);
-    assert_ptr_equal(drv.removed[2], c);
-    assert_ptr_equal(drv.removed[3], root);
+    assert_int_equal(fake_usb_widget.removes, 4);
+    assert_ptr_equal(fake_usb_widget.removed[2], c);
+    assert_ptr_equal(fake_usb_widget.removed[3], root);
     usb_core_remove(root); /* twice: nothing more */
-    assert_int_equal(drv.removes, 4);
+    assert_int_equal(fake_usb_widget.removes, 4);
 
-    drv.polls = 0;
+    fake_usb_widget.polls = 0;
     usb_core_poll();
-    assert_int_equal(drv.polls, 1);
+    assert_int_equal(fake_usb_widget.polls, 1);
     size_t asked = dev.requests;
     assert_int_equal(usb_control(b, RT_DEVICE_OUT, USB_REQ_SET_CONFIGURATION, 0, 0, NULL, 0, NULL), -USB_EINVAL);
     assert_int_equal(dev.requests, asked);
@@ -592,7 +550,7 @@ static void test_keepalive_before_every_control_transfer(void **state)
     assert_int_equal(usb_control(d, RT_DEVICE_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE << 8, 0, buf, sizeof buf,
                                  &got), 0);
     assert_int_equal(got, sizeof buf);
-    assert_memory_equal(buf, widget_device, sizeof buf);
+    assert_memory_equal(buf, fake_usb_widget_device, sizeof buf);
     assert_int_equal(keepalives, dev.requests);
 }
 
