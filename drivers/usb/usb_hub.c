@@ -25,7 +25,9 @@
 /* wPortStatus bits (table 11-21) and wPortChange bits (table 11-22). */
 #define PORT_STAT_CONNECTION    (1u << 0)
 #define PORT_STAT_ENABLE        (1u << 1)
+#define PORT_STAT_OVER_CURRENT  (1u << 3)
 #define PORT_STAT_RESET         (1u << 4)
+#define PORT_STAT_POWER         (1u << 8)
 #define PORT_STAT_LOW_SPEED     (1u << 9)
 #define PORT_STAT_HIGH_SPEED    (1u << 10)
 #define PORT_CHANGE_CONNECTION  (1u << 0)
@@ -50,6 +52,9 @@
 /* USB 2.0 7.1.7.5 asks for 10 ms (TRSTRCY); 20 ms as on the root port (Circle lib/usb/dwhcidevice.cpp
  * EnableRootPort(): 10 ms "seems to be too short for some devices"). */
 #define RESET_RECOVERY_US       20000u
+/* After an over-current the port stays off for this long before it is powered again: Linux
+ * drivers/usb/core/hub.c port_event() sleeps 100 ms ("Cool down") and then powers the hub's ports again. */
+#define OVER_CURRENT_COOL_DOWN_US 100000u
 /* bPwrOn2PwrGood counts 2 ms units (USB 2.0 11.23.2.1); Linux drivers/usb/core/hub.h hub_power_on_good_delay()
  * waits at least 100 ms on a hub that is not a root hub, since many report less than their ports need. */
 #define PWR_GOOD_UNIT_US        2000u
@@ -182,6 +187,13 @@ static void port_changed(struct hub *h, uint8_t port)
     bool connected = (status & PORT_STAT_CONNECTION) != 0;
     if ((change & PORT_CHANGE_CONNECTION) || !connected) {
         detach_port(h, port);
+    }
+    /* USB 2.0 11.11.1: an over-current switched the port off. Once it is over, power the port again; a device
+     * still plugged in then connects anew and is attached on its connection change. */
+    if ((change & PORT_CHANGE_OVER_CURRENT) && !(status & (PORT_STAT_OVER_CURRENT | PORT_STAT_POWER))) {
+        systimer_delay_us(OVER_CURRENT_COOL_DOWN_US);
+        port_feature(h->dev, true, PORT_FEAT_POWER, port);
+        return;
     }
     if (connected && h->child[port] == NULL) {
         systimer_delay_us(ATTACH_DEBOUNCE_US);

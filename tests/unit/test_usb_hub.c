@@ -377,8 +377,10 @@ static void test_hub_without_status_endpoint_polls_its_ports(void **state)
     assert_ptr_equal(device_on_port(2)->driver, &fake_usb_widget_driver);
 }
 
-/* Over-current on a port: the hub cuts its power, the driver acknowledges the change and removes the device. */
-static void test_over_current_removes_the_device(void **state)
+/* Over-current on a port: the hub cuts its power, the driver acknowledges the change and removes the device; the
+ * port stays off while the over-current lasts, and once it is over the driver powers the port again (after a
+ * 100 ms cool-down, as Linux does) and the device is enumerated again. */
+static void test_over_current_removes_the_device_until_it_is_over(void **state)
 {
     (void)state;
     fake_usb_hub_plug(&hub, 2, child[0].index, FAKE_USB_HUB_HIGH);
@@ -394,6 +396,17 @@ static void test_over_current_removes_the_device(void **state)
     assert_int_equal(hub.port[2].cleared[FAKE_USB_HUB_FEAT_C_OVER_CURRENT], 1);
     assert_int_equal(hub.port[2].change, 0);
     assert_non_null(device_on_port(4));
+    run_until(2, true, 1000 * MS);
+    assert_null(device_on_port(2));
+    assert_int_equal(hub.port[2].powers, 1);
+
+    fake_usb_hub_set_overcurrent(&hub, 2, false);
+    uint64_t over = fake_systimer_peek();
+    assert_true(run_until(2, true, 2000 * MS) < 1000 * MS);
+    assert_int_equal(hub.port[2].powers, 2);
+    assert_true(hub.port[2].powered_at_us - over >= 100 * MS);
+    assert_int_equal(hub.port[2].cleared[FAKE_USB_HUB_FEAT_C_OVER_CURRENT], 2);
+    assert_int_equal(fake_usb_widget.probes, 3);
 }
 
 /* A status change endpoint that STALLs is cleared (CLEAR_FEATURE(ENDPOINT_HALT) on IN 1) and polled again. */
@@ -454,7 +467,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hub_limit_and_removal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_device_that_comes_and_goes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hub_without_status_endpoint_polls_its_ports, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_over_current_removes_the_device, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_over_current_removes_the_device_until_it_is_over, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stalled_status_endpoint_is_cleared, setup, teardown),
         cmocka_unit_test_setup_teardown(test_removing_the_hub_removes_its_devices, setup, teardown),
     };
