@@ -1,7 +1,7 @@
 /* Unit tests for drivers/usb/usb_host: the whole USB stack (DWC2 driver, USB core, hub and SMSC LAN951x drivers) on
  * the register-level DWC2 model (tests/unit/fake_dwc2) with a LAN9512 on its root port, or behind the chip's own hub
- * as on the Pi, answering enumeration from its descriptors and vendor requests from the scripted chip model
- * (tests/unit/fake_mchp_chip). What the Pi must survive on its first boot: a NIC whose first vendor request fails,
+ * (tests/unit/fake_usb_hub) as on the Pi, answering enumeration from its descriptors (tests/unit/fake_usb_dev) and
+ * vendor requests from the scripted chip model (tests/unit/fake_mchp_chip). What the Pi must survive on its first boot: a NIC whose first vendor request fails,
  * a NIC that appears seconds after boot, a root port that drops and comes back, an over-current, hub timings, and a
  * bring-up slow enough to outlast the watchdog's timeout unless it is fed through it. Built -no-pie like
  * test_usb_dwc2 (the driver's DMA buffers need 32-bit addresses). */
@@ -15,7 +15,6 @@
 
 #include "drivers/netdev.h"
 #include "drivers/systimer.h"
-#include "drivers/byteorder.h"
 #include "drivers/usb/smsc95xx.h"
 #include "drivers/usb/usb_host.h"
 #include "drivers/usb/usb_hub.h"
@@ -24,6 +23,8 @@
 #include "fake_mchp_chip.h"
 #include "fake_mmio.h"
 #include "fake_systimer.h"
+#include "fake_usb_dev.h"
+#include "fake_usb_hub.h"
 #include "usb_desc_vectors.h"
 
 #define BUS_ALIAS   0xC0000000u
@@ -51,47 +52,32 @@ static const uint8_t board_mac[6] = { 0xb8, 0x27, 0xeb, 0x01, 0x02, 0x03 };
 
 static struct fake_dwc2 m;
 static struct fake_chip chip;
+static struct fake_usb_dev nic;
 static unsigned enumerations;        /* SET_ADDRESS requests the device saw */
 static uint64_t nic_first_request_us; /* when the NIC was first asked anything */
 static uint64_t last_keepalive_us, longest_gap_us;
 static unsigned keepalives;
 
-/* Answers GET_DESCRIPTOR(DEVICE or CONFIGURATION) from a device's descriptors (truncated to wLength, as a device
- * does); 1 when setup is another request. */
-static int serve_descriptor(const uint8_t setup[8], const uint8_t *device, const uint8_t *config, size_t config_len,
-                            uint8_t *data, size_t len, size_t *actual)
-{
-    if (setup[0] != (USB_RT_IN | USB_RT_STANDARD | USB_RT_DEVICE) || setup[1] != USB_REQ_GET_DESCRIPTOR) {
-        return 1;
-    }
-    if (setup[3] != USB_DT_DEVICE && setup[3] != USB_DT_CONFIG) {
-        return -USB_ESTALL;
-    }
-    const uint8_t *desc = setup[3] == USB_DT_DEVICE ? device : config;
-    size_t n = setup[3] == USB_DT_DEVICE ? USB_DT_DEVICE_SIZE : config_len;
-    *actual = n < len ? n : len;
-    memcpy(data, desc, *actual);
-    return 0;
-}
-
-/* Standard requests from the descriptors, the rest from the chip model. */
-static int lan9512_request(void *ctx, const uint8_t setup[8], uint8_t *data, size_t len, size_t *actual)
+/* The NIC's requests: standard ones from its descriptors (fake_usb_dev), the rest from the chip model. */
+static int lan9512_handler(void *ctx, const uint8_t setup[8], uint8_t *data, size_t len, size_t *actual)
 {
     if (nic_first_request_us == 0) {
         nic_first_request_us = fake_systimer_peek();
     }
-    int r = serve_descriptor(setup, lan9512_device, vec_smsc_config, sizeof vec_smsc_config, data, len, actual);
-    if (r <= 0) {
-        return r;
-    }
-    if (setup[0] == 0 && setup[1] == USB_REQ_SET_ADDRESS) {
-        enumerations++;
-        return 0;
-    }
-    if (setup[0] == 0 && setup[1] == USB_REQ_SET_CONFIGURATION) {
-        return 0;
+    if ((setup[0] & (USB_RT_CLASS | USB_RT_VENDOR)) == USB_RT_STANDARD) {
+        enumerations += setup[0] == USB_RT_STANDARD && setup[1] == USB_REQ_SET_ADDRESS;
+        return FAKE_USB_DEV_PASS;
     }
     return fake_chip_model()->control(ctx, setup, data, len, actual);
+}
+
+/* The NIC, to be plugged into the root port or a hub's. */
+static void nic_init(void)
+{
+    fake_usb_dev_init(&nic, lan9512_device);
+    fake_usb_dev_add_config(&nic, vec_smsc_config, sizeof vec_smsc_config);
+    nic.handler = lan9512_handler;
+    nic.handler_ctx = &chip;
 }
 
 /* The board's watchdog feed: records the longest time between two feeds. */
@@ -134,6 +120,7 @@ static int setup(void **state)
     nic_first_request_us = 0;
     last_keepalive_us = longest_gap_us = 0;
     keepalives = 0;
+    nic_init();
     host_init();
     return 0;
 }
@@ -181,7 +168,7 @@ static struct netdev *poll_until_started(uint64_t until_us)
 static void test_boot_with_the_nic_present(void **state)
 {
     (void)state;
-    fake_dwc2_attach_device(&m, lan9512_request, &chip, 0);
+    fake_usb_dev_attach(&m, &nic, 0);
     assert_int_equal(usb_host_start(), 0);
     struct netdev *nd = started_nic();
     assert_non_null(nd);
@@ -204,7 +191,7 @@ static void test_boot_with_the_nic_present(void **state)
 static void test_nic_whose_first_request_fails_is_started(void **state)
 {
     (void)state;
-    fake_dwc2_attach_device(&m, lan9512_request, &chip, 0);
+    fake_usb_dev_attach(&m, &nic, 0);
     chip.fail_controls = 1;
     assert_int_equal(usb_host_start(), -USB_EIO);
     struct netdev *nd = netdev_at(0);
@@ -228,7 +215,7 @@ static void test_nic_whose_probe_fails_is_enumerated_again(void **state)
     netdev_set_board_mac(no_mac);
     chip.regs[ADDRL / 4] = 0x44332211u;
     chip.regs[ADDRH / 4] = 0x6655u;
-    fake_dwc2_attach_device(&m, lan9512_request, &chip, 0);
+    fake_usb_dev_attach(&m, &nic, 0);
     chip.fail_controls = 1;
     assert_int_equal(usb_host_start(), -USB_EIO);
     assert_null(netdev_at(0));
@@ -243,7 +230,7 @@ static void test_nic_whose_probe_fails_is_enumerated_again(void **state)
 static void test_nic_that_fails_for_long_backs_off(void **state)
 {
     (void)state;
-    fake_dwc2_attach_device(&m, lan9512_request, &chip, 0);
+    fake_usb_dev_attach(&m, &nic, 0);
     chip.stall_control = true;
     assert_int_equal(usb_host_start(), -USB_EIO);
     size_t before = chip.log_count;
@@ -270,7 +257,7 @@ static void test_nic_that_fails_for_long_backs_off(void **state)
 static void test_nic_that_appears_3_s_after_boot_is_started(void **state)
 {
     (void)state;
-    fake_dwc2_attach_device(&m, lan9512_request, &chip, 3 * S);
+    fake_usb_dev_attach(&m, &nic, 3 * S);
     assert_int_equal(usb_host_start(), -USB_ENODEV);
     /* The boot waited its second for a device, no more. */
     assert_true(fake_systimer_peek() >= USB_HOST_CONNECT_TIMEOUT_US && fake_systimer_peek() < 2 * S);
@@ -287,7 +274,7 @@ static void test_nic_that_appears_3_s_after_boot_is_started(void **state)
 static void test_root_port_that_drops_and_returns_is_enumerated_again(void **state)
 {
     (void)state;
-    fake_dwc2_attach_device(&m, lan9512_request, &chip, 0);
+    fake_usb_dev_attach(&m, &nic, 0);
     assert_int_equal(usb_host_start(), 0);
     struct netdev *nd = started_nic();
     assert_non_null(nd);
@@ -328,121 +315,27 @@ static void test_root_port_that_drops_and_returns_is_enumerated_again(void **sta
 #define HUB_PORTS        3u
 #define HUB_NIC_PORT     1u
 #define HUB_PWR_ON_2MS   1u          /* bPwrOn2PwrGood: 2 ms, less than the 100 ms Linux waits at least */
-#define HUB_RT_CLASS_IN  0xA0u
-#define HUB_RT_PORT_IN   0xA3u
-#define HUB_RT_PORT_OUT  0x23u
-#define PORT_CONNECTION  (1u << 0)
-#define PORT_ENABLE      (1u << 1)
-#define PORT_POWER       (1u << 8)
-#define PORT_HIGH_SPEED  (1u << 10)
-#define C_PORT_CONNECTION (1u << 0)
-#define C_PORT_RESET     (1u << 4)
-#define FEAT_PORT_RESET  4u
-#define FEAT_PORT_POWER  8u
-#define FEAT_C_CONNECTION 16u
 
-/* Hub class 9, high speed with one TT, 0424:9514. */
-static const uint8_t hub_device[18] = {
-    18, 1, 0x00, 0x02, 0x09, 0x00, 0x01, 64, 0x24, 0x04, 0x14, 0x95, 0x00, 0x02, 0, 0, 0, 1,
-};
-/* One interface of class 9, status change endpoint IN 1 (2 bytes, every 2^11 microframes: 256 ms). */
-static const uint8_t hub_config[] = {
-    9, 2, 25, 0, 1, 1, 0, 0xe0, 1,
-    9, 4, 0, 0, 1, 0x09, 0x00, 0x00, 0,
-    7, 5, 0x81, 0x03, 2, 0, 12,
-};
+static struct fake_usb_hub hub;
+static uint64_t nic_connect_at_us;   /* the NIC is plugged into port 1 then */
 
-static struct {
-    unsigned dev, nic_dev;           /* fake_dwc2 device indexes */
-    uint64_t nic_connect_at_us;      /* the NIC is on port 1 from then on (while the port has power) */
-    uint16_t status[HUB_PORTS + 1], change[HUB_PORTS + 1];
-    uint64_t powered_at_us;          /* last port power switched on */
-    uint64_t first_status_us;        /* first GetPortStatus after that */
-    uint64_t reset_done_us;          /* the NIC's port reset */
-    bool announced;                  /* the status change endpoint reported the NIC's arrival */
-} hub;
-
-static void hub_update_port(unsigned port)
-{
-    bool here = port == HUB_NIC_PORT && (hub.status[port] & PORT_POWER) &&
-                fake_systimer_peek() >= hub.nic_connect_at_us;
-    if (here && !(hub.status[port] & PORT_CONNECTION)) {
-        hub.status[port] |= PORT_CONNECTION;
-        hub.change[port] |= C_PORT_CONNECTION;
-    }
-}
-
-/* The hub's side of the main loop: once the NIC is there, the status change endpoint reports port 1. */
+/* The hub's side of the main loop: the NIC is plugged in at its time, and the hub reports what changed. */
 static void hub_tick(void)
 {
-    hub_update_port(HUB_NIC_PORT);
-    if ((hub.change[HUB_NIC_PORT] & C_PORT_CONNECTION) && !hub.announced) {
-        static const uint8_t bitmap[1] = { 1u << HUB_NIC_PORT };
-        fake_dwc2_set_in(fake_dwc2_device_ep(&m, hub.dev, 1, true), bitmap, sizeof bitmap);
-        hub.announced = true;
+    if (hub.port[HUB_NIC_PORT].dev < 0 && fake_systimer_peek() >= nic_connect_at_us) {
+        fake_usb_hub_plug(&hub, HUB_NIC_PORT, nic.index, FAKE_USB_HUB_HIGH);
     }
+    fake_usb_hub_tick(&hub);
 }
 
-static int hub_request(void *ctx, const uint8_t setup[8], uint8_t *data, size_t len, size_t *actual)
+/* The hub (high speed, one TT) on the root port, the NIC behind its port 1 from connect_at_us. */
+static void attach_hub_and_nic(uint64_t connect_at_us)
 {
-    (void)ctx;
-    uint16_t value = byteorder_get_le16(setup + 2), port = byteorder_get_le16(setup + 4);
-    int r = serve_descriptor(setup, hub_device, hub_config, sizeof hub_config, data, len, actual);
-    if (r <= 0) {
-        return r;
-    }
-    if (setup[0] == HUB_RT_CLASS_IN && setup[1] == USB_REQ_GET_DESCRIPTOR && setup[3] == USB_DT_HUB) {
-        const uint8_t desc[9] = { 9, USB_DT_HUB, HUB_PORTS, 0x09, 0x00, HUB_PWR_ON_2MS, 0, 0x00, 0xff };
-        *actual = sizeof desc < len ? sizeof desc : len;
-        memcpy(data, desc, *actual);
-        return 0;
-    }
-    if (setup[0] == 0 && (setup[1] == USB_REQ_SET_ADDRESS || setup[1] == USB_REQ_SET_CONFIGURATION)) {
-        return 0;
-    }
-    if (port == 0 || port > HUB_PORTS) {
-        return setup[1] == USB_REQ_CLEAR_FEATURE ? 0 : -USB_ESTALL; /* endpoint halt, or nonsense */
-    }
-    if (setup[0] == HUB_RT_PORT_OUT && setup[1] == USB_REQ_SET_FEATURE && value == FEAT_PORT_POWER) {
-        hub.status[port] |= PORT_POWER;
-        hub.powered_at_us = fake_systimer_peek();
-        hub.first_status_us = 0;
-        return 0;
-    }
-    if (setup[0] == HUB_RT_PORT_OUT && setup[1] == USB_REQ_SET_FEATURE && value == FEAT_PORT_RESET) {
-        if (hub.status[port] & PORT_CONNECTION) {
-            /* A hub drives reset for 10-20 ms; the model's is over at once. */
-            hub.status[port] |= PORT_ENABLE | PORT_HIGH_SPEED;
-            hub.change[port] |= C_PORT_RESET;
-            fake_dwc2_device_reset(&m, hub.nic_dev, true);
-            hub.reset_done_us = fake_systimer_peek();
-        }
-        return 0;
-    }
-    if (setup[0] == HUB_RT_PORT_OUT && setup[1] == USB_REQ_CLEAR_FEATURE && value >= FEAT_C_CONNECTION) {
-        hub.change[port] &= (uint16_t)~(1u << (value - FEAT_C_CONNECTION));
-        return 0;
-    }
-    if (setup[0] == HUB_RT_PORT_IN && setup[1] == USB_REQ_GET_STATUS && len == 4) {
-        if (hub.first_status_us == 0) {
-            hub.first_status_us = fake_systimer_peek();
-        }
-        hub_update_port(port);
-        byteorder_put_le16(data, hub.status[port]);
-        byteorder_put_le16(data + 2, hub.change[port]);
-        *actual = 4;
-        return 0;
-    }
-    return -USB_ESTALL;
-}
-
-/* The hub on the root port, the NIC behind its port 1 from nic_connect_at_us. */
-static void attach_hub_and_nic(uint64_t nic_connect_at_us)
-{
-    memset(&hub, 0, sizeof hub);
-    hub.dev = fake_dwc2_attach_device(&m, hub_request, NULL, 0);
-    hub.nic_dev = fake_dwc2_add_device(&m, lan9512_request, &chip);
-    hub.nic_connect_at_us = nic_connect_at_us;
+    fake_usb_hub_init(&hub, HUB_PORTS, true, HUB_PWR_ON_2MS, true);
+    fake_usb_hub_attach(&m, &hub, 0);
+    fake_usb_dev_add(&m, &nic);
+    nic_connect_at_us = connect_at_us;
+    hub_tick();
 }
 
 static void test_nic_behind_the_hub(void **state)
@@ -453,9 +346,9 @@ static void test_nic_behind_the_hub(void **state)
     assert_non_null(started_nic());
     assert_int_equal(enumerations, 1);
     /* Port power good: at least 100 ms although the hub claims 2 ms (Linux hub_power_on_good_delay()). */
-    assert_true(hub.first_status_us - hub.powered_at_us >= 100000u);
+    assert_true(hub.first_status_us - hub.port[HUB_NIC_PORT].powered_at_us >= 100000u);
     /* Reset recovery before the NIC is spoken to: 20 ms (Circle), not the specification's bare 10. */
-    assert_true(nic_first_request_us - hub.reset_done_us >= 20000u);
+    assert_true(nic_first_request_us - hub.port[HUB_NIC_PORT].reset_done_us >= 20000u);
 }
 
 /* The Pi's NIC is on the hub; if it comes up late (or its first register write fails), the hub's status change
@@ -469,7 +362,7 @@ static void test_nic_behind_the_hub_appearing_3_s_after_boot(void **state)
     assert_null(netdev_at(0));
     assert_int_equal(usb_host_error(), 0);
     assert_non_null(poll_until_started_ticking(10 * S, hub_tick));
-    assert_true(hub.announced);
+    assert_true(hub.announcements > 0);
     /* Within a status poll interval (256 ms), the debounce, and one retry of the start (0.5 s). */
     assert_true(fake_systimer_peek() >= 3 * S && fake_systimer_peek() < 3 * S + S);
     assert_int_equal(enumerations, 1);
@@ -481,7 +374,7 @@ static void test_nic_behind_the_hub_appearing_3_s_after_boot(void **state)
 static void test_watchdog_fed_through_a_worst_case_bring_up(void **state)
 {
     (void)state;
-    fake_dwc2_attach_device(&m, lan9512_request, &chip, 0);
+    fake_usb_dev_attach(&m, &nic, 0);
     fake_dwc2_device_ep(&m, 0, 0, false)->slow_naks = 2000; /* 2000 polls of 100 us */
     assert_int_equal(usb_host_start(), 0);
     keepalive(); /* the main loop's feed, right after the bring-up */
