@@ -720,3 +720,21 @@ void fake_dwc2_init(struct fake_dwc2 *m)
     fake_mmio_set_write_hook(write_hook, m);
     fake_mmio_set_read_hook(read_hook, m);
 }
+
+const char *fake_dwc2_fault(const struct fake_dwc2 *m)
+{
+    static char why[sizeof m->violation + 64];
+    if (m->violations > 0) {
+        snprintf(why, sizeof why, "%u violations of the core's rules, first: %s", m->violations, m->violation);
+        return why;
+    }
+    for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
+        const struct fake_dwc2_ep *ep = &m->eps[i];
+        if (ep->used && ep->toggle_mismatches > 0) {
+            snprintf(why, sizeof why, "device %u endpoint %u: %u packets with the wrong DATA0/DATA1", ep->dev_addr,
+                     ep->ep_num, ep->toggle_mismatches);
+            return why;
+        }
+    }
+    return NULL;
+}

@@ -215,6 +215,10 @@ bool fake_dwc2_irq(const struct fake_dwc2 *m);
 
 /* Channel ch halts now, as a channel that ignored a halt request (ignore_halt) may do later by itself. */
 void fake_dwc2_halt_late(struct fake_dwc2 *m, unsigned ch);
+/* What a test's teardown checks: NULL when the driver broke no rule of the core and every endpoint saw the right
+ * DATA0/DATA1, else a description of the first fault (a static buffer, valid until the next call). */
+const char *fake_dwc2_fault(const struct fake_dwc2 *m);
+
 /* Number of logged transactions on channel ch with the given answer. */
 size_t fake_dwc2_count(const struct fake_dwc2 *m, unsigned ch, enum fake_dwc2_answer answer);
 

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "fake_dma.h"
+#include "fake_mmio.h"
 #include "fake_systimer.h"
 
 /* USB 2.0 tables 9-2, 9-4 and 9-5. */
@@ -25,6 +27,15 @@
 #define LANG_EN_US        0x0409u
 #define STRING_DESC_MAX   255u
 #define STALL             (-1)
+
+void fake_usb_dev_bus_init(struct fake_dwc2 *m, uint64_t clock_step_us)
+{
+    fake_systimer_reset();
+    fake_systimer_set_step(clock_step_us);
+    fake_dma_reset();
+    fake_dwc2_init(m);
+    fake_mmio_set_log_recycle(true);
+}
 
 void fake_usb_dev_init(struct fake_usb_dev *d, const uint8_t device[18])
 {

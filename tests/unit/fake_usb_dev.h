@@ -48,6 +48,11 @@ struct fake_usb_dev {
     size_t requests;                                   /* requests seen (the log keeps the first ones) */
 };
 
+/* The start of a test that puts devices on the modelled bus: the fake clock reset (each read advancing it by
+ * clock_step_us), the DMA record cleared, the DWC2 model initialised with its register log recycled (such tests
+ * run seconds of fake time and check the bus, not the register log). */
+void fake_usb_dev_bus_init(struct fake_dwc2 *m, uint64_t clock_step_us);
+
 /* A device with the given device descriptor and no configuration yet. */
 void fake_usb_dev_init(struct fake_usb_dev *d, const uint8_t device[18]);
 /* Adds the next configuration descriptor (index config_count). */

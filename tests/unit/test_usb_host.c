@@ -1,10 +1,10 @@
 /* Unit tests for drivers/usb/usb_host: the whole USB stack (DWC2 driver, USB core, hub and SMSC LAN951x drivers) on
  * the register-level DWC2 model (tests/unit/fake_dwc2) with a LAN9512 on its root port, or behind the chip's own hub
  * (tests/unit/fake_usb_hub) as on the Pi, answering enumeration from its descriptors (tests/unit/fake_usb_dev) and
- * vendor requests from the scripted chip model (tests/unit/fake_mchp_chip). What the Pi must survive on its first boot: a NIC whose first vendor request fails,
- * a NIC that appears seconds after boot, a root port that drops and comes back, an over-current, hub timings, and a
- * bring-up slow enough to outlast the watchdog's timeout unless it is fed through it. Built -no-pie like
- * test_usb_dwc2 (the driver's DMA buffers need 32-bit addresses). */
+ * vendor requests from the scripted chip model (tests/unit/fake_mchp_chip). What the Pi must survive on its first
+ * boot: a NIC whose first vendor request fails, a NIC that appears seconds after boot, a root port that drops and
+ * comes back, an over-current, hub timings, and a bring-up slow enough to outlast the watchdog's timeout unless it
+ * is fed through it. Built -no-pie like test_usb_dwc2 (the driver's DMA buffers need 32-bit addresses). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,11 +107,7 @@ static void host_init(void)
 static int setup(void **state)
 {
     (void)state;
-    fake_systimer_reset();
-    fake_systimer_set_step(100); /* every read of the clock: 100 us, so second-long waits take thousands of reads */
-    fake_dma_reset();
-    fake_dwc2_init(&m);
-    fake_mmio_set_log_recycle(true); /* minutes of fake time; the register log is not what these tests check */
+    fake_usb_dev_bus_init(&m, 100); /* every read of the clock: 100 us, so second-long waits take thousands of reads */
     fake_chip_init(&chip, MII_ADDR, MII_DATA);
     chip.self_clear[HW_CFG / 4] = HW_CFG_LRST;
     chip.self_clear[PM_CTRL / 4] = PM_CTRL_PHY_RST;
@@ -133,8 +129,9 @@ static int teardown(void **state)
         usb_core_remove(dev);
     }
     assert_null(netdev_at(0));
-    if (m.violations > 0) {
-        fail_msg("%u violations of the core's rules, first: %s", m.violations, m.violation);
+    const char *fault = fake_dwc2_fault(&m);
+    if (fault != NULL) {
+        fail_msg("%s", fault);
     }
     return 0;
 }

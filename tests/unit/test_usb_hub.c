@@ -53,11 +53,7 @@ static const struct usb_driver *const drivers[] = { &usb_hub_driver, &fake_usb_w
 static int setup(void **state)
 {
     (void)state;
-    fake_systimer_reset();
-    fake_systimer_set_step(10);
-    fake_dma_reset();
-    fake_dwc2_init(&m);
-    fake_mmio_set_log_recycle(true); /* seconds of fake time; the register log is not what these tests check */
+    fake_usb_dev_bus_init(&m, 10);
     fake_usb_widget_reset();
     usb_core_init(drivers, sizeof drivers / sizeof drivers[0]);
     fake_usb_hub_init(&hub, 4, true, 1, true);
@@ -78,14 +74,9 @@ static int teardown(void **state)
     for (size_t i = 0; (d = usb_core_device_at(i)) != NULL; i++) {
         usb_core_remove(d);
     }
-    if (m.violations > 0) {
-        fail_msg("%u violations of the core's rules, first: %s", m.violations, m.violation);
-    }
-    for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
-        if (m.eps[i].used && m.eps[i].toggle_mismatches > 0) {
-            fail_msg("device %u endpoint %u: %u packets with the wrong DATA0/DATA1", m.eps[i].dev_addr,
-                     m.eps[i].ep_num, m.eps[i].toggle_mismatches);
-        }
+    const char *fault = fake_dwc2_fault(&m);
+    if (fault != NULL) {
+        fail_msg("%s", fault);
     }
     return 0;
 }
