@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "drivers/usb/dwc2.h"
 #include "fake_dma.h"
 #include "fake_mmio.h"
 #include "fake_systimer.h"
@@ -27,6 +28,8 @@
 #define LANG_EN_US        0x0409u
 #define STRING_DESC_MAX   255u
 #define STALL             (-1)
+#define BUS_ALIAS         0xC0000000u   /* fake_dwc2's: a BCM2836/7 */
+#define CONNECT_TIMEOUT_US 100000u
 
 void fake_usb_dev_bus_init(struct fake_dwc2 *m, uint64_t clock_step_us)
 {
@@ -35,6 +38,20 @@ void fake_usb_dev_bus_init(struct fake_dwc2 *m, uint64_t clock_step_us)
     fake_dma_reset();
     fake_dwc2_init(m);
     fake_mmio_set_log_recycle(true);
+}
+
+int fake_usb_dev_reset_root(struct fake_dwc2 *m, uint8_t *speed)
+{
+    if (!m->host_mode) {
+        int err = dwc2_init(FAKE_DWC2_BASE, BUS_ALIAS);
+        if (err != 0) {
+            return err;
+        }
+    }
+    enum dwc2_speed s = DWC2_SPEED_HIGH;
+    int err = dwc2_port_reset(CONNECT_TIMEOUT_US, &s);
+    *speed = (uint8_t)s;
+    return err;
 }
 
 void fake_usb_dev_init(struct fake_usb_dev *d, const uint8_t device[18])

@@ -53,6 +53,11 @@ struct fake_usb_dev {
  * run seconds of fake time and check the bus, not the register log). */
 void fake_usb_dev_bus_init(struct fake_dwc2 *m, uint64_t clock_step_us);
 
+/* Brings the host controller up on the model (once: when the model is not in host mode yet) and resets the root
+ * port, as the board does before it enumerates what is there; *speed gets the port's speed for
+ * usb_core_enumerate(). Returns the controller's result (0 when a device answered the reset). */
+int fake_usb_dev_reset_root(struct fake_dwc2 *m, uint8_t *speed);
+
 /* A device with the given device descriptor and no configuration yet. */
 void fake_usb_dev_init(struct fake_usb_dev *d, const uint8_t device[18]);
 /* Adds the next configuration descriptor (index config_count). */

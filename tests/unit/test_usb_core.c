@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "drivers/systimer.h"
-#include "drivers/usb/dwc2.h"
 #include "drivers/usb/usb_core.h"
 #include "fake_dma.h"
 #include "fake_dwc2.h"
@@ -26,8 +25,6 @@
 #include "stdout_capture.h"
 #include "usb_desc_vectors.h"
 
-#define BUS_ALIAS         0xC0000000u
-#define CONNECT_TIMEOUT_US 100000u
 #define RT_DEVICE_IN      (USB_RT_IN | USB_RT_STANDARD | USB_RT_DEVICE)
 #define RT_DEVICE_OUT     (USB_RT_STANDARD | USB_RT_DEVICE)
 /* USB 2.0 9.2.6.3: the device may ignore its new address for 2 ms after SET_ADDRESS. */
@@ -81,16 +78,13 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Brings the controller up (once) and resets the root port, as the board does before it enumerates: the device
- * answers at address 0 afterwards. Returns the port's speed for usb_core_enumerate(). */
+/* The root port reset, as the board does before it enumerates: the device answers at address 0 afterwards.
+ * Returns the port's speed for usb_core_enumerate(). */
 static uint8_t reset_root_port(void)
 {
-    if (!m.host_mode) {
-        assert_int_equal(dwc2_init(FAKE_DWC2_BASE, BUS_ALIAS), 0);
-    }
-    enum dwc2_speed speed;
-    assert_int_equal(dwc2_port_reset(CONNECT_TIMEOUT_US, &speed), 0);
-    return (uint8_t)speed;
+    uint8_t speed;
+    assert_int_equal(fake_usb_dev_reset_root(&m, &speed), 0);
+    return speed;
 }
 
 /* The device on the root port at the given speed, reset and enumerated; returns usb_core_enumerate()'s result. */

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "drivers/systimer.h"
-#include "drivers/usb/dwc2.h"
 #include "drivers/usb/usb_core.h"
 #include "drivers/usb/usb_hub.h"
 #include "fake_dma.h"
@@ -27,8 +26,6 @@
 #include "fake_usb_hub.h"
 #include "fake_usb_widget.h"
 
-#define BUS_ALIAS          0xC0000000u
-#define CONNECT_TIMEOUT_US 100000u
 #define MS                 1000u
 /* USB 2.0 7.1.7.3 TATTDB, and Linux's least power-good wait for a hub that is not a root hub
  * (drivers/usb/core/hub.h hub_power_on_good_delay()). */
@@ -84,10 +81,9 @@ static int teardown(void **state)
 /* Brings the controller up, resets the root port and enumerates the hub there (its probe runs inside). */
 static void enumerate_hub(void)
 {
-    assert_int_equal(dwc2_init(FAKE_DWC2_BASE, BUS_ALIAS), 0);
-    enum dwc2_speed speed;
-    assert_int_equal(dwc2_port_reset(CONNECT_TIMEOUT_US, &speed), 0);
-    assert_int_equal(usb_core_enumerate(NULL, 0, (uint8_t)speed, &hub_dev), 0);
+    uint8_t speed;
+    assert_int_equal(fake_usb_dev_reset_root(&m, &speed), 0);
+    assert_int_equal(usb_core_enumerate(NULL, 0, speed, &hub_dev), 0);
     assert_non_null(hub_dev);
 }
 
