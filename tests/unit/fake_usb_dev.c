@@ -26,6 +26,9 @@
 #define DEVICE_I_PRODUCT  15u        /* offset of iProduct in the device descriptor */
 #define CONFIG_VALUE      5u         /* offset of bConfigurationValue in a configuration descriptor */
 #define LANG_EN_US        0x0409u
+#define FEATURE_ENDPOINT_HALT 0u
+#define EP_NUM_MASK       0x0Fu
+#define EP_DIR_IN         0x80u
 #define STRING_DESC_MAX   255u
 #define STALL             (-1)
 #define BUS_ALIAS         0xC0000000u   /* fake_dwc2's: a BCM2836/7 */
@@ -130,6 +133,11 @@ static int standard_request(struct fake_usb_dev *d, const uint8_t setup[8], uint
         return STALL;
     }
     if ((setup[0] & RT_RECIPIENT_MASK) == RT_ENDPOINT && setup[1] == REQ_CLEAR_FEATURE) {
+        /* USB 2.0 9.4.5: clearing ENDPOINT_HALT resets the endpoint's data toggle to DATA0. */
+        uint8_t ep = setup[4];
+        if (setup[2] == FEATURE_ENDPOINT_HALT && (ep & EP_NUM_MASK) != 0) {
+            fake_dwc2_device_ep(d->m, d->index, ep & EP_NUM_MASK, (ep & EP_DIR_IN) != 0)->toggle = 0;
+        }
         return 0;
     }
     if (setup[1] == REQ_SET_INTERFACE) {

@@ -3,12 +3,13 @@
  * host tests of the USB core, the hub driver and the whole stack put whole devices on the modelled bus.
  *
  * The device answers GET_DESCRIPTOR from its device, configuration and string descriptors (truncated to wLength,
- * as a device does), accepts SET_ADDRESS (fake_dwc2 moves the device to the new address after the status stage)
- * and SET_CONFIGURATION with one of its configuration values, and records every request with the address it
- * arrived at. The test's handler (optional) sees each request first: it answers class and vendor requests,
- * refuses or falsifies any request, or passes it on (FAKE_USB_DEV_PASS). A request nobody answers is STALLed.
- * As with fake_dwc2_request_fn, IN requests are seen when their SETUP arrives and OUT requests at their status
- * stage, with the data stage's bytes (actual NULL); a negative answer STALLs the request.
+ * as a device does), accepts SET_ADDRESS (fake_dwc2 moves the device to the new address after the status stage),
+ * SET_CONFIGURATION with one of its configuration values and CLEAR_FEATURE(ENDPOINT_HALT) (the endpoint's toggle
+ * back to DATA0), and records every request with the address it arrived at. The test's handler (optional) sees
+ * each request first: it answers class and vendor requests, refuses or falsifies any request, or passes it on
+ * (FAKE_USB_DEV_PASS). A request nobody answers is STALLed. As with fake_dwc2_request_fn, IN requests are seen
+ * when their SETUP arrives and OUT requests at their status stage, with the data stage's bytes (actual NULL); a
+ * negative answer STALLs the request.
  *
  * Buffers (descriptors, the product string) are the test's and must outlive the device.
  */

@@ -27,6 +27,9 @@
 
 #define RT_DEVICE_IN      (USB_RT_IN | USB_RT_STANDARD | USB_RT_DEVICE)
 #define RT_DEVICE_OUT     (USB_RT_STANDARD | USB_RT_DEVICE)
+#define TRANSFER_TIMEOUT_US 20000u
+/* usb_core's pipe for a class driver's endpoint: the one place these tests name its type. */
+typedef struct dwc2_pipe core_pipe;
 /* USB 2.0 9.2.6.3: the device may ignore its new address for 2 ms after SET_ADDRESS. */
 #define SET_ADDRESS_RECOVERY_US 2000u
 
@@ -523,6 +526,111 @@ static void test_remove_takes_the_subtree(void **state)
     assert_int_equal(dev.requests, asked);
 }
 
+/* Addresses are handed out in turn up to 127 and then from 1 again, skipping those present devices hold. */
+static void test_addresses_wrap_and_skip_those_in_use(void **state)
+{
+    (void)state;
+    struct usb_device *kept, *d;
+    assert_int_equal(enumerate_root(FAKE_DWC2_HIGH, &kept), 0);
+    assert_int_equal(kept->addr, 1);
+    for (unsigned addr = 2; addr <= 127; addr++) {
+        assert_int_equal(enumerate_root(FAKE_DWC2_HIGH, &d), 0);
+        assert_int_equal(d->addr, addr);
+        usb_core_remove(d);
+    }
+    assert_int_equal(enumerate_root(FAKE_DWC2_HIGH, &d), 0);
+    assert_int_equal(d->addr, 2);
+    assert_int_equal(fake_dwc2_device_addr(&m, dev.index), 2);
+}
+
+/* The calls class drivers make on a configured device: blocking and asynchronous bulk transfers on a pipe made from
+ * an endpoint descriptor, a halted endpoint cleared (both toggles back to DATA0), SET_INTERFACE, strings. The
+ * model checks every packet's DATA0/DATA1 (teardown). */
+static void test_transfers_for_class_drivers(void **state)
+{
+    (void)state;
+    struct usb_device *d;
+    assert_int_equal(enumerate_root(FAKE_DWC2_HIGH, &d), 0);
+    struct usb_interface_desc intf;
+    struct usb_endpoint_desc epd;
+    assert_int_equal(usb_desc_interface_at(d->config, d->config_len, 0, &intf), 0);
+    assert_int_equal(usb_desc_find_endpoint(d->config, d->config_len, &intf, USB_EP_TYPE_BULK, true, &epd), 0);
+    core_pipe pipe;
+    usb_pipe_init(d, &epd, &pipe);
+    struct fake_dwc2_ep *in = fake_dwc2_device_ep(&m, dev.index, 1, true);
+    uint8_t data[700], buf[1024];
+    for (size_t i = 0; i < sizeof data; i++) {
+        data[i] = (uint8_t)(i * 7u + 1u);
+    }
+
+    /* Two packets of 512 bytes at most, then one: the toggle is DATA1 on both sides afterwards. */
+    size_t got = 0;
+    fake_dwc2_set_in(in, data, sizeof data);
+    assert_int_equal(usb_transfer(&pipe, buf, sizeof buf, &got, TRANSFER_TIMEOUT_US), 0);
+    assert_int_equal(got, sizeof data);
+    assert_memory_equal(buf, data, sizeof data);
+    fake_dwc2_set_in(in, data, 100);
+    assert_int_equal(usb_transfer(&pipe, buf, sizeof buf, &got, TRANSFER_TIMEOUT_US), 0);
+    assert_int_equal(got, 100);
+
+    /* Halted: cleared with CLEAR_FEATURE(ENDPOINT_HALT) on IN 1, and both sides start again at DATA0. */
+    fake_dwc2_script(in, FAKE_DWC2_STALL, 1);
+    assert_int_equal(usb_transfer(&pipe, buf, sizeof buf, &got, TRANSFER_TIMEOUT_US), -USB_ESTALL);
+    assert_int_equal(usb_clear_halt(d, &pipe), 0);
+    const struct fake_usb_dev_request *r =
+        fake_usb_dev_find(&dev, USB_RT_STANDARD | USB_RT_ENDPOINT, USB_REQ_CLEAR_FEATURE, 0);
+    assert_non_null(r);
+    assert_int_equal(r->setup[2], USB_FEATURE_ENDPOINT_HALT);
+    assert_int_equal(r->setup[4], epd.address);
+    fake_dwc2_set_in(in, data, 100);
+    assert_int_equal(usb_transfer(&pipe, buf, sizeof buf, &got, TRANSFER_TIMEOUT_US), 0);
+    assert_int_equal(got, 100);
+
+    /* Nothing to send: the endpoint NAKs until the deadline. */
+    uint64_t start = fake_systimer_peek();
+    assert_int_equal(usb_transfer(&pipe, buf, sizeof buf, &got, TRANSFER_TIMEOUT_US), -USB_ETIMEDOUT);
+    assert_true(fake_systimer_peek() - start >= TRANSFER_TIMEOUT_US);
+
+    /* Asynchronous: in progress while the endpoint NAKs, then done with the data, copied or lent. */
+    struct usb_async a = { 0 };
+    assert_int_equal(usb_async_submit(&a, &pipe, NULL, sizeof buf), 0);
+    assert_true(usb_async_busy(&a));
+    assert_int_equal(usb_async_poll(&a, buf, sizeof buf, &got), USB_IN_PROGRESS);
+    fake_dwc2_set_in(in, data, 300);
+    assert_int_equal(usb_async_poll(&a, buf, sizeof buf, &got), 0);
+    assert_int_equal(got, 300);
+    assert_memory_equal(buf, data, 300);
+    assert_false(usb_async_busy(&a));
+    const uint8_t *lent = NULL;
+    assert_int_equal(usb_async_submit(&a, &pipe, NULL, sizeof buf), 0);
+    fake_dwc2_set_in(in, data + 1, 200);
+    assert_int_equal(usb_async_poll_held(&a, &lent, &got), 0);
+    assert_int_equal(got, 200);
+    assert_memory_equal(lent, data + 1, 200);
+    assert_true(usb_async_busy(&a));
+    usb_async_release(&a);
+    assert_false(usb_async_busy(&a));
+    /* Cancelled while the endpoint NAKs: the channel is halted and free. */
+    assert_int_equal(usb_async_submit(&a, &pipe, NULL, sizeof buf), 0);
+    assert_int_equal(usb_async_poll(&a, buf, sizeof buf, &got), USB_IN_PROGRESS);
+    usb_async_cancel(&a);
+    assert_false(usb_async_busy(&a));
+    for (unsigned ch = 0; ch < FAKE_DWC2_CHANNELS; ch++) {
+        assert_false(m.ch[ch].enabled);
+    }
+
+    assert_int_equal(usb_set_interface(d, 0, 1), 0);
+    r = fake_usb_dev_find(&dev, USB_RT_STANDARD | USB_RT_INTERFACE, USB_REQ_SET_INTERFACE, 0);
+    assert_non_null(r);
+    assert_int_equal(r->setup[2], 1);
+    assert_int_equal(r->setup[4], 0);
+    char name[16];
+    assert_int_equal(usb_get_string(d, FAKE_USB_WIDGET_IPRODUCT, name, sizeof name), 6);
+    assert_string_equal(name, "Widget");
+    assert_int_equal(usb_get_string(d, 7, name, sizeof name), -USB_ESTALL);
+    assert_int_equal(usb_get_string(d, 0, name, sizeof name), -USB_EDESC);
+}
+
 /* The board's watchdog is fed before every control transfer: a bring-up makes hundreds. */
 static void test_keepalive_before_every_control_transfer(void **state)
 {
@@ -589,6 +697,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_device_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nesting_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remove_takes_the_subtree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_addresses_wrap_and_skip_those_in_use, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transfers_for_class_drivers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keepalive_before_every_control_transfer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tree_lists_the_port_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strerror_names_every_code, setup, teardown),
