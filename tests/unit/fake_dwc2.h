@@ -43,11 +43,11 @@
 #define FAKE_DWC2_ID_PI         0x4F54280Au   /* GSNPSID of the BCM283x core */
 #define FAKE_DWC2_ID_QEMU       0x4F54294Au   /* what QEMU's hcd-dwc2 reports */
 #define FAKE_DWC2_CHANNELS      8u
-#define FAKE_DWC2_EPS           8u
+#define FAKE_DWC2_EPS           12u
 #define FAKE_DWC2_SCRIPT        8u
 #define FAKE_DWC2_DATA_MAX      8192u
 #define FAKE_DWC2_LOG           1024u
-#define FAKE_DWC2_DEVICES       4u
+#define FAKE_DWC2_DEVICES       6u
 #define FAKE_DWC2_FOREVER       UINT32_MAX
 
 /* A multi-bit field of a register value: FAKE_DWC2_FIELD(hctsiz, DWC2_HCTSIZ_PKTCNT). */

@@ -193,6 +193,12 @@ unsigned fake_usb_hub_attach(struct fake_dwc2 *m, struct fake_usb_hub *h, uint64
     return fake_usb_dev_attach(m, &h->dev, connect_at_us);
 }
 
+unsigned fake_usb_hub_add(struct fake_dwc2 *m, struct fake_usb_hub *h)
+{
+    h->m = m;
+    return fake_usb_dev_add(m, &h->dev);
+}
+
 void fake_usb_hub_plug(struct fake_usb_hub *h, uint8_t port, unsigned dev, enum fake_usb_hub_speed speed)
 {
     h->port[port].dev = (int)dev;

@@ -77,8 +77,10 @@ struct fake_usb_hub {
 /* A hub with the given number of ports (at most FAKE_USB_HUB_PORTS), high or full speed, bPwrOn2PwrGood in 2 ms
  * units, with or without a status change endpoint; nothing plugged in. */
 void fake_usb_hub_init(struct fake_usb_hub *h, uint8_t ports, bool high_speed, uint8_t pwr_on_2ms, bool status_ep);
-/* Puts the hub on the root port, connected from connect_at_us. Returns its fake_dwc2 index. */
+/* Puts the hub on the root port, connected from connect_at_us, or behind another hub's port (then plug its index
+ * there with fake_usb_hub_plug). Return its fake_dwc2 index. */
 unsigned fake_usb_hub_attach(struct fake_dwc2 *m, struct fake_usb_hub *h, uint64_t connect_at_us);
+unsigned fake_usb_hub_add(struct fake_dwc2 *m, struct fake_usb_hub *h);
 
 /* Plugs fake_dwc2 device dev (from fake_dwc2_add_device or fake_usb_dev_add) into port; it connects once the
  * port has power. */

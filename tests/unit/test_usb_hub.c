@@ -220,6 +220,43 @@ static void test_speeds_and_split_transactions(void **state)
     }
 }
 
+/* A full-speed hub behind the high-speed one passes the high-speed hub's transaction translator on: the device
+ * behind it is reached with splits addressed to the high-speed hub and its port, as the full-speed hub is. */
+static void test_translator_passed_on_by_a_full_speed_hub(void **state)
+{
+    (void)state;
+    static struct fake_usb_hub inner;
+    fake_usb_hub_init(&inner, 2, false, 1, true);
+    unsigned inner_index = fake_usb_hub_add(&m, &inner);
+    fake_usb_hub_plug(&hub, 2, inner_index, FAKE_USB_HUB_FULL);
+    fake_usb_hub_plug(&inner, 1, child[0].index, FAKE_USB_HUB_FULL);
+    enumerate_hub();
+    struct usb_device *inner_dev = device_on_port(2);
+    assert_non_null(inner_dev);
+    assert_ptr_equal(inner_dev->driver, &usb_hub_driver);
+    struct usb_device *d = NULL, *it;
+    for (size_t i = 0; (it = usb_core_device_at(i)) != NULL; i++) {
+        if (it->present && it->parent == inner_dev) {
+            d = it;
+        }
+    }
+    assert_non_null(d);
+    assert_int_equal(d->depth, 2);
+    assert_ptr_equal(d->driver, &fake_usb_widget_driver);
+    size_t seen = 0;
+    for (size_t k = 0; k < m.log_count && k < FAKE_DWC2_LOG; k++) {
+        const struct fake_dwc2_xact *x = &m.log[k];
+        if (x->dev_addr != d->addr && x->dev_addr != inner_dev->addr) {
+            continue;
+        }
+        seen++;
+        assert_true(x->split);
+        assert_int_equal(FAKE_DWC2_FIELD(x->hcsplt, DWC2_HCSPLT_HUBADDR), hub_dev->addr);
+        assert_int_equal(FAKE_DWC2_FIELD(x->hcsplt, DWC2_HCSPLT_PRTADDR), 2);
+    }
+    assert_true(seen > 0);
+}
+
 /* A port whose reset does not enable it, or whose reset never ends (bounded: the driver gives up within about
  * half a second), costs that port's device only: the hub and the other ports come up. */
 static void test_ports_that_fail_their_reset(void **state)
@@ -449,6 +486,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_probe_powers_debounces_resets_and_enumerates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_speeds_and_split_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_translator_passed_on_by_a_full_speed_hub, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ports_that_fail_their_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hub_descriptor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hub_limit_and_removal, setup, teardown),
