@@ -374,19 +374,13 @@ static const char *file_name(const char *name)
     return name != NULL ? name : "";
 }
 
-/* The client key's file: key_file, or the certificate's when it names none. */
-static const char *key_file(const struct smtp_client_settings *s)
-{
-    return s->key_file != NULL && s->key_file[0] != '\0' ? s->key_file : file_name(s->cert_file);
-}
-
 /* The files are compared by name, not contents: the firmware reads its configuration once, at boot. */
 static bool tls_settings_unchanged(const struct smtp_client_settings *s)
 {
     const struct tls_settings *t = &s->tls;
     bool use_cert = s->cert_file != NULL;
     return tls.config != NULL && strcmp(tls.ca_file, file_name(s->ca_file)) == 0 && tls.use_cert == use_cert &&
-           (!use_cert || (strcmp(tls.cert, s->cert_file) == 0 && strcmp(tls.key, key_file(s)) == 0)) &&
+           (!use_cert || (strcmp(tls.cert, s->cert_file) == 0 && strcmp(tls.key, file_name(s->key_file)) == 0)) &&
            tls.settings.min_version == t->min_version && tls.settings.pinned == t->pinned &&
            memcmp(tls.settings.pin, t->pin, sizeof t->pin) == 0;
 }
@@ -396,7 +390,7 @@ static void tls_settings_remember(const struct smtp_client_settings *s)
     snprintf(tls.ca_file, sizeof tls.ca_file, "%s", file_name(s->ca_file));
     tls.use_cert = s->cert_file != NULL;
     snprintf(tls.cert, sizeof tls.cert, "%s", file_name(s->cert_file));
-    snprintf(tls.key, sizeof tls.key, "%s", key_file(s));
+    snprintf(tls.key, sizeof tls.key, "%s", file_name(s->key_file));
     tls.settings = s->tls;
 }
 
@@ -418,8 +412,8 @@ static int prepare_tls(const struct smtp_client_settings *s, char *detail, size_
         failed = ca_file;
     } else if (use_cert && (err = read_file(s->cert_file, &cert)) != 0) {
         failed = s->cert_file;
-    } else if (use_cert && (err = read_file(key_file(s), &key)) != 0) {
-        failed = key_file(s);
+    } else if (use_cert && (err = read_file(file_name(s->key_file), &key)) != 0) {
+        failed = file_name(s->key_file);
     }
     if (failed != NULL) {
         snprintf(detail, size, "cannot read %s: %s", failed, board_strerror(err));

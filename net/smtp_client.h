@@ -23,11 +23,10 @@
  * the TLS version and cipher suite, STARTTLS, the AUTH mechanism, the sender, and with Debug=YES every line sent
  * and received (secrets masked by the engine). The lines have no line end and are valid during the call only.
  *
- * Rules: main loop only (lwIP's callbacks run there too); one submission at a time. The settings are copied, but the
- * messages and every string the settings and messages point to are the caller's and must stay unchanged until
- * smtp_client_done(), and the
- * results are read before the next smtp_client_start(). lwIP callbacks that arrive after a submission ended never
- * touch the caller's memory. Return codes: 0 or a negative SMTP_CLIENT_ERR_*, named by smtp_client_strerror().
+ * Rules: main loop only (lwIP's callbacks run there too); one submission at a time. The settings struct is copied,
+ * but the messages and every string the settings and messages point to are the caller's and must stay unchanged
+ * until smtp_client_done(), and the results are read before the next smtp_client_start(). lwIP callbacks that
+ * arrive after a submission ended never touch the caller's memory. Return codes: 0 or a negative SMTP_CLIENT_ERR_*, named by smtp_client_strerror().
  */
 #ifndef NET_SMTP_CLIENT_H
 #define NET_SMTP_CLIENT_H
@@ -61,7 +60,7 @@ struct smtp_client_settings {
     struct tls_settings tls;
     const char *ca_file;          /* CA certificates (PEM) on the boot partition; NULL or "": the built-in bundle */
     const char *cert_file;        /* the client certificate (PEM); NULL: none */
-    const char *key_file;         /* its key (PEM); NULL or "": in cert_file */
+    const char *key_file;         /* its key (PEM; may name cert_file's file); used with cert_file only */
 };
 
 typedef void (*smtp_client_report_fn)(void *ctx, const char *line);
