@@ -19,6 +19,8 @@ FIRMWARE_SRCS += firmware/mail_header.c
 FIRMWARE_SRCS += firmware/mail_compose.c
 FIRMWARE_SRCS += firmware/mail_submit.c
 FIRMWARE_SRCS += firmware/net_cmd.c
+# smtp.conf as the settings of net/ (the interface, TLS, the SMTP engine, a submission).
+FIRMWARE_SRCS += firmware/net_settings.c
 # `iperf`: a TCP receive test, for the link and for bench/net-boot.
 FIRMWARE_SRCS += firmware/iperf_cmd.c
 # The console's `test` and `sendmail`, and the network wait console commands share.

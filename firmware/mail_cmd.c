@@ -25,6 +25,7 @@
 #include "firmware/mail_mime.h"
 #include "firmware/mail_submit.h"
 #include "firmware/main_loop.h"
+#include "firmware/net_settings.h"
 #include "firmware/version.h"
 #include "lwip/ip4_addr.h"
 #include "net/clock.h"
@@ -120,7 +121,9 @@ static int submit(const struct config *cfg, const char *sender, const char *cons
             return -1;
         }
     }
-    int err = smtp_client_start(cfg, CONSOLE_ACCOUNT, &msg, 1, print_progress, NULL);
+    struct smtp_client_settings settings;
+    net_settings_submission(&settings, cfg, CONSOLE_ACCOUNT);
+    int err = smtp_client_start(&settings, &msg, 1, print_progress, NULL);
     if (err != 0) {
         printf("not sent: %s\n", smtp_client_strerror(err));
         return -1;

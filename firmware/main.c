@@ -19,6 +19,7 @@
 #include "firmware/mail_cmd.h"
 #include "firmware/main_loop.h"
 #include "firmware/net_cmd.h"
+#include "firmware/net_settings.h"
 #include "firmware/outbox_cmd.h"
 #include "firmware/outbox_delivery.h"
 #include "firmware/pin_cmd.h"
@@ -52,7 +53,9 @@ int main(void)
     if (err != 0) {
         printf("network stack: %s\n", net_stack_strerror(err));
     }
-    net_init(config_load_current());
+    struct net_settings net_settings;
+    net_settings_interface(&net_settings, config_load_current());
+    net_init(&net_settings);
     /* The interface follows the device whenever it appears (net_poll()), so a failure here is not final. */
     err = board_net_start();
     if (err != 0) {

@@ -11,6 +11,7 @@
 #include "firmware/alert_mail.h"
 #include "firmware/alerts.h"
 #include "firmware/mail_compose.h"
+#include "firmware/net_settings.h"
 #include "firmware/outbox_classify.h"
 #include "firmware/persist.h"
 #include "firmware/version.h"
@@ -430,7 +431,9 @@ static void start_session(void)
     if (d.count == 0) {
         return;
     }
-    int err = smtp_client_start(d.cfg, account, d.msgs, d.count, report_line, NULL);
+    struct smtp_client_settings settings;
+    net_settings_submission(&settings, d.cfg, account);
+    int err = smtp_client_start(&settings, d.msgs, d.count, report_line, NULL);
     if (err != 0) {
         for (unsigned i = 0; i < d.count; i++) {
             print_outcome(outbox_find(&d.queue, d.pending[i].id), OUTBOX_TEMPORARY, smtp_client_strerror(err), 0);

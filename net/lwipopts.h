@@ -106,7 +106,8 @@
 
 /* Mail server and time server names; the servers come from smtp.conf's DNS key, else from DHCP. */
 #define LWIP_DNS 1
-/* As many servers as smtp.conf's DNS key takes (CONFIG_DNS_MAX in config/config.h); lwIP's default is 2. */
+/* As many servers as smtp.conf's DNS key takes (config/'s CONFIG_DNS_MAX; firmware/net_settings.c passes no more than
+ * this); lwIP's default is 2. */
 #define DNS_MAX_SERVERS 3
 
 /* SNTP sets net/clock, which certificate validity checks need. Servers are named (DNS) in the configuration. */

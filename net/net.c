@@ -1,5 +1,5 @@
 /*
- * net.c - the interface brought up from the configuration; see net.h.
+ * net.c - the interface brought up from the settings; see net.h.
  */
 #include "net/net.h"
 
@@ -16,7 +16,6 @@
 #include "net/clock.h"
 #include "net/netif_glue.h"
 
-#define NET_DEFAULT_HOSTNAME "baremail"
 #define MS_PER_S 1000u
 #define US_PER_MS 1000u
 /* SNTP's list: the configured server first, the one DHCP names second. */
@@ -29,8 +28,8 @@ static struct {
     ip4_addr_t ip, netmask, gateway;
     unsigned dns_count;
     ip4_addr_t dns[DNS_MAX_SERVERS];
-    char hostname[CONFIG_HOST_MAX + 1];
-    char ntp_server[CONFIG_HOST_MAX + 1];
+    char hostname[NET_NAME_MAX + 1];
+    char ntp_server[NET_NAME_MAX + 1];
 } settings;
 
 static struct netif netif;
@@ -40,16 +39,13 @@ static u8_t last_dhcp_state;
 static u32_t lease_start_ms;     /* sys_now() when the current lease was granted or renewed */
 static bool clock_was_set;       /* net_clock_is_set() at the last poll: the first time is logged */
 
-static void ip4_from_host_order(ip4_addr_t *out, uint32_t host)
+/* DHCP's host name option wants a host, not a domain: the first label of the device's name, or the default when it
+ * is an address literal. */
+static void set_hostname(const char *name)
 {
-    ip4_addr_set_u32(out, lwip_htonl(host));
-}
-
-/* DHCP's host name option wants a host, not a domain: the first label of the EHLO name config/ derived from
- * HostName (a valid host name), or the default when it is an address literal. */
-static void set_hostname(const struct config *cfg)
-{
-    const char *name = cfg != NULL && cfg->ehlo_name[0] != '\0' ? cfg->ehlo_name : NET_DEFAULT_HOSTNAME;
+    if (name == NULL || name[0] == '\0') {
+        name = NET_DEFAULT_HOSTNAME;
+    }
     if (name[0] == '[') {
         name = NET_DEFAULT_HOSTNAME;
     }
@@ -80,26 +76,23 @@ static void detach(void)
     last_dhcp_state = DHCP_STATE_OFF;
 }
 
-void net_init(const struct config *cfg)
+void net_init(const struct net_settings *s)
 {
     detach();
     memset(&settings, 0, sizeof settings);
-    settings.dhcp = cfg == NULL || cfg->dhcp;
+    settings.dhcp = s == NULL || s->dhcp;
     if (!settings.dhcp) {
-        uint32_t mask = cfg->prefix_len == 0 ? 0 : 0xFFFFFFFFu << (32u - cfg->prefix_len);
-        ip4_from_host_order(&settings.ip, cfg->ip);
-        ip4_from_host_order(&settings.netmask, mask);
-        ip4_from_host_order(&settings.gateway, cfg->gateway);
+        settings.ip = s->ip;
+        settings.netmask = s->netmask;
+        settings.gateway = s->gateway;
     }
-    if (cfg != NULL) {
-        settings.dns_count = cfg->dns_count < DNS_MAX_SERVERS ? cfg->dns_count : DNS_MAX_SERVERS;
-        for (unsigned i = 0; i < settings.dns_count; i++) {
-            ip4_from_host_order(&settings.dns[i], cfg->dns[i]);
-        }
+    if (s != NULL) {
+        settings.dns_count = s->dns_count < DNS_MAX_SERVERS ? s->dns_count : DNS_MAX_SERVERS;
+        memcpy(settings.dns, s->dns, settings.dns_count * sizeof settings.dns[0]);
     }
-    set_hostname(cfg);
+    set_hostname(s != NULL ? s->hostname : NULL);
     snprintf(settings.ntp_server, sizeof settings.ntp_server, "%s",
-             cfg != NULL && cfg->ntp_server[0] != '\0' ? cfg->ntp_server : CONFIG_DEFAULT_NTP_SERVER);
+             s != NULL && s->ntp_server != NULL && s->ntp_server[0] != '\0' ? s->ntp_server : NET_DEFAULT_NTP_SERVER);
 
     apply_config_dns();
     sntp_setoperatingmode(SNTP_OPMODE_POLL);

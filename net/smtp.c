@@ -19,8 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config/config.h"
-
 #define MS_PER_S 1000u
 #define MS_PER_MIN (60u * MS_PER_S)
 
@@ -1219,35 +1217,6 @@ void smtp_timeouts_default(struct smtp_timeouts *t)
 	t->data_end_ms = RFC_DATA_END_MS;
 }
 
-void smtp_options_from_config(struct smtp_options *o, const struct config *cfg)
-{
-	static const unsigned mech_bits[] = {
-		[CONFIG_AUTH_LOGIN] = SMTP_AUTH_LOGIN,
-		[CONFIG_AUTH_PLAIN] = SMTP_AUTH_PLAIN,
-		[CONFIG_AUTH_CRAM_MD5] = SMTP_AUTH_CRAM_MD5,
-		[CONFIG_AUTH_XOAUTH2] = SMTP_AUTH_XOAUTH2,
-	};
-	struct smtp_timeouts *t = &o->timeouts;
-
-	memset(o, 0, sizeof(*o));
-	o->ehlo_name = cfg->ehlo_name[0] != '\0' ? cfg->ehlo_name : CONFIG_DEFAULT_EHLO_NAME;
-	o->tls = cfg->use_starttls ? SMTP_TLS_STARTTLS : cfg->use_tls ? SMTP_TLS_IMPLICIT : SMTP_TLS_NONE;
-	o->allow_cleartext_auth = cfg->allow_auth_without_tls;
-	o->auth_user = cfg->auth_user;
-	o->auth_pass = cfg->auth_pass;
-	o->auth_token = cfg->auth_token;
-	o->auth_forced = cfg->auth_method_set ? mech_bits[cfg->auth_method] : 0;
-	o->use_old_auth = cfg->use_old_auth;
-	t->connect_ms = cfg->connect_timeout_ms;
-	t->greeting_ms = cfg->smtp_timeout_ms;
-	t->command_ms = cfg->smtp_timeout_ms;
-	t->mail_ms = cfg->smtp_timeout_ms;
-	t->rcpt_ms = cfg->smtp_timeout_ms;
-	t->data_init_ms = cfg->smtp_timeout_ms;
-	t->data_block_ms = cfg->smtp_timeout_ms;
-	t->data_end_ms = cfg->smtp_timeout_ms > RFC_DATA_END_MS ? cfg->smtp_timeout_ms : RFC_DATA_END_MS;
-}
-
 void smtp_session_init(struct smtp_session *s, const struct smtp_options *opt, struct smtp_message *msgs,
 		       unsigned count, uint32_t now_ms)
 {
@@ -1256,7 +1225,7 @@ void smtp_session_init(struct smtp_session *s, const struct smtp_options *opt, s
 	memset(s, 0, sizeof(*s));
 	s->opt = *opt;
 	if (s->opt.ehlo_name == NULL || s->opt.ehlo_name[0] == '\0')
-		s->opt.ehlo_name = CONFIG_DEFAULT_EHLO_NAME;
+		s->opt.ehlo_name = SMTP_DEFAULT_EHLO_NAME;
 	s->msgs = msgs;
 	s->msg_count = msgs != NULL ? count : 0;
 	for (i = 0; i < s->msg_count; i++) {

@@ -49,8 +49,6 @@
 #include "net/smtp_auth.h"
 #include "net/smtp_reply.h"
 
-struct config;
-
 /* Pending output. Must hold the longest command line, "AUTH XOAUTH2 " with the base64 of a 255-octet user and
  * a 2048-octet token (about 3.1 KiB), and is the most one BDAT chunk can be. */
 #ifndef SMTP_OUT_MAX
@@ -143,8 +141,12 @@ struct smtp_text {
 };
 int smtp_text_read(void *ctx, uint8_t *buf, size_t cap);
 
+/* The EHLO name when the options give none. */
+#define SMTP_DEFAULT_EHLO_NAME "baremail"
+
+/* What a session does; the firmware fills it from smtp.conf (firmware/net_settings.c). */
 struct smtp_options {
-	const char *ehlo_name;
+	const char *ehlo_name; /* NULL or "": SMTP_DEFAULT_EHLO_NAME */
 	enum smtp_tls_mode tls;
 	bool allow_cleartext_auth;
 	const char *auth_user; /* NULL or "": no AUTH */
@@ -261,18 +263,6 @@ struct smtp_session {
 
 /* RFC 5321's timeouts, and 30 s to connect. */
 void smtp_timeouts_default(struct smtp_timeouts *t);
-
-/*
- * Options from the parsed smtp.conf: UseTLS/UseSTARTTLS choose the TLS mode; credentials without TLS are
- * allowed only with AllowAuthWithoutTLS=YES (a relay on a trusted network; config reports UseTLS=NO with
- * AuthUser as an error without it); AuthMethod forces a mechanism only when it was written in the file;
- * ConnectTimeout is connect_ms, SMTPTimeout every reply timeout and the body's progress timeout except the reply
- * to the end of the data ("." or BDAT LAST), which never goes below RFC 5321's 10 minutes (§4.5.3.2.6: a shorter
- * wait makes the client resend mail the server accepted); docs/config.md says the same.
- * The log, progress and HMAC callbacks are left NULL for the caller to set (log only when cfg->debug).
- * Strings point into cfg, which must outlive the session.
- */
-void smtp_options_from_config(struct smtp_options *o, const struct config *cfg);
 
 /* Prepare a session that will submit `count` messages (count may be 0: connect, EHLO, AUTH, QUIT, which checks
  * a configuration). Starts the connect timeout. Every message's result becomes SMTP_ERR_NOT_SENT. */

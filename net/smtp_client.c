@@ -53,14 +53,11 @@ static struct {
  * no certificate check less). They are rebuilt when a setting they came from changes. */
 static struct {
     struct tls_config *config;
-    const struct config *cfg;
-    char ca_file[CONFIG_PATH_MAX + 1];
-    char cert[CONFIG_PATH_MAX + 1];
-    char key[CONFIG_PATH_MAX + 1];
+    char ca_file[SMTP_CLIENT_PATH_MAX + 1];
+    char cert[SMTP_CLIENT_PATH_MAX + 1];
+    char key[SMTP_CLIENT_PATH_MAX + 1];
     bool use_cert;
-    bool has_fingerprint;
-    uint8_t fingerprint[CONFIG_SHA256_LEN];
-    enum config_tls_version min_version;
+    struct tls_settings settings;
 } tls;
 
 /* ---- reporting --------------------------------------------------------------------------------------------- */
@@ -349,19 +346,6 @@ static void on_resolved(const char *name, const ip_addr_t *addr, void *arg)
 
 /* ---- the session's life ------------------------------------------------------------------------------------ */
 
-/* The mail hub for `account`: its revaliases entry's when it names one, else MailHub (ssmtp's rule). */
-static void choose_server(const struct config *cfg, const char *account)
-{
-    const struct config_alias *alias = account != NULL ? config_find_alias(cfg, account) : NULL;
-    if (alias != NULL && alias->mailhub[0] != '\0') {
-        client.host = alias->mailhub;
-        client.port = alias->port;
-    } else {
-        client.host = cfg->mailhub;
-        client.port = cfg->port;
-    }
-}
-
 /* Reads a whole file of the boot partition into a new buffer (the caller frees it). Returns 0 or a board error. */
 static int read_file(const char *name, struct tls_pem *pem)
 {
@@ -384,56 +368,63 @@ static int read_file(const char *name, struct tls_pem *pem)
     return 0;
 }
 
-static bool tls_settings_unchanged(const struct config *cfg)
+/* A file name of the settings: NULL counts as "". */
+static const char *file_name(const char *name)
 {
-    return tls.config != NULL && tls.cfg == cfg && strcmp(tls.ca_file, cfg->tls_ca_file) == 0 &&
-           strcmp(tls.cert, cfg->tls_cert) == 0 && strcmp(tls.key, cfg->tls_key) == 0 &&
-           tls.use_cert == cfg->use_tls_cert && tls.has_fingerprint == cfg->has_fingerprint &&
-           memcmp(tls.fingerprint, cfg->fingerprint, sizeof tls.fingerprint) == 0 &&
-           tls.min_version == cfg->tls_min_version;
+    return name != NULL ? name : "";
 }
 
-static void tls_settings_remember(const struct config *cfg)
+/* The files are compared by name, not contents: the firmware reads its configuration once, at boot. */
+static bool tls_settings_unchanged(const struct smtp_client_settings *s)
 {
-    tls.cfg = cfg;
-    snprintf(tls.ca_file, sizeof tls.ca_file, "%s", cfg->tls_ca_file);
-    snprintf(tls.cert, sizeof tls.cert, "%s", cfg->tls_cert);
-    snprintf(tls.key, sizeof tls.key, "%s", cfg->tls_key);
-    tls.use_cert = cfg->use_tls_cert;
-    tls.has_fingerprint = cfg->has_fingerprint;
-    memcpy(tls.fingerprint, cfg->fingerprint, sizeof tls.fingerprint);
-    tls.min_version = cfg->tls_min_version;
+    const struct tls_settings *t = &s->tls;
+    bool use_cert = s->cert_file != NULL;
+    return tls.config != NULL && strcmp(tls.ca_file, file_name(s->ca_file)) == 0 && tls.use_cert == use_cert &&
+           (!use_cert || (strcmp(tls.cert, s->cert_file) == 0 && strcmp(tls.key, file_name(s->key_file)) == 0)) &&
+           tls.settings.min_version == t->min_version && tls.settings.pinned == t->pinned &&
+           memcmp(tls.settings.pin, t->pin, sizeof t->pin) == 0;
 }
 
-/* The TLS settings for cfg: the CA file (or the built-in bundle) and the client certificate, read from the card.
+static void tls_settings_remember(const struct smtp_client_settings *s)
+{
+    snprintf(tls.ca_file, sizeof tls.ca_file, "%s", file_name(s->ca_file));
+    tls.use_cert = s->cert_file != NULL;
+    snprintf(tls.cert, sizeof tls.cert, "%s", file_name(s->cert_file));
+    snprintf(tls.key, sizeof tls.key, "%s", file_name(s->key_file));
+    tls.settings = s->tls;
+}
+
+/* The TLS settings: the CA file (or the built-in bundle) and the client certificate, read from the card.
  * Returns 0, or fills detail and returns a negative code. */
-static int prepare_tls(const struct config *cfg, char *detail, size_t size)
+static int prepare_tls(const struct smtp_client_settings *s, char *detail, size_t size)
 {
-    if (tls_settings_unchanged(cfg)) {
+    if (tls_settings_unchanged(s)) {
         return 0;
     }
     tls_config_free(tls.config);
     tls.config = NULL;
     struct tls_pem ca = { 0 }, cert = { 0 }, key = { 0 };
+    const char *ca_file = file_name(s->ca_file);
+    bool use_cert = s->cert_file != NULL;
     const char *failed = NULL;
     int err = 0;
-    if (cfg->tls_ca_file[0] != '\0' && (err = read_file(cfg->tls_ca_file, &ca)) != 0) {
-        failed = cfg->tls_ca_file;
-    } else if (cfg->use_tls_cert && (err = read_file(cfg->tls_cert, &cert)) != 0) {
-        failed = cfg->tls_cert;
-    } else if (cfg->use_tls_cert && (err = read_file(cfg->tls_key, &key)) != 0) {
-        failed = cfg->tls_key;
+    if (ca_file[0] != '\0' && (err = read_file(ca_file, &ca)) != 0) {
+        failed = ca_file;
+    } else if (use_cert && (err = read_file(s->cert_file, &cert)) != 0) {
+        failed = s->cert_file;
+    } else if (use_cert && (err = read_file(file_name(s->key_file), &key)) != 0) {
+        failed = file_name(s->key_file);
     }
     if (failed != NULL) {
         snprintf(detail, size, "cannot read %s: %s", failed, board_strerror(err));
     } else {
-        err = tls_config_new(&tls.config, cfg, ca.text != NULL ? &ca : NULL, cfg->use_tls_cert ? &cert : NULL,
-                             cfg->use_tls_cert ? &key : NULL);
+        err = tls_config_new(&tls.config, &s->tls, ca.text != NULL ? &ca : NULL, use_cert ? &cert : NULL,
+                             use_cert ? &key : NULL);
         if (err != 0) {
             snprintf(detail, size, "TLS settings: %s", tls_strerror(err));
             tls.config = NULL;
         } else {
-            tls_settings_remember(cfg);
+            tls_settings_remember(s);
         }
     }
     free((void *)ca.text);
@@ -450,13 +441,13 @@ static void finish(void)
     client.phase = PHASE_IDLE;
 }
 
-int smtp_client_start(const struct config *cfg, const char *account, struct smtp_message *msgs, unsigned count,
+int smtp_client_start(const struct smtp_client_settings *settings, struct smtp_message *msgs, unsigned count,
                       smtp_client_report_fn report_fn, void *report_ctx)
 {
     if (client.phase != PHASE_IDLE) {
         return SMTP_CLIENT_ERR_BUSY;
     }
-    if (cfg == NULL || (msgs == NULL && count > 0)) {
+    if (settings == NULL || settings->host == NULL || (msgs == NULL && count > 0)) {
         return SMTP_CLIENT_ERR_ARG;
     }
     if (!net_is_up()) {
@@ -466,19 +457,21 @@ int smtp_client_start(const struct config *cfg, const char *account, struct smtp
     client.report = report_fn;
     client.report_ctx = report_ctx;
     client.step = SMTP_STEP_CONNECT;
-    choose_server(cfg, account);
+    client.host = settings->host;
+    client.port = settings->port;
 
-    smtp_options_from_config(&client.opt, cfg);
+    client.opt = settings->options;
     client.opt.hmac_md5 = hmac_md5;
+    client.opt.hmac_ctx = NULL;
     client.opt.progress = engine_progress;
-    if (cfg->debug) {
-        client.opt.log = engine_log;
-    }
+    client.opt.progress_ctx = NULL;
+    client.opt.log = settings->debug ? engine_log : NULL;
+    client.opt.log_ctx = NULL;
     smtp_session_init(&client.session, &client.opt, msgs, count, sys_now());
     client.pcb_is_tls = false;
 
     char detail[SMTP_DETAIL_MAX];
-    if (client.opt.tls != SMTP_TLS_NONE && prepare_tls(cfg, detail, sizeof detail) != 0) {
+    if (client.opt.tls != SMTP_TLS_NONE && prepare_tls(settings, detail, sizeof detail) != 0) {
         smtp_session_abort(&client.session, SMTP_STEP_TLS, false, detail, sys_now());
         finish();
         return SMTP_CLIENT_OK;
@@ -550,7 +543,7 @@ const char *smtp_client_strerror(int err)
     case SMTP_CLIENT_ERR_BUSY:
         return "a submission is already running";
     case SMTP_CLIENT_ERR_ARG:
-        return "no configuration or no message";
+        return "no settings, server or message";
     case SMTP_CLIENT_ERR_NO_NET:
         return "the network is not up (see `net`)";
     default:

@@ -4,11 +4,16 @@
  *
  * smtp_client_start() resolves the mail hub, connects, and from then on smtp_client_poll(), called on every pass of
  * the main loop, moves bytes between the connection and the engine until smtp_client_done(). What the transport
- * decides, exactly as ssmtp decides it from smtp.conf (smtp_options_from_config):
+ * does follows its struct smtp_client_settings, which the firmware fills from smtp.conf exactly as ssmtp reads it
+ * (firmware/net_settings.c; this module never sees the configuration itself):
  *  - the server: MailHub and its port, or the mail hub of the account's revaliases entry when it names one;
- *  - UseSTARTTLS=YES: a plain connection upgraded after the server's STARTTLS reply (the TLS layer wraps the open
- *    connection); UseTLS=YES alone: TLS from the first byte (RFC 8314, port 465); UseTLS=NO: plain SMTP, where
- *    the engine sends credentials only with AllowAuthWithoutTLS=YES;
+ *  - SMTP_TLS_STARTTLS (UseSTARTTLS=YES): a plain connection upgraded after the server's STARTTLS reply (the TLS
+ *    layer wraps the open connection); SMTP_TLS_IMPLICIT (UseTLS=YES alone): TLS from the first byte (RFC 8314,
+ *    port 465); SMTP_TLS_NONE (UseTLS=NO): plain SMTP, where the engine sends credentials only with
+ *    allow_cleartext_auth (AllowAuthWithoutTLS=YES);
+ *  - the TLS settings (net/tls.h) and the files they need (CA file, client certificate and key), read from the
+ *    boot partition when a submission first needs them and kept, with the servers' saved sessions, until a later
+ *    submission names other files or other settings;
  *  - ConnectTimeout bounds the name lookup, the TCP connect and an implicit-TLS handshake together, and each
  *    STARTTLS handshake; SMTPTimeout bounds every reply but the one to the end of the data, which gets at least
  *    RFC 5321's 10 minutes (the engine enforces both through smtp_session_poll).
@@ -18,36 +23,55 @@
  * the TLS version and cipher suite, STARTTLS, the AUTH mechanism, the sender, and with Debug=YES every line sent
  * and received (secrets masked by the engine). The lines have no line end and are valid during the call only.
  *
- * Rules: main loop only (lwIP's callbacks run there too); one submission at a time. The configuration, the messages
- * and every string they point to are the caller's and must stay unchanged until smtp_client_done(), and the
- * results are read before the next smtp_client_start(). lwIP callbacks that arrive after a submission ended never
- * touch the caller's memory. Return codes: 0 or a negative SMTP_CLIENT_ERR_*, named by smtp_client_strerror().
+ * Rules: main loop only (lwIP's callbacks run there too); one submission at a time. The settings struct is copied,
+ * but the messages and every string the settings and messages point to are the caller's and must stay unchanged
+ * until smtp_client_done(), and the results are read before the next smtp_client_start(). lwIP callbacks that
+ * arrive after a submission ended never touch the caller's memory. Return codes: 0 or a negative SMTP_CLIENT_ERR_*, named by smtp_client_strerror().
  */
 #ifndef NET_SMTP_CLIENT_H
 #define NET_SMTP_CLIENT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
-#include "config/config.h"
 #include "net/smtp.h"
+#include "net/tls.h"
 
 #define SMTP_CLIENT_OK 0
 #define SMTP_CLIENT_ERR_BUSY (-1)    /* a submission is still running */
-#define SMTP_CLIENT_ERR_ARG (-2)     /* NULL configuration or messages */
+#define SMTP_CLIENT_ERR_ARG (-2)     /* NULL settings, server or messages */
 #define SMTP_CLIENT_ERR_NO_NET (-3)  /* the network is not up (no address, or no link) */
 
 /* Longest progress line handed to the callback, a server reply of RFC 5321's 512 octets included. */
 #define SMTP_CLIENT_LINE_MAX 600
 
+/* Longest file name of the TLS settings that is remembered as such; a longer one only costs reading the files
+ * again at every submission. */
+#define SMTP_CLIENT_PATH_MAX 255
+
+/* One submission's settings. */
+struct smtp_client_settings {
+    const char *host;             /* the mail hub: a name or an address */
+    uint16_t port;
+    /* The engine's options; the client sets the log, progress and HMAC callbacks (log only with debug). */
+    struct smtp_options options;
+    bool debug;                   /* report every line sent and received (Debug=YES) */
+    /* Used unless options.tls is SMTP_TLS_NONE: */
+    struct tls_settings tls;
+    const char *ca_file;          /* CA certificates (PEM) on the boot partition; NULL or "": the built-in bundle */
+    const char *cert_file;        /* the client certificate (PEM); NULL: none */
+    const char *key_file;         /* its key (PEM; may name cert_file's file); used with cert_file only */
+};
+
 typedef void (*smtp_client_report_fn)(void *ctx, const char *line);
 
 /*
- * Starts submitting `count` messages from local `account` ("root" for the console, else an Alert's name: it picks
- * the revaliases mail hub) in one session. count may be 0 (connect, EHLO, AUTH and QUIT: a configuration check).
- * `report` (may be NULL) gets the progress lines. Returns 0, and the session then runs in smtp_client_poll(); or an
- * error, and nothing was started.
+ * Starts submitting `count` messages in one session, with `settings` (for the firmware: net_settings_submission(),
+ * which picks an account's revaliases mail hub). count may be 0 (connect, EHLO, AUTH and QUIT: a configuration
+ * check). `report` (may be NULL) gets the progress lines. Returns 0, and the session then runs in
+ * smtp_client_poll(); or an error, and nothing was started.
  */
-int smtp_client_start(const struct config *cfg, const char *account, struct smtp_message *msgs, unsigned count,
+int smtp_client_start(const struct smtp_client_settings *settings, struct smtp_message *msgs, unsigned count,
                       smtp_client_report_fn report, void *report_ctx);
 
 /* The transport's main-loop work: deadlines, the TLS start, writes the connection had no room for, closing at the

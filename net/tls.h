@@ -10,7 +10,8 @@
  *     `done` callback runs once the handshake has succeeded. From then on the application uses the returned pcb
  *     only: it owns the inner one and closing it closes both.
  *
- * Security (what every connection gets from its tls_config):
+ * Security (what every connection gets from its tls_config, made from a struct tls_settings the firmware fills from
+ * smtp.conf: firmware/net_settings.c; this layer never sees the configuration itself):
  *   - TLS 1.2 or 1.3 (the minimum from TLS_MinVersion); ECDHE key exchange on X25519 or P-256 only; AEAD suites.
  *   - The host name is sent as SNI and checked against the certificate (subjectAltName or CN). An IP address
  *     (MailHub=10.0.2.2) is not sent as SNI (RFC 6066 forbids it) and must be an iPAddress subjectAltName.
@@ -47,14 +48,18 @@
  * Rules: main loop only (lwIP's NO_SYS context); net_stack_init() has run (PSA crypto and net/random seeded from
  * the hardware RNG). Every connection made with a tls_config must be closed before tls_config_free(). Closing or
  * aborting a TLS pcb from inside one of its callbacks is allowed (the layer finishes it when the callback returns).
+ *
+ * Files: the settings side (tls_config_*: CA certificates, client certificate, pin, session cache) is
+ * net/tls_config.c; the I/O side (connections, the handshake, records, reads and writes) is net/tls.c; they meet
+ * in the private net/tls_config.h.
  */
 #ifndef NET_TLS_H
 #define NET_TLS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-#include "config/config.h"
 #include "lwip/altcp.h"
 
 /* Errors of our own, below the range of Mbed TLS codes (which are -0x0001 .. -0x7FFF). */
@@ -86,19 +91,32 @@ struct tls_pem {
     size_t len;
 };
 
+/* SHA-256 of a certificate's DER: the pin's length. */
+#define TLS_PIN_LEN 32
+
+/* The lowest protocol version a connection accepts (TLS_MinVersion). */
+enum tls_version { TLS_VERSION_1_2, TLS_VERSION_1_3 };
+
+/* What the policy of every connection depends on; the caller fills it (zeroed: TLS 1.2 or later, no pin). */
+struct tls_settings {
+    enum tls_version min_version;
+    bool pinned;              /* TLS_Fingerprint: `pin` is the only trust anchor (see Security above) */
+    uint8_t pin[TLS_PIN_LEN]; /* the SHA-256 of the server certificate's DER, when pinned */
+};
+
 /* Settings shared by every connection: opaque, made by tls_config_new(). */
 struct tls_config;
 
 /*
- * Builds the settings from the configuration (TLS_MinVersion, TLS_Fingerprint, UseTLSCert) and the files it names,
- * which the caller has read: `ca` is the TLS_CA_File text, or NULL for the built-in bundle (net/ca_bundle.h);
- * `cert` and `key` are TLSCert and TLSKey (the same text when one file holds both), both NULL without UseTLSCert.
+ * Builds the settings from `settings` (copied) and the files the caller has read: `ca` is the CA file's text
+ * (TLS_CA_File), or NULL for the built-in bundle (net/ca_bundle.h); `cert` and `key` are the client certificate
+ * and its key (TLSCert and TLSKey; the same text when one file holds both), both NULL without one (UseTLSCert=NO).
  * The texts are parsed (copied) here and may be freed afterwards. The built-in bundle is parsed only when the
  * first connection needs it (not with a pin), in place from the image: see net/ca_bundle.h for time and RAM.
  * PEM blocks Mbed TLS cannot use (e.g. a P-521 root) are skipped; an error only when none is usable.
  * Returns 0 and *out, or a negative code (TLS_ERR_NO_CA, TLS_ERR_CLIENT_KEY, an Mbed TLS parse error).
  */
-int tls_config_new(struct tls_config **out, const struct config *cfg, const struct tls_pem *ca,
+int tls_config_new(struct tls_config **out, const struct tls_settings *settings, const struct tls_pem *ca,
                    const struct tls_pem *cert, const struct tls_pem *key);
 
 /* Frees the settings, the CA certificates, the client key (wiped) and the saved sessions. NULL is allowed. */

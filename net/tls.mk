@@ -1,4 +1,5 @@
-# net/tls: the TLS altcp layer on Mbed TLS 3.6 and the CA bundle built into the image. Included from net/net.mk.
+# net/tls: the TLS altcp layer on Mbed TLS 3.6 (the I/O side tls.c, the settings side tls_config.c) and the CA
+# bundle built into the image. Included from net/net.mk.
 #
 # The bundle is generated at build time from the build machine's Debian ca-certificates (tools/gen-ca-bundle), so
 # the image trusts what Debian trusts on the day it is built; tools/setup installs the package. It is rebuilt when
@@ -6,6 +7,7 @@
 CA_BUNDLE_PEM ?= /etc/ssl/certs/ca-certificates.crt
 
 NET_SRCS += net/tls.c
+NET_SRCS += net/tls_config.c
 NET_SRCS += $(O)/ca_bundle.c
 
 $(O)/ca_bundle.c: tools/gen-ca-bundle $(CA_BUNDLE_PEM) | $(SETUP_STAMP)

@@ -16,7 +16,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "config/config.h"
 #include "drivers/netdev.h"
 #include "fake_board.h"
 #include "lwip/dns.h"
@@ -46,7 +45,7 @@ static struct {
 } rx;
 
 static uint32_t rand_count;
-static struct config cfg;
+static struct net_settings settings;
 
 uint32_t net_entropy_rand32(void)
 {
@@ -105,8 +104,8 @@ static void setup_once(void)
     memcpy(device.mac, fuzz_mac, sizeof fuzz_mac);
     netdev_register(&device);
     netdev_start(&device);
-    cfg.dhcp = true;
-    strcpy(cfg.ntp_server, FUZZ_NTP_SERVER);
+    settings.dhcp = true;
+    settings.ntp_server = FUZZ_NTP_SERVER;
 }
 
 static void poll_for(uint64_t us)
@@ -132,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     rand_count = 0;
-    net_init(&cfg);
+    net_init(&settings);
     poll_for(0); /* attach: DHCP sends its DISCOVER */
     bool lookup_started = false;
     while (rx.head < rx.count) {

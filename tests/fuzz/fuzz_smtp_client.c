@@ -23,6 +23,7 @@
 
 #include "config/config.h"
 #include "fake_board.h"
+#include "firmware/net_settings.h"
 #include "lwip/altcp.h"
 #include "lwip/dns.h"
 #include "lwip/pbuf.h"
@@ -299,10 +300,10 @@ static struct tls_config *fake_tls_config(void)
 	return (struct tls_config *)(void *)&tag;
 }
 
-int tls_config_new(struct tls_config **out, const struct config *cfg, const struct tls_pem *ca,
+int tls_config_new(struct tls_config **out, const struct tls_settings *settings, const struct tls_pem *ca,
 		   const struct tls_pem *cert, const struct tls_pem *key)
 {
-	(void)cfg;
+	(void)settings;
 	(void)ca;
 	(void)cert;
 	(void)key;
@@ -420,8 +421,7 @@ static const char *const rcpt[] = { "r@example.com" };
 
 static void start(unsigned conf)
 {
-	const struct config *cfg = &configs[conf % 4];
-	struct smtp_options o;
+	struct smtp_client_settings settings;
 
 	memset(&msg, 0, sizeof(msg));
 	body_left = 3000;
@@ -431,12 +431,12 @@ static void start(unsigned conf)
 	msg.size = (uint32_t)body_left;
 	msg.read = read_body;
 	msg.read_ctx = &body_left;
-	smtp_options_from_config(&o, cfg); /* what the configuration asks for, as the client reads it */
-	fz.tls_mode = o.tls;
+	net_settings_submission(&settings, &configs[conf % 4], "root"); /* as the firmware starts a submission */
+	fz.tls_mode = settings.options.tls;
 	fz.tls_up = false;
 	fz.sndbuf = 4096;
 	fz.write_err = ERR_OK;
-	if (smtp_client_start(cfg, "root", &msg, (conf >> 2) & 1, ignore_line, NULL) != SMTP_CLIENT_OK && fz.net_up)
+	if (smtp_client_start(&settings, &msg, (conf >> 2) & 1, ignore_line, NULL) != SMTP_CLIENT_OK && fz.net_up)
 		abort();
 }
 

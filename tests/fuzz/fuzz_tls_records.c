@@ -29,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
 #include "drivers/rng.h"
 #include "lwip/altcp.h"
 #include "lwip/init.h"
@@ -100,7 +99,7 @@ static mbedtls_ssl_config srv_conf[2];
 static mbedtls_x509_crt srv_crt;
 static mbedtls_pk_context srv_key;
 static mbedtls_ssl_context srv;
-static struct config cfg;
+static struct tls_settings settings;
 
 /* lwIP's DHCP comes into the link through netif.c but never runs here (net/net.c has this hook on the boards). */
 void dhcp_set_ntp_servers(u8_t num, const ip4_addr_t *server)
@@ -544,9 +543,9 @@ static void setup_once(void)
 	}
 	/* The client trusts the server's certificate by its pin: no CA bundle, no clock. */
 	mbedtls_sha256(srv_crt.raw.p, srv_crt.raw.len, pin, 0);
-	config_init(&cfg);
-	cfg.has_fingerprint = true;
-	memcpy(cfg.fingerprint, pin, sizeof(pin));
+	memset(&settings, 0, sizeof(settings));
+	settings.pinned = true;
+	memcpy(settings.pin, pin, sizeof(pin));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -566,7 +565,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&fz, 0, sizeof(fz));
 	fz.rng = 0x9e3779b97f4a7c15u ^ data[0];
 	fz.with_server = (data[0] & 1) == 0;
-	if (tls_config_new(&tc, &cfg, NULL, NULL, NULL) != 0)
+	if (tls_config_new(&tc, &settings, NULL, NULL, NULL) != 0)
 		abort();
 	if (fz.with_server) {
 		mbedtls_ssl_init(&srv);

@@ -28,8 +28,8 @@ $(FUZZ_TLS_CERT): | $(SETUP_STAMP)
 		-subj /CN=mail.example.test -addext subjectAltName=DNS:mail.example.test -days 3650 2> /dev/null
 
 FUZZ_TARGETS += fuzz_tls_records
-fuzz_tls_records_SRCS := tests/fuzz/fuzz_tls_records.c net/tls.c net/clock.c net/entropy.c net/random.c \
-	net/sys_arch.c $(CONFIG_PARSER_SRCS) tests/unit/fake_board.c board/board_names.c $(TLS_TEST_O)/ca_bundle.c
+fuzz_tls_records_SRCS := tests/fuzz/fuzz_tls_records.c net/tls.c net/tls_config.c net/clock.c net/entropy.c \
+	net/random.c net/sys_arch.c tests/unit/fake_board.c board/board_names.c $(TLS_TEST_O)/ca_bundle.c
 fuzz_tls_records_CFLAGS := -Itests/unit $(TLS_TEST_DEFS) -DFUZZ_TLS_DIR='"$(CURDIR)/$(FUZZ_TLS_O)"'
 fuzz_tls_records_LIBS := $(FUZZ_TLS_LIB)
 $(HB)/fuzz/fuzz_tls_records: $(FUZZ_TLS_LIB) $(FUZZ_TLS_CERT)

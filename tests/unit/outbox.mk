@@ -10,6 +10,7 @@ test_outbox_classify_SRCS := tests/unit/test_outbox_classify.c firmware/outbox_c
 # inputs faked in the test.
 UNIT_TESTS += test_outbox_delivery
 test_outbox_delivery_SRCS := tests/unit/test_outbox_delivery.c firmware/outbox_delivery.c firmware/outbox.c \
+	firmware/net_settings.c \
 	firmware/outbox_classify.c firmware/outbox_journal.c firmware/journal.c drivers/blockdev.c firmware/alert_mail.c \
 	firmware/mail_compose.c firmware/mail_header.c firmware/mail_mime.c firmware/mail_addr.c firmware/mail.c \
 	lib/utf8.c $(CONFIG_PARSER_SRCS) net/smtp.c net/smtp_reply.c net/smtp_auth.c tests/unit/fake_board.c \

@@ -100,11 +100,10 @@ int net_random_u64(uint64_t *out)
     return 0;
 }
 
-int smtp_client_start(const struct config *c, const char *account, struct smtp_message *msgs, unsigned count,
+int smtp_client_start(const struct smtp_client_settings *settings, struct smtp_message *msgs, unsigned count,
                       smtp_client_report_fn report, void *report_ctx)
 {
-    (void)c;
-    (void)account;
+    (void)settings;
     (void)report;
     (void)report_ctx;
     assert_int_equal(count, 1);

@@ -1,5 +1,5 @@
 /*
- * Tests for net/net.c: the interface brought up from the configuration, on the real lwIP over a fake device.
+ * Tests for net/net.c: the interface brought up from its settings, on the real lwIP over a fake device.
  * The DHCP client's first message shows what it asks for (host name, NTP servers); static settings, the DNS and NTP
  * server order and a replaced device are checked through net_get_status().
  */
@@ -12,7 +12,6 @@
 
 #include <cmocka.h>
 
-#include "config/config.h"
 #include "drivers/netdev.h"
 #include "fake_board.h"
 #include "lwip/apps/sntp.h"
@@ -69,28 +68,28 @@ uint32_t net_entropy_rand32(void)
     return (uint32_t)rand();
 }
 
-static struct config cfg;
+static struct net_settings settings;
 
-static void config_dhcp(void)
+static void settings_dhcp(void)
 {
-    memset(&cfg, 0, sizeof cfg);
-    cfg.dhcp = true;
-    strcpy(cfg.ehlo_name, "pi-alarm.example.test");
-    strcpy(cfg.ntp_server, "ntp.example.test");
+    memset(&settings, 0, sizeof settings);
+    settings.dhcp = true;
+    settings.hostname = "pi-alarm.example.test";
+    settings.ntp_server = "ntp.example.test";
 }
 
-static void config_static(void)
+static void settings_static(void)
 {
-    memset(&cfg, 0, sizeof cfg);
-    cfg.dhcp = false;
-    cfg.ip = 0xC0A8012Au; /* 192.168.1.42 */
-    cfg.prefix_len = 24;
-    cfg.gateway = 0xC0A80101u;
-    cfg.dns_count = 2;
-    cfg.dns[0] = 0x01010101u;
-    cfg.dns[1] = 0x09090909u;
-    strcpy(cfg.ehlo_name, "[192.168.1.42]");
-    strcpy(cfg.ntp_server, "10.0.0.123");
+    memset(&settings, 0, sizeof settings);
+    settings.dhcp = false;
+    IP4_ADDR(&settings.ip, 192, 168, 1, 42);
+    IP4_ADDR(&settings.netmask, 255, 255, 255, 0);
+    IP4_ADDR(&settings.gateway, 192, 168, 1, 1);
+    settings.dns_count = 2;
+    IP4_ADDR(&settings.dns[0], 1, 1, 1, 1);
+    IP4_ADDR(&settings.dns[1], 9, 9, 9, 9);
+    settings.hostname = "[192.168.1.42]";
+    settings.ntp_server = "10.0.0.123";
 }
 
 static int setup(void **state)
@@ -149,8 +148,8 @@ static const uint8_t *dhcp_option(uint8_t code, size_t *len)
 static void test_dhcp_discover_carries_host_name_and_asks_for_ntp(void **state)
 {
     (void)state;
-    config_dhcp();
-    net_init(&cfg);
+    settings_dhcp();
+    net_init(&settings);
     net_poll();
     assert_true(frames_sent > 0);
     assert_int_equal(last_frame[ETH_HDR + 9], 17);
@@ -177,11 +176,11 @@ static void test_dhcp_discover_carries_host_name_and_asks_for_ntp(void **state)
     assert_false(net_is_up());
 }
 
-static void test_static_settings_and_dns_from_config(void **state)
+static void test_static_settings_and_dns(void **state)
 {
     (void)state;
-    config_static();
-    net_init(&cfg);
+    settings_static();
+    net_init(&settings);
     net_poll();
     struct net_status st;
     net_get_status(&st);
@@ -203,8 +202,8 @@ static void test_static_settings_and_dns_from_config(void **state)
 static void test_ntp_server_from_dhcp_comes_second(void **state)
 {
     (void)state;
-    config_dhcp();
-    net_init(&cfg);
+    settings_dhcp();
+    net_init(&settings);
     ip4_addr_t from_dhcp;
     IP4_ADDR(&from_dhcp, 10, 0, 2, 2);
     dhcp_set_ntp_servers(1, &from_dhcp);
@@ -222,8 +221,8 @@ static void test_ntp_server_from_dhcp_comes_second(void **state)
 static void test_replaced_device_gets_new_interface(void **state)
 {
     (void)state;
-    config_static();
-    net_init(&cfg);
+    settings_static();
+    net_init(&settings);
     net_poll();
     struct net_status st;
     net_get_status(&st);
@@ -262,7 +261,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_dhcp_discover_carries_host_name_and_asks_for_ntp, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_static_settings_and_dns_from_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_static_settings_and_dns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ntp_server_from_dhcp_comes_second, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replaced_device_gets_new_interface, setup, teardown),
         cmocka_unit_test(test_strerror_names_every_lwip_error),

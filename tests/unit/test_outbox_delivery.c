@@ -32,6 +32,8 @@
 static const char conf_text[] = "Root=ops@example.com\nMailHub=mail.example.com:587\nUseSTARTTLS=YES\n"
                                 "AuthUser=pi@example.com\nAuthPass=secret\nHostName=pi-door\nBootMail=NO\n"
                                 "Alert = door: gpio=17 subject=\"Door {state}\"\n";
+/* The alert's account has a mail hub of its own: the session's server shows which account it was started for. */
+static const char aliases_text[] = "door:pi@example.com:alerts.example.com:465\n";
 static struct config cfg;
 
 /* ---- fakes: clock, network, randomness, inputs, event log, SMTP transport ------------------------------------ */
@@ -44,7 +46,8 @@ static struct {
     struct smtp_message *msgs;
     unsigned count;
     char text[MESSAGE_MAX]; /* the first message of the last session */
-    const char *account;
+    const char *host;      /* the server of the last session */
+    uint16_t port;
 } fake;
 
 bool net_clock_is_set(void)
@@ -89,17 +92,17 @@ void persist_event(enum event_log_type type, uint32_t arg, const char *fmt, ...)
     (void)fmt;
 }
 
-int smtp_client_start(const struct config *c, const char *account, struct smtp_message *msgs, unsigned count,
+int smtp_client_start(const struct smtp_client_settings *settings, struct smtp_message *msgs, unsigned count,
                       smtp_client_report_fn report, void *report_ctx)
 {
-    (void)c;
     (void)report;
     (void)report_ctx;
     fake.starts++;
     fake.running = true;
     fake.msgs = msgs;
     fake.count = count;
-    fake.account = account;
+    fake.host = settings->host;
+    fake.port = settings->port;
     struct smtp_text *reader = msgs[0].read_ctx;
     size_t n = reader->len < MESSAGE_MAX - 1 ? reader->len : MESSAGE_MAX - 1;
     memcpy(fake.text, reader->text, n);
@@ -145,6 +148,7 @@ static int setup(void **state)
     fake_board_set_uptime_us(10 * S);
     config_init(&cfg);
     assert_int_equal(config_parse(&cfg, "smtp.conf", conf_text, strlen(conf_text), NULL, NULL), 0);
+    assert_int_equal(config_parse_revaliases(&cfg, "revaliases", aliases_text, strlen(aliases_text), NULL, NULL), 0);
     assert_int_equal(config_finish(&cfg, NULL, NULL), 0);
     outbox_delivery_init(&cfg, NULL);
     stdout_capture_begin();
@@ -212,7 +216,8 @@ static void test_waits_for_the_clock_then_dates_the_event(void **state)
     fake_board_set_uptime_us(100 * S);
     poll_twice();
     assert_int_equal(fake.starts, 1);
-    assert_string_equal(fake.account, "door");
+    assert_string_equal(fake.host, "alerts.example.com"); /* the revaliases hub of the alert's account, "door" */
+    assert_int_equal(fake.port, 465);
     assert_non_null(strstr(fake.text, "Date: Sat, 28 Nov 2026 12:33:26 +0000\r\n"));
     assert_non_null(strstr(fake.text, "Subject: Door triggered\r\n"));
     assert_non_null(strstr(fake.text, "To: ops@example.com\r\n"));

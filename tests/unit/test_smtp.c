@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
 #include "hmac_md5_ref.h"
 #include "net/smtp.h"
 
@@ -1294,63 +1293,26 @@ static void test_big_body_bdat(void **state)
 	assert_int_equal(m[0].body_octets, strlen(wire));
 }
 
-static void test_options_from_config(void **state)
-{
-	static struct config cfg;
-	struct smtp_options o;
-
-	(void)state;
-	memset(&cfg, 0, sizeof(cfg));
-	strcpy(cfg.ehlo_name, "pi.example");
-	strcpy(cfg.auth_user, "user");
-	strcpy(cfg.auth_pass, "pw");
-	cfg.use_tls = true;
-	cfg.use_starttls = true;
-	cfg.auth_method = CONFIG_AUTH_CRAM_MD5;
-	cfg.auth_method_set = true;
-	cfg.connect_timeout_ms = 30000;
-	cfg.smtp_timeout_ms = 60000;
-	smtp_options_from_config(&o, &cfg);
-	assert_int_equal(o.tls, SMTP_TLS_STARTTLS);
-	assert_false(o.allow_cleartext_auth);
-	assert_int_equal(o.auth_forced, SMTP_AUTH_CRAM_MD5);
-	assert_string_equal(o.ehlo_name, "pi.example");
-	assert_int_equal(o.timeouts.mail_ms, 60000);
-	assert_int_equal(o.timeouts.data_end_ms, 10 * MIN_MS);
-	assert_null(o.log);
-
-	cfg.use_starttls = false;
-	cfg.auth_method_set = false;
-	smtp_options_from_config(&o, &cfg);
-	assert_int_equal(o.tls, SMTP_TLS_IMPLICIT);
-	assert_int_equal(o.auth_forced, 0);
-
-	/* UseTLS=NO alone no longer lets a credential go in clear: only AllowAuthWithoutTLS=YES does. */
-	cfg.use_tls = false;
-	smtp_options_from_config(&o, &cfg);
-	assert_int_equal(o.tls, SMTP_TLS_NONE);
-	assert_false(o.allow_cleartext_auth);
-	cfg.allow_auth_without_tls = true;
-	smtp_options_from_config(&o, &cfg);
-	assert_true(o.allow_cleartext_auth);
-}
-
 /* docs/config.md: SMTPTimeout bounds every reply and the body's progress, but the reply to the end of the data
- * gets at least RFC 5321's 10 minutes (§4.5.3.2.6). A session built from a config with SMTPTimeout=30s. */
+ * gets at least RFC 5321's 10 minutes (§4.5.3.2.6). A session with the options firmware/net_settings.c makes of
+ * SMTPTimeout=30s (tests/unit/test_net_settings.c checks that part): each timeout is kept where it applies. */
 static void test_smtp_timeout_from_config(void **state)
 {
-	static struct config cfg;
 	static struct smtp_message m[1];
 	struct smtp_options o;
 
 	(void)state;
-	memset(&cfg, 0, sizeof(cfg));
 	memset(m, 0, sizeof(m));
-	strcpy(cfg.ehlo_name, "client.example");
-	cfg.connect_timeout_ms = 10000;
-	cfg.smtp_timeout_ms = 30000;
-	smtp_options_from_config(&o, &cfg);
-	assert_int_equal(o.timeouts.data_end_ms, 10 * MIN_MS);
+	memset(&o, 0, sizeof(o));
+	o.ehlo_name = "client.example";
+	o.timeouts.connect_ms = 10000;
+	o.timeouts.greeting_ms = 30000;
+	o.timeouts.command_ms = 30000;
+	o.timeouts.mail_ms = 30000;
+	o.timeouts.rcpt_ms = 30000;
+	o.timeouts.data_init_ms = 30000;
+	o.timeouts.data_block_ms = 30000;
+	o.timeouts.data_end_ms = 10 * MIN_MS;
 	o.log = log_line;
 	o.log_ctx = &h;
 	msg_simple(&m[0], &body1, one_rcpt, 1);
@@ -1423,7 +1385,6 @@ int main(void)
 		cmocka_unit_test(test_8bitmime_and_smtputf8),
 		cmocka_unit_test(test_big_body_data),
 		cmocka_unit_test(test_big_body_bdat),
-		cmocka_unit_test(test_options_from_config),
 		cmocka_unit_test(test_names),
 	};
 

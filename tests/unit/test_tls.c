@@ -15,7 +15,6 @@
 
 #include <cmocka.h>
 
-#include "config/config.h"
 #include "lwip/altcp.h"
 #include "lwip/ip4_addr.h"
 #include "lwip/init.h"
@@ -566,22 +565,22 @@ static void pump(struct server *s)
 
 /* ---- configurations and connections ------------------------------------------------------------------------- */
 
-static struct config test_cfg;
+static struct tls_settings test_settings;
 
 static struct tls_config *config_make(const struct test_cert *trusted, const struct test_cert *pinned,
                                       const struct test_cert *client)
 {
-    memset(&test_cfg, 0, sizeof test_cfg);
-    test_cfg.tls_min_version = CONFIG_TLS_1_2;
+    memset(&test_settings, 0, sizeof test_settings);
+    test_settings.min_version = TLS_VERSION_1_2;
     if (pinned != NULL) {
-        test_cfg.has_fingerprint = true;
-        cert_sha256(pinned, test_cfg.fingerprint);
+        test_settings.pinned = true;
+        cert_sha256(pinned, test_settings.pin);
     }
     struct tls_pem ca_pem = trusted != NULL ? pem_of(trusted->pem) : (struct tls_pem){ 0 };
     struct tls_pem cert_pem = client != NULL ? pem_of(client->pem) : (struct tls_pem){ 0 };
     struct tls_pem key_pem = client != NULL ? pem_of(client->key_pem) : (struct tls_pem){ 0 };
     struct tls_config *tc = NULL;
-    int err = tls_config_new(&tc, &test_cfg, trusted != NULL ? &ca_pem : NULL, client != NULL ? &cert_pem : NULL,
+    int err = tls_config_new(&tc, &test_settings, trusted != NULL ? &ca_pem : NULL, client != NULL ? &cert_pem : NULL,
                              client != NULL ? &key_pem : NULL);
     assert_int_equal(err, 0);
     assert_non_null(tc);
@@ -835,11 +834,11 @@ static void test_tls12_handshake_sni_and_data(void **state)
 static void test_min_version_tls13_refuses_tls12_server(void **state)
 {
     (void)state;
-    memset(&test_cfg, 0, sizeof test_cfg);
-    test_cfg.tls_min_version = CONFIG_TLS_1_3;
+    memset(&test_settings, 0, sizeof test_settings);
+    test_settings.min_version = TLS_VERSION_1_3;
     struct tls_pem ca_pem = pem_of(ca.pem);
     struct tls_config *tc;
-    assert_int_equal(tls_config_new(&tc, &test_cfg, &ca_pem, NULL, NULL), 0);
+    assert_int_equal(tls_config_new(&tc, &test_settings, &ca_pem, NULL, NULL), 0);
     char text[256];
     int err = expect_refused(tc, HOST, &tls12_opts, text, sizeof text);
     assert_true(err < 0 && err > -0x8000);
@@ -1249,16 +1248,16 @@ static void test_client_certificate(void **state)
 static void test_client_key_must_match_cert(void **state)
 {
     (void)state;
-    memset(&test_cfg, 0, sizeof test_cfg);
+    memset(&test_settings, 0, sizeof test_settings);
     struct tls_pem ca_pem = pem_of(ca.pem);
     struct tls_pem cert_pem = pem_of(client_crt.pem);
     struct tls_pem key_pem = pem_of(server_crt.key_pem);
     struct tls_config *tc = NULL;
-    assert_int_equal(tls_config_new(&tc, &test_cfg, &ca_pem, &cert_pem, &key_pem), TLS_ERR_CLIENT_KEY);
+    assert_int_equal(tls_config_new(&tc, &test_settings, &ca_pem, &cert_pem, &key_pem), TLS_ERR_CLIENT_KEY);
     assert_null(tc);
     /* Text without a PEM block is taken for DER by Mbed TLS, and its error passed on. */
     struct tls_pem junk = pem_of("not a certificate\n");
-    assert_int_equal(tls_config_new(&tc, &test_cfg, &junk, NULL, NULL), MBEDTLS_ERR_X509_INVALID_FORMAT);
+    assert_int_equal(tls_config_new(&tc, &test_settings, &junk, NULL, NULL), MBEDTLS_ERR_X509_INVALID_FORMAT);
     assert_null(tc);
 }
 
@@ -1368,9 +1367,9 @@ static double seconds_since(const struct timespec *t0)
 static void test_builtin_bundle_parsed_at_first_use(void **state)
 {
     (void)state;
-    memset(&test_cfg, 0, sizeof test_cfg);
+    memset(&test_settings, 0, sizeof test_settings);
     struct tls_config *tc = NULL;
-    assert_int_equal(tls_config_new(&tc, &test_cfg, NULL, NULL, NULL), 0);
+    assert_int_equal(tls_config_new(&tc, &test_settings, NULL, NULL, NULL), 0);
     unsigned loaded, skipped;
     tls_config_ca_count(tc, &loaded, &skipped);
     assert_int_equal(loaded, 0); /* nothing parsed at configuration time */
