@@ -56,6 +56,7 @@ DRIVERS_SRCS := $(filter $(BOARD_DRIVERS),$(DRIVERS_SRCS))
 endif
 include lib/lib.mk
 include config/config.mk
+include mail/mail.mk
 include tools/tools.mk
 include tools/sdcard.mk
 include net/net.mk
@@ -66,7 +67,7 @@ BAREMAIL_VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || 
 CFLAGS_COMMON = $(ARCH_FLAGS) $(OPT) -ffunction-sections -fdata-sections $(BOARD_DEFS) $(INCLUDES) $(NET_INCLUDES)
 CFLAGS = $(CSTD) $(WARN) $(CFLAGS_COMMON)
 
-OWN_SRCS := $(BOARD_SRCS) $(LIB_SRCS) $(DRIVERS_SRCS) $(CONFIG_SRCS) $(NET_SRCS) $(FIRMWARE_SRCS)
+OWN_SRCS := $(BOARD_SRCS) $(LIB_SRCS) $(DRIVERS_SRCS) $(CONFIG_SRCS) $(MAIL_SRCS) $(NET_SRCS) $(FIRMWARE_SRCS)
 OWN_OBJS := $(patsubst %.c,$(O)/%.o,$(filter %.c,$(OWN_SRCS))) $(patsubst %.S,$(O)/%.o,$(filter %.S,$(OWN_SRCS)))
 TP_OBJS := $(patsubst %.c,$(O)/%.o,$(THIRD_PARTY_SRCS))
 VERSION_OBJ := $(O)/version.o

@@ -11,13 +11,6 @@ FIRMWARE_SRCS += firmware/config_load.c
 FIRMWARE_SRCS += firmware/usb_cmd.c
 # `pin`: read an input, or simulate one on the native board and under QEMU.
 FIRMWARE_SRCS += firmware/pin_cmd.c
-# Mail messages: addresses, MIME encodings, ssmtp's header rules, machine-made mail, the sendmail path.
-FIRMWARE_SRCS += firmware/mail.c
-FIRMWARE_SRCS += firmware/mail_addr.c
-FIRMWARE_SRCS += firmware/mail_mime.c
-FIRMWARE_SRCS += firmware/mail_header.c
-FIRMWARE_SRCS += firmware/mail_compose.c
-FIRMWARE_SRCS += firmware/mail_submit.c
 FIRMWARE_SRCS += firmware/net_cmd.c
 # `iperf`: a TCP receive test, for the link and for bench/net-boot.
 FIRMWARE_SRCS += firmware/iperf_cmd.c
@@ -41,5 +34,3 @@ FIRMWARE_SRCS += firmware/journal.c
 FIRMWARE_SRCS += firmware/event_log.c
 FIRMWARE_SRCS += firmware/persist.c
 FIRMWARE_SRCS += firmware/log_cmd.c
-# sendmail's message reader (pure: bytes in, message out).
-FIRMWARE_SRCS += firmware/mail_input.c

@@ -1,7 +1,7 @@
 /*
  * mail_decode.h - independent decoders and line checks for the mail module tests: they undo what mail_mime
  * encodes (quoted-printable, RFC 2047 encoded-words, header folding) so that tests compare round trips instead
- * of trusting the encoder. Written from the RFCs, not from firmware/mail_mime.c.
+ * of trusting the encoder. Written from the RFCs, not from mail/mail_mime.c.
  */
 #ifndef MAIL_DECODE_H
 #define MAIL_DECODE_H

@@ -15,7 +15,7 @@
 
 #include "config/config.h"
 #include "firmware/alert_mail.h"
-#include "firmware/mail.h"
+#include "mail/mail.h"
 
 #define SEC UINT64_C(1000000)
 /* 2026-11-28T12:34:56Z */

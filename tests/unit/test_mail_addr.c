@@ -1,5 +1,5 @@
 /*
- * Unit tests for firmware/mail_addr: address lists as real headers write them, addr-spec validation, domains.
+ * Unit tests for mail/mail_addr: address lists as real headers write them, addr-spec validation, domains.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,8 +9,8 @@
 
 #include <string.h>
 
-#include "firmware/mail.h"
-#include "firmware/mail_addr.h"
+#include "mail/mail.h"
+#include "mail/mail_addr.h"
 
 struct joined {
 	char text[1024];

@@ -1,5 +1,5 @@
 /*
- * Unit tests for firmware/mail_compose: the whole machine-made message for the seed configuration, transfer
+ * Unit tests for mail/mail_compose: the whole machine-made message for the seed configuration, transfer
  * encodings chosen by content and server, no-clock behaviour, folding of To, argument errors, and every buffer
  * size below the needed one failing cleanly without a write past the end.
  */
@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "config/config.h"
-#include "firmware/mail.h"
-#include "firmware/mail_compose.h"
+#include "mail/mail.h"
+#include "mail/mail_compose.h"
 #include "mail_decode.h"
 
 #define T_2026 INT64_C(1795869296) /* Sat, 28 Nov 2026 12:34:56 +0000 */

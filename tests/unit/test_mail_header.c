@@ -1,5 +1,5 @@
 /*
- * Unit tests for firmware/mail_header: Date from UTC seconds (leap years, centuries, single-digit days, the
+ * Unit tests for mail/mail_header: Date from UTC seconds (leap years, centuries, single-digit days, the
  * range ends), Message-ID format and uniqueness, and the sender/recipient rules of ssmtp 2.64 for combinations of
  * Root, RewriteDomain, HostName and revaliases (expected values observed with Debian's ssmtp 2.64-11).
  */
@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "config/config.h"
-#include "firmware/mail.h"
-#include "firmware/mail_header.h"
+#include "mail/mail.h"
+#include "mail/mail_header.h"
 
 struct date_case {
 	int64_t utc;

@@ -1,4 +1,4 @@
-/* Unit tests for firmware/mail_input, sendmail's message reader: line ends, the "." terminator, the dot rule,
+/* Unit tests for mail/mail_input, sendmail's message reader: line ends, the "." terminator, the dot rule,
  * Ctrl-C, overflow, and the same message fed in one piece or typed byte by byte giving the same text. Table-driven:
  * each vector is what the console receives and the message that must come out. */
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "firmware/mail_input.h"
+#include "mail/mail_input.h"
 
 struct vector {
     const char *name;

@@ -1,5 +1,5 @@
 /*
- * Unit tests for firmware/mail_mime: encoded-words (exact vectors, then round trips through an independent
+ * Unit tests for mail/mail_mime: encoded-words (exact vectors, then round trips through an independent
  * decoder with the RFC's length rules), quoted-printable, line endings, header fields, transfer-encoding choice,
  * re-encoding a message, and the bounded writer.
  */
@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "firmware/mail.h"
-#include "firmware/mail_mime.h"
+#include "mail/mail.h"
+#include "mail/mail_mime.h"
 #include "mail_decode.h"
 
 #define BIG 16384

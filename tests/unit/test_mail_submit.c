@@ -1,5 +1,5 @@
 /*
- * Unit tests for firmware/mail_submit: the seed msg.txt through the sendmail path byte for byte (against what
+ * Unit tests for mail/mail_submit: the seed msg.txt through the sendmail path byte for byte (against what
  * Debian's ssmtp 2.64-11 sent for it, plus the Message-ID baremail adds), -t, Bcc, folded and grouped recipient
  * lists, FromLineOverride both ways, line endings, messages without header or separator, flags, errors.
  */
@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "config/config.h"
-#include "firmware/mail.h"
-#include "firmware/mail_submit.h"
+#include "mail/mail.h"
+#include "mail/mail_submit.h"
 #include "mail_decode.h"
 
 #define T_2026 INT64_C(1795869296) /* Sat, 28 Nov 2026 12:34:56 +0000 */

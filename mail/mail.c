@@ -1,7 +1,7 @@
 /*
  * mail - error codes and the bounded output buffer shared by the mail_* modules (see mail.h).
  */
-#include "firmware/mail.h"
+#include "mail/mail.h"
 
 #include <string.h>
 

@@ -1,12 +1,12 @@
 /*
  * mail_compose - messages the device writes itself (see mail_compose.h).
  */
-#include "firmware/mail_compose.h"
+#include "mail/mail_compose.h"
 
 #include <string.h>
 
-#include "firmware/mail_addr.h"
-#include "firmware/mail_header.h"
+#include "mail/mail_addr.h"
+#include "mail/mail_header.h"
 
 static void put_field(struct mail_out *o, const char *name, const char *value)
 {

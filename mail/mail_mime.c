@@ -1,7 +1,7 @@
 /*
  * mail_mime - line endings, header fields, transfer encodings and RFC 2047 encoded-words (see mail_mime.h).
  */
-#include "firmware/mail_mime.h"
+#include "mail/mail_mime.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
  * sendmail's message reader; see mail_input.h.
  */
-#include "firmware/mail_input.h"
+#include "mail/mail_input.h"
 
 void mail_input_init(struct mail_input *in, char *buf, size_t cap)
 {

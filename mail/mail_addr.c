@@ -1,11 +1,11 @@
 /*
  * mail_addr - RFC 5322 address-list parsing and addr-spec checks (see mail_addr.h).
  */
-#include "firmware/mail_addr.h"
+#include "mail/mail_addr.h"
 
 #include <string.h>
 
-#include "firmware/mail.h"
+#include "mail/mail.h"
 
 /* One growing address: the text outside <> (a bare addr-spec, or a display name we throw away) or inside. */
 struct part {

@@ -1,12 +1,12 @@
 /*
  * mail_header - Date, Message-ID, sender and recipient addresses as ssmtp computes them (see mail_header.h).
  */
-#include "firmware/mail_header.h"
+#include "mail/mail_header.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "firmware/mail.h"
+#include "mail/mail.h"
 
 #define SECONDS_PER_DAY 86400
 /* 10000-01-01T00:00:00Z: RFC 5322 years have four digits. */

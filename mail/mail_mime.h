@@ -3,7 +3,7 @@
  * (7bit / 8bit / quoted-printable, RFC 2045), and RFC 2047 encoded-words for non-ASCII header text.
  *
  * Input text may end its lines with CRLF, bare LF or bare CR (all three count as one line end); everything
- * written goes through a `struct mail_out` (firmware/mail.h) with CRLF line endings only, so nothing written
+ * written goes through a `struct mail_out` (mail/mail.h) with CRLF line endings only, so nothing written
  * here can contain a bare CR or LF. Output is not dot-stuffed: that belongs to the SMTP DATA layer (BDAT needs
  * none). Pure functions, no allocation.
  */
@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "firmware/mail.h"
+#include "mail/mail.h"
 
 enum mail_cte { MAIL_CTE_7BIT, MAIL_CTE_8BIT, MAIL_CTE_QP };
 

@@ -39,7 +39,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
-#include "firmware/mail.h"
+#include "mail/mail.h"
 
 struct mail_submit_opts {
 	const char *account;          /* local account submitting: "root" from the console */

@@ -26,8 +26,8 @@
 #include <stdint.h>
 
 #include "config/config.h"
-#include "firmware/mail.h"
-#include "firmware/mail_mime.h"
+#include "mail/mail.h"
+#include "mail/mail_mime.h"
 
 struct mail_compose_msg {
 	const char *account;        /* local account: "root" (test, boot, heartbeat) or an Alert name */

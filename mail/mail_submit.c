@@ -1,14 +1,14 @@
 /*
  * mail_submit - sendmail-style preparation of a user's message, as ssmtp does it (see mail_submit.h).
  */
-#include "firmware/mail_submit.h"
+#include "mail/mail_submit.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "firmware/mail_addr.h"
-#include "firmware/mail_header.h"
-#include "firmware/mail_mime.h"
+#include "mail/mail_addr.h"
+#include "mail/mail_header.h"
+#include "mail/mail_mime.h"
 
 struct rcpt_ctx {
 	const struct config *cfg;
