@@ -1,8 +1,10 @@
 # Test targets. Included from the top Makefile.
 #
-# Host unit tests: each module adds a fragment tests/unit/<module>.mk declaring
+# Host unit tests, in a folder per layer (tests/unit/board, drivers, net, config, mail, firmware, lib) with the fakes
+# and helpers several layers' tests share in tests/unit/fakes (on the include path). Each module adds a fragment
+# tests/unit/<layer>/<module>.mk declaring
 #     UNIT_TESTS += test_foo
-#     test_foo_SRCS := tests/unit/test_foo.c foo/foo.c tests/unit/fake_mmio.c
+#     test_foo_SRCS := tests/unit/<layer>/test_foo.c foo/foo.c tests/unit/fakes/fake_mmio.c
 #     test_foo_CFLAGS := ...   (optional)      test_foo_LIBS := ...   (optional)
 # Fuzz targets (clang libFuzzer + AddressSanitizer): tests/fuzz/<name>.mk declaring
 #     FUZZ_TARGETS += fuzz_foo
@@ -12,7 +14,7 @@
 HOST_CC ?= gcc
 HB := build/host
 HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer -D_DEFAULT_SOURCE -DMMIO_FAKE -I. -Itests/unit -MMD -MP
+	-fno-omit-frame-pointer -D_DEFAULT_SOURCE -DMMIO_FAKE -I. -Itests/unit/fakes -MMD -MP
 FUZZ_CC ?= clang
 # -fno-sanitize-recover=all: a UBSan report aborts the run like an ASan one, so the fuzzer saves the input and fails.
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -21,7 +23,7 @@ FUZZ_SECONDS ?= 20
 
 UNIT_TESTS :=
 FUZZ_TARGETS :=
-include $(sort $(wildcard tests/unit/*.mk))
+include $(sort $(wildcard tests/unit/*/*.mk))
 include $(sort $(wildcard tests/fuzz/*.mk))
 
 define unit_rule
