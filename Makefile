@@ -57,10 +57,10 @@ endif
 include lib/lib.mk
 include config/config.mk
 include mail/mail.mk
-include tools/tools.mk
-include tools/sdcard.mk
 include net/net.mk
 include firmware/firmware.mk
+include tools/tools.mk
+include tools/sdcard.mk
 
 BAREMAIL_VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
 

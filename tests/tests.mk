@@ -21,6 +21,13 @@ FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,u
 	-D_DEFAULT_SOURCE -DMMIO_FAKE -I.
 FUZZ_SECONDS ?= 20
 
+# Test fragments link the layers' lists (CONFIG_PARSER_SRCS, MAIL_SRCS, SMTP_SRCS, STORAGE_SRCS, ...: see each
+# layer's .mk), never the files in them, and name a module's own file only when they test it alone. The fakes that
+# most tests link, named once here: the board (board.h on the host, with the names of its codes) and the hardware
+# under MMIO_FAKE (the register file and the system timer).
+FAKE_BOARD_SRCS := tests/unit/fakes/fake_board.c $(BOARD_NAMES_SRCS)
+FAKE_HW_SRCS := tests/unit/fakes/fake_mmio.c tests/unit/fakes/fake_systimer.c
+
 UNIT_TESTS :=
 FUZZ_TARGETS :=
 include $(sort $(wildcard tests/unit/*/*.mk))

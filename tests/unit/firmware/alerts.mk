@@ -2,5 +2,5 @@
 # inputs.
 UNIT_TESTS += test_alerts
 test_alerts_SRCS := tests/unit/firmware/test_alerts.c firmware/alerts.c firmware/alerts_cmd.c firmware/alert_engine.c \
-	firmware/alert_mail.c mail/mail.c mail/mail_header.c $(CONFIG_PARSER_SRCS) firmware/console.c \
-	firmware/console_editor.c tests/unit/fakes/fake_board.c board/board_names.c tests/unit/fakes/stdout_capture.c
+	firmware/alert_mail.c $(MAIL_SRCS) $(CONFIG_PARSER_SRCS) $(LIB_SRCS) $(CONSOLE_SRCS) $(FAKE_BOARD_SRCS) \
+	tests/unit/fakes/stdout_capture.c

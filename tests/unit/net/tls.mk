@@ -29,8 +29,8 @@ $(TLS_TEST_O)/ca_bundle.c: tools/gen-ca-bundle $(CA_BUNDLE_PEM) | $(SETUP_STAMP)
 	$(Q)tools/gen-ca-bundle --source $(CA_BUNDLE_PEM) $@
 
 UNIT_TESTS += test_tls
-test_tls_SRCS := tests/unit/net/test_tls.c net/tls.c net/clock.c net/entropy.c net/random.c net/sys_arch.c \
-	board/native/native_rng.c tests/unit/fakes/fake_board.c board/board_names.c $(TLS_TEST_O)/ca_bundle.c
+test_tls_SRCS := tests/unit/net/test_tls.c $(TLS_SRCS) $(NET_CLOCK_SRCS) $(NET_RANDOM_SRCS) $(NET_SYS_SRCS) \
+	board/native/native_rng.c $(FAKE_BOARD_SRCS) $(TLS_TEST_O)/ca_bundle.c
 test_tls_CFLAGS := $(TLS_TEST_DEFS)
 test_tls_LIBS := $(TLS_TEST_LIB)
 $(HB)/unit/test_tls: $(TLS_TEST_LIB)
