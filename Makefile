@@ -56,17 +56,18 @@ DRIVERS_SRCS := $(filter $(BOARD_DRIVERS),$(DRIVERS_SRCS))
 endif
 include lib/lib.mk
 include config/config.mk
-include tools/tools.mk
-include tools/sdcard.mk
+include mail/mail.mk
 include net/net.mk
 include firmware/firmware.mk
+include tools/tools.mk
+include tools/sdcard.mk
 
 BAREMAIL_VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
 
 CFLAGS_COMMON = $(ARCH_FLAGS) $(OPT) -ffunction-sections -fdata-sections $(BOARD_DEFS) $(INCLUDES) $(NET_INCLUDES)
 CFLAGS = $(CSTD) $(WARN) $(CFLAGS_COMMON)
 
-OWN_SRCS := $(BOARD_SRCS) $(LIB_SRCS) $(DRIVERS_SRCS) $(CONFIG_SRCS) $(NET_SRCS) $(FIRMWARE_SRCS)
+OWN_SRCS := $(BOARD_SRCS) $(LIB_SRCS) $(DRIVERS_SRCS) $(CONFIG_SRCS) $(MAIL_SRCS) $(NET_SRCS) $(FIRMWARE_SRCS)
 OWN_OBJS := $(patsubst %.c,$(O)/%.o,$(filter %.c,$(OWN_SRCS))) $(patsubst %.S,$(O)/%.o,$(filter %.S,$(OWN_SRCS)))
 TP_OBJS := $(patsubst %.c,$(O)/%.o,$(THIRD_PARTY_SRCS))
 VERSION_OBJ := $(O)/version.o

@@ -1,6 +1,6 @@
 /*
  * journal_bench - the journal's costs on the host, with the firmware's own journal and event log code and the
- * partition layout of firmware/persist_layout.h, on a file-backed device that counts blocks (tests/unit/crash_disk.c).
+ * partition layout of firmware/persist_layout.h, on a file-backed device that counts blocks (tests/unit/fakes/crash_disk.c).
  *
  * usage: journal_bench                 prints the figures (bench/journal runs it)
  *        journal_bench --fill IMAGE    fills the journal partition of a card image with undelivered records, as

@@ -4,7 +4,7 @@
  * Every driver reads and writes its registers through these helpers, never through raw pointer casts, so that:
  *  - the access width and volatility are always right (32-bit, no merging, no reordering by the compiler);
  *  - host unit tests can build drivers with -DMMIO_FAKE and supply mmio_read32()/mmio_write32() from a fake
- *    register file (tests/unit/fake_mmio.c) that records every access and scripts the values read back.
+ *    register file (tests/unit/fakes/fake_mmio.c) that records every access and scripts the values read back.
  *
  * Addresses are plain uintptr_t: a driver gets its block's base from the board and adds named offsets.
  *
@@ -15,7 +15,7 @@
  * system timer), so every read is followed and every write preceded by a data synchronization barrier, as Linux's
  * readl()/writel() do on ARM (arch/arm/include/asm/io.h, __iormb/__iowmb). The MMU maps peripherals
  * Strongly-ordered (board/common/mmu.c), so a write has reached its peripheral when the next access starts.
- * With MMIO_FAKE the raw accessors and the barrier come from tests/unit/fake_mmio.c, which checks this rule.
+ * With MMIO_FAKE the raw accessors and the barrier come from tests/unit/fakes/fake_mmio.c, which checks this rule.
  */
 #ifndef MMIO_H
 #define MMIO_H

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "firmware/mail.h"
-#include "firmware/mail_header.h"
+#include "mail/mail.h"
+#include "mail/mail_header.h"
 
 #define US_PER_S UINT64_C(1000000)
 #define S_PER_MIN 60u

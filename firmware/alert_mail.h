@@ -1,7 +1,7 @@
 /*
  * alert_mail - the subject and body of the mails about the inputs: an alert (from its Alert line's templates, with
  * a summary paragraph when the mail covers several events), the boot mail and the heartbeat mail.
- * firmware/mail_compose turns them into a message; the outbox calls alert_mail_render() when it is about to send.
+ * mail/mail_compose turns them into a message; the outbox calls alert_mail_render() when it is about to send.
  *
  * Pure: no board call, no clock, no malloc. Everything a text says comes from the arguments: the configuration,
  * the event (firmware/alert_event.h), UTC times the caller computed from the event's uptime (the outbox knows the

@@ -3,7 +3,7 @@
  *   test [rcpt]               sends a test message (which device, firmware, address, time) to rcpt, or to Root
  *                             (without Root, to the first recipient of alert mail, config.h's alert_to);
  *   sendmail [-t] [rcpt...]   reads a message from the console and submits it as `ssmtp rcpt... < msg.txt` would
- *                             (firmware/mail_submit.h: headers kept, Received/From/Date/Message-ID added, -t takes
+ *                             (mail/mail_submit.h: headers kept, Received/From/Date/Message-ID added, -t takes
  *                             the recipients from To, Cc and Bcc, Bcc never sent).
  * Every message needs a Date (RFC 5322), so before NTP has set the clock both wait for it through the main loop
  * ("waiting for the clock (NTP server ...)"), at most ConnectTimeout, and compose the message only then (sendmail

@@ -5,7 +5,7 @@
  * Events arrive through outbox_delivery_add() (the alert engine's emit callback, the boot and heartbeat mail). On
  * every pass of the main loop outbox_delivery_poll() dates what waits once the clock is set, and when the link,
  * an address and the clock are there, the SMTP client is free (a console `test` may be using it) and a mail is
- * due, it writes the due mails (firmware/alert_mail.h renders their text, firmware/mail_compose.h the message) and
+ * due, it writes the due mails (firmware/alert_mail.h renders their text, mail/mail_compose.h the message) and
  * submits them in one session; when the session ends each mail's outcome goes back to the queue
  * (firmware/outbox_classify.h), one line per mail on the console says what happened (with Debug=YES also how long
  * after its event the server's reply came: the edge-to-250 figure of bench/alert-latency), and the ACT LED shows

@@ -6,8 +6,9 @@
 # the package updates the PEM file or the generator changes.
 CA_BUNDLE_PEM ?= /etc/ssl/certs/ca-certificates.crt
 
-NET_SRCS += net/tls.c
-NET_SRCS += net/tls_config.c
+# TLS_SRCS: the layer, for the firmware and its host test and fuzz target (which add the CA bundle they generate).
+TLS_SRCS += net/tls.c net/tls_config.c
+NET_SRCS += $(TLS_SRCS)
 NET_SRCS += $(O)/ca_bundle.c
 
 $(O)/ca_bundle.c: tools/gen-ca-bundle $(CA_BUNDLE_PEM) | $(SETUP_STAMP)

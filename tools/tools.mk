@@ -1,14 +1,16 @@
-# Host tools built from the project's own sources. Included from the top Makefile after config/config.mk;
-# tools/smtpconf-check (the wrapper script) also runs this fragment on its own:
-#     make -f config/config.mk -f tools/tools.mk build/host/tools/smtpconf-check
-# so the checker builds on a machine that has only a host C compiler.
+# Host tools built from the project's own sources, which they take from the layers' lists. Included from the top
+# Makefile after the layers' fragments; tools/smtpconf-check and tools/baremail-log (the wrapper scripts) also run
+# it with just those fragments:
+#     make -f config/config.mk -f board/shared.mk -f drivers/drivers.mk -f firmware/firmware.mk \
+#         -f tools/tools.mk build/host/tools/smtpconf-check
+# so the tools build on a machine that has only a host C compiler.
 
 HOST_TOOLS_CC ?= cc
 HOST_TOOLS_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -D_DEFAULT_SOURCE -I.
 
 SMTPCONF_CHECK := build/host/tools/smtpconf-check
-# board/pi_header.c: the board's rule of which pins alerts may watch (pure data; see its header).
-SMTPCONF_CHECK_SRCS := tools/smtpconf-check.c $(CONFIG_SRCS) board/pi_header.c
+# BOARD_PINS_SRCS (board/pi_header.c): the board's rule of which pins alerts may watch (pure data; see its header).
+SMTPCONF_CHECK_SRCS := tools/smtpconf-check.c $(CONFIG_SRCS) $(BOARD_PINS_SRCS)
 
 $(SMTPCONF_CHECK): $(SMTPCONF_CHECK_SRCS) config/config.h board/pi_header.h board/common/bcm283x.h
 	@mkdir -p $(@D)
@@ -17,8 +19,7 @@ $(SMTPCONF_CHECK): $(SMTPCONF_CHECK_SRCS) config/config.h board/pi_header.h boar
 
 # The event log and journal reader: the firmware's own MBR, journal and event log code on an image file.
 BAREMAIL_LOG := build/host/tools/baremail-log
-BAREMAIL_LOG_SRCS := tools/baremail-log.c drivers/blockdev.c drivers/storage/mbr.c firmware/journal.c \
-	firmware/event_log.c firmware/outbox_journal.c firmware/outbox.c
+BAREMAIL_LOG_SRCS := tools/baremail-log.c $(DISK_SRCS) $(JOURNAL_SRCS)
 BAREMAIL_LOG_HDRS := drivers/blockdev.h drivers/storage/mbr.h firmware/journal.h firmware/event_log.h \
 	firmware/persist_layout.h drivers/byteorder.h firmware/outbox_journal.h firmware/outbox.h
 

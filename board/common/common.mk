@@ -13,10 +13,7 @@ BOARD_SRCS += board/common/board_pi.c
 BOARD_SRCS += board/common/bootinfo.c
 BOARD_SRCS += board/common/pi_models.c
 BOARD_SRCS += board/common/pi_input.c
-BOARD_SRCS += board/input_pins.c
-BOARD_SRCS += board/pi_header.c
-BOARD_SRCS += board/board_names.c
 BOARD_SRCS += board/common/board_storage.c
-BOARD_SRCS += board/boot_volume.c
-BOARD_SRCS += board/journal_area.c
 BOARD_SRCS += board/common/board_usb.c
+include board/shared.mk
+BOARD_SRCS += $(BOARD_SHARED_SRCS)

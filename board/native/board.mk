@@ -9,13 +9,11 @@ ELF_NAME := baremail
 IMAGE_NAME :=
 LINK_FLAGS := -Wl,--gc-sections -Wl,-Map=$(O)/baremail.map
 LINK_LIBS := -lslirp
-BOARD_DRIVERS := drivers/netdev.c drivers/blockdev.c drivers/storage/mbr.c drivers/storage/fat.c
+# `=`: drivers/drivers.mk, which defines the lists, is read after this file.
+BOARD_DRIVERS = $(NETDEV_SRCS) $(STORAGE_SRCS)
 BOARD_SRCS += board/native/board_native.c
 BOARD_SRCS += board/native/native_storage.c
-BOARD_SRCS += board/boot_volume.c
-BOARD_SRCS += board/journal_area.c
 BOARD_SRCS += board/native/native_rng.c
 BOARD_SRCS += board/native/slirp_netdev.c
-BOARD_SRCS += board/board_names.c
-BOARD_SRCS += board/input_pins.c
-BOARD_SRCS += board/pi_header.c
+include board/shared.mk
+BOARD_SRCS += $(BOARD_SHARED_SRCS)

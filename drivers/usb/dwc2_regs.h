@@ -1,7 +1,7 @@
 /*
  * dwc2_regs.h - the register map of the Synopsys DWC2 OTG core in host mode: offsets from the core's base and
  * their fields, for the driver (drivers/usb/dwc2.c) and for the register-level model its host tests run against
- * (tests/unit/fake_dwc2.c), so that both read the core through one map.
+ * (tests/unit/fakes/fake_dwc2.c), so that both read the core through one map.
  *
  * Only the registers and fields the driver uses or the model answers. Offsets, bit positions and names are the
  * Synopsys DWC OTG databook's register map as the Linux driver spells it (drivers/usb/dwc2/hw.h, with the DWC2_

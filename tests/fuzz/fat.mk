@@ -1,3 +1,3 @@
 # Partition table parser and FAT reader on arbitrary disk images. Seeds: tests/fuzz/gen_fat_seeds.py.
 FUZZ_TARGETS += fuzz_fat
-fuzz_fat_SRCS := tests/fuzz/fuzz_fat.c drivers/storage/fat.c lib/utf8.c drivers/storage/mbr.c drivers/blockdev.c
+fuzz_fat_SRCS := tests/fuzz/fuzz_fat.c $(STORAGE_SRCS) $(LIB_SRCS)

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for firmware/mail_input, sendmail's message reader: the input is what arrives on the console
+ * libFuzzer target for mail/mail_input, sendmail's message reader: the input is what arrives on the console
  * after `sendmail`, fed byte by byte into a small buffer (so that overflow is reached), and again in a large one.
  * Besides ASan/UBSan findings, these are bugs (abort): a message longer than its buffer; a message whose lines do
  * not all end in CRLF, or that holds a lone CR or LF; a message that differs between the two buffers when the large
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware/mail_input.h"
+#include "mail/mail_input.h"
 
 #define SMALL_CAP 64u
 #define LARGE_CAP 65536u

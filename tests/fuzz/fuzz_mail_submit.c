@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the sendmail path (firmware/mail_submit) and what it leans on: the header field scanner,
+ * libFuzzer target for the sendmail path (mail/mail_submit) and what it leans on: the header field scanner,
  * the address-list parser, the transfer-encoding scan and the quoted-printable re-encoder.
  *
  * Input: one flag byte (bit 0: -t, bit 1: FromLineOverride=YES, bit 2: no clock), then the message text. Without
@@ -15,10 +15,10 @@
 #include <string.h>
 
 #include "config/config.h"
-#include "firmware/mail.h"
-#include "firmware/mail_addr.h"
-#include "firmware/mail_mime.h"
-#include "firmware/mail_submit.h"
+#include "mail/mail.h"
+#include "mail/mail_addr.h"
+#include "mail/mail_mime.h"
+#include "mail/mail_submit.h"
 
 #define OUT_SIZE 65536
 

@@ -502,7 +502,7 @@ def ctrl_c_cancels_a_submission(server):
 
 DATA = os.path.join(ROOT, "tests", "data", "integration")
 SSMTP = os.path.join(ROOT, "build", "mta", "ssmtp", "usr", "sbin", "ssmtp")
-# What each adds that the other does not, by design (firmware/mail_submit.h): baremail adds a Message-ID, and each
+# What each adds that the other does not, by design (mail/mail_submit.h): baremail adds a Message-ID, and each
 # names itself in its Received line.
 OWN_HEADERS = {"received", "message-id"}
 

@@ -9,7 +9,7 @@ there: every alert whose "queued" line the console printed arrives, with the Dat
 The clock comes from tests/lib/fake_servers.py's NtpServer (QEMU's user network forwards the guest's 10.0.2.2:123
 to this namespace's loopback); alerts are raised once the console says the clock is set, so each has its Date at
 once (an event from before the clock, cut by a power loss, is dated at the next boot: tests/unit/
-test_outbox_journal.c covers it). One Postfix serves every round. Needs root and tests/integration/setup-mta,
+firmware/test_outbox_journal.c covers it). One Postfix serves every round. Needs root and tests/integration/setup-mta,
 like test_mail_e2e.py. Ends with "N passed, M failed". BAREMAIL_POWER_SEED repeats a run's kill points.
 """
 import email.utils

@@ -49,14 +49,14 @@ quoted $p firmware/mail_cmd.c "no usable configuration"
 quoted $p firmware/mail_cmd.c "the network is not up (see \`net\`)"
 quoted $p firmware/mail_cmd.c "RCPT <"
 quoted $p third_party/mbedtls/include/mbedtls/x509_crt.h "The certificate is not correctly signed by the trusted CA"
-quoted $p tests/unit/test_smtp.c "BODY failed: no reply within 600 s"
+quoted $p tests/unit/net/test_smtp.c "BODY failed: no reply within 600 s"
 
 c=docs/config.md
 quoted $c config/config.c "unknown key, ignored, as ssmtp does"
 quoted $c config/config.c "the password ends before column"
 quoted $c config/config.c "AllowAuthWithoutTLS"
-quoted $c tests/unit/test_config.c "AuthMethod =  # not set: the first of PLAIN, LOGIN, CRAM-MD5 the server offers"
-quoted $c tests/unit/test_smtp.c "BODY failed: no reply within 600 s"
+quoted $c tests/unit/config/test_config.c "AuthMethod =  # not set: the first of PLAIN, LOGIN, CRAM-MD5 the server offers"
+quoted $c tests/unit/net/test_smtp.c "BODY failed: no reply within 600 s"
 
 quoted README.md README.md "[docs/providers.md](docs/providers.md)"
 quoted docs/config.md docs/config.md "[providers.md](providers.md)"

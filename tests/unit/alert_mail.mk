@@ -1,5 +1,0 @@
-# firmware/alert_mail: alert, boot and heartbeat mail texts, with templates expanded by the config parser
-# (config_template_expand).
-UNIT_TESTS += test_alert_mail
-test_alert_mail_SRCS := tests/unit/test_alert_mail.c firmware/alert_mail.c firmware/mail.c firmware/mail_header.c \
-	$(CONFIG_PARSER_SRCS)

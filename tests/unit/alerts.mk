@@ -1,6 +1,0 @@
-# firmware/alerts (board inputs into the alert engine) and the `alerts` console command, on the fake board's
-# inputs.
-UNIT_TESTS += test_alerts
-test_alerts_SRCS := tests/unit/test_alerts.c firmware/alerts.c firmware/alerts_cmd.c firmware/alert_engine.c \
-	firmware/alert_mail.c firmware/mail.c firmware/mail_header.c $(CONFIG_PARSER_SRCS) firmware/console.c \
-	firmware/console_editor.c tests/unit/fake_board.c board/board_names.c tests/unit/stdout_capture.c

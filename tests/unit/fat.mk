@@ -1,3 +1,0 @@
-UNIT_TESTS += test_fat
-test_fat_SRCS := tests/unit/test_fat.c tests/unit/disk_image.c drivers/storage/fat.c lib/utf8.c drivers/storage/mbr.c \
-	drivers/blockdev.c

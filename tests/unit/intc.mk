@@ -1,3 +1,0 @@
-# BCM2835/BCM2836 interrupt controller driver.
-UNIT_TESTS += test_intc
-test_intc_SRCS := tests/unit/test_intc.c drivers/intc.c tests/unit/fake_mmio.c

@@ -1,3 +1,0 @@
-# Structural PEM check shared by tools/smtpconf-check and the firmware.
-UNIT_TESTS += test_pem
-test_pem_SRCS := tests/unit/test_pem.c config/pem.c

@@ -1,3 +1,0 @@
-# Raspberry Pi expansion headers: GPIO to header pin, and which pins alerts may watch (board/pi_header).
-UNIT_TESTS += test_pi_header
-test_pi_header_SRCS := tests/unit/test_pi_header.c board/pi_header.c

@@ -1,3 +1,0 @@
-# PL011 UART driver.
-UNIT_TESTS += test_pl011
-test_pl011_SRCS := tests/unit/test_pl011.c drivers/pl011.c tests/unit/fake_mmio.c tests/unit/fake_systimer.c

@@ -1,3 +1,0 @@
-# BCM2835 system timer driver.
-UNIT_TESTS += test_systimer
-test_systimer_SRCS := tests/unit/test_systimer.c drivers/systimer.c tests/unit/fake_mmio.c

@@ -1,6 +1,0 @@
-# DWC2 USB host controller driver against a register-level model of the core. -no-pie keeps the driver's static
-# DMA buffers below 1 GiB, where the 32-bit bus addresses it gives the core can reach them, as on the Pi.
-UNIT_TESTS += test_usb_dwc2
-test_usb_dwc2_SRCS := tests/unit/test_usb_dwc2.c drivers/usb/dwc2.c tests/unit/fake_dwc2.c tests/unit/fake_mmio.c \
-	tests/unit/fake_systimer.c tests/unit/fake_dma.c
-test_usb_dwc2_CFLAGS := -fno-pie -no-pie
