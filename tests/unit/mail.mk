@@ -30,7 +30,7 @@ UNIT_TESTS += test_mail_cmd
 test_mail_cmd_SRCS := tests/unit/test_mail_cmd.c firmware/mail_cmd.c firmware/mail_input.c firmware/cmd_wait.c \
 	firmware/main_loop.c firmware/console.c firmware/console_editor.c firmware/mail_compose.c \
 	firmware/mail_submit.c firmware/mail_header.c firmware/mail_mime.c lib/utf8.c firmware/mail_addr.c \
-	firmware/mail.c $(CONFIG_PARSER_SRCS) net/smtp.c net/smtp_reply.c net/smtp_auth.c tests/unit/hmac_md5_ref.c \
+	firmware/mail.c $(CONFIG_PARSER_SRCS) $(SMTP_ENGINE_SRCS) tests/unit/hmac_md5_ref.c \
 	$(LWIP_DIR)/core/ipv4/ip4_addr.c $(LWIP_DIR)/core/def.c net/sys_arch.c tests/unit/fake_board.c board/board_names.c tests/unit/fake_version.c \
 	tests/unit/stdout_capture.c
 test_mail_cmd_CFLAGS := $(NET_INCLUDES)
