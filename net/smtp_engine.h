@@ -11,10 +11,10 @@
  * Pure helpers with their own headers and tests: smtp_reply (reply parser), smtp_caps (EHLO capabilities),
  * smtp_body (message encoder), smtp_auth (SASL encodings).
  *
- * Rules: every command is written with smtp_engine_emit (or straight into the output buffer for a secret, then
- * logged masked) and its reply announced with smtp_engine_expect_push; a failure goes through
- * smtp_engine_fail_session, which owns the end of the session. s->phase changes only where the session's life
- * changes (see enum smtp_phase); the parts test it through the helpers below.
+ * Rules: every command is written with smtp_engine_emit, or straight into the output buffer (a SASL response,
+ * logged masked; a body chunk from smtp_body), and its reply announced with smtp_engine_expect_push; a failure
+ * goes through smtp_engine_fail_session, which owns the end of the session. s->phase changes only where the
+ * session's life changes (see enum smtp_phase); the parts test it through the helpers below.
  */
 #ifndef NET_SMTP_ENGINE_H
 #define NET_SMTP_ENGINE_H

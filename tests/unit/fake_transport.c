@@ -42,7 +42,7 @@ bool net_is_up(void)
 	return fake_transport.net_up;
 }
 
-/* CRAM-MD5's HMAC: a stand-in that depends on its inputs (the real one is tested with mbedTLS in test_smtp_auth). */
+/* CRAM-MD5's HMAC: a stand-in that depends on its inputs; CRAM-MD5 itself is test_smtp_auth's. */
 const mbedtls_md_info_t *mbedtls_md_info_from_type(mbedtls_md_type_t md_type)
 {
 	static const char md5_tag;

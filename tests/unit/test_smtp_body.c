@@ -1,8 +1,8 @@
 /*
  * Unit tests for net/smtp_body, the SMTP engine's message encoder. Each row is a message and what the wire must
- * carry: as DATA content (dot-stuffed, then ".") and as BDAT chunks (not stuffed; the chunks' data joined). Every row
- * runs with a reader that gives the whole message or one octet per call, and with the room of a whole buffer or
- * the least room each call accepts, which must all give the same octets.
+ * carry: as DATA content (dot-stuffed, then ".") and as BDAT chunks (not stuffed; the chunks' data joined).
+ * Every row runs with a reader that gives the whole message or one octet per call, and with the room of a whole
+ * buffer or the least room each call accepts, which must all give the same octets.
  */
 #include <setjmp.h>
 #include <stdarg.h>
