@@ -356,6 +356,25 @@ static void test_starttls_auth(void **state)
 	assert_true(smtp_client_stats()->tls_active);
 }
 
+/* Debug=YES shows the dialogue as it happens, with the credential masked. */
+static void test_debug_masks_secrets(void **state)
+{
+	(void)state;
+	fake_transport.tls_required = true;
+	greeted(CONF_STARTTLS "Debug=YES\n");
+	reported("> EHLO " CONFIG_DEFAULT_EHLO_NAME);
+	server(EHLO_STARTTLS);
+	server("220 2.0.0 Ready to start TLS\r\n");
+	smtp_client_poll();
+	assert_true(fake_transport_tls_done());
+	server("250-mail.example.com\r\n250 AUTH PLAIN\r\n");
+	written("STARTTLS\r\n" EHLO_LINE "AUTH PLAIN AHVzZXIAc2VjcmV0\r\n");
+	reported("< 250 AUTH PLAIN");
+	reported("> AUTH PLAIN ********");
+	assert_null(strstr(reports, "AHVzZXIAc2VjcmV0"));
+	assert_null(strstr(reports, "secret"));
+}
+
 static void test_starttls_not_offered(void **state)
 {
 	(void)state;
@@ -476,6 +495,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reset_mid_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_quoted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_starttls_auth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_debug_masks_secrets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_starttls_not_offered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls_handshake_timeout, setup, teardown),
