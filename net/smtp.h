@@ -47,16 +47,14 @@
 #include <stdint.h>
 
 #include "net/smtp_auth.h"
+#include "net/smtp_body.h"
+#include "net/smtp_caps.h"
 #include "net/smtp_reply.h"
 
 /* Pending output. Must hold the longest command line, "AUTH XOAUTH2 " with the base64 of a 255-octet user and
  * a 2048-octet token (about 3.1 KiB), and is the most one BDAT chunk can be. */
 #ifndef SMTP_OUT_MAX
 #define SMTP_OUT_MAX 4096
-#endif
-/* Octets asked of the message reader at a time. */
-#ifndef SMTP_READ_CHUNK
-#define SMTP_READ_CHUNK 512
 #endif
 /* Commands in flight at once (pipelining depth); larger envelopes are sent in several groups. */
 #ifndef SMTP_EXPECT_MAX
@@ -129,17 +127,7 @@ typedef void (*smtp_log_fn)(void *ctx, const char *line);
 /* A step begins (GREETING with the server's text, STARTTLS, AUTH with the mechanism, MAIL with the sender,
  * BODY, QUIT). For a console that prints what happens; `detail` is valid during the call only. */
 typedef void (*smtp_progress_fn)(void *ctx, enum smtp_step step, const char *detail);
-/* Fill buf with up to cap octets of the message; return the count, 0 at the end, negative on error. */
-typedef int (*smtp_read_fn)(void *ctx, uint8_t *buf, size_t cap);
-
-/* A message already in memory, read from the start: smtp_text_read is the smtp_read_fn for it (ctx points to the
- * struct, which with the text must outlive the session). */
-struct smtp_text {
-	const char *text;
-	size_t len;
-	size_t pos;
-};
-int smtp_text_read(void *ctx, uint8_t *buf, size_t cap);
+/* The message reader (smtp_read_fn) and smtp_text_read, for a message already in memory, are in net/smtp_body.h. */
 
 /* The EHLO name when the options give none. */
 #define SMTP_DEFAULT_EHLO_NAME "baremail"
@@ -189,19 +177,6 @@ struct smtp_message {
 	uint32_t body_octets;    /* octets of the message sent (after CRLF and dot-stuffing) */
 };
 
-struct smtp_caps {
-	bool esmtp; /* EHLO accepted (false after a HELO fallback) */
-	bool pipelining;
-	bool chunking;
-	bool size;
-	uint32_t size_limit; /* 0: SIZE without a limit */
-	bool eightbitmime;
-	bool smtputf8;
-	bool starttls;
-	bool enhanced;
-	unsigned auth; /* SMTP_AUTH_* bits */
-};
-
 struct smtp_stats {
 	unsigned round_trips; /* times the engine had sent everything and waited for the server */
 	uint32_t bytes_sent;
@@ -210,25 +185,35 @@ struct smtp_stats {
 	unsigned auth_mech; /* SMTP_AUTH_* bit used, 0 when none */
 };
 
+/* Where the session is. Everything below is private to the engine (net/smtp*.c, see smtp_engine.h); it is here
+ * only so that callers can allocate a session. smtp_session_status() is the phase as the transport needs it. */
+enum smtp_phase {
+	SMTP_PHASE_CONNECTING, /* waiting for smtp_session_connected */
+	SMTP_PHASE_COMMANDS,   /* greeting, EHLO, STARTTLS, AUTH, RSET: commands outside a transaction */
+	SMTP_PHASE_START_TLS,  /* STARTTLS accepted: the transport runs the handshake */
+	SMTP_PHASE_ENVELOPE,   /* a transaction: MAIL, RCPT and DATA (or the first BDAT) being written */
+	SMTP_PHASE_CONTENT,    /* the transaction's message being written (after the 354, or as BDAT chunks) */
+	SMTP_PHASE_TXN_END,    /* the transaction wrote all it will (content sent, or refused): its replies are due */
+	SMTP_PHASE_QUIT,       /* QUIT sent after the last transaction: its reply or the close ends the session */
+	SMTP_PHASE_DONE,       /* results are final */
+};
+
 struct smtp_expect {
 	uint8_t kind;
 	uint8_t flag;
 	uint16_t arg;
 };
 
-/* Everything below is private to net/smtp.c; it is here only so that callers can allocate a session. */
 struct smtp_session {
 	struct smtp_options opt;
 	struct smtp_message *msgs;
 	unsigned msg_count;
 	unsigned msg_index;
-	enum smtp_status status;
+	enum smtp_phase phase;
 	uint32_t now;
 	uint32_t deadline;
 	bool deadline_set;
-	bool waiting;
-	bool quit_sent;
-	bool in_txn;
+	bool waiting; /* everything was sent and a reply is awaited (counts round trips) */
 	uint8_t auth_stage;
 	unsigned ehlo_lines;
 	struct smtp_caps caps;
@@ -241,22 +226,14 @@ struct smtp_session {
 	size_t out_head;
 	size_t out_tail;
 	uint8_t out[SMTP_OUT_MAX];
-	/* the current transaction */
-	unsigned txn_next;
-	unsigned txn_pending;
+	/* the current transaction: what its replies said so far */
+	unsigned txn_next;    /* the next envelope command: 0 MAIL, 1..n RCPT, n+1 DATA or the body */
+	unsigned txn_pending; /* its replies still awaited */
 	bool txn_mail_ok;
 	bool txn_failed;
-	bool txn_stop;
-	bool txn_dot_sent;
-	bool txn_bdat;
+	bool txn_dot_sent; /* the server has seen the end of the data: no RSET needed */
 	bool txn_any_temp;
-	uint8_t body_state;
-	bool body_line_start;
-	bool body_pending_cr;
-	bool body_eof;
-	size_t in_pos;
-	size_t in_len;
-	uint8_t in[SMTP_READ_CHUNK];
+	struct smtp_body body;
 	struct smtp_reply first_reject;
 	char auth_detail[SMTP_DETAIL_MAX];
 };

@@ -1,8 +1,7 @@
-# net/smtp_client (the SMTP transport's connection states) over a fake altcp connection and TLS layer; lwIP's
-# altcp.c dispatches to the fakes and its pbufs carry the server's bytes (MEM_LIBC_MALLOC: ASan sees them).
+# net/smtp_client (the SMTP transport's connection states) over tests/unit/fakes/fake_transport (altcp connections, TLS
+# layer and DNS faked at their interfaces; lwIP's pbufs carry the server's bytes, MEM_LIBC_MALLOC: ASan sees them).
 FUZZ_TARGETS += fuzz_smtp_client
-fuzz_smtp_client_SRCS := tests/fuzz/fuzz_smtp_client.c net/smtp_client.c net/net_strerror.c $(SMTP_SRCS) \
-	firmware/net_settings.c \
-	$(CONFIG_PARSER_SRCS) $(NET_SYS_SRCS) $(FAKE_BOARD_SRCS) \
+fuzz_smtp_client_SRCS := tests/fuzz/fuzz_smtp_client.c tests/unit/fakes/fake_transport.c net/smtp_client.c \
+	net/net_strerror.c $(SMTP_SRCS) firmware/net_settings.c $(CONFIG_PARSER_SRCS) $(NET_SYS_SRCS) $(FAKE_BOARD_SRCS) \
 	$(addprefix $(LWIP_DIR)/core/,altcp.c pbuf.c mem.c memp.c def.c stats.c ipv4/ip4_addr.c)
 fuzz_smtp_client_CFLAGS := -Itests/unit/fakes $(NET_INCLUDES)

@@ -29,10 +29,10 @@ quoted() {
 }
 
 p=docs/providers.md
-quoted $p net/smtp.c "refusing to send credentials without TLS: set UseSTARTTLS=YES (port 587)"
+quoted $p net/smtp_session_auth.c "refusing to send credentials without TLS: set UseSTARTTLS=YES (port 587)"
 quoted $p net/smtp.c "server does not offer STARTTLS; refusing to continue without TLS"
 quoted $p net/smtp.c "no reply within"
-quoted $p net/smtp.c "server offers"
+quoted $p net/smtp_session_auth.c "server offers"
 quoted $p net/tls.c "clock not set: cannot check certificate dates"
 quoted $p net/tls.c "the server certificate does not match TLS_Fingerprint"
 quoted $p net/tls.c "(it has SHA-256 "
