@@ -332,3 +332,15 @@ const struct alert_engine_stats *alert_engine_stats(const struct alert_engine *e
 		return NULL;
 	return &e->in[alert].st;
 }
+
+const char *alert_engine_strerror(int err)
+{
+	switch (err) {
+	case ALERT_ENGINE_OK:
+		return "ok";
+	case ALERT_ENGINE_ERR_ARG:
+		return "no engine or configuration, or no such alert";
+	default:
+		return "unknown alert engine error";
+	}
+}

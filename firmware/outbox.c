@@ -176,8 +176,11 @@ uint32_t outbox_add(struct outbox *ob, const struct alert_event *ev, uint64_t un
 
 int outbox_restore(struct outbox *ob, const struct outbox_entry *saved, uint64_t now_us)
 {
-    if (ob->count == OUTBOX_CAPACITY || saved->id == 0 || saved->id < ob->next_id) {
-        return -1;
+    if (ob->count == OUTBOX_CAPACITY) {
+        return OUTBOX_ERR_FULL;
+    }
+    if (saved->id == 0 || saved->id < ob->next_id) {
+        return OUTBOX_ERR_ORDER;
     }
     struct outbox_entry *e = &ob->entries[ob->count++];
     *e = *saved;
@@ -380,5 +383,19 @@ const char *outbox_outcome_name(enum outbox_outcome outcome)
     case OUTBOX_PERMANENT: return "undeliverable";
     case OUTBOX_CONFIG_FAULT: return "configuration fault";
     default: return "unknown";
+    }
+}
+
+const char *outbox_strerror(int err)
+{
+    switch (err) {
+    case 0:
+        return "ok";
+    case OUTBOX_ERR_FULL:
+        return "the outbox is full";
+    case OUTBOX_ERR_ORDER:
+        return "a mail id out of order";
+    default:
+        return "unknown outbox error";
     }
 }

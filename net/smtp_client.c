@@ -362,7 +362,8 @@ static void choose_server(const struct config *cfg, const char *account)
     }
 }
 
-/* Reads a whole file of the boot partition into a new buffer (the caller frees it). Returns 0 or a board error. */
+/* Reads a whole file of the boot partition into a new buffer (the caller frees it). Returns 0, a BOARD_ERR_* code,
+ * or SMTP_CLIENT_ERR_NO_MEM. */
 static int read_file(const char *name, struct tls_pem *pem)
 {
     size_t len = 0;
@@ -372,7 +373,7 @@ static int read_file(const char *name, struct tls_pem *pem)
     }
     char *buf = malloc(len > 0 ? len : 1);
     if (buf == NULL) {
-        return BOARD_ERR_TOO_BIG;
+        return SMTP_CLIENT_ERR_NO_MEM;
     }
     err = board_read_boot_file(name, buf, len, &len);
     if (err != 0) {
@@ -425,7 +426,8 @@ static int prepare_tls(const struct config *cfg, char *detail, size_t size)
         failed = cfg->tls_key;
     }
     if (failed != NULL) {
-        snprintf(detail, size, "cannot read %s: %s", failed, board_strerror(err));
+        snprintf(detail, size, "cannot read %s: %s", failed,
+                 err_in_range(err, ERR_BASE_BOARD) ? board_strerror(err) : smtp_client_strerror(err));
     } else {
         err = tls_config_new(&tls.config, cfg, ca.text != NULL ? &ca : NULL, cfg->use_tls_cert ? &cert : NULL,
                              cfg->use_tls_cert ? &key : NULL);
@@ -553,6 +555,8 @@ const char *smtp_client_strerror(int err)
         return "no configuration or no message";
     case SMTP_CLIENT_ERR_NO_NET:
         return "the network is not up (see `net`)";
+    case SMTP_CLIENT_ERR_NO_MEM:
+        return "out of memory";
     default:
         return "unknown error";
     }
