@@ -18,7 +18,7 @@ static int crash_run(int argc, char **argv)
     printf("writing to address 0: expect a crash report and a reboot\n");
     *(volatile uint32_t *)null_address = 0xDEADu;
     printf("the write to address 0 did not fault: no memory protection on this board\n");
-    return -1;
+    return CONSOLE_ERR_FAILED;
 }
 
 static const struct console_cmd crash_cmds[] = {

@@ -155,11 +155,11 @@ static int cmd_iperf(int argc, char **argv)
     }
     if (!net_is_up()) {
         printf("iperf: the network is not up (see `net`)\n");
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     struct tcp_pcb *listener = sink_listen();
     if (listener == NULL) {
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     memset(&sink, 0, sizeof sink);
     struct net_status st;
@@ -176,10 +176,10 @@ static int cmd_iperf(int argc, char **argv)
     conn_end();
     if (!started) {
         printf("iperf: no test arrived\n");
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     print_result();
-    return finished ? 0 : -1;
+    return finished ? 0 : CONSOLE_ERR_FAILED;
 }
 
 static const struct console_cmd iperf_cmds[] = {

@@ -99,7 +99,7 @@ static int cmd_outbox(int argc, char **argv)
     const struct config *cfg = config_load_current();
     if (cfg == NULL) {
         printf("outbox: no usable configuration, so no mail is queued (see `config errors`)\n");
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     if (argc == 2) {
         outbox_delivery_retry();
