@@ -10,8 +10,8 @@
 
 #include <string.h>
 
-#define US_PER_MS UINT64_C(1000)
-#define US_PER_S UINT64_C(1000000)
+#include "lib/units.h"
+
 #define NO_DUE UINT64_MAX
 
 static void rate_init(struct alert_engine_rate *r, const struct config_rate *c)

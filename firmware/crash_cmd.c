@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "firmware/console.h"
+#include "lib/units.h"
 
 static int crash_run(int argc, char **argv)
 {
@@ -27,5 +28,5 @@ static const struct console_cmd crash_cmds[] = {
 
 int crash_cmd_register(void)
 {
-    return console_register(crash_cmds, sizeof crash_cmds / sizeof crash_cmds[0]);
+    return console_register(crash_cmds, ARRAY_SIZE(crash_cmds));
 }

@@ -19,12 +19,11 @@
 #include "board/board.h"
 #include "firmware/cmd_wait.h"
 #include "firmware/console.h"
+#include "lib/units.h"
 #include "lwip/ip_addr.h"
 #include "lwip/tcp.h"
 #include "net/net.h"
 
-#define US_PER_S 1000000u
-#define US_PER_MS 1000u
 #define BITS_PER_BYTE 8u
 #define KBIT_PER_MBIT 1000u
 
@@ -188,5 +187,5 @@ static const struct console_cmd iperf_cmds[] = {
 
 int iperf_cmd_register(void)
 {
-    return console_register(iperf_cmds, sizeof iperf_cmds / sizeof iperf_cmds[0]);
+    return console_register(iperf_cmds, ARRAY_SIZE(iperf_cmds));
 }

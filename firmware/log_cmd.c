@@ -8,6 +8,7 @@
 
 #include "firmware/console.h"
 #include "firmware/persist.h"
+#include "lib/units.h"
 
 struct print_ctx {
     uint32_t skip;
@@ -66,5 +67,5 @@ static const struct console_cmd log_cmds[] = {
 
 int log_cmd_register(void)
 {
-    return console_register(log_cmds, sizeof log_cmds / sizeof log_cmds[0]);
+    return console_register(log_cmds, ARRAY_SIZE(log_cmds));
 }

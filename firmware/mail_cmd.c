@@ -26,14 +26,13 @@
 #include "firmware/mail_submit.h"
 #include "firmware/main_loop.h"
 #include "firmware/version.h"
+#include "lib/units.h"
 #include "lwip/ip4_addr.h"
 #include "net/clock.h"
 #include "net/net.h"
 #include "net/random.h"
 #include "net/smtp_client.h"
 
-#define US_PER_MS 1000u
-#define MS_PER_S 1000u
 /* The test message: a few header lines of ours, the AddHeader lines and a short body. */
 #define TEST_MESSAGE_MAX 4096u
 #define TEST_BODY_MAX 1024u
@@ -506,5 +505,5 @@ static const struct console_cmd mail_cmds[] = {
 
 int mail_cmd_register(void)
 {
-    return console_register(mail_cmds, sizeof mail_cmds / sizeof mail_cmds[0]);
+    return console_register(mail_cmds, ARRAY_SIZE(mail_cmds));
 }

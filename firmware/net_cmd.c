@@ -15,6 +15,7 @@
 #include "board/board.h"
 #include "firmware/cmd_wait.h"
 #include "firmware/console.h"
+#include "lib/units.h"
 #include "lwip/dns.h"
 #include "lwip/inet_chksum.h"
 #include "lwip/ip.h"
@@ -25,7 +26,6 @@
 #include "net/clock.h"
 #include "net/net.h"
 
-#define US_PER_MS 1000u
 /* Bytes after the ICMP header: a timestamp-sized pattern like ping(8)'s 56, enough to see corruption. */
 #define PING_DATA_SIZE 56u
 #define PERCENT 100u
@@ -362,5 +362,5 @@ static const struct console_cmd net_cmds[] = {
 
 int net_cmd_register(void)
 {
-    return console_register(net_cmds, sizeof net_cmds / sizeof net_cmds[0]);
+    return console_register(net_cmds, ARRAY_SIZE(net_cmds));
 }

@@ -5,8 +5,7 @@
 
 #include <string.h>
 
-#define US_PER_MS 1000u
-#define US_PER_S 1000000u
+#include "lib/units.h"
 
 void outbox_init(struct outbox *ob, const struct outbox_store_ops *store)
 {

@@ -20,9 +20,7 @@
 #include <string.h>
 
 #include "config/config.h"
-
-#define MS_PER_S 1000u
-#define MS_PER_MIN (60u * MS_PER_S)
+#include "lib/units.h"
 
 /* RFC 5321 §4.5.3.2. */
 #define RFC_GREETING_MS (5u * MS_PER_MIN)

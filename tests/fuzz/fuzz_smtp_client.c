@@ -23,6 +23,7 @@
 
 #include "config/config.h"
 #include "fake_board.h"
+#include "lib/units.h"
 #include "lwip/altcp.h"
 #include "lwip/dns.h"
 #include "lwip/pbuf.h"
@@ -34,7 +35,6 @@
 #include "net/tls.h"
 
 #define CONNS_MAX 8
-#define US_PER_S 1000000u
 
 enum op {
 	OP_DATA,      /* n, then n server bytes, split into a chain at a point given by the next byte */
