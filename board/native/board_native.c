@@ -141,7 +141,7 @@ static ssize_t stdout_write(void *cookie, const char *buf, size_t len)
 
 /* Input like a serial line: byte by byte, no echo, no signals from Ctrl-C, CR as sent. Output processing stays on,
  * so the application's "\n" still starts a new line on the terminal. */
-static void console_init(void)
+static void terminal_raw_and_stdout_hook(void)
 {
     console_is_tty = isatty(STDIN_FILENO) == 1;
     if (console_is_tty && tcgetattr(STDIN_FILENO, &console_saved) == 0) {
@@ -269,7 +269,7 @@ void board_init(void)
 {
     clock_gettime(CLOCK_MONOTONIC, &boot_time);
     parse_args();
-    console_init();
+    terminal_raw_and_stdout_hook();
     install_signal_handlers();
     read_reset_cause();
     read_board_facts();
