@@ -117,7 +117,7 @@ static int hmac_md5(void *ctx, const uint8_t *key, size_t key_len, const uint8_t
     (void)ctx;
     const mbedtls_md_info_t *md5 = mbedtls_md_info_from_type(MBEDTLS_MD_MD5);
     if (md5 == NULL) {
-        return -1;
+        return MBEDTLS_ERR_MD_FEATURE_UNAVAILABLE;
     }
     return mbedtls_md_hmac(md5, key, key_len, msg, msg_len, mac);
 }
