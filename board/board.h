@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* Why the previous run ended, as far as the board can tell. */
 enum board_reset_cause {
     BOARD_RESET_POWER_ON,     /* no record of a previous run: power-on, or a reset nobody announced */
@@ -47,15 +49,17 @@ const char *board_reset_detail(void);
 
 /* Errors of the board functions that can fail (negative, as everywhere in baremail). */
 enum board_err {
-    BOARD_ERR_NO_MEDIA = -1,  /* no SD card, or no FAT boot partition on it */
-    BOARD_ERR_NOT_FOUND = -2, /* no such file on the boot partition */
-    BOARD_ERR_TOO_BIG = -3,   /* the file does not fit the caller's buffer */
-    BOARD_ERR_IO = -4,        /* the card or file system failed; the console got the details */
-    BOARD_ERR_CORRUPT = -5,   /* the partition table or file system is damaged */
-    BOARD_ERR_INPUT_PIN = -6, /* an input function was given a GPIO board_input_check() refuses */
-    BOARD_ERR_NOT_SIMULATED = -7, /* board_input_simulate() on real hardware: its pins follow their wires */
-    BOARD_ERR_NO_JOURNAL = -8, /* the card has no journal partition (an older or hand-made card, a directory) */
-    BOARD_ERR_READ_ONLY = -9,  /* the card (or the native board's image file) cannot be written */
+    BOARD_ERR_NO_MEDIA = -ERR_BASE_BOARD - 1,  /* no SD card, or no FAT boot partition on it */
+    BOARD_ERR_NOT_FOUND = -ERR_BASE_BOARD - 2, /* no such file on the boot partition */
+    BOARD_ERR_TOO_BIG = -ERR_BASE_BOARD - 3,   /* the file does not fit the caller's buffer */
+    BOARD_ERR_IO = -ERR_BASE_BOARD - 4,        /* the card or file system failed; the console got the details */
+    BOARD_ERR_CORRUPT = -ERR_BASE_BOARD - 5,   /* the partition table or file system is damaged */
+    BOARD_ERR_INPUT_PIN = -ERR_BASE_BOARD - 6, /* an input function was given a GPIO board_input_check() refuses */
+    /* board_input_simulate() on real hardware: its pins follow their wires */
+    BOARD_ERR_NOT_SIMULATED = -ERR_BASE_BOARD - 7,
+    /* the card has no journal partition (an older or hand-made card, a directory) */
+    BOARD_ERR_NO_JOURNAL = -ERR_BASE_BOARD - 8,
+    BOARD_ERR_READ_ONLY = -ERR_BASE_BOARD - 9,  /* the card (or the native board's image file) cannot be written */
 };
 const char *board_strerror(int err);
 

@@ -7,6 +7,7 @@
 
 #include "board/board.h"
 #include "drivers/storage/mbr.h"
+#include "lib/err.h"
 
 int journal_area_find(struct journal_area *area, const struct blockdev *dev)
 {
@@ -45,8 +46,7 @@ int journal_area_transfer(const struct journal_area *area, uint32_t block, uint3
     }
     if (err != 0) {
         printf("sd card: journal %s at block %lu: %s\n", wbuf != NULL ? "write" : "read",
-               (unsigned long)block, err <= BLOCKDEV_ERR_INVALID_ARG && err >= BLOCKDEV_ERR_READ_ONLY
-                                          ? blockdev_strerror(err) : io_strerror(err));
+               (unsigned long)block, err_in_range(err, ERR_BASE_BLOCKDEV) ? blockdev_strerror(err) : io_strerror(err));
         return BOARD_ERR_IO;
     }
     return 0;

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* Longest line accepted (without its line ending). Large enough for an OAuth2 access token on one line. */
 #ifndef CONFIG_LINE_MAX
 #define CONFIG_LINE_MAX 4096
@@ -90,9 +92,9 @@
 #define CONFIG_DEFAULT_EHLO_NAME "baremail"
 
 #define CONFIG_OK 0
-#define CONFIG_ERR_ARG (-1)     /* NULL pointer or a call out of order */
-#define CONFIG_ERR_INVALID (-2) /* the text had errors; they were reported through the callback */
-#define CONFIG_ERR_OVERFLOW (-3) /* config_template_expand: the output buffer is too small */
+#define CONFIG_ERR_ARG (-ERR_BASE_CONFIG - 1)     /* NULL pointer or a call out of order */
+#define CONFIG_ERR_INVALID (-ERR_BASE_CONFIG - 2) /* the text had errors; they were reported through the callback */
+#define CONFIG_ERR_OVERFLOW (-ERR_BASE_CONFIG - 3) /* config_template_expand: the output buffer is too small */
 
 enum config_severity { CONFIG_SEVERITY_ERROR, CONFIG_SEVERITY_WARNING };
 

@@ -18,17 +18,11 @@
 #define CONFIG_CONFIG_PARSE_H
 
 #include "config/config.h"
+#include "lib/units.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-#define MS_PER_S 1000u
-#define S_PER_MIN 60u
-#define S_PER_HOUR 3600u
-#define S_PER_DAY 86400u
 
 #define PORT_MAX 65535u
 /* The BCM283x's GPIOs are numbered 0-53 (BCM2835 ARM Peripherals, section 6.1). Which of them an alert may watch is

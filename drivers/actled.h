@@ -15,9 +15,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* Error codes, returned negated. */
 enum {
-    ACTLED_ENOINIT = 1, /* no LED configured */
+    ACTLED_ENOINIT = ERR_BASE_ACTLED + 1, /* no LED configured */
     ACTLED_EGPIO,       /* the GPIO driver refused the pin (bad pin, or GPIO not initialised) */
     ACTLED_EFIRMWARE,   /* the mailbox call to the firmware failed */
 };

@@ -13,13 +13,15 @@
 
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* The only block size the storage stack supports: SD cards address data in 512-byte blocks. */
 #define BLOCKDEV_BLOCK_SIZE 512u
 
 /* Error codes of blockdev_read() itself (a driver's own codes are passed through: they are not from this list). */
-#define BLOCKDEV_ERR_INVALID_ARG (-1001) /* NULL device, buffer or read function, or count == 0 */
-#define BLOCKDEV_ERR_RANGE       (-1002) /* lba + count is past the end of the device */
-#define BLOCKDEV_ERR_READ_ONLY   (-1003) /* blockdev_write() on a device without a write function */
+#define BLOCKDEV_ERR_INVALID_ARG (-ERR_BASE_BLOCKDEV - 1) /* NULL device, buffer or read function, or count == 0 */
+#define BLOCKDEV_ERR_RANGE       (-ERR_BASE_BLOCKDEV - 2) /* lba + count is past the end of the device */
+#define BLOCKDEV_ERR_READ_ONLY   (-ERR_BASE_BLOCKDEV - 3) /* blockdev_write() on a device without a write function */
 
 struct blockdev {
     /* Reads count blocks starting at lba into buf (count * BLOCKDEV_BLOCK_SIZE bytes, any alignment). */

@@ -18,13 +18,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 #define GPIO_PIN_COUNT 54u
 #define GPIO_BANK_COUNT 2u
 #define GPIO_PINS_PER_BANK 32u
 
 /* Error codes, returned negated. */
 enum {
-    GPIO_EINVAL = 1, /* pin outside 0..53, unknown function or pull, or a zero base */
+    GPIO_EINVAL = ERR_BASE_GPIO + 1, /* pin outside 0..53, unknown function or pull, or a zero base */
     GPIO_ENOINIT,    /* gpio_init() has not been called */
 };
 

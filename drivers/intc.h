@@ -16,6 +16,8 @@
 
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* GPU interrupts the firmware uses. */
 #define INTC_IRQ_SYSTIMER1 1  /* system timer compare 1 (0 and 2 belong to the VideoCore) */
 #define INTC_IRQ_SYSTIMER3 3  /* system timer compare 3 */
@@ -36,7 +38,7 @@
 
 /* Error codes, returned negated. */
 enum {
-    INTC_EINVAL = 1, /* IRQ number out of range, no handler, or no controller base */
+    INTC_EINVAL = ERR_BASE_INTC + 1, /* IRQ number out of range, no handler, or no controller base */
     INTC_EBUSY,      /* the line already has a different handler */
 };
 

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "drivers/dma.h"
+#include "lib/err.h"
 
 /* Message size: the largest request we build is a few tags; 256 bytes is four 64-byte cache lines. */
 #define MBOX_MSG_WORDS 64u
@@ -31,7 +32,7 @@
 
 /* Error codes, returned negated. */
 enum {
-    MBOX_EINVAL = 1,  /* not initialised, bad argument, or a message the VideoCore cannot address */
+    MBOX_EINVAL = ERR_BASE_MBOX + 1,  /* not initialised, bad argument, or a message the VideoCore cannot address */
     MBOX_ENOSPC,      /* the tag does not fit in the message */
     MBOX_ETIMEDOUT,   /* the mailbox stayed full, or no reply came */
     MBOX_EREPLY,      /* the firmware did not answer the message with "success" */

@@ -3,6 +3,8 @@
  */
 #include "drivers/mii.h"
 
+#include "lib/units.h"
+
 #define SPEED_1000 1000u
 #define SPEED_100  100u
 #define SPEED_10   10u
@@ -38,7 +40,7 @@ bool mii_resolve(uint16_t advertise, uint16_t lpa, uint16_t ctrl1000, uint16_t s
         { MII_ADV_10FULL, false, SPEED_10, true },
         { MII_ADV_10HALF, false, SPEED_10, false },
     };
-    for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++) {
+    for (unsigned i = 0; i < ARRAY_SIZE(order); i++) {
         if ((order[i].giga ? giga : common) & order[i].bit) {
             *speed_mbps = order[i].speed;
             *full_duplex = order[i].full;

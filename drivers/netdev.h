@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 #define NETDEV_MAC_LEN 6u
 /* 1500-byte MTU + 14-byte header + a VLAN tag: the largest frame a driver hands up or accepts. */
 #define NETDEV_MAX_FRAME 1518u
@@ -27,7 +29,8 @@
 
 /* Error codes, returned negated. */
 enum {
-    NETDEV_EINVAL = 1, /* bad argument, or frame shorter than a header or longer than NETDEV_MAX_FRAME */
+    /* bad argument, or frame shorter than a header or longer than NETDEV_MAX_FRAME */
+    NETDEV_EINVAL = ERR_BASE_NETDEV + 1,
     NETDEV_ENODEV,     /* the device is gone (unplugged) */
     NETDEV_ENOTSTARTED,/* netdev_start() was not called or failed */
     NETDEV_EIO,        /* the device or the bus failed; the frame was not sent */

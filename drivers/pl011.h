@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* Ring buffer size in bytes; a power of two. 8 KiB holds a 4 KB paste with room to spare. */
 #ifndef PL011_RX_RING_SIZE
 #define PL011_RX_RING_SIZE 8192u
@@ -32,7 +34,7 @@
 
 /* Error codes, returned negated. */
 enum {
-    PL011_EINVAL = 1, /* no base, zero clock or baud, or a baud rate the clock cannot produce */
+    PL011_EINVAL = ERR_BASE_PL011 + 1, /* no base, zero clock or baud, or a baud rate the clock cannot produce */
     PL011_ETIMEDOUT,  /* the transmitter did not drain in time */
 };
 

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* How long rng_read() waits for each new word. The generator makes a word in microseconds once warm; the first
  * words after rng_init() also wait for the warm-up period to pass. */
 #ifndef RNG_TIMEOUT_US
@@ -22,7 +24,7 @@
 
 /* Error codes, returned negated. */
 enum {
-    RNG_EINVAL = 1, /* no base, or not initialised */
+    RNG_EINVAL = ERR_BASE_RNG + 1, /* no base, or not initialised */
     RNG_ETIMEDOUT,  /* the generator produced no data in time */
 };
 

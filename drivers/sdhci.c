@@ -5,6 +5,7 @@
 
 #include "drivers/mmio.h"
 #include "drivers/systimer.h"
+#include "lib/units.h"
 
 /*
  * Registers (SD Host Controller Simplified Specification 3.00; names as in the BCM2835 ARM Peripherals manual,
@@ -158,7 +159,6 @@
 #define SDHCI_DIVIDER_MAX        0x3FFu  /* 10-bit divided clock: SD clock = base / (2 * N) */
 #define SDHCI_DIVIDER_MS2_SHIFT  8u
 #define SDHCI_DIVIDER_LOW_MASK   0xFFu
-#define US_PER_S                 1000000u
 #define SDHCI_WRITE_GAP_CYCLES   2u
 
 /* Card clock during identification (the SD specification's 100-400 kHz) and afterwards (default speed). */
@@ -271,7 +271,7 @@ static int error_from_interrupt(uint32_t irq)
 static void sdhci_recover(struct sdhci *dev)
 {
     static const uint32_t line_resets[] = { SDHCI_CONTROL1_SRST_CMD, SDHCI_CONTROL1_SRST_DATA };
-    for (size_t i = 0; i < sizeof(line_resets) / sizeof(line_resets[0]); i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(line_resets); i++) {
         uint32_t control1 = sdhci_read(dev, SDHCI_CONTROL1) & ~SDHCI_CONTROL1_SRST_MASK;
         sdhci_write(dev, SDHCI_CONTROL1, control1 | line_resets[i]);
         /* A reset that does not finish shows up as a busy line on the next command. */

@@ -28,25 +28,28 @@
 #include <stdint.h>
 
 #include "drivers/blockdev.h"
+#include "lib/err.h"
 
-#define SDHCI_ERR_INVALID_ARG  (-1)  /* NULL pointer, or a read or write of zero blocks */
-#define SDHCI_ERR_RESET        (-2)  /* the controller did not come out of reset */
-#define SDHCI_ERR_CLOCK        (-3)  /* base clock below 400 kHz or too fast to divide down, or clock unstable */
-#define SDHCI_ERR_BUSY         (-4)  /* the command or data line stayed busy */
-#define SDHCI_ERR_TIMEOUT      (-5)  /* the controller never signalled completion (deadline passed) */
-#define SDHCI_ERR_CMD_TIMEOUT  (-6)  /* the card did not answer a command (no card in the slot?) */
-#define SDHCI_ERR_CMD_CRC      (-7)  /* corrupted command response (CRC, end bit or index error) */
-#define SDHCI_ERR_DATA_TIMEOUT (-8)  /* the card did not send the data in time */
-#define SDHCI_ERR_DATA_CRC     (-9)  /* corrupted data (CRC or end bit error) */
-#define SDHCI_ERR_AUTO_CMD12   (-10) /* the automatic stop command after a multi-block read failed */
-#define SDHCI_ERR_CONTROLLER   (-11) /* any other error the controller reports */
-#define SDHCI_ERR_VOLTAGE      (-12) /* the card does not accept 3.3 V (CMD8 check pattern or OCR) */
-#define SDHCI_ERR_CARD_BUSY    (-13) /* the card did not finish powering up within a second (ACMD41) */
-#define SDHCI_ERR_CARD_STATUS  (-14) /* the card reported an error in its status, or gave no address */
-#define SDHCI_ERR_CSD          (-15) /* unsupported card-specific data (e.g. an SDUC card) */
-#define SDHCI_ERR_NOT_READY    (-16) /* read before a successful sdhci_init() */
-#define SDHCI_ERR_RANGE        (-17) /* read or write past the end of the card */
-#define SDHCI_ERR_PROGRAMMING  (-18) /* after a write the card stayed busy, or left the programming state wrongly */
+#define SDHCI_ERR_INVALID_ARG  (-ERR_BASE_SDHCI - 1)  /* NULL pointer, or a read or write of zero blocks */
+#define SDHCI_ERR_RESET        (-ERR_BASE_SDHCI - 2)  /* the controller did not come out of reset */
+/* base clock below 400 kHz or too fast to divide down, or clock unstable */
+#define SDHCI_ERR_CLOCK        (-ERR_BASE_SDHCI - 3)
+#define SDHCI_ERR_BUSY         (-ERR_BASE_SDHCI - 4)  /* the command or data line stayed busy */
+#define SDHCI_ERR_TIMEOUT      (-ERR_BASE_SDHCI - 5)  /* the controller never signalled completion (deadline passed) */
+#define SDHCI_ERR_CMD_TIMEOUT  (-ERR_BASE_SDHCI - 6)  /* the card did not answer a command (no card in the slot?) */
+#define SDHCI_ERR_CMD_CRC      (-ERR_BASE_SDHCI - 7)  /* corrupted command response (CRC, end bit or index error) */
+#define SDHCI_ERR_DATA_TIMEOUT (-ERR_BASE_SDHCI - 8)  /* the card did not send the data in time */
+#define SDHCI_ERR_DATA_CRC     (-ERR_BASE_SDHCI - 9)  /* corrupted data (CRC or end bit error) */
+#define SDHCI_ERR_AUTO_CMD12   (-ERR_BASE_SDHCI - 10) /* the automatic stop command after a multi-block read failed */
+#define SDHCI_ERR_CONTROLLER   (-ERR_BASE_SDHCI - 11) /* any other error the controller reports */
+#define SDHCI_ERR_VOLTAGE      (-ERR_BASE_SDHCI - 12) /* the card does not accept 3.3 V (CMD8 check pattern or OCR) */
+#define SDHCI_ERR_CARD_BUSY    (-ERR_BASE_SDHCI - 13) /* the card did not finish powering up within a second (ACMD41) */
+#define SDHCI_ERR_CARD_STATUS  (-ERR_BASE_SDHCI - 14) /* the card reported an error in its status, or gave no address */
+#define SDHCI_ERR_CSD          (-ERR_BASE_SDHCI - 15) /* unsupported card-specific data (e.g. an SDUC card) */
+#define SDHCI_ERR_NOT_READY    (-ERR_BASE_SDHCI - 16) /* read before a successful sdhci_init() */
+#define SDHCI_ERR_RANGE        (-ERR_BASE_SDHCI - 17) /* read or write past the end of the card */
+/* after a write the card stayed busy, or left the programming state wrongly */
+#define SDHCI_ERR_PROGRAMMING  (-ERR_BASE_SDHCI - 18)
 
 struct sdhci {
     uintptr_t base;

@@ -1,6 +1,7 @@
 #include "drivers/wdog.h"
 
 #include "drivers/mmio.h"
+#include "lib/units.h"
 
 /* Power manager registers. The layout has no public datasheet: Linux's bcm2835_wdt.c and the Broadcom register
  * descriptions quoted in raspberrypi/linux issue #932 are the sources. */
@@ -27,8 +28,6 @@
 /* Countdown for an immediate reset: the 10 ticks (about 150 us) Linux uses, enough for the writes to land. */
 #define WDOG_RESET_TICKS 10u
 
-#define WDOG_MS_PER_SECOND 1000u
-
 static uintptr_t pm_base;
 static uint32_t boot_rsts;
 static uint32_t feed_ticks; /* 0 while stopped */
@@ -43,7 +42,7 @@ static void pm_write_field(uint32_t reg, uint32_t mask, uint32_t value)
 
 static uint32_t wdog_ms_to_ticks(uint32_t ms)
 {
-    return (uint32_t)((uint64_t)ms * PM_WDOG_TICKS_PER_SECOND / WDOG_MS_PER_SECOND);
+    return (uint32_t)((uint64_t)ms * PM_WDOG_TICKS_PER_SECOND / MS_PER_S);
 }
 
 /* Arms a full reset after ticks; the firmware then boots, or halts, as RSTS's partition says. */
@@ -100,7 +99,7 @@ uint32_t wdog_remaining_ms(void)
         return 0;
     }
     uint32_t ticks = mmio_read32(pm_base + PM_WDOG) & PM_WDOG_TIME_MASK;
-    return (uint32_t)((uint64_t)ticks * WDOG_MS_PER_SECOND / PM_WDOG_TICKS_PER_SECOND);
+    return (uint32_t)((uint64_t)ticks * MS_PER_S / PM_WDOG_TICKS_PER_SECOND);
 }
 
 void wdog_reset_now(void)

@@ -25,12 +25,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* Longest timeout wdog_start() accepts: the 20-bit tick field holds just under 16 s. */
 #define WDOG_MAX_TIMEOUT_MS 15000u
 
 /* Error codes, returned negated. */
 enum {
-    WDOG_EINVAL = 1, /* zero base, or a timeout of 0 or above WDOG_MAX_TIMEOUT_MS */
+    WDOG_EINVAL = ERR_BASE_WDOG + 1, /* zero base, or a timeout of 0 or above WDOG_MAX_TIMEOUT_MS */
     WDOG_ENOINIT,    /* wdog_init() has not been called */
 };
 

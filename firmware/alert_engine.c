@@ -10,8 +10,8 @@
 
 #include <string.h>
 
-#define US_PER_MS UINT64_C(1000)
-#define US_PER_S UINT64_C(1000000)
+#include "lib/units.h"
+
 #define NO_DUE UINT64_MAX
 
 static void rate_init(struct alert_engine_rate *r, const struct config_rate *c)
@@ -331,4 +331,16 @@ const struct alert_engine_stats *alert_engine_stats(const struct alert_engine *e
 	if (e == NULL || alert >= e->count)
 		return NULL;
 	return &e->in[alert].st;
+}
+
+const char *alert_engine_strerror(int err)
+{
+	switch (err) {
+	case ALERT_ENGINE_OK:
+		return "ok";
+	case ALERT_ENGINE_ERR_ARG:
+		return "no engine or configuration, or no such alert";
+	default:
+		return "unknown alert engine error";
+	}
 }

@@ -47,6 +47,7 @@
 
 #include "config/config.h"
 #include "firmware/alert_event.h"
+#include "lib/err.h"
 
 /* Grant times each rate window remembers: RateLimit's default (20/hour) and every usual per-alert limit are exact. */
 #ifndef ALERT_ENGINE_RATE_SLOTS
@@ -58,7 +59,7 @@
 #endif
 
 #define ALERT_ENGINE_OK 0
-#define ALERT_ENGINE_ERR_ARG (-1) /* NULL pointer, or an alert index the configuration does not have */
+#define ALERT_ENGINE_ERR_ARG (-ERR_BASE_ALERT_ENGINE - 1) /* NULL pointer, or an alert index the configuration lacks */
 
 /* One alert as the console and the heartbeat mail show it. */
 struct alert_engine_stats {
@@ -135,5 +136,8 @@ unsigned alert_engine_poll(struct alert_engine *e, uint64_t now_us, alert_event_
 
 /* Alert `alert`'s state and counters, or NULL for an unknown alert. Valid until the next call into the engine. */
 const struct alert_engine_stats *alert_engine_stats(const struct alert_engine *e, unsigned alert);
+
+/* Names an ALERT_ENGINE_* code for the console. */
+const char *alert_engine_strerror(int err);
 
 #endif /* FIRMWARE_ALERT_ENGINE_H */

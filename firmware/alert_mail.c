@@ -11,13 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/units.h"
 #include "mail/mail.h"
 #include "mail/mail_header.h"
 
-#define US_PER_S UINT64_C(1000000)
-#define S_PER_MIN 60u
-#define S_PER_HOUR 3600u
-#define S_PER_DAY 86400u
 /* Longest piece written with put_fmt: fixed words around numbers, times, alert and host names. Text of no fixed
  * bound (version, board, address, server replies) goes in with mail_out_str. */
 #define FMT_MAX (CONFIG_HOST_MAX + 96)

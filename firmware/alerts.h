@@ -25,10 +25,12 @@
 #include "firmware/alert_engine.h"
 #include "firmware/alert_event.h"
 #include "firmware/alert_mail.h"
+#include "lib/err.h"
 
 #define ALERTS_OK 0
-#define ALERTS_ERR_ARG (-1)  /* no configuration, or no emit callback */
-#define ALERTS_ERR_PINS (-2) /* some pins could not be watched (the console says which and why); the others are */
+#define ALERTS_ERR_ARG (-ERR_BASE_ALERTS - 1)  /* no configuration, or no emit callback */
+/* some pins could not be watched (the console says which and why); the others are */
+#define ALERTS_ERR_PINS (-ERR_BASE_ALERTS - 2)
 
 /* Watch every alert's pin and start the engine at board_uptime_us(). Prints one line per refused pin. Returns 0,
  * ALERTS_ERR_PINS or ALERTS_ERR_ARG. A second call starts over with the new configuration. */

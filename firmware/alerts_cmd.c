@@ -9,6 +9,7 @@
 #include "board/board.h"
 #include "firmware/alerts.h"
 #include "firmware/console.h"
+#include "lib/units.h"
 
 static void print_alert(const struct config_alert *a, const struct alert_mail_input *in, uint64_t now)
 {
@@ -72,5 +73,5 @@ static const struct console_cmd alerts_cmds[] = {
 
 int alerts_cmd_register(void)
 {
-	return console_register(alerts_cmds, sizeof alerts_cmds / sizeof alerts_cmds[0]);
+	return console_register(alerts_cmds, ARRAY_SIZE(alerts_cmds));
 }

@@ -14,6 +14,7 @@
 #include "config/config_files.h"
 #include "firmware/console.h"
 #include "firmware/console_builtin.h"
+#include "lib/units.h"
 
 /* "file:line: key: severity: message": the file name and the message are the long parts. */
 #define DIAG_LINE_MAX (CONFIG_PATH_MAX + CONFIG_MSG_MAX + 64)
@@ -279,7 +280,7 @@ static const struct console_cmd config_cmds[] = {
 
 int config_load_register(void)
 {
-    int err = console_register(config_cmds, sizeof config_cmds / sizeof config_cmds[0]);
+    int err = console_register(config_cmds, ARRAY_SIZE(config_cmds));
     if (err != CONSOLE_OK) {
         return err;
     }

@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "config/config_files.h"
+#include "lib/err.h"
 
 #define CONFIG_LOAD_CONF_FILE "smtp.conf"
 #define CONFIG_LOAD_ALIASES_FILE "revaliases"
@@ -32,10 +33,13 @@
 
 enum {
     CONFIG_LOAD_OK = 0,
-    CONFIG_LOAD_ERR_NOT_LOADED = -1, /* config_load_boot() has not run */
-    CONFIG_LOAD_ERR_NO_CONFIG = -2,  /* no SD card, no FAT boot partition, or no smtp.conf on it */
-    CONFIG_LOAD_ERR_UNREADABLE = -3, /* smtp.conf is there but could not be read (I/O error, too big, no memory) */
-    CONFIG_LOAD_ERR_INVALID = -4,    /* the configuration has errors; `config errors` lists them */
+    CONFIG_LOAD_ERR_NOT_LOADED = -ERR_BASE_CONFIG_LOAD - 1, /* config_load_boot() has not run */
+    /* no SD card, no FAT boot partition, or no smtp.conf on it */
+    CONFIG_LOAD_ERR_NO_CONFIG = -ERR_BASE_CONFIG_LOAD - 2,
+    /* smtp.conf is there but could not be read (I/O error, too big, no memory) */
+    CONFIG_LOAD_ERR_UNREADABLE = -ERR_BASE_CONFIG_LOAD - 3,
+    /* the configuration has errors; `config errors` lists them */
+    CONFIG_LOAD_ERR_INVALID = -ERR_BASE_CONFIG_LOAD - 4,
 };
 
 /*

@@ -257,6 +257,8 @@ const char *console_strerror(int err)
         return "unknown command";
     case CONSOLE_ERR_USAGE:
         return "wrong arguments";
+    case CONSOLE_ERR_FAILED:
+        return "command failed";
     default:
         return "unknown console error";
     }

@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/err.h"
+
 /* Enough for the built-ins plus the commands later modules add (config, net, test, ...), with room to spare;
  * each entry is one pointer. */
 #ifndef CONSOLE_MAX_COMMANDS
@@ -36,20 +38,25 @@
 
 enum {
     CONSOLE_OK = 0,
-    CONSOLE_ERR_INVALID = -1,         /* console_register: NULL or empty name, name with spaces/quotes, NULL run */
-    CONSOLE_ERR_DUPLICATE = -2,       /* console_register: a command of that name already exists */
-    CONSOLE_ERR_FULL = -3,            /* console_register: more than CONSOLE_MAX_COMMANDS */
-    CONSOLE_ERR_TOO_MANY_ARGS = -4,   /* console_execute: more than CONSOLE_MAX_ARGS words */
-    CONSOLE_ERR_UNCLOSED_QUOTE = -5,  /* console_execute: a double quote without its closing one */
-    CONSOLE_ERR_UNKNOWN_COMMAND = -6, /* console_execute: no command of that name */
-    CONSOLE_ERR_USAGE = -7,           /* for commands: wrong arguments (the command printed its usage) */
+    /* console_register: NULL or empty name, name with spaces/quotes, NULL run */
+    CONSOLE_ERR_INVALID = -ERR_BASE_CONSOLE - 1,
+    CONSOLE_ERR_DUPLICATE = -ERR_BASE_CONSOLE - 2,       /* console_register: a command of that name already exists */
+    CONSOLE_ERR_FULL = -ERR_BASE_CONSOLE - 3,            /* console_register: more than CONSOLE_MAX_COMMANDS */
+    CONSOLE_ERR_TOO_MANY_ARGS = -ERR_BASE_CONSOLE - 4,   /* console_execute: more than CONSOLE_MAX_ARGS words */
+    CONSOLE_ERR_UNCLOSED_QUOTE = -ERR_BASE_CONSOLE - 5,  /* console_execute: a double quote without its closing one */
+    CONSOLE_ERR_UNKNOWN_COMMAND = -ERR_BASE_CONSOLE - 6, /* console_execute: no command of that name */
+    /* for commands: wrong arguments (the command printed its usage) */
+    CONSOLE_ERR_USAGE = -ERR_BASE_CONSOLE - 7,
+    CONSOLE_ERR_FAILED = -ERR_BASE_CONSOLE - 8,          /* for commands: the command failed (it printed why) */
 };
 
 struct console_cmd {
     const char *name;                   /* one word, no spaces or quotes */
     const char *args;                   /* argument synopsis for help ("<key> <value>"); NULL or "" when none */
     const char *help;                   /* one line for help; NULL or "" when none */
-    int (*run)(int argc, char **argv);  /* argv[0] is the name, argv[argc] is NULL; returns 0 or negative */
+    /* argv[0] is the name, argv[argc] is NULL; returns 0, CONSOLE_ERR_USAGE, CONSOLE_ERR_FAILED or the failing
+     * module's own code */
+    int (*run)(int argc, char **argv);
 };
 
 /* Empties the command table and starts the line editor. Call once, before anything else here. */

@@ -8,11 +8,7 @@
 #include "board/board.h"
 #include "firmware/banner.h"
 #include "firmware/console.h"
-
-#define US_PER_SECOND 1000000u
-#define SECONDS_PER_MINUTE 60u
-#define SECONDS_PER_HOUR 3600u
-#define SECONDS_PER_DAY 86400u
+#include "lib/units.h"
 
 static struct console_builtin_info builtin_info;
 static void (*status_providers[CONSOLE_BUILTIN_MAX_STATUS])(void);
@@ -83,11 +79,11 @@ static int cmd_status(int argc, char **argv)
         return CONSOLE_ERR_USAGE;
     }
     /* Whole days fit 32 bits for 11 million years: split once in 64 bits, then stay in native arithmetic. */
-    uint64_t seconds = board_uptime_us() / US_PER_SECOND;
-    unsigned long days = (unsigned long)(seconds / SECONDS_PER_DAY);
-    unsigned long rest = (unsigned long)(seconds % SECONDS_PER_DAY);
-    printf("uptime:   %lud %02luh %02lum %02lus\n", days, rest / SECONDS_PER_HOUR,
-           rest % SECONDS_PER_HOUR / SECONDS_PER_MINUTE, rest % SECONDS_PER_MINUTE);
+    uint64_t seconds = board_uptime_us() / US_PER_S;
+    unsigned long days = (unsigned long)(seconds / S_PER_DAY);
+    unsigned long rest = (unsigned long)(seconds % S_PER_DAY);
+    printf("uptime:   %lud %02luh %02lum %02lus\n", days, rest / S_PER_HOUR,
+           rest % S_PER_HOUR / S_PER_MIN, rest % S_PER_MIN);
 
     board_heap_stats(&in_use, &peak, &total);
     printf("heap:     %lu bytes in use, peak %lu, available %lu\n", (unsigned long)in_use, (unsigned long)peak,
@@ -131,7 +127,7 @@ int console_builtin_register(const struct console_builtin_info *info)
 {
     builtin_info = info != NULL ? *info : (struct console_builtin_info){ 0 };
     status_provider_count = 0;
-    return console_register(builtin_commands, sizeof builtin_commands / sizeof builtin_commands[0]);
+    return console_register(builtin_commands, ARRAY_SIZE(builtin_commands));
 }
 
 int console_builtin_add_status(void (*print_status)(void))

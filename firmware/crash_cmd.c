@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "firmware/console.h"
+#include "lib/units.h"
 
 static int crash_run(int argc, char **argv)
 {
@@ -18,7 +19,7 @@ static int crash_run(int argc, char **argv)
     printf("writing to address 0: expect a crash report and a reboot\n");
     *(volatile uint32_t *)null_address = 0xDEADu;
     printf("the write to address 0 did not fault: no memory protection on this board\n");
-    return -1;
+    return CONSOLE_ERR_FAILED;
 }
 
 static const struct console_cmd crash_cmds[] = {
@@ -27,5 +28,5 @@ static const struct console_cmd crash_cmds[] = {
 
 int crash_cmd_register(void)
 {
-    return console_register(crash_cmds, sizeof crash_cmds / sizeof crash_cmds[0]);
+    return console_register(crash_cmds, ARRAY_SIZE(crash_cmds));
 }

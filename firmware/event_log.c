@@ -9,6 +9,7 @@
 
 #include "drivers/byteorder.h"
 #include "firmware/persist_layout.h"
+#include "lib/units.h"
 
 /* The record's payload: arg, UTC seconds, then the detail text without its NUL. */
 #define EV_ARG     0u
@@ -111,6 +112,6 @@ void event_log_format(const struct event_log_entry *e, char *buf, size_t size)
         }
     }
     snprintf(buf, size, "#%-5llu %s  up %7llu.%03u s  %-9s %s", (unsigned long long)e->seq, when,
-             (unsigned long long)(e->uptime_us / 1000000u), (unsigned)(e->uptime_us / 1000u % 1000u),
+             (unsigned long long)(e->uptime_us / US_PER_S), (unsigned)(e->uptime_us / US_PER_MS % MS_PER_S),
              event_log_type_name(e->type), e->detail);
 }

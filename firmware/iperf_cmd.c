@@ -19,12 +19,11 @@
 #include "board/board.h"
 #include "firmware/cmd_wait.h"
 #include "firmware/console.h"
+#include "lib/units.h"
 #include "lwip/ip_addr.h"
 #include "lwip/tcp.h"
 #include "net/net.h"
 
-#define US_PER_S 1000000u
-#define US_PER_MS 1000u
 #define BITS_PER_BYTE 8u
 #define KBIT_PER_MBIT 1000u
 
@@ -155,11 +154,11 @@ static int cmd_iperf(int argc, char **argv)
     }
     if (!net_is_up()) {
         printf("iperf: the network is not up (see `net`)\n");
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     struct tcp_pcb *listener = sink_listen();
     if (listener == NULL) {
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     memset(&sink, 0, sizeof sink);
     struct net_status st;
@@ -176,10 +175,10 @@ static int cmd_iperf(int argc, char **argv)
     conn_end();
     if (!started) {
         printf("iperf: no test arrived\n");
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     print_result();
-    return finished ? 0 : -1;
+    return finished ? 0 : CONSOLE_ERR_FAILED;
 }
 
 static const struct console_cmd iperf_cmds[] = {
@@ -188,5 +187,5 @@ static const struct console_cmd iperf_cmds[] = {
 
 int iperf_cmd_register(void)
 {
-    return console_register(iperf_cmds, sizeof iperf_cmds / sizeof iperf_cmds[0]);
+    return console_register(iperf_cmds, ARRAY_SIZE(iperf_cmds));
 }

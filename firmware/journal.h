@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "drivers/blockdev.h"
+#include "lib/err.h"
 
 /* Block layout: 28 bytes of header, the payload, and the CRC in the block's last 4 bytes. */
 #define JOURNAL_PAYLOAD_MAX 480u
@@ -52,12 +53,16 @@
 #define JOURNAL_SCAN_BLOCKS 8u
 #endif
 
-#define JOURNAL_ERR_INVALID_ARG (-1201) /* NULL pointer, region empty, outside the device or too large */
-#define JOURNAL_ERR_IO          (-1202) /* the device failed a read or a write (its code is in journal.io_error) */
-#define JOURNAL_ERR_FULL        (-1203) /* every slot holds an undelivered record, or JOURNAL_MAX_LIVE are held */
-#define JOURNAL_ERR_NOT_FOUND   (-1204) /* journal_mark_delivered(): no undelivered record with that number */
-#define JOURNAL_ERR_TOO_BIG     (-1205) /* payload longer than JOURNAL_PAYLOAD_MAX */
-#define JOURNAL_ERR_NOT_OPEN    (-1206) /* used before a successful journal_open() */
+/* NULL pointer, region empty, outside the device or too large */
+#define JOURNAL_ERR_INVALID_ARG (-ERR_BASE_JOURNAL - 1)
+/* the device failed a read or a write (its code is in journal.io_error) */
+#define JOURNAL_ERR_IO          (-ERR_BASE_JOURNAL - 2)
+/* every slot holds an undelivered record, or JOURNAL_MAX_LIVE are held */
+#define JOURNAL_ERR_FULL        (-ERR_BASE_JOURNAL - 3)
+/* journal_mark_delivered(): no undelivered record with that number */
+#define JOURNAL_ERR_NOT_FOUND   (-ERR_BASE_JOURNAL - 4)
+#define JOURNAL_ERR_TOO_BIG     (-ERR_BASE_JOURNAL - 5) /* payload longer than JOURNAL_PAYLOAD_MAX */
+#define JOURNAL_ERR_NOT_OPEN    (-ERR_BASE_JOURNAL - 6) /* used before a successful journal_open() */
 
 enum journal_mode {
     JOURNAL_KEEP_UNDELIVERED, /* the outbox: a record stays until journal_mark_delivered() */

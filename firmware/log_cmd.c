@@ -8,6 +8,7 @@
 
 #include "firmware/console.h"
 #include "firmware/persist.h"
+#include "lib/units.h"
 
 struct print_ctx {
     uint32_t skip;
@@ -32,20 +33,20 @@ static int log_run(int argc, char **argv)
         char where[96];
         persist_describe(where, sizeof where);
         printf("no event log: the card's journal partition is not in use; outbox: %s\n", where);
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     uint32_t count = event_log_count(log);
     uint32_t want = count;
     if (argc > 2) {
         printf("usage: log [N]\n");
-        return -1;
+        return CONSOLE_ERR_USAGE;
     }
     if (argc == 2) {
         char *end;
         unsigned long n = strtoul(argv[1], &end, 10);
         if (*argv[1] == '\0' || *end != '\0' || n == 0) {
             printf("log: '%s' is not a number of events (1 or more)\n", argv[1]);
-            return -1;
+            return CONSOLE_ERR_USAGE;
         }
         want = n < count ? (uint32_t)n : count;
     }
@@ -55,7 +56,7 @@ static int log_run(int argc, char **argv)
     int n = event_log_read(log, print_event, &p);
     if (n < 0) {
         printf("log: %s\n", journal_strerror(n));
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     return 0;
 }
@@ -66,5 +67,5 @@ static const struct console_cmd log_cmds[] = {
 
 int log_cmd_register(void)
 {
-    return console_register(log_cmds, sizeof log_cmds / sizeof log_cmds[0]);
+    return console_register(log_cmds, ARRAY_SIZE(log_cmds));
 }

@@ -22,6 +22,7 @@
 #include "firmware/main_loop.h"
 #include "firmware/net_settings.h"
 #include "firmware/version.h"
+#include "lib/units.h"
 #include "lwip/ip4_addr.h"
 #include "mail/mail_compose.h"
 #include "mail/mail_header.h"
@@ -33,8 +34,6 @@
 #include "net/random.h"
 #include "net/smtp_client.h"
 
-#define US_PER_MS 1000u
-#define MS_PER_S 1000u
 /* The test message: a few header lines of ours, the AddHeader lines and a short body. */
 #define TEST_MESSAGE_MAX 4096u
 #define TEST_BODY_MAX 1024u
@@ -91,11 +90,12 @@ static int print_outcome(const struct smtp_message *m, const struct smtp_reply *
     if (m->result.err == SMTP_OK && session->err != SMTP_OK) {
         print_result("after the message: ", session);
     }
-    return m->result.err == SMTP_OK && m->rcpt_accepted == m->rcpt_count ? 0 : -1;
+    return m->result.err == SMTP_OK && m->rcpt_accepted == m->rcpt_count ? 0 : CONSOLE_ERR_FAILED;
 }
 
 /* Submits one prepared message and prints what happens. Returns 0 when every recipient accepted it,
- * SMTP_ERR_8BITMIME when the server refused it for lack of 8BITMIME (nothing was sent), -1 otherwise. */
+ * SMTP_ERR_8BITMIME when the server refused it for lack of 8BITMIME (nothing was sent), CONSOLE_ERR_FAILED
+ * otherwise. */
 static int submit(const struct config *cfg, const char *sender, const char *const *rcpt, unsigned rcpt_count,
                   const char *text, size_t len, bool needs_8bitmime, bool needs_smtputf8)
 {
@@ -118,7 +118,7 @@ static int submit(const struct config *cfg, const char *sender, const char *cons
     if (!smtp_client_done()) {
         printf("waiting for the outbox's session to end (Ctrl-C cancels)\n");
         if (!cmd_wait_until(smtp_client_done, deadline)) {
-            return -1;
+            return CONSOLE_ERR_FAILED;
         }
     }
     struct smtp_client_settings settings;
@@ -126,7 +126,7 @@ static int submit(const struct config *cfg, const char *sender, const char *cons
     int err = smtp_client_start(&settings, &msg, 1, print_progress, NULL);
     if (err != 0) {
         printf("not sent: %s\n", smtp_client_strerror(err));
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     if (!cmd_wait_until(submission_over, deadline) || !smtp_client_done()) {
         smtp_client_cancel();
@@ -230,7 +230,7 @@ static int message_unique(uint64_t *unique)
     int err = net_random_u64(unique);
     if (err != 0) {
         printf("no random number for the Message-ID (error -0x%04x)\n", (unsigned)-err);
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     return 0;
 }
@@ -251,7 +251,7 @@ static int cmd_test(int argc, char **argv)
     }
     const struct config *cfg = usable_config("test");
     if (cfg == NULL || !wait_for_clock("test", cfg)) {
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     /* Without Root (an ssmtp.conf with root commented out), where config sends alert and boot mail. */
     const char *given = argc == 2 ? argv[1]
@@ -260,11 +260,11 @@ static int cmd_test(int argc, char **argv)
     char rcpt[MAIL_ADDR_MAX + 1];
     if (mail_header_recipient(cfg, given, rcpt, sizeof rcpt) < 0) {
         printf("test: '%s' is not a usable address\n", given);
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     uint64_t unique;
     if (message_unique(&unique) != 0) {
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     const struct board_info *info = board_get_info();
     struct net_status st;
@@ -311,10 +311,11 @@ static int cmd_test(int argc, char **argv)
     int err = mail_compose(cfg, &msg, message, sizeof message, &res);
     if (err != 0) {
         printf("test: cannot build the message: %s\n", mail_strerror(err));
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     printf("sending a test message to %s (Ctrl-C cancels)\n", rcpt);
-    return submit(cfg, res.sender, to, 1, message, res.len, res.needs_8bitmime, res.needs_smtputf8) == 0 ? 0 : -1;
+    int rc = submit(cfg, res.sender, to, 1, message, res.len, res.needs_8bitmime, res.needs_smtputf8);
+    return rc == 0 ? 0 : CONSOLE_ERR_FAILED;
 }
 
 /* ---- sendmail's input -------------------------------------------------------------------------------------- */
@@ -376,7 +377,8 @@ static char *downgrade(const char *text, size_t len, size_t *out_len)
 }
 
 /* Sends what mail_submit_prepare made. A line over 998 octets, which servers refuse, is re-encoded first; a body
- * with 8-bit text is sent again re-encoded when the server turns out to lack 8BITMIME. Returns 0 or -1. */
+ * with 8-bit text is sent again re-encoded when the server turns out to lack 8BITMIME. Returns 0 or
+ * CONSOLE_ERR_FAILED. */
 static int sendmail_submit(const struct config *cfg, const struct mail_submit_result *res, const char *text)
 {
     const char *rcpt[MAIL_RCPT_MAX];
@@ -390,7 +392,7 @@ static int sendmail_submit(const struct config *cfg, const struct mail_submit_re
         printf("sendmail: a line is longer than %u octets: sending the body as quoted-printable\n", MAIL_LINE_MAX);
         qp = downgrade(text, len, &len);
         if (qp == NULL) {
-            return -1;
+            return CONSOLE_ERR_FAILED;
         }
         text = qp;
         eight_bit = false;
@@ -401,10 +403,11 @@ static int sendmail_submit(const struct config *cfg, const struct mail_submit_re
     if (rc == SMTP_ERR_8BITMIME && qp == NULL) {
         printf("sendmail: sending again with the body as quoted-printable\n");
         qp = downgrade(text, len, &len);
-        rc = qp != NULL ? submit(cfg, res->sender, rcpt, res->rcpt_count, qp, len, false, res->needs_smtputf8) : -1;
+        rc = qp != NULL ? submit(cfg, res->sender, rcpt, res->rcpt_count, qp, len, false, res->needs_smtputf8)
+                        : CONSOLE_ERR_FAILED;
     }
     free(qp);
-    return rc == 0 ? 0 : -1;
+    return rc == 0 ? 0 : CONSOLE_ERR_FAILED;
 }
 
 static void print_sendmail_usage(void)
@@ -432,7 +435,7 @@ static int cmd_sendmail(int argc, char **argv)
     }
     const struct config *cfg = usable_config("sendmail");
     if (cfg == NULL) {
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     /* Twice the input: room for what mail_submit_prepare adds (bare LFs made CRLF, header text as encoded-words). */
     size_t out_size = 2u * MAIL_CMD_INPUT_MAX + SENDMAIL_ADDED_MAX;
@@ -441,7 +444,7 @@ static int cmd_sendmail(int argc, char **argv)
     struct mail_submit_result *res = malloc(sizeof *res);
     struct mail_input in;
     mail_input_init(&in, in_buf, MAIL_CMD_INPUT_MAX);
-    int rc = -1;
+    int rc = CONSOLE_ERR_FAILED;
     if (in_buf == NULL || out == NULL || res == NULL) {
         printf("sendmail: not enough memory for a message of up to %u bytes\n", MAIL_CMD_INPUT_MAX);
         goto done;
@@ -505,5 +508,5 @@ static const struct console_cmd mail_cmds[] = {
 
 int mail_cmd_register(void)
 {
-    return console_register(mail_cmds, sizeof mail_cmds / sizeof mail_cmds[0]);
+    return console_register(mail_cmds, ARRAY_SIZE(mail_cmds));
 }

@@ -28,6 +28,8 @@
 #ifndef MAIL_CMD_H
 #define MAIL_CMD_H
 
+#include "lib/units.h"
+
 /* Largest message sendmail accepts, counted with CRLF line ends: alert and report mail is a few KiB, and a log
  * excerpt fits; the buffer is allocated only while the command runs. */
 #ifndef MAIL_CMD_INPUT_MAX
@@ -36,12 +38,12 @@
 /* How long sendmail waits for the next byte: long enough for a person typing, short enough that a stalled
  * transfer gives the console back. */
 #ifndef MAIL_CMD_INPUT_IDLE_MS
-#define MAIL_CMD_INPUT_IDLE_MS (5u * 60u * 1000u)
+#define MAIL_CMD_INPUT_IDLE_MS (5u * MS_PER_MIN)
 #endif
 /* Upper bound of one submission, far above what the engine's own step timeouts allow in a normal session
  * (SMTPTimeout per reply, 10 minutes for the final reply): a safety net, not a policy. */
 #ifndef MAIL_CMD_SESSION_MAX_MS
-#define MAIL_CMD_SESSION_MAX_MS (30u * 60u * 1000u)
+#define MAIL_CMD_SESSION_MAX_MS (30u * MS_PER_MIN)
 #endif
 
 /* Adds `test` and `sendmail` to the console; returns console_register()'s result. */

@@ -15,6 +15,7 @@
 #include "board/board.h"
 #include "firmware/cmd_wait.h"
 #include "firmware/console.h"
+#include "lib/units.h"
 #include "lwip/dns.h"
 #include "lwip/inet_chksum.h"
 #include "lwip/ip.h"
@@ -25,7 +26,6 @@
 #include "net/clock.h"
 #include "net/net.h"
 
-#define US_PER_MS 1000u
 /* Bytes after the ICMP header: a timestamp-sized pattern like ping(8)'s 56, enough to see corruption. */
 #define PING_DATA_SIZE 56u
 #define PERCENT 100u
@@ -57,7 +57,7 @@ static bool lookup_done(void)
     return lookup.done;
 }
 
-/* Resolves name (or parses an address) into *addr. Returns 0, or -1 after printing why not. */
+/* Resolves name (or parses an address) into *addr. Returns 0, or CONSOLE_ERR_FAILED after printing why not. */
 static int resolve(const char *name, ip_addr_t *addr)
 {
     lookup.request++;
@@ -68,18 +68,18 @@ static int resolve(const char *name, ip_addr_t *addr)
     }
     if (err != ERR_INPROGRESS) {
         printf("resolve %s: %s\n", name, net_dns_strerror(err));
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     if (!cmd_wait_until(lookup_done, board_uptime_us() + (uint64_t)NET_CMD_RESOLVE_TIMEOUT_MS * US_PER_MS)) {
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     if (!lookup.done) {
         printf("resolve %s: no answer within %u ms\n", name, NET_CMD_RESOLVE_TIMEOUT_MS);
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     if (!lookup.found) {
         printf("resolve %s: no such name (or no DNS server answered)\n", name);
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     *addr = lookup.addr;
     return 0;
@@ -93,12 +93,12 @@ static int cmd_resolve(int argc, char **argv)
     }
     if (!net_is_up()) {
         printf("resolve: the network is not up (see `net`)\n");
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     uint64_t start = board_uptime_us();
     ip_addr_t addr;
     if (resolve(argv[1], &addr) != 0) {
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     unsigned long elapsed_ms = (unsigned long)((board_uptime_us() - start) / US_PER_MS);
     printf("%s is %s (%lu ms)\n", argv[1], ipaddr_ntoa(&addr), elapsed_ms);
@@ -180,16 +180,16 @@ static int cmd_ping(int argc, char **argv)
     }
     if (!net_is_up()) {
         printf("ping: the network is not up (see `net`)\n");
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     ip_addr_t to;
     if (resolve(argv[1], &to) != 0) {
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     struct raw_pcb *pcb = raw_new(IP_PROTO_ICMP);
     if (pcb == NULL) {
         printf("ping: no raw PCB free\n");
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     raw_recv(pcb, echo_recv, NULL);
     echo.id = (uint16_t)LWIP_RAND();
@@ -238,7 +238,7 @@ static int cmd_ping(int argc, char **argv)
                (unsigned long)(rtt_max % US_PER_MS));
     }
     printf("\n");
-    return received > 0 ? 0 : -1;
+    return received > 0 ? 0 : CONSOLE_ERR_FAILED;
 }
 
 /* ---- net --------------------------------------------------------------------------------------------------- */
@@ -362,5 +362,5 @@ static const struct console_cmd net_cmds[] = {
 
 int net_cmd_register(void)
 {
-    return console_register(net_cmds, sizeof net_cmds / sizeof net_cmds[0]);
+    return console_register(net_cmds, ARRAY_SIZE(net_cmds));
 }

@@ -5,8 +5,7 @@
 
 #include <string.h>
 
-#define US_PER_MS 1000u
-#define US_PER_S 1000000u
+#include "lib/units.h"
 
 void outbox_init(struct outbox *ob, const struct outbox_store_ops *store)
 {
@@ -176,8 +175,11 @@ uint32_t outbox_add(struct outbox *ob, const struct alert_event *ev, uint64_t un
 
 int outbox_restore(struct outbox *ob, const struct outbox_entry *saved, uint64_t now_us)
 {
-    if (ob->count == OUTBOX_CAPACITY || saved->id == 0 || saved->id < ob->next_id) {
-        return -1;
+    if (ob->count == OUTBOX_CAPACITY) {
+        return OUTBOX_ERR_FULL;
+    }
+    if (saved->id == 0 || saved->id < ob->next_id) {
+        return OUTBOX_ERR_ORDER;
     }
     struct outbox_entry *e = &ob->entries[ob->count++];
     *e = *saved;
@@ -380,5 +382,19 @@ const char *outbox_outcome_name(enum outbox_outcome outcome)
     case OUTBOX_PERMANENT: return "undeliverable";
     case OUTBOX_CONFIG_FAULT: return "configuration fault";
     default: return "unknown";
+    }
+}
+
+const char *outbox_strerror(int err)
+{
+    switch (err) {
+    case 0:
+        return "ok";
+    case OUTBOX_ERR_FULL:
+        return "the outbox is full";
+    case OUTBOX_ERR_ORDER:
+        return "a mail id out of order";
+    default:
+        return "unknown outbox error";
     }
 }

@@ -41,6 +41,7 @@
 
 #include "config/config.h"
 #include "firmware/alert_event.h"
+#include "lib/err.h"
 
 /* Twice the alert lines a config may have (CONFIG_ALERTS_MAX), so each can hold a triggered and a recovered mail
  * while boot and heartbeat mail wait too; about 7 KB. */
@@ -55,6 +56,9 @@
 /* A full queue makes room by merging two waiting entries of one source (an alert, boot or heartbeat mail). With
  * more waiting entries than sources, two always share one, so an event always finds a place. */
 _Static_assert(OUTBOX_CAPACITY - OUTBOX_BATCH_MAX > CONFIG_ALERTS_MAX + 2u, "outbox too small to merge");
+
+#define OUTBOX_ERR_FULL (-ERR_BASE_OUTBOX - 1)  /* outbox_restore(): the queue holds OUTBOX_CAPACITY entries */
+#define OUTBOX_ERR_ORDER (-ERR_BASE_OUTBOX - 2) /* outbox_restore(): no id, or not newer than every entry held */
 /* 30 s doubling to 30 min: an outage of a few minutes costs a few tries, and a long one one try each half hour,
  * which no provider counts as abuse. */
 #ifndef OUTBOX_RETRY_FIRST_MS
@@ -160,9 +164,13 @@ void outbox_init(struct outbox *ob, const struct outbox_store_ops *store);
 uint32_t outbox_add(struct outbox *ob, const struct alert_event *ev, uint64_t unique, uint64_t now_us);
 
 /* Puts back an entry saved by an earlier run (the journal's replay), before anything else is added. Its attempts,
- * reply and Date (-1: dated with the clock like a new one) are kept and it is due at once. Returns 0, or -1 when the queue is full or the id is not newer than
- * every entry already restored (the caller then reports it). */
+ * reply and Date (-1: dated with the clock like a new one) are kept and it is due at once. Returns 0,
+ * OUTBOX_ERR_FULL, or OUTBOX_ERR_ORDER when the id is 0 or not newer than every entry already restored (the caller
+ * then reports it). */
 int outbox_restore(struct outbox *ob, const struct outbox_entry *e, uint64_t now_us);
+
+/* Names an OUTBOX_ERR_* code. */
+const char *outbox_strerror(int err);
 
 /* Dates every entry that has no Date yet: utc_now_s is the UTC time at now_us. Call whenever the clock is set (the
  * delivery calls it on every pass once it is): entries added later are dated from this offset when added. */

@@ -12,10 +12,9 @@
 #include "firmware/console.h"
 #include "firmware/outbox_delivery.h"
 #include "firmware/persist.h"
+#include "lib/units.h"
 #include "net/clock.h"
 #include "net/net.h"
-
-#define US_PER_S 1000000u
 
 static const char *entry_name(const struct config *cfg, const struct alert_event *ev)
 {
@@ -99,7 +98,7 @@ static int cmd_outbox(int argc, char **argv)
     const struct config *cfg = config_load_current();
     if (cfg == NULL) {
         printf("outbox: no usable configuration, so no mail is queued (see `config errors`)\n");
-        return -1;
+        return CONSOLE_ERR_FAILED;
     }
     if (argc == 2) {
         outbox_delivery_retry();
@@ -116,5 +115,5 @@ static const struct console_cmd outbox_cmds[] = {
 
 int outbox_cmd_register(void)
 {
-    return console_register(outbox_cmds, sizeof outbox_cmds / sizeof outbox_cmds[0]);
+    return console_register(outbox_cmds, ARRAY_SIZE(outbox_cmds));
 }

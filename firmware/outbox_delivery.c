@@ -14,6 +14,7 @@
 #include "firmware/outbox_classify.h"
 #include "firmware/persist.h"
 #include "firmware/version.h"
+#include "lib/units.h"
 #include "mail/mail_compose.h"
 #include "net/clock.h"
 #include "net/net.h"
@@ -21,8 +22,6 @@
 #include "net/random.h"
 #include "net/smtp_client.h"
 
-#define US_PER_S 1000000u
-#define US_PER_MS 1000u
 /* What mail_compose writes around a body: Date, From, To (CONFIG_RECIPIENTS_MAX addresses), Message-ID, the MIME
  * headers, Auto-Submitted, User-Agent and the AddHeader lines. */
 #define DELIVERY_HEADERS_MAX (2048u + CONFIG_RECIPIENTS_MAX * (CONFIG_ADDR_MAX + 4u) + \
@@ -146,7 +145,7 @@ static void restore(void)
     struct outbox_journal_replay r;
     uint64_t started = board_uptime_us();
     int err = outbox_journal_replay(&d.store, &d.queue, started, d.cfg->alert_count, &r);
-    unsigned long took_ms = (unsigned long)((board_uptime_us() - started) / 1000u);
+    unsigned long took_ms = (unsigned long)((board_uptime_us() - started) / US_PER_MS);
     if (err != 0) {
         printf("outbox: cannot read the journal's mails: %s\n", journal_strerror(err));
         persist_event(EVENT_LOG_NOTE, 0, "journal replay failed: %s", journal_strerror(err));

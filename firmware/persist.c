@@ -9,6 +9,7 @@
 
 #include "board/board.h"
 #include "firmware/persist_layout.h"
+#include "lib/units.h"
 #include "net/clock.h"
 
 static struct blockdev area;
@@ -71,7 +72,7 @@ int persist_init(void)
     }
     if (journal_on) {
         /* How long the scan of both rings took: what the journal adds to the time from power-on to sending. */
-        unsigned long scan_ms = (unsigned long)((board_uptime_us() - started) / 1000u);
+        unsigned long scan_ms = (unsigned long)((board_uptime_us() - started) / US_PER_MS);
         char where[96];
         persist_describe(where, sizeof where);
         printf("outbox: %s; read in %lu ms%s\n", where, scan_ms,

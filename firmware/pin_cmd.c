@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "firmware/config_load.h"
 #include "firmware/console.h"
+#include "lib/units.h"
 
 /* Larger than any BCM GPIO number, so that "pin 60" is answered by the board's reason, not by a usage line. */
 #define PIN_GPIO_ARG_MAX 999u
@@ -105,5 +106,5 @@ static const struct console_cmd pin_cmds[] = {
 
 int pin_cmd_register(void)
 {
-    return console_register(pin_cmds, sizeof pin_cmds / sizeof pin_cmds[0]);
+    return console_register(pin_cmds, ARRAY_SIZE(pin_cmds));
 }

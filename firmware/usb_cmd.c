@@ -8,6 +8,7 @@
 
 #include "board/board.h"
 #include "firmware/console.h"
+#include "lib/units.h"
 
 static int usb_run(int argc, char **argv)
 {
@@ -31,5 +32,5 @@ static const struct console_cmd usb_cmds[] = {
 
 int usb_cmd_register(void)
 {
-    return console_register(usb_cmds, sizeof usb_cmds / sizeof usb_cmds[0]);
+    return console_register(usb_cmds, ARRAY_SIZE(usb_cmds));
 }

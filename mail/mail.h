@@ -17,15 +17,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/err.h"
+
 #define MAIL_OK 0
-#define MAIL_ERR_ARG (-1)         /* NULL pointer or contradictory options */
-#define MAIL_ERR_OVERFLOW (-2)    /* the output buffer (or a fixed-size field) is too small */
-#define MAIL_ERR_ADDRESS (-3)     /* an address or address list is malformed */
-#define MAIL_ERR_RCPT_LIMIT (-4)  /* more recipients than MAIL_RCPT_MAX */
-#define MAIL_ERR_NO_RCPT (-5)     /* no recipient at all */
-#define MAIL_ERR_INPUT (-6)       /* the message text cannot be sent as is (a NUL byte) */
-#define MAIL_ERR_UNSUPPORTED (-7) /* the body cannot be re-encoded (multipart, already encoded, not UTF-8) */
-#define MAIL_ERR_HEADER (-8)      /* a header field cannot be sent: a control octet, bad UTF-8, an unfoldable line */
+#define MAIL_ERR_ARG (-ERR_BASE_MAIL - 1)         /* NULL pointer or contradictory options */
+#define MAIL_ERR_OVERFLOW (-ERR_BASE_MAIL - 2)    /* the output buffer (or a fixed-size field) is too small */
+#define MAIL_ERR_ADDRESS (-ERR_BASE_MAIL - 3)     /* an address or address list is malformed */
+#define MAIL_ERR_RCPT_LIMIT (-ERR_BASE_MAIL - 4)  /* more recipients than MAIL_RCPT_MAX */
+#define MAIL_ERR_NO_RCPT (-ERR_BASE_MAIL - 5)     /* no recipient at all */
+#define MAIL_ERR_INPUT (-ERR_BASE_MAIL - 6)       /* the message text cannot be sent as is (a NUL byte) */
+/* the body cannot be re-encoded (multipart, already encoded, not UTF-8) */
+#define MAIL_ERR_UNSUPPORTED (-ERR_BASE_MAIL - 7)
+/* a header field cannot be sent: a control octet, bad UTF-8, an unfoldable line */
+#define MAIL_ERR_HEADER (-ERR_BASE_MAIL - 8)
 
 /* RFC 5321 4.5.3.1.3: a path is at most 256 octets including the angle brackets. */
 #define MAIL_ADDR_MAX 254

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/units.h"
 #include "mail/mail.h"
 
-#define SECONDS_PER_DAY 86400
 /* 10000-01-01T00:00:00Z: RFC 5322 years have four digits. */
 #define UTC_LIMIT INT64_C(253402300800)
 
@@ -24,7 +24,7 @@ struct civil {
  * so no table, no time zone database and no dependence on newlib's gmtime. */
 static void civil_from_utc(int64_t utc, struct civil *c)
 {
-	int64_t days = utc / SECONDS_PER_DAY, secs = utc % SECONDS_PER_DAY;
+	int64_t days = utc / S_PER_DAY, secs = utc % S_PER_DAY;
 	int64_t z = days + 719468; /* days from 0000-03-01 */
 	int64_t era = z / 146097;
 	int64_t doe = z - era * 146097;
@@ -36,9 +36,9 @@ static void civil_from_utc(int64_t utc, struct civil *c)
 	c->month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
 	c->year = (int)(yoe + era * 400 + (c->month <= 2 ? 1 : 0));
 	c->weekday = (unsigned)((days + 4) % 7); /* 1970-01-01 was a Thursday */
-	c->hour = (unsigned)(secs / 3600);
-	c->minute = (unsigned)(secs / 60 % 60);
-	c->second = (unsigned)(secs % 60);
+	c->hour = (unsigned)(secs / S_PER_HOUR);
+	c->minute = (unsigned)(secs / S_PER_MIN % S_PER_MIN);
+	c->second = (unsigned)(secs % S_PER_MIN);
 }
 
 static int fit(int n, size_t size)

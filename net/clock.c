@@ -4,10 +4,8 @@
 #include "net/clock.h"
 
 #include "board/board.h"
+#include "lib/units.h"
 #include "mbedtls/platform_time.h"
-
-#define USEC_PER_SEC 1000000u
-#define USEC_PER_MSEC 1000u
 
 /* UTC at boot, in microseconds since 1970; valid when clock_set. 64 bits: microseconds since 1970 overflow 32. */
 static uint64_t boot_utc_us;
@@ -15,10 +13,10 @@ static bool clock_set;
 
 void net_clock_set_utc(uint32_t sec, uint32_t usec)
 {
-    if (usec >= USEC_PER_SEC) {
-        usec = USEC_PER_SEC - 1u;
+    if (usec >= US_PER_S) {
+        usec = US_PER_S - 1u;
     }
-    uint64_t now_us = (uint64_t)sec * USEC_PER_SEC + usec;
+    uint64_t now_us = (uint64_t)sec * US_PER_S + usec;
     /* SNTP times are far beyond 1970 + uptime; the check only keeps a nonsense reply from wrapping the offset. */
     uint64_t uptime_us = board_uptime_us();
     boot_utc_us = now_us > uptime_us ? now_us - uptime_us : 0u;
@@ -33,15 +31,15 @@ bool net_clock_is_set(void)
 void net_clock_get_utc(uint32_t *sec, uint32_t *usec)
 {
     uint64_t now_us = boot_utc_us + board_uptime_us();
-    *sec = (uint32_t)(now_us / USEC_PER_SEC);
-    *usec = (uint32_t)(now_us % USEC_PER_SEC);
+    *sec = (uint32_t)(now_us / US_PER_S);
+    *usec = (uint32_t)(now_us % US_PER_S);
 }
 
 time_t net_clock_time(time_t *t)
 {
     time_t now = (time_t)-1;
     if (clock_set) {
-        now = (time_t)((boot_utc_us + board_uptime_us()) / USEC_PER_SEC);
+        now = (time_t)((boot_utc_us + board_uptime_us()) / US_PER_S);
     }
     if (t != NULL) {
         *t = now;
@@ -52,5 +50,5 @@ time_t net_clock_time(time_t *t)
 /* mbedTLS's monotonic clock (MBEDTLS_PLATFORM_MS_TIME_ALT): milliseconds since boot, never stepped by SNTP. */
 mbedtls_ms_time_t mbedtls_ms_time(void)
 {
-    return (mbedtls_ms_time_t)(board_uptime_us() / USEC_PER_MSEC);
+    return (mbedtls_ms_time_t)(board_uptime_us() / US_PER_MS);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "board/board.h"
+#include "lib/units.h"
 #include "lwip/apps/sntp.h"
 #include "lwip/dhcp.h"
 #include "lwip/netif.h"
@@ -16,8 +17,7 @@
 #include "net/clock.h"
 #include "net/netif_glue.h"
 
-#define MS_PER_S 1000u
-#define US_PER_MS 1000u
+#define NET_DEFAULT_HOSTNAME "baremail"
 /* SNTP's list: the configured server first, the one DHCP names second. */
 #define NTP_INDEX_CONFIG 0
 #define NTP_INDEX_DHCP 1

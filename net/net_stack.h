@@ -11,10 +11,13 @@
 
 #include <stddef.h>
 
+#include "lib/err.h"
+
 /* Errors of net_stack_init(), negative as everywhere in baremail. */
 enum net_stack_err {
-    NET_STACK_ERR_CRYPTO = -1, /* psa_crypto_init() failed: no TLS 1.3 */
-    NET_STACK_ERR_RANDOM = -2, /* the TLS random generator could not be seeded from the hardware RNG */
+    NET_STACK_ERR_CRYPTO = -ERR_BASE_NET_STACK - 1, /* psa_crypto_init() failed: no TLS 1.3 */
+    /* the TLS random generator could not be seeded from the hardware RNG */
+    NET_STACK_ERR_RANDOM = -ERR_BASE_NET_STACK - 2,
 };
 
 /* Initialises lwIP (lwip_init()), starts PSA crypto and seeds the random generator (net/random.h); all three

@@ -16,10 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/units.h"
 #include "net/smtp_engine.h"
-
-#define MS_PER_S SMTP_ENGINE_MS_PER_S
-#define MS_PER_MIN (60u * MS_PER_S)
 
 /* RFC 5321 §4.5.3.2. */
 #define RFC_GREETING_MS (5u * MS_PER_MIN)

@@ -46,6 +46,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
 #include "net/smtp_auth.h"
 #include "net/smtp_body.h"
 #include "net/smtp_caps.h"
@@ -65,22 +66,22 @@
 #define SMTP_NO_DEADLINE UINT32_MAX
 
 #define SMTP_OK 0
-#define SMTP_ERR_ARG (-1)             /* bad argument or call out of order */
-#define SMTP_ERR_REPLY (-2)           /* the server refused (its reply is in the result) */
-#define SMTP_ERR_PROTOCOL (-3)        /* malformed, over-long or unexpected server data */
-#define SMTP_ERR_TIMEOUT (-4)         /* no reply within the step's timeout */
-#define SMTP_ERR_CLOSED (-5)          /* the server closed the connection */
-#define SMTP_ERR_TRANSPORT (-6)       /* connect or TLS failure reported by the transport */
-#define SMTP_ERR_NO_STARTTLS (-7)     /* STARTTLS required but not offered */
-#define SMTP_ERR_CLEARTEXT_AUTH (-8)  /* credentials would go without TLS */
-#define SMTP_ERR_NO_AUTH_MECH (-9)    /* no offered mechanism fits the configuration */
-#define SMTP_ERR_SIZE (-10)           /* larger than the server's SIZE limit */
-#define SMTP_ERR_8BITMIME (-11)       /* message needs 8BITMIME, not offered */
-#define SMTP_ERR_SMTPUTF8 (-12)       /* message needs SMTPUTF8, not offered */
-#define SMTP_ERR_ADDRESS (-13)        /* unusable envelope address */
-#define SMTP_ERR_READER (-14)         /* the message reader failed */
-#define SMTP_ERR_NOT_SENT (-15)       /* not attempted (yet) */
-#define SMTP_ERR_NO_EXTENSIONS (-16)  /* EHLO refused and the session needs extensions */
+#define SMTP_ERR_ARG (-ERR_BASE_SMTP - 1)             /* bad argument or call out of order */
+#define SMTP_ERR_REPLY (-ERR_BASE_SMTP - 2)           /* the server refused (its reply is in the result) */
+#define SMTP_ERR_PROTOCOL (-ERR_BASE_SMTP - 3)        /* malformed, over-long or unexpected server data */
+#define SMTP_ERR_TIMEOUT (-ERR_BASE_SMTP - 4)         /* no reply within the step's timeout */
+#define SMTP_ERR_CLOSED (-ERR_BASE_SMTP - 5)          /* the server closed the connection */
+#define SMTP_ERR_TRANSPORT (-ERR_BASE_SMTP - 6)       /* connect or TLS failure reported by the transport */
+#define SMTP_ERR_NO_STARTTLS (-ERR_BASE_SMTP - 7)     /* STARTTLS required but not offered */
+#define SMTP_ERR_CLEARTEXT_AUTH (-ERR_BASE_SMTP - 8)  /* credentials would go without TLS */
+#define SMTP_ERR_NO_AUTH_MECH (-ERR_BASE_SMTP - 9)    /* no offered mechanism fits the configuration */
+#define SMTP_ERR_SIZE (-ERR_BASE_SMTP - 10)           /* larger than the server's SIZE limit */
+#define SMTP_ERR_8BITMIME (-ERR_BASE_SMTP - 11)       /* message needs 8BITMIME, not offered */
+#define SMTP_ERR_SMTPUTF8 (-ERR_BASE_SMTP - 12)       /* message needs SMTPUTF8, not offered */
+#define SMTP_ERR_ADDRESS (-ERR_BASE_SMTP - 13)        /* unusable envelope address */
+#define SMTP_ERR_READER (-ERR_BASE_SMTP - 14)         /* the message reader failed */
+#define SMTP_ERR_NOT_SENT (-ERR_BASE_SMTP - 15)       /* not attempted (yet) */
+#define SMTP_ERR_NO_EXTENSIONS (-ERR_BASE_SMTP - 16)  /* EHLO refused and the session needs extensions */
 
 enum smtp_step {
 	SMTP_STEP_NONE,

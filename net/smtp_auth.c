@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "lib/units.h"
+
 /* A CRAM-MD5 challenge is a msg-id ("<1896.697170952@host>"); any reply line's worth of base64 decodes to less. */
 #define CRAM_CHALLENGE_MAX 768
 #define HEX_DIGITS "0123456789abcdef"
@@ -135,7 +137,7 @@ unsigned smtp_auth_mech_from_name(const char *name, size_t len)
 {
 	size_t m, i;
 
-	for (m = 0; m < sizeof(mechs) / sizeof(mechs[0]); m++) {
+	for (m = 0; m < ARRAY_SIZE(mechs); m++) {
 		if (strlen(mechs[m].name) != len)
 			continue;
 		for (i = 0; i < len && upper(name[i]) == mechs[m].name[i]; i++)
@@ -150,7 +152,7 @@ const char *smtp_auth_mech_name(unsigned mech)
 {
 	size_t m;
 
-	for (m = 0; m < sizeof(mechs) / sizeof(mechs[0]); m++)
+	for (m = 0; m < ARRAY_SIZE(mechs); m++)
 		if (mechs[m].bit == mech)
 			return mechs[m].name;
 	return "none";
@@ -174,7 +176,7 @@ unsigned smtp_auth_choose(unsigned offered, unsigned forced, bool have_token, bo
 		return SMTP_AUTH_XOAUTH2;
 	if (!have_password)
 		return 0;
-	for (i = 0; i < sizeof(tls_order) / sizeof(tls_order[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(tls_order); i++)
 		if ((offered & order[i]) != 0)
 			return order[i];
 	return 0;

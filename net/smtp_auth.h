@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* Mechanisms as bits, so that an EHLO AUTH line becomes a set. */
 #define SMTP_AUTH_PLAIN (1u << 0)
 #define SMTP_AUTH_LOGIN (1u << 1)
@@ -27,10 +29,10 @@
 
 #define SMTP_AUTH_MD5_LEN 16
 
-#define SMTP_AUTH_ERR_SPACE (-1)     /* output buffer too small */
-#define SMTP_AUTH_ERR_BASE64 (-2)    /* malformed base64 from the server */
-#define SMTP_AUTH_ERR_HMAC (-3)      /* the HMAC-MD5 callback failed or is missing */
-#define SMTP_AUTH_ERR_NONE (-4)      /* no usable mechanism */
+#define SMTP_AUTH_ERR_SPACE (-ERR_BASE_SMTP_AUTH - 1)     /* output buffer too small */
+#define SMTP_AUTH_ERR_BASE64 (-ERR_BASE_SMTP_AUTH - 2)    /* malformed base64 from the server */
+#define SMTP_AUTH_ERR_HMAC (-ERR_BASE_SMTP_AUTH - 3)      /* the HMAC-MD5 callback failed or is missing */
+#define SMTP_AUTH_ERR_NONE (-ERR_BASE_SMTP_AUTH - 4)      /* no usable mechanism */
 
 /* HMAC-MD5 (RFC 2104) of `msg` under `key` into `mac`; 0 on success, negative on failure. */
 typedef int (*smtp_hmac_md5_fn)(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *msg,

@@ -114,7 +114,7 @@ static int hmac_md5(void *ctx, const uint8_t *key, size_t key_len, const uint8_t
     (void)ctx;
     const mbedtls_md_info_t *md5 = mbedtls_md_info_from_type(MBEDTLS_MD_MD5);
     if (md5 == NULL) {
-        return -1;
+        return MBEDTLS_ERR_MD_FEATURE_UNAVAILABLE;
     }
     return mbedtls_md_hmac(md5, key, key_len, msg, msg_len, mac);
 }
@@ -346,7 +346,8 @@ static void on_resolved(const char *name, const ip_addr_t *addr, void *arg)
 
 /* ---- the session's life ------------------------------------------------------------------------------------ */
 
-/* Reads a whole file of the boot partition into a new buffer (the caller frees it). Returns 0 or a board error. */
+/* Reads a whole file of the boot partition into a new buffer (the caller frees it). Returns 0, a BOARD_ERR_* code,
+ * or SMTP_CLIENT_ERR_NO_MEM. */
 static int read_file(const char *name, struct tls_pem *pem)
 {
     size_t len = 0;
@@ -356,7 +357,7 @@ static int read_file(const char *name, struct tls_pem *pem)
     }
     char *buf = malloc(len > 0 ? len : 1);
     if (buf == NULL) {
-        return BOARD_ERR_TOO_BIG;
+        return SMTP_CLIENT_ERR_NO_MEM;
     }
     err = board_read_boot_file(name, buf, len, &len);
     if (err != 0) {
@@ -416,7 +417,8 @@ static int prepare_tls(const struct smtp_client_settings *s, char *detail, size_
         failed = file_name(s->key_file);
     }
     if (failed != NULL) {
-        snprintf(detail, size, "cannot read %s: %s", failed, board_strerror(err));
+        snprintf(detail, size, "cannot read %s: %s", failed,
+                 err_in_range(err, ERR_BASE_BOARD) ? board_strerror(err) : smtp_client_strerror(err));
     } else {
         err = tls_config_new(&tls.config, &s->tls, ca.text != NULL ? &ca : NULL, use_cert ? &cert : NULL,
                              use_cert ? &key : NULL);
@@ -546,6 +548,8 @@ const char *smtp_client_strerror(int err)
         return "no settings, server or message";
     case SMTP_CLIENT_ERR_NO_NET:
         return "the network is not up (see `net`)";
+    case SMTP_CLIENT_ERR_NO_MEM:
+        return "out of memory";
     default:
         return "unknown error";
     }

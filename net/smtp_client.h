@@ -34,13 +34,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/err.h"
 #include "net/smtp.h"
 #include "net/tls.h"
 
 #define SMTP_CLIENT_OK 0
-#define SMTP_CLIENT_ERR_BUSY (-1)    /* a submission is still running */
-#define SMTP_CLIENT_ERR_ARG (-2)     /* NULL settings, server or messages */
-#define SMTP_CLIENT_ERR_NO_NET (-3)  /* the network is not up (no address, or no link) */
+#define SMTP_CLIENT_ERR_BUSY (-ERR_BASE_SMTP_CLIENT - 1)    /* a submission is still running */
+#define SMTP_CLIENT_ERR_ARG (-ERR_BASE_SMTP_CLIENT - 2)     /* NULL settings, server or messages */
+#define SMTP_CLIENT_ERR_NO_NET (-ERR_BASE_SMTP_CLIENT - 3)  /* the network is not up (no address, or no link) */
+#define SMTP_CLIENT_ERR_NO_MEM (-ERR_BASE_SMTP_CLIENT - 4)  /* no memory for a file the TLS settings name */
 
 /* Longest progress line handed to the callback, a server reply of RFC 5321's 512 octets included. */
 #define SMTP_CLIENT_LINE_MAX 600

@@ -25,7 +25,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SMTP_ENGINE_MS_PER_S 1000u
 #define SMTP_ENGINE_QUIT_LINE_LEN 6 /* "QUIT\r\n" */
 #define SMTP_ENGINE_SECRET_MASK "********"
 #define SMTP_ENGINE_REPLY_CLASS(code) ((code) / 100u)

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* RFC 5321 §4.5.3.1.5 limits a reply line to 512 octets; real servers stay far below, but a little slack costs
  * only RAM, so accept up to the length of a text line (1000 with CRLF). */
 #ifndef SMTP_REPLY_LINE_MAX
@@ -38,8 +40,9 @@
 #define SMTP_REPLY_MORE 0      /* all input consumed, the line is not complete yet */
 #define SMTP_REPLY_LINE 1      /* a continuation line ("250-...") is complete: see smtp_reply_line */
 #define SMTP_REPLY_DONE 2      /* the last line is complete: the reply is ready */
-#define SMTP_REPLY_ERR_SYNTAX (-1)   /* not a reply line, or codes differ within a multi-line reply */
-#define SMTP_REPLY_ERR_TOO_LONG (-2) /* a line over SMTP_REPLY_LINE_MAX octets */
+/* not a reply line, or codes differ within a multi-line reply */
+#define SMTP_REPLY_ERR_SYNTAX (-ERR_BASE_SMTP_REPLY - 1)
+#define SMTP_REPLY_ERR_TOO_LONG (-ERR_BASE_SMTP_REPLY - 2) /* a line over SMTP_REPLY_LINE_MAX octets */
 
 /* One complete reply. `code` is 0 when there is none (a local failure). */
 struct smtp_reply {

@@ -6,14 +6,13 @@
 #include <stdio.h>
 
 #include "board/board.h"
+#include "lib/units.h"
 #include "lwip/sys.h"
-
-#define USEC_PER_MSEC 1000u
 
 /* Milliseconds since boot. lwIP's timers compare u32_t differences, so the wrap after 49.7 days is harmless. */
 u32_t sys_now(void)
 {
-    return (u32_t)(board_uptime_us() / USEC_PER_MSEC);
+    return (u32_t)(board_uptime_us() / US_PER_MS);
 }
 
 void net_sys_arch_assert(const char *message, const char *file, int line)

@@ -60,16 +60,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
 #include "lwip/altcp.h"
 
 /* Errors of our own, below the range of Mbed TLS codes (which are -0x0001 .. -0x7FFF). */
-#define TLS_ERR_ARG (-0x10001)        /* NULL or unusable argument (empty or over-long host name) */
-#define TLS_ERR_NO_MEM (-0x10002)     /* out of memory */
-#define TLS_ERR_CLOCK (-0x10003)      /* clock not set: cannot check certificate dates */
-#define TLS_ERR_NO_CA (-0x10004)      /* the CA data holds no certificate Mbed TLS can use */
-#define TLS_ERR_PIN (-0x10005)        /* the server certificate does not match TLS_Fingerprint */
-#define TLS_ERR_CLOSED (-0x10006)     /* the peer closed the connection before the handshake finished */
-#define TLS_ERR_CLIENT_KEY (-0x10007) /* TLSKey is not the key of TLSCert */
+#define TLS_ERR_ARG (-ERR_BASE_TLS - 1)        /* NULL or unusable argument (empty or over-long host name) */
+#define TLS_ERR_NO_MEM (-ERR_BASE_TLS - 2)     /* out of memory */
+#define TLS_ERR_CLOCK (-ERR_BASE_TLS - 3)      /* clock not set: cannot check certificate dates */
+#define TLS_ERR_NO_CA (-ERR_BASE_TLS - 4)      /* the CA data holds no certificate Mbed TLS can use */
+#define TLS_ERR_PIN (-ERR_BASE_TLS - 5)        /* the server certificate does not match TLS_Fingerprint */
+#define TLS_ERR_CLOSED (-ERR_BASE_TLS - 6)     /* the peer closed the connection before the handshake finished */
+#define TLS_ERR_CLIENT_KEY (-ERR_BASE_TLS - 7) /* TLSKey is not the key of TLSCert */
 
 /* Plaintext is handed to the recv callback in pbufs of at most this many bytes (one record is up to 16 KiB). */
 #ifndef TLS_RECV_CHUNK

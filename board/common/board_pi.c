@@ -74,7 +74,9 @@ static void usb_irq(void *arg)
     intc_disable(INTC_IRQ_USB);
 }
 
-static void console_init(void)
+/* The console UART on its GPIOs, then the interrupt controller with the lines the board uses (UART receive, the
+ * idle timer, USB) and interrupts on: the UART's receive ring needs its interrupt from the first byte. */
+static void uart_and_interrupts_start(void)
 {
     uint32_t uart_hz = 0;
     if (mbox_get_clock_rate(MBOX_CLOCK_UART, &uart_hz) != 0 || uart_hz == 0) {
@@ -169,7 +171,7 @@ static void led_init(void)
 
 void board_init(void)
 {
-    console_init();
+    uart_and_interrupts_start();
     read_board_facts();
     wdog_init(periph(BCM283X_PM_OFFSET));
     read_reset_cause();

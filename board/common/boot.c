@@ -12,6 +12,7 @@
 #include "board_config.h"
 #include "drivers/mbox.h"
 #include "drivers/systimer.h"
+#include "lib/units.h"
 
 /* Used when the firmware cannot tell: the smallest ARM share of RAM among the supported boards (256 MiB boards
  * with the default 64 MiB for the GPU). */
@@ -52,7 +53,7 @@ void boot_start(uint32_t machine_type, uintptr_t blob)
         { BOARD_PERIPH_BASE, BCM283X_PERIPH_SIZE },
         { BOARD_LOCAL_PERIPH_BASE, BOARD_LOCAL_PERIPH_SIZE },
     };
-    mmu_init(board_pi_boot.ram_size, devices, sizeof devices / sizeof devices[0]);
+    mmu_init(board_pi_boot.ram_size, devices, ARRAY_SIZE(devices));
     __asm__ volatile("mcr p15, 0, %0, c12, c0, 0" ::"r"(exception_vectors)); /* VBAR */
 
     /* The blob must lie in RAM; the bound keeps every read of a corrupt one inside it. */

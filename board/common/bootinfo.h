@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* Linux's COMMAND_LINE_SIZE on ARM is 1024, but our own options are few and short; a longer line is cut (and the
  * cut is reported through `problem`). */
 #ifndef BOOTINFO_CMDLINE_MAX
@@ -30,11 +32,11 @@
 #endif
 
 /* Error codes returned by bootinfo_parse(); 0 is success. */
-#define BOOTINFO_ERR_NO_BLOB   (-1) /* blob is NULL or max_len is 0: the loader passed nothing */
-#define BOOTINFO_ERR_FORMAT    (-2) /* neither an ATAG list nor a device tree */
-#define BOOTINFO_ERR_TRUNCATED (-3) /* the list or tree runs past max_len */
-#define BOOTINFO_ERR_CORRUPT   (-4) /* recognised, but malformed */
-#define BOOTINFO_ERR_ARG       (-5) /* out is NULL */
+#define BOOTINFO_ERR_NO_BLOB   (-ERR_BASE_BOOTINFO - 1) /* blob is NULL or max_len is 0: the loader passed nothing */
+#define BOOTINFO_ERR_FORMAT    (-ERR_BASE_BOOTINFO - 2) /* neither an ATAG list nor a device tree */
+#define BOOTINFO_ERR_TRUNCATED (-ERR_BASE_BOOTINFO - 3) /* the list or tree runs past max_len */
+#define BOOTINFO_ERR_CORRUPT   (-ERR_BASE_BOOTINFO - 4) /* recognised, but malformed */
+#define BOOTINFO_ERR_ARG       (-ERR_BASE_BOOTINFO - 5) /* out is NULL */
 
 enum bootinfo_source {
     BOOTINFO_SOURCE_NONE,

@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "board/common/bcm283x.h"
+#include "lib/units.h"
 
 /* Revision code layout (Raspberry Pi documentation, "Revision codes"). */
 #define PI_REV_NEW_STYLE       (1u << 23)
@@ -110,7 +111,7 @@ size_t pi_model_stray_pins(const struct pi_model *m, unsigned *pins, size_t max)
         return 0; /* no radio: GPIO 32-39 may be wired to other things (the Pi 1 B+ and 2 B power LED is GPIO 35) */
     }
     static const unsigned bt_uart[] = { BCM283X_BT_UART_TXD_PIN, BCM283X_BT_UART_RXD_PIN };
-    for (size_t i = 0; i < sizeof bt_uart / sizeof bt_uart[0] && n < max; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(bt_uart) && n < max; i++) {
         pins[n++] = bt_uart[i];
     }
     for (unsigned pin = PI_WLAN_SDIO_FIRST_PIN; pin <= PI_WLAN_SDIO_LAST_PIN && n < max; pin++) {
@@ -157,8 +158,6 @@ static const struct {
     { 0x14, 512, &model_cm1 },    { 0x15, 256, &model_a_plus },
 };
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
 static bool pi_rev_is_new_style(uint32_t revision)
 {
     return (revision & PI_REV_NEW_STYLE) != 0;
@@ -168,7 +167,7 @@ static bool pi_rev_is_new_style(uint32_t revision)
 static int pi_old_style_index(uint32_t revision)
 {
     uint32_t code = revision & ~PI_REV_OLD_WARRANTY;
-    for (size_t i = 0; i < ARRAY_LEN(old_style); i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(old_style); i++) {
         if (old_style[i].code == code) {
             return (int)i;
         }
@@ -181,7 +180,7 @@ const struct pi_model *pi_model_lookup(uint32_t revision)
     if (pi_rev_is_new_style(revision)) {
         uint32_t type = (revision >> PI_REV_TYPE_LSB) & PI_REV_TYPE_MASK;
         uint32_t processor = (revision >> PI_REV_PROCESSOR_LSB) & PI_REV_PROCESSOR_MASK;
-        for (size_t i = 0; i < ARRAY_LEN(new_style); i++) {
+        for (size_t i = 0; i < ARRAY_SIZE(new_style); i++) {
             if (new_style[i].type == type && new_style[i].processor == processor) {
                 return new_style[i].model;
             }

@@ -34,6 +34,7 @@
 #include "board/native/native_storage.h"
 #include "board/native/slirp_netdev.h"
 #include "drivers/netdev.h"
+#include "lib/units.h"
 
 /* How the cause of a reset travels across execv(): "<cause number>" and the detail text. */
 #define RESET_ENV_CAUSE "BAREMAIL_RESET_CAUSE"
@@ -44,8 +45,6 @@
 #define BOARD_IDLE_MAX_MS 10
 #define CONSOLE_IN_BUF 256
 #define CMDLINE_MAX 256
-#define NSEC_PER_USEC 1000u
-#define USEC_PER_SEC 1000000u
 /* Ctrl-D: the end of input on a terminal in raw mode, as it is in cooked mode. */
 #define KEY_CTRL_D 0x04
 #define EXIT_USAGE 2
@@ -142,7 +141,7 @@ static ssize_t stdout_write(void *cookie, const char *buf, size_t len)
 
 /* Input like a serial line: byte by byte, no echo, no signals from Ctrl-C, CR as sent. Output processing stays on,
  * so the application's "\n" still starts a new line on the terminal. */
-static void console_init(void)
+static void terminal_raw_and_stdout_hook(void)
 {
     console_is_tty = isatty(STDIN_FILENO) == 1;
     if (console_is_tty && tcgetattr(STDIN_FILENO, &console_saved) == 0) {
@@ -270,7 +269,7 @@ void board_init(void)
 {
     clock_gettime(CLOCK_MONOTONIC, &boot_time);
     parse_args();
-    console_init();
+    terminal_raw_and_stdout_hook();
     install_signal_handlers();
     read_reset_cause();
     read_board_facts();
@@ -299,7 +298,7 @@ uint64_t board_uptime_us(void)
     clock_gettime(CLOCK_MONOTONIC, &now);
     int64_t sec = (int64_t)(now.tv_sec - boot_time.tv_sec);
     int64_t nsec = (int64_t)now.tv_nsec - (int64_t)boot_time.tv_nsec;
-    return (uint64_t)(sec * (int64_t)USEC_PER_SEC + nsec / (int64_t)NSEC_PER_USEC);
+    return (uint64_t)(sec * (int64_t)US_PER_S + nsec / (int64_t)NS_PER_US);
 }
 
 static void console_end_of_input(void) __attribute__((noreturn));

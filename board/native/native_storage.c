@@ -21,9 +21,10 @@
 #include "board/journal_area.h"
 #include "drivers/blockdev.h"
 #include "drivers/storage/fat.h"
+#include "lib/err.h"
 
 /* The image file's read or write error, as the block device driver's own negative code. */
-#define NATIVE_STORAGE_ERR_IO (-1)
+#define NATIVE_STORAGE_ERR_IO (-ERR_BASE_NATIVE_STORAGE - 1)
 
 static const char *sd_path;
 static int image_fd = -1;

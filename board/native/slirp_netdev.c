@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/units.h"
+
 /* QEMU's -netdev user defaults, so tests and users see the same addresses under QEMU and here. */
 #define SLIRP_NETWORK "10.0.2.0"
 #define SLIRP_NETMASK "255.255.255.0"
@@ -20,8 +22,6 @@
 #define SLIRP_DNS "10.0.2.3"
 /* SlirpConfig layout of libslirp 4.7 (Debian 12): version 4 adds disable_dhcp and timer_new_opaque. */
 #define SLIRP_NETDEV_CONFIG_VERSION 4
-#define NSEC_PER_MSEC 1000000
-#define NSEC_PER_SEC 1000000000
 /* Poll entries grow in these steps: slirp has a socket per open connection plus its DNS and DHCP ones. */
 #define POLLFD_GROW 16u
 
@@ -54,7 +54,7 @@ static int64_t clock_ns(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * NSEC_PER_SEC + now.tv_nsec;
+    return (int64_t)now.tv_sec * NS_PER_S + now.tv_nsec;
 }
 
 /* ---- slirp's callbacks ----------------------------------------------------------------------------------- */
@@ -283,7 +283,7 @@ struct netdev *slirp_netdev_device(void)
 
 static int clamp_to_timers(int timeout_ms)
 {
-    int64_t now_ms = clock_ns() / NSEC_PER_MSEC;
+    int64_t now_ms = clock_ns() / NS_PER_MS;
     for (struct slirp_timer *t = timers; t != NULL; t = t->next) {
         if (t->armed) {
             int64_t left = t->expire_ms - now_ms;
@@ -298,7 +298,7 @@ static int clamp_to_timers(int timeout_ms)
 /* A callback may free or re-arm timers, so the list is searched again after each one. */
 static void run_expired_timers(void)
 {
-    int64_t now_ms = clock_ns() / NSEC_PER_MSEC;
+    int64_t now_ms = clock_ns() / NS_PER_MS;
     bool ran = true;
     while (ran) {
         ran = false;

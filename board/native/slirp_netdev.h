@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "drivers/netdev.h"
+#include "lib/err.h"
 
 /* Frames slirp may hand up between two passes of the main loop: a whole lwIP TCP window (TCP_WND, 8 segments)
  * on each of the few connections the firmware has open, plus ARP, DHCP and DNS replies. 48 KiB of buffers. */
@@ -24,8 +25,8 @@
 #endif
 
 enum slirp_netdev_err {
-    SLIRP_NETDEV_ERR_INIT = -1,     /* slirp_new() failed */
-    SLIRP_NETDEV_ERR_REGISTER = -2, /* the netdev registry is full */
+    SLIRP_NETDEV_ERR_INIT = -ERR_BASE_SLIRP_NETDEV - 1,     /* slirp_new() failed */
+    SLIRP_NETDEV_ERR_REGISTER = -ERR_BASE_SLIRP_NETDEV - 2, /* the netdev registry is full */
 };
 
 /* Registers the device (MAC from netdev_board_mac()) and starts it: creates the slirp instance. Returns 0 or a

@@ -23,22 +23,27 @@
 #include <stdint.h>
 
 #include "drivers/blockdev.h"
+#include "lib/err.h"
 
-#define FAT_ERR_INVALID_ARG  (-1)  /* NULL argument, or the partition is outside the device */
-#define FAT_ERR_IO           (-2)  /* the block device failed: the device's code is in fat_volume.io_error */
-#define FAT_ERR_NOT_FAT      (-3)  /* no FAT boot sector at the start of the partition */
-#define FAT_ERR_UNSUPPORTED  (-4)  /* FAT12, a sector size other than 512, or a FAT32 version other than 0.0 */
-#define FAT_ERR_BAD_BPB      (-5)  /* boot sector fields are inconsistent or do not fit the partition */
-#define FAT_ERR_BAD_CLUSTER  (-6)  /* a cluster chain holds a free, reserved, bad or out-of-range cluster */
-#define FAT_ERR_CHAIN_LOOP   (-7)  /* a cluster chain runs in a circle */
-#define FAT_ERR_CHAIN_LENGTH (-8)  /* a file's cluster chain is shorter or longer than its size needs */
-#define FAT_ERR_BAD_DIR      (-9)  /* a directory has more than FAT_MAX_DIR_ENTRIES entries */
-#define FAT_ERR_NOT_FOUND    (-10) /* no such file or directory */
-#define FAT_ERR_NOT_DIR      (-11) /* a path component before the last one is a file */
-#define FAT_ERR_IS_DIR       (-12) /* the path names a directory */
-#define FAT_ERR_TOO_BIG      (-13) /* the file is larger than the buffer (*out_len says how large) */
-#define FAT_ERR_BAD_NAME     (-14) /* a path component is empty, not UTF-8, or longer than 255 characters */
-#define FAT_ERR_NOT_MOUNTED  (-15) /* fat_read_file() on a volume that is not mounted */
+#define FAT_ERR_INVALID_ARG  (-ERR_BASE_FAT - 1)  /* NULL argument, or the partition is outside the device */
+/* the block device failed: the device's code is in fat_volume.io_error */
+#define FAT_ERR_IO           (-ERR_BASE_FAT - 2)
+#define FAT_ERR_NOT_FAT      (-ERR_BASE_FAT - 3)  /* no FAT boot sector at the start of the partition */
+/* FAT12, a sector size other than 512, or a FAT32 version other than 0.0 */
+#define FAT_ERR_UNSUPPORTED  (-ERR_BASE_FAT - 4)
+#define FAT_ERR_BAD_BPB      (-ERR_BASE_FAT - 5)  /* boot sector fields are inconsistent or do not fit the partition */
+/* a cluster chain holds a free, reserved, bad or out-of-range cluster */
+#define FAT_ERR_BAD_CLUSTER  (-ERR_BASE_FAT - 6)
+#define FAT_ERR_CHAIN_LOOP   (-ERR_BASE_FAT - 7)  /* a cluster chain runs in a circle */
+#define FAT_ERR_CHAIN_LENGTH (-ERR_BASE_FAT - 8)  /* a file's cluster chain is shorter or longer than its size needs */
+#define FAT_ERR_BAD_DIR      (-ERR_BASE_FAT - 9)  /* a directory has more than FAT_MAX_DIR_ENTRIES entries */
+#define FAT_ERR_NOT_FOUND    (-ERR_BASE_FAT - 10) /* no such file or directory */
+#define FAT_ERR_NOT_DIR      (-ERR_BASE_FAT - 11) /* a path component before the last one is a file */
+#define FAT_ERR_IS_DIR       (-ERR_BASE_FAT - 12) /* the path names a directory */
+#define FAT_ERR_TOO_BIG      (-ERR_BASE_FAT - 13) /* the file is larger than the buffer (*out_len says how large) */
+/* a path component is empty, not UTF-8, or longer than 255 characters */
+#define FAT_ERR_BAD_NAME     (-ERR_BASE_FAT - 14)
+#define FAT_ERR_NOT_MOUNTED  (-ERR_BASE_FAT - 15) /* fat_read_file() on a volume that is not mounted */
 
 /* The FAT specification's limit on a directory's size (65536 entries of 32 bytes, 2 MiB). */
 #define FAT_MAX_DIR_ENTRIES  65536u

@@ -9,6 +9,7 @@
 #include "drivers/byteorder.h"
 #include "drivers/systimer.h"
 #include "drivers/usb/usb_eth.h"
+#include "lib/units.h"
 
 /* Class request SET_ETHERNET_PACKET_FILTER and its bits (ECM 6.2.4). */
 #define ECM_REQ_SET_PACKET_FILTER 0x43u
@@ -43,7 +44,6 @@
 #define ECM_TX_TIMEOUT_US    100000u
 /* Notification endpoint: poll at least this far apart whatever bInterval says. */
 #define ECM_NOTE_MIN_INTERVAL_US 32000u
-#define US_PER_MS            1000u
 
 struct ecm {
     bool used;

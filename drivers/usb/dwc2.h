@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* Host channels we use at most (the BCM283x core has 8). */
 #define DWC2_MAX_CHANNELS 8u
 /* Bounce buffer per channel: a full Ethernet frame with any chip's header, or a long configuration descriptor,
@@ -55,7 +57,7 @@ enum dwc2_ep_type {
 
 /* Error codes, returned negated. */
 enum {
-    DWC2_EINVAL = 1,   /* bad argument, not initialised, or more data than a channel buffer holds */
+    DWC2_EINVAL = ERR_BASE_DWC2 + 1,   /* bad argument, not initialised, or more data than a channel buffer holds */
     DWC2_EID,          /* the core's id register is not a DWC2 OTG core */
     DWC2_ETIMEDOUT,    /* the core, the port or the device did not answer in time */
     DWC2_ENODEV,       /* nothing connected to the root port */

@@ -24,6 +24,7 @@
 
 #include "drivers/usb/dwc2.h"
 #include "drivers/usb/usb_desc.h"
+#include "lib/err.h"
 
 /* A Pi's bus holds the on-board hub, the NIC and a few user devices; QEMU adds its hub. */
 #ifndef USB_MAX_DEVICES
@@ -44,7 +45,7 @@
 
 /* Error codes, returned negated. */
 enum {
-    USB_EINVAL = 1,  /* bad argument or a device that is gone */
+    USB_EINVAL = ERR_BASE_USB + 1,  /* bad argument or a device that is gone */
     USB_EIO,         /* transfer failed (transaction error, babble, DMA) */
     USB_ESTALL,      /* the device refused the request or halted the endpoint */
     USB_ETIMEDOUT,   /* no answer in time */

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* Descriptor types (USB 2.0 table 9-5, CDC 1.2 table 12, USB 2.0 11.23.2.1). */
 #define USB_DT_DEVICE        0x01u
 #define USB_DT_CONFIG        0x02u
@@ -57,7 +59,7 @@
 
 /* Errors, returned negated. */
 enum {
-    USB_DESC_ETRUNC = 1, /* the buffer ends before the descriptor (or its declared length) does */
+    USB_DESC_ETRUNC = ERR_BASE_USB_DESC + 1, /* the buffer ends before the descriptor (or its declared length) does */
     USB_DESC_EBADLEN,    /* bLength smaller than the descriptor type's fixed part, or below 2 */
     USB_DESC_ETYPE,      /* not the descriptor type the caller asked for */
     USB_DESC_ENOTFOUND,  /* no descriptor matched */

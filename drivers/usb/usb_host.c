@@ -8,8 +8,7 @@
 #include "drivers/netdev.h"
 #include "drivers/systimer.h"
 #include "drivers/usb/dwc2.h"
-
-#define US_PER_MS 1000u
+#include "lib/units.h"
 
 enum host_state {
     HOST_OFF,       /* the controller is not running */

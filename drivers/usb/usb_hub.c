@@ -8,6 +8,7 @@
 
 #include "drivers/byteorder.h"
 #include "drivers/systimer.h"
+#include "lib/units.h"
 
 #define HUB_RT_DEVICE_IN    (USB_RT_IN | USB_RT_CLASS | USB_RT_DEVICE)
 #define HUB_RT_PORT_IN      (USB_RT_IN | USB_RT_CLASS | USB_RT_OTHER)
@@ -61,7 +62,6 @@
 #define PWR_GOOD_MIN_US         100000u
 /* Status change endpoint: poll at most this often even if bInterval asks for more (full speed: ms units). */
 #define MIN_POLL_INTERVAL_US    8000u
-#define US_PER_MS               1000u
 /* High-speed bInterval is 2^(bInterval-1) microframes of 125 us. */
 #define HS_MICROFRAME_US        125u
 #define HS_MAX_INTERVAL_EXP     16u
@@ -172,7 +172,7 @@ static uint16_t ack_port_changes(struct hub *h, uint8_t port, uint16_t *change)
     if (port_status(h->dev, port, &status, change) != 0) {
         return 0;
     }
-    for (size_t i = 0; i < sizeof acks / sizeof acks[0]; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(acks); i++) {
         if (*change & acks[i].bit) {
             port_feature(h->dev, false, acks[i].feature, port);
         }

@@ -24,11 +24,11 @@
 #include "config/config.h"
 #include "fake_board.h"
 #include "fake_transport.h"
+#include "lib/units.h"
 #include "firmware/net_settings.h"
 #include "net/smtp_client.h"
 #include "net/tls.h"
 
-#define US_PER_S 1000000u
 #define CERT_REFUSED (-0x2700) /* MBEDTLS_ERR_X509_CERT_VERIFY_FAILED: what tls_last_error reports */
 
 enum op {

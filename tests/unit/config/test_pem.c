@@ -114,7 +114,7 @@ static void test_prefixes_stay_in_bounds(void **state)
 static void test_strerror(void **state)
 {
 	(void)state;
-	for (int err = PEM_ERR_BASE64_LENGTH; err < PEM_OK; err++)
+	for (int err = PEM_ERR_BASE64_LENGTH; err <= PEM_ERR_NO_BLOCK; err++)
 		assert_string_not_equal(pem_strerror(err), pem_strerror(-100));
 	assert_string_equal(pem_strerror(PEM_ERR_NO_BLOCK), "no -----BEGIN ...----- block: not a PEM file");
 }

@@ -263,7 +263,7 @@ static void test_strings(void **state)
 static void test_strerror(void **state)
 {
     (void)state;
-    for (int e = 0; e >= -USB_DESC_ENOTFOUND; e--) {
+    for (int e = -USB_DESC_ETRUNC; e >= -USB_DESC_ENOTFOUND; e--) {
         assert_string_not_equal(usb_desc_strerror(e), "unknown descriptor error");
     }
     assert_string_equal(usb_desc_strerror(-99), "unknown descriptor error");

@@ -603,6 +603,8 @@ static void test_unwatched_and_bad_args(void **state)
 	assert_int_equal(alert_engine_init(&eng, &cfg, NULL, T0), ALERT_ENGINE_ERR_ARG);
 	assert_int_equal(alert_engine_init(NULL, &cfg, levels, T0), ALERT_ENGINE_ERR_ARG);
 	assert_int_equal(alert_engine_poll(NULL, T0, collect, NULL), 0);
+	assert_string_equal(alert_engine_strerror(ALERT_ENGINE_ERR_ARG), "no engine or configuration, or no such alert");
+	assert_string_equal(alert_engine_strerror(ALERT_ENGINE_ERR_ARG - 1), "unknown alert engine error");
 }
 
 int main(void)

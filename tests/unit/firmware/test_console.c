@@ -564,7 +564,7 @@ static void test_strerror_names_every_code(void **state)
 {
     static const int codes[] = {
         CONSOLE_OK, CONSOLE_ERR_INVALID, CONSOLE_ERR_DUPLICATE, CONSOLE_ERR_FULL, CONSOLE_ERR_TOO_MANY_ARGS,
-        CONSOLE_ERR_UNCLOSED_QUOTE, CONSOLE_ERR_UNKNOWN_COMMAND, CONSOLE_ERR_USAGE,
+        CONSOLE_ERR_UNCLOSED_QUOTE, CONSOLE_ERR_UNKNOWN_COMMAND, CONSOLE_ERR_USAGE, CONSOLE_ERR_FAILED,
     };
     const char *fallback = console_strerror(-1000);
 

@@ -268,7 +268,7 @@ static void test_test_clock_never_comes(void **state)
 {
     (void)state;
     const char *out;
-    assert_int_equal(run("test you@example.test", &out), -1);
+    assert_int_equal(run("test you@example.test", &out), CONSOLE_ERR_FAILED);
     assert_int_equal(fake.starts, 0);
     assert_non_null(strstr(out, "waiting for the clock (NTP server ntp.example.test)\n"));
     assert_non_null(strstr(out, "test: the clock is still not set after 2000 ms (ConnectTimeout): no answer from NTP "
@@ -285,7 +285,7 @@ static void test_test_without_an_ntp_server(void **state)
     (void)state;
     fake.ntp_name = NULL;
     const char *out;
-    assert_int_equal(run("test", &out), -1);
+    assert_int_equal(run("test", &out), CONSOLE_ERR_FAILED);
     assert_int_equal(fake.starts, 0);
     assert_non_null(strstr(out, "no NTP server to set it: set NTPServer in smtp.conf (`net` shows the NTP state)"));
 }
@@ -296,7 +296,7 @@ static void test_ctrl_c_during_the_clock_wait(void **state)
     (void)state;
     fake.input = "\x03";
     const char *out;
-    assert_int_equal(run("test", &out), -1);
+    assert_int_equal(run("test", &out), CONSOLE_ERR_FAILED);
     assert_int_equal(fake.starts, 0);
     assert_non_null(strstr(out, "^C\ntest: cancelled, nothing sent\n"));
 }

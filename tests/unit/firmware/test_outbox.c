@@ -477,7 +477,8 @@ static void test_restore_after_reboot(void **state)
     saved.sending = true;
     assert_int_equal(outbox_restore(&ob, &saved, 5 * S), 0);
     saved.id = 6;
-    assert_int_equal(outbox_restore(&ob, &saved, 5 * S), -1);
+    assert_int_equal(outbox_restore(&ob, &saved, 5 * S), OUTBOX_ERR_ORDER);
+    assert_string_equal(outbox_strerror(OUTBOX_ERR_ORDER), "a mail id out of order");
     struct alert_event ev = alert_ev(0, 6 * S);
     assert_int_equal(outbox_add(&ob, &ev, 1, 6 * S), 8);
     uint32_t ids[OUTBOX_BATCH_MAX];
@@ -486,6 +487,22 @@ static void test_restore_after_reboot(void **state)
     assert_int_equal(ids[0], 7);
     assert_int_equal(outbox_find(&ob, 7)->date, UTC_NOW - 3600);
     assert_int_equal(outbox_find(&ob, 7)->unique, 0xfeed);
+}
+
+/* A journal that holds more mails than the queue: the one past OUTBOX_CAPACITY is refused as such. */
+static void test_restore_into_a_full_queue(void **state)
+{
+    (void)state;
+    struct outbox_entry saved = { 0 };
+    saved.ev = alert_ev(0, 1 * S);
+    saved.date = UTC_NOW;
+    for (unsigned i = 0; i < OUTBOX_CAPACITY; i++) {
+        saved.id = i + 1;
+        assert_int_equal(outbox_restore(&ob, &saved, 1 * S), 0);
+    }
+    saved.id = OUTBOX_CAPACITY + 1;
+    assert_int_equal(outbox_restore(&ob, &saved, 1 * S), OUTBOX_ERR_FULL);
+    assert_string_equal(outbox_strerror(OUTBOX_ERR_FULL), "the outbox is full");
 }
 
 /* Nine mails restored at once with a server that refuses at once: the ninth is not starved by the first eight,
@@ -537,6 +554,7 @@ int main(void)
         cmocka_unit_test_setup(test_merge_saves_before_it_drops, setup),
         cmocka_unit_test_setup(test_merge_names_the_absorbed_entry, setup),
         cmocka_unit_test_setup(test_restore_after_reboot, setup),
+        cmocka_unit_test_setup(test_restore_into_a_full_queue, setup),
         cmocka_unit_test_setup(test_a_due_mail_behind_a_full_batch_goes, setup),
         cmocka_unit_test_setup(test_outcome_names, setup),
     };

@@ -156,7 +156,7 @@ static void test_card_without_partition(void **state)
     char where[96];
     persist_describe(where, sizeof where);
     assert_string_equal(where, "RAM only (no journal partition on the SD card): lost at power loss");
-    assert_int_equal(run("log"), -1);
+    assert_int_equal(run("log"), CONSOLE_ERR_FAILED);
     assert_contains(out, "no event log: the card's journal partition is not in use; outbox: RAM only");
 
     /* After a boot with the partition, one without forgets it. */
@@ -196,10 +196,10 @@ static void test_log_arguments(void **state)
 {
     (void)state;
     assert_int_equal(init(), 0);
-    assert_int_equal(run("log x"), -1);
+    assert_int_equal(run("log x"), CONSOLE_ERR_USAGE);
     assert_contains(out, "log: 'x' is not a number of events (1 or more)");
-    assert_int_equal(run("log 0"), -1);
-    assert_int_equal(run("log 1 2"), -1);
+    assert_int_equal(run("log 0"), CONSOLE_ERR_USAGE);
+    assert_int_equal(run("log 1 2"), CONSOLE_ERR_USAGE);
     assert_contains(out, "usage: log [N]");
 }
 

@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
+#include "lib/units.h"
 #include "lib/utf8.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define UNTOUCHED 0xA5A5A5A5u
 
 struct vector {
