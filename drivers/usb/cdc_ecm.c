@@ -50,7 +50,7 @@ struct ecm {
     struct netdev nd;
     struct usb_device *dev;
     uint8_t ctrl_if, data_if, data_alt;
-    struct dwc2_pipe in, out, note;
+    struct usb_pipe in, out, note;
     bool has_note;
     struct usb_async rx, note_xfer;
     uint64_t next_note;

@@ -5,7 +5,7 @@
 
 #include "drivers/netdev.h"
 
-int usb_eth_send(struct usb_device *dev, struct dwc2_pipe *out, const void *data, size_t len, uint32_t timeout_us)
+int usb_eth_send(struct usb_device *dev, struct usb_pipe *out, const void *data, size_t len, uint32_t timeout_us)
 {
     /* The pipe only reads from data. */
     int err = usb_transfer(out, (void *)data, len, NULL, timeout_us);

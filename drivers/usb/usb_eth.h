@@ -15,6 +15,6 @@
 /* Sends len bytes (a frame with any chip header) on the bulk OUT pipe as one transfer, ended by a zero-length
  * packet when it fills its last packet, since the device only sees a transfer end at a short packet. A stalled
  * endpoint is cleared for the next frame. Returns 0, -NETDEV_ETIMEDOUT or -NETDEV_EIO. */
-int usb_eth_send(struct usb_device *dev, struct dwc2_pipe *out, const void *data, size_t len, uint32_t timeout_us);
+int usb_eth_send(struct usb_device *dev, struct usb_pipe *out, const void *data, size_t len, uint32_t timeout_us);
 
 #endif /* USB_ETH_H */
