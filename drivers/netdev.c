@@ -124,6 +124,21 @@ void netdev_format_mac(const uint8_t mac[NETDEV_MAC_LEN], char *out, size_t size
     snprintf(out, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
+void netdev_print_all(void)
+{
+    struct netdev *nd;
+    for (size_t i = 0; (nd = netdev_at(i)) != NULL; i++) {
+        char mac[3 * NETDEV_MAC_LEN];
+        netdev_format_mac(nd->mac, mac, sizeof mac);
+        printf("net%u: %s %s, %s, link %s", (unsigned)i, nd->name, mac, nd->started ? "started" : "not started",
+               netdev_link_up(nd) ? "up" : "down");
+        if (nd->speed_mbps != 0) {
+            printf(" %lu Mbit/s %s", (unsigned long)nd->speed_mbps, nd->full_duplex ? "full duplex" : "half duplex");
+        }
+        printf("\n");
+    }
+}
+
 const char *netdev_strerror(int err)
 {
     switch (err) {

@@ -85,6 +85,10 @@ int netdev_receive(struct netdev *nd, void *buf, size_t size);
 void netdev_poll(struct netdev *nd);
 bool netdev_link_up(const struct netdev *nd);
 
+/* Prints one line per registered device present: "net0: cdc_ecm 52:54:00:12:34:56, started, link up", with the
+ * speed and duplex when the driver knows them (the console's device listings). */
+void netdev_print_all(void);
+
 /* Formats a MAC as "aa:bb:cc:dd:ee:ff" into out (at least 18 bytes). */
 void netdev_format_mac(const uint8_t mac[NETDEV_MAC_LEN], char *out, size_t size);
 
