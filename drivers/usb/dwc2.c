@@ -759,7 +759,8 @@ int dwc2_transfer(struct usb_pipe *pipe, void *data, size_t len, size_t *actual,
 int dwc2_async_submit(struct usb_async *a, struct usb_pipe *pipe, const void *data, size_t len)
 {
     if (core_base == 0 || a == NULL || a->active || pipe == NULL || len > DWC2_CHAN_BUF_SIZE ||
-        (!pipe->in && len > 0 && data == NULL) || (pipe->ep_type != USB_EP_TYPE_BULK && pipe->ep_type != USB_EP_TYPE_INTR)) {
+        (!pipe->in && len > 0 && data == NULL) ||
+        (pipe->ep_type != USB_EP_TYPE_BULK && pipe->ep_type != USB_EP_TYPE_INTR)) {
         return -DWC2_EINVAL;
     }
     /* Channel 0 belongs to the blocking calls. */
