@@ -175,26 +175,38 @@ uint32_t board_input_merged(unsigned gpio);
  * BOARD_ERR_NOT_SIMULATED on real hardware. Main loop. */
 int board_input_simulate(unsigned gpio, int level);
 
-/* ---- USB host and network device (board/common/board_usb.c) ---------------------------------------------- */
+/* ---- Network devices (board/common/board_net.c on a Pi, libslirp on the native board) ---------------------- */
 
-struct netdev;
+/* The board brings up whatever carries its network devices (a Pi's USB host and the drivers its model's NIC needs,
+ * libslirp on the native board, an on-chip MAC on a board that has one) and registers the devices with
+ * drivers/netdev.h, where net/ finds them. Nothing here names a bus: a board without USB implements it as well. */
 
-/* Powers the USB controller, enumerates the bus (hubs, the on-board or plugged-in NIC) and starts the network
- * devices drivers bound. The first call does the boot-time bring-up (up to a few seconds: USB reset timing, and a
- * second's wait for a device on the root port); later calls only report. Returns 0 when a network device is
- * started, else a negative code for board_net_strerror(). Not final either way: board_usb_poll() retries. */
-int board_net_start(void);
+/* Why no network device is started (negative, a range of their own apart from enum board_err). The console got
+ * the details when they happened. None is final: board_net_poll() keeps trying. */
+enum board_net_err {
+    BOARD_NET_ERR_CONTROLLER = -ERR_BASE_BOARD_NET - 1, /* the bus or network controller did not start */
+    BOARD_NET_ERR_NO_DEVICE = -ERR_BASE_BOARD_NET - 2, /* nothing is connected where a network device would be */
+    BOARD_NET_ERR_BUS = -ERR_BASE_BOARD_NET - 3, /* a connected device did not answer its enumeration */
+    BOARD_NET_ERR_NO_NIC = -ERR_BASE_BOARD_NET - 4, /* devices are connected, but no driver took one as a network device */
+    BOARD_NET_ERR_NOT_STARTED = -ERR_BASE_BOARD_NET - 5, /* a network device is there but did not start */
+};
 const char *board_net_strerror(int err);
 
-/* The started network device (drivers/netdev.h), or NULL before board_net_start() succeeded or after unplugging. */
+/* Brings up the network devices: the first call does the boot-time bring-up (on a Pi up to a few seconds: USB
+ * reset timing, and a second's wait for a device on the root port); later calls only report. Returns 0 when a
+ * network device is started, else a board_net_err. */
+int board_net_start(void);
+
+/* The first started network device (drivers/netdev.h), or NULL before one started or after it was unplugged. */
 struct netdev *board_net_device(void);
 
-/* Hot-plug and recovery; call on every pass of the main loop: hub status changes, a root port that lost its device,
- * retries (with backoff) of a failed bring-up, and a start for every network device that is present but not
- * started. Returns at once when nothing is due; a due step blocks for a bounded time. */
-void board_usb_poll(void);
+/* Call on every pass of the main loop, after board_net_start(): devices that come and go (hot plug), retries (with
+ * backoff) of a failed bring-up, and a start for every network device that is present but not started, whenever
+ * it appeared. Returns at once when nothing is due; a due step blocks for a bounded time. */
+void board_net_poll(void);
 
-/* Prints the USB device tree and the network devices (the console's `usb` command). */
-void board_usb_print_tree(void);
+/* Prints what carries the network devices (on a Pi the USB controller and device tree), then one line per network
+ * device (the console's `usb` command). */
+void board_net_list(void);
 
 #endif /* BOARD_H */

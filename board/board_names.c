@@ -29,3 +29,16 @@ const char *board_strerror(int err)
     default: return "unknown error";
     }
 }
+
+const char *board_net_strerror(int err)
+{
+    switch (err) {
+    case 0: return "no error";
+    case BOARD_NET_ERR_CONTROLLER: return "the network controller did not start";
+    case BOARD_NET_ERR_NO_DEVICE: return "no device connected";
+    case BOARD_NET_ERR_BUS: return "a connected device did not answer";
+    case BOARD_NET_ERR_NO_NIC: return "no network device found";
+    case BOARD_NET_ERR_NOT_STARTED: return "the network device did not start";
+    default: return "unknown network error";
+    }
+}

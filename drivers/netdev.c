@@ -10,25 +10,44 @@ static struct netdev *registered[NETDEV_MAX];
 static size_t registered_count;
 static uint8_t board_mac[NETDEV_MAC_LEN];
 static bool board_mac_set;
+static uint32_t last_instance;
 
-int netdev_register(struct netdev *nd)
+/* The slot nd already has, else a slot of a device that is gone, else a new one; NULL when the table is full. */
+static struct netdev **slot_for(struct netdev *nd)
 {
     for (size_t i = 0; i < registered_count; i++) {
         if (registered[i] == nd) {
-            return 0;
+            return &registered[i];
         }
     }
     for (size_t i = 0; i < registered_count; i++) {
         if (!registered[i]->present) {
-            registered[i] = nd;
-            return 0;
+            return &registered[i];
         }
     }
-    if (registered_count == NETDEV_MAX) {
+    return registered_count < NETDEV_MAX ? &registered[registered_count++] : NULL;
+}
+
+int netdev_register(struct netdev *nd)
+{
+    struct netdev **slot = slot_for(nd);
+    if (slot == NULL) {
         return -NETDEV_EFULL;
     }
-    registered[registered_count++] = nd;
+    *slot = nd;
+    last_instance = last_instance == UINT32_MAX ? 1u : last_instance + 1u;
+    nd->instance = last_instance;
+    nd->present = true;
+    nd->started = false;
+    nd->link_up = false;
     return 0;
+}
+
+void netdev_unregister(struct netdev *nd)
+{
+    nd->present = false;
+    nd->started = false;
+    nd->link_up = false;
 }
 
 struct netdev *netdev_at(size_t index)
@@ -122,6 +141,21 @@ bool netdev_link_up(const struct netdev *nd)
 void netdev_format_mac(const uint8_t mac[NETDEV_MAC_LEN], char *out, size_t size)
 {
     snprintf(out, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+void netdev_print_all(void)
+{
+    struct netdev *nd;
+    for (size_t i = 0; (nd = netdev_at(i)) != NULL; i++) {
+        char mac[3 * NETDEV_MAC_LEN];
+        netdev_format_mac(nd->mac, mac, sizeof mac);
+        printf("net%u: %s %s, %s, link %s", (unsigned)i, nd->name, mac, nd->started ? "started" : "not started",
+               netdev_link_up(nd) ? "up" : "down");
+        if (nd->speed_mbps != 0) {
+            printf(" %lu Mbit/s %s", (unsigned long)nd->speed_mbps, nd->full_duplex ? "full duplex" : "half duplex");
+        }
+        printf("\n");
+    }
 }
 
 const char *netdev_strerror(int err)

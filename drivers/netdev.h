@@ -4,7 +4,10 @@
  *
  * A driver fills a struct netdev (name, MAC, ops) when it binds to its device and registers it; the glue picks
  * it up with netdev_at(), calls netdev_start() once, then on every pass of the main loop netdev_poll() (link
- * state) and netdev_receive() until it returns 0, and netdev_send() for each outgoing frame.
+ * state) and netdev_receive() until it returns 0, and netdev_send() for each outgoing frame. When the device goes
+ * (unplugged), its driver calls netdev_unregister(). A driver that binds again (the adapter plugged back) usually
+ * registers the same struct: each registration gets a new `instance`, so the glue can tell a device that came back
+ * from one that never left, even when it never saw it gone.
  *
  * Frames are plain Ethernet frames without FCS: destination, source, type, payload (14..NETDEV_MAX_FRAME bytes).
  * Buffers belong to the caller and are copied before the call returns. Main loop only; never from an interrupt.
@@ -61,6 +64,7 @@ struct netdev_stats {
 struct netdev {
     const char *name;         /* driver name, e.g. "cdc_ecm" */
     uint8_t mac[NETDEV_MAC_LEN];
+    uint32_t instance;        /* set by netdev_register(): different for every registration, never 0 */
     bool present;             /* false once the device is unplugged */
     bool started;
     bool link_up;
@@ -71,8 +75,13 @@ struct netdev {
     struct netdev_stats stats;
 };
 
-/* Adds a bound device (owned by its driver, valid for the firmware's lifetime). Returns 0 or -NETDEV_EFULL. */
+/* Adds a bound device (owned by its driver, valid for the firmware's lifetime), as a new instance: present, not
+ * started, link down. Registering a struct again after netdev_unregister() is how a re-plugged device comes back.
+ * Returns 0 or -NETDEV_EFULL. */
 int netdev_register(struct netdev *nd);
+
+/* The device is gone (unplugged): no longer present, started or linked; netdev_at() skips it. */
+void netdev_unregister(struct netdev *nd);
 
 /* The index-th registered device that is still present, or NULL. */
 struct netdev *netdev_at(size_t index);
@@ -87,6 +96,10 @@ int netdev_send(struct netdev *nd, const void *frame, size_t len);
 int netdev_receive(struct netdev *nd, void *buf, size_t size);
 void netdev_poll(struct netdev *nd);
 bool netdev_link_up(const struct netdev *nd);
+
+/* Prints one line per registered device present: "net0: cdc_ecm 52:54:00:12:34:56, started, link up", with the
+ * speed and duplex when the driver knows them (the console's device listings). */
+void netdev_print_all(void);
 
 /* Formats a MAC as "aa:bb:cc:dd:ee:ff" into out (at least 18 bytes). */
 void netdev_format_mac(const uint8_t mac[NETDEV_MAC_LEN], char *out, size_t size);

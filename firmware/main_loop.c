@@ -17,7 +17,7 @@ void main_loop_pass(void)
      * arrived meanwhile (`iperf` twice in a row found the previous test's connection still open). */
     board_idle();
     /* Hot-plug before the network, so that a NIC that just appeared is adopted by net_poll() in the same pass. */
-    board_usb_poll();
+    board_net_poll();
     net_poll();
     /* The transport's deadlines and deferred work run here for any submission, whether a console command or the
      * outbox started it. */

@@ -15,7 +15,7 @@
 #define FIRMWARE_MAIN_LOOP_H
 
 /* One pass: board_idle() (which sleeps until something may have happened, a few milliseconds at most), then
- * board_usb_poll(), net_poll(), smtp_client_poll(), alerts_poll() and outbox_delivery_poll(). */
+ * board_net_poll(), net_poll(), smtp_client_poll(), alerts_poll() and outbox_delivery_poll(). */
 void main_loop_pass(void);
 
 #endif /* FIRMWARE_MAIN_LOOP_H */

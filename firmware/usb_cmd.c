@@ -1,6 +1,7 @@
 /*
- * The `usb` console command. It brings the bus up itself when nothing has yet (board_net_start() is idempotent),
- * so the tree can be inspected even when the network stack did not start.
+ * The `usb` console command (the name users know; on any board it lists what carries the network devices: a Pi's
+ * USB tree, the native board's slirp). It brings the network devices up itself when nothing has yet
+ * (board_net_start() is idempotent), so they can be inspected even when the network stack did not start.
  */
 #include "firmware/usb_cmd.h"
 
@@ -21,7 +22,7 @@ static int usb_run(int argc, char **argv)
     if (err != 0) {
         printf("network device: %s\n", board_net_strerror(err));
     }
-    board_usb_print_tree();
+    board_net_list();
     return 0;
 }
 

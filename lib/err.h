@@ -30,6 +30,7 @@
 #define ERR_BASE_BOOTINFO 0x10200       /* board/common/bootinfo.h BOOTINFO_ERR_* */
 #define ERR_BASE_SLIRP_NETDEV 0x10300   /* board/native/slirp_netdev.h SLIRP_NETDEV_ERR_* */
 #define ERR_BASE_NATIVE_STORAGE 0x10400 /* board/native/native_storage.c: the image file's I/O */
+#define ERR_BASE_BOARD_NET 0x10500      /* board/board.h BOARD_NET_ERR_* (board_net_strerror) */
 /* drivers/ */
 #define ERR_BASE_ACTLED 0x11000   /* drivers/actled.h ACTLED_E* */
 #define ERR_BASE_BLOCKDEV 0x11100 /* drivers/blockdev.h BLOCKDEV_ERR_* */
@@ -43,7 +44,7 @@
 #define ERR_BASE_PL011 0x11900    /* drivers/pl011.h PL011_E* */
 #define ERR_BASE_RNG 0x11A00      /* drivers/rng.h RNG_E* */
 #define ERR_BASE_SDHCI 0x11B00    /* drivers/sdhci.h SDHCI_ERR_* */
-#define ERR_BASE_USB 0x11C00      /* drivers/usb/usb_core.h USB_E* */
+#define ERR_BASE_USB 0x11C00      /* drivers/usb/usb_hc.h USB_E* */
 #define ERR_BASE_USB_DESC 0x11D00 /* drivers/usb/usb_desc.h USB_DESC_E* */
 #define ERR_BASE_WDOG 0x11E00     /* drivers/wdog.h WDOG_E* */
 /* net/ */
@@ -61,7 +62,7 @@
 #define ERR_BASE_CONFIG_LOAD 0x14200  /* firmware/config_load.h CONFIG_LOAD_ERR_* */
 #define ERR_BASE_CONSOLE 0x14300      /* firmware/console.h CONSOLE_ERR_* */
 #define ERR_BASE_JOURNAL 0x14400      /* firmware/journal.h JOURNAL_ERR_* */
-#define ERR_BASE_MAIL 0x14500         /* firmware/mail.h MAIL_ERR_* */
+#define ERR_BASE_MAIL 0x14500         /* mail/mail.h MAIL_ERR_* */
 #define ERR_BASE_OUTBOX 0x14600       /* firmware/outbox.h OUTBOX_ERR_* */
 
 /* True when err is one of the codes of the module whose range starts at base (an ERR_BASE_* above). */

@@ -34,6 +34,7 @@ static struct {
 
 static struct netif netif;
 static bool netif_added;
+static uint32_t netif_instance;  /* the netdev instance the interface was added for */
 static bool was_up;              /* net_is_up() at the last poll: SNTP starts on the rising edge */
 static u8_t last_dhcp_state;
 static u32_t lease_start_ms;     /* sys_now() when the current lease was granted or renewed */
@@ -121,6 +122,7 @@ static void attach(struct netdev *nd)
         return;
     }
     netif_added = true;
+    netif_instance = nd->instance;
     netif_set_default(&netif);
     netif_set_hostname(&netif, settings.hostname);
     if (settings.dhcp) {
@@ -185,7 +187,9 @@ static void follow_up_state(void)
 void net_poll(void)
 {
     struct netdev *nd = netdev_at(0);
-    if (netif_added && netif_glue_device(&netif) != nd) {
+    /* Another device, or the same one registered anew (unplugged and plugged back, maybe within one pass): a new
+     * interface, and with it a new DHCP exchange, since the device may now be on another network. */
+    if (netif_added && (netif_glue_device(&netif) != nd || nd->instance != netif_instance)) {
         detach();
     }
     if (!netif_added && nd != NULL && nd->started) {

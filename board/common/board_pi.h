@@ -31,7 +31,7 @@ void board_pi_irq_restore(uint32_t saved);
 void board_pi_emergency_write(const char *s);
 
 /* Restarts the watchdog's countdown when it runs (real boards). Called on every pass of the main loop (board_idle)
- * and between the steps of a USB bring-up, whose bounded waits can add up past the timeout (board_usb.c). */
+ * and between the steps of a USB bring-up, whose bounded waits can add up past the timeout (board_net.c). */
 void board_pi_watchdog_feed(void);
 
 /* From now on the DWC2 core's interrupt wakes board_idle() (see usb_irq in board_pi.c). Called once dwc2_init()

@@ -12,8 +12,9 @@ BOARD_SRCS += board/common/syscalls.c
 BOARD_SRCS += board/common/board_pi.c
 BOARD_SRCS += board/common/bootinfo.c
 BOARD_SRCS += board/common/pi_models.c
+BOARD_SRCS += board/common/pi_nic.c
 BOARD_SRCS += board/common/pi_input.c
 BOARD_SRCS += board/common/board_storage.c
-BOARD_SRCS += board/common/board_usb.c
+BOARD_SRCS += board/common/board_net.c
 include board/shared.mk
 BOARD_SRCS += $(BOARD_SHARED_SRCS)

@@ -403,14 +403,13 @@ static int net_start_err = 1; /* 1: not tried yet */
 int board_net_start(void)
 {
     if (net_start_err == 1) {
-        net_start_err = slirp_netdev_start();
+        int err = slirp_netdev_start();
+        if (err != 0) {
+            printf("slirp: %s\n", slirp_netdev_strerror(err));
+        }
+        net_start_err = err == 0 ? 0 : BOARD_NET_ERR_CONTROLLER;
     }
     return net_start_err;
-}
-
-const char *board_net_strerror(int err)
-{
-    return slirp_netdev_strerror(err);
 }
 
 struct netdev *board_net_device(void)
@@ -419,18 +418,13 @@ struct netdev *board_net_device(void)
     return nd != NULL && nd->present ? nd : NULL;
 }
 
-void board_usb_poll(void)
+/* slirp's sockets and timers run in board_idle(); its device never comes or goes. */
+void board_net_poll(void)
 {
 }
 
-void board_usb_print_tree(void)
+void board_net_list(void)
 {
-    printf("no USB on the native board\n");
-    struct netdev *nd = board_net_device();
-    if (nd != NULL) {
-        char mac[3 * NETDEV_MAC_LEN];
-        netdev_format_mac(nd->mac, mac, sizeof mac);
-        printf("net0: %s %s, %s, link %s\n", nd->name, mac, nd->started ? "started" : "not started",
-               netdev_link_up(nd) ? "up" : "down");
-    }
+    printf("network: libslirp (user-mode network, no USB on the native board)\n");
+    netdev_print_all();
 }

@@ -50,7 +50,7 @@ struct ecm {
     struct netdev nd;
     struct usb_device *dev;
     uint8_t ctrl_if, data_if, data_alt;
-    struct dwc2_pipe in, out, note;
+    struct usb_pipe in, out, note;
     bool has_note;
     struct usb_async rx, note_xfer;
     uint64_t next_note;
@@ -270,16 +270,9 @@ static int ecm_probe(struct usb_device *dev, const struct usb_interface_desc *in
     if (err != 0) {
         return err;
     }
-    e->nd.name = cdc_ecm_driver.name;
-    e->nd.ops = &ecm_ops;
-    e->nd.priv = e;
-    e->nd.present = true;
-    if (netdev_register(&e->nd) != 0) {
-        return -USB_EFULL;
-    }
-    e->used = true;
-    dev->driver_data = e;
-    return 0;
+    err = usb_eth_register(dev, &e->nd, cdc_ecm_driver.name, &ecm_ops, e);
+    e->used = err == 0;
+    return err;
 }
 
 static void ecm_remove(struct usb_device *dev)
@@ -290,10 +283,8 @@ static void ecm_remove(struct usb_device *dev)
     }
     usb_async_cancel(&e->rx);
     usb_async_cancel(&e->note_xfer);
-    e->nd.present = false;
-    e->nd.link_up = false;
+    usb_eth_unregister(dev, &e->nd);
     e->used = false;
-    dev->driver_data = NULL;
 }
 
 static const struct usb_device_id ecm_ids[] = {

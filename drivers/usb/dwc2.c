@@ -76,7 +76,7 @@ enum stage {
 struct channel {
     bool busy;
     bool stuck;             /* cancelled but did not halt in time: not reused until the core disables it */
-    struct dwc2_pipe *pipe;
+    struct usb_pipe *pipe;
     bool in;
     enum stage stage;
     uint8_t *buf;           /* bounce buffer position for this transfer */
@@ -171,7 +171,7 @@ static void size_fifos(void)
     mmio_write32(reg(DWC2_HPTXFSIZ), (ptx << DWC2_FIFOSIZE_DEPTH_LSB) | (rx + nptx));
 }
 
-static uint32_t pipe_mps(const struct dwc2_pipe *p)
+static uint32_t pipe_mps(const struct usb_pipe *p)
 {
     return p->mps ? p->mps : DEFAULT_MPS;
 }
@@ -286,7 +286,16 @@ static void hprt_write(uint32_t set, uint32_t clear)
     mmio_write32(reg(DWC2_HPRT0), (v | set) & ~clear);
 }
 
-int dwc2_port_reset(uint32_t connect_timeout_us, enum dwc2_speed *speed)
+static enum usb_speed port_speed(void)
+{
+    switch ((mmio_read32(reg(DWC2_HPRT0)) & DWC2_HPRT0_SPD_MASK) >> DWC2_HPRT0_SPD_LSB) {
+    case DWC2_HPRT0_SPD_HIGH: return USB_SPEED_HIGH;
+    case DWC2_HPRT0_SPD_FULL: return USB_SPEED_FULL;
+    default: return USB_SPEED_LOW;
+    }
+}
+
+int dwc2_port_reset(uint32_t connect_timeout_us, enum usb_speed *speed)
 {
     if (core_base == 0) {
         return -DWC2_EINVAL;
@@ -309,7 +318,7 @@ int dwc2_port_reset(uint32_t connect_timeout_us, enum dwc2_speed *speed)
     if (!wait_bits(reg(DWC2_HPRT0), DWC2_HPRT0_ENA, DWC2_HPRT0_ENA, PORT_ENABLE_TIMEOUT_US)) {
         return dwc2_port_connected() ? -DWC2_ETIMEDOUT : -DWC2_ENODEV;
     }
-    *speed = (enum dwc2_speed)((mmio_read32(reg(DWC2_HPRT0)) & DWC2_HPRT0_SPD_MASK) >> DWC2_HPRT0_SPD_LSB);
+    *speed = port_speed();
     systimer_delay_us(RESET_RECOVERY_US);
     return 0;
 }
@@ -333,7 +342,7 @@ bool dwc2_port_ok(void)
 static void channel_start(unsigned ch)
 {
     struct channel *c = &chan_state[ch];
-    const struct dwc2_pipe *p = c->pipe;
+    const struct usb_pipe *p = c->pipe;
     uint32_t mps = pipe_mps(p);
 
     size_t left = c->len - c->done;
@@ -341,7 +350,7 @@ static void channel_start(unsigned ch)
     /* A split transaction carries one packet. Full/low-speed OUT data goes one packet per programming too: QEMU's
      * model sends the first packet inside the enabling write but later ones only from its timer, one channel per
      * tick, so a 1514-byte frame would take tens of milliseconds; on hardware it costs a halt per 64 bytes. */
-    bool one_packet = c->split || (!c->in && p->speed != DWC2_SPEED_HIGH);
+    bool one_packet = c->split || (!c->in && p->speed != USB_SPEED_HIGH);
     if (one_packet && bytes > mps) {
         bytes = mps;
     }
@@ -384,10 +393,10 @@ static void channel_start(unsigned ch)
     if (c->in) {
         hcchar |= DWC2_HCCHAR_EPDIR_IN;
     }
-    if (p->speed == DWC2_SPEED_LOW) {
+    if (p->speed == USB_SPEED_LOW) {
         hcchar |= DWC2_HCCHAR_LSPDDEV;
     }
-    if (p->ep_type == DWC2_EP_INTR || p->ep_type == DWC2_EP_ISO) {
+    if (p->ep_type == USB_EP_TYPE_INTR || p->ep_type == USB_EP_TYPE_ISO) {
         /* Periodic transfers run only in frames of the chosen parity: pick the next one. */
         if (((mmio_read32(reg(DWC2_HFNUM)) & DWC2_HFNUM_FRNUM_MASK) & 1u) == 0) {
             hcchar |= DWC2_HCCHAR_ODDFRM;
@@ -513,7 +522,7 @@ static int channel_step(unsigned ch)
         return DWC2_IN_PROGRESS;
     }
     if (hcint & DWC2_HCINT_NAK) {
-        if (c->pipe->ep_type == DWC2_EP_INTR) {
+        if (c->pipe->ep_type == USB_EP_TYPE_INTR) {
             return -DWC2_ENAK;
         }
         /* Non-periodic: the device was busy. Without splits the core retries by itself and does not halt, so this
@@ -525,7 +534,7 @@ static int channel_step(unsigned ch)
     return -DWC2_EHALT;
 }
 
-static void channel_setup(unsigned ch, struct dwc2_pipe *pipe, enum stage stage, bool in, size_t len)
+static void channel_setup(unsigned ch, struct usb_pipe *pipe, enum stage stage, bool in, size_t len)
 {
     struct channel *c = &chan_state[ch];
     c->pipe = pipe;
@@ -535,11 +544,11 @@ static void channel_setup(unsigned ch, struct dwc2_pipe *pipe, enum stage stage,
     c->len = len;
     c->done = 0;
     c->errors = 0;
-    c->split = pipe->tt_hub_addr != 0 && pipe->speed != DWC2_SPEED_HIGH;
+    c->split = pipe->tt_hub_addr != 0 && pipe->speed != USB_SPEED_HIGH;
     c->csplit = false;
     if (stage == STAGE_SETUP) {
         c->toggle = 0;
-    } else if (pipe->ep_type == DWC2_EP_CONTROL) {
+    } else if (pipe->ep_type == USB_EP_TYPE_CONTROL) {
         c->toggle = 1; /* control data and status stages start with DATA1 */
     } else {
         c->toggle = pipe->toggle;
@@ -562,7 +571,7 @@ static int channel_run(unsigned ch, uint64_t deadline)
     }
 }
 
-int dwc2_control(struct dwc2_pipe *pipe, const uint8_t setup[DWC2_SETUP_SIZE], void *data, size_t len,
+int dwc2_control(struct usb_pipe *pipe, const uint8_t setup[USB_SETUP_SIZE], void *data, size_t len,
                  size_t *actual, uint32_t timeout_us)
 {
     if (actual) {
@@ -576,8 +585,8 @@ int dwc2_control(struct dwc2_pipe *pipe, const uint8_t setup[DWC2_SETUP_SIZE], v
     const unsigned ch = 0;
     struct channel *c = &chan_state[ch];
 
-    memcpy(setup_buf, setup, DWC2_SETUP_SIZE);
-    channel_setup(ch, pipe, STAGE_SETUP, false, DWC2_SETUP_SIZE);
+    memcpy(setup_buf, setup, USB_SETUP_SIZE);
+    channel_setup(ch, pipe, STAGE_SETUP, false, USB_SETUP_SIZE);
     int err = channel_run(ch, deadline);
     if (err != 0) {
         return err;
@@ -608,13 +617,13 @@ int dwc2_control(struct dwc2_pipe *pipe, const uint8_t setup[DWC2_SETUP_SIZE], v
     return 0;
 }
 
-int dwc2_transfer(struct dwc2_pipe *pipe, void *data, size_t len, size_t *actual, uint32_t timeout_us)
+int dwc2_transfer(struct usb_pipe *pipe, void *data, size_t len, size_t *actual, uint32_t timeout_us)
 {
     if (actual) {
         *actual = 0;
     }
     if (core_base == 0 || channels == 0 || pipe == NULL || len > DWC2_CHAN_BUF_SIZE || (len > 0 && data == NULL) ||
-        (pipe->ep_type != DWC2_EP_BULK && pipe->ep_type != DWC2_EP_INTR)) {
+        (pipe->ep_type != USB_EP_TYPE_BULK && pipe->ep_type != USB_EP_TYPE_INTR)) {
         return -DWC2_EINVAL;
     }
     const unsigned ch = 0;
@@ -637,10 +646,11 @@ int dwc2_transfer(struct dwc2_pipe *pipe, void *data, size_t len, size_t *actual
     return err;
 }
 
-int dwc2_async_submit(struct dwc2_async *a, struct dwc2_pipe *pipe, const void *data, size_t len)
+int dwc2_async_submit(struct usb_async *a, struct usb_pipe *pipe, const void *data, size_t len)
 {
     if (core_base == 0 || a == NULL || a->active || pipe == NULL || len > DWC2_CHAN_BUF_SIZE ||
-        (!pipe->in && len > 0 && data == NULL) || (pipe->ep_type != DWC2_EP_BULK && pipe->ep_type != DWC2_EP_INTR)) {
+        (!pipe->in && len > 0 && data == NULL) ||
+        (pipe->ep_type != USB_EP_TYPE_BULK && pipe->ep_type != USB_EP_TYPE_INTR)) {
         return -DWC2_EINVAL;
     }
     /* Channel 0 belongs to the blocking calls. */
@@ -668,7 +678,7 @@ int dwc2_async_submit(struct dwc2_async *a, struct dwc2_pipe *pipe, const void *
 }
 
 /* Steps a's channel; once it is done (DWC2_IN_PROGRESS is not returned) the pipe's toggle is brought up to date. */
-static int async_step(struct dwc2_async *a)
+static int async_step(struct usb_async *a)
 {
     struct channel *c = &chan_state[(unsigned)a->chan];
     int r = channel_step((unsigned)a->chan);
@@ -678,14 +688,14 @@ static int async_step(struct dwc2_async *a)
     return r;
 }
 
-static void async_free(struct dwc2_async *a)
+static void async_free(struct usb_async *a)
 {
     chan_state[(unsigned)a->chan].busy = false;
     a->active = false;
     a->held = false;
 }
 
-int dwc2_async_poll(struct dwc2_async *a, void *buf, size_t size, size_t *actual)
+int dwc2_async_poll(struct usb_async *a, void *buf, size_t size, size_t *actual)
 {
     if (actual) {
         *actual = 0;
@@ -713,7 +723,7 @@ int dwc2_async_poll(struct dwc2_async *a, void *buf, size_t size, size_t *actual
     return r;
 }
 
-int dwc2_async_poll_held(struct dwc2_async *a, const uint8_t **data, size_t *actual)
+int dwc2_async_poll_held(struct usb_async *a, const uint8_t **data, size_t *actual)
 {
     *data = NULL;
     *actual = 0;
@@ -737,14 +747,14 @@ int dwc2_async_poll_held(struct dwc2_async *a, const uint8_t **data, size_t *act
     return 0;
 }
 
-void dwc2_async_release(struct dwc2_async *a)
+void dwc2_async_release(struct usb_async *a)
 {
     if (a != NULL && a->active && a->held) {
         async_free(a);
     }
 }
 
-void dwc2_async_cancel(struct dwc2_async *a)
+void dwc2_async_cancel(struct usb_async *a)
 {
     if (a == NULL || !a->active) {
         return;
@@ -762,7 +772,7 @@ void dwc2_async_cancel(struct dwc2_async *a)
     a->active = false;
 }
 
-bool dwc2_async_busy(const struct dwc2_async *a)
+bool dwc2_async_busy(const struct usb_async *a)
 {
     return a != NULL && a->active;
 }
@@ -786,3 +796,54 @@ const char *dwc2_strerror(int err)
     default: return "unknown USB host error";
     }
 }
+
+int dwc2_usb_error(int err)
+{
+    switch (err) {
+    case 0: return 0;
+    case DWC2_IN_PROGRESS: return USB_IN_PROGRESS;
+    case -DWC2_ESTALL: return -USB_ESTALL;
+    case -DWC2_ETIMEDOUT: return -USB_ETIMEDOUT;
+    case -DWC2_ENAK: return -USB_ENAK;
+    case -DWC2_ENODEV: return -USB_ENODEV;
+    case -DWC2_EBUSY: return -USB_EBUSY;
+    case -DWC2_EINVAL: return -USB_EINVAL;
+    default: return -USB_EIO;
+    }
+}
+
+static int hc_control(struct usb_pipe *pipe, const uint8_t setup[USB_SETUP_SIZE], void *data, size_t len,
+                      size_t *actual, uint32_t timeout_us)
+{
+    return dwc2_usb_error(dwc2_control(pipe, setup, data, len, actual, timeout_us));
+}
+
+static int hc_transfer(struct usb_pipe *pipe, void *data, size_t len, size_t *actual, uint32_t timeout_us)
+{
+    return dwc2_usb_error(dwc2_transfer(pipe, data, len, actual, timeout_us));
+}
+
+static int hc_async_submit(struct usb_async *a, struct usb_pipe *pipe, const void *data, size_t len)
+{
+    return dwc2_usb_error(dwc2_async_submit(a, pipe, data, len));
+}
+
+static int hc_async_poll(struct usb_async *a, void *buf, size_t size, size_t *actual)
+{
+    return dwc2_usb_error(dwc2_async_poll(a, buf, size, actual));
+}
+
+static int hc_async_poll_held(struct usb_async *a, const uint8_t **data, size_t *actual)
+{
+    return dwc2_usb_error(dwc2_async_poll_held(a, data, actual));
+}
+
+const struct usb_hc_ops dwc2_hc_ops = {
+    .control = hc_control,
+    .transfer = hc_transfer,
+    .async_submit = hc_async_submit,
+    .async_poll = hc_async_poll,
+    .async_poll_held = hc_async_poll_held,
+    .async_release = dwc2_async_release,
+    .async_cancel = dwc2_async_cancel,
+};

@@ -19,6 +19,9 @@
  *
  * Split transactions are used for full/low-speed devices behind a high-speed hub (pipe tt_hub_addr != 0).
  *
+ * Pipes and transfers in flight are the USB core's types (usb_hc.h); dwc2_hc_ops is this driver as the core's host
+ * controller, with the USB_E* codes the core speaks. The dwc2_* functions return DWC2_E* codes.
+ *
  * Rules: dwc2_init() once, after systimer_init(). Main loop only; not reentrant; never from an IRQ handler.
  */
 #ifndef DWC2_H
@@ -28,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/usb/usb_hc.h"
 #include "lib/err.h"
 
 /* Host channels we use at most (the BCM283x core has 8). */
@@ -37,24 +41,6 @@
 #ifndef DWC2_CHAN_BUF_SIZE
 #define DWC2_CHAN_BUF_SIZE 4096u
 #endif
-/* Size of a SETUP packet. */
-#define DWC2_SETUP_SIZE 8u
-
-/* Port speeds, in the core's HPRT0 encoding. */
-enum dwc2_speed {
-    DWC2_SPEED_HIGH = 0,
-    DWC2_SPEED_FULL = 1,
-    DWC2_SPEED_LOW = 2,
-};
-
-/* Endpoint types, in USB (and HCCHAR) encoding. */
-enum dwc2_ep_type {
-    DWC2_EP_CONTROL = 0,
-    DWC2_EP_ISO = 1,
-    DWC2_EP_BULK = 2,
-    DWC2_EP_INTR = 3,
-};
-
 /* Error codes, returned negated. */
 enum {
     DWC2_EINVAL = ERR_BASE_DWC2 + 1,   /* bad argument, not initialised, or more data than a channel buffer holds */
@@ -74,27 +60,6 @@ enum {
 /* Returned by dwc2_async_poll() while the transfer is still in flight. */
 #define DWC2_IN_PROGRESS 1
 
-/* Where a transfer goes. The caller owns it; the driver updates `toggle` (next DATA0/DATA1 of a bulk or interrupt
- * endpoint) as packets are acknowledged, so keep one pipe per endpoint for its lifetime. */
-struct dwc2_pipe {
-    uint8_t dev_addr;     /* 0..127 */
-    uint8_t ep_num;       /* 0..15 */
-    uint8_t ep_type;      /* enum dwc2_ep_type */
-    bool in;              /* direction of data (ignored for control pipes) */
-    uint16_t mps;         /* max packet size */
-    uint8_t speed;        /* enum dwc2_speed of the device */
-    uint8_t tt_hub_addr;  /* high-speed hub whose transaction translator serves a FS/LS device; 0 = no split */
-    uint8_t tt_port;      /* that hub's port (1-based) */
-    uint8_t toggle;       /* 0: DATA0 next, 1: DATA1 next */
-};
-
-/* A transfer in flight on its own channel. Zero-initialise before the first submit; owned by the caller. */
-struct dwc2_async {
-    int8_t chan;          /* channel in use, or -1 / 0 when idle */
-    bool active;          /* the channel is taken: in flight, or done and held (dwc2_async_poll_held) */
-    bool held;
-};
-
 /* base: the core (peripheral base + 0x980000). bus_alias: ORed into ARM addresses to form the bus addresses the
  * core's DMA uses (0xC0000000 on BCM2836/7, 0x40000000 on BCM2835). Selects the 8-bit UTMI+ PHY, resets the core
  * (and waits 100 ms for it to settle), forces host mode, sizes the FIFOs, enables DMA (waiting for AXI writes before
@@ -113,7 +78,7 @@ bool dwc2_port_connected(void);
 
 /* Powers the root port, waits for a device on it (up to connect_timeout_us), lets the connection settle (the USB
  * attach debounce), resets the port and reports the device's speed. Returns 0, -DWC2_ENODEV or -DWC2_ETIMEDOUT. */
-int dwc2_port_reset(uint32_t connect_timeout_us, enum dwc2_speed *speed);
+int dwc2_port_reset(uint32_t connect_timeout_us, enum usb_speed *speed);
 
 /* After a successful dwc2_port_reset(): true while the device is still connected and the port enabled. Reads the
  * root port and acknowledges its change bits (connect, enable, over-current); false means the device was
@@ -121,45 +86,51 @@ int dwc2_port_reset(uint32_t connect_timeout_us, enum dwc2_speed *speed);
  * port is gone and must be reset and enumerated again. Never blocks. */
 bool dwc2_port_ok(void);
 
-/* A control transfer on pipe (ep_type DWC2_EP_CONTROL): SETUP, optional data stage of len bytes in the direction
+/* A control transfer on pipe (ep_type USB_EP_TYPE_CONTROL): SETUP, optional data stage of len bytes in the direction
  * bit 7 of setup[0] gives, status stage. *actual gets the data stage's length. Blocking, within timeout_us.
  * Returns 0 or a negative DWC2_E* code. */
-int dwc2_control(struct dwc2_pipe *pipe, const uint8_t setup[DWC2_SETUP_SIZE], void *data, size_t len,
+int dwc2_control(struct usb_pipe *pipe, const uint8_t setup[USB_SETUP_SIZE], void *data, size_t len,
                  size_t *actual, uint32_t timeout_us);
 
 /* A bulk or interrupt transfer of up to len bytes (len <= DWC2_CHAN_BUF_SIZE), blocking within timeout_us.
  * IN transfers end early on a short packet; a zero-length OUT (len 0) sends one zero-length packet.
  * Returns 0 (and *actual) or a negative DWC2_E* code; -DWC2_ENAK from an interrupt endpoint means no data. On
  * -DWC2_ETIMEDOUT, *actual (and data, for IN) still holds the packets that went through before the deadline. */
-int dwc2_transfer(struct dwc2_pipe *pipe, void *data, size_t len, size_t *actual, uint32_t timeout_us);
+int dwc2_transfer(struct usb_pipe *pipe, void *data, size_t len, size_t *actual, uint32_t timeout_us);
 
 /* Arms a bulk or interrupt transfer on a free channel and returns at once. For OUT, data (len bytes) is copied
  * now; for IN, data is ignored and len is the most that will be accepted. pipe must stay valid until the transfer
  * completes or is cancelled. Returns 0, -DWC2_EBUSY (no free channel) or -DWC2_EINVAL. */
-int dwc2_async_submit(struct dwc2_async *a, struct dwc2_pipe *pipe, const void *data, size_t len);
+int dwc2_async_submit(struct usb_async *a, struct usb_pipe *pipe, const void *data, size_t len);
 
 /* Checks a transfer without waiting. Returns DWC2_IN_PROGRESS, or 0 when done (IN data copied to buf, at most size
  * bytes, *actual set), or a negative DWC2_E* code; after 0 or an error the channel is free and a is idle. */
-int dwc2_async_poll(struct dwc2_async *a, void *buf, size_t size, size_t *actual);
+int dwc2_async_poll(struct usb_async *a, void *buf, size_t size, size_t *actual);
 
 /* Like dwc2_async_poll() for an IN transfer, without the copy: on 0, *data points to the *actual bytes received,
  * where the core's DMA put them (the channel's bounce buffer, cache already invalidated). The caller reads them in
  * place and must call dwc2_async_release(a) when done: until then the channel stays taken (a is busy, no submit
  * can make the core write there), and after it *data is the driver's again. On DWC2_IN_PROGRESS or an error
  * nothing is held (*data NULL). Returns as dwc2_async_poll(); -DWC2_EINVAL for an OUT transfer or one held. */
-int dwc2_async_poll_held(struct dwc2_async *a, const uint8_t **data, size_t *actual);
+int dwc2_async_poll_held(struct usb_async *a, const uint8_t **data, size_t *actual);
 
 /* Gives back the data dwc2_async_poll_held() lent and frees the channel; a is idle after it. Not held: no-op. */
-void dwc2_async_release(struct dwc2_async *a);
+void dwc2_async_release(struct usb_async *a);
 
 /* Halts and frees a transfer's channel (waits for the halt, bounded); packets that went through before the halt
  * still advance the pipe's toggle. A channel that does not halt in time stays taken until the core disables it.
  * Held data is released. Idle a: no-op. */
-void dwc2_async_cancel(struct dwc2_async *a);
+void dwc2_async_cancel(struct usb_async *a);
 
 /* True while a has a transfer in flight. */
-bool dwc2_async_busy(const struct dwc2_async *a);
+bool dwc2_async_busy(const struct usb_async *a);
 
 const char *dwc2_strerror(int err);
+
+/* The USB_E* code (usb_hc.h) for a DWC2_E* code: what the USB core and its users are told. */
+int dwc2_usb_error(int err);
+
+/* The driver as the USB core's host controller (usb_core_init()): the transfer calls above, with USB_E* codes. */
+extern const struct usb_hc_ops dwc2_hc_ops;
 
 #endif /* DWC2_H */

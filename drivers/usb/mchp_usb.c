@@ -369,16 +369,9 @@ int mchp_eth_probe(struct mchp_eth *e, const struct mchp_chip *chip, struct usb_
         }
         mac_from_regs(lo, hi, e->nd.mac);
     }
-    e->nd.name = chip->name;
-    e->nd.ops = chip->ops;
-    e->nd.priv = e;
-    e->nd.present = true;
-    if (netdev_register(&e->nd) != 0) {
-        return -USB_EFULL;
-    }
-    e->used = true;
-    dev->driver_data = e;
-    return 0;
+    int err = usb_eth_register(dev, &e->nd, chip->name, chip->ops, e);
+    e->used = err == 0;
+    return err;
 }
 
 void mchp_eth_remove(struct usb_device *dev)
@@ -390,8 +383,6 @@ void mchp_eth_remove(struct usb_device *dev)
     usb_async_cancel(&e->rx.xfer[0]);
     usb_async_cancel(&e->rx.xfer[1]);
     e->rx.data = NULL;
-    e->nd.present = false;
-    e->nd.link_up = false;
+    usb_eth_unregister(dev, &e->nd);
     e->used = false;
-    dev->driver_data = NULL;
 }

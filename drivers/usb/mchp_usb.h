@@ -73,7 +73,7 @@ struct mchp_eth {
     const struct mchp_chip *chip;
     struct netdev nd;
     struct usb_device *dev;
-    struct dwc2_pipe in, out;
+    struct usb_pipe in, out;
     struct mchp_rx rx;
     uint64_t next_link_poll;
     uint16_t adv, lpa;                 /* both ends' advertisements (MII_ADVERTISE, MII_LPA) of the current link */

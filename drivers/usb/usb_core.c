@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "drivers/systimer.h"
+#include "drivers/usb/usb_hc.h"
 
 /* USB 2.0 9.2.6.3: a device has 2 ms after SET_ADDRESS's status stage before it must answer at the new address. */
 #define SET_ADDRESS_RECOVERY_US 2000u
@@ -20,6 +21,7 @@
 #define STRING_DESC_MAX         255u
 #define DESC_INDEX_LSB          8u
 
+static const struct usb_hc_ops *hc;
 static const struct usb_driver *const *driver_table;
 static size_t driver_count;
 static struct usb_device devices[USB_MAX_DEVICES];
@@ -32,27 +34,14 @@ void usb_core_set_keepalive(void (*fn)(void))
     keepalive = fn;
 }
 
-void usb_core_init(const struct usb_driver *const *drivers, size_t count)
+void usb_core_init(const struct usb_hc_ops *ops, const struct usb_driver *const *drivers, size_t count)
 {
+    hc = ops;
     driver_table = drivers;
     driver_count = count;
     memset(devices, 0, sizeof devices);
     devices_used = 0;
     next_address = 1;
-}
-
-int usb_error_from_dwc2(int err)
-{
-    switch (err) {
-    case 0: return 0;
-    case -DWC2_ESTALL: return -USB_ESTALL;
-    case -DWC2_ETIMEDOUT: return -USB_ETIMEDOUT;
-    case -DWC2_ENAK: return -USB_ENAK;
-    case -DWC2_ENODEV: return -USB_ENODEV;
-    case -DWC2_EBUSY: return -USB_EBUSY;
-    case -DWC2_EINVAL: return -USB_EINVAL;
-    default: return -USB_EIO;
-    }
 }
 
 int usb_control(struct usb_device *dev, uint8_t req_type, uint8_t request, uint16_t value, uint16_t index,
@@ -64,11 +53,11 @@ int usb_control(struct usb_device *dev, uint8_t req_type, uint8_t request, uint1
     if (keepalive != NULL) {
         keepalive();
     }
-    uint8_t setup[DWC2_SETUP_SIZE] = {
+    uint8_t setup[USB_SETUP_SIZE] = {
         req_type, request, (uint8_t)value, (uint8_t)(value >> 8), (uint8_t)index, (uint8_t)(index >> 8),
         (uint8_t)len, (uint8_t)(len >> 8),
     };
-    return usb_error_from_dwc2(dwc2_control(&dev->ep0, setup, data, len, actual, USB_CONTROL_TIMEOUT_US));
+    return hc->control(&dev->ep0, setup, data, len, actual, USB_CONTROL_TIMEOUT_US);
 }
 
 static int get_descriptor(struct usb_device *dev, uint8_t type, uint8_t index, uint16_t lang, void *buf,
@@ -101,7 +90,7 @@ int usb_set_interface(struct usb_device *dev, uint8_t intf, uint8_t alt)
     return usb_control(dev, USB_RT_STANDARD | USB_RT_INTERFACE, USB_REQ_SET_INTERFACE, alt, intf, NULL, 0, NULL);
 }
 
-int usb_clear_halt(struct usb_device *dev, struct dwc2_pipe *pipe)
+int usb_clear_halt(struct usb_device *dev, struct usb_pipe *pipe)
 {
     uint16_t ep = (uint16_t)(pipe->ep_num | (pipe->in ? USB_EP_DIR_IN : 0));
     int err = usb_control(dev, USB_RT_STANDARD | USB_RT_ENDPOINT, USB_REQ_CLEAR_FEATURE, USB_FEATURE_ENDPOINT_HALT,
@@ -110,7 +99,7 @@ int usb_clear_halt(struct usb_device *dev, struct dwc2_pipe *pipe)
     return err;
 }
 
-void usb_pipe_init(struct usb_device *dev, const struct usb_endpoint_desc *ep, struct dwc2_pipe *pipe)
+void usb_pipe_init(struct usb_device *dev, const struct usb_endpoint_desc *ep, struct usb_pipe *pipe)
 {
     *pipe = dev->ep0;
     pipe->ep_num = ep->address & USB_EP_NUM_MASK;
@@ -120,41 +109,39 @@ void usb_pipe_init(struct usb_device *dev, const struct usb_endpoint_desc *ep, s
     pipe->toggle = 0;
 }
 
-int usb_transfer(struct dwc2_pipe *pipe, void *data, size_t len, size_t *actual, uint32_t timeout_us)
+int usb_transfer(struct usb_pipe *pipe, void *data, size_t len, size_t *actual, uint32_t timeout_us)
 {
-    return usb_error_from_dwc2(dwc2_transfer(pipe, data, len, actual, timeout_us));
+    return hc->transfer(pipe, data, len, actual, timeout_us);
 }
 
-int usb_async_submit(struct usb_async *a, struct dwc2_pipe *pipe, const void *data, size_t len)
+int usb_async_submit(struct usb_async *a, struct usb_pipe *pipe, const void *data, size_t len)
 {
-    return usb_error_from_dwc2(dwc2_async_submit(&a->hw, pipe, data, len));
+    return hc->async_submit(a, pipe, data, len);
 }
 
 int usb_async_poll(struct usb_async *a, void *buf, size_t size, size_t *actual)
 {
-    int r = dwc2_async_poll(&a->hw, buf, size, actual);
-    return r == DWC2_IN_PROGRESS ? USB_IN_PROGRESS : usb_error_from_dwc2(r);
+    return hc->async_poll(a, buf, size, actual);
 }
 
 int usb_async_poll_held(struct usb_async *a, const uint8_t **data, size_t *actual)
 {
-    int r = dwc2_async_poll_held(&a->hw, data, actual);
-    return r == DWC2_IN_PROGRESS ? USB_IN_PROGRESS : usb_error_from_dwc2(r);
+    return hc->async_poll_held(a, data, actual);
 }
 
 void usb_async_release(struct usb_async *a)
 {
-    dwc2_async_release(&a->hw);
+    hc->async_release(a);
 }
 
 void usb_async_cancel(struct usb_async *a)
 {
-    dwc2_async_cancel(&a->hw);
+    hc->async_cancel(a);
 }
 
 bool usb_async_busy(const struct usb_async *a)
 {
-    return dwc2_async_busy(&a->hw);
+    return a->active;
 }
 
 static struct usb_device *alloc_device(void)
@@ -199,10 +186,10 @@ static void set_transaction_translator(struct usb_device *dev)
 {
     dev->ep0.tt_hub_addr = 0;
     dev->ep0.tt_port = 0;
-    if (dev->parent == NULL || dev->speed == DWC2_SPEED_HIGH) {
+    if (dev->parent == NULL || dev->speed == USB_SPEED_HIGH) {
         return;
     }
-    if (dev->parent->speed == DWC2_SPEED_HIGH) {
+    if (dev->parent->speed == USB_SPEED_HIGH) {
         dev->ep0.tt_hub_addr = dev->parent->addr;
         dev->ep0.tt_port = dev->port;
     } else {
@@ -381,11 +368,11 @@ int usb_core_enumerate(struct usb_device *parent, uint8_t port, uint8_t speed, s
     dev->port = port;
     dev->depth = depth;
     dev->speed = speed;
-    dev->ep0 = (struct dwc2_pipe){
+    dev->ep0 = (struct usb_pipe){
         .dev_addr = 0,
         .ep_num = 0,
-        .ep_type = DWC2_EP_CONTROL,
-        .mps = speed == DWC2_SPEED_LOW ? EP0_MPS_LOW : EP0_MPS_DEFAULT,
+        .ep_type = USB_EP_TYPE_CONTROL,
+        .mps = speed == USB_SPEED_LOW ? EP0_MPS_LOW : EP0_MPS_DEFAULT,
         .speed = speed,
     };
     set_transaction_translator(dev);
@@ -436,9 +423,9 @@ struct usb_device *usb_core_device_at(size_t index)
 const char *usb_speed_name(uint8_t speed)
 {
     switch (speed) {
-    case DWC2_SPEED_HIGH: return "high";
-    case DWC2_SPEED_FULL: return "full";
-    case DWC2_SPEED_LOW: return "low";
+    case USB_SPEED_HIGH: return "high";
+    case USB_SPEED_FULL: return "full";
+    case USB_SPEED_LOW: return "low";
     default: return "?";
     }
 }

@@ -8,12 +8,14 @@
  * first configuration is RNDIS, gets its second, CDC-ECM, one). Devices that no driver takes stay addressed and
  * configured with their first configuration and are listed as "no driver".
  *
- * Class drivers talk to their device only through the usb_* calls below (never dwc2 directly), so host tests can
- * put a scripted fake device behind them. Errors are USB_E* codes, negated.
+ * Class drivers talk to their device only through the usb_* calls below, with the core's own pipe and transfer
+ * types (usb_hc.h): they never know the host controller, which the core reaches through the operations its driver
+ * fills in (struct usb_hc_ops; the DWC2's dwc2_hc_ops), so host tests can put a scripted fake device behind them.
+ * Errors are USB_E* codes, negated.
  *
- * Rules: usb_core_init() once, after dwc2_init(). Everything runs in the main loop; blocking calls wait at most
- * their timeout. Device structs are owned by the core and stay valid (with present == false after removal) for
- * the firmware's lifetime: a driver may keep a pointer to its device.
+ * Rules: usb_core_init() once, after the host controller's own initialisation. Everything runs in the main loop;
+ * blocking calls wait at most their timeout. Device structs are owned by the core and stay valid (with present ==
+ * false after removal) for the firmware's lifetime: a driver may keep a pointer to its device.
  */
 #ifndef USB_CORE_H
 #define USB_CORE_H
@@ -22,8 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "drivers/usb/dwc2.h"
 #include "drivers/usb/usb_desc.h"
+#include "drivers/usb/usb_hc.h"
 #include "lib/err.h"
 
 /* A Pi's bus holds the on-board hub, the NIC and a few user devices; QEMU adds its hub. */
@@ -42,23 +44,6 @@
 
 /* USB 2.0 9.2.6.4: a device completes a standard request with a data stage within 500 ms. */
 #define USB_CONTROL_TIMEOUT_US 500000u
-
-/* Error codes, returned negated. */
-enum {
-    USB_EINVAL = ERR_BASE_USB + 1,  /* bad argument or a device that is gone */
-    USB_EIO,         /* transfer failed (transaction error, babble, DMA) */
-    USB_ESTALL,      /* the device refused the request or halted the endpoint */
-    USB_ETIMEDOUT,   /* no answer in time */
-    USB_ENAK,        /* an interrupt endpoint had nothing to report (poll again later) */
-    USB_ENODEV,      /* nothing connected */
-    USB_EDESC,       /* a descriptor was malformed or missing */
-    USB_EFULL,       /* too many devices or nesting too deep */
-    USB_EBUSY,       /* no free host channel */
-    USB_ENODRIVER,   /* no class driver for the device */
-};
-
-/* Returned by usb_async_poll() while a transfer is in flight. */
-#define USB_IN_PROGRESS 1
 
 /* Standard requests and request types (USB 2.0 tables 9-2, 9-4). */
 #define USB_REQ_GET_STATUS        0x00u
@@ -84,11 +69,11 @@ struct usb_driver;
 struct usb_device {
     bool present;
     uint8_t addr;
-    uint8_t speed;                 /* enum dwc2_speed */
+    uint8_t speed;                 /* enum usb_speed */
     uint8_t depth;                 /* 0: on the root port */
     uint8_t port;                  /* port on the parent hub (1-based), 0 on the root port */
     struct usb_device *parent;     /* NULL on the root port */
-    struct dwc2_pipe ep0;
+    struct usb_pipe ep0;
     struct usb_device_desc desc;
     uint8_t config[USB_CONFIG_MAX];
     size_t config_len;             /* bytes of config[] valid (received, bounded by wTotalLength) */
@@ -119,13 +104,9 @@ struct usb_driver {
     void (*remove)(struct usb_device *dev);
 };
 
-/* An asynchronous transfer; zero-initialise. */
-struct usb_async {
-    struct dwc2_async hw;
-};
-
-/* Registers the class drivers (array kept by reference), in matching priority order. Forgets all devices. */
-void usb_core_init(const struct usb_driver *const *drivers, size_t count);
+/* Takes the host controller every transfer goes through (kept by reference) and registers the class drivers (array
+ * kept by reference), in matching priority order. Forgets all devices. */
+void usb_core_init(const struct usb_hc_ops *hc, const struct usb_driver *const *drivers, size_t count);
 
 /* fn (NULL for none) runs before every control transfer: one transfer is bounded by USB_CONTROL_TIMEOUT_US, but a
  * bring-up makes hundreds, so a watchdog is fed from here (usb_host.h). Kept across usb_core_init(). */
@@ -167,26 +148,23 @@ int usb_get_string(struct usb_device *dev, uint8_t index, char *out, size_t out_
 int usb_set_interface(struct usb_device *dev, uint8_t intf, uint8_t alt);
 
 /* CLEAR_FEATURE(ENDPOINT_HALT) and resets the pipe's toggle to DATA0. */
-int usb_clear_halt(struct usb_device *dev, struct dwc2_pipe *pipe);
+int usb_clear_halt(struct usb_device *dev, struct usb_pipe *pipe);
 
 /* Fills a pipe for one of dev's endpoints (toggle DATA0). */
-void usb_pipe_init(struct usb_device *dev, const struct usb_endpoint_desc *ep, struct dwc2_pipe *pipe);
+void usb_pipe_init(struct usb_device *dev, const struct usb_endpoint_desc *ep, struct usb_pipe *pipe);
 
-/* Blocking bulk or interrupt transfer (see dwc2_transfer). Returns 0 or a negative USB_E* code. */
-int usb_transfer(struct dwc2_pipe *pipe, void *data, size_t len, size_t *actual, uint32_t timeout_us);
+/* Blocking bulk or interrupt transfer (see usb_hc_ops.transfer). Returns 0 or a negative USB_E* code. */
+int usb_transfer(struct usb_pipe *pipe, void *data, size_t len, size_t *actual, uint32_t timeout_us);
 
-/* Non-blocking bulk or interrupt transfer (see dwc2_async_submit / dwc2_async_poll): submit returns 0 or a
+/* Non-blocking bulk or interrupt transfer (see usb_hc_ops.async_submit / async_poll): submit returns 0 or a
  * negative USB_E* code; poll returns USB_IN_PROGRESS, 0 (done, *actual bytes copied to buf) or a negative code. */
-int usb_async_submit(struct usb_async *a, struct dwc2_pipe *pipe, const void *data, size_t len);
+int usb_async_submit(struct usb_async *a, struct usb_pipe *pipe, const void *data, size_t len);
 int usb_async_poll(struct usb_async *a, void *buf, size_t size, size_t *actual);
-/* IN data read in place, no copy (see dwc2_async_poll_held): held until usb_async_release(). */
+/* IN data read in place, no copy (see usb_hc_ops.async_poll_held): held until usb_async_release(). */
 int usb_async_poll_held(struct usb_async *a, const uint8_t **data, size_t *actual);
 void usb_async_release(struct usb_async *a);
 void usb_async_cancel(struct usb_async *a);
 bool usb_async_busy(const struct usb_async *a);
-
-/* A USB_E* code for a DWC2_E* code. */
-int usb_error_from_dwc2(int err);
 
 const char *usb_strerror(int err);
 

@@ -1,11 +1,29 @@
 /*
- * Bulk OUT framing for USB Ethernet adapters (USB 2.0 5.8.3: a transfer ends with a short or zero-length packet).
+ * What USB Ethernet drivers share: their netdev's registration, and bulk OUT framing (USB 2.0 5.8.3: a transfer
+ * ends with a short or zero-length packet).
  */
 #include "drivers/usb/usb_eth.h"
 
-#include "drivers/netdev.h"
+int usb_eth_register(struct usb_device *dev, struct netdev *nd, const char *name, const struct netdev_ops *ops,
+                     void *priv)
+{
+    nd->name = name;
+    nd->ops = ops;
+    nd->priv = priv;
+    if (netdev_register(nd) != 0) {
+        return -USB_EFULL;
+    }
+    dev->driver_data = priv;
+    return 0;
+}
 
-int usb_eth_send(struct usb_device *dev, struct dwc2_pipe *out, const void *data, size_t len, uint32_t timeout_us)
+void usb_eth_unregister(struct usb_device *dev, struct netdev *nd)
+{
+    netdev_unregister(nd);
+    dev->driver_data = NULL;
+}
+
+int usb_eth_send(struct usb_device *dev, struct usb_pipe *out, const void *data, size_t len, uint32_t timeout_us)
 {
     /* The pipe only reads from data. */
     int err = usb_transfer(out, (void *)data, len, NULL, timeout_us);

@@ -75,9 +75,9 @@ static int controller_start(void)
     }
     int err = dwc2_init(config.core_base, config.bus_alias);
     if (err != 0) {
-        return usb_error_from_dwc2(err);
+        return dwc2_usb_error(err);
     }
-    usb_core_init(config.drivers, config.driver_count);
+    usb_core_init(&dwc2_hc_ops, config.drivers, config.driver_count);
     usb_core_set_keepalive(config.keepalive);
     return 0;
 }
@@ -85,9 +85,9 @@ static int controller_start(void)
 /* Resets the root port and enumerates what is on it (a hub enumerates its own ports while it binds). */
 static int root_attach(uint32_t connect_timeout_us)
 {
-    enum dwc2_speed speed;
+    enum usb_speed speed;
     keepalive();
-    int err = usb_error_from_dwc2(dwc2_port_reset(connect_timeout_us, &speed));
+    int err = dwc2_usb_error(dwc2_port_reset(connect_timeout_us, &speed));
     if (err == 0) {
         keepalive();
         err = usb_core_enumerate(NULL, 0, (uint8_t)speed, &root);

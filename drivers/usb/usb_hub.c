@@ -71,7 +71,7 @@ struct hub {
     struct usb_device *dev;
     uint8_t ports;
     struct usb_device *child[USB_HUB_MAX_PORTS + 1u];
-    struct dwc2_pipe status_pipe;
+    struct usb_pipe status_pipe;
     struct usb_async status;
     bool has_status_ep;
     uint32_t interval_us;
@@ -105,12 +105,12 @@ static int port_status(struct usb_device *dev, uint8_t port, uint16_t *status, u
 static uint8_t speed_from_status(uint16_t status)
 {
     if (status & PORT_STAT_LOW_SPEED) {
-        return DWC2_SPEED_LOW;
+        return USB_SPEED_LOW;
     }
     if (status & PORT_STAT_HIGH_SPEED) {
-        return DWC2_SPEED_HIGH;
+        return USB_SPEED_HIGH;
     }
-    return DWC2_SPEED_FULL;
+    return USB_SPEED_FULL;
 }
 
 /* Resets a connected port and enumerates the device behind it. */
@@ -204,7 +204,7 @@ static void port_changed(struct hub *h, uint8_t port)
 static uint32_t status_interval_us(const struct usb_device *dev, uint8_t interval)
 {
     uint32_t us;
-    if (dev->speed == DWC2_SPEED_HIGH) {
+    if (dev->speed == USB_SPEED_HIGH) {
         uint8_t exp = interval == 0 ? 1u : (interval > HS_MAX_INTERVAL_EXP ? HS_MAX_INTERVAL_EXP : interval);
         us = HS_MICROFRAME_US << (exp - 1u);
     } else {

@@ -205,7 +205,7 @@ class Qmp:
 def raspi2b_usb_net_plugged_after_boot():
     """Nothing on the root port at boot: the bring-up stops waiting after a second and the main loop goes on
     looking. usb-net plugged in 3 s later (QEMU puts a hub of its own on the root port with it) is enumerated,
-    started and given a lease. Unplugging is left to the register model's tests (tests/unit/drivers/test_usb_host.c): QEMU
+    started and given a lease. Unplugging is left to the register model's tests (tests/unit/drivers/test_usb_hotplug.c): QEMU
     7.2 aborts (usb_ep_get: dev != NULL) when a device with a transfer in flight is unplugged."""
     tmp = tempfile.mkdtemp(prefix="baremail-qmp-")
     path = os.path.join(tmp, "qmp.sock")

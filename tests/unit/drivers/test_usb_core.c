@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "drivers/systimer.h"
+#include "drivers/usb/dwc2.h"
 #include "drivers/usb/usb_core.h"
 #include "fake_dma.h"
 #include "fake_dwc2.h"
@@ -28,8 +29,6 @@
 #define RT_DEVICE_IN      (USB_RT_IN | USB_RT_STANDARD | USB_RT_DEVICE)
 #define RT_DEVICE_OUT     (USB_RT_STANDARD | USB_RT_DEVICE)
 #define TRANSFER_TIMEOUT_US 20000u
-/* usb_core's pipe for a class driver's endpoint: the one place these tests name its type. */
-typedef struct dwc2_pipe core_pipe;
 /* USB 2.0 9.2.6.3: the device may ignore its new address for 2 ms after SET_ADDRESS. */
 #define SET_ADDRESS_RECOVERY_US 2000u
 
@@ -61,7 +60,7 @@ static int setup(void **state)
     fake_usb_dev_bus_init(&m, 10);
     fake_usb_widget_reset();
     keepalives = 0;
-    usb_core_init(drivers, sizeof drivers / sizeof drivers[0]);
+    usb_core_init(&dwc2_hc_ops, drivers, sizeof drivers / sizeof drivers[0]);
     usb_core_set_keepalive(keepalive);
     fake_usb_dev_init(&dev, fake_usb_widget_device);
     fake_usb_dev_add_config(&dev, fake_usb_widget_config, sizeof fake_usb_widget_config);
@@ -227,7 +226,7 @@ static void test_device_without_driver_keeps_its_first_configuration(void **stat
 {
     (void)state;
     static const struct usb_driver *const none[] = { &fake_usb_widget_driver };
-    usb_core_init(none, 1);
+    usb_core_init(&dwc2_hc_ops, none, 1);
     fake_usb_dev_init(&dev, vec_net_device);
     fake_usb_dev_add_config(&dev, vec_net_rndis_config, sizeof vec_net_rndis_config);
     fake_usb_dev_add_config(&dev, vec_net_ecm_config, sizeof vec_net_ecm_config);
@@ -555,7 +554,7 @@ static void test_transfers_for_class_drivers(void **state)
     struct usb_endpoint_desc epd;
     assert_int_equal(usb_desc_interface_at(d->config, d->config_len, 0, &intf), 0);
     assert_int_equal(usb_desc_find_endpoint(d->config, d->config_len, &intf, USB_EP_TYPE_BULK, true, &epd), 0);
-    core_pipe pipe;
+    struct usb_pipe pipe;
     usb_pipe_init(d, &epd, &pipe);
     struct fake_dwc2_ep *in = fake_dwc2_device_ep(&m, dev.index, 1, true);
     uint8_t data[700], buf[1024];

@@ -56,14 +56,14 @@ static void bring_up(enum fake_dwc2_speed speed)
     m.device = true;
     m.speed = speed;
     assert_int_equal(dwc2_init(FAKE_DWC2_BASE, BUS_ALIAS), 0);
-    enum dwc2_speed got;
+    enum usb_speed got;
     assert_int_equal(dwc2_port_reset(TIMEOUT_US, &got), 0);
     assert_int_equal(got, speed);
 }
 
-static struct dwc2_pipe bulk_pipe(uint8_t ep_num, bool in, uint16_t mps, enum dwc2_speed speed)
+static struct usb_pipe bulk_pipe(uint8_t ep_num, bool in, uint16_t mps, enum usb_speed speed)
 {
-    return (struct dwc2_pipe){ .dev_addr = DEV, .ep_num = ep_num, .ep_type = DWC2_EP_BULK, .in = in, .mps = mps,
+    return (struct usb_pipe){ .dev_addr = DEV, .ep_num = ep_num, .ep_type = USB_EP_TYPE_BULK, .in = in, .mps = mps,
                                .speed = (uint8_t)speed };
 }
 
@@ -81,7 +81,7 @@ struct want_xact {
     size_t bytes;
 };
 
-static void expect_xacts(size_t first, const struct dwc2_pipe *p, const struct want_xact *want, size_t n)
+static void expect_xacts(size_t first, const struct usb_pipe *p, const struct want_xact *want, size_t n)
 {
     assert_int_equal(m.log_count - first, n);
     for (size_t i = 0; i < n; i++) {
@@ -95,7 +95,7 @@ static void expect_xacts(size_t first, const struct dwc2_pipe *p, const struct w
         assert_int_equal(x->ep_num, p->ep_num);
         assert_int_equal(x->ep_type, p->ep_type);
         assert_int_equal(x->mps, p->mps);
-        assert_int_equal(x->low_speed, p->speed == DWC2_SPEED_LOW);
+        assert_int_equal(x->low_speed, p->speed == USB_SPEED_LOW);
         assert_false(x->split);
     }
 }
@@ -164,13 +164,13 @@ static void test_init_refuses_other_cores(void **state)
         assert_int_equal(fake_mmio_count_writes(REG(DWC2_GRSTCTL)), 0);
         /* Every later call refuses instead of touching whatever sits at that address. */
         size_t accesses = fake_mmio_log_count();
-        enum dwc2_speed speed;
+        enum usb_speed speed;
         assert_int_equal(dwc2_port_reset(TIMEOUT_US, &speed), -DWC2_EINVAL);
         assert_false(dwc2_port_connected());
-        struct dwc2_pipe pipe = bulk_pipe(1, true, 512, DWC2_SPEED_HIGH);
+        struct usb_pipe pipe = bulk_pipe(1, true, 512, USB_SPEED_HIGH);
         uint8_t buf[8];
         assert_int_equal(dwc2_transfer(&pipe, buf, sizeof buf, NULL, TIMEOUT_US), -DWC2_EINVAL);
-        struct dwc2_async a = { 0 };
+        struct usb_async a = { 0 };
         assert_int_equal(dwc2_async_submit(&a, &pipe, NULL, 8), -DWC2_EINVAL);
         assert_int_equal(fake_mmio_log_count(), accesses);
     }
@@ -245,7 +245,7 @@ static void test_in_data_waits_for_axi_writes(void **state)
         uint8_t data[100];
         fill(data, sizeof data, 0x21);
         fake_dwc2_set_in(ep, data, sizeof data);
-        struct dwc2_pipe pipe = bulk_pipe(1, true, 512, DWC2_SPEED_HIGH);
+        struct usb_pipe pipe = bulk_pipe(1, true, 512, USB_SPEED_HIGH);
         uint8_t buf[512];
         size_t actual = 0;
         assert_int_equal(dwc2_transfer(&pipe, buf, sizeof buf, &actual, TIMEOUT_US), 0);
@@ -267,7 +267,7 @@ static void test_port_reset_and_speed(void **state)
         assert_int_equal(dwc2_init(FAKE_DWC2_BASE, BUS_ALIAS), 0);
         assert_true(dwc2_port_connected());
         uint64_t start = fake_systimer_peek();
-        enum dwc2_speed got = DWC2_SPEED_LOW + 1;
+        enum usb_speed got = USB_SPEED_LOW + 1;
         assert_int_equal(dwc2_port_reset(TIMEOUT_US, &got), 0);
         assert_int_equal(got, speeds[i]);
         assert_true(m.port_enabled);
@@ -287,7 +287,7 @@ static void test_port_reset_failures(void **state)
     fake_systimer_set_step(10);
     assert_int_equal(dwc2_init(FAKE_DWC2_BASE, BUS_ALIAS), 0);
     uint64_t start = fake_systimer_peek();
-    enum dwc2_speed speed;
+    enum usb_speed speed;
     assert_int_equal(dwc2_port_reset(50000u, &speed), -DWC2_ENODEV);
     assert_true(fake_systimer_peek() - start >= 50000u && fake_systimer_peek() - start <= 51000u);
 
@@ -313,7 +313,7 @@ static void test_port_reset_failures(void **state)
 static void test_port_ok_follows_unplug_and_overcurrent(void **state)
 {
     (void)state;
-    enum dwc2_speed speed;
+    enum usb_speed speed;
     assert_false(dwc2_port_ok()); /* not initialised */
     m.device = true;
     assert_int_equal(dwc2_init(FAKE_DWC2_BASE, BUS_ALIAS), 0);
@@ -376,7 +376,7 @@ static void test_control_in(void **state)
         uint8_t desc[255];
         fill(desc, sizeof desc, (uint8_t)i);
         fake_dwc2_set_in(ep0, desc, cases[i].dev_len);
-        struct dwc2_pipe pipe = { .dev_addr = DEV, .ep_type = DWC2_EP_CONTROL, .mps = cases[i].mps,
+        struct usb_pipe pipe = { .dev_addr = DEV, .ep_type = USB_EP_TYPE_CONTROL, .mps = cases[i].mps,
                                   .speed = (uint8_t)cases[i].speed };
         const uint8_t get_desc[8] = { 0x80, 6, 0, 1, 0, 0, (uint8_t)cases[i].len, 0 };
         uint8_t buf[255];
@@ -405,7 +405,7 @@ static void test_control_out_and_no_data(void **state)
     (void)state;
     bring_up(FAKE_DWC2_HIGH);
     struct fake_dwc2_ep *ep0 = fake_dwc2_ep(&m, DEV, 0, false);
-    struct dwc2_pipe pipe = { .dev_addr = DEV, .ep_type = DWC2_EP_CONTROL, .mps = 64, .speed = DWC2_SPEED_HIGH };
+    struct usb_pipe pipe = { .dev_addr = DEV, .ep_type = USB_EP_TYPE_CONTROL, .mps = 64, .speed = USB_SPEED_HIGH };
 
     /* A vendor register write: data OUT DATA1, status IN DATA1. */
     static const uint8_t write_reg[8] = { 0x40, 0xA0, 0, 0, 0x14, 0, 4, 0 };
@@ -436,7 +436,7 @@ static void test_control_nak_stall_and_timeout(void **state)
     (void)state;
     bring_up(FAKE_DWC2_HIGH);
     struct fake_dwc2_ep *ep0 = fake_dwc2_ep(&m, DEV, 0, false);
-    struct dwc2_pipe pipe = { .dev_addr = DEV, .ep_type = DWC2_EP_CONTROL, .mps = 64, .speed = DWC2_SPEED_HIGH };
+    struct usb_pipe pipe = { .dev_addr = DEV, .ep_type = USB_EP_TYPE_CONTROL, .mps = 64, .speed = USB_SPEED_HIGH };
     static const uint8_t get_status[8] = { 0x80, 0, 0, 0, 0, 0, 2, 0 };
     static const uint8_t two[2] = { 1, 0 };
     uint8_t buf[2];
@@ -497,7 +497,7 @@ static void test_bulk_in_packets_and_short_packets(void **state)
         uint8_t data[2048];
         fill(data, sizeof data, (uint8_t)(0x40 + i));
         fake_dwc2_set_in(ep, data, cases[i].dev_len);
-        struct dwc2_pipe pipe = bulk_pipe(1, true, cases[i].mps, (enum dwc2_speed)cases[i].speed);
+        struct usb_pipe pipe = bulk_pipe(1, true, cases[i].mps, (enum usb_speed)cases[i].speed);
         uint8_t buf[2048];
         size_t actual = 0;
         size_t first = m.log_count;
@@ -548,7 +548,7 @@ static void test_bulk_out_packets(void **state)
         setup(state);
         bring_up(cases[i].speed);
         struct fake_dwc2_ep *ep = fake_dwc2_ep(&m, DEV, 2, false);
-        struct dwc2_pipe pipe = bulk_pipe(2, false, cases[i].mps, (enum dwc2_speed)cases[i].speed);
+        struct usb_pipe pipe = bulk_pipe(2, false, cases[i].mps, (enum usb_speed)cases[i].speed);
         uint8_t data[1300];
         fill(data, sizeof data, (uint8_t)(0x80 + i));
         size_t actual = 0;
@@ -594,7 +594,7 @@ static void test_nak_retried_until_ack(void **state)
 
     fake_dwc2_script(in, FAKE_DWC2_NAK, 5);
     fake_dwc2_set_in(in, data, 100);
-    struct dwc2_pipe pin = bulk_pipe(1, true, 64, DWC2_SPEED_FULL);
+    struct usb_pipe pin = bulk_pipe(1, true, 64, USB_SPEED_FULL);
     unsigned enables = m.ch[0].enables;
     assert_int_equal(dwc2_transfer(&pin, buf, sizeof buf, &actual, TIMEOUT_US), 0);
     assert_int_equal(actual, 100);
@@ -606,7 +606,7 @@ static void test_nak_retried_until_ack(void **state)
     /* NAKs between the packets of an OUT transfer. */
     fake_dwc2_script(out, FAKE_DWC2_ACK, 1);
     fake_dwc2_script(out, FAKE_DWC2_NAK, 3);
-    struct dwc2_pipe pout = bulk_pipe(2, false, 64, DWC2_SPEED_FULL);
+    struct usb_pipe pout = bulk_pipe(2, false, 64, USB_SPEED_FULL);
     assert_int_equal(dwc2_transfer(&pout, data, sizeof data, &actual, TIMEOUT_US), 0);
     assert_int_equal(out->out_len, sizeof data);
     assert_memory_equal(out->out_data, data, sizeof data);
@@ -615,8 +615,8 @@ static void test_nak_retried_until_ack(void **state)
     /* An interrupt endpoint's NAK halts the channel and means "nothing to report". */
     struct fake_dwc2_ep *intr = fake_dwc2_ep(&m, DEV, 3, true);
     fake_dwc2_script(intr, FAKE_DWC2_NAK, 1);
-    struct dwc2_pipe pintr = { .dev_addr = DEV, .ep_num = 3, .ep_type = DWC2_EP_INTR, .in = true, .mps = 8,
-                               .speed = DWC2_SPEED_FULL };
+    struct usb_pipe pintr = { .dev_addr = DEV, .ep_num = 3, .ep_type = USB_EP_TYPE_INTR, .in = true, .mps = 8,
+                               .speed = USB_SPEED_FULL };
     assert_int_equal(dwc2_transfer(&pintr, buf, 8, &actual, TIMEOUT_US), -DWC2_ENAK);
     assert_int_equal(pintr.toggle, 0);
     assert_false(m.ch[0].enabled);
@@ -634,7 +634,7 @@ static void test_no_answer_times_out(void **state)
         bring_up(FAKE_DWC2_HIGH);
         struct fake_dwc2_ep *ep = fake_dwc2_ep(&m, DEV, 1, true);
         fake_dwc2_script(ep, answers[i], FAKE_DWC2_FOREVER);
-        struct dwc2_pipe pipe = bulk_pipe(1, true, 512, DWC2_SPEED_HIGH);
+        struct usb_pipe pipe = bulk_pipe(1, true, 512, USB_SPEED_HIGH);
         pipe.toggle = 1;
         uint8_t buf[512];
         size_t actual = 99;
@@ -687,7 +687,7 @@ static void test_errors_per_answer(void **state)
         uint8_t data[100], buf[512];
         fill(data, sizeof data, (uint8_t)i);
         fake_dwc2_set_in(ep, data, sizeof data);
-        struct dwc2_pipe pipe = bulk_pipe(ep_num, cases[i].in, 512, DWC2_SPEED_HIGH);
+        struct usb_pipe pipe = bulk_pipe(ep_num, cases[i].in, 512, USB_SPEED_HIGH);
         size_t actual = 99;
         size_t first = m.log_count;
         int err = dwc2_transfer(&pipe, cases[i].in ? buf : data, cases[i].in ? sizeof buf : sizeof data, &actual,
@@ -732,7 +732,7 @@ static void test_xacterr_in_the_middle_of_a_transfer(void **state)
         uint8_t data[1300], buf[2048];
         fill(data, sizeof data, 0x33);
         fake_dwc2_set_in(ep, data, sizeof data);
-        struct dwc2_pipe pipe = bulk_pipe(ep_num, in, 512, DWC2_SPEED_HIGH);
+        struct usb_pipe pipe = bulk_pipe(ep_num, in, 512, USB_SPEED_HIGH);
         size_t actual = 0;
         int err = dwc2_transfer(&pipe, in ? buf : data, in ? sizeof buf : sizeof data, &actual, TIMEOUT_US);
         if (err != 0) {
@@ -763,7 +763,7 @@ static void test_timeout_keeps_the_packets_that_went_through(void **state)
         uint8_t data[1300], buf[2048];
         fill(data, sizeof data, 0x5A);
         fake_dwc2_set_in(ep, data, sizeof data);
-        struct dwc2_pipe pipe = bulk_pipe(ep_num, in, 256, DWC2_SPEED_HIGH);
+        struct usb_pipe pipe = bulk_pipe(ep_num, in, 256, USB_SPEED_HIGH);
         size_t actual = 0;
         fake_systimer_set_step(100);
         int err = dwc2_transfer(&pipe, in ? buf : data, in ? sizeof buf : sizeof data, &actual, 20000u);
@@ -802,11 +802,11 @@ static void test_channel_characteristics(void **state)
         enum fake_dwc2_speed speed;
         uint32_t hfnum;
     } cases[] = {
-        { 127, 15, DWC2_EP_INTR, true, 8, FAKE_DWC2_LOW, 4 },
-        { 5, 2, DWC2_EP_BULK, false, 512, FAKE_DWC2_HIGH, 0 },
-        { 1, 1, DWC2_EP_BULK, true, 64, FAKE_DWC2_FULL, 0 },
-        { 9, 3, DWC2_EP_INTR, true, 16, FAKE_DWC2_FULL, 7 },
-        { 100, 8, DWC2_EP_BULK, false, 64, FAKE_DWC2_FULL, 0 },
+        { 127, 15, USB_EP_TYPE_INTR, true, 8, FAKE_DWC2_LOW, 4 },
+        { 5, 2, USB_EP_TYPE_BULK, false, 512, FAKE_DWC2_HIGH, 0 },
+        { 1, 1, USB_EP_TYPE_BULK, true, 64, FAKE_DWC2_FULL, 0 },
+        { 9, 3, USB_EP_TYPE_INTR, true, 16, FAKE_DWC2_FULL, 7 },
+        { 100, 8, USB_EP_TYPE_BULK, false, 64, FAKE_DWC2_FULL, 0 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         setup(state);
@@ -815,7 +815,7 @@ static void test_channel_characteristics(void **state)
         struct fake_dwc2_ep *ep = fake_dwc2_ep(&m, cases[i].dev, cases[i].ep, cases[i].in);
         static const uint8_t one[1] = { 0x5A };
         fake_dwc2_set_in(ep, one, 1);
-        struct dwc2_pipe pipe = { .dev_addr = cases[i].dev, .ep_num = cases[i].ep, .ep_type = cases[i].type,
+        struct usb_pipe pipe = { .dev_addr = cases[i].dev, .ep_num = cases[i].ep, .ep_type = cases[i].type,
                                   .in = cases[i].in, .mps = cases[i].mps, .speed = (uint8_t)cases[i].speed };
         uint8_t buf[16] = { 0x5A };
         size_t first = m.log_count;
@@ -823,7 +823,7 @@ static void test_channel_characteristics(void **state)
         assert_int_equal(m.log_count - first, 1);
         /* Databook layout: MPS 10:0, EPNum 14:11, EPDir 15, LSpdDev 17, EPType 19:18, MC 21:20, DevAddr 28:22,
          * OddFrm 29 (periodic only: the frame after the current one), ChEna 31. */
-        bool periodic = cases[i].type == DWC2_EP_INTR;
+        bool periodic = cases[i].type == USB_EP_TYPE_INTR;
         uint32_t want = cases[i].mps | ((uint32_t)cases[i].ep << 11) | (cases[i].in ? 1u << 15 : 0) |
                         (cases[i].speed == FAKE_DWC2_LOW ? 1u << 17 : 0) | ((uint32_t)cases[i].type << 18) |
                         (1u << 20) | ((uint32_t)cases[i].dev << 22) |
@@ -856,7 +856,7 @@ static void test_split_transactions(void **state)
     uint8_t data[100], buf[128];
     fill(data, sizeof data, 0x21);
     fake_dwc2_set_in(ep, data, sizeof data);
-    struct dwc2_pipe pipe = bulk_pipe(1, true, 64, DWC2_SPEED_FULL);
+    struct usb_pipe pipe = bulk_pipe(1, true, 64, USB_SPEED_FULL);
     pipe.tt_hub_addr = 2;
     pipe.tt_port = 3;
     size_t actual = 0;
@@ -898,8 +898,8 @@ static void test_async_poll_held_lends_the_dma_buffer(void **state)
     fill(first, sizeof first, 0x11);
     fill(second, sizeof second, 0x22);
     fake_dwc2_set_in(in, first, sizeof first);
-    struct dwc2_pipe pin = bulk_pipe(1, true, 512, DWC2_SPEED_HIGH);
-    struct dwc2_async a = { 0 }, next = { 0 };
+    struct usb_pipe pin = bulk_pipe(1, true, 512, USB_SPEED_HIGH);
+    struct usb_async a = { 0 }, next = { 0 };
     const uint8_t *data = NULL;
     size_t actual = 0;
 
@@ -943,7 +943,7 @@ static void test_async_poll_held_lends_the_dma_buffer(void **state)
     assert_null(data);
     assert_false(dwc2_async_busy(&a));
     /* OUT transfers have nothing to lend. */
-    struct dwc2_pipe pout = bulk_pipe(2, false, 512, DWC2_SPEED_HIGH);
+    struct usb_pipe pout = bulk_pipe(2, false, 512, USB_SPEED_HIGH);
     fake_dwc2_ep(&m, DEV, 2, false);
     assert_int_equal(dwc2_async_submit(&a, &pout, first, 60), 0);
     assert_int_equal(dwc2_async_poll_held(&a, &data, &actual), -DWC2_EINVAL);
@@ -961,8 +961,8 @@ static void test_async_halt_raises_the_interrupt_until_polled(void **state)
     fill(frame, sizeof frame, 0x5A);
     fake_dwc2_script(in, FAKE_DWC2_NAK, 2);
     fake_dwc2_set_in(in, frame, sizeof frame);
-    struct dwc2_pipe pin = bulk_pipe(1, true, 512, DWC2_SPEED_HIGH);
-    struct dwc2_async a = { 0 };
+    struct usb_pipe pin = bulk_pipe(1, true, 512, USB_SPEED_HIGH);
+    struct usb_async a = { 0 };
     size_t actual = 0;
 
     assert_int_equal(dwc2_async_submit(&a, &pin, NULL, sizeof buf), 0);
@@ -1001,8 +1001,8 @@ static void test_async_submit_and_poll(void **state)
     fill(frame, sizeof frame, 0x77);
     fake_dwc2_script(in, FAKE_DWC2_NAK, 3);
     fake_dwc2_set_in(in, frame, sizeof frame);
-    struct dwc2_pipe pin = bulk_pipe(1, true, 512, DWC2_SPEED_HIGH);
-    struct dwc2_async a = { 0 };
+    struct usb_pipe pin = bulk_pipe(1, true, 512, USB_SPEED_HIGH);
+    struct usb_async a = { 0 };
     size_t actual = 99;
 
     assert_int_equal(dwc2_async_submit(&a, &pin, NULL, sizeof buf), 0);
@@ -1019,7 +1019,7 @@ static void test_async_submit_and_poll(void **state)
     }
     /* A blocking transfer meanwhile uses channel 0 without disturbing the armed one. */
     struct fake_dwc2_ep *out = fake_dwc2_ep(&m, DEV, 2, false);
-    struct dwc2_pipe pout = bulk_pipe(2, false, 512, DWC2_SPEED_HIGH);
+    struct usb_pipe pout = bulk_pipe(2, false, 512, USB_SPEED_HIGH);
     assert_int_equal(dwc2_transfer(&pout, frame, 60, NULL, TIMEOUT_US), 0);
     assert_int_equal(out->out_len, 60);
     assert_int_equal(dwc2_async_poll(&a, buf, sizeof buf, &actual), 0);
@@ -1063,8 +1063,8 @@ static void test_async_submit_and_poll(void **state)
     /* An interrupt endpoint with nothing to say. */
     struct fake_dwc2_ep *intr = fake_dwc2_ep(&m, DEV, 3, true);
     fake_dwc2_script(intr, FAKE_DWC2_NAK, 1);
-    struct dwc2_pipe pintr = { .dev_addr = DEV, .ep_num = 3, .ep_type = DWC2_EP_INTR, .in = true, .mps = 16,
-                               .speed = DWC2_SPEED_HIGH };
+    struct usb_pipe pintr = { .dev_addr = DEV, .ep_num = 3, .ep_type = USB_EP_TYPE_INTR, .in = true, .mps = 16,
+                               .speed = USB_SPEED_HIGH };
     assert_int_equal(dwc2_async_submit(&a, &pintr, NULL, 16), 0);
     assert_int_equal(dwc2_async_poll(&a, buf, sizeof buf, &actual), -DWC2_ENAK);
     assert_false(dwc2_async_busy(&a));
@@ -1077,20 +1077,20 @@ static void test_async_channels_and_cancel(void **state)
     bring_up(FAKE_DWC2_HIGH);
     struct fake_dwc2_ep *in = fake_dwc2_ep(&m, DEV, 1, true);
     fake_dwc2_script(in, FAKE_DWC2_NAK, FAKE_DWC2_FOREVER);
-    struct dwc2_pipe pipes[FAKE_DWC2_CHANNELS];
-    struct dwc2_async a[FAKE_DWC2_CHANNELS] = { 0 };
+    struct usb_pipe pipes[FAKE_DWC2_CHANNELS];
+    struct usb_async a[FAKE_DWC2_CHANNELS] = { 0 };
     uint8_t buf[512];
     size_t actual;
 
     /* Every channel but 0, each once. */
     bool used[FAKE_DWC2_CHANNELS] = { false };
     for (unsigned i = 0; i + 1 < FAKE_DWC2_CHANNELS; i++) {
-        pipes[i] = bulk_pipe(1, true, 512, DWC2_SPEED_HIGH);
+        pipes[i] = bulk_pipe(1, true, 512, USB_SPEED_HIGH);
         assert_int_equal(dwc2_async_submit(&a[i], &pipes[i], NULL, sizeof buf), 0);
         assert_true(a[i].chan > 0 && !used[a[i].chan]);
         used[a[i].chan] = true;
     }
-    pipes[7] = bulk_pipe(1, true, 512, DWC2_SPEED_HIGH);
+    pipes[7] = bulk_pipe(1, true, 512, USB_SPEED_HIGH);
     assert_int_equal(dwc2_async_submit(&a[7], &pipes[7], NULL, sizeof buf), -DWC2_EBUSY);
     assert_int_equal(dwc2_async_poll(&a[0], buf, sizeof buf, &actual), DWC2_IN_PROGRESS);
 
@@ -1118,8 +1118,8 @@ static void test_async_channels_and_cancel(void **state)
     dwc2_async_cancel(&a[0]);
     assert_false(dwc2_async_busy(&a[0]));
     assert_true(fake_systimer_peek() - start <= 20000u);
-    struct dwc2_async late = { 0 };
-    struct dwc2_pipe late_pipe = bulk_pipe(1, true, 512, DWC2_SPEED_HIGH);
+    struct usb_async late = { 0 };
+    struct usb_pipe late_pipe = bulk_pipe(1, true, 512, USB_SPEED_HIGH);
     assert_int_equal(dwc2_async_submit(&late, &late_pipe, NULL, sizeof buf), -DWC2_EBUSY);
     m.ch[ch].ignore_halt = false;
     fake_dwc2_halt_late(&m, ch);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "drivers/systimer.h"
+#include "drivers/usb/dwc2.h"
 #include "drivers/usb/usb_core.h"
 #include "drivers/usb/usb_hub.h"
 #include "fake_dma.h"
@@ -52,7 +53,7 @@ static int setup(void **state)
     (void)state;
     fake_usb_dev_bus_init(&m, 10);
     fake_usb_widget_reset();
-    usb_core_init(drivers, sizeof drivers / sizeof drivers[0]);
+    usb_core_init(&dwc2_hc_ops, drivers, sizeof drivers / sizeof drivers[0]);
     fake_usb_hub_init(&hub, 4, true, 1, true);
     fake_usb_hub_attach(&m, &hub, 0);
     for (unsigned i = 0; i < CHILDREN; i++) {

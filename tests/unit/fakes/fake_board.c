@@ -54,7 +54,7 @@ static struct {
     char output[FAKE_BOARD_OUTPUT_MAX + 1];
     size_t output_len;
     jmp_buf *exit_jump;
-    unsigned init_calls, idle_calls, reboot_calls, poweroff_calls, usb_poll_calls;
+    unsigned init_calls, idle_calls, reboot_calls, poweroff_calls, net_poll_calls;
     uint64_t output_count;
     void (*idle_hook)(void);
     enum board_reset_cause reboot_cause;
@@ -245,9 +245,9 @@ unsigned fake_board_idle_calls(void)
     return fake.idle_calls;
 }
 
-unsigned fake_board_usb_poll_calls(void)
+unsigned fake_board_net_poll_calls(void)
 {
-    return fake.usb_poll_calls;
+    return fake.net_poll_calls;
 }
 
 void fake_board_set_idle_hook(void (*hook)(void))
@@ -418,9 +418,9 @@ uint64_t board_console_output_count(void)
     return fake.output_count;
 }
 
-void board_usb_poll(void)
+void board_net_poll(void)
 {
-    fake.usb_poll_calls++;
+    fake.net_poll_calls++;
 }
 
 void board_idle(void)

@@ -84,7 +84,7 @@ unsigned fake_board_input_queued(unsigned gpio);
 
 unsigned fake_board_init_calls(void);
 unsigned fake_board_idle_calls(void);
-unsigned fake_board_usb_poll_calls(void);
+unsigned fake_board_net_poll_calls(void);
 /* Called at the end of every board_idle() (NULL: none), so that a test can make things happen during a wait. */
 void fake_board_set_idle_hook(void (*hook)(void));
 unsigned fake_board_reboot_calls(void);

@@ -131,6 +131,9 @@ static void device_reset_one(struct fake_dwc2 *m, unsigned dev)
         struct fake_dwc2_ep *ep = &m->eps[i];
         if (ep->used && ep->dev == (int8_t)dev) {
             ep->dev_addr = 0;
+            /* A reset device is unconfigured; once configured again its endpoints start at DATA0 (USB 2.0 9.1.1.5,
+             * 9.4.5), whatever they had reached before. */
+            ep->toggle = 0;
             ep->stall_stage = false;
             ep->pending = false;
             ep->in_ended = true;

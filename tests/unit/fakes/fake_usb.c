@@ -2,6 +2,9 @@
 
 #include <string.h>
 
+/* The most one transfer moves: as much as the DWC2 driver's channel buffer. */
+#define FAKE_USB_XFER_MAX 4096u
+
 static const struct fake_usb_model *model;
 static void *model_ctx;
 static struct usb_device device;
@@ -16,8 +19,8 @@ struct usb_device *fake_usb_attach(const struct fake_usb_model *m, void *ctx, co
     memset(&device, 0, sizeof device);
     device.present = true;
     device.addr = 2;
-    device.speed = DWC2_SPEED_HIGH;
-    device.ep0 = (struct dwc2_pipe){ .dev_addr = 2, .ep_type = DWC2_EP_CONTROL, .mps = 64 };
+    device.speed = USB_SPEED_HIGH;
+    device.ep0 = (struct usb_pipe){ .dev_addr = 2, .ep_type = USB_EP_TYPE_CONTROL, .mps = 64 };
     if (config_len > sizeof device.config) {
         config_len = sizeof device.config;
     }
@@ -66,14 +69,14 @@ int usb_set_interface(struct usb_device *dev, uint8_t intf, uint8_t alt)
     return usb_control(dev, USB_RT_INTERFACE, USB_REQ_SET_INTERFACE, alt, intf, NULL, 0, NULL);
 }
 
-int usb_clear_halt(struct usb_device *dev, struct dwc2_pipe *pipe)
+int usb_clear_halt(struct usb_device *dev, struct usb_pipe *pipe)
 {
     pipe->toggle = 0;
     return usb_control(dev, USB_RT_ENDPOINT, USB_REQ_CLEAR_FEATURE, 0,
                        (uint16_t)(pipe->ep_num | (pipe->in ? USB_EP_DIR_IN : 0)), NULL, 0, NULL);
 }
 
-void usb_pipe_init(struct usb_device *dev, const struct usb_endpoint_desc *ep, struct dwc2_pipe *pipe)
+void usb_pipe_init(struct usb_device *dev, const struct usb_endpoint_desc *ep, struct usb_pipe *pipe)
 {
     *pipe = dev->ep0;
     pipe->ep_num = ep->address & USB_EP_NUM_MASK;
@@ -82,7 +85,7 @@ void usb_pipe_init(struct usb_device *dev, const struct usb_endpoint_desc *ep, s
     pipe->mps = ep->max_packet;
 }
 
-int usb_transfer(struct dwc2_pipe *pipe, void *data, size_t len, size_t *actual, uint32_t timeout_us)
+int usb_transfer(struct usb_pipe *pipe, void *data, size_t len, size_t *actual, uint32_t timeout_us)
 {
     (void)timeout_us;
     size_t got = len;
@@ -97,10 +100,10 @@ int usb_transfer(struct dwc2_pipe *pipe, void *data, size_t len, size_t *actual,
 /* An asynchronous transfer only remembers its pipe and size; the model is asked at each poll. */
 struct pending {
     struct usb_async *owner;
-    struct dwc2_pipe *pipe;
+    struct usb_pipe *pipe;
     size_t len;
     bool held;                       /* done, its data lent by usb_async_poll_held() */
-    uint8_t data[DWC2_CHAN_BUF_SIZE];
+    uint8_t data[FAKE_USB_XFER_MAX];
 };
 static struct pending pendings[8];
 /* What a lent buffer holds once given back, so a driver that reads it after usb_async_release() is caught. */
@@ -116,7 +119,7 @@ static struct pending *find(const struct usb_async *a)
     return NULL;
 }
 
-int usb_async_submit(struct usb_async *a, struct dwc2_pipe *pipe, const void *data, size_t len)
+int usb_async_submit(struct usb_async *a, struct usb_pipe *pipe, const void *data, size_t len)
 {
     (void)data;
     if (!pipe->in || find(a) != NULL) {
@@ -130,7 +133,7 @@ int usb_async_submit(struct usb_async *a, struct dwc2_pipe *pipe, const void *da
     p->pipe = pipe;
     p->len = len;
     p->held = false;
-    a->hw.active = true;
+    a->active = true;
     return 0;
 }
 
@@ -140,14 +143,14 @@ int usb_async_poll(struct usb_async *a, void *buf, size_t size, size_t *actual)
     if (p == NULL || p->held) {
         return -USB_EINVAL;
     }
-    uint8_t tmp[DWC2_CHAN_BUF_SIZE];
+    uint8_t tmp[FAKE_USB_XFER_MAX];
     size_t got = 0;
     int err = model->in(model_ctx, p->pipe->ep_num, tmp, p->len, &got);
-    if (err == -USB_ENAK && p->pipe->ep_type == DWC2_EP_BULK) {
+    if (err == -USB_ENAK && p->pipe->ep_type == USB_EP_TYPE_BULK) {
         return USB_IN_PROGRESS;
     }
     p->owner = NULL;
-    a->hw.active = false;
+    a->active = false;
     if (err != 0) {
         return err;
     }
@@ -169,12 +172,12 @@ int usb_async_poll_held(struct usb_async *a, const uint8_t **data, size_t *actua
     }
     size_t got = 0;
     int err = model->in(model_ctx, p->pipe->ep_num, p->data, p->len, &got);
-    if (err == -USB_ENAK && p->pipe->ep_type == DWC2_EP_BULK) {
+    if (err == -USB_ENAK && p->pipe->ep_type == USB_EP_TYPE_BULK) {
         return USB_IN_PROGRESS;
     }
     if (err != 0) {
         p->owner = NULL;
-        a->hw.active = false;
+        a->active = false;
         return err;
     }
     p->held = true;
@@ -189,7 +192,7 @@ void usb_async_release(struct usb_async *a)
     if (p != NULL && p->held) {
         memset(p->data, RELEASED_FILL, sizeof p->data);
         p->owner = NULL;
-        a->hw.active = false;
+        a->active = false;
     }
 }
 
@@ -200,10 +203,10 @@ void usb_async_cancel(struct usb_async *a)
         memset(p->data, RELEASED_FILL, sizeof p->data);
         p->owner = NULL;
     }
-    a->hw.active = false;
+    a->active = false;
 }
 
 bool usb_async_busy(const struct usb_async *a)
 {
-    return a->hw.active;
+    return a->active;
 }

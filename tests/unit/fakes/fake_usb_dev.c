@@ -51,7 +51,7 @@ int fake_usb_dev_reset_root(struct fake_dwc2 *m, uint8_t *speed)
             return err;
         }
     }
-    enum dwc2_speed s = DWC2_SPEED_HIGH;
+    enum usb_speed s = USB_SPEED_HIGH;
     int err = dwc2_port_reset(CONNECT_TIMEOUT_US, &s);
     *speed = (uint8_t)s;
     return err;

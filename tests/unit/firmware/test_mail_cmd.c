@@ -35,7 +35,7 @@ static struct {
     unsigned clock_after;        /* board_idle() calls after which NTP sets the clock (0: never) */
     const char *ntp_name;        /* the configured NTP server's name, NULL for none */
     unsigned net_polls, smtp_polls;
-    unsigned usb_polls_at_start; /* fake_board_usb_poll_calls() when smtp_client_start() was called */
+    unsigned net_polls_at_start; /* fake_board_net_poll_calls() when smtp_client_start() was called */
     unsigned starts;
     bool running;
     unsigned done_after;         /* smtp_client_poll() calls after the start until the server's 250 */
@@ -108,7 +108,7 @@ int smtp_client_start(const struct smtp_client_settings *settings, struct smtp_m
     (void)report_ctx;
     assert_int_equal(count, 1);
     fake.starts++;
-    fake.usb_polls_at_start = fake_board_usb_poll_calls();
+    fake.net_polls_at_start = fake_board_net_poll_calls();
     fake.msg = msgs;
     fake.text_len = 0;
     int n;
@@ -243,7 +243,7 @@ static void test_test_with_the_clock(void **state)
     assert_true(has_header(fake.text, "Date"));
     assert_non_null(strstr(fake.text, "Date: Wed, 2 Jan 2030 03:04:05 +0000"));
     /* The transport finished after 5 of its polls, each in a whole pass with USB and the network. */
-    assert_int_equal(fake_board_usb_poll_calls() - fake.usb_polls_at_start, 5);
+    assert_int_equal(fake_board_net_poll_calls() - fake.net_polls_at_start, 5);
     assert_int_equal(fake.net_polls, 5);
 }
 
@@ -257,7 +257,7 @@ static void test_test_waits_for_the_clock(void **state)
     assert_int_equal(run("test you@example.test", &out), 0);
     assert_non_null(strstr(out, "waiting for the clock (NTP server ntp.example.test)\n"));
     assert_int_equal(fake.starts, 1);
-    assert_true(fake.usb_polls_at_start >= 40);
+    assert_true(fake.net_polls_at_start >= 40);
     assert_true(has_header(fake.text, "Date"));
     assert_non_null(strstr(fake.text, "Date: Wed, 2 Jan 2030 03:04:05 +0000"));
     assert_null(strstr(fake.text, "unknown"));
@@ -276,7 +276,7 @@ static void test_test_clock_never_comes(void **state)
                                 "nothing sent\n"));
     /* Bounded by ConnectTimeout in board time (1 ms per idle), through the whole pass. */
     assert_in_range(fake_board_idle_calls(), 2000, 2001);
-    assert_int_equal(fake_board_usb_poll_calls(), fake_board_idle_calls());
+    assert_int_equal(fake_board_net_poll_calls(), fake_board_idle_calls());
 }
 
 /* No NTP server known at all: no point waiting; the error names NTPServer. */
@@ -323,8 +323,8 @@ static void test_sendmail_reader_runs_the_pass(void **state)
     assert_int_equal(run("sendmail you@example.test", &out), 0);
     size_t input_len = strlen(fake.input);
     /* One byte per pass: a pass for each byte up to the terminating CR (the LF is left to the console). */
-    assert_true(fake.usb_polls_at_start >= input_len - 1);
-    assert_int_equal(fake.net_polls, fake_board_usb_poll_calls());
+    assert_true(fake.net_polls_at_start >= input_len - 1);
+    assert_int_equal(fake.net_polls, fake_board_net_poll_calls());
     assert_true(has_header(fake.text, "Date"));
     assert_non_null(strstr(fake.text, "\r\n\r\nbody\r\n.\r\n"));
 }

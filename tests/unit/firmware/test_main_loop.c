@@ -15,7 +15,7 @@
 #include "firmware/main_loop.h"
 #include "stdout_capture.h"
 
-/* The order of the calls of one pass: 'u' board_usb_poll, 'n' net_poll, 's' smtp_client_poll, 'a' alerts_poll,
+/* The order of the calls of one pass: 'u' board_net_poll, 'n' net_poll, 's' smtp_client_poll, 'a' alerts_poll,
  * 'o' outbox_delivery_poll, 'i' board_idle. */
 static char trace[64];
 static size_t trace_len;
@@ -32,8 +32,8 @@ static void record(char c)
 
 void net_poll(void)
 {
-    /* The fake board counts board_usb_poll(); a count one ahead of ours means it ran just before. */
-    if (fake_board_usb_poll_calls() == net_polls + 1) {
+    /* The fake board counts board_net_poll(); a count one ahead of ours means it ran just before. */
+    if (fake_board_net_poll_calls() == net_polls + 1) {
         record('u');
     }
     net_polls++;
@@ -96,11 +96,11 @@ static void test_pass_runs_everything_once_in_order(void **state)
     (void)state;
     main_loop_pass();
     assert_string_equal(trace, "iunsao");
-    assert_int_equal(fake_board_usb_poll_calls(), 1);
+    assert_int_equal(fake_board_net_poll_calls(), 1);
     assert_int_equal(fake_board_idle_calls(), 1);
     main_loop_pass();
     assert_string_equal(trace, "iunsaoiunsao");
-    assert_int_equal(fake_board_usb_poll_calls(), 2);
+    assert_int_equal(fake_board_net_poll_calls(), 2);
 }
 
 /* The wait's every turn is a whole pass: USB, network, transport and idle each run once per turn. */
@@ -111,7 +111,7 @@ static void test_wait_runs_the_whole_pass_each_turn(void **state)
     assert_true(cmd_wait_until(passes_done, UINT64_MAX));
     assert_true(passes_done());
     assert_int_equal(fake_board_idle_calls(), 25);
-    assert_int_equal(fake_board_usb_poll_calls(), 25);
+    assert_int_equal(fake_board_net_poll_calls(), 25);
     assert_int_equal(net_polls, 25);
     assert_int_equal(smtp_polls, 25);
 }
@@ -128,7 +128,7 @@ static void test_wait_ends_at_its_deadline(void **state)
     fake_board_set_idle_step_us(1000);
     assert_true(cmd_wait_until(never, 50 * 1000));
     assert_int_equal(fake_board_idle_calls(), 50);
-    assert_int_equal(fake_board_usb_poll_calls(), 50);
+    assert_int_equal(fake_board_net_poll_calls(), 50);
     assert_int_equal(smtp_polls, 50);
 }
 
@@ -153,7 +153,7 @@ static void test_ctrl_c_cancels_the_wait(void **state)
     assert_false(finished);
     assert_string_equal(out, "^C\n");
     assert_int_equal(fake_board_idle_calls(), 10);
-    assert_int_equal(fake_board_usb_poll_calls(), 10);
+    assert_int_equal(fake_board_net_poll_calls(), 10);
     assert_int_equal(fake_board_input_pending(), 0);
 }
 
