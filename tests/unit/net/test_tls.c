@@ -1058,7 +1058,7 @@ static size_t hello_groups(uint16_t *groups, size_t max)
     return 0;
 }
 
-static void test_only_p256_and_x25519_offered(void **state)
+static void test_only_x25519_and_p256_offered(void **state)
 {
     (void)state;
     struct tls_config *tc = config_make(&ca, NULL, NULL);
@@ -1066,8 +1066,8 @@ static void test_only_p256_and_x25519_offered(void **state)
     uint16_t groups[16];
     size_t n = hello_groups(groups, 16);
     assert_int_equal(n, 2);
-    assert_int_equal(groups[0], MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1); /* the cheaper one in Mbed TLS first */
-    assert_int_equal(groups[1], MBEDTLS_SSL_IANA_TLS_GROUP_X25519);
+    assert_int_equal(groups[0], MBEDTLS_SSL_IANA_TLS_GROUP_X25519); /* the cheaper one, with Everest, first */
+    assert_int_equal(groups[1], MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1);
     altcp_abort(app.tls);
     app.tls = NULL;
 
@@ -1078,14 +1078,21 @@ static void test_only_p256_and_x25519_offered(void **state)
     char text[256];
     expect_refused(tc, HOST, &o, text, sizeof text);
 
-    /* Each of the two alone is enough. */
+    /* Each of the two alone is enough, in both versions: X25519 runs through Everest, in TLS 1.2 (Mbed TLS's ECDH
+     * context: key pair and shared secret) as in TLS 1.3 (PSA: the shared secret). */
     static const uint16_t p256_only[] = { MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1, MBEDTLS_SSL_IANA_TLS_GROUP_NONE };
-    o.groups = p256_only;
-    run_exchange(tc, &o, 100, "TLSv1.3");
-    tls_config_forget_sessions(tc, NULL); /* a TLS 1.3 session would make the client offer TLS 1.3 only */
-    o = tls12_opts;
-    o.groups = p256_only;
-    run_exchange(tc, &o, 100, "TLSv1.2");
+    static const uint16_t x25519_only[] = { MBEDTLS_SSL_IANA_TLS_GROUP_X25519, MBEDTLS_SSL_IANA_TLS_GROUP_NONE };
+    const uint16_t *const alone[] = { p256_only, x25519_only };
+    for (size_t i = 0; i < sizeof alone / sizeof alone[0]; i++) {
+        o = tls13_opts;
+        o.groups = alone[i];
+        run_exchange(tc, &o, 100, "TLSv1.3");
+        tls_config_forget_sessions(tc, NULL); /* a TLS 1.3 session would make the client offer TLS 1.3 only */
+        o = tls12_opts;
+        o.groups = alone[i];
+        run_exchange(tc, &o, 100, "TLSv1.2");
+        tls_config_forget_sessions(tc, NULL);
+    }
     tls_config_free(tc);
 }
 
@@ -1440,7 +1447,7 @@ int main(void)
         T(test_expired_refused),
         T(test_pin_mismatch_refused_even_if_ca_valid),
         T(test_pin_still_checks_host),
-        T(test_only_p256_and_x25519_offered),
+        T(test_only_x25519_and_p256_offered),
         T(test_resumption_tls13),
         T(test_resumption_tls12),
         T(test_failed_resumption_forgets_session),

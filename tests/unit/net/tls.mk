@@ -4,7 +4,7 @@
 # server side to the firmware's. The CA bundle is the build machine's, generated as for the firmware.
 TLS_TEST_O := $(HB)/tls
 # MEM_STATS: lwIP counts its heap (pbufs) even on malloc, which it does not by default; the test checks it.
-TLS_TEST_DEFS := -I$(LWIP_DIR)/include -Inet -I$(MBEDTLS_DIR)/include -DMEM_STATS=1 \
+TLS_TEST_DEFS := -I$(LWIP_DIR)/include -Inet $(MBEDTLS_INCLUDES) -DMEM_STATS=1 \
 	-DMBEDTLS_CONFIG_FILE='"tests/unit/net/tls_mbedtls_config.h"'
 TLS_TEST_TP_SRCS := $(LWIP_SRCS) $(MBEDTLS_SRCS) $(addprefix $(MBEDTLS_DIR)/library/, \
 	ssl_tls12_server.c ssl_tls13_server.c ssl_ticket.c x509_create.c x509write.c x509write_crt.c pkwrite.c)
