@@ -10,6 +10,7 @@
 #include "firmware/console.h"
 
 #define US_PER_SECOND 1000000u
+#define US_PER_MS 1000u
 #define SECONDS_PER_MINUTE 60u
 #define SECONDS_PER_HOUR 3600u
 #define SECONDS_PER_DAY 86400u
@@ -92,6 +93,10 @@ static int cmd_status(int argc, char **argv)
     board_heap_stats(&in_use, &peak, &total);
     printf("heap:     %lu bytes in use, peak %lu, available %lu\n", (unsigned long)in_use, (unsigned long)peak,
            (unsigned long)total);
+    uint32_t passes, sleeps;
+    board_idle_stats(&passes, &sleeps);
+    printf("idle:     %lu passes, %lu of them slept, at %llu ms\n", (unsigned long)passes, (unsigned long)sleeps,
+           (unsigned long long)(board_uptime_us() / US_PER_MS));
     banner_print_reset_cause();
     for (size_t i = 0; i < status_provider_count; i++) {
         status_providers[i]();

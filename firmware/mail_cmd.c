@@ -26,6 +26,7 @@
 #include "firmware/mail_submit.h"
 #include "firmware/main_loop.h"
 #include "firmware/version.h"
+#include "lib/wake.h"
 #include "lwip/ip4_addr.h"
 #include "net/clock.h"
 #include "net/net.h"
@@ -329,6 +330,7 @@ static enum input_end read_message(struct mail_input *in)
             if (board_uptime_us() >= idle_deadline) {
                 return INPUT_IDLE;
             }
+            wake_at(idle_deadline); /* a byte wakes the pass's sleep; the end of the wait must too */
             main_loop_pass();
             continue;
         }

@@ -39,6 +39,7 @@ static bool was_up;              /* net_is_up() at the last poll: SNTP starts on
 static u8_t last_dhcp_state;
 static u32_t lease_start_ms;     /* sys_now() when the current lease was granted or renewed */
 static bool clock_was_set;       /* net_clock_is_set() at the last poll: the first time is logged */
+static bool rx_backlog;          /* the last poll took a full budget of frames: more may wait, announced by nothing */
 
 static void ip4_from_host_order(ip4_addr_t *out, uint32_t host)
 {
@@ -198,13 +199,29 @@ void net_poll(void)
     if (!netif_added && nd != NULL && nd->started) {
         attach(nd);
     }
+    rx_backlog = false;
     if (netif_added) {
-        netif_glue_poll(&netif);
+        rx_backlog = netif_glue_poll(&netif) == NETIF_GLUE_RX_BUDGET;
         follow_dhcp();
         follow_up_state();
     }
     sys_check_timeouts();
     follow_clock();
+}
+
+uint64_t net_next_deadline_us(void)
+{
+    if (rx_backlog) {
+        return 0;
+    }
+    /* Read before lwIP reads sys_now(): a millisecond that ticks between the two makes the deadline early, never
+     * late. A timeout at lwIP's time T runs once sys_now() reaches T, i.e. at uptime T ms exactly. */
+    uint64_t now_ms = board_uptime_us() / US_PER_MS;
+    u32_t sleep_ms = sys_timeouts_sleeptime();
+    if (sleep_ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE) {
+        return UINT64_MAX;
+    }
+    return (now_ms + sleep_ms) * US_PER_MS;
 }
 
 static const char *dhcp_state_name(u8_t state)

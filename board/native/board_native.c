@@ -39,12 +39,13 @@
 #define RESET_ENV_CAUSE "BAREMAIL_RESET_CAUSE"
 #define RESET_ENV_DETAIL "BAREMAIL_RESET_DETAIL"
 #define RESET_DETAIL_MAX 96
-/* The longest board_idle() sleep: the main loop's other duties (lwIP timers) tolerate this, and input or a frame
- * from slirp wakes it at once anyway. */
-#define BOARD_IDLE_MAX_MS 10
+/* The longest board_idle_until() sleep. Everything that waits for time asks for its own deadline and input or a
+ * frame from slirp wakes the sleep at once, so this is only a backstop (there is no watchdog to feed here). */
+#define BOARD_IDLE_MAX_MS 1000
 #define CONSOLE_IN_BUF 256
 #define CMDLINE_MAX 256
 #define NSEC_PER_USEC 1000u
+#define USEC_PER_MSEC 1000u
 #define USEC_PER_SEC 1000000u
 /* Ctrl-D: the end of input on a terminal in raw mode, as it is in cooked mode. */
 #define KEY_CTRL_D 0x04
@@ -368,12 +369,31 @@ static void sample_heap_peak(void)
     }
 }
 
-void board_idle(void)
+static uint32_t idle_passes, idle_sleeps;
+
+void board_idle_until(uint64_t deadline_us)
 {
+    idle_passes++;
     sample_heap_peak();
-    /* Wakes on console input or on slirp's sockets, else after its timers or BOARD_IDLE_MAX_MS. */
-    bool input_waiting = console_pos < console_len;
-    slirp_netdev_wait(STDIN_FILENO, input_waiting ? 0 : BOARD_IDLE_MAX_MS);
+    /* Wakes on console input or on slirp's sockets, else after slirp's timers, the deadline (rounded up to poll()'s
+     * milliseconds: a sleep that ended a little early would only spin until it) or BOARD_IDLE_MAX_MS. */
+    uint64_t now = board_uptime_us();
+    int ms = BOARD_IDLE_MAX_MS;
+    if (console_pos < console_len || deadline_us <= now) {
+        ms = 0;
+    } else if (deadline_us - now < (uint64_t)BOARD_IDLE_MAX_MS * USEC_PER_MSEC) {
+        ms = (int)((deadline_us - now + USEC_PER_MSEC - 1u) / USEC_PER_MSEC);
+    }
+    if (ms > 0) {
+        idle_sleeps++;
+    }
+    slirp_netdev_wait(STDIN_FILENO, ms);
+}
+
+void board_idle_stats(uint32_t *passes, uint32_t *sleeps)
+{
+    *passes = idle_passes;
+    *sleeps = idle_sleeps;
 }
 
 void board_heap_stats(size_t *in_use, size_t *peak, size_t *total)

@@ -8,6 +8,7 @@
 #include "drivers/netdev.h"
 #include "drivers/systimer.h"
 #include "drivers/usb/dwc2.h"
+#include "lib/wake.h"
 
 #define US_PER_MS 1000u
 
@@ -209,6 +210,24 @@ int usb_host_start(void)
     return netdev_at(0) == NULL ? -USB_ENODRIVER : -USB_EIO;
 }
 
+/* Asks lib/wake.h for the next pass that has host work: the root port's watch, and a due retry. */
+static void ask_wake(void)
+{
+    if (state != HOST_OFF) {
+        wake_at(systimer_now_us() + USB_HOST_PORT_WATCH_US);
+    }
+    if (state != HOST_RUNNING) {
+        wake_at(bus_retry.due);
+        return;
+    }
+    for (size_t i = 0; netdev_at(i) != NULL; i++) {
+        if (!netdev_at(i)->started) {
+            wake_at(net_retry.due);
+            return;
+        }
+    }
+}
+
 void usb_host_poll(void)
 {
     if (state == HOST_RUNNING) {
@@ -221,6 +240,7 @@ void usb_host_poll(void)
     if (state == HOST_RUNNING) {
         net_step();
     }
+    ask_wake();
 }
 
 int usb_host_error(void)

@@ -34,6 +34,26 @@ void outbox_delivery_poll(void)
 {
 }
 
+uint64_t net_next_deadline_us(void)
+{
+    return UINT64_MAX;
+}
+
+uint64_t smtp_client_next_deadline_us(void)
+{
+    return UINT64_MAX;
+}
+
+uint64_t alerts_next_deadline_us(void)
+{
+    return UINT64_MAX;
+}
+
+uint64_t outbox_delivery_next_deadline_us(void)
+{
+    return UINT64_MAX;
+}
+
 static bool done(void)
 {
     return done_after_polls > 0 && polls >= done_after_polls;
@@ -74,6 +94,20 @@ static void test_deadline_ends_the_wait(void **state)
     assert_true(board_uptime_us() >= 10000);
 }
 
+/* On a board that sleeps until the deadline it is given (nothing else to wake it here), the command's deadline is
+ * that deadline: the wait ends in one sleep, exactly at it, rather than sleeping past it or spinning up to it. */
+static void test_deadline_is_the_sleeps_deadline(void **state)
+{
+    (void)state;
+    fake_board_set_idle_to_deadline(true);
+    fake_board_set_uptime_us(500);
+    assert_true(cmd_wait_until(done, 10000));
+    assert_false(done());
+    assert_int_equal(board_uptime_us(), 10000);
+    assert_int_equal(fake_board_idle_calls(), 1);
+    assert_int_equal(fake_board_idle_deadline(), 10000);
+}
+
 static void test_ctrl_c_ends_the_wait(void **state)
 {
     (void)state;
@@ -89,6 +123,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_no_sleep_after_the_work_is_done, setup),
         cmocka_unit_test_setup(test_deadline_ends_the_wait, setup),
+        cmocka_unit_test_setup(test_deadline_is_the_sleeps_deadline, setup),
         cmocka_unit_test_setup(test_ctrl_c_ends_the_wait, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

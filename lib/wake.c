@@ -1,0 +1,23 @@
+/*
+ * wake - the earliest time the next pass is asked for; see wake.h.
+ */
+#include "lib/wake.h"
+
+static uint64_t earliest = WAKE_NEVER;
+
+void wake_at(uint64_t at_us)
+{
+    earliest = wake_min(earliest, at_us);
+}
+
+void wake_now(void)
+{
+    earliest = 0;
+}
+
+uint64_t wake_take(void)
+{
+    uint64_t at = earliest;
+    earliest = WAKE_NEVER;
+    return at;
+}
