@@ -493,7 +493,9 @@ uint64_t outbox_delivery_next_deadline_us(void)
         !smtp_client_done()) {
         return UINT64_MAX;
     }
-    return outbox_next_due_us(&d.queue);
+    /* Mails queued before the clock was known are dated by the next poll, and only dated ones have a due time. */
+    uint64_t due = outbox_next_due_us(&d.queue);
+    return due == UINT64_MAX ? 0 : due;
 }
 
 void outbox_delivery_retry(void)
