@@ -39,7 +39,7 @@ void board_pi_watchdog_feed(void);
  * context. */
 void board_pi_irq_work(void);
 
-/* From now on the DWC2 core's interrupt wakes board_idle() (see usb_irq in board_pi.c). Called once dwc2_init()
+/* From now on the DWC2 core's interrupt wakes board_idle_until() (see usb_irq in board_pi.c). Called once dwc2_init()
  * has run: before it, the core's interrupt state is whatever the GPU firmware left, and a line it left raised
  * would end every sleep at once. Main loop only. */
 void board_pi_usb_wake_enable(void);

@@ -34,26 +34,6 @@ void outbox_delivery_poll(void)
 {
 }
 
-uint64_t net_next_deadline_us(void)
-{
-    return UINT64_MAX;
-}
-
-uint64_t smtp_client_next_deadline_us(void)
-{
-    return UINT64_MAX;
-}
-
-uint64_t alerts_next_deadline_us(void)
-{
-    return UINT64_MAX;
-}
-
-uint64_t outbox_delivery_next_deadline_us(void)
-{
-    return UINT64_MAX;
-}
-
 static bool done(void)
 {
     return done_after_polls > 0 && polls >= done_after_polls;

@@ -128,26 +128,6 @@ void alerts_poll(void)
 {
 }
 
-uint64_t net_next_deadline_us(void)
-{
-    return UINT64_MAX;
-}
-
-uint64_t smtp_client_next_deadline_us(void)
-{
-    return UINT64_MAX;
-}
-
-uint64_t alerts_next_deadline_us(void)
-{
-    return UINT64_MAX;
-}
-
-uint64_t outbox_delivery_next_deadline_us(void)
-{
-    return UINT64_MAX;
-}
-
 void outbox_delivery_poll(void)
 {
 }
