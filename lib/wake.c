@@ -3,7 +3,8 @@
  */
 #include "lib/wake.h"
 
-static uint64_t earliest = WAKE_NEVER;
+/* The first pass runs at once: nothing has polled yet, so nothing has asked. */
+static uint64_t earliest = 0;
 
 void wake_at(uint64_t at_us)
 {

@@ -211,7 +211,9 @@ void net_poll(void)
 
 uint64_t net_next_deadline_us(void)
 {
-    if (rx_backlog) {
+    /* A device to adopt or to let go (it started, or was replaced, since the last poll), or frames left behind. */
+    struct netdev *nd = netdev_at(0);
+    if (rx_backlog || (netif_added && netif_glue_device(&netif) != nd) || (!netif_added && nd != NULL && nd->started)) {
         return 0;
     }
     /* Read before lwIP reads sys_now(): a millisecond that ticks between the two makes the deadline early, never

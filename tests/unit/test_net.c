@@ -273,13 +273,17 @@ static void test_next_deadline_is_lwips_next_timeout(void **state)
     assert_true(board_uptime_us() - 1234567 >= 10000000u);
 }
 
-/* Frames beyond one poll's budget wait in the device, announced by nothing: the next pass must not sleep. */
+/* Frames beyond one poll's budget wait in the device, announced by nothing: the next pass must not sleep. Nor when a
+ * device waits to be adopted. */
 static void test_received_backlog_is_work_at_once(void **state)
 {
     (void)state;
     config_dhcp();
     net_init(&cfg);
+    /* A started device and no interface yet: the next poll adopts it, so the pass before it must not sleep. */
+    assert_true(net_next_deadline_us() == 0);
     net_poll();
+    assert_true(net_next_deadline_us() > board_uptime_us());
     rx_pending = NETIF_GLUE_RX_BUDGET + 4;
     net_poll();
     assert_int_equal(rx_pending, 4);
