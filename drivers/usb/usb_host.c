@@ -217,7 +217,10 @@ static void ask_wake(void)
         wake_at(systimer_now_us() + USB_HOST_PORT_WATCH_US);
     }
     if (state != HOST_RUNNING) {
-        wake_at(bus_retry.due);
+        /* A failed bring-up waits for its backoff; an empty root port (no failure) only for the watch above. */
+        if (bus_retry.failures > 0) {
+            wake_at(bus_retry.due);
+        }
         return;
     }
     for (size_t i = 0; netdev_at(i) != NULL; i++) {

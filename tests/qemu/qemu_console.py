@@ -101,6 +101,40 @@ class QemuConsole(ConsoleText):
         return self.proc.returncode
 
 
+IDLE_STATUS = re.compile(r"idle: +(\d+) passes, (\d+) of them slept, at (\d+) ms")
+
+
+def idle_status(console, timeout=COMMAND_TIMEOUT):
+    """The firmware's main-loop passes, the sleeps among them and its uptime in ms, from `status`."""
+    text = console.command("status", timeout)
+    m = IDLE_STATUS.search(text)
+    if not m:
+        raise ConsoleTimeout(f"`status` printed no idle line:\n{text}")
+    return int(m.group(1)), int(m.group(2)), int(m.group(3))
+
+
+def idle_wakeups(console, guest_ms, timeout=COMMAND_TIMEOUT):
+    """Main-loop passes and sleeps per second of guest time while the board is left alone for at least guest_ms:
+    every wake-up of the idle (a timer deadline or an interrupt) is a pass. Each `status` that reads the counts
+    costs passes of its own (a wake per typed byte, its output): two in a row measure that, and it is taken off for
+    every reading made. Under -icount sleep=off the virtual clock jumps across an idle sleep, so the guest's seconds
+    pass in a moment of wall time when the board really sleeps. Returns (passes/s, sleeps/s, guest seconds)."""
+    passes0, sleeps0, _ = idle_status(console, timeout)
+    passes1, sleeps1, start_ms = idle_status(console, timeout)
+    cost, sleep_cost = passes1 - passes0, sleeps1 - sleeps0
+    readings = 0
+    deadline = time.monotonic() + timeout
+    while True:
+        time.sleep(0.5)
+        passes, sleeps, now_ms = idle_status(console, timeout)
+        readings += 1
+        if now_ms - start_ms >= guest_ms or time.monotonic() > deadline:
+            break
+    seconds = (now_ms - start_ms) / 1000.0
+    return ((passes - passes1 - readings * cost) / seconds, (sleeps - sleeps1 - readings * sleep_cost) / seconds,
+            seconds)
+
+
 def iperf_receive(console, send, timeout=COMMAND_TIMEOUT):
     """Runs `iperf` on a console booted with USER_NET_WITH_IPERF, calls send() to connect to 127.0.0.1:
     IPERF_HOST_PORT and send the test once the firmware listens, and returns the firmware's report as
