@@ -127,7 +127,7 @@ static int cmd_poweroff(int argc, char **argv)
 static const struct console_cmd builtin_commands[] = {
     { "help", NULL, "list the commands", cmd_help },
     { "version", NULL, "firmware, board and library versions", cmd_version },
-    { "status", NULL, "uptime, heap use and the cause of the last reset", cmd_status },
+    { "status", NULL, "uptime, heap use, idle passes and the cause of the last reset", cmd_status },
     { "reboot", NULL, "restart the board", cmd_reboot },
     { "poweroff", NULL, "halt the board (a Pi stops until power is cycled; QEMU and the native board exit)", cmd_poweroff },
 };
