@@ -50,6 +50,9 @@ static const struct pi_model *model;
 static enum board_reset_cause reset_cause;
 static char reset_detail[RESETINFO_DETAIL_MAX];
 static enum actled_pattern led_pattern = ACTLED_HEARTBEAT;
+/* When the pattern next changes the LED: the idle steps it then, and not on every pass (its arithmetic is 64-bit
+ * divisions, which a pass between a frame's send and its reply should not pay). 0: at the next pass. */
+static uint64_t led_due;
 static bool watchdog_running;
 static bool usb_wake;
 /* An interrupt handler brought work (a console byte, an input edge) after the sleep that the pass now running
@@ -280,12 +283,17 @@ uint64_t board_console_output_count(void)
 
 void board_set_led_status(enum board_led_status status)
 {
+    enum actled_pattern p;
     switch (status) {
-    case BOARD_LED_RUNNING: led_pattern = ACTLED_HEARTBEAT; break;
-    case BOARD_LED_CONFIG_ERROR: led_pattern = ACTLED_CONFIG_ERROR; break;
-    case BOARD_LED_MAIL_WAITING: led_pattern = ACTLED_MAIL_WAITING; break;
+    case BOARD_LED_RUNNING: p = ACTLED_HEARTBEAT; break;
+    case BOARD_LED_CONFIG_ERROR: p = ACTLED_CONFIG_ERROR; break;
+    case BOARD_LED_MAIL_WAITING: p = ACTLED_MAIL_WAITING; break;
     case BOARD_LED_OFF:
-    default: led_pattern = ACTLED_OFF; break;
+    default: p = ACTLED_OFF; break;
+    }
+    if (p != led_pattern) {
+        led_pattern = p;
+        led_due = 0; /* the new pattern shows from the next pass */
     }
 }
 
@@ -330,10 +338,11 @@ void board_idle_until(uint64_t deadline_us)
     idle_passes++;
     board_pi_watchdog_feed();
     uint64_t now = systimer_now_us();
-    actled_pattern_step(now, led_pattern);
-    uint64_t cap = now + BOARD_IDLE_MAX_US;
-    uint64_t led = actled_pattern_next_change(now, led_pattern);
-    sleep_until(wake_min(deadline_us, wake_min(cap, led)));
+    if (now >= led_due) {
+        actled_pattern_step(now, led_pattern);
+        led_due = actled_pattern_next_change(now, led_pattern);
+    }
+    sleep_until(wake_min(deadline_us, wake_min(now + BOARD_IDLE_MAX_US, led_due)));
 }
 
 void board_idle_stats(uint32_t *passes, uint32_t *sleeps)
