@@ -30,8 +30,9 @@ void board_pi_irq_restore(uint32_t saved);
 /* Writes straight to the UART, polling; safe from the crash reporter. */
 void board_pi_emergency_write(const char *s);
 
-/* Restarts the watchdog's countdown when it runs (real boards). Called on every pass of the main loop (board_idle_until)
- * and between the steps of a USB bring-up, whose bounded waits can add up past the timeout (board_usb.c). */
+/* Restarts the watchdog's countdown when it runs (real boards). Called on every pass of the main loop
+ * (board_idle_until) and between the steps of a USB bring-up, whose bounded waits can add up past the timeout
+ * (board_usb.c). */
 void board_pi_watchdog_feed(void);
 
 /* An interrupt handler brought work for the main loop (a GPIO edge recorded): the next board_idle_until() does not

@@ -113,26 +113,23 @@ def idle_status(console, timeout=COMMAND_TIMEOUT):
     return int(m.group(1)), int(m.group(2)), int(m.group(3))
 
 
-def idle_wakeups(console, guest_ms, timeout=COMMAND_TIMEOUT):
-    """Main-loop passes and sleeps per second of guest time while the board is left alone for at least guest_ms:
-    every wake-up of the idle (a timer deadline or an interrupt) is a pass. Each `status` that reads the counts
-    costs passes of its own (a wake per typed byte, its output): two in a row measure that, and it is taken off for
-    every reading made. Under -icount sleep=off the virtual clock jumps across an idle sleep, so the guest's seconds
-    pass in a moment of wall time when the board really sleeps. Returns (passes/s, sleeps/s, guest seconds)."""
-    passes0, sleeps0, _ = idle_status(console, timeout)
-    passes1, sleeps1, start_ms = idle_status(console, timeout)
-    cost, sleep_cost = passes1 - passes0, sleeps1 - sleeps0
-    readings = 0
-    deadline = time.monotonic() + timeout
-    while True:
-        time.sleep(0.5)
-        passes, sleeps, now_ms = idle_status(console, timeout)
-        readings += 1
-        if now_ms - start_ms >= guest_ms or time.monotonic() > deadline:
-            break
-    seconds = (now_ms - start_ms) / 1000.0
-    return ((passes - passes1 - readings * cost) / seconds, (sleeps - sleeps1 - readings * sleep_cost) / seconds,
-            seconds)
+def idle_wakeups(console, seconds, timeout=COMMAND_TIMEOUT, guest_wait=False):
+    """Main-loop passes and sleeps per second of guest time while the board is left alone for `seconds`: every
+    wake-up of the idle (a timer deadline or an interrupt) is a pass. Read from `status` before and after; the wait
+    between is the host's (guest_wait False: for QEMU without -icount, whose guest time is real time) or the
+    firmware's own (`iperf SECONDS`, which idles through the main loop until no test arrived; needs the network up),
+    which under -icount sleep=off is the only way to know the guest's seconds passed, since the virtual clock jumps
+    across idle sleeps. The figure includes the typed commands' own passes, at most one per byte ("iperf 10" and
+    "status" with their ends of line: 16 bytes, 1.6 per second over 10 s). Returns (passes/s, sleeps/s, seconds).
+    """
+    passes0, sleeps0, start_ms = idle_status(console, timeout)
+    if guest_wait:
+        console.command(f"iperf {seconds}", timeout)
+    else:
+        time.sleep(seconds)
+    passes, sleeps, end_ms = idle_status(console, timeout)
+    elapsed = (end_ms - start_ms) / 1000.0
+    return (passes - passes0) / elapsed, (sleeps - sleeps0) / elapsed, elapsed
 
 
 def iperf_receive(console, send, timeout=COMMAND_TIMEOUT):

@@ -85,7 +85,7 @@ def idle_sleeps_until_its_deadlines():
     for machine, image in (("raspi2b", RPI2), ("raspi0", RPI1)):
         with QemuConsole(machine, image) as c:
             c.expect(re.escape(PROMPT), BOOT_TIMEOUT)
-            passes, sleeps, seconds = idle_wakeups(c, 5000, 60)
+            passes, sleeps, seconds = idle_wakeups(c, 5)
             assert seconds >= 5, f"{machine}: only {seconds} s of guest time passed"
             assert 1 <= sleeps and passes <= 100, f"{machine}: {passes:.1f} passes/s, {sleeps:.1f} sleeps/s"
 

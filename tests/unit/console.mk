@@ -13,6 +13,7 @@ test_banner_SRCS := tests/unit/test_banner.c firmware/banner.c tests/unit/fake_b
 
 # One pass of the main loop, and the console commands' wait through it.
 UNIT_TESTS += test_main_loop
-test_main_loop_SRCS := tests/unit/test_main_loop.c lib/wake.c firmware/main_loop.c firmware/cmd_wait.c tests/unit/fake_board.c \
+test_main_loop_SRCS := tests/unit/test_main_loop.c lib/wake.c firmware/main_loop.c firmware/cmd_wait.c \
+	tests/unit/fake_board.c \
 	board/board_names.c tests/unit/stdout_capture.c
 test_main_loop_CFLAGS := $(NET_INCLUDES)

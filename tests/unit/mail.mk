@@ -27,7 +27,8 @@ test_mail_submit_CFLAGS := $(MAIL_TEST_DATA)
 # The console's `test` and `sendmail` (firmware/mail_cmd) over the real mail modules, console and main loop pass,
 # with the network, clock and SMTP transport faked in the test; and sendmail's message reader alone.
 UNIT_TESTS += test_mail_cmd
-test_mail_cmd_SRCS := tests/unit/test_mail_cmd.c lib/wake.c tests/unit/fake_deadlines.c firmware/mail_cmd.c firmware/mail_input.c firmware/cmd_wait.c \
+test_mail_cmd_SRCS := tests/unit/test_mail_cmd.c lib/wake.c tests/unit/fake_deadlines.c firmware/mail_cmd.c \
+	firmware/mail_input.c firmware/cmd_wait.c \
 	firmware/main_loop.c firmware/console.c firmware/console_editor.c firmware/mail_compose.c \
 	firmware/mail_submit.c firmware/mail_header.c firmware/mail_mime.c lib/utf8.c firmware/mail_addr.c \
 	firmware/mail.c $(CONFIG_PARSER_SRCS) net/smtp.c net/smtp_reply.c net/smtp_auth.c tests/unit/hmac_md5_ref.c \
