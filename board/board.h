@@ -95,7 +95,7 @@ void board_console_write(const char *buf, size_t len);
  * compares two readings to notice output that was not its own, such as a line printed while the prompt shows. */
 uint64_t board_console_output_count(void);
 
-/* What the ACT LED shows; board_idle() animates it. */
+/* What the ACT LED shows; board_idle_until() animates it. */
 enum board_led_status {
     BOARD_LED_RUNNING,        /* slow heartbeat: all is well */
     BOARD_LED_CONFIG_ERROR,   /* a distinct blink pattern: the configuration on the card is unusable */
@@ -104,9 +104,17 @@ enum board_led_status {
 };
 void board_set_led_status(enum board_led_status status);
 
-/* Sleeps until something may have happened (an interrupt, or at most a few milliseconds). The main loop calls
- * it on every pass, which is also what feeds the watchdog on real boards: a stuck main loop resets the board. */
-void board_idle(void);
+/* Sleeps until deadline_us (board_uptime_us(); a time already past returns at once, UINT64_MAX asks for none) or
+ * until an interrupt brings work: a received frame, a console byte, an input's edge. An interrupt taken during the
+ * pass before (after its work was looked for) ends the sleep at once. The board wakes earlier for its own duties
+ * (the ACT LED's pattern, the watchdog). The main loop calls it on every pass, which is also what feeds the
+ * watchdog on real boards: a stuck main loop resets the board. */
+void board_idle_until(uint64_t deadline_us);
+
+/* Since boot: board_idle_until() calls (the main loop's passes), and how many of them slept (waited for the
+ * deadline or an interrupt) rather than returning at once. `status` prints them; bench/net-boot reads how often an
+ * idle board wakes. */
+void board_idle_stats(uint32_t *passes, uint32_t *sleeps);
 
 /* Heap figures in bytes: currently allocated, the most ever reserved from the system, and what is available. */
 void board_heap_stats(size_t *in_use, size_t *peak, size_t *total);

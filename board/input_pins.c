@@ -2,6 +2,8 @@
 
 #include <stddef.h>
 
+#include "lib/wake.h"
+
 /* Every GPIO a header carries is below PI_HEADER_GPIO_LIMIT, and no other one is legal, so state is kept for those
  * alone. */
 struct input_pin {
@@ -182,6 +184,7 @@ int board_input_simulate(unsigned gpio, int level)
     p->simulated_level = level;
     if (p->watched && level != p->level) {
         record(p, now, level);
+        wake_now(); /* no interrupt announces a simulated change: the next pass must not sleep past it */
     }
     unlock(saved);
     return 0;

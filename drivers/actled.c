@@ -70,7 +70,7 @@ int actled_toggle(void)
     return actled_set(!led_on);
 }
 
-static bool actled_pattern_lit(uint64_t now_us, enum actled_pattern p)
+bool actled_pattern_lit(uint64_t now_us, enum actled_pattern p)
 {
     switch (p) {
     case ACTLED_SOLID_ON:
@@ -89,6 +89,38 @@ static bool actled_pattern_lit(uint64_t now_us, enum actled_pattern p)
     case ACTLED_OFF:
     default:
         return false;
+    }
+}
+
+uint64_t actled_pattern_next_change(uint64_t now_us, enum actled_pattern p)
+{
+    if (led_wiring == ACTLED_WIRING_NONE || led_given_up) {
+        return UINT64_MAX;
+    }
+    switch (p) {
+    case ACTLED_HEARTBEAT: {
+        uint64_t phase = now_us % ACTLED_HEARTBEAT_PERIOD_US;
+        return now_us - phase + (phase < ACTLED_HEARTBEAT_PERIOD_US / 2u ? ACTLED_HEARTBEAT_PERIOD_US / 2u
+                                                                         : ACTLED_HEARTBEAT_PERIOD_US);
+    }
+    case ACTLED_CONFIG_ERROR: {
+        /* The last blink's dark half runs on into the pause: the next change is the next burst. */
+        uint64_t phase = now_us % ACTLED_ERROR_PERIOD_US;
+        uint64_t edge = (phase / ACTLED_ERROR_BLINK_US + 1u) * ACTLED_ERROR_BLINK_US;
+        if (edge >= 2u * ACTLED_ERROR_BLINKS * ACTLED_ERROR_BLINK_US) {
+            return now_us - phase + ACTLED_ERROR_PERIOD_US;
+        }
+        return now_us - phase + edge;
+    }
+    case ACTLED_MAIL_WAITING: {
+        uint64_t phase = now_us % ACTLED_WAITING_PERIOD_US;
+        uint64_t dark = ACTLED_WAITING_PERIOD_US - ACTLED_WAITING_GAP_US;
+        return now_us - phase + (phase < dark ? dark : ACTLED_WAITING_PERIOD_US);
+    }
+    case ACTLED_SOLID_ON:
+    case ACTLED_OFF:
+    default:
+        return UINT64_MAX;
     }
 }
 

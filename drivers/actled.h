@@ -72,6 +72,13 @@ int actled_toggle(void);
  * of the main loop; a new init call takes it back. */
 void actled_pattern_step(uint64_t now_us, enum actled_pattern p);
 
+/* Whether pattern p has the LED lit at time now_us. Pure. */
+bool actled_pattern_lit(uint64_t now_us, enum actled_pattern p);
+
+/* The first time after now_us at which pattern p changes the LED (the next actled_pattern_step() with something to
+ * do), for a main loop that sleeps until then; UINT64_MAX for a steady pattern, or when there is no LED to drive. */
+uint64_t actled_pattern_next_change(uint64_t now_us, enum actled_pattern p);
+
 const char *actled_strerror(int err);
 
 #endif /* ACTLED_H */

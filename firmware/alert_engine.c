@@ -326,6 +326,31 @@ unsigned alert_engine_poll(struct alert_engine *e, uint64_t now_us, alert_event_
 	}
 }
 
+uint64_t alert_engine_next_due(struct alert_engine *e)
+{
+	uint64_t due = NO_DUE;
+	unsigned i;
+
+	if (e == NULL)
+		return NO_DUE;
+	/* The same items advance() takes, so a poll at this time has one to take. */
+	for (i = 0; i < e->count; i++) {
+		uint64_t d = confirm_due(&e->in[i]);
+		if (d < due)
+			due = d;
+	}
+	for (i = 0; i < ALERT_ENGINE_HOLDERS; i++) {
+		uint64_t d = release_due(e, i);
+		if (d < due)
+			due = d;
+	}
+	if (e->heartbeat && e->next_heartbeat_us < due)
+		due = e->next_heartbeat_us;
+	if (e->queue_used > 0)
+		due = e->now_us;
+	return due;
+}
+
 const struct alert_engine_stats *alert_engine_stats(const struct alert_engine *e, unsigned alert)
 {
 	if (e == NULL || alert >= e->count)

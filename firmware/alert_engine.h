@@ -134,6 +134,11 @@ int alert_engine_change(struct alert_engine *e, unsigned alert, uint64_t at_us, 
  * to drop them, for tests of the counters). Call on every main-loop pass. Returns the number of events emitted. */
 unsigned alert_engine_poll(struct alert_engine *e, uint64_t now_us, alert_event_fn emit, void *ctx);
 
+/* The earliest time at which alert_engine_poll() has something to do (a debounce that ends, a held summary whose
+ * windows open, the next heartbeat), for a main loop that sleeps until then; UINT64_MAX when only an input change
+ * can bring work. A time at or before the last poll's means at once. Changes nothing the engine decides. */
+uint64_t alert_engine_next_due(struct alert_engine *e);
+
 /* Alert `alert`'s state and counters, or NULL for an unknown alert. Valid until the next call into the engine. */
 const struct alert_engine_stats *alert_engine_stats(const struct alert_engine *e, unsigned alert);
 

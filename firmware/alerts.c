@@ -135,6 +135,19 @@ void alerts_poll(void)
 	alert_engine_poll(&st.engine, now, st.emit, st.ctx);
 }
 
+uint64_t alerts_next_deadline_us(void)
+{
+	unsigned i;
+
+	if (st.cfg == NULL)
+		return UINT64_MAX;
+	/* A change taken from the board after the poll read its clock waits in next[]: its interrupt is spent. */
+	for (i = 0; i < st.cfg->alert_count; i++)
+		if (st.has_next[i])
+			return 0;
+	return alert_engine_next_due(&st.engine);
+}
+
 const struct config *alerts_config(void)
 {
 	return st.cfg;

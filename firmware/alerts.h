@@ -39,6 +39,11 @@ int alerts_init(const struct config *cfg, alert_event_fn emit, void *ctx);
 /* Feed the board's recorded changes to the engine in time order, then run its timers; mails due go to emit. */
 void alerts_poll(void);
 
+/* When alerts_poll() next has work that no input's interrupt announces (board_uptime_us()): a debounce ending, a
+ * held summary's rate window opening, a heartbeat (alert_engine_next_due()), or at once for a change taken but left
+ * for the next poll; UINT64_MAX before alerts_init() or when only an edge can bring work. */
+uint64_t alerts_next_deadline_us(void);
+
 /* The configuration alerts_init() was given, NULL before. */
 const struct config *alerts_config(void);
 

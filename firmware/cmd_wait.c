@@ -7,6 +7,7 @@
 
 #include "board/board.h"
 #include "firmware/main_loop.h"
+#include "lib/wake.h"
 
 bool cmd_wait_until(bool (*done)(void), uint64_t deadline_us)
 {
@@ -15,6 +16,8 @@ bool cmd_wait_until(bool (*done)(void), uint64_t deadline_us)
             printf("^C\n");
             return false;
         }
+        /* The pass sleeps until its own work is due; the command's deadline is one more. */
+        wake_at(deadline_us);
         main_loop_pass();
     }
     return true;

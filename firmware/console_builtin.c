@@ -88,6 +88,10 @@ static int cmd_status(int argc, char **argv)
     board_heap_stats(&in_use, &peak, &total);
     printf("heap:     %lu bytes in use, peak %lu, available %lu\n", (unsigned long)in_use, (unsigned long)peak,
            (unsigned long)total);
+    uint32_t passes, sleeps;
+    board_idle_stats(&passes, &sleeps);
+    printf("idle:     %lu passes, %lu of them slept, at %llu ms\n", (unsigned long)passes, (unsigned long)sleeps,
+           (unsigned long long)(board_uptime_us() / US_PER_MS));
     banner_print_reset_cause();
     for (size_t i = 0; i < status_provider_count; i++) {
         status_providers[i]();
@@ -118,7 +122,7 @@ static int cmd_poweroff(int argc, char **argv)
 static const struct console_cmd builtin_commands[] = {
     { "help", NULL, "list the commands", cmd_help },
     { "version", NULL, "firmware, board and library versions", cmd_version },
-    { "status", NULL, "uptime, heap use and the cause of the last reset", cmd_status },
+    { "status", NULL, "uptime, heap use, idle passes and the cause of the last reset", cmd_status },
     { "reboot", NULL, "restart the board", cmd_reboot },
     { "poweroff", NULL, "halt the board (a Pi stops until power is cycled; QEMU and the native board exit)", cmd_poweroff },
 };

@@ -23,6 +23,7 @@
 #include "firmware/net_settings.h"
 #include "firmware/version.h"
 #include "lib/units.h"
+#include "lib/wake.h"
 #include "lwip/ip4_addr.h"
 #include "mail/mail_compose.h"
 #include "mail/mail_header.h"
@@ -333,6 +334,7 @@ static enum input_end read_message(struct mail_input *in)
             if (board_uptime_us() >= idle_deadline) {
                 return INPUT_IDLE;
             }
+            wake_at(idle_deadline); /* a byte wakes the pass's sleep; the end of the wait must too */
             main_loop_pass();
             continue;
         }

@@ -1,7 +1,7 @@
 /*
  * The application's entry and main loop. Everything runs here, in thread context: interrupt handlers only move
  * bytes into buffers, and this loop picks them up. One pass of everything but the console is main_loop_pass()
- * (firmware/main_loop.h), which console commands that wait call too; it starts with board_idle(), which is also
+ * (firmware/main_loop.h), which console commands that wait call too; it starts with board_idle_until(), which is also
  * the watchdog's proof of life on real boards.
  */
 #include <stdio.h>

@@ -484,6 +484,22 @@ void outbox_delivery_poll(void)
     start_session();
 }
 
+uint64_t outbox_delivery_next_deadline_us(void)
+{
+    /* The same gates as outbox_delivery_poll(): while one is shut, what opens it (a lease, the clock, a session's
+     * end) is the network's or the transport's work, whose passes look here again. */
+    if (d.running) {
+        return smtp_client_done() ? 0 : UINT64_MAX; /* a session that ended outside a pass (Ctrl-C) is taken in */
+    }
+    if (d.cfg == NULL || outbox_count(&d.queue) == 0 || !net_clock_is_set() || !net_is_up() ||
+        !smtp_client_done()) {
+        return UINT64_MAX;
+    }
+    /* Mails queued before the clock was known are dated by the next poll, and only dated ones have a due time. */
+    uint64_t due = outbox_next_due_us(&d.queue);
+    return due == UINT64_MAX ? 0 : due;
+}
+
 void outbox_delivery_retry(void)
 {
     outbox_retry_now(&d.queue, board_uptime_us());

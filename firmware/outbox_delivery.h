@@ -38,6 +38,11 @@ void outbox_delivery_add(void *ctx, const struct alert_event *ev);
 /* The main loop's outbox work; returns at once when there is none. */
 void outbox_delivery_poll(void);
 
+/* When outbox_delivery_poll() next has work (board_uptime_us()): the earliest waiting mail's next try once the
+ * network, the clock and the transport are free for it, at once for a session to take in; UINT64_MAX otherwise
+ * (what frees a gate is network or transport work, with deadlines of its own). */
+uint64_t outbox_delivery_next_deadline_us(void);
+
 /* `outbox retry`: every waiting mail is due now. */
 void outbox_delivery_retry(void);
 

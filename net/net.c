@@ -39,6 +39,7 @@ static bool was_up;              /* net_is_up() at the last poll: SNTP starts on
 static u8_t last_dhcp_state;
 static u32_t lease_start_ms;     /* sys_now() when the current lease was granted or renewed */
 static bool clock_was_set;       /* net_clock_is_set() at the last poll: the first time is logged */
+static bool rx_backlog;          /* the last poll took a full budget of frames: more may wait, announced by nothing */
 
 /* DHCP's host name option wants a host, not a domain: the first label of the device's name, or the default when it
  * is an address literal. */
@@ -195,13 +196,31 @@ void net_poll(void)
     if (!netif_added && nd != NULL && nd->started) {
         attach(nd);
     }
+    rx_backlog = false;
     if (netif_added) {
-        netif_glue_poll(&netif);
+        rx_backlog = netif_glue_poll(&netif) == NETIF_GLUE_RX_BUDGET;
         follow_dhcp();
         follow_up_state();
     }
     sys_check_timeouts();
     follow_clock();
+}
+
+uint64_t net_next_deadline_us(void)
+{
+    /* A device to adopt or to let go (it started, or was replaced, since the last poll), or frames left behind. */
+    struct netdev *nd = netdev_at(0);
+    if (rx_backlog || (netif_added && netif_glue_device(&netif) != nd) || (!netif_added && nd != NULL && nd->started)) {
+        return 0;
+    }
+    /* Read before lwIP reads sys_now(): a millisecond that ticks between the two makes the deadline early, never
+     * late. A timeout at lwIP's time T runs once sys_now() reaches T, i.e. at uptime T ms exactly. */
+    uint64_t now_ms = board_uptime_us() / US_PER_MS;
+    u32_t sleep_ms = sys_timeouts_sleeptime();
+    if (sleep_ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE) {
+        return UINT64_MAX;
+    }
+    return (now_ms + sleep_ms) * US_PER_MS;
 }
 
 static const char *dhcp_state_name(u8_t state)

@@ -76,6 +76,12 @@ void net_init(const struct net_settings *settings);
 /* The main loop's network work; returns at once when there is none. */
 void net_poll(void);
 
+/* When net_poll() next has work that no interrupt announces (board_uptime_us()): lwIP's next timeout (TCP
+ * retransmissions, DHCP, ARP, DNS and SNTP timers, the TLS layer's poll), or at once (0) when the last poll left
+ * received frames for the next or a network device is to be adopted or let go; UINT64_MAX when only a frame can
+ * bring work. Frames wake the board themselves. */
+uint64_t net_next_deadline_us(void);
+
 /* The current state, for the console's `net` and for mail bodies. Pointers in it stay valid until the next
  * net_init(). */
 void net_get_status(struct net_status *st);

@@ -47,7 +47,15 @@ static struct {
     void *report_ctx;
     struct smtp_result result;
     struct smtp_stats stats;
+    uint64_t next_us;       /* the engine's deadline at the last poll (board_uptime_us()), UINT64_MAX for none */
+    bool write_stalled;     /* lwIP had no memory for a write: retried from the poll (see pump) */
 } client;
+
+/* A write lwIP refused for want of memory is tried again this soon, if no ACK (which frees memory) comes first. */
+#ifndef SMTP_CLIENT_WRITE_RETRY_US
+#define SMTP_CLIENT_WRITE_RETRY_US 10000u
+#endif
+#define US_PER_MS 1000u
 
 /* The TLS settings outlive a submission so that the next one can resume the server's session (one round trip and
  * no certificate check less). They are rebuilt when a setting they came from changes. */
@@ -151,6 +159,7 @@ static void pump(void)
 {
     uint32_t now = sys_now();
     bool wrote = false;
+    client.write_stalled = false;
     while (client.phase == PHASE_RUNNING && client.pcb != NULL &&
            smtp_session_status(&client.session) == SMTP_STATUS_RUNNING) {
         const uint8_t *data;
@@ -162,6 +171,7 @@ static void pump(void)
         u16_t chunk = len < room ? (u16_t)len : room;
         err_t err = altcp_write(client.pcb, data, chunk, TCP_WRITE_FLAG_COPY);
         if (err == ERR_MEM) {
+            client.write_stalled = true;
             break; /* the queue is full: the sent callback or the next poll tries again */
         }
         if (err != ERR_OK) {
@@ -494,12 +504,27 @@ int smtp_client_start(const struct smtp_client_settings *settings, struct smtp_m
     return SMTP_CLIENT_OK;
 }
 
+/* Notes the engine's deadline as of now_us, for smtp_client_next_deadline_us(). The engine's timeouts were enforced
+ * at this time already, so this only reads how long is left: the time the last step's output started counting. */
+static void note_deadline(uint64_t now_us)
+{
+    if (smtp_session_status(&client.session) == SMTP_STATUS_DONE) {
+        client.next_us = 0; /* a write failed or the TLS start was refused just now: the next poll finishes */
+        return;
+    }
+    uint32_t left_ms = smtp_session_poll(&client.session, (uint32_t)(now_us / US_PER_MS));
+    client.next_us = left_ms == SMTP_NO_DEADLINE ? UINT64_MAX : (now_us / US_PER_MS + left_ms) * US_PER_MS;
+}
+
 void smtp_client_poll(void)
 {
     if (client.phase == PHASE_IDLE) {
         return;
     }
-    smtp_session_poll(&client.session, sys_now());
+    /* sys_now() is this reading in milliseconds (net/sys_arch.c): the engine's deadline, in its milliseconds, is
+     * due at that many whole milliseconds of uptime. */
+    uint64_t now_us = board_uptime_us();
+    smtp_session_poll(&client.session, (uint32_t)(now_us / US_PER_MS));
     enum smtp_status status = smtp_session_status(&client.session);
     if (status == SMTP_STATUS_DONE) {
         finish();
@@ -507,9 +532,22 @@ void smtp_client_poll(void)
     }
     if (status == SMTP_STATUS_START_TLS && client.phase == PHASE_RUNNING && client.pcb != NULL) {
         start_tls();
-        return;
+    } else {
+        pump();
     }
-    pump();
+    note_deadline(now_us);
+}
+
+uint64_t smtp_client_next_deadline_us(void)
+{
+    if (client.phase == PHASE_IDLE) {
+        return UINT64_MAX;
+    }
+    if (client.write_stalled) {
+        uint64_t retry = board_uptime_us() + SMTP_CLIENT_WRITE_RETRY_US;
+        return retry < client.next_us ? retry : client.next_us;
+    }
+    return client.next_us;
 }
 
 bool smtp_client_done(void)

@@ -80,6 +80,12 @@ int smtp_client_start(const struct smtp_client_settings *settings, struct smtp_m
  * end. Returns at once when no submission runs. */
 void smtp_client_poll(void);
 
+/* When smtp_client_poll() next has work that no frame announces (board_uptime_us()): the engine's reply or connect
+ * timeout, or a retry of a write lwIP had no memory for; UINT64_MAX when no submission runs. Everything else it
+ * does follows a received frame or lwIP's timers (net_next_deadline_us()). As of the last smtp_client_poll(), which
+ * every start and every main-loop pass runs after anything that moves the session. */
+uint64_t smtp_client_next_deadline_us(void);
+
 /* True when no submission is running: before the first start, and once the last one ended (results final). */
 bool smtp_client_done(void);
 

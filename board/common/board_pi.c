@@ -24,6 +24,7 @@
 #include "drivers/rng.h"
 #include "drivers/systimer.h"
 #include "drivers/wdog.h"
+#include "lib/wake.h"
 
 #define BOARD_CONSOLE_BAUD 115200u
 /* Recent Pi firmware runs the UART clock at 48 MHz (and config.txt pins init_uart_clock to it). */
@@ -32,10 +33,10 @@
 #define BOARD_WATCHDOG_MS 10000u
 /* How long a reset through the watchdog may take before we declare it failed. */
 #define BOARD_RESET_WAIT_US 1000000u
-/* Idle sleeps at most this long, so the LED pattern and the watchdog are served, and so is whatever in the main
- * loop waits for time rather than an interrupt (lwIP's timers, a hub's status poll, console command deadlines).
- * Received frames do not wait for it: the DWC2 core's channel interrupt wakes the sleep. */
-#define BOARD_IDLE_US 1000u
+/* The longest idle sleep: the watchdog is fed at least four times per timeout, so one late pass (a TLS handshake
+ * on a Pi 1) does not trip it. Everything else that waits for time asks for its own deadline (board_idle_until's
+ * caller, the LED pattern's next edge); frames, console bytes and input edges wake the sleep by interrupt. */
+#define BOARD_IDLE_MAX_US (BOARD_WATCHDOG_MS * 1000u / 4u)
 /* The system timer channel that ends an idle sleep (the VideoCore owns 0 and 2). */
 #define BOARD_IDLE_TIMER SYSTIMER_COMPARE_ARM1
 #define BOARD_IDLE_TIMER_IRQ INTC_IRQ_SYSTIMER1
@@ -49,8 +50,16 @@ static const struct pi_model *model;
 static enum board_reset_cause reset_cause;
 static char reset_detail[RESETINFO_DETAIL_MAX];
 static enum actled_pattern led_pattern = ACTLED_HEARTBEAT;
+/* When the pattern next changes the LED: the idle steps it then, and not on every pass (its arithmetic is 64-bit
+ * divisions, which a pass between a frame's send and its reply should not pay). 0: at the next pass. */
+static uint64_t led_due;
 static bool watchdog_running;
 static bool usb_wake;
+/* An interrupt handler brought work (a console byte, an input edge) after the sleep that the pass now running
+ * ended: the pass may have looked before it came, so the next sleep must not wait for another interrupt. */
+static volatile bool irq_work;
+/* board_idle_stats(): passes, and the WFI sleeps among them. */
+static uint32_t idle_passes, idle_sleeps;
 
 static uintptr_t periph(uint32_t offset)
 {
@@ -74,6 +83,18 @@ static void usb_irq(void *arg)
     intc_disable(INTC_IRQ_USB);
 }
 
+/* The console's receive interrupt: the driver fills its ring; the byte is work for the main loop. */
+static void uart_irq(void *arg)
+{
+    pl011_irq_handler(arg);
+    irq_work = true;
+}
+
+void board_pi_irq_work(void)
+{
+    irq_work = true;
+}
+
 /* The console UART on its GPIOs, then the interrupt controller with the lines the board uses (UART receive, the
  * idle timer, USB) and interrupts on: the UART's receive ring needs its interrupt from the first byte. */
 static void uart_and_interrupts_start(void)
@@ -91,7 +112,7 @@ static void uart_and_interrupts_start(void)
     pl011_init(periph(BCM283X_UART0_OFFSET), uart_hz, BOARD_CONSOLE_BAUD);
 
     intc_init(periph(BCM283X_ARMCTRL_OFFSET), BOARD_LOCAL_PERIPH_BASE);
-    intc_connect(INTC_IRQ_UART, pl011_irq_handler, NULL);
+    intc_connect(INTC_IRQ_UART, uart_irq, NULL);
     intc_enable(INTC_IRQ_UART);
     systimer_compare_clear(BOARD_IDLE_TIMER); /* a match left from before would wake the first sleep at once */
     intc_connect(BOARD_IDLE_TIMER_IRQ, idle_timer_irq, NULL);
@@ -264,20 +285,28 @@ uint64_t board_console_output_count(void)
 
 void board_set_led_status(enum board_led_status status)
 {
+    enum actled_pattern p;
     switch (status) {
-    case BOARD_LED_RUNNING: led_pattern = ACTLED_HEARTBEAT; break;
-    case BOARD_LED_CONFIG_ERROR: led_pattern = ACTLED_CONFIG_ERROR; break;
-    case BOARD_LED_MAIL_WAITING: led_pattern = ACTLED_MAIL_WAITING; break;
+    case BOARD_LED_RUNNING: p = ACTLED_HEARTBEAT; break;
+    case BOARD_LED_CONFIG_ERROR: p = ACTLED_CONFIG_ERROR; break;
+    case BOARD_LED_MAIL_WAITING: p = ACTLED_MAIL_WAITING; break;
     case BOARD_LED_OFF:
-    default: led_pattern = ACTLED_OFF; break;
+    default: p = ACTLED_OFF; break;
+    }
+    if (p != led_pattern) {
+        led_pattern = p;
+        led_due = 0; /* the new pattern shows from the next pass */
     }
 }
 
 /* Sleeps in WFI until the deadline (a system timer compare) or any other interrupt (UART input, a GPIO edge, a USB
  * transfer done). Interrupts are masked from before the timer is armed until after WFI, which still wakes on one
  * that is pending: a match, a byte or a halted channel that comes before WFI ends it at once instead of being taken
- * and slept past. The USB line is unmasked here because its handler masks it (usb_irq): a channel that halted
- * during the pass and was not polled since ends this sleep at once, as it should. */
+ * and slept past. A byte or an edge taken during the pass (irq_work) ends it too: its handler ran already, so no
+ * interrupt is left to wake WFI. The flag is cleared once the handlers of the wake-up have run, so what they
+ * brought counts for the pass that follows, and only what comes during that pass for the next sleep. The USB line
+ * is unmasked here because its handler masks it (usb_irq): a channel that halted during the pass and was not
+ * polled since ends this sleep at once, as it should. */
 static void sleep_until(uint64_t deadline)
 {
     uint32_t cpsr = board_pi_irq_save();
@@ -285,11 +314,13 @@ static void sleep_until(uint64_t deadline)
         intc_enable(INTC_IRQ_USB);
     }
     systimer_compare_set(BOARD_IDLE_TIMER, deadline);
-    if (!systimer_expired(deadline)) {
+    if (!irq_work && !systimer_expired(deadline)) {
         mmio_barrier();
         __asm__ volatile("wfi" ::: "memory");
+        idle_sleeps++;
     }
     board_pi_irq_restore(cpsr);
+    irq_work = false;
 }
 
 void board_pi_watchdog_feed(void)
@@ -304,12 +335,22 @@ void board_pi_usb_wake_enable(void)
     usb_wake = true;
 }
 
-void board_idle(void)
+void board_idle_until(uint64_t deadline_us)
 {
+    idle_passes++;
     board_pi_watchdog_feed();
     uint64_t now = systimer_now_us();
-    actled_pattern_step(now, led_pattern);
-    sleep_until(now + BOARD_IDLE_US);
+    if (now >= led_due) {
+        actled_pattern_step(now, led_pattern);
+        led_due = actled_pattern_next_change(now, led_pattern);
+    }
+    sleep_until(wake_min(deadline_us, wake_min(now + BOARD_IDLE_MAX_US, led_due)));
+}
+
+void board_idle_stats(uint32_t *passes, uint32_t *sleeps)
+{
+    *passes = idle_passes;
+    *sleeps = idle_sleeps;
 }
 
 void board_heap_stats(size_t *in_use, size_t *peak, size_t *total)

@@ -30,11 +30,17 @@ void board_pi_irq_restore(uint32_t saved);
 /* Writes straight to the UART, polling; safe from the crash reporter. */
 void board_pi_emergency_write(const char *s);
 
-/* Restarts the watchdog's countdown when it runs (real boards). Called on every pass of the main loop (board_idle)
- * and between the steps of a USB bring-up, whose bounded waits can add up past the timeout (board_net.c). */
+/* Restarts the watchdog's countdown when it runs (real boards). Called on every pass of the main loop
+ * (board_idle_until) and between the steps of a USB bring-up, whose bounded waits can add up past the timeout
+ * (board_net.c). */
 void board_pi_watchdog_feed(void);
 
-/* From now on the DWC2 core's interrupt wakes board_idle() (see usb_irq in board_pi.c). Called once dwc2_init()
+/* An interrupt handler brought work for the main loop (a GPIO edge recorded): the next board_idle_until() does not
+ * wait for another interrupt, because the pass running now may have looked before this one came. Interrupt
+ * context. */
+void board_pi_irq_work(void);
+
+/* From now on the DWC2 core's interrupt wakes board_idle_until() (see usb_irq in board_pi.c). Called once dwc2_init()
  * has run: before it, the core's interrupt state is whatever the GPU firmware left, and a line it left raised
  * would end every sleep at once. Main loop only. */
 void board_pi_usb_wake_enable(void);

@@ -27,6 +27,7 @@ static void pi_input_irq(void *arg)
         events &= events - 1;
         input_pins_edge(PI_INPUT_BANK * GPIO_PINS_PER_BANK + gpio, now, (int)((levels >> gpio) & 1u));
     }
+    board_pi_irq_work();
 }
 
 static int pi_input_configure(unsigned gpio, enum board_pull pull)

@@ -40,9 +40,9 @@
 #define RESET_ENV_CAUSE "BAREMAIL_RESET_CAUSE"
 #define RESET_ENV_DETAIL "BAREMAIL_RESET_DETAIL"
 #define RESET_DETAIL_MAX 96
-/* The longest board_idle() sleep: the main loop's other duties (lwIP timers) tolerate this, and input or a frame
- * from slirp wakes it at once anyway. */
-#define BOARD_IDLE_MAX_MS 10
+/* The longest board_idle_until() sleep. Everything that waits for time asks for its own deadline and input or a
+ * frame from slirp wakes the sleep at once, so this is only a backstop (there is no watchdog to feed here). */
+#define BOARD_IDLE_MAX_MS 1000
 #define CONSOLE_IN_BUF 256
 #define CMDLINE_MAX 256
 /* Ctrl-D: the end of input on a terminal in raw mode, as it is in cooked mode. */
@@ -367,12 +367,31 @@ static void sample_heap_peak(void)
     }
 }
 
-void board_idle(void)
+static uint32_t idle_passes, idle_sleeps;
+
+void board_idle_until(uint64_t deadline_us)
 {
+    idle_passes++;
     sample_heap_peak();
-    /* Wakes on console input or on slirp's sockets, else after its timers or BOARD_IDLE_MAX_MS. */
-    bool input_waiting = console_pos < console_len;
-    slirp_netdev_wait(STDIN_FILENO, input_waiting ? 0 : BOARD_IDLE_MAX_MS);
+    /* Wakes on console input or on slirp's sockets, else after slirp's timers, the deadline (rounded up to poll()'s
+     * milliseconds: a sleep that ended a little early would only spin until it) or BOARD_IDLE_MAX_MS. */
+    uint64_t now = board_uptime_us();
+    int ms = BOARD_IDLE_MAX_MS;
+    if (console_pos < console_len || deadline_us <= now) {
+        ms = 0;
+    } else if (deadline_us - now < (uint64_t)BOARD_IDLE_MAX_MS * US_PER_MS) {
+        ms = (int)((deadline_us - now + US_PER_MS - 1u) / US_PER_MS);
+    }
+    if (ms > 0) {
+        idle_sleeps++;
+    }
+    slirp_netdev_wait(STDIN_FILENO, ms);
+}
+
+void board_idle_stats(uint32_t *passes, uint32_t *sleeps)
+{
+    *passes = idle_passes;
+    *sleeps = idle_sleeps;
 }
 
 void board_heap_stats(size_t *in_use, size_t *peak, size_t *total)
@@ -418,7 +437,7 @@ struct netdev *board_net_device(void)
     return nd != NULL && nd->present ? nd : NULL;
 }
 
-/* slirp's sockets and timers run in board_idle(); its device never comes or goes. */
+/* slirp's sockets and timers run in board_idle_until(); its device never comes or goes. */
 void board_net_poll(void)
 {
 }

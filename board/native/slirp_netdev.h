@@ -6,7 +6,7 @@
  *
  * Frames from lwIP are handed to slirp at once (netdev_send()); frames from slirp are queued here (at most
  * SLIRP_NETDEV_RX_FRAMES, the rest dropped and counted, as a NIC's full receive ring would) until netdev_receive()
- * takes them. slirp's sockets and timers run in slirp_netdev_wait(), which board_idle() calls.
+ * takes them. slirp's sockets and timers run in slirp_netdev_wait(), which board_idle_until() calls.
  *
  * Rules: native board only; main loop only (libslirp is not thread-safe, and nothing here uses threads).
  */

@@ -10,6 +10,7 @@
 #include "drivers/systimer.h"
 #include "drivers/usb/usb_eth.h"
 #include "lib/units.h"
+#include "lib/wake.h"
 
 /* Class request SET_ETHERNET_PACKET_FILTER and its bits (ECM 6.2.4). */
 #define ECM_REQ_SET_PACKET_FILTER 0x43u
@@ -174,8 +175,12 @@ static void ecm_poll(struct netdev *nd)
         return;
     }
     if (!usb_async_busy(&e->note_xfer)) {
-        if (systimer_now_us() < e->next_note ||
-            usb_async_submit(&e->note_xfer, &e->note, NULL, ECM_NOTE_BUF) != 0) {
+        if (systimer_now_us() < e->next_note) {
+            wake_at(e->next_note);
+            return;
+        }
+        if (usb_async_submit(&e->note_xfer, &e->note, NULL, ECM_NOTE_BUF) != 0) {
+            wake_at(systimer_now_us() + e->note_interval_us); /* no channel free: try again at the next interval */
             return;
         }
     }
@@ -186,6 +191,7 @@ static void ecm_poll(struct netdev *nd)
         return;
     }
     e->next_note = systimer_now_us() + e->note_interval_us;
+    wake_at(e->next_note); /* while the transfer is in flight, its channel's halt interrupt wakes the loop */
     if (r == 0) {
         handle_notification(e, buf, got);
     } else if (r == -USB_ESTALL) {

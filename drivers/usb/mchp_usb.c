@@ -11,6 +11,7 @@
 #include "drivers/mii.h"
 #include "drivers/systimer.h"
 #include "drivers/usb/usb_eth.h"
+#include "lib/wake.h"
 
 #define MCHP_REQ_WRITE_REGISTER 0xA0u
 #define MCHP_REQ_READ_REGISTER  0xA1u
@@ -210,9 +211,11 @@ static int link_resolve(struct mchp_eth *e)
 int mchp_eth_link_poll(struct mchp_eth *e)
 {
     if (systimer_now_us() < e->next_link_poll) {
+        wake_at(e->next_link_poll);
         return 0;
     }
     e->next_link_poll = systimer_now_us() + LINK_POLL_US;
+    wake_at(e->next_link_poll);
     uint16_t bmsr = 0;
     /* The link bit latches a loss until read: the second read is the current state. */
     int err = mii_read(e, MII_BMSR, &bmsr);

@@ -9,6 +9,7 @@
 #include "drivers/systimer.h"
 #include "drivers/usb/dwc2.h"
 #include "lib/units.h"
+#include "lib/wake.h"
 
 enum host_state {
     HOST_OFF,       /* the controller is not running */
@@ -208,6 +209,27 @@ int usb_host_start(void)
     return netdev_at(0) == NULL ? -USB_ENODRIVER : -USB_EIO;
 }
 
+/* Asks lib/wake.h for the next pass that has host work: the root port's watch, and a due retry. */
+static void ask_wake(void)
+{
+    if (state != HOST_OFF) {
+        wake_at(systimer_now_us() + USB_HOST_PORT_WATCH_US);
+    }
+    if (state != HOST_RUNNING) {
+        /* A failed bring-up waits for its backoff; an empty root port (no failure) only for the watch above. */
+        if (bus_retry.failures > 0) {
+            wake_at(bus_retry.due);
+        }
+        return;
+    }
+    for (size_t i = 0; netdev_at(i) != NULL; i++) {
+        if (!netdev_at(i)->started) {
+            wake_at(net_retry.due);
+            return;
+        }
+    }
+}
+
 void usb_host_poll(void)
 {
     if (state == HOST_RUNNING) {
@@ -220,6 +242,7 @@ void usb_host_poll(void)
     if (state == HOST_RUNNING) {
         net_step();
     }
+    ask_wake();
 }
 
 int usb_host_error(void)

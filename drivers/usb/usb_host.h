@@ -39,6 +39,14 @@
 #define USB_HOST_RETRY_MAX_US 8000000u
 #endif
 
+/* How often the root port is looked at for a device that came (nothing was there) or went (unplug, over-current,
+ * babble): the DWC2 core's port interrupt is not used, so this is polled. USB 2.0 section 7.1.7.3 gives a device
+ * that was just plugged in TATTDB = 100 ms of debounce before the host may reset it, so looking as often costs a
+ * plug at most one debounce interval; devices behind a hub are the hub driver's (its status endpoint's interval). */
+#ifndef USB_HOST_PORT_WATCH_US
+#define USB_HOST_PORT_WATCH_US 100000u
+#endif
+
 struct usb_host_config {
     uintptr_t core_base;                    /* the DWC2 block (peripheral base + 0x980000) */
     uint32_t bus_alias;                     /* see dwc2_init() */
@@ -58,7 +66,8 @@ void usb_host_init(const struct usb_host_config *cfg);
 int usb_host_start(void);
 
 /* One pass of the main loop: hub status changes, a lost root port (its devices are removed and enumerated again
- * once a device is back), due retries, and a start for every registered network device that is not started. */
+ * once a device is back), due retries, and a start for every registered network device that is not started. Asks
+ * lib/wake.h for the next pass it needs (the port watch, a retry); the drivers ask for their own polls. */
 void usb_host_poll(void);
 
 /* The last bring-up error: 0 once the root port's device was enumerated, else why not (-USB_ENODEV: nothing on the

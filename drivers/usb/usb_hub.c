@@ -9,6 +9,7 @@
 #include "drivers/byteorder.h"
 #include "drivers/systimer.h"
 #include "lib/units.h"
+#include "lib/wake.h"
 
 #define HUB_RT_DEVICE_IN    (USB_RT_IN | USB_RT_CLASS | USB_RT_DEVICE)
 #define HUB_RT_PORT_IN      (USB_RT_IN | USB_RT_CLASS | USB_RT_OTHER)
@@ -288,10 +289,12 @@ static void hub_poll(struct usb_device *dev)
     if (h->has_status_ep) {
         if (!usb_async_busy(&h->status)) {
             if (systimer_now_us() < h->next_poll) {
+                wake_at(h->next_poll);
                 return;
             }
             size_t len = (h->ports + 1u + 7u) / 8u;
             if (usb_async_submit(&h->status, &h->status_pipe, NULL, len) != 0) {
+                wake_at(systimer_now_us() + h->interval_us); /* no channel free: try again at the next interval */
                 return;
             }
         }
@@ -301,6 +304,7 @@ static void hub_poll(struct usb_device *dev)
             return;
         }
         h->next_poll = systimer_now_us() + h->interval_us;
+        wake_at(h->next_poll); /* while the transfer is in flight, its channel's halt interrupt wakes the loop */
         if (r == -USB_ESTALL) {
             usb_clear_halt(dev, &h->status_pipe);
         }
@@ -310,9 +314,11 @@ static void hub_poll(struct usb_device *dev)
     } else {
         /* No status endpoint: ask each port at the poll interval. */
         if (systimer_now_us() < h->next_poll) {
+            wake_at(h->next_poll);
             return;
         }
         h->next_poll = systimer_now_us() + h->interval_us;
+        wake_at(h->next_poll);
         for (uint8_t port = 1; port <= h->ports; port++) {
             uint16_t status, change;
             if (port_status(dev, port, &status, &change) == 0 && change != 0) {

@@ -101,6 +101,37 @@ class QemuConsole(ConsoleText):
         return self.proc.returncode
 
 
+IDLE_STATUS = re.compile(r"idle: +(\d+) passes, (\d+) of them slept, at (\d+) ms")
+
+
+def idle_status(console, timeout=COMMAND_TIMEOUT):
+    """The firmware's main-loop passes, the sleeps among them and its uptime in ms, from `status`."""
+    text = console.command("status", timeout)
+    m = IDLE_STATUS.search(text)
+    if not m:
+        raise ConsoleTimeout(f"`status` printed no idle line:\n{text}")
+    return int(m.group(1)), int(m.group(2)), int(m.group(3))
+
+
+def idle_wakeups(console, seconds, timeout=COMMAND_TIMEOUT, guest_wait=False):
+    """Main-loop passes and sleeps per second of guest time while the board is left alone for `seconds`: every
+    wake-up of the idle (a timer deadline or an interrupt) is a pass. Read from `status` before and after; the wait
+    between is the host's (guest_wait False: for QEMU without -icount, whose guest time is real time) or the
+    firmware's own (`iperf SECONDS`, which idles through the main loop until no test arrived; needs the network up),
+    which under -icount sleep=off is the only way to know the guest's seconds passed, since the virtual clock jumps
+    across idle sleeps. The figure includes the typed commands' own passes, at most one per byte ("iperf 10" and
+    "status" with their ends of line: 16 bytes, 1.6 per second over 10 s). Returns (passes/s, sleeps/s, seconds).
+    """
+    passes0, sleeps0, start_ms = idle_status(console, timeout)
+    if guest_wait:
+        console.command(f"iperf {seconds}", timeout)
+    else:
+        time.sleep(seconds)
+    passes, sleeps, end_ms = idle_status(console, timeout)
+    elapsed = (end_ms - start_ms) / 1000.0
+    return (passes - passes0) / elapsed, (sleeps - sleeps0) / elapsed, elapsed
+
+
 def iperf_receive(console, send, timeout=COMMAND_TIMEOUT):
     """Runs `iperf` on a console booted with USER_NET_WITH_IPERF, calls send() to connect to 127.0.0.1:
     IPERF_HOST_PORT and send the test once the firmware listens, and returns the firmware's report as

@@ -5,7 +5,7 @@ import subprocess
 import os
 import tempfile
 
-from qemu_console import BOOT_TIMEOUT, PROMPT, QemuConsole, case, run_cases
+from qemu_console import BOOT_TIMEOUT, PROMPT, QemuConsole, case, idle_wakeups, run_cases
 
 RPI2 = "build/rpi2/kernel7.img"
 RPI1 = "build/rpi1/kernel.img"
@@ -75,6 +75,19 @@ def rpi1_kernel_on_raspi0():
         boot(c, "Raspberry Pi Zero")
         check_commands(c, "Raspberry Pi Zero")
         reboot_and_poweroff(c, "Raspberry Pi Zero")
+
+
+@case
+def idle_sleeps_until_its_deadlines():
+    """Left alone (no NIC, no card), the board sleeps in WFI between deadlines instead of waking every millisecond
+    (1000 passes a second before issue 13), and a system timer compare still ends its sleeps on time: the LED
+    pattern, lwIP's timers and the root port's watch wake it several times a second with nothing else to."""
+    for machine, image in (("raspi2b", RPI2), ("raspi0", RPI1)):
+        with QemuConsole(machine, image) as c:
+            c.expect(re.escape(PROMPT), BOOT_TIMEOUT)
+            passes, sleeps, seconds = idle_wakeups(c, 5)
+            assert seconds >= 5, f"{machine}: only {seconds} s of guest time passed"
+            assert 1 <= sleeps and passes <= 100, f"{machine}: {passes:.1f} passes/s, {sleeps:.1f} sleeps/s"
 
 
 @case

@@ -13,6 +13,7 @@
 
 #include "board/board.h"
 #include "board/input_pins.h"
+#include "lib/wake.h"
 
 static uint64_t now_us;
 
@@ -66,10 +67,14 @@ static void test_simulated_changes_are_recorded_with_their_time(void **state)
 {
     (void)state;
     assert_int_equal(board_input_watch(17, BOARD_PULL_UP), 0);
+    wake_take();
     now_us = 5000;
     assert_int_equal(board_input_simulate(17, 0), 0);
+    /* No interrupt announces it: the main loop's next sleep must end at once. */
+    assert_true(wake_take() == 0);
     now_us = 5100;
     assert_int_equal(board_input_simulate(17, 0), 0); /* same level: no change */
+    assert_true(wake_take() == WAKE_NEVER);
     now_us = 7000;
     assert_int_equal(board_input_simulate(17, 1), 0);
     struct board_input_change c;

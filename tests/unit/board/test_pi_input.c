@@ -61,6 +61,13 @@ void board_pi_irq_restore(uint32_t saved)
     irq_depth = saved;
 }
 
+static unsigned irq_work_calls;
+
+void board_pi_irq_work(void)
+{
+    irq_work_calls++;
+}
+
 uint64_t board_uptime_us(void)
 {
     return fake_systimer_peek();
@@ -203,8 +210,11 @@ static void test_irq_latches_both_edges_with_their_time(void **state)
 
     drive(22, 0);
     assert_int_equal(events, 1u << 22);
+    unsigned work = irq_work_calls;
     take_irq(1000);
     assert_int_equal(events, 0);
+    /* The edge is work for the main loop: the idle's next sleep must not wait for another interrupt. */
+    assert_int_equal(irq_work_calls, work + 1);
     drive(22, 1);
     take_irq(2500);
 

@@ -259,6 +259,33 @@ static void test_pattern_changes_only_at_edges(void **state)
     assert_int_equal(fake_mmio_log_count(), after_on);
 }
 
+/* The idle sleeps until actled_pattern_next_change(): over two periods of every pattern, sampled every 5 ms from
+ * several phases, the LED keeps its state until that time and changes exactly there, so no edge is slept past. */
+static void test_pattern_next_change(void **state)
+{
+    (void)state;
+    static const enum actled_pattern blinking[] = { ACTLED_HEARTBEAT, ACTLED_CONFIG_ERROR, ACTLED_MAIL_WAITING };
+    assert_int_equal(actled_init_gpio(47, false), 0);
+    for (size_t k = 0; k < sizeof blinking / sizeof blinking[0]; k++) {
+        enum actled_pattern p = blinking[k];
+        for (uint64_t now = 3u; now < 4000000u; now += 4999u) {
+            uint64_t next = actled_pattern_next_change(now, p);
+            assert_true(next > now);
+            assert_true(next - now <= ACTLED_HEARTBEAT_PERIOD_US);
+            assert_true(actled_pattern_lit(next, p) != actled_pattern_lit(now, p));
+            assert_true(actled_pattern_lit(next - 1u, p) == actled_pattern_lit(now, p));
+            for (uint64_t t = now; t < next; t += 1009u) {
+                assert_true(actled_pattern_lit(t, p) == actled_pattern_lit(now, p));
+            }
+        }
+    }
+    /* Steady patterns ask for no wake-up; neither does a board without an LED. */
+    assert_true(actled_pattern_next_change(5u, ACTLED_SOLID_ON) == UINT64_MAX);
+    assert_true(actled_pattern_next_change(5u, ACTLED_OFF) == UINT64_MAX);
+    assert_int_equal(actled_init_gpio(54, false), -ACTLED_EGPIO);
+    assert_true(actled_pattern_next_change(5u, ACTLED_HEARTBEAT) == UINT64_MAX);
+}
+
 static void test_strerror(void **state)
 {
     (void)state;
@@ -284,6 +311,7 @@ int main(void)
         cmocka_unit_test_setup(test_pattern_edges, setup),
         cmocka_unit_test_setup(test_pattern_timing, setup),
         cmocka_unit_test_setup(test_pattern_changes_only_at_edges, setup),
+        cmocka_unit_test_setup(test_pattern_next_change, setup),
         cmocka_unit_test_setup(test_strerror, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,7 @@
 #include "fake_systimer.h"
 #include "fake_usb_dev.h"
 #include "fake_usb_hub.h"
+#include "lib/wake.h"
 #include "usb_desc_vectors.h"
 
 #define BUS_ALIAS   0xC0000000u
@@ -143,7 +144,7 @@ static struct netdev *started_nic(void)
 }
 
 /* Runs the main loop's USB pass until the NIC is started or fake time reaches until_us; returns the NIC. Each pass
- * costs at least a millisecond of fake time, as board_idle() does on the Pi; tick (may be NULL) runs first, for a
+ * costs at least a millisecond of fake time, as board_idle_until() does on the Pi; tick (may be NULL) runs first, for a
  * model's own clock. */
 static struct netdev *poll_until_started_ticking(uint64_t until_us, void (*tick)(void))
 {
@@ -268,6 +269,29 @@ static void test_nic_that_appears_3_s_after_boot_is_started(void **state)
     assert_int_equal(enumerations, 1);
 }
 
+/* The same NIC found by a main loop that sleeps until what usb_host_poll() asks through lib/wake.h: the empty root
+ * port is watched every USB_HOST_PORT_WATCH_US, never "at once" (an idle board with nothing plugged in would spin),
+ * and the NIC is still found within the attach debounce of its arrival. */
+static void test_empty_root_port_is_watched_on_a_schedule(void **state)
+{
+    (void)state;
+    fake_usb_dev_attach(&m, &nic, 3 * S);
+    assert_int_equal(usb_host_start(), -USB_ENODEV);
+    wake_take();
+    unsigned polls = 0;
+    while (started_nic() == NULL && fake_systimer_peek() < 10 * S) {
+        usb_host_poll();
+        polls++;
+        uint64_t at = wake_take();
+        assert_true(at > fake_systimer_peek());
+        assert_true(at <= fake_systimer_peek() + USB_HOST_PORT_WATCH_US);
+        systimer_delay_us((uint32_t)(at - fake_systimer_peek()));
+    }
+    assert_non_null(started_nic());
+    assert_true(fake_systimer_peek() < 3 * S + S / 2);
+    assert_true(polls <= (3 * S + S / 2 - USB_HOST_CONNECT_TIMEOUT_US) / USB_HOST_PORT_WATCH_US + 1);
+}
+
 static void test_root_port_that_drops_and_returns_is_enumerated_again(void **state)
 {
     (void)state;
@@ -389,6 +413,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nic_whose_probe_fails_is_enumerated_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nic_that_fails_for_long_backs_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nic_that_appears_3_s_after_boot_is_started, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_root_port_is_watched_on_a_schedule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_port_that_drops_and_returns_is_enumerated_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nic_behind_the_hub, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nic_behind_the_hub_appearing_3_s_after_boot, setup, teardown),

@@ -1,4 +1,4 @@
 # Microchip LAN78xx USB Ethernet driver against a scripted model of the chip.
 UNIT_TESTS += test_usb_lan78xx
-test_usb_lan78xx_SRCS := tests/unit/drivers/test_usb_lan78xx.c drivers/usb/lan78xx.c $(MCHP_USB_SRCS) $(USB_ETH_SRCS) \
+test_usb_lan78xx_SRCS := tests/unit/drivers/test_usb_lan78xx.c $(LIB_SRCS) drivers/usb/lan78xx.c $(MCHP_USB_SRCS) $(USB_ETH_SRCS) \
 	tests/unit/fakes/fake_usb.c tests/unit/fakes/fake_mchp_chip.c tests/unit/fakes/fake_systimer.c

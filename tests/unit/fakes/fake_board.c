@@ -1,5 +1,6 @@
 #include "fake_board.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,9 @@ static struct {
     unsigned init_calls, idle_calls, reboot_calls, poweroff_calls, net_poll_calls;
     uint64_t output_count;
     void (*idle_hook)(void);
+    uint64_t idle_deadline_us;   /* the last board_idle_until()'s */
+    bool idle_to_deadline;
+    unsigned idle_sleeps;
     enum board_reset_cause reboot_cause;
     char reboot_detail[FAKE_BOARD_DETAIL_MAX];
     struct fake_file files[FAKE_BOARD_FILES_MAX];
@@ -245,6 +249,22 @@ unsigned fake_board_idle_calls(void)
     return fake.idle_calls;
 }
 
+uint64_t fake_board_idle_deadline(void)
+{
+    return fake.idle_deadline_us;
+}
+
+void fake_board_set_idle_to_deadline(bool on)
+{
+    fake.idle_to_deadline = on;
+}
+
+void board_idle_stats(uint32_t *passes, uint32_t *sleeps)
+{
+    *passes = fake.idle_calls;
+    *sleeps = fake.idle_sleeps;
+}
+
 unsigned fake_board_net_poll_calls(void)
 {
     return fake.net_poll_calls;
@@ -423,10 +443,18 @@ void board_net_poll(void)
     fake.net_poll_calls++;
 }
 
-void board_idle(void)
+void board_idle_until(uint64_t deadline_us)
 {
     fake.idle_calls++;
-    fake.uptime_us += fake.idle_step_us;
+    fake.idle_deadline_us = deadline_us;
+    if (!fake.idle_to_deadline) {
+        fake.uptime_us += fake.idle_step_us;
+    } else if (deadline_us > fake.uptime_us) {
+        /* A board that nothing interrupts: the sleep lasts until the deadline (WAKE_NEVER would be forever). */
+        assert(deadline_us != UINT64_MAX && "the main loop slept with no deadline and nothing to wake it");
+        fake.uptime_us = deadline_us;
+        fake.idle_sleeps++;
+    }
     if (fake.idle_hook != NULL) {
         fake.idle_hook();
     }

@@ -27,7 +27,7 @@ struct board_info *fake_board_info(void);
 
 void fake_board_set_reset_cause(enum board_reset_cause cause, const char *detail);
 void fake_board_set_uptime_us(uint64_t us);
-/* board_idle() advances the uptime by this much (default 1000 us), so polling loops with deadlines end. */
+/* board_idle_until() advances the uptime by this much (default 1000 us), so polling loops with deadlines end. */
 void fake_board_set_idle_step_us(uint64_t us);
 void fake_board_set_heap(size_t in_use, size_t peak, size_t total);
 
@@ -85,7 +85,12 @@ unsigned fake_board_input_queued(unsigned gpio);
 unsigned fake_board_init_calls(void);
 unsigned fake_board_idle_calls(void);
 unsigned fake_board_net_poll_calls(void);
-/* Called at the end of every board_idle() (NULL: none), so that a test can make things happen during a wait. */
+/* The deadline the last board_idle_until() was given. */
+uint64_t fake_board_idle_deadline(void);
+/* On: board_idle_until() sleeps like a board that nothing interrupts, i.e. the uptime jumps to the deadline (and
+ * a sleep without one fails the test), instead of advancing by the idle step. Off after fake_board_reset(). */
+void fake_board_set_idle_to_deadline(bool on);
+/* Called at the end of every board_idle_until() (NULL: none), so that a test can make things happen during a wait. */
 void fake_board_set_idle_hook(void (*hook)(void));
 unsigned fake_board_reboot_calls(void);
 enum board_reset_cause fake_board_last_reboot_cause(void);

@@ -12,6 +12,6 @@ test_banner_SRCS := tests/unit/firmware/test_banner.c firmware/banner.c $(FAKE_B
 
 # One pass of the main loop, and the console commands' wait through it.
 UNIT_TESTS += test_main_loop
-test_main_loop_SRCS := tests/unit/firmware/test_main_loop.c $(MAIN_LOOP_SRCS) $(FAKE_BOARD_SRCS) \
+test_main_loop_SRCS := tests/unit/firmware/test_main_loop.c $(LIB_SRCS) $(MAIN_LOOP_SRCS) $(FAKE_BOARD_SRCS) \
 	tests/unit/fakes/stdout_capture.c
 test_main_loop_CFLAGS := $(NET_INCLUDES)

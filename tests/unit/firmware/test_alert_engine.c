@@ -23,6 +23,7 @@
 /* Uptime at init: not 0, so that a time mistaken for 0 shows. */
 #define T0 (5 * SEC)
 #define REC_MAX 512
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #define BASE "MailHub=mx.example.com\nRoot=ops@example.com\nBootMail=NO\n"
 
@@ -572,6 +573,71 @@ static void test_same_mails_whatever_the_polling(void **state)
 	}
 }
 
+/* A bouncing door with a debounce, a per-alert limit and heartbeats over 30 minutes, polled as a main loop that
+ * sleeps until alert_engine_next_due() (or the next change, an interrupt) polls: every mail is emitted by a poll at
+ * exactly the moment the same script polled every millisecond emits it, and after a poll the next due time is
+ * never already past (the loop would spin) nor missing while a summary waits. */
+static void sleepy_script(bool dense, struct rec *out, unsigned *count)
+{
+	static const uint64_t press[] = { 10 * SEC, 10 * SEC + 30 * MS, 10 * SEC + 200 * MS, 11 * SEC, 12 * SEC,
+					  13 * SEC, 14 * SEC, 14 * SEC + 300 * MS, 90 * SEC, 95 * SEC, 700 * SEC,
+					  701 * SEC, 702 * SEC, 703 * SEC };
+	const uint64_t end = T0 + 30 * MIN;
+	uint64_t now = T0;
+	unsigned next_change = 0;
+	int level = 1;
+	const struct alert_engine_stats *st;
+
+	start(BASE "HeartbeatMail=YES\nHeartbeatPeriod=1m\nRateLimit=12/10m\n"
+		   "Alert=door: gpio=17 debounce=100ms limit=2/5m\n",
+	      high);
+	while (now < end) {
+		uint64_t change_at = next_change < ARRAY_LEN(press) ? T0 + press[next_change] : UINT64_MAX;
+		uint64_t wake = dense ? now + MS : alert_engine_next_due(&eng);
+
+		wake = wake < change_at ? wake : change_at;
+		wake = wake < end ? wake : end;
+		if (!dense)
+			assert_true(wake > now);
+		now = wake;
+		if (now == change_at) {
+			level = !level;
+			change(0, now, level);
+			next_change++;
+		}
+		poll_at(now);
+		st = alert_engine_stats(&eng, 0);
+		if (st->waiting > 0 || st->raw != st->level)
+			assert_true(alert_engine_next_due(&eng) != UINT64_MAX);
+		assert_true(alert_engine_next_due(&eng) > now);
+	}
+	check_books();
+	memcpy(out, rec, nrec * sizeof(rec[0]));
+	*count = nrec;
+}
+
+static void test_next_due_polls_miss_nothing(void **state)
+{
+	static struct rec dense[REC_MAX], sleepy[REC_MAX];
+	unsigned nd, ns;
+
+	(void)state;
+	sleepy_script(true, dense, &nd);
+	sleepy_script(false, sleepy, &ns);
+	assert_true(nd > 30); /* heartbeats and alerts; the window folds some into a summary released as it opens */
+	assert_int_equal(nd, ns);
+	unsigned folded = 0;
+	for (unsigned i = 0; i < nd; i++) {
+		folded += dense[i].ev.events > 1;
+		assert_int_equal(dense[i].ev.kind, sleepy[i].ev.kind);
+		assert_int_equal(dense[i].ev.events, sleepy[i].ev.events);
+		assert_int_equal(dense[i].ev.first_us, sleepy[i].ev.first_us);
+		assert_int_equal(dense[i].ev.last_us, sleepy[i].ev.last_us);
+		assert_int_equal(dense[i].polled_at, sleepy[i].polled_at);
+	}
+	assert_true(folded > 0);
+}
+
 /* A change reported with a time older than the last poll is taken as that poll's time (no debounce shortcut). */
 static void test_late_change_is_clamped(void **state)
 {
@@ -631,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_heartbeat_without_limit),
 		cmocka_unit_test(test_boot_counts_in_rate_limit),
 		cmocka_unit_test(test_same_mails_whatever_the_polling),
+		cmocka_unit_test(test_next_due_polls_miss_nothing),
 		cmocka_unit_test(test_late_change_is_clamped),
 		cmocka_unit_test(test_unwatched_and_bad_args),
 	};

@@ -167,9 +167,12 @@ static void test_change_times_around_polls(void **state)
 	assert_int_equal(nevents, 0);
 	assert_int_equal(fake_board_input_queued(17), 0);
 
+	assert_true(alerts_next_deadline_us() == UINT64_MAX); /* debounce=0, no heartbeat: only an edge brings work */
 	fake_board_input_record(17, T0 + 5 * SEC, 0); /* recorded "after" the clock reading of the next poll */
 	poll_at(T0 + 4 * SEC);
 	assert_int_equal(nevents, 0);
+	/* Taken from the board and left for the next poll: its interrupt is spent, so the main loop must not sleep. */
+	assert_true(alerts_next_deadline_us() == 0);
 	poll_at(T0 + 5 * SEC);
 	assert_int_equal(nevents, 1);
 	assert_int_equal(events[0].first_us, T0 + 5 * SEC);

@@ -74,6 +74,20 @@ static void test_deadline_ends_the_wait(void **state)
     assert_true(board_uptime_us() >= 10000);
 }
 
+/* On a board that sleeps until the deadline it is given (nothing else to wake it here), the command's deadline is
+ * that deadline: the wait ends in one sleep, exactly at it, rather than sleeping past it or spinning up to it. */
+static void test_deadline_is_the_sleeps_deadline(void **state)
+{
+    (void)state;
+    fake_board_set_idle_to_deadline(true);
+    fake_board_set_uptime_us(500);
+    assert_true(cmd_wait_until(done, 10000));
+    assert_false(done());
+    assert_int_equal(board_uptime_us(), 10000);
+    assert_int_equal(fake_board_idle_calls(), 1);
+    assert_int_equal(fake_board_idle_deadline(), 10000);
+}
+
 static void test_ctrl_c_ends_the_wait(void **state)
 {
     (void)state;
@@ -89,6 +103,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_no_sleep_after_the_work_is_done, setup),
         cmocka_unit_test_setup(test_deadline_ends_the_wait, setup),
+        cmocka_unit_test_setup(test_deadline_is_the_sleeps_deadline, setup),
         cmocka_unit_test_setup(test_ctrl_c_ends_the_wait, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -293,6 +293,7 @@ static void test_status(void **state)
     assert_int_equal(execute("status", &out), CONSOLE_OK);
     assert_string_equal(out, "uptime:   1d 02h 03m 04s\n"
                              "heap:     12345 bytes in use, peak 23456, available 1000000\n"
+                             "idle:     0 passes, 0 of them slept, at 93784999 ms\n"
                              "reset:    console reboot (console command)\n"
                              "net:      link down\n"
                              "mail:     queue empty\n");

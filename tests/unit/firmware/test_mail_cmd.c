@@ -32,7 +32,7 @@ static struct config cfg;
 static struct {
     bool net_up;
     bool clock_set;
-    unsigned clock_after;        /* board_idle() calls after which NTP sets the clock (0: never) */
+    unsigned clock_after;        /* board_idle_until() calls after which NTP sets the clock (0: never) */
     const char *ntp_name;        /* the configured NTP server's name, NULL for none */
     unsigned net_polls, smtp_polls;
     unsigned net_polls_at_start; /* fake_board_net_poll_calls() when smtp_client_start() was called */

@@ -278,12 +278,40 @@ static void test_temporary_failure_waits_for_its_backoff(void **state)
     const struct outbox_entry *e = outbox_entry_at(outbox_delivery_queue(), 0);
     assert_non_null(e);
     assert_non_null(strstr(e->last_reply, "421"));
+    /* A main loop that sleeps until the outbox's deadline wakes at the backoff's end, not before, not after. */
+    assert_true(outbox_delivery_next_deadline_us() == e->next_try_us);
     fake_board_set_uptime_us(e->next_try_us - 1);
     poll_twice();
     assert_int_equal(fake.starts, 1);
     fake_board_set_uptime_us(e->next_try_us);
     poll_twice();
     assert_int_equal(fake.starts, 2);
+}
+
+/* The outbox's deadline for the main loop's sleep: none while a gate (clock, network, a session running) is shut,
+ * whose opening is other work's; at once for a due mail, and for a session that ended outside a pass (Ctrl-C). */
+static void test_next_deadline_follows_the_gates(void **state)
+{
+    (void)state;
+    assert_true(outbox_delivery_next_deadline_us() == UINT64_MAX); /* nothing queued */
+    raise_alert(10 * S);
+    assert_true(outbox_delivery_next_deadline_us() == UINT64_MAX); /* no clock, no network */
+    fake.clock_set = true;
+    assert_true(outbox_delivery_next_deadline_us() == UINT64_MAX);
+    fake.net_up = true;
+    assert_true(outbox_delivery_next_deadline_us() <= board_uptime_us());
+    fake.running = true; /* the console's `test` holds the transport */
+    assert_true(outbox_delivery_next_deadline_us() == UINT64_MAX);
+    fake.running = false;
+    assert_true(outbox_delivery_next_deadline_us() <= board_uptime_us());
+    poll_twice();
+    assert_int_equal(fake.starts, 1);
+    assert_true(outbox_delivery_next_deadline_us() == UINT64_MAX); /* its own session runs */
+    answer(250, SMTP_STEP_NONE, "Ok");
+    assert_true(outbox_delivery_next_deadline_us() <= board_uptime_us()); /* ended: the next pass takes it in */
+    outbox_delivery_poll();
+    assert_int_equal(outbox_count(outbox_delivery_queue()), 0);
+    assert_true(outbox_delivery_next_deadline_us() == UINT64_MAX);
 }
 
 /* The console's `test` ran a session that ended in this pass: its results are read after the pass, so the outbox
@@ -323,6 +351,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_session_without_the_network, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_refused_is_a_configuration_fault, setup, teardown),
         cmocka_unit_test_setup_teardown(test_temporary_failure_waits_for_its_backoff, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_next_deadline_follows_the_gates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_waits_one_pass_after_another_session, setup, teardown),
         cmocka_unit_test_setup_teardown(test_several_mails_in_one_session_oldest_first, setup, teardown),
     };

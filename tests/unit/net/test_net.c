@@ -19,6 +19,7 @@
 #include "lwip/init.h"
 #include "net/entropy.h"
 #include "net/net.h"
+#include "net/netif_glue.h"
 
 #define ETH_HDR 14u
 #define IP_HDR 20u
@@ -50,12 +51,20 @@ static int fake_send(struct netdev *nd, const void *frame, size_t len)
     return 0;
 }
 
+/* Frames the device holds for the next receives: each a minimal frame of an EtherType nobody takes. */
+static unsigned rx_pending;
+
 static int fake_receive(struct netdev *nd, void *buf, size_t size)
 {
     (void)nd;
-    (void)buf;
-    (void)size;
-    return 0;
+    if (rx_pending == 0) {
+        return 0;
+    }
+    rx_pending--;
+    memset(buf, 0, size < 60 ? size : 60);
+    ((uint8_t *)buf)[12] = 0x88; /* 0x88B5: IEEE 802 local experimental, dropped by lwIP */
+    ((uint8_t *)buf)[13] = 0xB5;
+    return 60;
 }
 
 static const struct netdev_ops fake_ops = { .start = fake_start, .send = fake_send, .receive = fake_receive };
@@ -236,6 +245,51 @@ static void test_replaced_device_gets_new_interface(void **state)
     assert_true(net_is_up());
 }
 
+/* The main loop sleeps until net_next_deadline_us(): it is lwIP's next timeout to the microsecond (a poll just
+ * before it runs nothing, so the deadline stays; a poll at it runs the timer, which moves it on), never in the
+ * past after a poll, and none of it is lost across the 30 s of DHCP retries and ARP, DNS and SNTP timers. */
+static void test_next_deadline_is_lwips_next_timeout(void **state)
+{
+    (void)state;
+    settings_dhcp();
+    fake_board_set_uptime_us(1234567);
+    net_init(&settings);
+    net_poll();
+    for (unsigned i = 0; i < 100; i++) {
+        uint64_t d = net_next_deadline_us();
+        assert_true(d > board_uptime_us());
+        assert_true(d != UINT64_MAX); /* lwIP's cyclic timers always run */
+        assert_int_equal(d % 1000u, 0);  /* lwIP counts whole milliseconds of uptime */
+        fake_board_set_uptime_us(d - 1);
+        net_poll();
+        assert_true(net_next_deadline_us() == d);
+        fake_board_set_uptime_us(d);
+        net_poll();
+        assert_true(net_next_deadline_us() > d);
+    }
+    assert_true(board_uptime_us() - 1234567 >= 10000000u);
+}
+
+/* Frames beyond one poll's budget wait in the device, announced by nothing: the next pass must not sleep. Nor when a
+ * device waits to be adopted. */
+static void test_received_backlog_is_work_at_once(void **state)
+{
+    (void)state;
+    settings_dhcp();
+    net_init(&settings);
+    /* A started device and no interface yet: the next poll adopts it, so the pass before it must not sleep. */
+    assert_true(net_next_deadline_us() == 0);
+    net_poll();
+    assert_true(net_next_deadline_us() > board_uptime_us());
+    rx_pending = NETIF_GLUE_RX_BUDGET + 4;
+    net_poll();
+    assert_int_equal(rx_pending, 4);
+    assert_true(net_next_deadline_us() == 0);
+    net_poll();
+    assert_int_equal(rx_pending, 0);
+    assert_true(net_next_deadline_us() > board_uptime_us());
+}
+
 /* Every lwIP error has words of its own (lwip_strerr() is "" in our build: `resolve x: ` said nothing), and a
  * lookup that cannot start says why: no DNS server, or a name DNS cannot carry. */
 static void test_strerror_names_every_lwip_error(void **state)
@@ -264,6 +318,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_static_settings_and_dns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ntp_server_from_dhcp_comes_second, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replaced_device_gets_new_interface, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_next_deadline_is_lwips_next_timeout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_received_backlog_is_work_at_once, setup, teardown),
         cmocka_unit_test(test_strerror_names_every_lwip_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
