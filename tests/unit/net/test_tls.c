@@ -777,6 +777,15 @@ static unsigned char *pattern(size_t len, unsigned seed)
     return p;
 }
 
+/* A TLS 1.3 server and the client connected to it through the pipe. */
+static void tls13_connect(struct server *s, struct tls_config *tc)
+{
+    server_start(s, &tls13_opts);
+    client_wrap(tc, HOST);
+    pump(s);
+    assert_true(app.connected);
+}
+
 /* A handshake, then `len` bytes each way; checks SNI, version and content. */
 static void run_exchange(struct tls_config *tc, const struct server_opts *o, size_t len, const char *version)
 {
@@ -1299,10 +1308,7 @@ static void test_shutdown_alert_waits_for_room(void **state)
     (void)state;
     struct tls_config *tc = config_make(&ca, NULL, NULL);
     struct server s;
-    server_start(&s, &tls13_opts);
-    client_wrap(tc, HOST);
-    pump(&s);
-    assert_true(app.connected);
+    tls13_connect(&s, tc);
     /* The server reads nothing meanwhile: the client fills the send buffer until less than an alert's record fits. */
     unsigned char *up = pattern(PIPE_UP_CAP, 2);
     size_t written = 0;
@@ -1342,10 +1348,7 @@ static void measure_transfer(size_t len, size_t *mbed_peak, size_t *lwip_peak)
 {
     struct tls_config *tc = config_make(&ca, NULL, NULL);
     struct server s;
-    server_start(&s, &tls13_opts);
-    client_wrap(tc, HOST);
-    pump(&s);
-    assert_true(app.connected);
+    tls13_connect(&s, tc);
     unsigned char *down = pattern(len, 3);
     unsigned char *up = pattern(len, 4);
     s.tx = down;
