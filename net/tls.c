@@ -803,8 +803,13 @@ static err_t tls_close(struct altcp_pcb *conn)
 static err_t tls_shutdown(struct altcp_pcb *conn, int shut_rx, int shut_tx)
 {
     struct tls_conn *c = conn->state;
-    if (shut_tx && c->phase == PHASE_OPEN) {
-        mbedtls_ssl_close_notify(&c->ssl);
+    if (shut_tx && c->phase == PHASE_OPEN && !c->flush_pending) {
+        /* An alert that does not fit waits in Mbed TLS's output buffer like a record: its next write call would
+         * push it on and report the application's data written without taking it. (With a record waiting already,
+         * close_notify would only push that on and drop the alert.) */
+        if (mbedtls_ssl_close_notify(&c->ssl) == MBEDTLS_ERR_SSL_WANT_WRITE) {
+            c->flush_pending = true;
+        }
     }
     return conn->inner_conn != NULL ? altcp_shutdown(conn->inner_conn, shut_rx, shut_tx) : ERR_CONN;
 }

@@ -2,8 +2,8 @@
 """Writes the seed corpus of fuzz_tls_records (tests/fuzz/corpus/fuzz_tls_records/): scripts of the target's events
 (see tests/fuzz/fuzz_tls_records.c) that reach the states worth mutating: full TLS 1.3 and 1.2 exchanges both
 ways, records split across pbufs, a flipped byte, the application refusing, closing or aborting inside its recv
-callback, a full send buffer, close_notify, FIN without it, a reset, a close that fails, and hostile bytes
-instead of a server. Run from the repository root after changing the event format."""
+callback, a full send buffer, a server record that waits for room, close_notify, FIN without it, a reset, a close
+that fails, and hostile bytes instead of a server. Run from the repository root after changing the event format."""
 import os
 
 (SERVER_DATA, DELIVER, PUMP, FLIP, RAW, SERVER_CLOSE, FIN, RESET, SENT, POLL, SNDBUF, APP_WRITE, APP_MODE,
@@ -15,6 +15,8 @@ TLS13, TLS12, HOSTILE = 0x00, 0x02, 0x01
 HANDSHAKE = bytes([PUMP, PUMP, PUMP])
 EXCHANGE = bytes([APP_WRITE, 60, PUMP, SERVER_DATA, 200, DELIVER, 3, 5, DELIVER, 40, 100, PUMP,
                   SERVER_DATA, 255, SERVER_DATA, 255, PUMP, APP_WRITE, 255, PUMP])
+# 14 writes of 255 * 37 bytes: more than the target's 128 KiB queue towards the client holds.
+QUEUE_FULL = bytes([SERVER_DATA, 255]) * 14
 
 
 def raw(data):
@@ -33,6 +35,12 @@ SEEDS = {
     "small-send-buffer": bytes([TLS13]) + HANDSHAKE + bytes([SNDBUF, 1, APP_WRITE, 200, SENT, 2, POLL, SNDBUF,
                                                             0x81, APP_WRITE, 9, SENT, 200, PUMP]),
     "reset-mid-handshake": bytes([TLS13, PUMP, RESET]),
+    # The client's queue fills: the server's last record waits in Mbed TLS, goes out with its next write or
+    # close_notify, and the plaintext after it must follow it, not repeat it.
+    "server-record-waits": bytes([TLS12, PUMP]) + QUEUE_FULL + bytes([PUMP, SERVER_DATA, 11, SERVER_DATA, 2, PUMP,
+                                                                       FIN]),
+    "server-close-after-waiting": bytes([TLS13, PUMP]) + QUEUE_FULL + bytes([PUMP, SERVER_CLOSE, SERVER_DATA, 2,
+                                                                              PUMP]),
     "shutdown-then-close-fails": bytes([TLS13]) + HANDSHAKE + bytes([APP_SHUTDOWN, CLOSE_FAILS, APP_CLOSE]),
     "hostile-server-hello": bytes([HOSTILE]) +
     raw(b"\x16\x03\x03\x00\x2a\x02\x00\x00\x26\x03\x03" + bytes(32) + b"\x00\x13\x01\x00") +

@@ -777,6 +777,15 @@ static unsigned char *pattern(size_t len, unsigned seed)
     return p;
 }
 
+/* A TLS 1.3 server and the client connected to it through the pipe. */
+static void tls13_connect(struct server *s, struct tls_config *tc)
+{
+    server_start(s, &tls13_opts);
+    client_wrap(tc, HOST);
+    pump(s);
+    assert_true(app.connected);
+}
+
 /* A handshake, then `len` bytes each way; checks SNI, version and content. */
 static void run_exchange(struct tls_config *tc, const struct server_opts *o, size_t len, const char *version)
 {
@@ -1292,6 +1301,34 @@ static void test_close_from_recv_callback(void **state)
     tls_config_free(tc);
 }
 
+/* A close_notify that does not fit the send buffer waits like a record: the application may not write before it
+ * (Mbed TLS's next write would push the alert on and drop the data), and the sent callback pushes it on. */
+static void test_shutdown_alert_waits_for_room(void **state)
+{
+    (void)state;
+    struct tls_config *tc = config_make(&ca, NULL, NULL);
+    struct server s;
+    tls13_connect(&s, tc);
+    /* The server reads nothing meanwhile: the client fills the send buffer until less than an alert's record fits. */
+    unsigned char *up = pattern(PIPE_UP_CAP, 2);
+    size_t written = 0;
+    for (u16_t room = altcp_sndbuf(app.tls); room > 0; room = altcp_sndbuf(app.tls)) {
+        assert_int_equal(altcp_write(app.tls, up + written, room, TCP_WRITE_FLAG_COPY), ERR_OK);
+        written += room;
+    }
+    altcp_shutdown(app.tls, 0, 1); /* the pipe has no shutdown of its own: only the alert matters here */
+    server_step(&s);               /* room again, and no sent callback yet */
+    assert_int_equal(altcp_sndbuf(app.tls), 0);
+    pump(&s);
+    assert_true(s.got_close_notify);
+    assert_int_equal(s.rx_len, written);
+    assert_memory_equal(s.rx, up, written);
+    client_close();
+    server_free(&s);
+    free(up);
+    tls_config_free(tc);
+}
+
 static void test_server_vanishes_mid_handshake(void **state)
 {
     (void)state;
@@ -1311,10 +1348,7 @@ static void measure_transfer(size_t len, size_t *mbed_peak, size_t *lwip_peak)
 {
     struct tls_config *tc = config_make(&ca, NULL, NULL);
     struct server s;
-    server_start(&s, &tls13_opts);
-    client_wrap(tc, HOST);
-    pump(&s);
-    assert_true(app.connected);
+    tls13_connect(&s, tc);
     unsigned char *down = pattern(len, 3);
     unsigned char *up = pattern(len, 4);
     s.tx = down;
@@ -1455,6 +1489,7 @@ int main(void)
         T(test_client_certificate),
         T(test_client_key_must_match_cert),
         T(test_close_from_recv_callback),
+        T(test_shutdown_alert_waits_for_room),
         T(test_server_vanishes_mid_handshake),
         T(test_buffers_bounded),
         T(test_connection_memory),
