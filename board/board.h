@@ -5,8 +5,8 @@
  * this header and never a register or a driver of its own choosing. Everything here is called from the main loop
  * (thread context), never from an interrupt handler, unless the function says otherwise.
  */
-#ifndef BOARD_H
-#define BOARD_H
+#ifndef BOARD_BOARD_H
+#define BOARD_BOARD_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -217,4 +217,4 @@ void board_net_poll(void);
  * device (the console's `usb` command). */
 void board_net_list(void);
 
-#endif /* BOARD_H */
+#endif /* BOARD_BOARD_H */

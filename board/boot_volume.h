@@ -5,8 +5,8 @@
  *
  * The board owns the volume and the block device and calls these from board_read_boot_file() (main loop only).
  */
-#ifndef BOOT_VOLUME_H
-#define BOOT_VOLUME_H
+#ifndef BOARD_BOOT_VOLUME_H
+#define BOARD_BOOT_VOLUME_H
 
 #include <stddef.h>
 
@@ -24,4 +24,4 @@ int boot_volume_mount(struct fat_volume *vol, struct blockdev *dev);
 int boot_volume_read(struct fat_volume *vol, const char *name, void *buf, size_t size, size_t *len,
                      boot_volume_io_strerror_fn io_strerror);
 
-#endif /* BOOT_VOLUME_H */
+#endif /* BOARD_BOOT_VOLUME_H */

@@ -9,8 +9,8 @@
  * Rules: main loop only (the firmware path waits for the mailbox). actled_pattern_step() is cheap when nothing
  * changes and touches the hardware only at the pattern's edges, so the main loop calls it on every pass.
  */
-#ifndef ACTLED_H
-#define ACTLED_H
+#ifndef DRIVERS_ACTLED_H
+#define DRIVERS_ACTLED_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -81,4 +81,4 @@ uint64_t actled_pattern_next_change(uint64_t now_us, enum actled_pattern p);
 
 const char *actled_strerror(int err);
 
-#endif /* ACTLED_H */
+#endif /* DRIVERS_ACTLED_H */

@@ -8,8 +8,8 @@
  * error codes, which are passed through unchanged. A write that returned 0 is stored (it survives a power cut); a
  * write cut short may leave any mix of old and new bytes in the blocks it covered.
  */
-#ifndef BLOCKDEV_H
-#define BLOCKDEV_H
+#ifndef DRIVERS_BLOCKDEV_H
+#define DRIVERS_BLOCKDEV_H
 
 #include <stdint.h>
 
@@ -42,4 +42,4 @@ int blockdev_write(const struct blockdev *dev, uint32_t lba, uint32_t count, con
 /* Message for a BLOCKDEV_ERR_* code; "unknown block device error" for anything else. */
 const char *blockdev_strerror(int err);
 
-#endif /* BLOCKDEV_H */
+#endif /* DRIVERS_BLOCKDEV_H */

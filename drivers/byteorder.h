@@ -5,8 +5,8 @@
  * Byte by byte, so the buffer needs no alignment and the result does not depend on the CPU's byte order. No state;
  * any context may call these.
  */
-#ifndef BYTEORDER_H
-#define BYTEORDER_H
+#ifndef DRIVERS_BYTEORDER_H
+#define DRIVERS_BYTEORDER_H
 
 #include <stdint.h>
 
@@ -48,4 +48,4 @@ static inline void byteorder_put_le64(uint8_t *p, uint64_t v)
     byteorder_put_le32(p + 4, (uint32_t)(v >> 32));
 }
 
-#endif /* BYTEORDER_H */
+#endif /* DRIVERS_BYTEORDER_H */

@@ -5,8 +5,8 @@
  * tests link no-op versions. The range is widened to whole cache lines, so shared buffers must be aligned to and
  * padded to DMA_CACHE_LINE bytes: nothing else may live in the lines they occupy.
  */
-#ifndef DMA_H
-#define DMA_H
+#ifndef DRIVERS_DMA_H
+#define DRIVERS_DMA_H
 
 #include <stddef.h>
 
@@ -18,4 +18,4 @@ void dma_cache_clean(const void *addr, size_t len);
 /* Discards cached lines of [addr, addr+len), before the CPU reads what a device wrote. */
 void dma_cache_invalidate(void *addr, size_t len);
 
-#endif /* DMA_H */
+#endif /* DRIVERS_DMA_H */

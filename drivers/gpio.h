@@ -12,8 +12,8 @@
  * Rules: systimer_init() before gpio_set_pull() (it waits on the system timer). Functions return 0 or a negative
  * GPIO_E* code; a pin outside 0..53 is -GPIO_EINVAL and touches nothing.
  */
-#ifndef GPIO_H
-#define GPIO_H
+#ifndef DRIVERS_GPIO_H
+#define DRIVERS_GPIO_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -97,4 +97,4 @@ uint32_t gpio_take_events(unsigned bank, uint32_t *levels);
 
 const char *gpio_strerror(int err);
 
-#endif /* GPIO_H */
+#endif /* DRIVERS_GPIO_H */

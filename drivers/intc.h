@@ -11,8 +11,8 @@
  * no blocking). A line that is pending and enabled but has no handler is disabled and counted, so a forgotten
  * handler can never cause an interrupt storm. intc_enable()/intc_disable() may be called from any context.
  */
-#ifndef INTC_H
-#define INTC_H
+#ifndef DRIVERS_INTC_H
+#define DRIVERS_INTC_H
 
 #include <stdint.h>
 
@@ -67,4 +67,4 @@ int intc_last_unhandled(void);
 
 const char *intc_strerror(int err);
 
-#endif /* INTC_H */
+#endif /* DRIVERS_INTC_H */

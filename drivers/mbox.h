@@ -11,8 +11,8 @@
  * Rules: mbox_init() once, after systimer_init(). Calls are not reentrant and wait (with a deadline) for the
  * firmware: main loop or start-up only, never from an interrupt handler.
  */
-#ifndef MBOX_H
-#define MBOX_H
+#ifndef DRIVERS_MBOX_H
+#define DRIVERS_MBOX_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -106,4 +106,4 @@ int mbox_set_gpio_state(uint32_t gpio, bool on);
 
 const char *mbox_strerror(int err);
 
-#endif /* MBOX_H */
+#endif /* DRIVERS_MBOX_H */

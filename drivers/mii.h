@@ -5,8 +5,8 @@
  * No hardware access: NIC drivers read the registers through their own MII bus and pass the values in.
  * Any context.
  */
-#ifndef MII_H
-#define MII_H
+#ifndef DRIVERS_MII_H
+#define DRIVERS_MII_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -55,4 +55,4 @@ bool mii_resolve(uint16_t advertise, uint16_t lpa, uint16_t ctrl1000, uint16_t s
  * the partner's. Half-duplex links have no pause. */
 void mii_resolve_pause(uint16_t advertise, uint16_t lpa, bool *tx, bool *rx);
 
-#endif /* MII_H */
+#endif /* DRIVERS_MII_H */

@@ -17,8 +17,8 @@
  * Strongly-ordered (board/common/mmu.c), so a write has reached its peripheral when the next access starts.
  * With MMIO_FAKE the raw accessors and the barrier come from tests/unit/fakes/fake_mmio.c, which checks this rule.
  */
-#ifndef MMIO_H
-#define MMIO_H
+#ifndef DRIVERS_MMIO_H
+#define DRIVERS_MMIO_H
 
 #include <stdint.h>
 
@@ -82,4 +82,4 @@ static inline void mmio_write_masked(uintptr_t addr, uint32_t value, uint32_t ma
     mmio_write32(addr, (mmio_read32(addr) & ~mask) | (value & mask));
 }
 
-#endif /* MMIO_H */
+#endif /* DRIVERS_MMIO_H */

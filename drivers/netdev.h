@@ -12,8 +12,8 @@
  * Frames are plain Ethernet frames without FCS: destination, source, type, payload (14..NETDEV_MAX_FRAME bytes).
  * Buffers belong to the caller and are copied before the call returns. Main loop only; never from an interrupt.
  */
-#ifndef NETDEV_H
-#define NETDEV_H
+#ifndef DRIVERS_NETDEV_H
+#define DRIVERS_NETDEV_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -106,4 +106,4 @@ void netdev_format_mac(const uint8_t mac[NETDEV_MAC_LEN], char *out, size_t size
 
 const char *netdev_strerror(int err);
 
-#endif /* NETDEV_H */
+#endif /* DRIVERS_NETDEV_H */

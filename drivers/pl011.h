@@ -13,8 +13,8 @@
  * Rules: systimer_init() before pl011_init(). Pins (GPIO 14/15 ALT0) and the UART clock are the board's job.
  * Before pl011_init() every call is a harmless no-op, so the crash handler may always use the UART.
  */
-#ifndef PL011_H
-#define PL011_H
+#ifndef DRIVERS_PL011_H
+#define DRIVERS_PL011_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -68,4 +68,4 @@ uint32_t pl011_rx_errors(void);
 
 const char *pl011_strerror(int err);
 
-#endif /* PL011_H */
+#endif /* DRIVERS_PL011_H */

@@ -8,8 +8,8 @@
  * Rules: systimer_init() before rng_init(). rng_read() busy-waits for the generator: main loop only, not from an
  * interrupt handler.
  */
-#ifndef RNG_H
-#define RNG_H
+#ifndef DRIVERS_RNG_H
+#define DRIVERS_RNG_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -37,4 +37,4 @@ int rng_read(void *buf, size_t len);
 
 const char *rng_strerror(int err);
 
-#endif /* RNG_H */
+#endif /* DRIVERS_RNG_H */

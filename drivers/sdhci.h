@@ -21,8 +21,8 @@
  * Calling context: thread context only; calls block for up to about a second (card power-up). One struct sdhci per
  * controller, owned by the caller; not reentrant.
  */
-#ifndef SDHCI_H
-#define SDHCI_H
+#ifndef DRIVERS_SDHCI_H
+#define DRIVERS_SDHCI_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -91,4 +91,4 @@ void sdhci_get_blockdev(struct sdhci *dev, struct blockdev *out);
 /* Message for an SDHCI_ERR_* code. */
 const char *sdhci_strerror(int err);
 
-#endif /* SDHCI_H */
+#endif /* DRIVERS_SDHCI_H */

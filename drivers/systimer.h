@@ -13,8 +13,8 @@
  * any context (main loop, IRQ handler, crash handler); a compare channel has one owner, which arms it and clears
  * it from its interrupt handler.
  */
-#ifndef SYSTIMER_H
-#define SYSTIMER_H
+#ifndef DRIVERS_SYSTIMER_H
+#define DRIVERS_SYSTIMER_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,4 +46,4 @@ void systimer_compare_set(unsigned channel, uint64_t deadline);
 /* Clears the channel's match, which ends its interrupt (from its handler). Channels 0 and 2 are ignored. */
 void systimer_compare_clear(unsigned channel);
 
-#endif /* SYSTIMER_H */
+#endif /* DRIVERS_SYSTIMER_H */

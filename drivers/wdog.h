@@ -19,8 +19,8 @@
  * Rules: wdog_init() once at start-up, before anything writes RSTS. wdog_feed() from the main loop. wdog_reset_now()
  * and wdog_halt() may be called from any context, exception handlers included; they do not wait.
  */
-#ifndef WDOG_H
-#define WDOG_H
+#ifndef DRIVERS_WDOG_H
+#define DRIVERS_WDOG_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -72,4 +72,4 @@ bool wdog_last_reset_was_watchdog(void);
 
 const char *wdog_strerror(int err);
 
-#endif /* WDOG_H */
+#endif /* DRIVERS_WDOG_H */

@@ -4,8 +4,8 @@
  * banner_print() is the boot banner; the console's `version` and `status` commands reuse its pieces so that the
  * same fact always reads the same way. Output goes to stdout. Call after board_init(), from the main loop.
  */
-#ifndef BANNER_H
-#define BANNER_H
+#ifndef FIRMWARE_BANNER_H
+#define FIRMWARE_BANNER_H
 
 /* The full boot banner: firmware line, then model, SoC, revision, serial number, memory, reset cause and
  * whether the board is emulated, one per line. */
@@ -17,4 +17,4 @@ void banner_print_firmware(void);
 /* "reset:    <cause>" plus " (<detail>)" when the board recorded one. */
 void banner_print_reset_cause(void);
 
-#endif /* BANNER_H */
+#endif /* FIRMWARE_BANNER_H */

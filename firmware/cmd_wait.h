@@ -7,8 +7,8 @@
  * console input typed during the wait is dropped, as a serial console does during a running command.
  * Main loop only (a console command).
  */
-#ifndef CMD_WAIT_H
-#define CMD_WAIT_H
+#ifndef FIRMWARE_CMD_WAIT_H
+#define FIRMWARE_CMD_WAIT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,4 +20,4 @@
  * "^C"), true otherwise: the caller checks done() again to tell a finished wait from an expired one. */
 bool cmd_wait_until(bool (*done)(void), uint64_t deadline_us);
 
-#endif /* CMD_WAIT_H */
+#endif /* FIRMWARE_CMD_WAIT_H */

@@ -13,8 +13,8 @@
  * of the last load are static and owned here. Secrets (AuthPass, AuthToken, the TLS key's contents) never reach
  * the console: config/ masks them and never puts them in a diagnostic.
  */
-#ifndef CONFIG_LOAD_H
-#define CONFIG_LOAD_H
+#ifndef FIRMWARE_CONFIG_LOAD_H
+#define FIRMWARE_CONFIG_LOAD_H
 
 #include "config/config.h"
 #include "config/config_files.h"
@@ -63,4 +63,4 @@ int config_load_register(void);
 
 const char *config_load_strerror(int err);
 
-#endif /* CONFIG_LOAD_H */
+#endif /* FIRMWARE_CONFIG_LOAD_H */

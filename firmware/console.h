@@ -15,8 +15,8 @@
  * know about the console. console_poll() called from inside a command (a wait) returns at once: commands never
  * nest.
  */
-#ifndef CONSOLE_H
-#define CONSOLE_H
+#ifndef FIRMWARE_CONSOLE_H
+#define FIRMWARE_CONSOLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -95,4 +95,4 @@ bool console_parse_count(const char *text, unsigned max, unsigned *value);
 /* A short description of a CONSOLE_ERR_* code. */
 const char *console_strerror(int err);
 
-#endif /* CONSOLE_H */
+#endif /* FIRMWARE_CONSOLE_H */

@@ -5,8 +5,8 @@
  * struct console_builtin_info, so the console does not depend on the network stack. Other modules can add a
  * line to `status` with console_builtin_add_status(). Main-loop context only.
  */
-#ifndef CONSOLE_BUILTIN_H
-#define CONSOLE_BUILTIN_H
+#ifndef FIRMWARE_CONSOLE_BUILTIN_H
+#define FIRMWARE_CONSOLE_BUILTIN_H
 
 /* Room for one line per subsystem that has a state worth showing (network, mail queue, ...). */
 #ifndef CONSOLE_BUILTIN_MAX_STATUS
@@ -26,4 +26,4 @@ int console_builtin_register(const struct console_builtin_info *info);
  * Returns 0, CONSOLE_ERR_INVALID for NULL or CONSOLE_ERR_FULL past CONSOLE_BUILTIN_MAX_STATUS. */
 int console_builtin_add_status(void (*print_status)(void));
 
-#endif /* CONSOLE_BUILTIN_H */
+#endif /* FIRMWARE_CONSOLE_BUILTIN_H */

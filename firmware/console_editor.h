@@ -17,8 +17,8 @@
  *
  * The struct is owned by the caller (no heap); one editor per byte stream, used from one context only.
  */
-#ifndef CONSOLE_EDITOR_H
-#define CONSOLE_EDITOR_H
+#ifndef FIRMWARE_CONSOLE_EDITOR_H
+#define FIRMWARE_CONSOLE_EDITOR_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -72,4 +72,4 @@ const char *console_editor_line(const struct console_editor *ed);
  * the line after other output. Owned by the editor and valid until the next console_editor_feed(). */
 const char *console_editor_pending(const struct console_editor *ed, size_t *len);
 
-#endif /* CONSOLE_EDITOR_H */
+#endif /* FIRMWARE_CONSOLE_EDITOR_H */

@@ -8,8 +8,8 @@
  * on an alarm device; a second client during a test is refused. Register once at start-up, from the main loop,
  * after net_init().
  */
-#ifndef IPERF_CMD_H
-#define IPERF_CMD_H
+#ifndef FIRMWARE_IPERF_CMD_H
+#define FIRMWARE_IPERF_CMD_H
 
 #define IPERF_CMD_PORT 5001u
 /* How long `iperf` waits for a client to connect and finish, unless told otherwise on the command line. */
@@ -19,4 +19,4 @@
 /* Adds `iperf` to the console; returns console_register()'s result. */
 int iperf_cmd_register(void);
 
-#endif /* IPERF_CMD_H */
+#endif /* FIRMWARE_IPERF_CMD_H */

@@ -25,8 +25,8 @@
  *
  * Register once at start-up, from the main loop, after net_init(). Main loop only.
  */
-#ifndef MAIL_CMD_H
-#define MAIL_CMD_H
+#ifndef FIRMWARE_MAIL_CMD_H
+#define FIRMWARE_MAIL_CMD_H
 
 #include "lib/units.h"
 
@@ -49,4 +49,4 @@
 /* Adds `test` and `sendmail` to the console; returns console_register()'s result. */
 int mail_cmd_register(void);
 
-#endif /* MAIL_CMD_H */
+#endif /* FIRMWARE_MAIL_CMD_H */

@@ -4,8 +4,8 @@
  * until their answer or deadline, so the rest of the device runs meanwhile; Ctrl-C stops them.
  * Register once at start-up, from the main loop, after net_init().
  */
-#ifndef NET_CMD_H
-#define NET_CMD_H
+#ifndef FIRMWARE_NET_CMD_H
+#define FIRMWARE_NET_CMD_H
 
 /* Longest wait for one DNS answer (lwIP gives up by itself after its retries, within about 8 s). */
 #ifndef NET_CMD_RESOLVE_TIMEOUT_MS
@@ -22,4 +22,4 @@
 /* Adds the three commands to the console; returns console_register()'s result. */
 int net_cmd_register(void);
 
-#endif /* NET_CMD_H */
+#endif /* FIRMWARE_NET_CMD_H */

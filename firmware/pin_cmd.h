@@ -4,10 +4,10 @@
  * debounce it as one. Real hardware refuses the simulation: its pins follow their wires. Register once at start-up,
  * from the main loop.
  */
-#ifndef PIN_CMD_H
-#define PIN_CMD_H
+#ifndef FIRMWARE_PIN_CMD_H
+#define FIRMWARE_PIN_CMD_H
 
 /* Adds `pin` to the console; returns console_register()'s result. */
 int pin_cmd_register(void);
 
-#endif /* PIN_CMD_H */
+#endif /* FIRMWARE_PIN_CMD_H */

@@ -11,8 +11,8 @@
  * on failure, named by mail_strerror(). Any context may call these functions (no globals, no blocking); they are
  * not re-entrant on the same struct.
  */
-#ifndef MAIL_H
-#define MAIL_H
+#ifndef MAIL_MAIL_H
+#define MAIL_MAIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -68,4 +68,4 @@ bool mail_has_8bit(const char *s, size_t n);
 
 const char *mail_strerror(int err);
 
-#endif /* MAIL_H */
+#endif /* MAIL_MAIL_H */

@@ -10,8 +10,8 @@
  *
  * Pure, no allocation; the callback receives a NUL-terminated address that is valid only during the call.
  */
-#ifndef MAIL_ADDR_H
-#define MAIL_ADDR_H
+#ifndef MAIL_MAIL_ADDR_H
+#define MAIL_MAIL_ADDR_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,4 +36,4 @@ bool mail_addr_is_valid(const char *addr);
 /* The domain of an address (after the last '@'), or NULL when there is no '@'. */
 const char *mail_addr_domain(const char *addr);
 
-#endif /* MAIL_ADDR_H */
+#endif /* MAIL_MAIL_ADDR_H */

@@ -18,8 +18,8 @@
  *
  * Output goes into a caller-owned buffer; on MAIL_ERR_OVERFLOW its content is unspecified and must not be sent.
  */
-#ifndef MAIL_COMPOSE_H
-#define MAIL_COMPOSE_H
+#ifndef MAIL_MAIL_COMPOSE_H
+#define MAIL_MAIL_COMPOSE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -60,4 +60,4 @@ struct mail_compose_result {
 int mail_compose(const struct config *cfg, const struct mail_compose_msg *msg, char *buf, size_t size,
 		 struct mail_compose_result *res);
 
-#endif /* MAIL_COMPOSE_H */
+#endif /* MAIL_MAIL_COMPOSE_H */

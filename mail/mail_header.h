@@ -14,8 +14,8 @@
  * Time is passed in by the caller as UTC seconds since 1970 (the NTP clock); the conversion is done here without
  * libc time zone code. Pure functions; buffers are the caller's.
  */
-#ifndef MAIL_HEADER_H
-#define MAIL_HEADER_H
+#ifndef MAIL_MAIL_HEADER_H
+#define MAIL_MAIL_HEADER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -57,4 +57,4 @@ int mail_header_qualify(const struct config *cfg, const char *addr, char *buf, s
 /* A recipient as ssmtp's rcpt_remap: "root" -> Root, a name without '@' qualified, others unchanged. */
 int mail_header_recipient(const struct config *cfg, const char *addr, char *buf, size_t size);
 
-#endif /* MAIL_HEADER_H */
+#endif /* MAIL_MAIL_HEADER_H */

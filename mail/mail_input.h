@@ -9,8 +9,8 @@
  * caller's and holds the message (without the final "." line) when MAIL_INPUT_END comes. One reader per message,
  * from one context.
  */
-#ifndef FIRMWARE_MAIL_INPUT_H
-#define FIRMWARE_MAIL_INPUT_H
+#ifndef MAIL_MAIL_INPUT_H
+#define MAIL_MAIL_INPUT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -52,4 +52,4 @@ const char *mail_input_text(const struct mail_input *in, size_t *len);
 /* True when the message did not fit the buffer (it is then incomplete and must not be sent). */
 bool mail_input_overflowed(const struct mail_input *in);
 
-#endif /* FIRMWARE_MAIL_INPUT_H */
+#endif /* MAIL_MAIL_INPUT_H */

@@ -7,8 +7,8 @@
  * here can contain a bare CR or LF. Output is not dot-stuffed: that belongs to the SMTP DATA layer (BDAT needs
  * none). Pure functions, no allocation.
  */
-#ifndef MAIL_MIME_H
-#define MAIL_MIME_H
+#ifndef MAIL_MAIL_MIME_H
+#define MAIL_MAIL_MIME_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -102,4 +102,4 @@ int mail_mime_downgrade(const char *msg, size_t len, char *out, size_t size, siz
  */
 size_t mail_mime_downgrade_max(size_t len);
 
-#endif /* MAIL_MIME_H */
+#endif /* MAIL_MAIL_MIME_H */

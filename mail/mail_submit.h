@@ -31,8 +31,8 @@
  *
  * Pure; the input is read in place and never modified; output and result are the caller's.
  */
-#ifndef MAIL_SUBMIT_H
-#define MAIL_SUBMIT_H
+#ifndef MAIL_MAIL_SUBMIT_H
+#define MAIL_MAIL_SUBMIT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -74,4 +74,4 @@ struct mail_submit_result {
 int mail_submit_prepare(const struct config *cfg, const struct mail_submit_opts *opts, const char *text,
 			size_t len, char *out, size_t size, struct mail_submit_result *res);
 
-#endif /* MAIL_SUBMIT_H */
+#endif /* MAIL_MAIL_SUBMIT_H */

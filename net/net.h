@@ -20,8 +20,8 @@
  * Rules: main loop only, after net_stack_init(). The settings are copied; later changes need another net_init(),
  * which applies them to the interface at once.
  */
-#ifndef NET_H
-#define NET_H
+#ifndef NET_NET_H
+#define NET_NET_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -96,4 +96,4 @@ const char *net_strerror(err_t err);
  * to do: ERR_VAL is "no DNS server", ERR_ARG a name DNS cannot carry. */
 const char *net_dns_strerror(err_t err);
 
-#endif /* NET_H */
+#endif /* NET_NET_H */

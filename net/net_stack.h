@@ -6,8 +6,8 @@
  *
  * Rules: net_stack_init() once, from main(), after board_init() (the hardware RNG must be running). Main loop only.
  */
-#ifndef NET_STACK_H
-#define NET_STACK_H
+#ifndef NET_NET_STACK_H
+#define NET_NET_STACK_H
 
 #include <stddef.h>
 
@@ -32,4 +32,4 @@ const char *net_stack_strerror(int err);
  * always terminated when len > 0. The caller owns buf. */
 void net_stack_versions(char *buf, size_t len);
 
-#endif /* NET_STACK_H */
+#endif /* NET_NET_STACK_H */

@@ -13,8 +13,8 @@
  * Rules: main loop only (NO_SYS lwIP). The struct netif is the caller's and must stay valid while added; the
  * device is the driver's and must stay registered.
  */
-#ifndef NETIF_GLUE_H
-#define NETIF_GLUE_H
+#ifndef NET_NETIF_GLUE_H
+#define NET_NETIF_GLUE_H
 
 #include "drivers/netdev.h"
 #include "lwip/netif.h"
@@ -38,4 +38,4 @@ struct netdev *netif_glue_device(const struct netif *netif);
  * into lwIP. Returns the number of frames passed up, so a caller can poll again at once when it was the budget. */
 int netif_glue_poll(struct netif *netif);
 
-#endif /* NETIF_GLUE_H */
+#endif /* NET_NETIF_GLUE_H */

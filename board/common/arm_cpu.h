@@ -3,8 +3,8 @@
  *
  * Only plain #defines: start.S and vectors.S include this file too.
  */
-#ifndef ARM_CPU_H
-#define ARM_CPU_H
+#ifndef BOARD_COMMON_ARM_CPU_H
+#define BOARD_COMMON_ARM_CPU_H
 
 /* CPSR mode field and interrupt masks. */
 #define ARM_MODE_MASK   0x1F
@@ -41,4 +41,4 @@
 /* Where the GPU firmware loads kernel.img/kernel7.img and where the image is linked to run. */
 #define ARM_IMAGE_LINK_ADDR  0x8000
 
-#endif /* ARM_CPU_H */
+#endif /* BOARD_COMMON_ARM_CPU_H */

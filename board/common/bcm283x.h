@@ -4,8 +4,8 @@
  * The offsets are the same on BCM2835, BCM2836 and BCM2837; only the window's base differs, and that comes from
  * the board (BOARD_PERIPH_BASE in board/<board>/board_config.h). Source: BCM2835 ARM Peripherals, section 1.2.
  */
-#ifndef BCM283X_H
-#define BCM283X_H
+#ifndef BOARD_COMMON_BCM283X_H
+#define BOARD_COMMON_BCM283X_H
 
 #define BCM283X_PERIPH_SIZE      0x01000000u
 
@@ -25,4 +25,4 @@
 #define BCM283X_BT_UART_TXD_PIN  32u
 #define BCM283X_BT_UART_RXD_PIN  33u
 
-#endif /* BCM283X_H */
+#endif /* BOARD_COMMON_BCM283X_H */

@@ -1,8 +1,8 @@
 /*
  * board_pi.h - what the Pi board's own pieces (boot, crash reporter) share with board_pi.c. Not for firmware/.
  */
-#ifndef BOARD_PI_H
-#define BOARD_PI_H
+#ifndef BOARD_COMMON_BOARD_PI_H
+#define BOARD_COMMON_BOARD_PI_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -48,4 +48,4 @@ void board_pi_usb_wake_enable(void);
 /* Records the cause, drains the console and resets through the watchdog. */
 void board_pi_reset(enum board_reset_cause cause, const char *detail) __attribute__((noreturn));
 
-#endif /* BOARD_PI_H */
+#endif /* BOARD_COMMON_BOARD_PI_H */

@@ -10,8 +10,8 @@
  * Called once at start-up from a single thread; it keeps no state of its own. The caller owns both the blob
  * (only read, never kept) and *out (filled in completely on every call).
  */
-#ifndef BOOTINFO_H
-#define BOOTINFO_H
+#ifndef BOARD_COMMON_BOOTINFO_H
+#define BOARD_COMMON_BOOTINFO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -73,4 +73,4 @@ const char *bootinfo_strerror(int err);
 /* "none", "ATAGs" or "device tree"; never NULL. */
 const char *bootinfo_source_name(enum bootinfo_source source);
 
-#endif /* BOOTINFO_H */
+#endif /* BOARD_COMMON_BOOTINFO_H */

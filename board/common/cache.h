@@ -2,8 +2,8 @@
  * cache.h - whole-cache and TLB maintenance for the MMU set-up, and barriers. The range operations that drivers
  * need are in drivers/dma.h (implemented in cache.c too). Called with interrupts masked, from boot code only.
  */
-#ifndef CACHE_H
-#define CACHE_H
+#ifndef BOARD_COMMON_CACHE_H
+#define BOARD_COMMON_CACHE_H
 
 /* Invalidates the data and instruction caches, branch predictors and TLBs without writing anything back:
  * only valid before the data cache has ever been enabled. */
@@ -14,4 +14,4 @@ void cache_invalidate_tlb(void);
 void cache_dsb(void);
 void cache_isb(void);
 
-#endif /* CACHE_H */
+#endif /* BOARD_COMMON_CACHE_H */

@@ -2,8 +2,8 @@
  * crash.h - the crash reporter: entered from vectors.S for every fault, prints a report on the console and
  * reboots through the watchdog. It uses no heap, no stdio and no interrupts, since any of them may be what broke.
  */
-#ifndef CRASH_H
-#define CRASH_H
+#ifndef BOARD_COMMON_CRASH_H
+#define BOARD_COMMON_CRASH_H
 
 #include <stdint.h>
 
@@ -15,4 +15,4 @@ struct crash_frame {
 
 void crash_report(uint32_t kind, const struct crash_frame *frame, uint32_t spsr) __attribute__((noreturn));
 
-#endif /* CRASH_H */
+#endif /* BOARD_COMMON_CRASH_H */

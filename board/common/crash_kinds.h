@@ -1,8 +1,8 @@
 /*
  * crash_kinds.h - the exception kinds vectors.S hands to crash_report(). Plain #defines: assembly includes it.
  */
-#ifndef CRASH_KINDS_H
-#define CRASH_KINDS_H
+#ifndef BOARD_COMMON_CRASH_KINDS_H
+#define BOARD_COMMON_CRASH_KINDS_H
 
 #define CRASH_UNDEFINED      1
 #define CRASH_SWI            2
@@ -11,4 +11,4 @@
 #define CRASH_FIQ            5
 #define CRASH_RESET_VECTOR   6 /* a jump through address 0 of the vector table: a call through a NULL pointer */
 
-#endif /* CRASH_KINDS_H */
+#endif /* BOARD_COMMON_CRASH_KINDS_H */

@@ -6,8 +6,8 @@
  * all other addresses fault, and so does the first page once mmu_protect_null_page() has been called, which
  * turns NULL pointer dereferences into data aborts. Called once, from boot_start(), before interrupts are on.
  */
-#ifndef MMU_H
-#define MMU_H
+#ifndef BOARD_COMMON_MMU_H
+#define BOARD_COMMON_MMU_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -24,4 +24,4 @@ void mmu_init(size_t ram_size, const struct mmu_region *devices, size_t device_c
 /* Makes the first 4 KiB page inaccessible (done after the boot blob at 0x100 has been read). */
 void mmu_protect_null_page(void);
 
-#endif /* MMU_H */
+#endif /* BOARD_COMMON_MMU_H */

@@ -18,8 +18,8 @@
  * Rules: pi_input_init() once, from board_init(), after intc_init() and gpio_init(), with the model's header
  * known; the handler runs in IRQ context; the main loop's side masks IRQs at the CPU while it touches a ring.
  */
-#ifndef PI_INPUT_H
-#define PI_INPUT_H
+#ifndef BOARD_COMMON_PI_INPUT_H
+#define BOARD_COMMON_PI_INPUT_H
 
 #include <stdbool.h>
 
@@ -30,4 +30,4 @@
  * interrupt controller's negative code. */
 int pi_input_init(enum pi_header header, bool emulated);
 
-#endif /* PI_INPUT_H */
+#endif /* BOARD_COMMON_PI_INPUT_H */

@@ -21,8 +21,8 @@
  *
  * Everything here is constant data: callable from anywhere, at any time.
  */
-#ifndef PI_MODELS_H
-#define PI_MODELS_H
+#ifndef BOARD_COMMON_PI_MODELS_H
+#define BOARD_COMMON_PI_MODELS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -77,4 +77,4 @@ size_t pi_model_stray_pins(const struct pi_model *m, unsigned *pins, size_t max)
  * the heap: the GPU takes its share off the top. */
 uint32_t pi_model_ram_mb(uint32_t revision);
 
-#endif /* PI_MODELS_H */
+#endif /* BOARD_COMMON_PI_MODELS_H */

@@ -9,8 +9,8 @@
  *
  * Constant data: callable from anywhere.
  */
-#ifndef PI_NIC_H
-#define PI_NIC_H
+#ifndef BOARD_COMMON_PI_NIC_H
+#define BOARD_COMMON_PI_NIC_H
 
 #include <stddef.h>
 
@@ -21,4 +21,4 @@
  * usb_host_config wants them; *count gets their number. Never NULL. */
 const struct usb_driver *const *pi_nic_usb_drivers(const struct pi_model *m, size_t *count);
 
-#endif /* PI_NIC_H */
+#endif /* BOARD_COMMON_PI_NIC_H */

@@ -5,8 +5,8 @@
  * so power-on garbage is never taken for a record. On QEMU a reset puts PM_RSTS back to its power-on value, so
  * this record is the only way to know; on a real Pi it complements RSTS. Called from boot and crash code only.
  */
-#ifndef RESETINFO_H
-#define RESETINFO_H
+#ifndef BOARD_COMMON_RESETINFO_H
+#define BOARD_COMMON_RESETINFO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,4 +22,4 @@ bool resetinfo_take(enum board_reset_cause *cause, char detail[RESETINFO_DETAIL_
 /* Writes the record just before a deliberate reset (or ahead of arming the watchdog). */
 void resetinfo_store(enum board_reset_cause cause, const char *detail);
 
-#endif /* RESETINFO_H */
+#endif /* BOARD_COMMON_RESETINFO_H */

@@ -2,8 +2,8 @@
  * syscalls.h - newlib's system calls on the Pi: the console for stdout/stderr and a heap from the end of the
  * image to the top of ARM RAM. Main-loop context only (newlib's malloc is not used from interrupts).
  */
-#ifndef SYSCALLS_H
-#define SYSCALLS_H
+#ifndef BOARD_COMMON_SYSCALLS_H
+#define BOARD_COMMON_SYSCALLS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -16,4 +16,4 @@ size_t syscalls_heap_reserved(void);
 size_t syscalls_heap_peak(void);
 size_t syscalls_heap_total(void);
 
-#endif /* SYSCALLS_H */
+#endif /* BOARD_COMMON_SYSCALLS_H */

@@ -7,11 +7,11 @@
  *
  * Rules: native board only; main loop only. The path is the --sd argument and is kept by reference.
  */
-#ifndef NATIVE_STORAGE_H
-#define NATIVE_STORAGE_H
+#ifndef BOARD_NATIVE_NATIVE_STORAGE_H
+#define BOARD_NATIVE_NATIVE_STORAGE_H
 
 /* Names the image file or directory; nothing is opened until the first board_read_boot_file(). Without a call,
  * the board has no card (BOARD_ERR_NO_MEDIA). */
 void native_storage_set_path(const char *path);
 
-#endif /* NATIVE_STORAGE_H */
+#endif /* BOARD_NATIVE_NATIVE_STORAGE_H */

@@ -10,8 +10,8 @@
  *
  * Rules: native board only; main loop only (libslirp is not thread-safe, and nothing here uses threads).
  */
-#ifndef SLIRP_NETDEV_H
-#define SLIRP_NETDEV_H
+#ifndef BOARD_NATIVE_SLIRP_NETDEV_H
+#define BOARD_NATIVE_SLIRP_NETDEV_H
 
 #include <stdint.h>
 
@@ -42,4 +42,4 @@ struct netdev *slirp_netdev_device(void);
  * expired timers. Frames slirp produces are queued for netdev_receive(). */
 void slirp_netdev_wait(int console_fd, int max_ms);
 
-#endif /* SLIRP_NETDEV_H */
+#endif /* BOARD_NATIVE_SLIRP_NETDEV_H */

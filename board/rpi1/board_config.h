@@ -2,8 +2,8 @@
  * board_config.h (rpi1) - Raspberry Pi 1 A/B/A+/B+, Zero and Zero W running kernel.img.
  * BCM2835: one ARM1176JZF-S core, peripherals at 0x20000000.
  */
-#ifndef BOARD_CONFIG_H
-#define BOARD_CONFIG_H
+#ifndef BOARD_RPI1_BOARD_CONFIG_H
+#define BOARD_RPI1_BOARD_CONFIG_H
 
 #define BOARD_NAME              "rpi1"
 #define BOARD_PERIPH_BASE       0x20000000u
@@ -14,4 +14,4 @@
 #define BOARD_BUS_ALIAS         0x40000000u
 #define BOARD_IMAGE_NAME        "kernel.img"
 
-#endif /* BOARD_CONFIG_H */
+#endif /* BOARD_RPI1_BOARD_CONFIG_H */

@@ -16,8 +16,8 @@
  * No allocation: all scratch space (two sectors and the name buffers) lives in struct fat_volume, which the caller
  * owns (about 2 KB: make it static). A volume is used from one thread at a time; calls do blocking device reads.
  */
-#ifndef FAT_H
-#define FAT_H
+#ifndef DRIVERS_STORAGE_FAT_H
+#define DRIVERS_STORAGE_FAT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -95,4 +95,4 @@ int fat_read_file(struct fat_volume *vol, const char *path, void *buf, size_t bu
 /* Message for a FAT_ERR_* code. */
 const char *fat_strerror(int err);
 
-#endif /* FAT_H */
+#endif /* DRIVERS_STORAGE_FAT_H */

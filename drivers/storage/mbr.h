@@ -9,8 +9,8 @@
  *
  * Uses one 512-byte buffer on the stack; runs in thread context; keeps no state.
  */
-#ifndef MBR_H
-#define MBR_H
+#ifndef DRIVERS_STORAGE_MBR_H
+#define DRIVERS_STORAGE_MBR_H
 
 #include <stdint.h>
 
@@ -50,4 +50,4 @@ int mbr_find_partition(const struct blockdev *dev, uint8_t type, uint32_t *first
 /* Message for an MBR_ERR_* code. */
 const char *mbr_strerror(int err);
 
-#endif /* MBR_H */
+#endif /* DRIVERS_STORAGE_MBR_H */

@@ -10,8 +10,8 @@
  *
  * Rules: registered with usb_core_init(); main loop only.
  */
-#ifndef CDC_ECM_H
-#define CDC_ECM_H
+#ifndef DRIVERS_USB_CDC_ECM_H
+#define DRIVERS_USB_CDC_ECM_H
 
 #include <stdint.h>
 
@@ -29,4 +29,4 @@ extern const struct usb_driver cdc_ecm_driver;
  * Returns 0 or -USB_EDESC. */
 int cdc_ecm_parse_mac(const char *text, uint8_t mac[NETDEV_MAC_LEN]);
 
-#endif /* CDC_ECM_H */
+#endif /* DRIVERS_USB_CDC_ECM_H */

@@ -24,8 +24,8 @@
  *
  * Rules: dwc2_init() once, after systimer_init(). Main loop only; not reentrant; never from an IRQ handler.
  */
-#ifndef DWC2_H
-#define DWC2_H
+#ifndef DRIVERS_USB_DWC2_H
+#define DRIVERS_USB_DWC2_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -133,4 +133,4 @@ int dwc2_usb_error(int err);
 /* The driver as the USB core's host controller (usb_core_init()): the transfer calls above, with USB_E* codes. */
 extern const struct usb_hc_ops dwc2_hc_ops;
 
-#endif /* DWC2_H */
+#endif /* DRIVERS_USB_DWC2_H */

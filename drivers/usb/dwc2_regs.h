@@ -8,8 +8,8 @@
  * prefix); QEMU's model (include/hw/usb/dwc2-regs.h) has the same layout. A field is a *_MASK in place with its
  * *_LSB; single bits are named. Nothing here touches the hardware: no context rules.
  */
-#ifndef DWC2_REGS_H
-#define DWC2_REGS_H
+#ifndef DRIVERS_USB_DWC2_REGS_H
+#define DRIVERS_USB_DWC2_REGS_H
 
 /* Core global registers. */
 #define DWC2_GAHBCFG                    0x008u
@@ -143,4 +143,4 @@
 /* Power and clock gating. */
 #define DWC2_PCGCTL                     0xE00u
 
-#endif /* DWC2_REGS_H */
+#endif /* DRIVERS_USB_DWC2_REGS_H */

@@ -9,11 +9,11 @@
  *
  * Rules: registered with usb_core_init(); main loop only.
  */
-#ifndef LAN78XX_H
-#define LAN78XX_H
+#ifndef DRIVERS_USB_LAN78XX_H
+#define DRIVERS_USB_LAN78XX_H
 
 #include "drivers/usb/usb_core.h"
 
 extern const struct usb_driver lan78xx_driver;
 
-#endif /* LAN78XX_H */
+#endif /* DRIVERS_USB_LAN78XX_H */

@@ -8,8 +8,8 @@
  *
  * Blocking control transfers, bounded by the USB core's timeout; MII and TX waits are bounded too. Main loop only.
  */
-#ifndef MCHP_USB_H
-#define MCHP_USB_H
+#ifndef DRIVERS_USB_MCHP_USB_H
+#define DRIVERS_USB_MCHP_USB_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -104,4 +104,4 @@ int mchp_eth_receive(struct netdev *nd, void *buf, size_t size);
  * Returns 1 when the link state changed, 0 when not (or not due), or a negative USB_E* code. */
 int mchp_eth_link_poll(struct mchp_eth *e);
 
-#endif /* MCHP_USB_H */
+#endif /* DRIVERS_USB_MCHP_USB_H */

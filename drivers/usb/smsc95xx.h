@@ -8,11 +8,11 @@
  *
  * Rules: registered with usb_core_init(); main loop only.
  */
-#ifndef SMSC95XX_H
-#define SMSC95XX_H
+#ifndef DRIVERS_USB_SMSC95XX_H
+#define DRIVERS_USB_SMSC95XX_H
 
 #include "drivers/usb/usb_core.h"
 
 extern const struct usb_driver smsc95xx_driver;
 
-#endif /* SMSC95XX_H */
+#endif /* DRIVERS_USB_SMSC95XX_H */

@@ -17,8 +17,8 @@
  * blocking calls wait at most their timeout. Device structs are owned by the core and stay valid (with present ==
  * false after removal) for the firmware's lifetime: a driver may keep a pointer to its device.
  */
-#ifndef USB_CORE_H
-#define USB_CORE_H
+#ifndef DRIVERS_USB_USB_CORE_H
+#define DRIVERS_USB_USB_CORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -168,4 +168,4 @@ bool usb_async_busy(const struct usb_async *a);
 
 const char *usb_strerror(int err);
 
-#endif /* USB_CORE_H */
+#endif /* DRIVERS_USB_USB_CORE_H */

@@ -9,8 +9,8 @@
  *
  * Multi-byte fields are little-endian on the wire; the structs below hold them in host order.
  */
-#ifndef USB_DESC_H
-#define USB_DESC_H
+#ifndef DRIVERS_USB_USB_DESC_H
+#define DRIVERS_USB_USB_DESC_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -157,4 +157,4 @@ int usb_desc_string_to_ascii(const uint8_t *buf, size_t len, char *out, size_t o
 
 const char *usb_desc_strerror(int err);
 
-#endif /* USB_DESC_H */
+#endif /* DRIVERS_USB_USB_DESC_H */

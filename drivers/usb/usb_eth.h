@@ -4,8 +4,8 @@
  *
  * Blocking, bounded by the caller's timeout. Main loop only.
  */
-#ifndef USB_ETH_H
-#define USB_ETH_H
+#ifndef DRIVERS_USB_USB_ETH_H
+#define DRIVERS_USB_USB_ETH_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -26,4 +26,4 @@ void usb_eth_unregister(struct usb_device *dev, struct netdev *nd);
  * endpoint is cleared for the next frame. Returns 0, -NETDEV_ETIMEDOUT or -NETDEV_EIO. */
 int usb_eth_send(struct usb_device *dev, struct usb_pipe *out, const void *data, size_t len, uint32_t timeout_us);
 
-#endif /* USB_ETH_H */
+#endif /* DRIVERS_USB_USB_ETH_H */

@@ -9,8 +9,8 @@
  * Rules: the operations are called from the main loop only and are not reentrant; blocking ones return within
  * their timeout.
  */
-#ifndef USB_HC_H
-#define USB_HC_H
+#ifndef DRIVERS_USB_USB_HC_H
+#define DRIVERS_USB_USB_HC_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -93,4 +93,4 @@ struct usb_hc_ops {
     void (*async_cancel)(struct usb_async *a);
 };
 
-#endif /* USB_HC_H */
+#endif /* DRIVERS_USB_USB_HC_H */

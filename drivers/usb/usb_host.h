@@ -15,8 +15,8 @@
  * Rules: usb_host_init() once, after systimer_init(); usb_host_start() once at boot; usb_host_poll() on every pass
  * of the main loop. Main-loop context only. Errors are negative USB_E* codes (usb_core.h).
  */
-#ifndef USB_HOST_H
-#define USB_HOST_H
+#ifndef DRIVERS_USB_USB_HOST_H
+#define DRIVERS_USB_USB_HOST_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -77,4 +77,4 @@ int usb_host_error(void);
 /* True once the controller has started (dwc2_core_id() and the device tree mean something). */
 bool usb_host_controller_up(void);
 
-#endif /* USB_HOST_H */
+#endif /* DRIVERS_USB_USB_HOST_H */

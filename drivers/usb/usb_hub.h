@@ -9,8 +9,8 @@
  *
  * Rules: registered with usb_core_init(); everything runs in the main loop through the core.
  */
-#ifndef USB_HUB_H
-#define USB_HUB_H
+#ifndef DRIVERS_USB_USB_HUB_H
+#define DRIVERS_USB_USB_HUB_H
 
 #include "drivers/usb/usb_core.h"
 
@@ -23,4 +23,4 @@
 
 extern const struct usb_driver usb_hub_driver;
 
-#endif /* USB_HUB_H */
+#endif /* DRIVERS_USB_USB_HUB_H */

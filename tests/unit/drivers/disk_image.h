@@ -6,8 +6,8 @@
  * aborts the test run with a message when a tool or a file operation fails: a test never runs on a half-made image.
  * File names are relative to the temporary directory.
  */
-#ifndef DISK_IMAGE_H
-#define DISK_IMAGE_H
+#ifndef TESTS_UNIT_DRIVERS_DISK_IMAGE_H
+#define TESTS_UNIT_DRIVERS_DISK_IMAGE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -47,4 +47,4 @@ struct disk_image_dev {
 void disk_image_open(struct disk_image_dev *d, const char *name);
 void disk_image_close(struct disk_image_dev *d);
 
-#endif /* DISK_IMAGE_H */
+#endif /* TESTS_UNIT_DRIVERS_DISK_IMAGE_H */

@@ -2,8 +2,8 @@
  * usb_desc_vectors.h - descriptor sets shared by the USB host tests: QEMU usb-net's two configurations (RNDIS
  * first, CDC-ECM second, as QEMU's hw/usb/dev-network.c declares them) and a LAN9512-style vendor interface.
  */
-#ifndef USB_DESC_VECTORS_H
-#define USB_DESC_VECTORS_H
+#ifndef TESTS_UNIT_DRIVERS_USB_DESC_VECTORS_H
+#define TESTS_UNIT_DRIVERS_USB_DESC_VECTORS_H
 
 #include <stdint.h>
 
@@ -57,4 +57,4 @@ static const uint8_t vec_hub_config[] = {
     7, 5, 0x81, 0x03, 2, 0, 255,
 };
 
-#endif /* USB_DESC_VECTORS_H */
+#endif /* TESTS_UNIT_DRIVERS_USB_DESC_VECTORS_H */

@@ -8,8 +8,8 @@
  * The file is a private temporary one, deleted by crash_disk_close(), or an existing file (crash_disk_open_file(),
  * for bench/journal_bench.c filling a card image).
  */
-#ifndef TESTS_UNIT_CRASH_DISK_H
-#define TESTS_UNIT_CRASH_DISK_H
+#ifndef TESTS_UNIT_FAKES_CRASH_DISK_H
+#define TESTS_UNIT_FAKES_CRASH_DISK_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,4 +46,4 @@ void crash_disk_arm(struct crash_disk *d, uint32_t writes, uint32_t offset, enum
 /* Power back: writes work again, nothing is armed. */
 void crash_disk_revive(struct crash_disk *d);
 
-#endif /* TESTS_UNIT_CRASH_DISK_H */
+#endif /* TESTS_UNIT_FAKES_CRASH_DISK_H */

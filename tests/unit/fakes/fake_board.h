@@ -10,8 +10,8 @@
  * the test gives (none by default). Link board/board_names.c for the names of the codes (board_reset_cause_name,
  * board_strerror).
  */
-#ifndef FAKE_BOARD_H
-#define FAKE_BOARD_H
+#ifndef TESTS_UNIT_FAKES_FAKE_BOARD_H
+#define TESTS_UNIT_FAKES_FAKE_BOARD_H
 
 #include <setjmp.h>
 #include <stdbool.h>
@@ -97,4 +97,4 @@ enum board_reset_cause fake_board_last_reboot_cause(void);
 const char *fake_board_last_reboot_detail(void);
 unsigned fake_board_poweroff_calls(void);
 
-#endif /* FAKE_BOARD_H */
+#endif /* TESTS_UNIT_FAKES_FAKE_BOARD_H */

@@ -3,8 +3,8 @@
  * the fake register file's log position at that moment, so tests can check a buffer was cleaned before the device
  * was told about it and invalidated after the device answered.
  */
-#ifndef FAKE_DMA_H
-#define FAKE_DMA_H
+#ifndef TESTS_UNIT_FAKES_FAKE_DMA_H
+#define TESTS_UNIT_FAKES_FAKE_DMA_H
 
 #include <stddef.h>
 
@@ -21,4 +21,4 @@ size_t fake_dma_invalidate_count(void);
 struct fake_dma_call fake_dma_last_clean(void);
 struct fake_dma_call fake_dma_last_invalidate(void);
 
-#endif /* FAKE_DMA_H */
+#endif /* TESTS_UNIT_FAKES_FAKE_DMA_H */

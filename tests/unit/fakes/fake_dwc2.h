@@ -30,8 +30,8 @@
  * test_usb_dwc2 checks raw channel register values against the databook's bit positions once, so a wrong field in
  * that map shows.
  */
-#ifndef FAKE_DWC2_H
-#define FAKE_DWC2_H
+#ifndef TESTS_UNIT_FAKES_FAKE_DWC2_H
+#define TESTS_UNIT_FAKES_FAKE_DWC2_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -222,4 +222,4 @@ const char *fake_dwc2_fault(const struct fake_dwc2 *m);
 /* Number of logged transactions on channel ch with the given answer. */
 size_t fake_dwc2_count(const struct fake_dwc2 *m, unsigned ch, enum fake_dwc2_answer answer);
 
-#endif /* FAKE_DWC2_H */
+#endif /* TESTS_UNIT_FAKES_FAKE_DWC2_H */

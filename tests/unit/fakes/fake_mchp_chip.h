@@ -3,8 +3,8 @@
  * reached by the vendor requests 0xA0/0xA1, self-clearing reset bits, an MII interface in front of a clause 22
  * PHY (with MMD access through its registers 13 and 14), a log of every register write, bulk OUT frames captured, and bulk IN transfers the test queues.
  */
-#ifndef FAKE_MCHP_CHIP_H
-#define FAKE_MCHP_CHIP_H
+#ifndef TESTS_UNIT_FAKES_FAKE_MCHP_CHIP_H
+#define TESTS_UNIT_FAKES_FAKE_MCHP_CHIP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,4 +54,4 @@ long fake_chip_find_write(const struct fake_chip *chip, uint16_t reg, size_t sta
 /* The value of the last write to reg (0 if none). */
 uint32_t fake_chip_last_write(const struct fake_chip *chip, uint16_t reg);
 
-#endif /* FAKE_MCHP_CHIP_H */
+#endif /* TESTS_UNIT_FAKES_FAKE_MCHP_CHIP_H */

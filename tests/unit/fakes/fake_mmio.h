@@ -5,8 +5,8 @@
  * written). Tests script the hardware's side with one-shot read values (consumed in order, per address) or a read
  * hook, and check the driver's side against the access log, which records every read and write in order.
  */
-#ifndef FAKE_MMIO_H
-#define FAKE_MMIO_H
+#ifndef TESTS_UNIT_FAKES_FAKE_MMIO_H
+#define TESTS_UNIT_FAKES_FAKE_MMIO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,4 +44,4 @@ size_t fake_mmio_barrier_count(void);
  * no barrier since the access before it, or an access after a read with no barrier in between. */
 size_t fake_mmio_fence_violations(void);
 
-#endif /* FAKE_MMIO_H */
+#endif /* TESTS_UNIT_FAKES_FAKE_MMIO_H */

@@ -3,8 +3,8 @@
  * hardware. Time starts at 0 and every systimer_now_us() call advances it by a step, so any polling loop with a
  * deadline reaches it after a bounded number of iterations.
  */
-#ifndef FAKE_SYSTIMER_H
-#define FAKE_SYSTIMER_H
+#ifndef TESTS_UNIT_FAKES_FAKE_SYSTIMER_H
+#define TESTS_UNIT_FAKES_FAKE_SYSTIMER_H
 
 #include <stdint.h>
 
@@ -14,4 +14,4 @@ void fake_systimer_set_step(uint64_t step_us);
 /* Current fake time, without advancing it. */
 uint64_t fake_systimer_peek(void);
 
-#endif /* FAKE_SYSTIMER_H */
+#endif /* TESTS_UNIT_FAKES_FAKE_SYSTIMER_H */

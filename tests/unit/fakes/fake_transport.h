@@ -13,8 +13,8 @@
  * the client registered, and reads what happened in fake_transport. Used by tests/unit/test_smtp_client.c and
  * tests/fuzz/fuzz_smtp_client.c; one fake network per process, not thread-safe.
  */
-#ifndef TESTS_UNIT_FAKE_TRANSPORT_H
-#define TESTS_UNIT_FAKE_TRANSPORT_H
+#ifndef TESTS_UNIT_FAKES_FAKE_TRANSPORT_H
+#define TESTS_UNIT_FAKES_FAKE_TRANSPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -91,4 +91,4 @@ bool fake_transport_tls_done(void);
  * (`stale`); `again` keeps the callback for a second answer. False when no lookup is pending. */
 bool fake_transport_dns_answer(bool found, bool stale, bool again);
 
-#endif /* TESTS_UNIT_FAKE_TRANSPORT_H */
+#endif /* TESTS_UNIT_FAKES_FAKE_TRANSPORT_H */

@@ -3,8 +3,8 @@
  * controller, every control request and bulk/interrupt transfer goes to a scripted device model the test supplies.
  * Bulk IN that the model has no data for stays "in progress", as a NAKing endpoint does on the real bus.
  */
-#ifndef FAKE_USB_H
-#define FAKE_USB_H
+#ifndef TESTS_UNIT_FAKES_FAKE_USB_H
+#define TESTS_UNIT_FAKES_FAKE_USB_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,4 +27,4 @@ struct usb_device *fake_usb_attach(const struct fake_usb_model *model, void *ctx
 /* Number of control requests seen since fake_usb_attach(). */
 size_t fake_usb_control_count(void);
 
-#endif /* FAKE_USB_H */
+#endif /* TESTS_UNIT_FAKES_FAKE_USB_H */

@@ -13,8 +13,8 @@
  *
  * Buffers (descriptors, the product string) are the test's and must outlive the device.
  */
-#ifndef FAKE_USB_DEV_H
-#define FAKE_USB_DEV_H
+#ifndef TESTS_UNIT_FAKES_FAKE_USB_DEV_H
+#define TESTS_UNIT_FAKES_FAKE_USB_DEV_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -77,4 +77,4 @@ size_t fake_usb_dev_count(const struct fake_usb_dev *d, uint8_t req_type, uint8_
 const struct fake_usb_dev_request *fake_usb_dev_find(const struct fake_usb_dev *d, uint8_t req_type,
                                                      uint8_t request, size_t n);
 
-#endif /* FAKE_USB_DEV_H */
+#endif /* TESTS_UNIT_FAKES_FAKE_USB_DEV_H */

@@ -13,8 +13,8 @@
  *    change bits cleared by CLEAR_FEATURE(C_PORT_*), every ClearPortFeature counted.
  * A port's device is reset to address 0 by each port reset and is unreachable while the port is not enabled.
  */
-#ifndef FAKE_USB_HUB_H
-#define FAKE_USB_HUB_H
+#ifndef TESTS_UNIT_FAKES_FAKE_USB_HUB_H
+#define TESTS_UNIT_FAKES_FAKE_USB_HUB_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -93,4 +93,4 @@ void fake_usb_hub_set_overcurrent(struct fake_usb_hub *h, uint8_t port, bool act
  * nothing queued, queues the bitmap of those ports. Call it from the test's main loop pass. */
 void fake_usb_hub_tick(struct fake_usb_hub *h);
 
-#endif /* FAKE_USB_HUB_H */
+#endif /* TESTS_UNIT_FAKES_FAKE_USB_HUB_H */

@@ -3,8 +3,8 @@
  * the USB core and the hub driver: the device's descriptors (for tests/unit/fakes/fake_usb_dev) and a driver that
  * records every probe, poll and remove the core makes.
  */
-#ifndef FAKE_USB_WIDGET_H
-#define FAKE_USB_WIDGET_H
+#ifndef TESTS_UNIT_FAKES_FAKE_USB_WIDGET_H
+#define TESTS_UNIT_FAKES_FAKE_USB_WIDGET_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -39,4 +39,4 @@ void fake_usb_widget_poll(struct usb_device *d);
 void fake_usb_widget_remove(struct usb_device *d);
 void fake_usb_widget_reset(void);
 
-#endif /* FAKE_USB_WIDGET_H */
+#endif /* TESTS_UNIT_FAKES_FAKE_USB_WIDGET_H */

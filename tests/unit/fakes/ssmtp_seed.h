@@ -2,8 +2,8 @@
  * ssmtp_seed.h - the seed's ssmtp.conf (tests/data/config/ssmtp.conf) byte for byte, for the tests that parse or
  * load it: mailhub is on line 11, AuthPass on 15, hostname on 24.
  */
-#ifndef SSMTP_SEED_H
-#define SSMTP_SEED_H
+#ifndef TESTS_UNIT_FAKES_SSMTP_SEED_H
+#define TESTS_UNIT_FAKES_SSMTP_SEED_H
 
 static const char ssmtp_seed_conf[] =
     "#\n"
@@ -37,4 +37,4 @@ static const char ssmtp_seed_conf[] =
     "# NO - Use the system generated From: address\n"
     "FromLineOverride=YES\n";
 
-#endif /* SSMTP_SEED_H */
+#endif /* TESTS_UNIT_FAKES_SSMTP_SEED_H */

@@ -5,8 +5,8 @@
  * cmocka assertion between begin and end: a failure message would land in the capture and the redirection
  * would stay in place. Call stdout_capture_end() in teardown too; it does nothing when no capture is running.
  */
-#ifndef STDOUT_CAPTURE_H
-#define STDOUT_CAPTURE_H
+#ifndef TESTS_UNIT_FAKES_STDOUT_CAPTURE_H
+#define TESTS_UNIT_FAKES_STDOUT_CAPTURE_H
 
 void stdout_capture_begin(void);
 
@@ -17,4 +17,4 @@ const char *stdout_capture_end(void);
 /* Occurrences of needle in haystack, counted without overlap. */
 unsigned stdout_capture_count(const char *haystack, const char *needle);
 
-#endif /* STDOUT_CAPTURE_H */
+#endif /* TESTS_UNIT_FAKES_STDOUT_CAPTURE_H */

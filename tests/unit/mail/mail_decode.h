@@ -3,8 +3,8 @@
  * encodes (quoted-printable, RFC 2047 encoded-words, header folding) so that tests compare round trips instead
  * of trusting the encoder. Written from the RFCs, not from mail/mail_mime.c.
  */
-#ifndef MAIL_DECODE_H
-#define MAIL_DECODE_H
+#ifndef TESTS_UNIT_MAIL_MAIL_DECODE_H
+#define TESTS_UNIT_MAIL_MAIL_DECODE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,4 +31,4 @@ int mail_decode_field(const char *msg, size_t len, const char *name, char *out, 
 /* Offset of the body (after the first CRLF CRLF), or -1. */
 int mail_decode_body_offset(const char *msg, size_t len);
 
-#endif /* MAIL_DECODE_H */
+#endif /* TESTS_UNIT_MAIL_MAIL_DECODE_H */

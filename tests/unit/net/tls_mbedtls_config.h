@@ -3,8 +3,8 @@
  * firmware's net/mbedtls_config.h unchanged, plus what the test's in-process server needs. Never used for the
  * firmware, which has no server side.
  */
-#ifndef TESTS_UNIT_TLS_MBEDTLS_CONFIG_H
-#define TESTS_UNIT_TLS_MBEDTLS_CONFIG_H
+#ifndef TESTS_UNIT_NET_TLS_MBEDTLS_CONFIG_H
+#define TESTS_UNIT_NET_TLS_MBEDTLS_CONFIG_H
 
 #include "net/mbedtls_config.h"
 
@@ -19,4 +19,4 @@
 /* Counting allocator: the test checks that Mbed TLS's heap does not grow with the amount of data. */
 #define MBEDTLS_PLATFORM_MEMORY
 
-#endif /* TESTS_UNIT_TLS_MBEDTLS_CONFIG_H */
+#endif /* TESTS_UNIT_NET_TLS_MBEDTLS_CONFIG_H */
