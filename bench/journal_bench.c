@@ -51,8 +51,9 @@ static double outbox_writes_per_alert(struct crash_disk *disk, unsigned alerts, 
         if (!clock_first) {
             outbox_init(&ob, &ops); /* a boot whose alert comes before NTP's answer */
         }
-        struct alert_event ev = { .kind = ALERT_EVENT_ALERT, .alert = i % 4, .events = 1, .first_us = now,
-                                  .last_us = now };
+        struct alert_event ev = {
+            .kind = ALERT_EVENT_ALERT, .alert = i % 4, .events = 1, .first_us = now, .last_us = now
+        };
         outbox_add(&ob, &ev, i, now);
         outbox_date_entries(&ob, now, 1795869296 + (int64_t)(now / s));
         for (unsigned attempt = 0; attempt <= failures; attempt++) {

@@ -16,24 +16,24 @@
 
 /* Why the previous run ended, as far as the board can tell. */
 enum board_reset_cause {
-    BOARD_RESET_POWER_ON,     /* no record of a previous run: power-on, or a reset nobody announced */
-    BOARD_RESET_CONSOLE,      /* the console's `reboot` command */
-    BOARD_RESET_CRASH,        /* an exception handler printed a crash report and rebooted */
-    BOARD_RESET_WATCHDOG,     /* the watchdog expired: the main loop stopped feeding it */
-    BOARD_RESET_REQUESTED,    /* the firmware rebooted itself for another reason (e.g. after a config change) */
+    BOARD_RESET_POWER_ON,  /* no record of a previous run: power-on, or a reset nobody announced */
+    BOARD_RESET_CONSOLE,   /* the console's `reboot` command */
+    BOARD_RESET_CRASH,     /* an exception handler printed a crash report and rebooted */
+    BOARD_RESET_WATCHDOG,  /* the watchdog expired: the main loop stopped feeding it */
+    BOARD_RESET_REQUESTED, /* the firmware rebooted itself for another reason (e.g. after a config change) */
 };
 
 struct board_info {
-    const char *model;        /* "Raspberry Pi 2 Model B", from the board revision; never NULL */
-    const char *soc;          /* "BCM2836", ...; never NULL */
-    uint32_t revision;        /* board revision code from the firmware, 0 when unknown */
-    uint64_t serial;          /* board serial number, 0 when unknown */
-    uint8_t mac[6];           /* MAC address the firmware assigns to the on-board NIC; all zero when unknown */
-    uintptr_t mem_base;       /* ARM-visible RAM: base and size in bytes */
+    const char *model;  /* "Raspberry Pi 2 Model B", from the board revision; never NULL */
+    const char *soc;    /* "BCM2836", ...; never NULL */
+    uint32_t revision;  /* board revision code from the firmware, 0 when unknown */
+    uint64_t serial;    /* board serial number, 0 when unknown */
+    uint8_t mac[6];     /* MAC address the firmware assigns to the on-board NIC; all zero when unknown */
+    uintptr_t mem_base; /* ARM-visible RAM: base and size in bytes */
     size_t mem_size;
-    bool emulated;            /* running under QEMU (tells tests and the watchdog policy apart from hardware) */
-    const char *boot_source;  /* where boot facts came from: "ATAGs", "device tree", "none"; never NULL */
-    const char *cmdline;      /* kernel command line from ATAGs or the device tree; "" when none */
+    bool emulated;           /* running under QEMU (tells tests and the watchdog policy apart from hardware) */
+    const char *boot_source; /* where boot facts came from: "ATAGs", "device tree", "none"; never NULL */
+    const char *cmdline;     /* kernel command line from ATAGs or the device tree; "" when none */
 };
 
 /* Brings up everything the console and the application need. Called once, first thing in main(). */
@@ -59,7 +59,7 @@ enum board_err {
     BOARD_ERR_NOT_SIMULATED = -ERR_BASE_BOARD - 7,
     /* the card has no journal partition (an older or hand-made card, a directory) */
     BOARD_ERR_NO_JOURNAL = -ERR_BASE_BOARD - 8,
-    BOARD_ERR_READ_ONLY = -ERR_BASE_BOARD - 9,  /* the card (or the native board's image file) cannot be written */
+    BOARD_ERR_READ_ONLY = -ERR_BASE_BOARD - 9, /* the card (or the native board's image file) cannot be written */
 };
 const char *board_strerror(int err);
 
@@ -97,9 +97,9 @@ uint64_t board_console_output_count(void);
 
 /* What the ACT LED shows; board_idle_until() animates it. */
 enum board_led_status {
-    BOARD_LED_RUNNING,        /* slow heartbeat: all is well */
-    BOARD_LED_CONFIG_ERROR,   /* a distinct blink pattern: the configuration on the card is unusable */
-    BOARD_LED_MAIL_WAITING,   /* mostly lit: mail is waiting to be delivered */
+    BOARD_LED_RUNNING,      /* slow heartbeat: all is well */
+    BOARD_LED_CONFIG_ERROR, /* a distinct blink pattern: the configuration on the card is unusable */
+    BOARD_LED_MAIL_WAITING, /* mostly lit: mail is waiting to be delivered */
     BOARD_LED_OFF,
 };
 void board_set_led_status(enum board_led_status status);
@@ -193,9 +193,10 @@ int board_input_simulate(unsigned gpio, int level);
  * the details when they happened. None is final: board_net_poll() keeps trying. */
 enum board_net_err {
     BOARD_NET_ERR_CONTROLLER = -ERR_BASE_BOARD_NET - 1, /* the bus or network controller did not start */
-    BOARD_NET_ERR_NO_DEVICE = -ERR_BASE_BOARD_NET - 2, /* nothing is connected where a network device would be */
-    BOARD_NET_ERR_BUS = -ERR_BASE_BOARD_NET - 3, /* a connected device did not answer its enumeration */
-    BOARD_NET_ERR_NO_NIC = -ERR_BASE_BOARD_NET - 4, /* devices are connected, but no driver took one as a network device */
+    BOARD_NET_ERR_NO_DEVICE = -ERR_BASE_BOARD_NET - 2,  /* nothing is connected where a network device would be */
+    BOARD_NET_ERR_BUS = -ERR_BASE_BOARD_NET - 3,        /* a connected device did not answer its enumeration */
+    BOARD_NET_ERR_NO_NIC =
+        -ERR_BASE_BOARD_NET - 4, /* devices are connected, but no driver took one as a network device */
     BOARD_NET_ERR_NOT_STARTED = -ERR_BASE_BOARD_NET - 5, /* a network device is there but did not start */
 };
 const char *board_net_strerror(int err);

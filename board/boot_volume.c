@@ -35,11 +35,7 @@ int boot_volume_read(struct fat_volume *vol, const char *name, void *buf, size_t
     case FAT_ERR_IS_DIR:
     case FAT_ERR_BAD_NAME: return BOARD_ERR_NOT_FOUND;
     case FAT_ERR_TOO_BIG: return BOARD_ERR_TOO_BIG;
-    case FAT_ERR_IO:
-        printf("sd card: reading %s: %s\n", name, io_strerror(vol->io_error));
-        return BOARD_ERR_IO;
-    default:
-        printf("sd card: reading %s: %s\n", name, fat_strerror(err));
-        return BOARD_ERR_CORRUPT;
+    case FAT_ERR_IO: printf("sd card: reading %s: %s\n", name, io_strerror(vol->io_error)); return BOARD_ERR_IO;
+    default: printf("sd card: reading %s: %s\n", name, fat_strerror(err)); return BOARD_ERR_CORRUPT;
     }
 }

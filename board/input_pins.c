@@ -11,7 +11,7 @@ struct input_pin {
     int level;           /* the last level recorded: the newest change's, or the level when watching began */
     int simulated_level; /* simulated boards: what the pin reads */
     uint32_t merged;
-    unsigned head;       /* oldest change */
+    unsigned head; /* oldest change */
     unsigned count;
     struct board_input_change changes[BOARD_INPUT_CHANGES_MAX];
 };

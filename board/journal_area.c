@@ -27,8 +27,8 @@ int journal_area_find(struct journal_area *area, const struct blockdev *dev)
     return 0;
 }
 
-int journal_area_transfer(const struct journal_area *area, uint32_t block, uint32_t count, void *rbuf,
-                          const void *wbuf, boot_volume_io_strerror_fn io_strerror)
+int journal_area_transfer(const struct journal_area *area, uint32_t block, uint32_t count, void *rbuf, const void *wbuf,
+                          boot_volume_io_strerror_fn io_strerror)
 {
     if (!area->found) {
         return BOARD_ERR_NO_JOURNAL;
@@ -45,8 +45,8 @@ int journal_area_transfer(const struct journal_area *area, uint32_t block, uint3
         return BOARD_ERR_READ_ONLY;
     }
     if (err != 0) {
-        printf("sd card: journal %s at block %lu: %s\n", wbuf != NULL ? "write" : "read",
-               (unsigned long)block, err_in_range(err, ERR_BASE_BLOCKDEV) ? blockdev_strerror(err) : io_strerror(err));
+        printf("sd card: journal %s at block %lu: %s\n", wbuf != NULL ? "write" : "read", (unsigned long)block,
+               err_in_range(err, ERR_BASE_BLOCKDEV) ? blockdev_strerror(err) : io_strerror(err));
         return BOARD_ERR_IO;
     }
     return 0;

@@ -19,7 +19,7 @@
 
 struct journal_area {
     const struct blockdev *dev;
-    uint32_t first;   /* the partition on dev */
+    uint32_t first; /* the partition on dev */
     uint32_t blocks;
     bool found;
 };
@@ -30,7 +30,7 @@ int journal_area_find(struct journal_area *area, const struct blockdev *dev);
 
 /* Reads (wbuf NULL) into rbuf, or writes wbuf, blocks [block, block + count) of a found partition. io_strerror words
  * the device's own error codes. Returns 0, BOARD_ERR_NO_JOURNAL, BOARD_ERR_IO, or BOARD_ERR_READ_ONLY. */
-int journal_area_transfer(const struct journal_area *area, uint32_t block, uint32_t count, void *rbuf,
-                          const void *wbuf, boot_volume_io_strerror_fn io_strerror);
+int journal_area_transfer(const struct journal_area *area, uint32_t block, uint32_t count, void *rbuf, const void *wbuf,
+                          boot_volume_io_strerror_fn io_strerror);
 
 #endif /* BOARD_JOURNAL_AREA_H */

@@ -12,10 +12,11 @@
  * follow the schematics. The rev 2 Model B's P5 pads (GPIO 28-31) are not a header users wire alarms to and are
  * left out.
  */
-#define NC 0xFFu
+#define NC                0xFFu
 #define PI_HEADER_40_PINS 40u
 #define PI_HEADER_26_PINS 26u
 
+/* clang-format off */
 static const uint8_t header_40[PI_HEADER_40_PINS + 1] = {
     NC,
     NC, NC, 2,  NC, 3,  NC, 4,  14, NC, 15, /* pins 1-10 */
@@ -23,14 +24,17 @@ static const uint8_t header_40[PI_HEADER_40_PINS + 1] = {
     9,  25, 11, 8,  NC, 7,  0,  1,  5,  NC, /* pins 21-30 */
     6,  12, 13, NC, 19, 16, 26, 20, NC, 21, /* pins 31-40 */
 };
+/* clang-format on */
 
 /* Rev 2 P1 is the first 26 pins of J8 (J8 was made to extend it). */
+/* clang-format off */
 static const uint8_t header_26_rev1[PI_HEADER_26_PINS + 1] = {
     NC,
     NC, NC, 0,  NC, 1,  NC, 4,  14, NC, 15, /* pins 1-10 */
     17, 18, 21, NC, 22, 23, NC, 24, 10, NC, /* pins 11-20 */
     9,  25, 11, 8,  NC, 7,                  /* pins 21-26 */
 };
+/* clang-format on */
 
 struct header_table {
     const uint8_t *pins; /* indexed by header pin */
@@ -77,8 +81,7 @@ const char *pi_header_check(enum pi_header header, unsigned gpio)
         case PI_HEADER_26_REV1:
             return "it is not on this model's 26-pin header (GPIO 0, 1, 4, 7-11, 17, 18 and 21-25 are)";
         case PI_HEADER_40:
-        default:
-            return "it is not on the 40-pin header (GPIO 0-27 are)";
+        default: return "it is not on the 40-pin header (GPIO 0-27 are)";
         }
     }
     if (gpio == BCM283X_UART0_TXD_PIN) {

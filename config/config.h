@@ -80,20 +80,20 @@
 /* Room for the per-key bookkeeping (line where each key was last set). */
 #define CONFIG_KEYS_MAX 48
 /* Longest diagnostic message and longest line config_format emits. */
-#define CONFIG_MSG_MAX 320
+#define CONFIG_MSG_MAX    320
 #define CONFIG_SHA256_LEN 32
 
 /* What config_format prints instead of a secret. */
 #define CONFIG_SECRET_MASK "********"
 
-#define CONFIG_DEFAULT_PORT 25
+#define CONFIG_DEFAULT_PORT       25
 #define CONFIG_DEFAULT_NTP_SERVER "pool.ntp.org"
 /* EHLO name when HostName is not set or nothing usable can be derived from it. */
 #define CONFIG_DEFAULT_EHLO_NAME "baremail"
 
-#define CONFIG_OK 0
-#define CONFIG_ERR_ARG (-ERR_BASE_CONFIG - 1)     /* NULL pointer or a call out of order */
-#define CONFIG_ERR_INVALID (-ERR_BASE_CONFIG - 2) /* the text had errors; they were reported through the callback */
+#define CONFIG_OK           0
+#define CONFIG_ERR_ARG      (-ERR_BASE_CONFIG - 1) /* NULL pointer or a call out of order */
+#define CONFIG_ERR_INVALID  (-ERR_BASE_CONFIG - 2) /* the text had errors; they were reported through the callback */
 #define CONFIG_ERR_OVERFLOW (-ERR_BASE_CONFIG - 3) /* config_template_expand: the output buffer is too small */
 
 enum config_severity { CONFIG_SEVERITY_ERROR, CONFIG_SEVERITY_WARNING };
@@ -101,11 +101,11 @@ enum config_severity { CONFIG_SEVERITY_ERROR, CONFIG_SEVERITY_WARNING };
 /* One diagnostic. `line` is 0 for a problem with the file as a whole (for example a missing key), and `key`
  * is NULL when the line has no recognisable key. The pointers are valid only during the callback. */
 struct config_diag {
-	enum config_severity severity;
-	const char *file;
-	unsigned line;
-	const char *key;
-	const char *message;
+    enum config_severity severity;
+    const char *file;
+    unsigned line;
+    const char *key;
+    const char *message;
 };
 
 typedef void (*config_diag_fn)(void *ctx, const struct config_diag *diag);
@@ -113,10 +113,10 @@ typedef void (*config_diag_fn)(void *ctx, const struct config_diag *diag);
 /* Only meaningful when auth_method_set (or XOAUTH2 from AuthToken): otherwise net/smtp_auth.c chooses among what
  * the server offers, PLAIN first over TLS, where ssmtp always used LOGIN. */
 enum config_auth_method {
-	CONFIG_AUTH_LOGIN,
-	CONFIG_AUTH_PLAIN,
-	CONFIG_AUTH_CRAM_MD5,
-	CONFIG_AUTH_XOAUTH2,
+    CONFIG_AUTH_LOGIN,
+    CONFIG_AUTH_PLAIN,
+    CONFIG_AUTH_CRAM_MD5,
+    CONFIG_AUTH_XOAUTH2,
 };
 
 enum config_tls_version { CONFIG_TLS_1_2, CONFIG_TLS_1_3 };
@@ -126,107 +126,107 @@ enum config_pull { CONFIG_PULL_UP, CONFIG_PULL_DOWN, CONFIG_PULL_NONE };
 /* IPv4 addresses are host-order integers: a.b.c.d is (a << 24) | (b << 16) | (c << 8) | d. */
 
 struct config_recipients {
-	unsigned count;
-	char addr[CONFIG_RECIPIENTS_MAX][CONFIG_ADDR_MAX + 1];
+    unsigned count;
+    char addr[CONFIG_RECIPIENTS_MAX][CONFIG_ADDR_MAX + 1];
 };
 
 /* At most `count` mails per `period_s` seconds; count 0 means no limit. */
 struct config_rate {
-	uint32_t count;
-	uint32_t period_s;
+    uint32_t count;
+    uint32_t period_s;
 };
 
 /* One watched input (an Alert line). Templates keep their {placeholders}; the alert module expands them. */
 struct config_alert {
-	char name[CONFIG_NAME_MAX + 1];
-	unsigned gpio;
-	enum config_edge edge;
-	enum config_pull pull;
-	uint32_t debounce_ms;
-	bool recovery;
-	char subject[CONFIG_SUBJECT_MAX + 1];
-	char body[CONFIG_BODY_MAX + 1];
-	struct config_recipients to; /* empty: the global AlertTo */
-	struct config_rate limit;    /* count 0: only the global RateLimit applies */
-	unsigned line;
+    char name[CONFIG_NAME_MAX + 1];
+    unsigned gpio;
+    enum config_edge edge;
+    enum config_pull pull;
+    uint32_t debounce_ms;
+    bool recovery;
+    char subject[CONFIG_SUBJECT_MAX + 1];
+    char body[CONFIG_BODY_MAX + 1];
+    struct config_recipients to; /* empty: the global AlertTo */
+    struct config_rate limit;    /* count 0: only the global RateLimit applies */
+    unsigned line;
 };
 
 /* One revaliases line: mail from `account` goes out as `address`, optionally through another mail hub. */
 struct config_alias {
-	char account[CONFIG_NAME_MAX + 1];
-	char address[CONFIG_ADDR_MAX + 1];
-	char mailhub[CONFIG_HOST_MAX + 1]; /* empty: the MailHub of smtp.conf */
-	uint16_t port;                     /* 0 when mailhub is empty */
-	bool mailhub_ipv6;
-	unsigned line;
+    char account[CONFIG_NAME_MAX + 1];
+    char address[CONFIG_ADDR_MAX + 1];
+    char mailhub[CONFIG_HOST_MAX + 1]; /* empty: the MailHub of smtp.conf */
+    uint16_t port;                     /* 0 when mailhub is empty */
+    bool mailhub_ipv6;
+    unsigned line;
 };
 
 struct config {
-	/* ssmtp keys */
-	char root[CONFIG_ADDR_MAX + 1];
-	char mailhub[CONFIG_HOST_MAX + 1];
-	bool mailhub_ipv6; /* mailhub holds an IPv6 literal, written [addr] in the file */
-	uint16_t port;
-	bool port_set; /* a port was written (MailHub's :port or RemotePort), not the default 25 */
-	char hostname[CONFIG_TEXT_MAX + 1];        /* as written */
-	char ehlo_name[CONFIG_HOST_MAX + 1];       /* valid host name derived from hostname (config_finish) */
-	char rewrite_domain[CONFIG_HOST_MAX + 1];
-	bool from_line_override;
-	bool use_tls;
-	bool use_starttls;
-	bool use_tls_cert;
-	char tls_cert[CONFIG_PATH_MAX + 1];
-	char tls_key[CONFIG_PATH_MAX + 1]; /* defaults to tls_cert, as in Debian's ssmtp */
-	char tls_ca_file[CONFIG_PATH_MAX + 1];
-	char auth_user[CONFIG_TEXT_MAX + 1];
-	char auth_pass[CONFIG_TEXT_MAX + 1]; /* secret */
-	enum config_auth_method auth_method;
-	bool use_old_auth;
-	unsigned header_count;
-	char headers[CONFIG_HEADERS_MAX][CONFIG_HEADER_MAX + 1];
-	bool debug;
+    /* ssmtp keys */
+    char root[CONFIG_ADDR_MAX + 1];
+    char mailhub[CONFIG_HOST_MAX + 1];
+    bool mailhub_ipv6; /* mailhub holds an IPv6 literal, written [addr] in the file */
+    uint16_t port;
+    bool port_set;                       /* a port was written (MailHub's :port or RemotePort), not the default 25 */
+    char hostname[CONFIG_TEXT_MAX + 1];  /* as written */
+    char ehlo_name[CONFIG_HOST_MAX + 1]; /* valid host name derived from hostname (config_finish) */
+    char rewrite_domain[CONFIG_HOST_MAX + 1];
+    bool from_line_override;
+    bool use_tls;
+    bool use_starttls;
+    bool use_tls_cert;
+    char tls_cert[CONFIG_PATH_MAX + 1];
+    char tls_key[CONFIG_PATH_MAX + 1]; /* defaults to tls_cert, as in Debian's ssmtp */
+    char tls_ca_file[CONFIG_PATH_MAX + 1];
+    char auth_user[CONFIG_TEXT_MAX + 1];
+    char auth_pass[CONFIG_TEXT_MAX + 1]; /* secret */
+    enum config_auth_method auth_method;
+    bool use_old_auth;
+    unsigned header_count;
+    char headers[CONFIG_HEADERS_MAX][CONFIG_HEADER_MAX + 1];
+    bool debug;
 
-	/* network */
-	bool dhcp;
-	uint32_t ip;
-	unsigned prefix_len;
-	uint32_t gateway; /* 0: none */
-	unsigned dns_count;
-	uint32_t dns[CONFIG_DNS_MAX];
-	char ntp_server[CONFIG_HOST_MAX + 1];
+    /* network */
+    bool dhcp;
+    uint32_t ip;
+    unsigned prefix_len;
+    uint32_t gateway; /* 0: none */
+    unsigned dns_count;
+    uint32_t dns[CONFIG_DNS_MAX];
+    char ntp_server[CONFIG_HOST_MAX + 1];
 
-	/* TLS and SMTP session */
-	enum config_tls_version tls_min_version;
-	bool has_fingerprint;
-	uint8_t fingerprint[CONFIG_SHA256_LEN];
-	uint32_t connect_timeout_ms;
-	uint32_t smtp_timeout_ms;
-	char auth_token[CONFIG_TOKEN_MAX + 1]; /* secret */
-	bool allow_auth_without_tls;           /* AllowAuthWithoutTLS: credentials may go in clear (LAN relay) */
+    /* TLS and SMTP session */
+    enum config_tls_version tls_min_version;
+    bool has_fingerprint;
+    uint8_t fingerprint[CONFIG_SHA256_LEN];
+    uint32_t connect_timeout_ms;
+    uint32_t smtp_timeout_ms;
+    char auth_token[CONFIG_TOKEN_MAX + 1]; /* secret */
+    bool allow_auth_without_tls;           /* AllowAuthWithoutTLS: credentials may go in clear (LAN relay) */
 
-	/* alerts */
-	/* after config_finish: AlertTo, else Root, else revaliases' root address, else AuthUser when an address */
-	struct config_recipients alert_to;
-	unsigned alert_count;
-	struct config_alert alerts[CONFIG_ALERTS_MAX];
-	struct config_rate rate_limit;
-	bool boot_mail;
-	bool heartbeat_mail;
-	uint32_t heartbeat_period_s;
+    /* alerts */
+    /* after config_finish: AlertTo, else Root, else revaliases' root address, else AuthUser when an address */
+    struct config_recipients alert_to;
+    unsigned alert_count;
+    struct config_alert alerts[CONFIG_ALERTS_MAX];
+    struct config_rate rate_limit;
+    bool boot_mail;
+    bool heartbeat_mail;
+    uint32_t heartbeat_period_s;
 
-	/* revaliases */
-	unsigned alias_count;
-	struct config_alias aliases[CONFIG_ALIASES_MAX];
+    /* revaliases */
+    unsigned alias_count;
+    struct config_alias aliases[CONFIG_ALIASES_MAX];
 
-	/* bookkeeping: where things came from, so later checks can cite a line */
-	char conf_file[CONFIG_PATH_MAX + 1];
-	char aliases_file[CONFIG_PATH_MAX + 1];
-	unsigned key_line[CONFIG_KEYS_MAX]; /* 0: key not set */
-	unsigned error_count;
-	unsigned warning_count;
-	bool auth_method_set;
-	bool conf_not_text; /* smtp.conf was refused whole (UTF-16): config_finish reports no key as missing */
-	bool finished;
+    /* bookkeeping: where things came from, so later checks can cite a line */
+    char conf_file[CONFIG_PATH_MAX + 1];
+    char aliases_file[CONFIG_PATH_MAX + 1];
+    unsigned key_line[CONFIG_KEYS_MAX]; /* 0: key not set */
+    unsigned error_count;
+    unsigned warning_count;
+    bool auth_method_set;
+    bool conf_not_text; /* smtp.conf was refused whole (UTF-16): config_finish reports no key as missing */
+    bool finished;
 };
 
 /* Fill `cfg` with the defaults (docs/config.md lists them). */
@@ -240,12 +240,12 @@ void config_init(struct config *cfg);
  * Returns 0 when this file had no error, CONFIG_ERR_INVALID when it had, CONFIG_ERR_ARG on bad arguments.
  */
 int config_parse(struct config *cfg, const char *filename, const char *text, size_t len, config_diag_fn diag,
-		 void *diag_ctx);
+                 void *diag_ctx);
 
 /* Parse the text of a revaliases file (ssmtp's format: local_account:outgoing_address[:mailhub[:port]]).
  * Same conventions and return values as config_parse. */
-int config_parse_revaliases(struct config *cfg, const char *filename, const char *text, size_t len,
-			    config_diag_fn diag, void *diag_ctx);
+int config_parse_revaliases(struct config *cfg, const char *filename, const char *text, size_t len, config_diag_fn diag,
+                            void *diag_ctx);
 
 /*
  * Check the keys against each other and derive what depends on several keys (EHLO name, recipients, TLS key
@@ -266,7 +266,7 @@ typedef const char *(*config_gpio_check_fn)(void *ctx, unsigned gpio);
  * nothing was refused as an error, CONFIG_ERR_INVALID when something was, CONFIG_ERR_ARG on NULL arguments.
  */
 int config_check_alert_gpios(struct config *cfg, config_gpio_check_fn check, void *check_ctx,
-			     enum config_severity severity, config_diag_fn diag, void *diag_ctx);
+                             enum config_severity severity, config_diag_fn diag, void *diag_ctx);
 
 /* Write one diagnostic as "file:line: key: error: message" (parts omitted when absent) into buf (always
  * NUL-terminated when size > 0). Returns the length snprintf would have produced. */
@@ -290,12 +290,12 @@ const char *config_pull_name(enum config_pull pull);
 
 /* The placeholders of Alert subject and body templates, in the order of config_template_expand's values. */
 enum config_placeholder {
-	CONFIG_PH_NAME,  /* {name}: the alert's name */
-	CONFIG_PH_STATE, /* {state}: triggered or recovered */
-	CONFIG_PH_GPIO,  /* {gpio}: the BCM GPIO number */
-	CONFIG_PH_TIME,  /* {time}: UTC time of the event, ISO 8601 */
-	CONFIG_PH_HOST,  /* {host}: the EHLO name */
-	CONFIG_PH_COUNT
+    CONFIG_PH_NAME,  /* {name}: the alert's name */
+    CONFIG_PH_STATE, /* {state}: triggered or recovered */
+    CONFIG_PH_GPIO,  /* {gpio}: the BCM GPIO number */
+    CONFIG_PH_TIME,  /* {time}: UTC time of the event, ISO 8601 */
+    CONFIG_PH_HOST,  /* {host}: the EHLO name */
+    CONFIG_PH_COUNT
 };
 
 /*

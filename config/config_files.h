@@ -34,10 +34,10 @@
 
 /* One named file. The strings point into the struct config it came from and live as long as it does. */
 struct config_file {
-	const char *key;   /* the key that names it: "TLS_CA_File", "TLSCert" or "TLSKey" */
-	const char *name;  /* as written in the config, for messages */
-	const char *path;  /* relative to the boot partition's root: name without leading '/' */
-	const char *label; /* PEM label suffix its blocks should have ("CERTIFICATE"); "" accepts any */
+    const char *key;   /* the key that names it: "TLS_CA_File", "TLSCert" or "TLSKey" */
+    const char *name;  /* as written in the config, for messages */
+    const char *path;  /* relative to the boot partition's root: name without leading '/' */
+    const char *label; /* PEM label suffix its blocks should have ("CERTIFICATE"); "" accepts any */
 };
 
 /*
@@ -53,7 +53,7 @@ size_t config_files_list(const struct config *cfg, struct config_file files[CONF
  * is usable (a warning allowed), CONFIG_ERR_INVALID when an error was reported, CONFIG_ERR_ARG on NULL arguments.
  */
 int config_files_check(struct config *cfg, const struct config_file *file, const char *text, size_t len,
-		       config_diag_fn diag, void *diag_ctx);
+                       config_diag_fn diag, void *diag_ctx);
 
 /* Whether a file of `size` bytes is within `max` (CONFIG_FILES_CONF_MAX or CONFIG_FILES_PEM_MAX). Returns true when
  * it is; otherwise writes the reason both readers print ("70000 bytes, more than the 65536 baremail reads") into
@@ -62,6 +62,6 @@ bool config_files_size_ok(size_t size, size_t max, char *why, size_t why_size);
 
 /* Report, as an error, that `file` could not be read: "cannot read 'NAME': WHY". */
 void config_files_report_unreadable(struct config *cfg, const struct config_file *file, const char *why,
-				    config_diag_fn diag, void *diag_ctx);
+                                    config_diag_fn diag, void *diag_ctx);
 
 #endif /* CONFIG_CONFIG_FILES_H */

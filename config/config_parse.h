@@ -27,125 +27,126 @@
 #define PORT_MAX 65535u
 /* The BCM283x's GPIOs are numbered 0-53 (BCM2835 ARM Peripherals, section 6.1). Which of them an alert may watch is
  * the board's fact (its header, its console pins): config_check_alert_gpios() asks it. */
-#define GPIO_BCM_MAX 53u
+#define GPIO_BCM_MAX    53u
 #define DEBOUNCE_MAX_MS 60000u
-#define TIMEOUT_MIN_MS 1000u
-#define TIMEOUT_MAX_MS (10u * S_PER_MIN * MS_PER_S)
+#define TIMEOUT_MIN_MS  1000u
+#define TIMEOUT_MAX_MS  (10u * S_PER_MIN * MS_PER_S)
 #define HEARTBEAT_MIN_S S_PER_MIN
 #define HEARTBEAT_MAX_S (30u * S_PER_DAY)
-#define DNS_LABEL_MAX 63
-#define IPV6_TEXT_MAX 45
+#define DNS_LABEL_MAX   63
+#define IPV6_TEXT_MAX   45
 
 /* Defaults that are not ssmtp's (ssmtp has no such keys); docs/config.md explains each. */
 #define DEFAULT_CONNECT_TIMEOUT_MS (30u * MS_PER_S)
-#define DEFAULT_SMTP_TIMEOUT_MS (60u * MS_PER_S)
-#define DEFAULT_DEBOUNCE_MS 50u
-#define DEFAULT_RATE_COUNT 20u
-#define DEFAULT_RATE_PERIOD_S S_PER_HOUR
-#define DEFAULT_HEARTBEAT_S S_PER_DAY
-#define DEFAULT_SUBJECT "[{host}] {name} {state}"
-#define DEFAULT_BODY "{name} (GPIO {gpio}) {state} at {time}."
+#define DEFAULT_SMTP_TIMEOUT_MS    (60u * MS_PER_S)
+#define DEFAULT_DEBOUNCE_MS        50u
+#define DEFAULT_RATE_COUNT         20u
+#define DEFAULT_RATE_PERIOD_S      S_PER_HOUR
+#define DEFAULT_HEARTBEAT_S        S_PER_DAY
+#define DEFAULT_SUBJECT            "[{host}] {name} {state}"
+#define DEFAULT_BODY               "{name} (GPIO {gpio}) {state} at {time}."
 
 /* Longest key name we look up; anything longer is unknown anyway. */
 #define KEY_NAME_MAX 40
 
 enum key_id {
-	KEY_ROOT,
-	KEY_MAILHUB,
-	KEY_REMOTEPORT,
-	KEY_HOSTNAME,
-	KEY_REWRITEDOMAIN,
-	KEY_FROMLINEOVERRIDE,
-	KEY_USETLS,
-	KEY_USESTARTTLS,
-	KEY_USETLSCERT,
-	KEY_TLSCERT,
-	KEY_TLSKEY,
-	KEY_TLS_CA_FILE,
-	KEY_TLS_CA_DIR,
-	KEY_AUTHUSER,
-	KEY_AUTHPASS,
-	KEY_AUTHMETHOD,
-	KEY_USEOLDAUTH,
-	KEY_ADDHEADER,
-	KEY_DEBUG,
-	KEY_IP,
-	KEY_GATEWAY,
-	KEY_DNS,
-	KEY_NTPSERVER,
-	KEY_TLS_MINVERSION,
-	KEY_TLS_FINGERPRINT,
-	KEY_CONNECTTIMEOUT,
-	KEY_SMTPTIMEOUT,
-	KEY_AUTHTOKEN,
-	KEY_ALLOWAUTHWITHOUTTLS,
-	KEY_ALERTTO,
-	KEY_ALERT,
-	KEY_RATELIMIT,
-	KEY_BOOTMAIL,
-	KEY_HEARTBEATMAIL,
-	KEY_HEARTBEATPERIOD,
-	KEY_COUNT
+    KEY_ROOT,
+    KEY_MAILHUB,
+    KEY_REMOTEPORT,
+    KEY_HOSTNAME,
+    KEY_REWRITEDOMAIN,
+    KEY_FROMLINEOVERRIDE,
+    KEY_USETLS,
+    KEY_USESTARTTLS,
+    KEY_USETLSCERT,
+    KEY_TLSCERT,
+    KEY_TLSKEY,
+    KEY_TLS_CA_FILE,
+    KEY_TLS_CA_DIR,
+    KEY_AUTHUSER,
+    KEY_AUTHPASS,
+    KEY_AUTHMETHOD,
+    KEY_USEOLDAUTH,
+    KEY_ADDHEADER,
+    KEY_DEBUG,
+    KEY_IP,
+    KEY_GATEWAY,
+    KEY_DNS,
+    KEY_NTPSERVER,
+    KEY_TLS_MINVERSION,
+    KEY_TLS_FINGERPRINT,
+    KEY_CONNECTTIMEOUT,
+    KEY_SMTPTIMEOUT,
+    KEY_AUTHTOKEN,
+    KEY_ALLOWAUTHWITHOUTTLS,
+    KEY_ALERTTO,
+    KEY_ALERT,
+    KEY_RATELIMIT,
+    KEY_BOOTMAIL,
+    KEY_HEARTBEATMAIL,
+    KEY_HEARTBEATPERIOD,
+    KEY_COUNT
 };
 
 _Static_assert(KEY_COUNT <= CONFIG_KEYS_MAX, "raise CONFIG_KEYS_MAX");
 
 struct parser {
-	struct config *cfg;
-	const char *file;
-	unsigned line;
-	const char *key; /* for diagnostics; NULL when the line has no known key */
-	config_diag_fn fn;
-	void *ctx;
-	unsigned errors;
-	unsigned mailhub_port_line; /* line of the last MailHub that carried a :port */
-	bool not_text;              /* the file is not text we read (UTF-16): its keys are unknown, not missing */
+    struct config *cfg;
+    const char *file;
+    unsigned line;
+    const char *key; /* for diagnostics; NULL when the line has no known key */
+    config_diag_fn fn;
+    void *ctx;
+    unsigned errors;
+    unsigned mailhub_port_line; /* line of the last MailHub that carried a :port */
+    bool not_text;              /* the file is not text we read (UTF-16): its keys are unknown, not missing */
 };
 
 /* The character tests, inline: the split must not turn each of them into a call to another file. */
 
 static inline bool is_blank(char c)
 {
-	return c == ' ' || c == '\t';
+    return c == ' ' || c == '\t';
 }
 
 static inline bool is_digit(char c)
 {
-	return c >= '0' && c <= '9';
+    return c >= '0' && c <= '9';
 }
 
 static inline bool is_alpha(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 static inline bool is_alnum(char c)
 {
-	return is_alpha(c) || is_digit(c);
+    return is_alpha(c) || is_digit(c);
 }
 
 static inline bool is_hex(char c)
 {
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 static inline char to_lower(char c)
 {
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
 static inline unsigned hex_value(char c)
 {
-	if (is_digit(c))
-		return (unsigned)(c - '0');
-	return (unsigned)(to_lower(c) - 'a' + 10);
+    if (is_digit(c)) {
+        return (unsigned)(c - '0');
+    }
+    return (unsigned)(to_lower(c) - 'a' + 10);
 }
 
 /* ---- diagnostics (config.c) ---- */
 
 /* A diagnostic about another line or key than the one being parsed (used by the checks across keys). */
 __attribute__((format(printf, 5, 6))) void config_report(struct parser *p, enum config_severity sev, unsigned line,
-							 const char *key, const char *fmt, ...);
+                                                         const char *key, const char *fmt, ...);
 /* An error on the current line and key; returns -1. */
 __attribute__((format(printf, 2, 3))) int config_fail(struct parser *p, const char *fmt, ...);
 /* A warning on the current line and key. */
@@ -187,8 +188,7 @@ bool config_valid_hostname(const char *s);
 int config_parse_ipv4_n(const char *s, size_t n, uint32_t *out);
 int config_parse_ipv4(struct parser *p, const char *v, uint32_t *out);
 /* host[:port] or [IPv6]:port into host (CONFIG_HOST_MAX + 1 bytes); *port is written only when one is named. */
-int config_parse_hostport(struct parser *p, const char *v, char *host, bool *ipv6, uint16_t *port,
-			  bool *has_port);
+int config_parse_hostport(struct parser *p, const char *v, char *host, bool *ipv6, uint16_t *port, bool *has_port);
 /* A whole user@domain address, without reporting anything. */
 bool config_is_address(const char *v);
 /* user@domain, or (allow_local) a bare local name that gets a domain appended as ssmtp did. */
@@ -197,7 +197,7 @@ int config_check_address(struct parser *p, const char *v, bool allow_local);
 int config_parse_recipients(struct parser *p, const char *v, struct config_recipients *list);
 /* A duration (a bare number is in `bare_unit_ms`) from min_ms to max_ms, in ms. */
 int config_parse_duration_range(struct parser *p, const char *v, uint64_t bare_unit_ms, uint64_t min_ms,
-				uint64_t max_ms, uint64_t *out);
+                                uint64_t max_ms, uint64_t *out);
 /* N/period, or "none" for no limit. */
 int config_parse_rate(struct parser *p, const char *v, struct config_rate *out);
 /* The EHLO name for a HostName as written (out: CONFIG_HOST_MAX + 1 bytes). */

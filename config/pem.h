@@ -21,22 +21,22 @@
 /* Longest label accepted between "-----BEGIN " and "-----"; real ones ("ENCRYPTED PRIVATE KEY") are under 30. */
 #define PEM_LABEL_MAX 64
 
-#define PEM_OK 0
-#define PEM_ERR_NO_BLOCK (-ERR_BASE_PEM - 1)      /* no -----BEGIN ...----- line at all */
-#define PEM_ERR_BEGIN_EOL (-ERR_BASE_PEM - 2)     /* a BEGIN line that ends the buffer without a line break */
-#define PEM_ERR_BEGIN_LINE (-ERR_BASE_PEM - 3)    /* a BEGIN line without a label or the closing dashes */
-#define PEM_ERR_ENCRYPTED (-ERR_BASE_PEM - 4)     /* an "ENCRYPTED PRIVATE KEY" block */
-#define PEM_ERR_HEADERS (-ERR_BASE_PEM - 5)       /* RFC 1421 headers (Proc-Type, DEK-Info): a legacy encrypted key */
-#define PEM_ERR_NO_END (-ERR_BASE_PEM - 6)        /* a block without its END line */
-#define PEM_ERR_END_LABEL (-ERR_BASE_PEM - 7)     /* the END line's label differs from the BEGIN line's */
-#define PEM_ERR_BASE64 (-ERR_BASE_PEM - 8)        /* a character that is not base64, or data after '=' padding */
+#define PEM_OK             0
+#define PEM_ERR_NO_BLOCK   (-ERR_BASE_PEM - 1) /* no -----BEGIN ...----- line at all */
+#define PEM_ERR_BEGIN_EOL  (-ERR_BASE_PEM - 2) /* a BEGIN line that ends the buffer without a line break */
+#define PEM_ERR_BEGIN_LINE (-ERR_BASE_PEM - 3) /* a BEGIN line without a label or the closing dashes */
+#define PEM_ERR_ENCRYPTED  (-ERR_BASE_PEM - 4) /* an "ENCRYPTED PRIVATE KEY" block */
+#define PEM_ERR_HEADERS    (-ERR_BASE_PEM - 5) /* RFC 1421 headers (Proc-Type, DEK-Info): a legacy encrypted key */
+#define PEM_ERR_NO_END     (-ERR_BASE_PEM - 6) /* a block without its END line */
+#define PEM_ERR_END_LABEL  (-ERR_BASE_PEM - 7) /* the END line's label differs from the BEGIN line's */
+#define PEM_ERR_BASE64     (-ERR_BASE_PEM - 8) /* a character that is not base64, or data after '=' padding */
 /* an empty body, a length that is not a multiple of 4, or too much padding */
 #define PEM_ERR_BASE64_LENGTH (-ERR_BASE_PEM - 9)
 
 /* What pem_check found in a well-formed buffer. */
 struct pem_summary {
-	unsigned blocks;    /* number of BEGIN/END blocks, at least 1 */
-	bool labels_match;  /* every block's label ends with the `want` passed to pem_check */
+    unsigned blocks;   /* number of BEGIN/END blocks, at least 1 */
+    bool labels_match; /* every block's label ends with the `want` passed to pem_check */
 };
 
 /*

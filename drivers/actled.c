@@ -13,21 +13,18 @@ enum actled_wiring {
 };
 
 static enum actled_wiring led_wiring;
-static unsigned led_pin;       /* SoC pin, or the firmware's GPIO number */
+static unsigned led_pin; /* SoC pin, or the firmware's GPIO number */
 static bool led_active_low;
 static bool led_on;
-static bool led_given_up;      /* pattern_step stops driving an LED whose backend failed */
+static bool led_given_up; /* pattern_step stops driving an LED whose backend failed */
 
 static int actled_drive(bool on)
 {
     switch (led_wiring) {
-    case ACTLED_WIRING_GPIO:
-        return gpio_put(led_pin, on != led_active_low) == 0 ? 0 : -ACTLED_EGPIO;
-    case ACTLED_WIRING_FIRMWARE:
-        return mbox_set_gpio_state(led_pin, on) == 0 ? 0 : -ACTLED_EFIRMWARE;
+    case ACTLED_WIRING_GPIO: return gpio_put(led_pin, on != led_active_low) == 0 ? 0 : -ACTLED_EGPIO;
+    case ACTLED_WIRING_FIRMWARE: return mbox_set_gpio_state(led_pin, on) == 0 ? 0 : -ACTLED_EFIRMWARE;
     case ACTLED_WIRING_NONE:
-    default:
-        return -ACTLED_ENOINIT;
+    default: return -ACTLED_ENOINIT;
     }
 }
 
@@ -73,10 +70,8 @@ int actled_toggle(void)
 bool actled_pattern_lit(uint64_t now_us, enum actled_pattern p)
 {
     switch (p) {
-    case ACTLED_SOLID_ON:
-        return true;
-    case ACTLED_HEARTBEAT:
-        return now_us % ACTLED_HEARTBEAT_PERIOD_US < ACTLED_HEARTBEAT_PERIOD_US / 2u;
+    case ACTLED_SOLID_ON: return true;
+    case ACTLED_HEARTBEAT: return now_us % ACTLED_HEARTBEAT_PERIOD_US < ACTLED_HEARTBEAT_PERIOD_US / 2u;
     case ACTLED_CONFIG_ERROR: {
         uint64_t phase = now_us % ACTLED_ERROR_PERIOD_US;
         if (phase >= 2u * ACTLED_ERROR_BLINKS * ACTLED_ERROR_BLINK_US) {
@@ -87,8 +82,7 @@ bool actled_pattern_lit(uint64_t now_us, enum actled_pattern p)
     case ACTLED_MAIL_WAITING:
         return now_us % ACTLED_WAITING_PERIOD_US < ACTLED_WAITING_PERIOD_US - ACTLED_WAITING_GAP_US;
     case ACTLED_OFF:
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -100,8 +94,8 @@ uint64_t actled_pattern_next_change(uint64_t now_us, enum actled_pattern p)
     switch (p) {
     case ACTLED_HEARTBEAT: {
         uint64_t phase = now_us % ACTLED_HEARTBEAT_PERIOD_US;
-        return now_us - phase + (phase < ACTLED_HEARTBEAT_PERIOD_US / 2u ? ACTLED_HEARTBEAT_PERIOD_US / 2u
-                                                                         : ACTLED_HEARTBEAT_PERIOD_US);
+        return now_us - phase +
+               (phase < ACTLED_HEARTBEAT_PERIOD_US / 2u ? ACTLED_HEARTBEAT_PERIOD_US / 2u : ACTLED_HEARTBEAT_PERIOD_US);
     }
     case ACTLED_CONFIG_ERROR: {
         /* The last blink's dark half runs on into the pause: the next change is the next burst. */
@@ -119,8 +113,7 @@ uint64_t actled_pattern_next_change(uint64_t now_us, enum actled_pattern p)
     }
     case ACTLED_SOLID_ON:
     case ACTLED_OFF:
-    default:
-        return UINT64_MAX;
+    default: return UINT64_MAX;
     }
 }
 
@@ -138,15 +131,10 @@ void actled_pattern_step(uint64_t now_us, enum actled_pattern p)
 const char *actled_strerror(int err)
 {
     switch (err < 0 ? -err : err) {
-    case 0:
-        return "ok";
-    case ACTLED_ENOINIT:
-        return "no activity LED configured";
-    case ACTLED_EGPIO:
-        return "activity LED pin refused by the GPIO driver";
-    case ACTLED_EFIRMWARE:
-        return "firmware did not switch the activity LED";
-    default:
-        return "unknown activity LED error";
+    case 0: return "ok";
+    case ACTLED_ENOINIT: return "no activity LED configured";
+    case ACTLED_EGPIO: return "activity LED pin refused by the GPIO driver";
+    case ACTLED_EFIRMWARE: return "firmware did not switch the activity LED";
+    default: return "unknown activity LED error";
     }
 }

@@ -20,8 +20,8 @@
 /* Error codes, returned negated. */
 enum {
     ACTLED_ENOINIT = ERR_BASE_ACTLED + 1, /* no LED configured */
-    ACTLED_EGPIO,       /* the GPIO driver refused the pin (bad pin, or GPIO not initialised) */
-    ACTLED_EFIRMWARE,   /* the mailbox call to the firmware failed */
+    ACTLED_EGPIO,                         /* the GPIO driver refused the pin (bad pin, or GPIO not initialised) */
+    ACTLED_EFIRMWARE,                     /* the mailbox call to the firmware failed */
 };
 
 enum actled_pattern {

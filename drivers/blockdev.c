@@ -32,15 +32,10 @@ int blockdev_write(const struct blockdev *dev, uint32_t lba, uint32_t count, con
 const char *blockdev_strerror(int err)
 {
     switch (err) {
-    case 0:
-        return "success";
-    case BLOCKDEV_ERR_INVALID_ARG:
-        return "invalid block device request";
-    case BLOCKDEV_ERR_RANGE:
-        return "read or write past the end of the block device";
-    case BLOCKDEV_ERR_READ_ONLY:
-        return "the block device is read-only";
-    default:
-        return "unknown block device error";
+    case 0: return "success";
+    case BLOCKDEV_ERR_INVALID_ARG: return "invalid block device request";
+    case BLOCKDEV_ERR_RANGE: return "read or write past the end of the block device";
+    case BLOCKDEV_ERR_READ_ONLY: return "the block device is read-only";
+    default: return "unknown block device error";
     }
 }

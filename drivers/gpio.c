@@ -4,6 +4,7 @@
 #include "drivers/systimer.h"
 
 /* Register offsets (BCM2835 ARM Peripherals, section 6.1). Registers with a bank have a second one 4 bytes on. */
+/* clang-format off */
 #define GPIO_GPFSEL0   0x00 /* six registers, ten pins each */
 #define   GPIO_FSEL_PINS_PER_REG 10u
 #define   GPIO_FSEL_BITS         3u
@@ -19,6 +20,7 @@
 #define GPIO_GPPUDCLK0 0x98
 
 #define GPIO_REG_BYTES     4u
+/* clang-format on */
 
 static uintptr_t gpio_base;
 
@@ -155,13 +157,9 @@ uint32_t gpio_take_events(unsigned bank, uint32_t *levels)
 const char *gpio_strerror(int err)
 {
     switch (err < 0 ? -err : err) {
-    case 0:
-        return "ok";
-    case GPIO_EINVAL:
-        return "invalid GPIO pin or argument";
-    case GPIO_ENOINIT:
-        return "GPIO driver not initialised";
-    default:
-        return "unknown GPIO error";
+    case 0: return "ok";
+    case GPIO_EINVAL: return "invalid GPIO pin or argument";
+    case GPIO_ENOINIT: return "GPIO driver not initialised";
+    default: return "unknown GPIO error";
     }
 }

@@ -20,14 +20,14 @@
 
 #include "lib/err.h"
 
-#define GPIO_PIN_COUNT 54u
-#define GPIO_BANK_COUNT 2u
+#define GPIO_PIN_COUNT     54u
+#define GPIO_BANK_COUNT    2u
 #define GPIO_PINS_PER_BANK 32u
 
 /* Error codes, returned negated. */
 enum {
     GPIO_EINVAL = ERR_BASE_GPIO + 1, /* pin outside 0..53, unknown function or pull, or a zero base */
-    GPIO_ENOINIT,    /* gpio_init() has not been called */
+    GPIO_ENOINIT,                    /* gpio_init() has not been called */
 };
 
 /* Function select values, as the 3-bit GPFSEL fields encode them (BCM2835 ARM Peripherals, section 6.1). */

@@ -6,6 +6,7 @@
 #include "drivers/mmio.h"
 
 /* BCM2835 ARM interrupt controller (ARM Peripherals, section 7.5), offsets from peripheral base + 0xB200. */
+/* clang-format off */
 #define INTC_BASIC_PENDING 0x00
 #define   INTC_BASIC_PENDING_ARM_MASK 0xFFu /* bits 0..7: the basic interrupts themselves */
 #define INTC_PENDING1      0x04
@@ -26,6 +27,7 @@
 
 #define INTC_BANK_BITS 32u
 #define INTC_BANKS     3u /* GPU bank 1, GPU bank 2, basic */
+/* clang-format on */
 
 struct intc_line {
     intc_handler_fn fn;
@@ -151,13 +153,9 @@ int intc_last_unhandled(void)
 const char *intc_strerror(int err)
 {
     switch (err < 0 ? -err : err) {
-    case 0:
-        return "ok";
-    case INTC_EINVAL:
-        return "invalid interrupt number, handler or controller";
-    case INTC_EBUSY:
-        return "interrupt already has another handler";
-    default:
-        return "unknown interrupt controller error";
+    case 0: return "ok";
+    case INTC_EINVAL: return "invalid interrupt number, handler or controller";
+    case INTC_EBUSY: return "interrupt already has another handler";
+    default: return "unknown interrupt controller error";
     }
 }

@@ -19,16 +19,16 @@
 #include "lib/err.h"
 
 /* GPU interrupts the firmware uses. */
-#define INTC_IRQ_SYSTIMER1 1  /* system timer compare 1 (0 and 2 belong to the VideoCore) */
-#define INTC_IRQ_SYSTIMER3 3  /* system timer compare 3 */
+#define INTC_IRQ_SYSTIMER1 1 /* system timer compare 1 (0 and 2 belong to the VideoCore) */
+#define INTC_IRQ_SYSTIMER3 3 /* system timer compare 3 */
 /* DWC2 USB controller: GPU IRQ 9, which the datasheet's table in 7.5 leaves out; Linux bcm283x.dtsi gives the usb
  * node `interrupts = <1 9>` (bank 1, bit 9) and QEMU's bcm2835_peripherals.c wires its DWC2 to INTERRUPT_USB (9). */
-#define INTC_IRQ_USB       9
-#define INTC_IRQ_GPIO0     49 /* GPIO bank 0 events */
-#define INTC_IRQ_GPIO1     50 /* GPIO bank 1 events */
-#define INTC_IRQ_GPIO2     51
-#define INTC_IRQ_GPIO3     52 /* any GPIO bank */
-#define INTC_IRQ_UART      57 /* PL011 UART */
+#define INTC_IRQ_USB   9
+#define INTC_IRQ_GPIO0 49 /* GPIO bank 0 events */
+#define INTC_IRQ_GPIO1 50 /* GPIO bank 1 events */
+#define INTC_IRQ_GPIO2 51
+#define INTC_IRQ_GPIO3 52 /* any GPIO bank */
+#define INTC_IRQ_UART  57 /* PL011 UART */
 
 /* Basic ARM-side interrupts: INTC_IRQ_BASIC + bit number in the basic pending register. */
 #define INTC_IRQ_BASIC       64
@@ -39,7 +39,7 @@
 /* Error codes, returned negated. */
 enum {
     INTC_EINVAL = ERR_BASE_INTC + 1, /* IRQ number out of range, no handler, or no controller base */
-    INTC_EBUSY,      /* the line already has a different handler */
+    INTC_EBUSY,                      /* the line already has a different handler */
 };
 
 typedef void (*intc_handler_fn)(void *arg);

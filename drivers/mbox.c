@@ -7,6 +7,7 @@
 
 /* Mailbox registers, offsets from peripheral base + 0xB880. The ARM reads replies from mailbox 0 and writes
  * requests to mailbox 1, whose status register tells whether it has room. */
+/* clang-format off */
 #define MBOX0_READ    0x00
 #define MBOX0_STATUS  0x18
 #define MBOX1_WRITE   0x20
@@ -34,9 +35,9 @@
 #define MBOX_POWER_STATE_ON     (1u << 0)
 #define MBOX_POWER_STATE_WAIT   (1u << 1) /* request: return only when the domain has switched */
 #define MBOX_POWER_STATE_NO_DEV (1u << 1) /* response: no such device */
+/* clang-format on */
 
-_Static_assert(sizeof(((struct mbox_msg *)0)->words) % DMA_CACHE_LINE == 0,
-               "the message must fill whole cache lines");
+_Static_assert(sizeof(((struct mbox_msg *)0)->words) % DMA_CACHE_LINE == 0, "the message must fill whole cache lines");
 
 static uintptr_t mbox_base;
 static uint32_t mbox_bus_alias;
@@ -195,8 +196,7 @@ int mbox_property_call(struct mbox_msg *m)
 
 /* One-tag call through the module's own message. On success *value points at the response, which the firmware
  * reported to be at least resp_bytes long. */
-static int mbox_call_one(uint32_t tag, const uint32_t *req, size_t req_words, size_t resp_bytes,
-                         const uint32_t **value)
+static int mbox_call_one(uint32_t tag, const uint32_t *req, size_t req_words, size_t resp_bytes, const uint32_t **value)
 {
     struct mbox_msg *m = &mbox_scratch;
 
@@ -312,23 +312,14 @@ int mbox_set_gpio_state(uint32_t gpio, bool on)
 const char *mbox_strerror(int err)
 {
     switch (err < 0 ? -err : err) {
-    case 0:
-        return "ok";
-    case MBOX_EINVAL:
-        return "mailbox not initialised, or message not addressable by the VideoCore";
-    case MBOX_ENOSPC:
-        return "mailbox message too small for the tag";
-    case MBOX_ETIMEDOUT:
-        return "no reply from the VideoCore firmware";
-    case MBOX_EREPLY:
-        return "firmware rejected the property message";
-    case MBOX_ETAG:
-        return "firmware did not answer a property tag";
-    case MBOX_ENODEV:
-        return "firmware does not know the device or clock";
-    case MBOX_EPOWER:
-        return "power domain did not reach the requested state";
-    default:
-        return "unknown mailbox error";
+    case 0: return "ok";
+    case MBOX_EINVAL: return "mailbox not initialised, or message not addressable by the VideoCore";
+    case MBOX_ENOSPC: return "mailbox message too small for the tag";
+    case MBOX_ETIMEDOUT: return "no reply from the VideoCore firmware";
+    case MBOX_EREPLY: return "firmware rejected the property message";
+    case MBOX_ETAG: return "firmware did not answer a property tag";
+    case MBOX_ENODEV: return "firmware does not know the device or clock";
+    case MBOX_EPOWER: return "power domain did not reach the requested state";
+    default: return "unknown mailbox error";
     }
 }

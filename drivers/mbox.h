@@ -32,13 +32,13 @@
 
 /* Error codes, returned negated. */
 enum {
-    MBOX_EINVAL = ERR_BASE_MBOX + 1,  /* not initialised, bad argument, or a message the VideoCore cannot address */
-    MBOX_ENOSPC,      /* the tag does not fit in the message */
-    MBOX_ETIMEDOUT,   /* the mailbox stayed full, or no reply came */
-    MBOX_EREPLY,      /* the firmware did not answer the message with "success" */
-    MBOX_ETAG,        /* a tag came back without its response bit, or with more data than its buffer holds */
-    MBOX_ENODEV,      /* the firmware does not know the device */
-    MBOX_EPOWER,      /* the power domain did not reach the requested state */
+    MBOX_EINVAL = ERR_BASE_MBOX + 1, /* not initialised, bad argument, or a message the VideoCore cannot address */
+    MBOX_ENOSPC,                     /* the tag does not fit in the message */
+    MBOX_ETIMEDOUT,                  /* the mailbox stayed full, or no reply came */
+    MBOX_EREPLY,                     /* the firmware did not answer the message with "success" */
+    MBOX_ETAG,   /* a tag came back without its response bit, or with more data than its buffer holds */
+    MBOX_ENODEV, /* the firmware does not know the device */
+    MBOX_EPOWER, /* the power domain did not reach the requested state */
 };
 
 /* Property tags (Raspberry Pi firmware wiki, "Mailbox property interface"). */

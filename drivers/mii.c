@@ -33,12 +33,9 @@ bool mii_resolve(uint16_t advertise, uint16_t lpa, uint16_t ctrl1000, uint16_t s
         uint32_t speed;
         bool full;
     } order[] = {
-        { MII_CTRL1000_FULL, true, SPEED_1000, true },
-        { MII_CTRL1000_HALF, true, SPEED_1000, false },
-        { MII_ADV_100FULL, false, SPEED_100, true },
-        { MII_ADV_100HALF, false, SPEED_100, false },
-        { MII_ADV_10FULL, false, SPEED_10, true },
-        { MII_ADV_10HALF, false, SPEED_10, false },
+        { MII_CTRL1000_FULL, true, SPEED_1000, true }, { MII_CTRL1000_HALF, true, SPEED_1000, false },
+        { MII_ADV_100FULL, false, SPEED_100, true },   { MII_ADV_100HALF, false, SPEED_100, false },
+        { MII_ADV_10FULL, false, SPEED_10, true },     { MII_ADV_10HALF, false, SPEED_10, false },
     };
     for (unsigned i = 0; i < ARRAY_SIZE(order); i++) {
         if ((order[i].giga ? giga : common) & order[i].bit) {

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* clang-format off */
 #define MII_BMCR                 0x00u
 #define  MII_BMCR_RESET          (1u << 15)
 #define  MII_BMCR_ANENABLE       (1u << 12)
@@ -44,6 +45,7 @@
 /* 802.3 45.2.7.13: MMD 7 (auto-negotiation) register 60, the EEE advertisement. */
 #define MII_MMD_AN               7u
 #define MII_MMD_AN_EEE_ADV       60u
+/* clang-format on */
 
 /* Speed (Mbit/s) and duplex both ends can do, best first. ctrl1000/stat1000 are 0 for 10/100-only PHYs.
  * Returns false when the advertisements have nothing in common (speed 0). */

@@ -34,11 +34,11 @@
 enum {
     /* bad argument, or frame shorter than a header or longer than NETDEV_MAX_FRAME */
     NETDEV_EINVAL = ERR_BASE_NETDEV + 1,
-    NETDEV_ENODEV,     /* the device is gone (unplugged) */
-    NETDEV_ENOTSTARTED,/* netdev_start() was not called or failed */
-    NETDEV_EIO,        /* the device or the bus failed; the frame was not sent */
-    NETDEV_ETIMEDOUT,  /* the device did not take the frame in time */
-    NETDEV_EFULL,      /* too many network devices registered */
+    NETDEV_ENODEV,      /* the device is gone (unplugged) */
+    NETDEV_ENOTSTARTED, /* netdev_start() was not called or failed */
+    NETDEV_EIO,         /* the device or the bus failed; the frame was not sent */
+    NETDEV_ETIMEDOUT,   /* the device did not take the frame in time */
+    NETDEV_EFULL,       /* too many network devices registered */
 };
 
 struct netdev;
@@ -58,20 +58,20 @@ struct netdev_ops {
 struct netdev_stats {
     uint32_t rx_frames, tx_frames;
     uint32_t rx_errors, tx_errors;
-    uint32_t rx_dropped;      /* frames the driver could not hand up (too long, malformed header) */
+    uint32_t rx_dropped; /* frames the driver could not hand up (too long, malformed header) */
 };
 
 struct netdev {
-    const char *name;         /* driver name, e.g. "cdc_ecm" */
+    const char *name; /* driver name, e.g. "cdc_ecm" */
     uint8_t mac[NETDEV_MAC_LEN];
-    uint32_t instance;        /* set by netdev_register(): different for every registration, never 0 */
-    bool present;             /* false once the device is unplugged */
+    uint32_t instance; /* set by netdev_register(): different for every registration, never 0 */
+    bool present;      /* false once the device is unplugged */
     bool started;
     bool link_up;
-    uint32_t speed_mbps;      /* 0 when unknown */
+    uint32_t speed_mbps; /* 0 when unknown */
     bool full_duplex;
     const struct netdev_ops *ops;
-    void *priv;               /* the driver's state */
+    void *priv; /* the driver's state */
     struct netdev_stats stats;
 };
 

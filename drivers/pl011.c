@@ -7,6 +7,7 @@
 #include "drivers/systimer.h"
 
 /* Register map (ARM PrimeCell UART PL011 TRM, section 3.2). */
+/* clang-format off */
 #define PL011_DR     0x00
 #define   PL011_DR_DATA_MASK 0xFFu
 #define   PL011_DR_FE        (1u << 8)  /* framing error */
@@ -50,6 +51,7 @@
 #define PL011_FBRD_BITS 6u
 /* Bound for the transmitter to drain: a full 16-byte FIFO takes 133 ms even at 1200 baud. */
 #define PL011_FLUSH_TIMEOUT_US 200000u
+/* clang-format on */
 
 _Static_assert((PL011_RX_RING_SIZE & (PL011_RX_RING_SIZE - 1)) == 0, "PL011_RX_RING_SIZE must be a power of two");
 
@@ -170,8 +172,8 @@ static void pl011_drain(void)
     }
     /* Clear first, then drain: a byte that arrives after the last read raises the interrupt again instead of
      * having its interrupt wiped by a late clear. */
-    mmio_write32(pl011_base + PL011_ICR, PL011_INT_RX | PL011_INT_RT | PL011_INT_OE | PL011_INT_FE |
-                                             PL011_INT_PE | PL011_INT_BE);
+    mmio_write32(pl011_base + PL011_ICR,
+                 PL011_INT_RX | PL011_INT_RT | PL011_INT_OE | PL011_INT_FE | PL011_INT_PE | PL011_INT_BE);
     for (unsigned n = 0; n < PL011_DRAIN_MAX; n++) {
         if ((mmio_read32(pl011_base + PL011_FR) & PL011_FR_RXFE) != 0) {
             break;
@@ -212,13 +214,9 @@ uint32_t pl011_rx_errors(void)
 const char *pl011_strerror(int err)
 {
     switch (err < 0 ? -err : err) {
-    case 0:
-        return "ok";
-    case PL011_EINVAL:
-        return "invalid UART base, clock or baud rate";
-    case PL011_ETIMEDOUT:
-        return "UART transmitter did not drain in time";
-    default:
-        return "unknown UART error";
+    case 0: return "ok";
+    case PL011_EINVAL: return "invalid UART base, clock or baud rate";
+    case PL011_ETIMEDOUT: return "UART transmitter did not drain in time";
+    default: return "unknown UART error";
     }
 }

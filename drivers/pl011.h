@@ -35,7 +35,7 @@
 /* Error codes, returned negated. */
 enum {
     PL011_EINVAL = ERR_BASE_PL011 + 1, /* no base, zero clock or baud, or a baud rate the clock cannot produce */
-    PL011_ETIMEDOUT,  /* the transmitter did not drain in time */
+    PL011_ETIMEDOUT,                   /* the transmitter did not drain in time */
 };
 
 /* Programs the UART at base for baud, 8N1, from a reference clock of uart_clock_hz, and enables receive

@@ -5,6 +5,7 @@
 #include "drivers/mmio.h"
 #include "drivers/systimer.h"
 
+/* clang-format off */
 #define RNG_CTRL     0x00
 #define   RNG_CTRL_RBGEN (1u << 0) /* generator enable */
 #define RNG_STATUS   0x04
@@ -13,6 +14,7 @@
 
 /* The generator's first values are less random; Linux's bcm2835-rng discards this many, and so do we. */
 #define RNG_WARMUP_COUNT 0x40000u
+/* clang-format on */
 
 static uintptr_t rng_base;
 
@@ -78,13 +80,9 @@ int rng_read(void *buf, size_t len)
 const char *rng_strerror(int err)
 {
     switch (err < 0 ? -err : err) {
-    case 0:
-        return "ok";
-    case RNG_EINVAL:
-        return "random number generator not initialised";
-    case RNG_ETIMEDOUT:
-        return "random number generator produced no data";
-    default:
-        return "unknown random number generator error";
+    case 0: return "ok";
+    case RNG_EINVAL: return "random number generator not initialised";
+    case RNG_ETIMEDOUT: return "random number generator produced no data";
+    default: return "unknown random number generator error";
     }
 }

@@ -25,7 +25,7 @@
 /* Error codes, returned negated. */
 enum {
     RNG_EINVAL = ERR_BASE_RNG + 1, /* no base, or not initialised */
-    RNG_ETIMEDOUT,  /* the generator produced no data in time */
+    RNG_ETIMEDOUT,                 /* the generator produced no data in time */
 };
 
 /* Starts the generator at base, throwing away its first, less random output (the warm-up count), unless the

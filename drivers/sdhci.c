@@ -12,6 +12,7 @@
  * chapter 5). The SDHCI standard's 8- and 16-bit registers are grouped here into the 32-bit words the BCM283x
  * can access.
  */
+/* clang-format off */
 #define SDHCI_BLKSIZECNT               0x04u
 #define   SDHCI_BLKSIZECNT_SIZE_LSB    0u
 #define   SDHCI_BLKSIZECNT_COUNT_LSB   16u
@@ -160,58 +161,59 @@
 #define SDHCI_DIVIDER_MS2_SHIFT  8u
 #define SDHCI_DIVIDER_LOW_MASK   0xFFu
 #define SDHCI_WRITE_GAP_CYCLES   2u
+/* clang-format on */
 
 /* Card clock during identification (the SD specification's 100-400 kHz) and afterwards (default speed). */
 #ifndef SDHCI_IDENT_CLOCK_HZ
-#define SDHCI_IDENT_CLOCK_HZ     400000u
+#define SDHCI_IDENT_CLOCK_HZ 400000u
 #endif
 #ifndef SDHCI_TRANSFER_CLOCK_HZ
-#define SDHCI_TRANSFER_CLOCK_HZ  25000000u
+#define SDHCI_TRANSFER_CLOCK_HZ 25000000u
 #endif
 /* Deadlines. Reset and clock settle in microseconds on hardware; a command answers within 64 clocks; the SD
  * specification allows 100 ms for a read (250 ms for a busy signal) and 1 s for power-up. Each has a wide margin. */
 #ifndef SDHCI_RESET_TIMEOUT_US
-#define SDHCI_RESET_TIMEOUT_US   100000u
+#define SDHCI_RESET_TIMEOUT_US 100000u
 #endif
 #ifndef SDHCI_CLOCK_TIMEOUT_US
-#define SDHCI_CLOCK_TIMEOUT_US   100000u
+#define SDHCI_CLOCK_TIMEOUT_US 100000u
 #endif
 #ifndef SDHCI_CMD_TIMEOUT_US
-#define SDHCI_CMD_TIMEOUT_US     100000u
+#define SDHCI_CMD_TIMEOUT_US 100000u
 #endif
 #ifndef SDHCI_DATA_TIMEOUT_US
-#define SDHCI_DATA_TIMEOUT_US    500000u
+#define SDHCI_DATA_TIMEOUT_US 500000u
 #endif
 #ifndef SDHCI_BUSY_TIMEOUT_US
-#define SDHCI_BUSY_TIMEOUT_US    500000u
+#define SDHCI_BUSY_TIMEOUT_US 500000u
 #endif
 /* A write is done when the card releases DAT0 after programming. The SD Physical Layer Simplified Specification
  * (4.6.2.2, Write) gives a card at most 250 ms (SDSC, SDHC) or 500 ms (SDXC) of busy per block; a card may add
  * more for an erase or a garbage collection, so the driver allows a full second for the whole transfer to finish
  * and as long again for CMD13 to see the card back in the transfer state. */
 #ifndef SDHCI_WRITE_TIMEOUT_US
-#define SDHCI_WRITE_TIMEOUT_US   1000000u
+#define SDHCI_WRITE_TIMEOUT_US 1000000u
 #endif
 #ifndef SDHCI_PROGRAMMING_TIMEOUT_US
 #define SDHCI_PROGRAMMING_TIMEOUT_US 1000000u
 #endif
 /* Between CMD13 polls while the card programs: short against the 250 ms a block may take. */
 #ifndef SDHCI_STATUS_POLL_US
-#define SDHCI_STATUS_POLL_US     100u
+#define SDHCI_STATUS_POLL_US 100u
 #endif
 #ifndef SDHCI_POWER_UP_TIMEOUT_US
 #define SDHCI_POWER_UP_TIMEOUT_US 1000000u
 #endif
 /* Between ACMD41 attempts: long enough not to flood the card, short against the 1 s budget. */
 #ifndef SDHCI_POWER_UP_POLL_US
-#define SDHCI_POWER_UP_POLL_US   10000u
+#define SDHCI_POWER_UP_POLL_US 10000u
 #endif
 /* After power and clock are on: the card needs 1 ms and 74 clocks before its first command. */
 #ifndef SDHCI_POWER_ON_DELAY_US
-#define SDHCI_POWER_ON_DELAY_US  1000u
+#define SDHCI_POWER_ON_DELAY_US 1000u
 #endif
 /* A card may answer CMD3 with RCA 0, which is reserved; the host then asks again. */
-#define SDHCI_RCA_ATTEMPTS       3u
+#define SDHCI_RCA_ATTEMPTS 3u
 
 static uint32_t sdhci_read(const struct sdhci *dev, uint32_t reg)
 {
@@ -739,45 +741,25 @@ void sdhci_get_blockdev(struct sdhci *dev, struct blockdev *out)
 const char *sdhci_strerror(int err)
 {
     switch (err) {
-    case 0:
-        return "success";
-    case SDHCI_ERR_INVALID_ARG:
-        return "invalid argument";
-    case SDHCI_ERR_RESET:
-        return "SD controller did not come out of reset";
-    case SDHCI_ERR_CLOCK:
-        return "SD clock could not be set up";
-    case SDHCI_ERR_BUSY:
-        return "SD command or data line stuck busy";
-    case SDHCI_ERR_TIMEOUT:
-        return "SD controller did not respond in time";
-    case SDHCI_ERR_CMD_TIMEOUT:
-        return "SD card did not answer (no card?)";
-    case SDHCI_ERR_CMD_CRC:
-        return "SD command response corrupted";
-    case SDHCI_ERR_DATA_TIMEOUT:
-        return "SD card did not send data in time";
-    case SDHCI_ERR_DATA_CRC:
-        return "SD data corrupted (CRC error)";
-    case SDHCI_ERR_AUTO_CMD12:
-        return "SD stop command after a multi-block read failed";
-    case SDHCI_ERR_CONTROLLER:
-        return "SD controller error";
-    case SDHCI_ERR_VOLTAGE:
-        return "SD card does not support 3.3 V";
-    case SDHCI_ERR_CARD_BUSY:
-        return "SD card did not finish powering up";
-    case SDHCI_ERR_CARD_STATUS:
-        return "SD card reported an error";
-    case SDHCI_ERR_CSD:
-        return "unsupported SD card type (CSD)";
-    case SDHCI_ERR_NOT_READY:
-        return "SD card not initialised";
-    case SDHCI_ERR_RANGE:
-        return "read or write past the end of the SD card";
-    case SDHCI_ERR_PROGRAMMING:
-        return "SD card did not finish storing written data in time";
-    default:
-        return "unknown SD error";
+    case 0: return "success";
+    case SDHCI_ERR_INVALID_ARG: return "invalid argument";
+    case SDHCI_ERR_RESET: return "SD controller did not come out of reset";
+    case SDHCI_ERR_CLOCK: return "SD clock could not be set up";
+    case SDHCI_ERR_BUSY: return "SD command or data line stuck busy";
+    case SDHCI_ERR_TIMEOUT: return "SD controller did not respond in time";
+    case SDHCI_ERR_CMD_TIMEOUT: return "SD card did not answer (no card?)";
+    case SDHCI_ERR_CMD_CRC: return "SD command response corrupted";
+    case SDHCI_ERR_DATA_TIMEOUT: return "SD card did not send data in time";
+    case SDHCI_ERR_DATA_CRC: return "SD data corrupted (CRC error)";
+    case SDHCI_ERR_AUTO_CMD12: return "SD stop command after a multi-block read failed";
+    case SDHCI_ERR_CONTROLLER: return "SD controller error";
+    case SDHCI_ERR_VOLTAGE: return "SD card does not support 3.3 V";
+    case SDHCI_ERR_CARD_BUSY: return "SD card did not finish powering up";
+    case SDHCI_ERR_CARD_STATUS: return "SD card reported an error";
+    case SDHCI_ERR_CSD: return "unsupported SD card type (CSD)";
+    case SDHCI_ERR_NOT_READY: return "SD card not initialised";
+    case SDHCI_ERR_RANGE: return "read or write past the end of the SD card";
+    case SDHCI_ERR_PROGRAMMING: return "SD card did not finish storing written data in time";
+    default: return "unknown SD error";
     }
 }

@@ -30,8 +30,8 @@
 #include "drivers/blockdev.h"
 #include "lib/err.h"
 
-#define SDHCI_ERR_INVALID_ARG  (-ERR_BASE_SDHCI - 1)  /* NULL pointer, or a read or write of zero blocks */
-#define SDHCI_ERR_RESET        (-ERR_BASE_SDHCI - 2)  /* the controller did not come out of reset */
+#define SDHCI_ERR_INVALID_ARG (-ERR_BASE_SDHCI - 1) /* NULL pointer, or a read or write of zero blocks */
+#define SDHCI_ERR_RESET       (-ERR_BASE_SDHCI - 2) /* the controller did not come out of reset */
 /* base clock below 400 kHz or too fast to divide down, or clock unstable */
 #define SDHCI_ERR_CLOCK        (-ERR_BASE_SDHCI - 3)
 #define SDHCI_ERR_BUSY         (-ERR_BASE_SDHCI - 4)  /* the command or data line stayed busy */
@@ -49,21 +49,21 @@
 #define SDHCI_ERR_NOT_READY    (-ERR_BASE_SDHCI - 16) /* read before a successful sdhci_init() */
 #define SDHCI_ERR_RANGE        (-ERR_BASE_SDHCI - 17) /* read or write past the end of the card */
 /* after a write the card stayed busy, or left the programming state wrongly */
-#define SDHCI_ERR_PROGRAMMING  (-ERR_BASE_SDHCI - 18)
+#define SDHCI_ERR_PROGRAMMING (-ERR_BASE_SDHCI - 18)
 
 struct sdhci {
     uintptr_t base;
     uint32_t base_clock_hz;
-    uint32_t sd_clock_hz;     /* SD clock actually produced by the divider */
-    uint32_t write_gap_us;    /* two SD clock periods, rounded up: spacing between register writes */
-    uint32_t rca;             /* relative card address, from CMD3 */
-    uint32_t ocr;             /* operating conditions register, from ACMD41 */
-    uint32_t cid[4];          /* card identification, as the controller returns R2 (CRC stripped) */
-    uint32_t csd[4];          /* card-specific data, same layout */
+    uint32_t sd_clock_hz;  /* SD clock actually produced by the divider */
+    uint32_t write_gap_us; /* two SD clock periods, rounded up: spacing between register writes */
+    uint32_t rca;          /* relative card address, from CMD3 */
+    uint32_t ocr;          /* operating conditions register, from ACMD41 */
+    uint32_t cid[4];       /* card identification, as the controller returns R2 (CRC stripped) */
+    uint32_t csd[4];       /* card-specific data, same layout */
     uint64_t capacity_bytes;
-    uint32_t block_count;     /* 512-byte blocks, capped at UINT32_MAX */
-    uint32_t last_interrupt;  /* INTERRUPT register at the last error, for diagnostics */
-    bool high_capacity;       /* SDHC/SDXC: block addresses; SDSC: byte addresses */
+    uint32_t block_count;    /* 512-byte blocks, capped at UINT32_MAX */
+    uint32_t last_interrupt; /* INTERRUPT register at the last error, for diagnostics */
+    bool high_capacity;      /* SDHC/SDXC: block addresses; SDSC: byte addresses */
     bool ready;
 };
 

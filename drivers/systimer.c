@@ -3,10 +3,10 @@
 #include "drivers/mmio.h"
 
 /* BCM2835 ARM Peripherals, section 12.1. */
-#define SYSTIMER_CS  0x00 /* control/status: bit n is channel n's match flag, write 1 to clear */
-#define SYSTIMER_CLO 0x04 /* counter bits 31..0 */
-#define SYSTIMER_CHI 0x08 /* counter bits 63..32 */
-#define SYSTIMER_C0  0x0C /* compare channel n at SYSTIMER_C0 + 4 * n, against CLO */
+#define SYSTIMER_CS             0x00 /* control/status: bit n is channel n's match flag, write 1 to clear */
+#define SYSTIMER_CLO            0x04 /* counter bits 31..0 */
+#define SYSTIMER_CHI            0x08 /* counter bits 63..32 */
+#define SYSTIMER_C0             0x0C /* compare channel n at SYSTIMER_C0 + 4 * n, against CLO */
 #define SYSTIMER_CHANNEL_STRIDE 4u
 
 static uintptr_t systimer_base;

@@ -5,6 +5,7 @@
 
 /* Power manager registers. The layout has no public datasheet: Linux's bcm2835_wdt.c and the Broadcom register
  * descriptions quoted in raspberrypi/linux issue #932 are the sources. */
+/* clang-format off */
 #define PM_PASSWORD      0x5A000000u /* bits 31..24 of every write */
 #define PM_PASSWORD_MASK 0xFF000000u
 
@@ -27,6 +28,7 @@
 
 /* Countdown for an immediate reset: the 10 ticks (about 150 us) Linux uses, enough for the writes to land. */
 #define WDOG_RESET_TICKS 10u
+/* clang-format on */
 
 static uintptr_t pm_base;
 static uint32_t boot_rsts;
@@ -136,13 +138,9 @@ bool wdog_last_reset_was_watchdog(void)
 const char *wdog_strerror(int err)
 {
     switch (err < 0 ? -err : err) {
-    case 0:
-        return "ok";
-    case WDOG_EINVAL:
-        return "watchdog timeout out of range, or no PM base";
-    case WDOG_ENOINIT:
-        return "watchdog driver not initialised";
-    default:
-        return "unknown watchdog error";
+    case 0: return "ok";
+    case WDOG_EINVAL: return "watchdog timeout out of range, or no PM base";
+    case WDOG_ENOINIT: return "watchdog driver not initialised";
+    default: return "unknown watchdog error";
     }
 }

@@ -33,7 +33,7 @@
 /* Error codes, returned negated. */
 enum {
     WDOG_EINVAL = ERR_BASE_WDOG + 1, /* zero base, or a timeout of 0 or above WDOG_MAX_TIMEOUT_MS */
-    WDOG_ENOINIT,    /* wdog_init() has not been called */
+    WDOG_ENOINIT,                    /* wdog_init() has not been called */
 };
 
 /* pm_base: the power manager block (peripheral base + 0x100000), supplied by the board. Records RSTS as the

@@ -58,65 +58,65 @@
 #define ALERT_ENGINE_QUEUE_MAX (CONFIG_ALERTS_MAX + 2)
 #endif
 
-#define ALERT_ENGINE_OK 0
+#define ALERT_ENGINE_OK      0
 #define ALERT_ENGINE_ERR_ARG (-ERR_BASE_ALERT_ENGINE - 1) /* NULL pointer, or an alert index the configuration lacks */
 
 /* One alert as the console and the heartbeat mail show it. */
 struct alert_engine_stats {
-	bool watched;            /* false: it had no level at init (pin refused); its changes are ignored */
-	int level;               /* debounced level, 0 or 1 */
-	int raw;                 /* last level reported, maybe still bouncing */
-	bool alarm;              /* the debounced level is the alarm state: {state} "triggered" */
-	bool changed;            /* a debounced change happened since init */
-	uint64_t last_change_us; /* time of the last debounced change (valid when `changed`) */
-	uint32_t changes;        /* debounced changes */
-	uint32_t events;         /* changes that called for a mail */
-	uint32_t mails;          /* ALERT_EVENT_ALERT events emitted (mails requested from the outbox) */
-	uint32_t folded;         /* events emitted inside summaries (mails covering more than one event) */
-	uint32_t waiting;        /* events held by a limit, not yet emitted */
+    bool watched;            /* false: it had no level at init (pin refused); its changes are ignored */
+    int level;               /* debounced level, 0 or 1 */
+    int raw;                 /* last level reported, maybe still bouncing */
+    bool alarm;              /* the debounced level is the alarm state: {state} "triggered" */
+    bool changed;            /* a debounced change happened since init */
+    uint64_t last_change_us; /* time of the last debounced change (valid when `changed`) */
+    uint32_t changes;        /* debounced changes */
+    uint32_t events;         /* changes that called for a mail */
+    uint32_t mails;          /* ALERT_EVENT_ALERT events emitted (mails requested from the outbox) */
+    uint32_t folded;         /* events emitted inside summaries (mails covering more than one event) */
+    uint32_t waiting;        /* events held by a limit, not yet emitted */
 };
 
 /* Everything below is private to alert_engine.c; it is here so that callers can allocate an engine. */
 struct alert_engine_slot {
-	uint64_t at_us;
-	uint32_t count;
+    uint64_t at_us;
+    uint32_t count;
 };
 
 struct alert_engine_rate {
-	uint32_t limit; /* 0: no limit */
-	uint64_t period_us;
-	unsigned head;
-	unsigned used;
-	struct alert_engine_slot slot[ALERT_ENGINE_RATE_SLOTS];
+    uint32_t limit; /* 0: no limit */
+    uint64_t period_us;
+    unsigned head;
+    unsigned used;
+    struct alert_engine_slot slot[ALERT_ENGINE_RATE_SLOTS];
 };
 
 struct alert_engine_input {
-	struct alert_engine_stats st;
-	enum config_edge edge;
-	bool recovery;
-	int normal; /* the level that is not the alarm */
-	uint64_t debounce_us;
-	uint64_t raw_at_us;
-	struct alert_engine_rate rate;
+    struct alert_engine_stats st;
+    enum config_edge edge;
+    bool recovery;
+    int normal; /* the level that is not the alarm */
+    uint64_t debounce_us;
+    uint64_t raw_at_us;
+    struct alert_engine_rate rate;
 };
 
 /* Holders of waiting summaries: one per alert, then the boot and the heartbeat mail. */
-#define ALERT_ENGINE_HOLD_BOOT CONFIG_ALERTS_MAX
+#define ALERT_ENGINE_HOLD_BOOT      CONFIG_ALERTS_MAX
 #define ALERT_ENGINE_HOLD_HEARTBEAT (CONFIG_ALERTS_MAX + 1)
-#define ALERT_ENGINE_HOLDERS (CONFIG_ALERTS_MAX + 2)
+#define ALERT_ENGINE_HOLDERS        (CONFIG_ALERTS_MAX + 2)
 
 struct alert_engine {
-	unsigned count;
-	uint64_t now_us;
-	struct alert_engine_input in[CONFIG_ALERTS_MAX];
-	struct alert_engine_rate global;
-	struct alert_event held[ALERT_ENGINE_HOLDERS]; /* events == 0: nothing waits */
-	bool heartbeat;
-	uint64_t heartbeat_period_us;
-	uint64_t next_heartbeat_us;
-	struct alert_event queue[ALERT_ENGINE_QUEUE_MAX];
-	unsigned queue_head;
-	unsigned queue_used;
+    unsigned count;
+    uint64_t now_us;
+    struct alert_engine_input in[CONFIG_ALERTS_MAX];
+    struct alert_engine_rate global;
+    struct alert_event held[ALERT_ENGINE_HOLDERS]; /* events == 0: nothing waits */
+    bool heartbeat;
+    uint64_t heartbeat_period_us;
+    uint64_t next_heartbeat_us;
+    struct alert_event queue[ALERT_ENGINE_QUEUE_MAX];
+    unsigned queue_head;
+    unsigned queue_used;
 };
 
 /*

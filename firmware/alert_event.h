@@ -18,12 +18,12 @@
 enum alert_event_kind { ALERT_EVENT_ALERT, ALERT_EVENT_BOOT, ALERT_EVENT_HEARTBEAT };
 
 struct alert_event {
-	enum alert_event_kind kind;
-	unsigned alert;     /* index into cfg->alerts (ALERT_EVENT_ALERT) */
-	bool recovered;     /* {state}: false "triggered", true "recovered" (of the last event covered) */
-	uint32_t events;    /* events this mail covers: 1, or more for a summary of events over a limit */
-	uint64_t first_us;  /* board uptime of the first and of the last event covered */
-	uint64_t last_us;
+    enum alert_event_kind kind;
+    unsigned alert;    /* index into cfg->alerts (ALERT_EVENT_ALERT) */
+    bool recovered;    /* {state}: false "triggered", true "recovered" (of the last event covered) */
+    uint32_t events;   /* events this mail covers: 1, or more for a summary of events over a limit */
+    uint64_t first_us; /* board uptime of the first and of the last event covered */
+    uint64_t last_us;
 };
 
 /* Where the alert engine and firmware/alerts deliver events (main wires it to outbox_add()). */

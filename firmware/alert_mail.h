@@ -28,41 +28,41 @@
  * template of n characters expands to at most (n / 6 + 1) host names. */
 #define ALERT_MAIL_EXPANSION_MAX(n) (((n) / 6 + 1) * CONFIG_HOST_MAX)
 /* The paragraph added to a summary: two times, a count and a state in fixed text. */
-#define ALERT_MAIL_SUMMARY_MAX 256
+#define ALERT_MAIL_SUMMARY_MAX  256
 #define ALERT_MAIL_SUBJECT_SIZE (ALERT_MAIL_EXPANSION_MAX(CONFIG_SUBJECT_MAX) + 1)
-#define ALERT_MAIL_BODY_SIZE (ALERT_MAIL_EXPANSION_MAX(CONFIG_BODY_MAX) + ALERT_MAIL_SUMMARY_MAX + 1)
+#define ALERT_MAIL_BODY_SIZE    (ALERT_MAIL_EXPANSION_MAX(CONFIG_BODY_MAX) + ALERT_MAIL_SUMMARY_MAX + 1)
 #ifndef ALERT_MAIL_REPORT_SIZE
 #define ALERT_MAIL_REPORT_SIZE 16384
 #endif
 
 /* One Alert line's input, as boot and heartbeat mails show it. */
 struct alert_mail_input {
-	const char *problem;   /* NULL when watched; else why the board refused the pin */
-	unsigned header_pin;   /* physical pin 1..40 of the header, 0 when not on it */
-	struct alert_engine_stats stats;
+    const char *problem; /* NULL when watched; else why the board refused the pin */
+    unsigned header_pin; /* physical pin 1..40 of the header, 0 when not on it */
+    struct alert_engine_stats stats;
 };
 
 /* A mail the outbox gave up on (a permanent failure, 5xx), named in the next boot or heartbeat mail. */
 struct alert_mail_failure {
-	enum alert_event_kind kind;
-	unsigned alert;    /* index into cfg->alerts (ALERT_EVENT_ALERT) */
-	int64_t utc;       /* time of its event, negative when unknown */
-	const char *reply; /* the server's reply, e.g. "550 5.1.1 <x@y>: Recipient address rejected" */
+    enum alert_event_kind kind;
+    unsigned alert;    /* index into cfg->alerts (ALERT_EVENT_ALERT) */
+    int64_t utc;       /* time of its event, negative when unknown */
+    const char *reply; /* the server's reply, e.g. "550 5.1.1 <x@y>: Recipient address rejected" */
 };
 
 struct alert_mail_facts {
-	const char *version;      /* firmware version (baremail_version) */
-	const char *board;        /* board model */
-	const char *reset_cause;  /* board_reset_cause_name(); NULL or "" to leave out */
-	const char *reset_detail; /* "" when none */
-	const char *address;      /* the interface's IPv4 address as text, NULL or "" when none */
-	uint64_t uptime_us;       /* now */
-	const struct alert_mail_input *inputs; /* cfg->alert_count entries (may be NULL when there is no alert) */
-	/* the outbox: counts since the previous boot or heartbeat mail */
-	unsigned queued;          /* mails waiting to be delivered, this one not counted */
-	uint32_t delivered;
-	unsigned failure_count;
-	const struct alert_mail_failure *failures;
+    const char *version;                   /* firmware version (baremail_version) */
+    const char *board;                     /* board model */
+    const char *reset_cause;               /* board_reset_cause_name(); NULL or "" to leave out */
+    const char *reset_detail;              /* "" when none */
+    const char *address;                   /* the interface's IPv4 address as text, NULL or "" when none */
+    uint64_t uptime_us;                    /* now */
+    const struct alert_mail_input *inputs; /* cfg->alert_count entries (may be NULL when there is no alert) */
+    /* the outbox: counts since the previous boot or heartbeat mail */
+    unsigned queued; /* mails waiting to be delivered, this one not counted */
+    uint32_t delivered;
+    unsigned failure_count;
+    const struct alert_mail_failure *failures;
 };
 
 /*
@@ -72,8 +72,8 @@ struct alert_mail_facts {
  * the configuration does not have, missing facts).
  */
 int alert_mail_render(const struct config *cfg, const struct alert_event *ev, int64_t first_utc, int64_t last_utc,
-		      const struct alert_mail_facts *facts, char *subject, size_t subject_size, char *body,
-		      size_t body_size);
+                      const struct alert_mail_facts *facts, char *subject, size_t subject_size, char *body,
+                      size_t body_size);
 
 /* A duration as the console's `status` writes uptime: "2d 03h 04m 05s". Returns the length or MAIL_ERR_OVERFLOW. */
 int alert_mail_duration(uint64_t us, char *buf, size_t size);

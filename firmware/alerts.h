@@ -27,8 +27,8 @@
 #include "firmware/alert_mail.h"
 #include "lib/err.h"
 
-#define ALERTS_OK 0
-#define ALERTS_ERR_ARG (-ERR_BASE_ALERTS - 1)  /* no configuration, or no emit callback */
+#define ALERTS_OK      0
+#define ALERTS_ERR_ARG (-ERR_BASE_ALERTS - 1) /* no configuration, or no emit callback */
 /* some pins could not be watched (the console says which and why); the others are */
 #define ALERTS_ERR_PINS (-ERR_BASE_ALERTS - 2)
 

@@ -233,8 +233,8 @@ static int show_config(void)
         }
         return config_load_result();
     }
-    printf("from %s on the SD card (%u warning%s%s)\n", CONFIG_LOAD_CONF_FILE, state.warnings,
-           plural(state.warnings), state.warnings > 0 ? ": 'config errors' lists them" : "");
+    printf("from %s on the SD card (%u warning%s%s)\n", CONFIG_LOAD_CONF_FILE, state.warnings, plural(state.warnings),
+           state.warnings > 0 ? ": 'config errors' lists them" : "");
     config_format(cfg, print_line, NULL);
     return CONSOLE_OK;
 }
@@ -269,14 +269,15 @@ static int cmd_config(int argc, char **argv)
 
 static void print_status(void)
 {
-    printf("config:   %s\n",
-           state.attempted ? state.summary : config_load_strerror(CONFIG_LOAD_ERR_NOT_LOADED));
+    printf("config:   %s\n", state.attempted ? state.summary : config_load_strerror(CONFIG_LOAD_ERR_NOT_LOADED));
 }
 
+/* clang-format off */
 static const struct console_cmd config_cmds[] = {
     { "config", "[errors]", "the configuration from the SD card (secrets masked), or its errors and warnings",
       cmd_config },
 };
+/* clang-format on */
 
 int config_load_register(void)
 {

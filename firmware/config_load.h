@@ -20,12 +20,12 @@
 #include "config/config_files.h"
 #include "lib/err.h"
 
-#define CONFIG_LOAD_CONF_FILE "smtp.conf"
+#define CONFIG_LOAD_CONF_FILE    "smtp.conf"
 #define CONFIG_LOAD_ALIASES_FILE "revaliases"
 
 /* Largest smtp.conf or revaliases, and largest PEM file, read: the limits tools/smtpconf-check applies too. */
 #define CONFIG_LOAD_CONF_MAX CONFIG_FILES_CONF_MAX
-#define CONFIG_LOAD_PEM_MAX CONFIG_FILES_PEM_MAX
+#define CONFIG_LOAD_PEM_MAX  CONFIG_FILES_PEM_MAX
 /* Diagnostics kept for `config errors`; a file with more has bigger problems, and the count of the rest is kept. */
 #ifndef CONFIG_LOAD_DIAGS_MAX
 #define CONFIG_LOAD_DIAGS_MAX 32

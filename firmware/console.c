@@ -201,11 +201,8 @@ void console_poll(void)
             print_prompt();
             break;
         case CONSOLE_EDITOR_CANCELLED:
-        case CONSOLE_EDITOR_OVERFLOW:
-            print_prompt();
-            break;
-        case CONSOLE_EDITOR_NONE:
-            break;
+        case CONSOLE_EDITOR_OVERFLOW: print_prompt(); break;
+        case CONSOLE_EDITOR_NONE: break;
         }
     }
     output_at_prompt = board_console_output_count();
@@ -241,25 +238,15 @@ bool console_parse_count(const char *text, unsigned max, unsigned *value)
 const char *console_strerror(int err)
 {
     switch (err) {
-    case CONSOLE_OK:
-        return "ok";
-    case CONSOLE_ERR_INVALID:
-        return "invalid command entry";
-    case CONSOLE_ERR_DUPLICATE:
-        return "command name already registered";
-    case CONSOLE_ERR_FULL:
-        return "command table full";
-    case CONSOLE_ERR_TOO_MANY_ARGS:
-        return "too many arguments";
-    case CONSOLE_ERR_UNCLOSED_QUOTE:
-        return "missing closing quote";
-    case CONSOLE_ERR_UNKNOWN_COMMAND:
-        return "unknown command";
-    case CONSOLE_ERR_USAGE:
-        return "wrong arguments";
-    case CONSOLE_ERR_FAILED:
-        return "command failed";
-    default:
-        return "unknown console error";
+    case CONSOLE_OK: return "ok";
+    case CONSOLE_ERR_INVALID: return "invalid command entry";
+    case CONSOLE_ERR_DUPLICATE: return "command name already registered";
+    case CONSOLE_ERR_FULL: return "command table full";
+    case CONSOLE_ERR_TOO_MANY_ARGS: return "too many arguments";
+    case CONSOLE_ERR_UNCLOSED_QUOTE: return "missing closing quote";
+    case CONSOLE_ERR_UNKNOWN_COMMAND: return "unknown command";
+    case CONSOLE_ERR_USAGE: return "wrong arguments";
+    case CONSOLE_ERR_FAILED: return "command failed";
+    default: return "unknown console error";
     }
 }

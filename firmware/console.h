@@ -47,13 +47,13 @@ enum {
     CONSOLE_ERR_UNKNOWN_COMMAND = -ERR_BASE_CONSOLE - 6, /* console_execute: no command of that name */
     /* for commands: wrong arguments (the command printed its usage) */
     CONSOLE_ERR_USAGE = -ERR_BASE_CONSOLE - 7,
-    CONSOLE_ERR_FAILED = -ERR_BASE_CONSOLE - 8,          /* for commands: the command failed (it printed why) */
+    CONSOLE_ERR_FAILED = -ERR_BASE_CONSOLE - 8, /* for commands: the command failed (it printed why) */
 };
 
 struct console_cmd {
-    const char *name;                   /* one word, no spaces or quotes */
-    const char *args;                   /* argument synopsis for help ("<key> <value>"); NULL or "" when none */
-    const char *help;                   /* one line for help; NULL or "" when none */
+    const char *name; /* one word, no spaces or quotes */
+    const char *args; /* argument synopsis for help ("<key> <value>"); NULL or "" when none */
+    const char *help; /* one line for help; NULL or "" when none */
     /* argv[0] is the name, argv[argc] is NULL; returns 0, CONSOLE_ERR_USAGE, CONSOLE_ERR_FAILED or the failing
      * module's own code */
     int (*run)(int argc, char **argv);

@@ -50,8 +50,8 @@ static int cmd_help(int argc, char **argv)
     }
     for (size_t i = 0; (cmd = console_command_at(i)) != NULL; i++) {
         const char *args = or_empty(cmd->args);
-        printf("  %s%s%s%*s  %s\n", cmd->name, args[0] != '\0' ? " " : "", args,
-               (int)(width - synopsis_width(cmd)), "", or_empty(cmd->help));
+        printf("  %s%s%s%*s  %s\n", cmd->name, args[0] != '\0' ? " " : "", args, (int)(width - synopsis_width(cmd)), "",
+               or_empty(cmd->help));
     }
     return CONSOLE_OK;
 }
@@ -82,8 +82,8 @@ static int cmd_status(int argc, char **argv)
     uint64_t seconds = board_uptime_us() / US_PER_S;
     unsigned long days = (unsigned long)(seconds / S_PER_DAY);
     unsigned long rest = (unsigned long)(seconds % S_PER_DAY);
-    printf("uptime:   %lud %02luh %02lum %02lus\n", days, rest / S_PER_HOUR,
-           rest % S_PER_HOUR / S_PER_MIN, rest % S_PER_MIN);
+    printf("uptime:   %lud %02luh %02lum %02lus\n", days, rest / S_PER_HOUR, rest % S_PER_HOUR / S_PER_MIN,
+           rest % S_PER_MIN);
 
     board_heap_stats(&in_use, &peak, &total);
     printf("heap:     %lu bytes in use, peak %lu, available %lu\n", (unsigned long)in_use, (unsigned long)peak,
@@ -119,6 +119,7 @@ static int cmd_poweroff(int argc, char **argv)
     board_poweroff();
 }
 
+/* clang-format off */
 static const struct console_cmd builtin_commands[] = {
     { "help", NULL, "list the commands", cmd_help },
     { "version", NULL, "firmware, board and library versions", cmd_version },
@@ -126,6 +127,7 @@ static const struct console_cmd builtin_commands[] = {
     { "reboot", NULL, "restart the board", cmd_reboot },
     { "poweroff", NULL, "halt the board (a Pi stops until power is cycled; QEMU and the native board exit)", cmd_poweroff },
 };
+/* clang-format on */
 
 int console_builtin_register(const struct console_builtin_info *info)
 {

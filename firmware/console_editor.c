@@ -2,28 +2,28 @@
 
 #include <stdio.h>
 
-#define KEY_CTRL_C 0x03
+#define KEY_CTRL_C    0x03
 #define KEY_BACKSPACE 0x08
-#define KEY_LF 0x0A
-#define KEY_CR 0x0D
-#define KEY_CTRL_U 0x15
-#define KEY_ESC 0x1B
-#define KEY_DEL 0x7F
+#define KEY_LF        0x0A
+#define KEY_CR        0x0D
+#define KEY_CTRL_U    0x15
+#define KEY_ESC       0x1B
+#define KEY_DEL       0x7F
 
 /* ECMA-48 byte classes of a control sequence: ESC [ {parameter/intermediate bytes} final byte. */
-#define CSI_BODY_MIN 0x20
-#define CSI_BODY_MAX 0x3F
+#define CSI_BODY_MIN  0x20
+#define CSI_BODY_MAX  0x3F
 #define CSI_FINAL_MIN 0x40
 #define CSI_FINAL_MAX 0x7E
 
-#define IS_CONTROL(c) ((c) < 0x20 || (c) == KEY_DEL)
-#define IS_UTF8_CONTINUATION(c) (((c) & 0xC0) == 0x80)
+#define IS_CONTROL(c)           ((c) < 0x20 || (c) == KEY_DEL)
+#define IS_UTF8_CONTINUATION(c) (((c)&0xC0) == 0x80)
 /* Continuation bytes that follow a lead byte (RFC 3629 section 3): 110xxxxx one, 1110xxxx two, 11110xxx three. */
 #define UTF8_LEAD2_MIN 0xC0
 #define UTF8_LEAD3_MIN 0xE0
 #define UTF8_LEAD4_MIN 0xF0
-#define UTF8_LEAD_END 0xF8
-#define BITS_PER_BYTE 8u
+#define UTF8_LEAD_END  0xF8
+#define BITS_PER_BYTE  8u
 
 static const char erase_one[] = "\b \b";
 static const char crlf[] = "\r\n";
@@ -150,9 +150,7 @@ static bool consume_escape(struct console_editor *ed, unsigned char c)
         ed->escape = CONSOLE_EDITOR_ESC_NONE;
         /* Anything but a final byte (e.g. UTF-8) means the sequence was broken: keep the byte as data. */
         return c >= CSI_FINAL_MIN && c <= CSI_FINAL_MAX;
-    default:
-        ed->escape = CONSOLE_EDITOR_ESC_NONE;
-        break;
+    default: ed->escape = CONSOLE_EDITOR_ESC_NONE; break;
     }
     return true;
 }
@@ -167,11 +165,8 @@ enum console_editor_event console_editor_feed(struct console_editor *ed, char ch
         return CONSOLE_EDITOR_NONE;
     }
     switch (c) {
-    case KEY_CR:
-        ed->after_cr = true;
-        return end_line(ed);
-    case KEY_LF:
-        return after_cr ? CONSOLE_EDITOR_NONE : end_line(ed);
+    case KEY_CR: ed->after_cr = true; return end_line(ed);
+    case KEY_LF: return after_cr ? CONSOLE_EDITOR_NONE : end_line(ed);
     case KEY_CTRL_C:
         ed->write("^C\r\n", 4);
         start_new_line(ed);
@@ -187,9 +182,7 @@ enum console_editor_event console_editor_feed(struct console_editor *ed, char ch
         /* Lets the user start over even after an over-long line, without pressing Enter for an error. */
         erase_line(ed);
         return CONSOLE_EDITOR_NONE;
-    case KEY_ESC:
-        ed->escape = CONSOLE_EDITOR_ESC_START;
-        return CONSOLE_EDITOR_NONE;
+    case KEY_ESC: ed->escape = CONSOLE_EDITOR_ESC_START; return CONSOLE_EDITOR_NONE;
     default:
         if (!IS_CONTROL(c)) {
             insert_byte(ed, ch);

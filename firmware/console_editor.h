@@ -48,8 +48,8 @@ struct console_editor {
     void (*write)(const char *buf, size_t len);
     char line[CONSOLE_LINE_MAX + 1];
     size_t len;
-    bool overflowed;          /* the current line went past CONSOLE_LINE_MAX */
-    bool after_cr;            /* the previous byte was a CR: a LF now is the second half of CRLF */
+    bool overflowed; /* the current line went past CONSOLE_LINE_MAX */
+    bool after_cr;   /* the previous byte was a CR: a LF now is the second half of CRLF */
     /* Which stored bytes begin a character on the terminal (bit i: line[i]), and how many continuation bytes the
      * terminal still takes into the last one: what backspace must erase. */
     unsigned char char_start[(CONSOLE_LINE_MAX + 7) / 8];

@@ -22,9 +22,11 @@ static int crash_run(int argc, char **argv)
     return CONSOLE_ERR_FAILED;
 }
 
+/* clang-format off */
 static const struct console_cmd crash_cmds[] = {
     { "crash", "", "write to address 0 on purpose, to check the crash report and reboot", crash_run },
 };
+/* clang-format on */
 
 int crash_cmd_register(void)
 {

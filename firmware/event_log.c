@@ -12,10 +12,10 @@
 #include "lib/units.h"
 
 /* The record's payload: arg, UTC seconds, then the detail text without its NUL. */
-#define EV_ARG     0u
-#define EV_UTC_LO  4u
-#define EV_UTC_HI  8u
-#define EV_DETAIL  12u
+#define EV_ARG    0u
+#define EV_UTC_LO 4u
+#define EV_UTC_HI 8u
+#define EV_DETAIL 12u
 
 _Static_assert(EV_DETAIL + EVENT_LOG_DETAIL_MAX <= JOURNAL_PAYLOAD_MAX, "an event fits one record");
 

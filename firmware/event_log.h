@@ -23,19 +23,19 @@
 #define EVENT_LOG_DETAIL_MAX 120u
 
 enum event_log_type {
-    EVENT_LOG_BOOT = 1,   /* arg: enum board_reset_cause of the reset that led to this boot */
-    EVENT_LOG_ALERT,      /* arg: the alert's index in the configuration */
-    EVENT_LOG_DELIVERED,  /* arg: the outbox's mail id (as the console's `outbox` lines name it) */
-    EVENT_LOG_FAILED,     /* arg: the outbox's mail id; the detail says temporary, undeliverable or configuration */
-    EVENT_LOG_NOTE,       /* anything else worth keeping (journal full, card errors); arg unused */
+    EVENT_LOG_BOOT = 1,  /* arg: enum board_reset_cause of the reset that led to this boot */
+    EVENT_LOG_ALERT,     /* arg: the alert's index in the configuration */
+    EVENT_LOG_DELIVERED, /* arg: the outbox's mail id (as the console's `outbox` lines name it) */
+    EVENT_LOG_FAILED,    /* arg: the outbox's mail id; the detail says temporary, undeliverable or configuration */
+    EVENT_LOG_NOTE,      /* anything else worth keeping (journal full, card errors); arg unused */
 };
 
 struct event_log_entry {
-    uint64_t seq;         /* set by event_log_add(); the ring's own number, grows by one per event */
+    uint64_t seq; /* set by event_log_add(); the ring's own number, grows by one per event */
     enum event_log_type type;
     uint32_t arg;
-    uint64_t uptime_us;   /* board_uptime_us() when it happened */
-    uint64_t utc_s;       /* UTC seconds since 1970 when it happened; 0 while the clock was not set */
+    uint64_t uptime_us;                /* board_uptime_us() when it happened */
+    uint64_t utc_s;                    /* UTC seconds since 1970 when it happened; 0 while the clock was not set */
     char detail[EVENT_LOG_DETAIL_MAX]; /* NUL-terminated */
 };
 

@@ -28,10 +28,10 @@
 #define KBIT_PER_MBIT 1000u
 
 static struct {
-    struct tcp_pcb *conn;   /* the test's connection while it is open */
+    struct tcp_pcb *conn; /* the test's connection while it is open */
     bool started;
-    bool finished;          /* the client closed its side (the test is complete) */
-    bool lost;              /* reset or aborted before that */
+    bool finished; /* the client closed its side (the test is complete) */
+    bool lost;     /* reset or aborted before that */
     ip_addr_t remote;
     u16_t remote_port;
     uint64_t bytes;
@@ -164,8 +164,8 @@ static int cmd_iperf(int argc, char **argv)
     struct net_status st;
     net_get_status(&st);
     char address[IP4ADDR_STRLEN_MAX];
-    printf("iperf: waiting up to %u s for one test on TCP port %u (from a PC: iperf -c %s)\n", wait_s,
-           IPERF_CMD_PORT, ip4addr_ntoa_r(&st.address, address, sizeof address));
+    printf("iperf: waiting up to %u s for one test on TCP port %u (from a PC: iperf -c %s)\n", wait_s, IPERF_CMD_PORT,
+           ip4addr_ntoa_r(&st.address, address, sizeof address));
     cmd_wait_until(sink_done, board_uptime_us() + (uint64_t)wait_s * US_PER_S);
     tcp_close(listener);
     if (!sink_done()) {
@@ -181,9 +181,11 @@ static int cmd_iperf(int argc, char **argv)
     return finished ? 0 : CONSOLE_ERR_FAILED;
 }
 
+/* clang-format off */
 static const struct console_cmd iperf_cmds[] = {
     { "iperf", "[seconds]", "receive one iperf 2 TCP test on port 5001 and print the throughput", cmd_iperf },
 };
+/* clang-format on */
 
 int iperf_cmd_register(void)
 {

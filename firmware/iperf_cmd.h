@@ -14,7 +14,7 @@
 #define IPERF_CMD_PORT 5001u
 /* How long `iperf` waits for a client to connect and finish, unless told otherwise on the command line. */
 #define IPERF_CMD_DEFAULT_WAIT_S 60u
-#define IPERF_CMD_MAX_WAIT_S 3600u
+#define IPERF_CMD_MAX_WAIT_S     3600u
 
 /* Adds `iperf` to the console; returns console_register()'s result. */
 int iperf_cmd_register(void);

@@ -8,6 +8,7 @@
 #include "drivers/byteorder.h"
 
 /* One record block (little-endian fields). */
+/* clang-format off */
 #define REC_MAGIC      0u
 #define REC_SEQ_LO     4u
 #define REC_SEQ_HI     8u
@@ -20,6 +21,7 @@
 #define REC_RESERVED   26u
 #define REC_PAYLOAD    28u
 #define REC_CRC        (BLOCKDEV_BLOCK_SIZE - 4u)
+/* clang-format on */
 
 _Static_assert(REC_PAYLOAD + JOURNAL_PAYLOAD_MAX == REC_CRC, "the payload fills the block up to the CRC");
 _Static_assert(JOURNAL_MAX_SLOTS % 8 == 0, "one bit per slot");
@@ -225,8 +227,7 @@ static long next_slot(const struct journal *j)
     return -1;
 }
 
-int journal_append(struct journal *j, uint16_t kind, uint64_t time, const void *payload, size_t len,
-                   uint64_t *seq)
+int journal_append(struct journal *j, uint16_t kind, uint64_t time, const void *payload, size_t len, uint64_t *seq)
 {
     if (j == NULL || (payload == NULL && len > 0)) {
         return JOURNAL_ERR_INVALID_ARG;
@@ -320,21 +321,13 @@ uint32_t journal_capacity(const struct journal *j)
 const char *journal_strerror(int err)
 {
     switch (err) {
-    case 0:
-        return "success";
-    case JOURNAL_ERR_INVALID_ARG:
-        return "invalid journal request";
-    case JOURNAL_ERR_IO:
-        return "journal device failed";
-    case JOURNAL_ERR_FULL:
-        return "journal full of undelivered records";
-    case JOURNAL_ERR_NOT_FOUND:
-        return "no undelivered journal record with that number";
-    case JOURNAL_ERR_TOO_BIG:
-        return "journal record payload too long";
-    case JOURNAL_ERR_NOT_OPEN:
-        return "journal not open";
-    default:
-        return "unknown journal error";
+    case 0: return "success";
+    case JOURNAL_ERR_INVALID_ARG: return "invalid journal request";
+    case JOURNAL_ERR_IO: return "journal device failed";
+    case JOURNAL_ERR_FULL: return "journal full of undelivered records";
+    case JOURNAL_ERR_NOT_FOUND: return "no undelivered journal record with that number";
+    case JOURNAL_ERR_TOO_BIG: return "journal record payload too long";
+    case JOURNAL_ERR_NOT_OPEN: return "journal not open";
+    default: return "unknown journal error";
     }
 }

@@ -56,13 +56,13 @@
 /* NULL pointer, region empty, outside the device or too large */
 #define JOURNAL_ERR_INVALID_ARG (-ERR_BASE_JOURNAL - 1)
 /* the device failed a read or a write (its code is in journal.io_error) */
-#define JOURNAL_ERR_IO          (-ERR_BASE_JOURNAL - 2)
+#define JOURNAL_ERR_IO (-ERR_BASE_JOURNAL - 2)
 /* every slot holds an undelivered record, or JOURNAL_MAX_LIVE are held */
-#define JOURNAL_ERR_FULL        (-ERR_BASE_JOURNAL - 3)
+#define JOURNAL_ERR_FULL (-ERR_BASE_JOURNAL - 3)
 /* journal_mark_delivered(): no undelivered record with that number */
-#define JOURNAL_ERR_NOT_FOUND   (-ERR_BASE_JOURNAL - 4)
-#define JOURNAL_ERR_TOO_BIG     (-ERR_BASE_JOURNAL - 5) /* payload longer than JOURNAL_PAYLOAD_MAX */
-#define JOURNAL_ERR_NOT_OPEN    (-ERR_BASE_JOURNAL - 6) /* used before a successful journal_open() */
+#define JOURNAL_ERR_NOT_FOUND (-ERR_BASE_JOURNAL - 4)
+#define JOURNAL_ERR_TOO_BIG   (-ERR_BASE_JOURNAL - 5) /* payload longer than JOURNAL_PAYLOAD_MAX */
+#define JOURNAL_ERR_NOT_OPEN  (-ERR_BASE_JOURNAL - 6) /* used before a successful journal_open() */
 
 enum journal_mode {
     JOURNAL_KEEP_UNDELIVERED, /* the outbox: a record stays until journal_mark_delivered() */
@@ -71,18 +71,18 @@ enum journal_mode {
 
 /* One record as the caller sees it. */
 struct journal_record {
-    uint64_t seq;     /* assigned by journal_append(): 1, 2, 3... over the region's whole life, never reused */
-    uint16_t kind;    /* the caller's */
-    uint64_t time;    /* the caller's event time (its own unit) */
-    uint16_t len;     /* payload bytes */
+    uint64_t seq;  /* assigned by journal_append(): 1, 2, 3... over the region's whole life, never reused */
+    uint16_t kind; /* the caller's */
+    uint64_t time; /* the caller's event time (its own unit) */
+    uint16_t len;  /* payload bytes */
     uint8_t payload[JOURNAL_PAYLOAD_MAX];
 };
 
 /* Counters since journal_open(), for `outbox`, `log` and the bench. */
 struct journal_stats {
-    uint32_t block_writes;  /* blocks written (appends and tombstones) */
-    uint32_t block_reads;   /* blocks read (the open scan and replays) */
-    uint32_t torn;          /* blocks in the region with a matching magic number but a bad CRC, seen by the scan */
+    uint32_t block_writes; /* blocks written (appends and tombstones) */
+    uint32_t block_reads;  /* blocks read (the open scan and replays) */
+    uint32_t torn;         /* blocks in the region with a matching magic number but a bad CRC, seen by the scan */
 };
 
 struct journal_live {
@@ -92,17 +92,17 @@ struct journal_live {
 
 struct journal {
     const struct blockdev *dev;
-    uint32_t first;           /* the region on dev */
+    uint32_t first; /* the region on dev */
     uint32_t slots;
     uint32_t magic;
     enum journal_mode mode;
     bool open;
     uint64_t next_seq;
-    uint32_t head;            /* slot of the newest record; slots - 1 when the region is empty */
-    uint32_t live_count;      /* records in live[], oldest first */
+    uint32_t head;       /* slot of the newest record; slots - 1 when the region is empty */
+    uint32_t live_count; /* records in live[], oldest first */
     struct journal_live live[JOURNAL_MAX_LIVE];
     uint8_t busy[JOURNAL_MAX_SLOTS / 8]; /* one bit per slot holding a record in live[] */
-    int io_error;             /* the device's code of the last JOURNAL_ERR_IO */
+    int io_error;                        /* the device's code of the last JOURNAL_ERR_IO */
     struct journal_stats stats;
     uint8_t buf[JOURNAL_SCAN_BLOCKS * BLOCKDEV_BLOCK_SIZE];
 };
@@ -119,8 +119,7 @@ int journal_open(struct journal *j, const struct blockdev *dev, uint32_t first, 
 /* Writes a record (one block) and returns its sequence number in *seq (may be NULL). When this returns 0 the record
  * is on the device. Returns JOURNAL_ERR_FULL without writing when no slot is free (keep mode); JOURNAL_ERR_IO when the
  * write failed: the record may then be on the device or not (it may come back at the next open). */
-int journal_append(struct journal *j, uint16_t kind, uint64_t time, const void *payload, size_t len,
-                   uint64_t *seq);
+int journal_append(struct journal *j, uint16_t kind, uint64_t time, const void *payload, size_t len, uint64_t *seq);
 
 /* After the server accepted the mail: overwrites the record with a tombstone (one block). The record is forgotten
  * in RAM even when the write fails (JOURNAL_ERR_IO): it then comes back at the next open, a duplicate.

@@ -61,9 +61,11 @@ static int log_run(int argc, char **argv)
     return 0;
 }
 
+/* clang-format off */
 static const struct console_cmd log_cmds[] = {
     { "log", "[N]", "the last N events kept on the card (boots, alerts, deliveries, failures)", log_run },
 };
+/* clang-format on */
 
 int log_cmd_register(void)
 {

@@ -37,12 +37,12 @@
 
 /* The test message: a few header lines of ours, the AddHeader lines and a short body. */
 #define TEST_MESSAGE_MAX 4096u
-#define TEST_BODY_MAX 1024u
+#define TEST_BODY_MAX    1024u
 #define TEST_SUBJECT_MAX 160u
 /* What mail_submit_prepare adds before the user's header: Received, From, Date, Message-ID and the AddHeader
  * lines (CONFIG_HEADERS_MAX of up to CONFIG_HEADER_MAX octets). */
 #define SENDMAIL_ADDED_MAX (1024u + CONFIG_HEADERS_MAX * (CONFIG_HEADER_MAX + 2u))
-#define DATE_TEXT_MAX 48u
+#define DATE_TEXT_MAX      48u
 /* The console's account, as ssmtp run by root: From and revaliases follow it. */
 #define CONSOLE_ACCOUNT "root"
 
@@ -208,7 +208,8 @@ static bool wait_for_clock(const char *command, const struct config *cfg)
     char servers[2 * CONFIG_HOST_MAX + 8];
     if (!ntp_servers_text(servers, sizeof servers)) {
         printf("%s: the clock is not set and there is no NTP server to set it: set NTPServer in smtp.conf "
-               "(`net` shows the NTP state); nothing sent\n", command);
+               "(`net` shows the NTP state); nothing sent\n",
+               command);
         return false;
     }
     printf("waiting for the clock (NTP server %s)\n", servers);
@@ -255,9 +256,9 @@ static int cmd_test(int argc, char **argv)
         return CONSOLE_ERR_FAILED;
     }
     /* Without Root (an ssmtp.conf with root commented out), where config sends alert and boot mail. */
-    const char *given = argc == 2 ? argv[1]
+    const char *given = argc == 2                                          ? argv[1]
                         : cfg->root[0] != '\0' || cfg->alert_to.count == 0 ? cfg->root
-                                                                            : cfg->alert_to.addr[0];
+                                                                           : cfg->alert_to.addr[0];
     char rcpt[MAIL_ADDR_MAX + 1];
     if (mail_header_recipient(cfg, given, rcpt, sizeof rcpt) < 0) {
         printf("test: '%s' is not a usable address\n", given);
@@ -341,20 +342,11 @@ static enum input_end read_message(struct mail_input *in)
         idle_deadline = board_uptime_us() + (uint64_t)MAIL_CMD_INPUT_IDLE_MS * US_PER_MS;
         char ch = (char)c;
         switch (mail_input_feed(in, ch)) {
-        case MAIL_INPUT_CANCELLED:
-            printf("^C\n");
-            return INPUT_CANCELLED;
-        case MAIL_INPUT_END:
-            printf("\n");
-            return INPUT_DONE;
-        case MAIL_INPUT_LINE:
-            printf("\n");
-            break;
-        case MAIL_INPUT_DATA:
-            board_console_write(&ch, 1);
-            break;
-        case MAIL_INPUT_NONE:
-            break;
+        case MAIL_INPUT_CANCELLED: printf("^C\n"); return INPUT_CANCELLED;
+        case MAIL_INPUT_END: printf("\n"); return INPUT_DONE;
+        case MAIL_INPUT_LINE: printf("\n"); break;
+        case MAIL_INPUT_DATA: board_console_write(&ch, 1); break;
+        case MAIL_INPUT_NONE: break;
         }
     }
 }
@@ -454,14 +446,11 @@ static int cmd_sendmail(int argc, char **argv)
     printf("sendmail: type or paste the message, then a line holding only \".\" (at most %u bytes)\n",
            MAIL_CMD_INPUT_MAX);
     switch (read_message(&in)) {
-    case INPUT_CANCELLED:
-        printf("sendmail: cancelled, nothing sent\n");
-        goto done;
+    case INPUT_CANCELLED: printf("sendmail: cancelled, nothing sent\n"); goto done;
     case INPUT_IDLE:
         printf("sendmail: no input for %u s, nothing sent\n", MAIL_CMD_INPUT_IDLE_MS / MS_PER_S);
         goto done;
-    case INPUT_DONE:
-        break;
+    case INPUT_DONE: break;
     }
     if (mail_input_overflowed(&in)) {
         printf("sendmail: the message is larger than %u bytes, nothing sent\n", MAIL_CMD_INPUT_MAX);
@@ -503,10 +492,12 @@ done:
     return rc;
 }
 
+/* clang-format off */
 static const struct console_cmd mail_cmds[] = {
     { "test", "[rcpt]", "send a test message to rcpt, or to Root (else to AlertTo's first)", cmd_test },
     { "sendmail", "[-t] [rcpt...]", "read a message from the console (end: a line \".\") and send it", cmd_sendmail },
 };
+/* clang-format on */
 
 int mail_cmd_register(void)
 {

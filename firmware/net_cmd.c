@@ -28,12 +28,12 @@
 
 /* Bytes after the ICMP header: a timestamp-sized pattern like ping(8)'s 56, enough to see corruption. */
 #define PING_DATA_SIZE 56u
-#define PERCENT 100u
+#define PERCENT        100u
 
 /* ---- resolving --------------------------------------------------------------------------------------------- */
 
 static struct {
-    uintptr_t request;   /* the current request; a callback for another one is stale */
+    uintptr_t request; /* the current request; a callback for another one is stale */
     bool done;
     bool found;
     ip_addr_t addr;
@@ -109,7 +109,7 @@ static int cmd_resolve(int argc, char **argv)
 
 static struct {
     uint16_t id;
-    uint16_t seq;        /* the request waited for */
+    uint16_t seq; /* the request waited for */
     bool replied;
     uint8_t ttl;
 } echo;
@@ -233,9 +233,8 @@ static int cmd_ping(int argc, char **argv)
     if (received > 0) {
         uint64_t avg = rtt_sum / received;
         printf(", rtt min/avg/max %lu.%03lu/%lu.%03lu/%lu.%03lu ms", (unsigned long)(rtt_min / US_PER_MS),
-               (unsigned long)(rtt_min % US_PER_MS), (unsigned long)(avg / US_PER_MS),
-               (unsigned long)(avg % US_PER_MS), (unsigned long)(rtt_max / US_PER_MS),
-               (unsigned long)(rtt_max % US_PER_MS));
+               (unsigned long)(rtt_min % US_PER_MS), (unsigned long)(avg / US_PER_MS), (unsigned long)(avg % US_PER_MS),
+               (unsigned long)(rtt_max / US_PER_MS), (unsigned long)(rtt_max % US_PER_MS));
     }
     printf("\n");
     return received > 0 ? 0 : CONSOLE_ERR_FAILED;
@@ -277,10 +276,10 @@ static void print_ntp(const struct net_status *st)
             printf(" (%s)", addr);
         }
         printf(" %s, %s\n", i == 0 ? "from the configuration" : "from DHCP",
-               !st->ntp_running ? "not polling (no network)"
+               !st->ntp_running               ? "not polling (no network)"
                : st->ntp[i].reachability & 1u ? "answered the last poll"
                : st->ntp[i].reachability != 0 ? "answered before"
-                                               : "no answer yet");
+                                              : "no answer yet");
         any = true;
     }
     if (!any) {
@@ -346,19 +345,20 @@ static int cmd_net(int argc, char **argv)
     print_ntp(&st);
     print_time(&st);
     if (st.device != NULL) {
-        printf("frames:   %lu received, %lu sent, %lu dropped, %lu errors\n",
-               (unsigned long)st.device->stats.rx_frames, (unsigned long)st.device->stats.tx_frames,
-               (unsigned long)st.device->stats.rx_dropped,
+        printf("frames:   %lu received, %lu sent, %lu dropped, %lu errors\n", (unsigned long)st.device->stats.rx_frames,
+               (unsigned long)st.device->stats.tx_frames, (unsigned long)st.device->stats.rx_dropped,
                (unsigned long)(st.device->stats.rx_errors + st.device->stats.tx_errors));
     }
     return 0;
 }
 
+/* clang-format off */
 static const struct console_cmd net_cmds[] = {
     { "net", "", "network: device, link, addresses, DNS, DHCP lease, NTP and the UTC time", cmd_net },
     { "ping", "HOST [count]", "send ICMP echo requests (Ctrl-C stops)", cmd_ping },
     { "resolve", "NAME", "look a name up in DNS", cmd_resolve },
 };
+/* clang-format on */
 
 int net_cmd_register(void)
 {

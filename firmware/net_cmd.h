@@ -17,7 +17,7 @@
 #endif
 /* Echo requests when no count is given, and the most a count may ask for. */
 #define NET_CMD_PING_DEFAULT_COUNT 4u
-#define NET_CMD_PING_MAX_COUNT 1000u
+#define NET_CMD_PING_MAX_COUNT     1000u
 
 /* Adds the three commands to the console; returns console_register()'s result. */
 int net_cmd_register(void);

@@ -302,9 +302,7 @@ void outbox_result(struct outbox *ob, uint32_t id, enum outbox_outcome outcome, 
         break;
     case OUTBOX_TEMPORARY:
     case OUTBOX_NOT_TRIED:
-    default:
-        e->next_try_us = now_us + backoff_us(e->attempts, random);
-        break;
+    default: e->next_try_us = now_us + backoff_us(e->attempts, random); break;
     }
     store_save(ob, e, OUTBOX_CHANGE_TRIED, 0);
 }
@@ -388,13 +386,9 @@ const char *outbox_outcome_name(enum outbox_outcome outcome)
 const char *outbox_strerror(int err)
 {
     switch (err) {
-    case 0:
-        return "ok";
-    case OUTBOX_ERR_FULL:
-        return "the outbox is full";
-    case OUTBOX_ERR_ORDER:
-        return "a mail id out of order";
-    default:
-        return "unknown outbox error";
+    case 0: return "ok";
+    case OUTBOX_ERR_FULL: return "the outbox is full";
+    case OUTBOX_ERR_ORDER: return "a mail id out of order";
+    default: return "unknown outbox error";
     }
 }

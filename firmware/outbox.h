@@ -57,7 +57,7 @@
  * more waiting entries than sources, two always share one, so an event always finds a place. */
 _Static_assert(OUTBOX_CAPACITY - OUTBOX_BATCH_MAX > CONFIG_ALERTS_MAX + 2u, "outbox too small to merge");
 
-#define OUTBOX_ERR_FULL (-ERR_BASE_OUTBOX - 1)  /* outbox_restore(): the queue holds OUTBOX_CAPACITY entries */
+#define OUTBOX_ERR_FULL  (-ERR_BASE_OUTBOX - 1) /* outbox_restore(): the queue holds OUTBOX_CAPACITY entries */
 #define OUTBOX_ERR_ORDER (-ERR_BASE_OUTBOX - 2) /* outbox_restore(): no id, or not newer than every entry held */
 /* 30 s doubling to 30 min: an outage of a few minutes costs a few tries, and a long one one try each half hour,
  * which no provider counts as abuse. */
@@ -78,25 +78,25 @@ _Static_assert(OUTBOX_CAPACITY - OUTBOX_BATCH_MAX > CONFIG_ALERTS_MAX + 2u, "out
 #define OUTBOX_RCPT_MAX 32u
 
 enum outbox_outcome {
-    OUTBOX_NOT_TRIED,      /* no attempt yet */
-    OUTBOX_DELIVERED,      /* every recipient has it */
-    OUTBOX_TEMPORARY,      /* worth trying again later */
-    OUTBOX_PERMANENT,      /* the server refused this mail for good */
-    OUTBOX_CONFIG_FAULT,   /* refused because of the configuration: certificate, STARTTLS, AUTH */
+    OUTBOX_NOT_TRIED,    /* no attempt yet */
+    OUTBOX_DELIVERED,    /* every recipient has it */
+    OUTBOX_TEMPORARY,    /* worth trying again later */
+    OUTBOX_PERMANENT,    /* the server refused this mail for good */
+    OUTBOX_CONFIG_FAULT, /* refused because of the configuration: certificate, STARTTLS, AUTH */
 };
 
 struct outbox_entry {
     uint32_t id;
     struct alert_event ev;
-    int64_t date;          /* UTC seconds of the first event, the mail's Date; -1 until the clock is known */
-    uint64_t unique;       /* the Message-ID's random part, fixed when the entry is made */
-    bool date_guessed;     /* the event came back from the journal without a Date (it happened before a power loss,
+    int64_t date;      /* UTC seconds of the first event, the mail's Date; -1 until the clock is known */
+    uint64_t unique;   /* the Message-ID's random part, fixed when the entry is made */
+    bool date_guessed; /* the event came back from the journal without a Date (it happened before a power loss,
                               before that boot's clock was set): the Date is this boot's, and the mail says so */
     uint64_t added_us;
-    uint32_t rcpt_done;    /* bit i: recipient i accepted the mail in an earlier attempt */
+    uint32_t rcpt_done; /* bit i: recipient i accepted the mail in an earlier attempt */
     unsigned attempts;
     uint64_t next_try_us;
-    bool sending;          /* handed out by outbox_batch() and not yet answered by outbox_result() */
+    bool sending; /* handed out by outbox_batch() and not yet answered by outbox_result() */
     enum outbox_outcome last_outcome;
     char last_reply[OUTBOX_REPLY_MAX]; /* the last server reply or local reason; "" before the first attempt */
 };
@@ -110,22 +110,22 @@ struct outbox_failure {
 };
 
 struct outbox_stats {
-    uint32_t added;        /* events queued, merged ones included */
-    uint32_t delivered;    /* mails delivered */
-    uint32_t undeliverable;/* mails given up on (permanent failures) */
-    uint32_t merged;       /* events folded into an existing entry because the queue was full */
-    uint32_t attempts;     /* delivery attempts, successful or not */
-    uint32_t lost;         /* events with no room: only when every waiting entry already reached a recipient */
+    uint32_t added;         /* events queued, merged ones included */
+    uint32_t delivered;     /* mails delivered */
+    uint32_t undeliverable; /* mails given up on (permanent failures) */
+    uint32_t merged;        /* events folded into an existing entry because the queue was full */
+    uint32_t attempts;      /* delivery attempts, successful or not */
+    uint32_t lost;          /* events with no room: only when every waiting entry already reached a recipient */
 };
 
 /* Why save is called. What rebuilds the mail changes with ADDED, MERGED and DATED (a store must keep those);
  * TRIED changes the attempts, the backoff and the last reply, and rcpt_done when some recipients accepted (a store
  * may skip the rest: a restored entry starts its backoff again). */
 enum outbox_change {
-    OUTBOX_CHANGE_ADDED,   /* a new entry */
-    OUTBOX_CHANGE_MERGED,  /* more events folded into it (a full queue) */
-    OUTBOX_CHANGE_DATED,   /* it got its Date */
-    OUTBOX_CHANGE_TRIED,   /* an attempt failed and it stays */
+    OUTBOX_CHANGE_ADDED,  /* a new entry */
+    OUTBOX_CHANGE_MERGED, /* more events folded into it (a full queue) */
+    OUTBOX_CHANGE_DATED,  /* it got its Date */
+    OUTBOX_CHANGE_TRIED,  /* an attempt failed and it stays */
 };
 
 /* Where a journal sits: save sees an entry each time it changes (the newest state replaces the older), drop sees
@@ -149,8 +149,8 @@ struct outbox {
     unsigned failure_count;
     uint32_t failures_uncounted; /* undeliverable mails beyond OUTBOX_FAILED_MAX since the last report */
     bool config_fault;
-    bool clock_known;            /* outbox_date_entries() was called: new entries are dated when added */
-    uint64_t clock_us;           /* the uptime and UTC seconds it was given last */
+    bool clock_known;  /* outbox_date_entries() was called: new entries are dated when added */
+    uint64_t clock_us; /* the uptime and UTC seconds it was given last */
     int64_t clock_utc_s;
     struct outbox_stats stats;
     struct outbox_store_ops store;

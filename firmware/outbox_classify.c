@@ -8,10 +8,10 @@
 
 #include "net/smtp_reply.h"
 
-#define REPLY_CLASS_OK 2
+#define REPLY_CLASS_OK        2
 #define REPLY_CLASS_TEMPORARY 4
 #define REPLY_CLASS_PERMANENT 5
-#define REPLY_CLASS_DIVISOR 100
+#define REPLY_CLASS_DIVISOR   100
 
 static int reply_class(const struct smtp_reply *r)
 {
@@ -27,10 +27,8 @@ static bool before_mail(enum smtp_step step)
     case SMTP_STEP_EHLO:
     case SMTP_STEP_STARTTLS:
     case SMTP_STEP_TLS:
-    case SMTP_STEP_AUTH:
-        return true;
-    default:
-        return false;
+    case SMTP_STEP_AUTH: return true;
+    default: return false;
     }
 }
 

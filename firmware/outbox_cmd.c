@@ -109,9 +109,11 @@ static int cmd_outbox(int argc, char **argv)
     return 0;
 }
 
+/* clang-format off */
 static const struct console_cmd outbox_cmds[] = {
     { "outbox", "[retry]", "mail waiting to be delivered and mail that could not be; retry: try now", cmd_outbox },
 };
+/* clang-format on */
 
 int outbox_cmd_register(void)
 {

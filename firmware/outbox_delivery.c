@@ -24,12 +24,13 @@
 
 /* What mail_compose writes around a body: Date, From, To (CONFIG_RECIPIENTS_MAX addresses), Message-ID, the MIME
  * headers, Auto-Submitted, User-Agent and the AddHeader lines. */
-#define DELIVERY_HEADERS_MAX (2048u + CONFIG_RECIPIENTS_MAX * (CONFIG_ADDR_MAX + 4u) + \
-                              CONFIG_HEADERS_MAX * (CONFIG_HEADER_MAX + 2u))
+#define DELIVERY_HEADERS_MAX \
+    (2048u + CONFIG_RECIPIENTS_MAX * (CONFIG_ADDR_MAX + 4u) + CONFIG_HEADERS_MAX * (CONFIG_HEADER_MAX + 2u))
 #define ROOT_ACCOUNT "root"
 /* Added to a mail whose event came before the clock was set, in a boot that then lost power (outbox_journal.h). */
-#define UNDATED_NOTE "\n\nThe time of this event is not known: it happened before a power loss or restart, before " \
-                     "the clock was set. The mail is dated with the restart that found it in the journal.\n"
+#define UNDATED_NOTE                                                                               \
+    "\n\nThe time of this event is not known: it happened before a power loss or restart, before " \
+    "the clock was set. The mail is dated with the restart that found it in the journal.\n"
 
 /* One mail of the running session (the engine's message is msgs[] at the same index), and what it needs until
  * the session ends. */
@@ -40,11 +41,11 @@ struct pending {
     const char *rcpt[CONFIG_RECIPIENTS_MAX];
     unsigned rcpt_index[CONFIG_RECIPIENTS_MAX]; /* msg.rcpt[i] is recipient rcpt_index[i] of the entry's list */
     struct smtp_reply replies[CONFIG_RECIPIENTS_MAX];
-    unsigned failures_named;                    /* a report: the undeliverable mails it lists ... */
-    uint32_t failures_more;                     /* ... and those it only counts */
-    uint32_t delivered_seen;                    /* a report: the delivered count it gave */
-    uint64_t answered_us;                       /* when the server's reply to the message came; 0 before */
-    char *text;                                 /* the message, allocated for the session */
+    unsigned failures_named; /* a report: the undeliverable mails it lists ... */
+    uint32_t failures_more;  /* ... and those it only counts */
+    uint32_t delivered_seen; /* a report: the delivered count it gave */
+    uint64_t answered_us;    /* when the server's reply to the message came; 0 before */
+    char *text;              /* the message, allocated for the session */
 };
 
 static struct {
@@ -154,8 +155,8 @@ static void restore(void)
     if (r.restored + r.dropped + r.left + r.unknown == 0) {
         return;
     }
-    printf("outbox: %u mail%s back from the journal in %lu ms (%u without a Date: dated with this boot)\n",
-           r.restored, r.restored == 1 ? "" : "s", took_ms, r.undated);
+    printf("outbox: %u mail%s back from the journal in %lu ms (%u without a Date: dated with this boot)\n", r.restored,
+           r.restored == 1 ? "" : "s", took_ms, r.undated);
     if (r.dropped > 0) {
         printf("outbox: %u mail%s of alert lines no longer in smtp.conf dropped\n", r.dropped,
                r.dropped == 1 ? "" : "s");
@@ -226,7 +227,10 @@ static void report_facts(struct alert_mail_facts *f, struct alert_mail_input *in
     const struct outbox_failure *list = outbox_failures(&d.queue, &count, &p->failures_more);
     for (unsigned i = 0; i < count; i++) {
         failures[i] = (struct alert_mail_failure){
-            .kind = list[i].ev.kind, .alert = list[i].ev.alert, .utc = list[i].date, .reply = list[i].reply,
+            .kind = list[i].ev.kind,
+            .alert = list[i].ev.alert,
+            .utc = list[i].date,
+            .reply = list[i].reply,
         };
     }
     p->failures_named = count;
@@ -270,8 +274,9 @@ static int compose(struct smtp_message *m, struct pending *p, const struct outbo
     if (e->ev.kind != ALERT_EVENT_ALERT) {
         report_facts(&facts, inputs, failures, p);
     }
-    int64_t last_utc = e->ev.kind == ALERT_EVENT_HEARTBEAT ? utc_of_uptime(board_uptime_us())
-                                                            : e->date + (int64_t)((e->ev.last_us - e->ev.first_us) / US_PER_S);
+    int64_t last_utc = e->ev.kind == ALERT_EVENT_HEARTBEAT
+                           ? utc_of_uptime(board_uptime_us())
+                           : e->date + (int64_t)((e->ev.last_us - e->ev.first_us) / US_PER_S);
     int err = alert_mail_render(d.cfg, &e->ev, e->date, last_utc, e->ev.kind != ALERT_EVENT_ALERT ? &facts : NULL,
                                 subject, sizeof subject, body, sizeof body - (sizeof UNDATED_NOTE - 1));
     if (err != 0) {
@@ -340,8 +345,7 @@ static void report_line(void *ctx, const char *line)
 }
 
 /* The console's line and the event log's for the outcome of an attempt. */
-static void print_outcome(const struct outbox_entry *e, enum outbox_outcome o, const char *reply,
-                          uint64_t answered_us)
+static void print_outcome(const struct outbox_entry *e, enum outbox_outcome o, const char *reply, uint64_t answered_us)
 {
     char label[CONFIG_NAME_MAX + 32];
     entry_label(e, label, sizeof label);
@@ -355,12 +359,13 @@ static void print_outcome(const struct outbox_entry *e, enum outbox_outcome o, c
         }
         return;
     }
-    persist_event(EVENT_LOG_FAILED, e->id, "mail %lu (%s) %s: %s", (unsigned long)e->id, label,
-                  outbox_outcome_name(o), reply);
+    persist_event(EVENT_LOG_FAILED, e->id, "mail %lu (%s) %s: %s", (unsigned long)e->id, label, outbox_outcome_name(o),
+                  reply);
     printf("outbox: mail %lu (%s) %s: %s\n", (unsigned long)e->id, label, outbox_outcome_name(o), reply);
     if (o == OUTBOX_CONFIG_FAULT) {
         printf("outbox: the configuration must change (see `test`, `config`); the mail is kept and tried again "
-               "every %u min\n", OUTBOX_RETRY_CAP_MS / 60000u);
+               "every %u min\n",
+               OUTBOX_RETRY_CAP_MS / 60000u);
     } else if (o == OUTBOX_PERMANENT) {
         printf("outbox: not retried; the next heartbeat or boot mail names it\n");
     }
@@ -491,8 +496,7 @@ uint64_t outbox_delivery_next_deadline_us(void)
     if (d.running) {
         return smtp_client_done() ? 0 : UINT64_MAX; /* a session that ended outside a pass (Ctrl-C) is taken in */
     }
-    if (d.cfg == NULL || outbox_count(&d.queue) == 0 || !net_clock_is_set() || !net_is_up() ||
-        !smtp_client_done()) {
+    if (d.cfg == NULL || outbox_count(&d.queue) == 0 || !net_clock_is_set() || !net_is_up() || !smtp_client_done()) {
         return UINT64_MAX;
     }
     /* Mails queued before the clock was known are dated by the next poll, and only dated ones have a due time. */

@@ -13,6 +13,7 @@
  * field order are whatever a compiler and a later edit of outbox.h make them; a record must read the same on the
  * next build and in a host tool. The version byte lets a later layout be told apart (and left alone) by this one.
  */
+/* clang-format off */
 #define PL_VERSION     0u   /* u8: OUTBOX_JOURNAL_VERSION */
 #define PL_KIND        1u   /* u8: enum alert_event_kind */
 #define PL_FLAGS       2u   /* u8: */
@@ -31,6 +32,7 @@
 #define PL_ABSORBED    52u  /* u32: id of an entry merged into this one, whose record is void; 0 for none */
 #define PL_END         56u
 #define OUTBOX_JOURNAL_VERSION 1u
+/* clang-format on */
 
 _Static_assert(PL_END == OUTBOX_JOURNAL_RECORD_SIZE, "the layout's size");
 _Static_assert(OUTBOX_JOURNAL_RECORD_SIZE <= JOURNAL_PAYLOAD_MAX, "a record fits a journal block");
@@ -40,7 +42,8 @@ void outbox_journal_encode(const struct outbox_entry *e, uint32_t absorbed, uint
     memset(buf, 0, OUTBOX_JOURNAL_RECORD_SIZE);
     buf[PL_VERSION] = OUTBOX_JOURNAL_VERSION;
     buf[PL_KIND] = (uint8_t)e->ev.kind;
-    buf[PL_FLAGS] = (uint8_t)((e->ev.recovered ? PL_FLAG_RECOVERED : 0u) | (e->date_guessed ? PL_FLAG_DATE_GUESSED : 0u));
+    buf[PL_FLAGS] =
+        (uint8_t)((e->ev.recovered ? PL_FLAG_RECOVERED : 0u) | (e->date_guessed ? PL_FLAG_DATE_GUESSED : 0u));
     byteorder_put_le32(buf + PL_ID, e->id);
     byteorder_put_le32(buf + PL_ALERT, e->ev.alert);
     byteorder_put_le32(buf + PL_EVENTS, e->ev.events);
@@ -121,8 +124,8 @@ static void store_save(void *ctx, const struct outbox_entry *e, enum outbox_chan
     uint8_t payload[OUTBOX_JOURNAL_RECORD_SIZE];
     outbox_journal_encode(e, absorbed, payload);
     uint64_t seq;
-    int err = journal_append(oj->j, OUTBOX_JOURNAL_KIND, e->date >= 0 ? (uint64_t)e->date : 0, payload,
-                             sizeof payload, &seq);
+    int err =
+        journal_append(oj->j, OUTBOX_JOURNAL_KIND, e->date >= 0 ? (uint64_t)e->date : 0, payload, sizeof payload, &seq);
     if (err != 0) {
         /* The older record, if any, stays: after a power cut the mail comes back as it was before this change. */
         report(oj, err, e->id, s != NULL ? "cannot write the change of mail" : "cannot keep mail");
@@ -181,7 +184,7 @@ struct seen {
     uint32_t id;
     uint32_t absorbed;
     uint8_t verdict;
-    uint8_t rank;        /* V_RESTORE: its place in the outbox, by id */
+    uint8_t rank; /* V_RESTORE: its place in the outbox, by id */
 };
 
 static struct {

@@ -43,10 +43,10 @@
 #define OUTBOX_JOURNAL_RECORD_SIZE 56u
 
 struct outbox_journal_stats {
-    uint32_t saved;      /* records written (entries added, dated, merged, recipients that accepted) */
-    uint32_t skipped;    /* saves that did not need the card (a failed attempt) */
-    uint32_t marked;     /* records marked (delivered, undeliverable, superseded) */
-    uint32_t errors;     /* journal calls that failed: the entry is then in RAM only (or comes back once more) */
+    uint32_t saved;   /* records written (entries added, dated, merged, recipients that accepted) */
+    uint32_t skipped; /* saves that did not need the card (a failed attempt) */
+    uint32_t marked;  /* records marked (delivered, undeliverable, superseded) */
+    uint32_t errors;  /* journal calls that failed: the entry is then in RAM only (or comes back once more) */
 };
 
 /* What the replay found. */
@@ -62,8 +62,8 @@ struct outbox_journal_replay {
 /* What the card holds for one entry of the outbox. */
 struct outbox_journal_slot {
     uint32_t id;
-    uint64_t seq;        /* its newest record */
-    uint32_t rcpt_done;  /* as that record has it */
+    uint64_t seq;       /* its newest record */
+    uint32_t rcpt_done; /* as that record has it */
 };
 
 /* Told about each failed journal call: what (e.g. "cannot keep mail 3"), and the JOURNAL_ERR_* code. */

@@ -15,15 +15,15 @@
 #define PERSIST_JOURNAL_FIRST  0u
 #define PERSIST_JOURNAL_BLOCKS 1024u
 /* The event log: the last 256 events (128 KiB). */
-#define PERSIST_LOG_FIRST      1024u
-#define PERSIST_LOG_BLOCKS     256u
-#define PERSIST_MIN_BLOCKS     (PERSIST_LOG_FIRST + PERSIST_LOG_BLOCKS)
+#define PERSIST_LOG_FIRST  1024u
+#define PERSIST_LOG_BLOCKS 256u
+#define PERSIST_MIN_BLOCKS (PERSIST_LOG_FIRST + PERSIST_LOG_BLOCKS)
 
 /* What tools/mksdcard makes: 4 MiB, one SD erase-block alignment unit, as for the FAT partition. */
-#define PERSIST_PARTITION_MIB  4u
+#define PERSIST_PARTITION_MIB 4u
 
 /* The records' magic numbers ("BMJ1", "BML1" in little-endian byte order): which ring a block belongs to. */
-#define PERSIST_JOURNAL_MAGIC  0x314A4D42u
-#define PERSIST_LOG_MAGIC      0x314C4D42u
+#define PERSIST_JOURNAL_MAGIC 0x314A4D42u
+#define PERSIST_LOG_MAGIC     0x314C4D42u
 
 #endif /* FIRMWARE_PERSIST_LAYOUT_H */

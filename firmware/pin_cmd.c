@@ -99,10 +99,12 @@ static int pin_run(int argc, char **argv)
     return 0;
 }
 
+/* clang-format off */
 static const struct console_cmd pin_cmds[] = {
     { "pin", "N [low|high]",
       "GPIO N's level and the alert watching it; low/high simulate an input (native board and QEMU only)", pin_run },
 };
+/* clang-format on */
 
 int pin_cmd_register(void)
 {

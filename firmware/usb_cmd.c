@@ -26,10 +26,12 @@ static int usb_run(int argc, char **argv)
     return 0;
 }
 
+/* clang-format off */
 static const struct console_cmd usb_cmds[] = {
     { "usb", "", "list USB devices (hub port path, speed, vendor:product, class, driver) and network devices",
       usb_run },
 };
+/* clang-format on */
 
 int usb_cmd_register(void)
 {

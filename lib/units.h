@@ -10,15 +10,15 @@
 #ifndef LIB_UNITS_H
 #define LIB_UNITS_H
 
-#define NS_PER_US 1000u
-#define NS_PER_MS 1000000u
-#define NS_PER_S 1000000000u
-#define US_PER_MS 1000u
-#define US_PER_S 1000000u
-#define MS_PER_S 1000u
-#define S_PER_MIN 60u
+#define NS_PER_US  1000u
+#define NS_PER_MS  1000000u
+#define NS_PER_S   1000000000u
+#define US_PER_MS  1000u
+#define US_PER_S   1000000u
+#define MS_PER_S   1000u
+#define S_PER_MIN  60u
 #define S_PER_HOUR 3600u
-#define S_PER_DAY 86400u
+#define S_PER_DAY  86400u
 #define MS_PER_MIN (S_PER_MIN * MS_PER_S)
 
 /* The number of elements of an array (not a pointer: sizeof would then give the pointer's size). */

@@ -6,19 +6,19 @@
 
 /* A byte's leading bits say what it is: 0xxxxxxx ASCII, 10xxxxxx a continuation, 110xxxxx, 1110xxxx and
  * 11110xxx the first byte of a 2-, 3- and 4-byte sequence (RFC 3629 section 3). */
-#define UTF8_ASCII_END 0x80u
-#define UTF8_CONT_MASK 0xC0u
-#define UTF8_CONT_TAG 0x80u
-#define UTF8_CONT_BITS 6u
-#define UTF8_CONT_PAYLOAD 0x3Fu
-#define UTF8_LEAD2_MASK 0xE0u
-#define UTF8_LEAD2_TAG 0xC0u
+#define UTF8_ASCII_END     0x80u
+#define UTF8_CONT_MASK     0xC0u
+#define UTF8_CONT_TAG      0x80u
+#define UTF8_CONT_BITS     6u
+#define UTF8_CONT_PAYLOAD  0x3Fu
+#define UTF8_LEAD2_MASK    0xE0u
+#define UTF8_LEAD2_TAG     0xC0u
 #define UTF8_LEAD2_PAYLOAD 0x1Fu
-#define UTF8_LEAD3_MASK 0xF0u
-#define UTF8_LEAD3_TAG 0xE0u
+#define UTF8_LEAD3_MASK    0xF0u
+#define UTF8_LEAD3_TAG     0xE0u
 #define UTF8_LEAD3_PAYLOAD 0x0Fu
-#define UTF8_LEAD4_MASK 0xF8u
-#define UTF8_LEAD4_TAG 0xF0u
+#define UTF8_LEAD4_MASK    0xF8u
+#define UTF8_LEAD4_TAG     0xF0u
 #define UTF8_LEAD4_PAYLOAD 0x07u
 
 /* The smallest code point each length may carry: anything below has a shorter form (overlong, RFC 3629 section
@@ -29,7 +29,7 @@
 
 /* UTF-16's surrogate halves are not characters and have no UTF-8 form (RFC 3629 section 3). */
 #define UTF8_SURROGATE_FIRST 0xD800u
-#define UTF8_SURROGATE_LAST 0xDFFFu
+#define UTF8_SURROGATE_LAST  0xDFFFu
 
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {

@@ -19,13 +19,13 @@
 
 #include "lib/err.h"
 
-#define MAIL_OK 0
-#define MAIL_ERR_ARG (-ERR_BASE_MAIL - 1)         /* NULL pointer or contradictory options */
-#define MAIL_ERR_OVERFLOW (-ERR_BASE_MAIL - 2)    /* the output buffer (or a fixed-size field) is too small */
-#define MAIL_ERR_ADDRESS (-ERR_BASE_MAIL - 3)     /* an address or address list is malformed */
-#define MAIL_ERR_RCPT_LIMIT (-ERR_BASE_MAIL - 4)  /* more recipients than MAIL_RCPT_MAX */
-#define MAIL_ERR_NO_RCPT (-ERR_BASE_MAIL - 5)     /* no recipient at all */
-#define MAIL_ERR_INPUT (-ERR_BASE_MAIL - 6)       /* the message text cannot be sent as is (a NUL byte) */
+#define MAIL_OK             0
+#define MAIL_ERR_ARG        (-ERR_BASE_MAIL - 1) /* NULL pointer or contradictory options */
+#define MAIL_ERR_OVERFLOW   (-ERR_BASE_MAIL - 2) /* the output buffer (or a fixed-size field) is too small */
+#define MAIL_ERR_ADDRESS    (-ERR_BASE_MAIL - 3) /* an address or address list is malformed */
+#define MAIL_ERR_RCPT_LIMIT (-ERR_BASE_MAIL - 4) /* more recipients than MAIL_RCPT_MAX */
+#define MAIL_ERR_NO_RCPT    (-ERR_BASE_MAIL - 5) /* no recipient at all */
+#define MAIL_ERR_INPUT      (-ERR_BASE_MAIL - 6) /* the message text cannot be sent as is (a NUL byte) */
 /* the body cannot be re-encoded (multipart, already encoded, not UTF-8) */
 #define MAIL_ERR_UNSUPPORTED (-ERR_BASE_MAIL - 7)
 /* a header field cannot be sent: a control octet, bad UTF-8, an unfoldable line */
@@ -39,15 +39,15 @@
 #endif
 /* RFC 5322 2.1.1: a line is at most 998 octets without its CRLF; 78 is the recommended limit we fold at. */
 #define MAIL_LINE_MAX 998
-#define MAIL_FOLD_AT 78
+#define MAIL_FOLD_AT  78
 
 /* Bounded writer into a caller-owned buffer. Fields are private to the mail modules. */
 struct mail_out {
-	char *buf;
-	size_t size;
-	size_t len;
-	size_t col; /* octets since the last CRLF, for folding */
-	int err;
+    char *buf;
+    size_t size;
+    size_t len;
+    size_t col; /* octets since the last CRLF, for folding */
+    int err;
 };
 
 /* Start writing into buf[0..size). The buffer stays owned by the caller and must outlive the writer. */

@@ -30,26 +30,26 @@
 #include "mail/mail_mime.h"
 
 struct mail_compose_msg {
-	const char *account;        /* local account: "root" (test, boot, heartbeat) or an Alert name */
-	const char *from_name;      /* display name for From (UTF-8), NULL or "" for none */
-	const char *const *to;      /* to_count recipient addresses, already qualified (config's AlertTo is) */
-	unsigned to_count;
-	const char *subject;        /* UTF-8, one line (control characters become spaces) */
-	const char *body;           /* UTF-8 text, any line endings; may be NULL when body_len is 0 */
-	size_t body_len;
-	int64_t date;               /* UTC seconds since 1970; negative: no valid clock */
-	uint64_t unique;            /* Message-ID uniqueness, see mail_header_message_id */
-	const char *user_agent;     /* e.g. "baremail/1.2 (rpi2)"; NULL for none */
-	bool auto_submitted;        /* machine-made: adds Auto-Submitted: auto-generated (RFC 3834) */
-	bool allow_8bit;            /* the server offers 8BITMIME */
+    const char *account;   /* local account: "root" (test, boot, heartbeat) or an Alert name */
+    const char *from_name; /* display name for From (UTF-8), NULL or "" for none */
+    const char *const *to; /* to_count recipient addresses, already qualified (config's AlertTo is) */
+    unsigned to_count;
+    const char *subject; /* UTF-8, one line (control characters become spaces) */
+    const char *body;    /* UTF-8 text, any line endings; may be NULL when body_len is 0 */
+    size_t body_len;
+    int64_t date;           /* UTC seconds since 1970; negative: no valid clock */
+    uint64_t unique;        /* Message-ID uniqueness, see mail_header_message_id */
+    const char *user_agent; /* e.g. "baremail/1.2 (rpi2)"; NULL for none */
+    bool auto_submitted;    /* machine-made: adds Auto-Submitted: auto-generated (RFC 3834) */
+    bool allow_8bit;        /* the server offers 8BITMIME */
 };
 
 struct mail_compose_result {
-	size_t len;                           /* octets written (a NUL follows when there was room) */
-	char sender[MAIL_ADDR_MAX + 1];       /* envelope sender, for MAIL FROM */
-	enum mail_cte encoding;               /* the body's Content-Transfer-Encoding */
-	bool needs_8bitmime;                  /* declare BODY=8BITMIME */
-	bool needs_smtputf8;                  /* an envelope address is not ASCII: declare SMTPUTF8 */
+    size_t len;                     /* octets written (a NUL follows when there was room) */
+    char sender[MAIL_ADDR_MAX + 1]; /* envelope sender, for MAIL FROM */
+    enum mail_cte encoding;         /* the body's Content-Transfer-Encoding */
+    bool needs_8bitmime;            /* declare BODY=8BITMIME */
+    bool needs_smtputf8;            /* an envelope address is not ASCII: declare SMTPUTF8 */
 };
 
 /*
@@ -58,6 +58,6 @@ struct mail_compose_result {
  * MAIL_ERR_OVERFLOW. `res` is filled on success.
  */
 int mail_compose(const struct config *cfg, const struct mail_compose_msg *msg, char *buf, size_t size,
-		 struct mail_compose_result *res);
+                 struct mail_compose_result *res);
 
 #endif /* MAIL_MAIL_COMPOSE_H */

@@ -30,13 +30,13 @@ struct mail_input {
     char *buf;
     size_t cap;
     size_t len;
-    bool overflow;    /* more than cap: the rest is read up to the terminator and dropped */
+    bool overflow;             /* more than cap: the rest is read up to the terminator and dropped */
     bool overflow_before_line; /* overflow was already set when the current line began */
     size_t line_start;
-    size_t line_len;  /* the current line, counted even when it is no longer stored */
-    bool line_dots;   /* ... and made only of dots so far */
+    size_t line_len; /* the current line, counted even when it is no longer stored */
+    bool line_dots;  /* ... and made only of dots so far */
     bool after_cr;
-    bool first;       /* no byte yet: a LF now ends the command line's CRLF, which the console ended at the CR */
+    bool first; /* no byte yet: a LF now ends the command line's CRLF, which the console ended at the CR */
 };
 
 /* Starts a message in buf (cap bytes, the caller's). */

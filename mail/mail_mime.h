@@ -19,21 +19,21 @@ enum mail_cte { MAIL_CTE_7BIT, MAIL_CTE_8BIT, MAIL_CTE_QP };
 
 /* What a body is made of: decides its Content-Transfer-Encoding and the SMTP BODY= parameter. */
 struct mail_mime_scan {
-	bool has_8bit;       /* a byte >= 0x80 */
-	bool valid_utf8;     /* the whole text is well-formed UTF-8 (ASCII is) */
-	size_t longest_line; /* octets, without the line ending */
-	size_t control_at;   /* offset of the first control octet but tab (line ends are none), or the text's length */
+    bool has_8bit;       /* a byte >= 0x80 */
+    bool valid_utf8;     /* the whole text is well-formed UTF-8 (ASCII is) */
+    size_t longest_line; /* octets, without the line ending */
+    size_t control_at;   /* offset of the first control octet but tab (line ends are none), or the text's length */
 };
 
 /* One header field at an offset of a message text. Offsets are into that text: the field's name is
  * [start, start + name_len), its value (folded lines and their inner line endings included, the final line
  * ending excluded) is [value, value_end), and the next field or line starts at `next`. */
 struct mail_mime_field {
-	size_t start;
-	size_t name_len;
-	size_t value;
-	size_t value_end;
-	size_t next;
+    size_t start;
+    size_t name_len;
+    size_t value;
+    size_t value_end;
+    size_t next;
 };
 
 /* The line at text[pos]: returns the offset where its content ends; *next gets the offset after its line

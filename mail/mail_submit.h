@@ -42,25 +42,25 @@
 #include "mail/mail.h"
 
 struct mail_submit_opts {
-	const char *account;          /* local account submitting: "root" from the console */
-	const char *from_name;        /* display name for a generated From (ssmtp used the account's GECOS) or NULL */
-	bool read_recipients;         /* -t: recipients from To, Cc and Bcc */
-	const char *const *args;      /* recipient arguments (without -t) */
-	unsigned arg_count;
-	int64_t date;                 /* UTC seconds since 1970; negative: no valid clock */
-	uint64_t unique;              /* Message-ID uniqueness, see mail_header_message_id */
+    const char *account;     /* local account submitting: "root" from the console */
+    const char *from_name;   /* display name for a generated From (ssmtp used the account's GECOS) or NULL */
+    bool read_recipients;    /* -t: recipients from To, Cc and Bcc */
+    const char *const *args; /* recipient arguments (without -t) */
+    unsigned arg_count;
+    int64_t date;    /* UTC seconds since 1970; negative: no valid clock */
+    uint64_t unique; /* Message-ID uniqueness, see mail_header_message_id */
 };
 
 struct mail_submit_result {
-	size_t len;                               /* octets of the prepared message */
-	char sender[MAIL_ADDR_MAX + 1];           /* MAIL FROM */
-	unsigned rcpt_count;                      /* RCPT TO, in order, without duplicates */
-	char rcpt[MAIL_RCPT_MAX][MAIL_ADDR_MAX + 1];
-	bool needs_8bitmime;                      /* an octet >= 0x80: declare BODY=8BITMIME */
-	bool needs_smtputf8;                      /* an envelope address, or a structured header field, is not
+    size_t len;                     /* octets of the prepared message */
+    char sender[MAIL_ADDR_MAX + 1]; /* MAIL FROM */
+    unsigned rcpt_count;            /* RCPT TO, in order, without duplicates */
+    char rcpt[MAIL_RCPT_MAX][MAIL_ADDR_MAX + 1];
+    bool needs_8bitmime; /* an octet >= 0x80: declare BODY=8BITMIME */
+    bool needs_smtputf8; /* an envelope address, or a structured header field, is not
 						     ASCII: declare SMTPUTF8 */
-	bool long_lines;                          /* a body line over 998 octets: re-encode or expect a refusal */
-	char problem[96];                         /* with MAIL_ERR_HEADER: which field and why, for the user */
+    bool long_lines;     /* a body line over 998 octets: re-encode or expect a refusal */
+    char problem[96];    /* with MAIL_ERR_HEADER: which field and why, for the user */
 };
 
 /*
@@ -71,7 +71,7 @@ struct mail_submit_result {
  * written again as encoded-words grows (base64 words of whole UTF-8 characters carry 42 octets or more in 75,
  * plus the fold): give about twice the input plus the added fields.
  */
-int mail_submit_prepare(const struct config *cfg, const struct mail_submit_opts *opts, const char *text,
-			size_t len, char *out, size_t size, struct mail_submit_result *res);
+int mail_submit_prepare(const struct config *cfg, const struct mail_submit_opts *opts, const char *text, size_t len,
+                        char *out, size_t size, struct mail_submit_result *res);
 
 #endif /* MAIL_MAIL_SUBMIT_H */

@@ -16,8 +16,8 @@
 /* --- System --------------------------------------------------------------------------------------------------- */
 
 /* Bare metal, no threads: the raw/callback API only (no sockets, no netconn, no tcpip thread). */
-#define NO_SYS 1
-#define LWIP_SOCKET 0
+#define NO_SYS       1
+#define LWIP_SOCKET  0
 #define LWIP_NETCONN 0
 /* Nothing calls lwIP from an interrupt handler (see Rules above), so no critical sections are needed. */
 #define SYS_LIGHTWEIGHT_PROT 0
@@ -55,10 +55,10 @@
 /* --- Network interface ---------------------------------------------------------------------------------------- */
 
 #define LWIP_ETHERNET 1
-#define LWIP_ARP 1
+#define LWIP_ARP      1
 /* The application follows link and address changes (cable pulled, DHCP lease) to report them and retry mail. */
 #define LWIP_NETIF_STATUS_CALLBACK 1
-#define LWIP_NETIF_LINK_CALLBACK 1
+#define LWIP_NETIF_LINK_CALLBACK   1
 /* The DHCP request carries a host name, so the router's lease table shows which device this is. */
 #define LWIP_NETIF_HOSTNAME 1
 
@@ -70,12 +70,12 @@
 #define LWIP_ICMP 1
 /* The console's `ping` sends echo requests and reads the replies on a raw ICMP PCB; one is enough, the console
  * runs one command at a time. lwIP answers echo requests itself (LWIP_ICMP), without this. */
-#define LWIP_RAW 1
+#define LWIP_RAW         1
 #define MEMP_NUM_RAW_PCB 1
 /* Address configuration by DHCP. The ARP probe of an offered address (RFC 5227 ACD) is off: it holds the lease
  * back by about 8 s, against a target of a lease 1.5 s after power-on, and the DHCP server already checks the
  * address it offers on the networks an alarm device sits on. */
-#define LWIP_DHCP 1
+#define LWIP_DHCP                1
 #define LWIP_DHCP_DOES_ACD_CHECK 0
 
 /* --- UDP and TCP ---------------------------------------------------------------------------------------------- */
@@ -98,8 +98,8 @@
 /* altcp: the application talks to one interface whether the connection is plain TCP or TLS. The TLS layer is
  * baremail's own (on mbedTLS 3.6); lwIP's altcp_tls_mbedtls.c port is for mbedTLS 2 and is neither configured
  * nor compiled. */
-#define LWIP_ALTCP 1
-#define LWIP_ALTCP_TLS 1
+#define LWIP_ALTCP             1
+#define LWIP_ALTCP_TLS         1
 #define LWIP_ALTCP_TLS_MBEDTLS 0
 
 /* --- DNS and SNTP --------------------------------------------------------------------------------------------- */
@@ -111,12 +111,12 @@
 #define DNS_MAX_SERVERS 3
 
 /* SNTP sets net/clock, which certificate validity checks need. Servers are named (DNS) in the configuration. */
-#define LWIP_SNTP 1
-#define SNTP_SERVER_DNS 1
+#define LWIP_SNTP                        1
+#define SNTP_SERVER_DNS                  1
 #define SNTP_SET_SYSTEM_TIME_US(sec, us) net_clock_set_utc((sec), (us))
 /* Check that a reply answers our request (source address, and the originate timestamp we sent), so an off-path
  * sender cannot set the clock that certificate checks rely on. The request stamp comes from net/clock. */
-#define SNTP_CHECK_RESPONSE 2
+#define SNTP_CHECK_RESPONSE           2
 #define SNTP_GET_SYSTEM_TIME(sec, us) net_clock_get_utc(&(sec), &(us))
 /* lwIP waits up to 5 s at random before the first request (RFC 4330 asks it of large client populations
  * starting together); one alarm device asks at once, since mail cannot be sent before the clock is known. */
@@ -124,8 +124,8 @@
 /* Two servers, tried in turn: NTPServer from the configuration, then the one the DHCP lease names (option 42).
  * DHCP asks for it (LWIP_DHCP_GET_NTP_SRV), but lwIP's SNTP would put it first, over the configured one; net/net.c
  * puts it second instead (its dhcp_set_ntp_servers()), so lwIP's own is off. */
-#define SNTP_MAX_SERVERS 2
-#define LWIP_DHCP_GET_NTP_SRV 1
+#define SNTP_MAX_SERVERS           2
+#define LWIP_DHCP_GET_NTP_SRV      1
 #define SNTP_GET_SERVERS_FROM_DHCP 0
 
 /* --- Diagnostics ---------------------------------------------------------------------------------------------- */

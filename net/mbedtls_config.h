@@ -172,7 +172,7 @@
  * buffer keeps the maximum. What we send is a mail in pieces of our choosing; 4 KiB records cost 5 bytes header
  * and 16-17 bytes AEAD overhead each (under 1%) and save 12 KiB per connection. About 23 KiB per connection with
  * the headers and the AEAD expansion Mbed TLS adds to both. */
-#define MBEDTLS_SSL_IN_CONTENT_LEN 16384
+#define MBEDTLS_SSL_IN_CONTENT_LEN  16384
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
 
 #endif /* NET_MBEDTLS_CONFIG_H */

@@ -20,7 +20,7 @@
 #define NET_DEFAULT_HOSTNAME "baremail"
 /* SNTP's list: the configured server first, the one DHCP names second. */
 #define NTP_INDEX_CONFIG 0
-#define NTP_INDEX_DHCP 1
+#define NTP_INDEX_DHCP   1
 
 /* The settings net_init() copied: lwIP keeps pointers to the host and NTP server names. */
 static struct {
@@ -34,12 +34,12 @@ static struct {
 
 static struct netif netif;
 static bool netif_added;
-static uint32_t netif_instance;  /* the netdev instance the interface was added for */
-static bool was_up;              /* net_is_up() at the last poll: SNTP starts on the rising edge */
+static uint32_t netif_instance; /* the netdev instance the interface was added for */
+static bool was_up;             /* net_is_up() at the last poll: SNTP starts on the rising edge */
 static u8_t last_dhcp_state;
-static u32_t lease_start_ms;     /* sys_now() when the current lease was granted or renewed */
-static bool clock_was_set;       /* net_clock_is_set() at the last poll: the first time is logged */
-static bool rx_backlog;          /* the last poll took a full budget of frames: more may wait, announced by nothing */
+static u32_t lease_start_ms; /* sys_now() when the current lease was granted or renewed */
+static bool clock_was_set;   /* net_clock_is_set() at the last poll: the first time is logged */
+static bool rx_backlog;      /* the last poll took a full budget of frames: more may wait, announced by nothing */
 
 /* DHCP's host name option wants a host, not a domain: the first label of the device's name, or the default when it
  * is an address literal. */

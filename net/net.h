@@ -34,37 +34,37 @@
 /* Longest host or NTP server name (RFC 1035); a longer one is cut. */
 #define NET_NAME_MAX 253
 /* The DHCP host name and the NTP server without settings, or when the settings leave them empty. */
-#define NET_DEFAULT_HOSTNAME "baremail"
+#define NET_DEFAULT_HOSTNAME   "baremail"
 #define NET_DEFAULT_NTP_SERVER "pool.ntp.org"
 
 /* What net_init() applies; the strings are copied. */
 struct net_settings {
-    bool dhcp;                         /* addresses from DHCP; false: ip, netmask and gateway */
-    ip4_addr_t ip, netmask, gateway;   /* the static addresses */
-    unsigned dns_count;                /* servers in dns[] that replace DHCP's (0: DHCP's) */
+    bool dhcp;                       /* addresses from DHCP; false: ip, netmask and gateway */
+    ip4_addr_t ip, netmask, gateway; /* the static addresses */
+    unsigned dns_count;              /* servers in dns[] that replace DHCP's (0: DHCP's) */
     ip4_addr_t dns[DNS_MAX_SERVERS];
     /* The device's name (a host name, or an address literal in brackets); its first label is DHCP's host name
      * (option 12). NULL, "" or a literal: NET_DEFAULT_HOSTNAME. */
     const char *hostname;
-    const char *ntp_server;            /* a name or an address; NULL or "": NET_DEFAULT_NTP_SERVER */
+    const char *ntp_server; /* a name or an address; NULL or "": NET_DEFAULT_NTP_SERVER */
 };
 
 /* NTP servers tried in turn: the configured one and one from DHCP (net/lwipopts.h sets SNTP_MAX_SERVERS). */
 #define NET_NTP_SERVERS 2
 
 struct net_status {
-    struct netdev *device;        /* NULL while there is no network device */
+    struct netdev *device; /* NULL while there is no network device */
     bool link_up;
-    bool dhcp;                    /* addresses from DHCP; false: static, from the settings */
-    const char *dhcp_state;       /* "bound", "selecting", ... ("off" with a static address) */
+    bool dhcp;              /* addresses from DHCP; false: static, from the settings */
+    const char *dhcp_state; /* "bound", "selecting", ... ("off" with a static address) */
     bool has_address;
     ip4_addr_t address, netmask, gateway;
-    int32_t lease_remaining_s;    /* seconds left of the DHCP lease; -1 when there is none */
+    int32_t lease_remaining_s;       /* seconds left of the DHCP lease; -1 when there is none */
     ip4_addr_t dns[DNS_MAX_SERVERS]; /* unset entries are 0.0.0.0 */
     struct {
-        const char *name;         /* configured name; NULL for a server given by address (DHCP) or none */
-        ip4_addr_t address;       /* 0.0.0.0 until known */
-        uint8_t reachability;     /* SNTP's shift register: bit 0 the last poll answered */
+        const char *name;     /* configured name; NULL for a server given by address (DHCP) or none */
+        ip4_addr_t address;   /* 0.0.0.0 until known */
+        uint8_t reachability; /* SNTP's shift register: bit 0 the last poll answered */
     } ntp[NET_NTP_SERVERS];
     bool ntp_running;
 };

@@ -13,7 +13,7 @@
 
 /* mbedtls_version_get_string_full() writes at most this much ("Mbed TLS x.y.z" and its terminator). */
 #define MBEDTLS_VERSION_FULL_LEN 18
-#define ERROR_TEXT_LEN 160
+#define ERROR_TEXT_LEN           160
 
 /* The library error behind the last failure of net_stack_init(): a PSA status or an mbedTLS code. */
 static psa_status_t failed_psa_status;
@@ -38,16 +38,11 @@ int net_stack_init(void)
 static const char *psa_status_name(psa_status_t status)
 {
     switch (status) {
-    case PSA_ERROR_INSUFFICIENT_ENTROPY:
-        return "PSA_ERROR_INSUFFICIENT_ENTROPY (the hardware RNG gave nothing)";
-    case PSA_ERROR_INSUFFICIENT_MEMORY:
-        return "PSA_ERROR_INSUFFICIENT_MEMORY";
-    case PSA_ERROR_HARDWARE_FAILURE:
-        return "PSA_ERROR_HARDWARE_FAILURE";
-    case PSA_ERROR_CORRUPTION_DETECTED:
-        return "PSA_ERROR_CORRUPTION_DETECTED";
-    default:
-        return "PSA error";
+    case PSA_ERROR_INSUFFICIENT_ENTROPY: return "PSA_ERROR_INSUFFICIENT_ENTROPY (the hardware RNG gave nothing)";
+    case PSA_ERROR_INSUFFICIENT_MEMORY: return "PSA_ERROR_INSUFFICIENT_MEMORY";
+    case PSA_ERROR_HARDWARE_FAILURE: return "PSA_ERROR_HARDWARE_FAILURE";
+    case PSA_ERROR_CORRUPTION_DETECTED: return "PSA_ERROR_CORRUPTION_DETECTED";
+    default: return "PSA error";
     }
 }
 
@@ -57,8 +52,7 @@ const char *net_stack_strerror(int err)
     char cause[ERROR_TEXT_LEN / 2];
 
     switch (err) {
-    case 0:
-        return "no error";
+    case 0: return "no error";
     case NET_STACK_ERR_CRYPTO:
         snprintf(text, sizeof text, "PSA crypto did not start: %s (%d)", psa_status_name(failed_psa_status),
                  (int)failed_psa_status);
@@ -68,8 +62,7 @@ const char *net_stack_strerror(int err)
         snprintf(text, sizeof text, "cannot seed the random generator from the hardware RNG: %s (-0x%04x)", cause,
                  (unsigned)-failed_mbedtls_err);
         return text;
-    default:
-        return "unknown network stack error";
+    default: return "unknown network stack error";
     }
 }
 

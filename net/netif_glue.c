@@ -12,7 +12,7 @@
 #include "netif/ethernet.h"
 
 /* Ethernet payload: what lwIP may put in one frame (the device's limit minus header and VLAN tag). */
-#define NETIF_GLUE_MTU 1500u
+#define NETIF_GLUE_MTU   1500u
 #define NETIF_GLUE_NAME0 'e'
 #define NETIF_GLUE_NAME1 'n'
 

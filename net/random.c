@@ -23,8 +23,7 @@ int net_random_init(void)
     }
     mbedtls_entropy_init(&entropy);
     mbedtls_ctr_drbg_init(&drbg);
-    int err = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy, personalisation,
-                                    sizeof personalisation - 1);
+    int err = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy, personalisation, sizeof personalisation - 1);
     if (err != 0) {
         mbedtls_ctr_drbg_free(&drbg);
         mbedtls_entropy_free(&entropy);

@@ -22,30 +22,30 @@
 #include "lib/err.h"
 
 /* Mechanisms as bits, so that an EHLO AUTH line becomes a set. */
-#define SMTP_AUTH_PLAIN (1u << 0)
-#define SMTP_AUTH_LOGIN (1u << 1)
+#define SMTP_AUTH_PLAIN    (1u << 0)
+#define SMTP_AUTH_LOGIN    (1u << 1)
 #define SMTP_AUTH_CRAM_MD5 (1u << 2)
-#define SMTP_AUTH_XOAUTH2 (1u << 3)
+#define SMTP_AUTH_XOAUTH2  (1u << 3)
 
 #define SMTP_AUTH_MD5_LEN 16
 
-#define SMTP_AUTH_ERR_SPACE (-ERR_BASE_SMTP_AUTH - 1)     /* output buffer too small */
-#define SMTP_AUTH_ERR_BASE64 (-ERR_BASE_SMTP_AUTH - 2)    /* malformed base64 from the server */
-#define SMTP_AUTH_ERR_HMAC (-ERR_BASE_SMTP_AUTH - 3)      /* the HMAC-MD5 callback failed or is missing */
-#define SMTP_AUTH_ERR_NONE (-ERR_BASE_SMTP_AUTH - 4)      /* no usable mechanism */
+#define SMTP_AUTH_ERR_SPACE  (-ERR_BASE_SMTP_AUTH - 1) /* output buffer too small */
+#define SMTP_AUTH_ERR_BASE64 (-ERR_BASE_SMTP_AUTH - 2) /* malformed base64 from the server */
+#define SMTP_AUTH_ERR_HMAC   (-ERR_BASE_SMTP_AUTH - 3) /* the HMAC-MD5 callback failed or is missing */
+#define SMTP_AUTH_ERR_NONE   (-ERR_BASE_SMTP_AUTH - 4) /* no usable mechanism */
 
 /* HMAC-MD5 (RFC 2104) of `msg` under `key` into `mac`; 0 on success, negative on failure. */
-typedef int (*smtp_hmac_md5_fn)(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *msg,
-				size_t msg_len, uint8_t mac[SMTP_AUTH_MD5_LEN]);
+typedef int (*smtp_hmac_md5_fn)(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
+                                uint8_t mac[SMTP_AUTH_MD5_LEN]);
 
 /* Streaming base64 encoder (RFC 4648, with padding): feed pieces, then finish. */
 struct smtp_auth_b64 {
-	char *out;
-	size_t cap;
-	size_t len;
-	uint8_t carry[2];
-	unsigned carried;
-	bool overflow;
+    char *out;
+    size_t cap;
+    size_t len;
+    uint8_t carry[2];
+    unsigned carried;
+    bool overflow;
 };
 
 void smtp_auth_b64_begin(struct smtp_auth_b64 *b, char *out, size_t cap);
@@ -70,7 +70,7 @@ const char *smtp_auth_mech_name(unsigned mech);
  * counts only when `have_hmac`. Returns the bit, or 0 when nothing fits.
  */
 unsigned smtp_auth_choose(unsigned offered, unsigned forced, bool have_token, bool have_password, bool tls,
-			  bool have_hmac);
+                          bool have_hmac);
 
 /* base64("\0user\0pass"), the PLAIN initial response. */
 int smtp_auth_plain(char *out, size_t cap, const char *user, const char *pass);
@@ -80,7 +80,7 @@ int smtp_auth_login(char *out, size_t cap, const char *text);
 int smtp_auth_xoauth2(char *out, size_t cap, const char *user, const char *token);
 /* base64("user " + lowercase hex HMAC-MD5(pass, decoded challenge)), the CRAM-MD5 response. */
 int smtp_auth_cram_md5(char *out, size_t cap, const char *challenge_b64, size_t challenge_len, const char *user,
-		       const char *pass, smtp_hmac_md5_fn hmac, void *hmac_ctx);
+                       const char *pass, smtp_hmac_md5_fn hmac, void *hmac_ctx);
 
 const char *smtp_auth_strerror(int err);
 

@@ -35,9 +35,9 @@
 #define SMTP_BODY_DATA_ROOM_MIN (SMTP_BODY_ROOM_MIN + SMTP_BODY_DATA_END_LEN)
 #define SMTP_BODY_BDAT_ROOM_MIN (SMTP_BODY_ROOM_MIN + SMTP_BODY_BDAT_HEADER_MAX)
 
-#define SMTP_BODY_OK 0
+#define SMTP_BODY_OK         0
 #define SMTP_BODY_ERR_READER (-1) /* the reader returned an error or more than it was asked for */
-#define SMTP_BODY_ERR_ROOM (-2)   /* less room than the call needs to make progress */
+#define SMTP_BODY_ERR_ROOM   (-2) /* less room than the call needs to make progress */
 
 /* Fill buf with up to cap octets of the message; return the count, 0 at the end, negative on error. */
 typedef int (*smtp_read_fn)(void *ctx, uint8_t *buf, size_t cap);
@@ -45,30 +45,30 @@ typedef int (*smtp_read_fn)(void *ctx, uint8_t *buf, size_t cap);
 /* A message already in memory, read from the start: smtp_text_read is the smtp_read_fn for it (ctx points to the
  * struct, which with the text must outlive the session). */
 struct smtp_text {
-	const char *text;
-	size_t len;
-	size_t pos;
+    const char *text;
+    size_t len;
+    size_t pos;
 };
 int smtp_text_read(void *ctx, uint8_t *buf, size_t cap);
 
 /* What one call wrote. */
 struct smtp_body_chunk {
-	size_t len;        /* octets written in all: command line, content and terminator */
-	size_t header_len; /* the BDAT command line with its CRLF at the start (0 for DATA) */
-	size_t data_len;   /* octets of the message (after line ends and dot-stuffing) */
-	bool last;         /* the message ended in this chunk (BDAT ... LAST, or "." written) */
+    size_t len;        /* octets written in all: command line, content and terminator */
+    size_t header_len; /* the BDAT command line with its CRLF at the start (0 for DATA) */
+    size_t data_len;   /* octets of the message (after line ends and dot-stuffing) */
+    bool last;         /* the message ended in this chunk (BDAT ... LAST, or "." written) */
 };
 
 /* Everything below is private to net/smtp_body.c; it is here only so that callers can allocate an encoder. */
 struct smtp_body {
-	smtp_read_fn read;
-	void *read_ctx;
-	bool line_start; /* the next octet starts a line (a '.' there is stuffed in DATA) */
-	bool pending_cr; /* a CR was read: a following LF belongs to it */
-	bool eof;        /* the reader said 0 */
-	size_t in_pos;
-	size_t in_len;
-	uint8_t in[SMTP_READ_CHUNK];
+    smtp_read_fn read;
+    void *read_ctx;
+    bool line_start; /* the next octet starts a line (a '.' there is stuffed in DATA) */
+    bool pending_cr; /* a CR was read: a following LF belongs to it */
+    bool eof;        /* the reader said 0 */
+    size_t in_pos;
+    size_t in_len;
+    uint8_t in[SMTP_READ_CHUNK];
 };
 
 /* Start a message read through `read` (called with `ctx`) from its first octet. */

@@ -16,16 +16,16 @@
 #include <stdint.h>
 
 struct smtp_caps {
-	bool esmtp; /* EHLO accepted (false after a HELO fallback); set by the engine, not by the parser */
-	bool pipelining;
-	bool chunking;
-	bool size;
-	uint32_t size_limit; /* 0: SIZE without a limit; a limit over UINT32_MAX reads as UINT32_MAX */
-	bool eightbitmime;
-	bool smtputf8;
-	bool starttls;
-	bool enhanced;
-	unsigned auth; /* SMTP_AUTH_* bits (net/smtp_auth.h) */
+    bool esmtp; /* EHLO accepted (false after a HELO fallback); set by the engine, not by the parser */
+    bool pipelining;
+    bool chunking;
+    bool size;
+    uint32_t size_limit; /* 0: SIZE without a limit; a limit over UINT32_MAX reads as UINT32_MAX */
+    bool eightbitmime;
+    bool smtputf8;
+    bool starttls;
+    bool enhanced;
+    unsigned auth; /* SMTP_AUTH_* bits (net/smtp_auth.h) */
 };
 
 /* Adds what one capability line offers to caps. `line` is the line's text after "250-" or "250 ", without its

@@ -25,11 +25,11 @@
 #include "net/tls.h"
 
 enum phase {
-    PHASE_IDLE,      /* no submission, or the last one has ended */
-    PHASE_RESOLVING, /* waiting for DNS */
-    PHASE_CONNECTING,/* TCP connect (and the TLS handshake with implicit TLS) */
-    PHASE_RUNNING,   /* the engine talks to the server */
-    PHASE_TLS,       /* STARTTLS accepted: the handshake over the open connection */
+    PHASE_IDLE,       /* no submission, or the last one has ended */
+    PHASE_RESOLVING,  /* waiting for DNS */
+    PHASE_CONNECTING, /* TCP connect (and the TLS handshake with implicit TLS) */
+    PHASE_RUNNING,    /* the engine talks to the server */
+    PHASE_TLS,        /* STARTTLS accepted: the handshake over the open connection */
 };
 
 static struct {
@@ -41,14 +41,14 @@ static struct {
     ip_addr_t addr;
     struct altcp_pcb *pcb;
     bool pcb_is_tls;
-    uintptr_t generation;   /* DNS answers for an earlier submission are stale */
-    enum smtp_step step;    /* the last step the engine announced: where a cancel or a write error happened */
+    uintptr_t generation; /* DNS answers for an earlier submission are stale */
+    enum smtp_step step;  /* the last step the engine announced: where a cancel or a write error happened */
     smtp_client_report_fn report;
     void *report_ctx;
     struct smtp_result result;
     struct smtp_stats stats;
-    uint64_t next_us;       /* the engine's deadline at the last poll (board_uptime_us()), UINT64_MAX for none */
-    bool write_stalled;     /* lwIP had no memory for a write: retried from the poll (see pump) */
+    uint64_t next_us;   /* the engine's deadline at the last poll (board_uptime_us()), UINT64_MAX for none */
+    bool write_stalled; /* lwIP had no memory for a write: retried from the poll (see pump) */
 } client;
 
 /* A write lwIP refused for want of memory is tried again this soon, if no ACK (which frees memory) comes first. */
@@ -95,23 +95,12 @@ static void engine_progress(void *ctx, enum smtp_step step, const char *detail)
     (void)ctx;
     client.step = step;
     switch (step) {
-    case SMTP_STEP_GREETING:
-        report("server: %s", detail);
-        break;
-    case SMTP_STEP_STARTTLS:
-        report("STARTTLS");
-        break;
-    case SMTP_STEP_AUTH:
-        report("AUTH %s", detail);
-        break;
-    case SMTP_STEP_MAIL:
-        report("MAIL FROM:<%s>", detail);
-        break;
-    case SMTP_STEP_BODY:
-        report("sending the message");
-        break;
-    default:
-        break;
+    case SMTP_STEP_GREETING: report("server: %s", detail); break;
+    case SMTP_STEP_STARTTLS: report("STARTTLS"); break;
+    case SMTP_STEP_AUTH: report("AUTH %s", detail); break;
+    case SMTP_STEP_MAIL: report("MAIL FROM:<%s>", detail); break;
+    case SMTP_STEP_BODY: report("sending the message"); break;
+    default: break;
     }
 }
 
@@ -227,8 +216,9 @@ static void on_err(void *arg, err_t err)
     int tls_err = client.pcb_is_tls && err == ERR_ABRT ? tls_last_error(NULL, detail, sizeof detail) : 0;
     if (tls_err == 0) {
         snprintf(detail, sizeof detail, "%s:%u: %s", client.host, (unsigned)client.port,
-                 err != ERR_RST ? net_strerror(err)
-                 : client.phase == PHASE_CONNECTING ? "connection refused" : "connection reset");
+                 err != ERR_RST                     ? net_strerror(err)
+                 : client.phase == PHASE_CONNECTING ? "connection refused"
+                                                    : "connection reset");
     }
     if (client.phase == PHASE_CONNECTING && tls_err == 0) {
         smtp_session_abort(&client.session, SMTP_STEP_CONNECT, true, detail, now);
@@ -496,8 +486,7 @@ int smtp_client_start(const struct smtp_client_settings *settings, struct smtp_m
     } else if (err == ERR_INPROGRESS) {
         report("resolving %s", client.host);
     } else {
-        snprintf(detail, sizeof detail, "cannot resolve %s: %s", client.host,
-                 net_dns_strerror(err));
+        snprintf(detail, sizeof detail, "cannot resolve %s: %s", client.host, net_dns_strerror(err));
         smtp_session_abort(&client.session, SMTP_STEP_CONNECT, true, detail, sys_now());
     }
     smtp_client_poll();
@@ -578,17 +567,11 @@ const struct smtp_stats *smtp_client_stats(void)
 const char *smtp_client_strerror(int err)
 {
     switch (err) {
-    case SMTP_CLIENT_OK:
-        return "ok";
-    case SMTP_CLIENT_ERR_BUSY:
-        return "a submission is already running";
-    case SMTP_CLIENT_ERR_ARG:
-        return "no settings, server or message";
-    case SMTP_CLIENT_ERR_NO_NET:
-        return "the network is not up (see `net`)";
-    case SMTP_CLIENT_ERR_NO_MEM:
-        return "out of memory";
-    default:
-        return "unknown error";
+    case SMTP_CLIENT_OK: return "ok";
+    case SMTP_CLIENT_ERR_BUSY: return "a submission is already running";
+    case SMTP_CLIENT_ERR_ARG: return "no settings, server or message";
+    case SMTP_CLIENT_ERR_NO_NET: return "the network is not up (see `net`)";
+    case SMTP_CLIENT_ERR_NO_MEM: return "out of memory";
+    default: return "unknown error";
     }
 }

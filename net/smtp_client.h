@@ -38,11 +38,11 @@
 #include "net/smtp.h"
 #include "net/tls.h"
 
-#define SMTP_CLIENT_OK 0
-#define SMTP_CLIENT_ERR_BUSY (-ERR_BASE_SMTP_CLIENT - 1)    /* a submission is still running */
-#define SMTP_CLIENT_ERR_ARG (-ERR_BASE_SMTP_CLIENT - 2)     /* NULL settings, server or messages */
-#define SMTP_CLIENT_ERR_NO_NET (-ERR_BASE_SMTP_CLIENT - 3)  /* the network is not up (no address, or no link) */
-#define SMTP_CLIENT_ERR_NO_MEM (-ERR_BASE_SMTP_CLIENT - 4)  /* no memory for a file the TLS settings name */
+#define SMTP_CLIENT_OK         0
+#define SMTP_CLIENT_ERR_BUSY   (-ERR_BASE_SMTP_CLIENT - 1) /* a submission is still running */
+#define SMTP_CLIENT_ERR_ARG    (-ERR_BASE_SMTP_CLIENT - 2) /* NULL settings, server or messages */
+#define SMTP_CLIENT_ERR_NO_NET (-ERR_BASE_SMTP_CLIENT - 3) /* the network is not up (no address, or no link) */
+#define SMTP_CLIENT_ERR_NO_MEM (-ERR_BASE_SMTP_CLIENT - 4) /* no memory for a file the TLS settings name */
 
 /* Longest progress line handed to the callback, a server reply of RFC 5321's 512 octets included. */
 #define SMTP_CLIENT_LINE_MAX 600
@@ -53,16 +53,16 @@
 
 /* One submission's settings. */
 struct smtp_client_settings {
-    const char *host;             /* the mail hub: a name or an address */
+    const char *host; /* the mail hub: a name or an address */
     uint16_t port;
     /* The engine's options; the client sets the log, progress and HMAC callbacks (log only with debug). */
     struct smtp_options options;
-    bool debug;                   /* report every line sent and received (Debug=YES) */
+    bool debug; /* report every line sent and received (Debug=YES) */
     /* Used unless options.tls is SMTP_TLS_NONE: */
     struct tls_settings tls;
-    const char *ca_file;          /* CA certificates (PEM) on the boot partition; NULL or "": the built-in bundle */
-    const char *cert_file;        /* the client certificate (PEM); NULL: none */
-    const char *key_file;         /* its key (PEM; may name cert_file's file); used with cert_file only */
+    const char *ca_file;   /* CA certificates (PEM) on the boot partition; NULL or "": the built-in bundle */
+    const char *cert_file; /* the client certificate (PEM); NULL: none */
+    const char *key_file;  /* its key (PEM; may name cert_file's file); used with cert_file only */
 };
 
 typedef void (*smtp_client_report_fn)(void *ctx, const char *line);

@@ -37,32 +37,32 @@
 #define SMTP_REPLY_TEXT_MAX 400
 #endif
 
-#define SMTP_REPLY_MORE 0      /* all input consumed, the line is not complete yet */
-#define SMTP_REPLY_LINE 1      /* a continuation line ("250-...") is complete: see smtp_reply_line */
-#define SMTP_REPLY_DONE 2      /* the last line is complete: the reply is ready */
+#define SMTP_REPLY_MORE 0 /* all input consumed, the line is not complete yet */
+#define SMTP_REPLY_LINE 1 /* a continuation line ("250-...") is complete: see smtp_reply_line */
+#define SMTP_REPLY_DONE 2 /* the last line is complete: the reply is ready */
 /* not a reply line, or codes differ within a multi-line reply */
-#define SMTP_REPLY_ERR_SYNTAX (-ERR_BASE_SMTP_REPLY - 1)
+#define SMTP_REPLY_ERR_SYNTAX   (-ERR_BASE_SMTP_REPLY - 1)
 #define SMTP_REPLY_ERR_TOO_LONG (-ERR_BASE_SMTP_REPLY - 2) /* a line over SMTP_REPLY_LINE_MAX octets */
 
 /* One complete reply. `code` is 0 when there is none (a local failure). */
 struct smtp_reply {
-	uint16_t code;
-	bool has_enhanced;
-	uint8_t enh_class; /* 2, 4 or 5 */
-	uint16_t enh_subject;
-	uint16_t enh_detail;
-	bool truncated;
-	unsigned lines;
-	char text[SMTP_REPLY_TEXT_MAX + 1]; /* lines joined by one space, enhanced codes removed; NUL-terminated */
+    uint16_t code;
+    bool has_enhanced;
+    uint8_t enh_class; /* 2, 4 or 5 */
+    uint16_t enh_subject;
+    uint16_t enh_detail;
+    bool truncated;
+    unsigned lines;
+    char text[SMTP_REPLY_TEXT_MAX + 1]; /* lines joined by one space, enhanced codes removed; NUL-terminated */
 };
 
 struct smtp_reply_parser {
-	char line[SMTP_REPLY_LINE_MAX];
-	size_t len;
-	bool failed;   /* after an error every further byte is refused until smtp_reply_reset */
-	bool complete;  /* `reply` is finished; the next line starts a new one */
-	bool line_done; /* `line` holds the last complete line; the next byte starts a new one */
-	struct smtp_reply reply;
+    char line[SMTP_REPLY_LINE_MAX];
+    size_t len;
+    bool failed;    /* after an error every further byte is refused until smtp_reply_reset */
+    bool complete;  /* `reply` is finished; the next line starts a new one */
+    bool line_done; /* `line` holds the last complete line; the next byte starts a new one */
+    struct smtp_reply reply;
 };
 
 void smtp_reply_reset(struct smtp_reply_parser *p);

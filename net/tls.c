@@ -34,8 +34,8 @@
 #define ERR_TEXT_MAX 256
 
 /* With a pin the chain and the dates do not count: these are the verification results the pin replaces. */
-#define PIN_REPLACES_FLAGS                                                                                      \
-    (MBEDTLS_X509_BADCERT_NOT_TRUSTED | MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE |         \
+#define PIN_REPLACES_FLAGS                                                                           \
+    (MBEDTLS_X509_BADCERT_NOT_TRUSTED | MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE | \
      MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK)
 
 enum conn_phase {
@@ -52,12 +52,12 @@ struct tls_conn {
     uint32_t host_ip[4]; /* the host as an address, when it is an IP literal (host_ip_len bytes) */
     size_t host_ip_len;
     enum conn_phase phase;
-    struct pbuf *rx;          /* ciphertext received and not yet read by Mbed TLS */
-    struct pbuf *refused;     /* plaintext the application's recv callback refused, offered again later */
-    bool inner_eof;           /* the peer sent FIN */
-    bool eof_delivered;       /* the application got its recv(NULL) */
-    bool flush_pending;       /* part of a record is still in Mbed TLS's output buffer */
-    u32_t plain_unacked;      /* plaintext written and not yet reported to the sent callback */
+    struct pbuf *rx;      /* ciphertext received and not yet read by Mbed TLS */
+    struct pbuf *refused; /* plaintext the application's recv callback refused, offered again later */
+    bool inner_eof;       /* the peer sent FIN */
+    bool eof_delivered;   /* the application got its recv(NULL) */
+    bool flush_pending;   /* part of a record is still in Mbed TLS's output buffer */
+    u32_t plain_unacked;  /* plaintext written and not yet reported to the sent callback */
     altcp_connected_fn connected;
     /* re-entry (see the top of the file) */
     unsigned busy;
@@ -85,24 +85,15 @@ static char strerror_buf[ERR_TEXT_MAX];
 const char *tls_strerror(int err)
 {
     switch (err) {
-    case 0:
-        return "no error";
-    case TLS_ERR_ARG:
-        return "invalid argument";
-    case TLS_ERR_NO_MEM:
-        return "out of memory";
-    case TLS_ERR_CLOCK:
-        return "clock not set: cannot check certificate dates";
-    case TLS_ERR_NO_CA:
-        return "no usable CA certificate";
-    case TLS_ERR_PIN:
-        return "the server certificate does not match TLS_Fingerprint";
-    case TLS_ERR_CLOSED:
-        return "connection closed during the TLS handshake";
-    case TLS_ERR_CLIENT_KEY:
-        return "TLSKey is not the private key of TLSCert";
-    default:
-        break;
+    case 0: return "no error";
+    case TLS_ERR_ARG: return "invalid argument";
+    case TLS_ERR_NO_MEM: return "out of memory";
+    case TLS_ERR_CLOCK: return "clock not set: cannot check certificate dates";
+    case TLS_ERR_NO_CA: return "no usable CA certificate";
+    case TLS_ERR_PIN: return "the server certificate does not match TLS_Fingerprint";
+    case TLS_ERR_CLOSED: return "connection closed during the TLS handshake";
+    case TLS_ERR_CLIENT_KEY: return "TLSKey is not the private key of TLSCert";
+    default: break;
     }
     char name[ERR_TEXT_MAX - 16];
     mbedtls_strerror(err, name, sizeof name);
@@ -690,8 +681,8 @@ struct altcp_pcb *tls_new(struct altcp_pcb *inner, struct tls_config *tc, const 
     return conn;
 }
 
-struct altcp_pcb *tls_wrap(struct altcp_pcb *inner, struct tls_config *tc, const char *host,
-                           altcp_connected_fn done, int *err)
+struct altcp_pcb *tls_wrap(struct altcp_pcb *inner, struct tls_config *tc, const char *host, altcp_connected_fn done,
+                           int *err)
 {
     if (inner == NULL) {
         if (err != NULL) {

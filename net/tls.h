@@ -64,12 +64,12 @@
 #include "lwip/altcp.h"
 
 /* Errors of our own, below the range of Mbed TLS codes (which are -0x0001 .. -0x7FFF). */
-#define TLS_ERR_ARG (-ERR_BASE_TLS - 1)        /* NULL or unusable argument (empty or over-long host name) */
-#define TLS_ERR_NO_MEM (-ERR_BASE_TLS - 2)     /* out of memory */
-#define TLS_ERR_CLOCK (-ERR_BASE_TLS - 3)      /* clock not set: cannot check certificate dates */
-#define TLS_ERR_NO_CA (-ERR_BASE_TLS - 4)      /* the CA data holds no certificate Mbed TLS can use */
-#define TLS_ERR_PIN (-ERR_BASE_TLS - 5)        /* the server certificate does not match TLS_Fingerprint */
-#define TLS_ERR_CLOSED (-ERR_BASE_TLS - 6)     /* the peer closed the connection before the handshake finished */
+#define TLS_ERR_ARG        (-ERR_BASE_TLS - 1) /* NULL or unusable argument (empty or over-long host name) */
+#define TLS_ERR_NO_MEM     (-ERR_BASE_TLS - 2) /* out of memory */
+#define TLS_ERR_CLOCK      (-ERR_BASE_TLS - 3) /* clock not set: cannot check certificate dates */
+#define TLS_ERR_NO_CA      (-ERR_BASE_TLS - 4) /* the CA data holds no certificate Mbed TLS can use */
+#define TLS_ERR_PIN        (-ERR_BASE_TLS - 5) /* the server certificate does not match TLS_Fingerprint */
+#define TLS_ERR_CLOSED     (-ERR_BASE_TLS - 6) /* the peer closed the connection before the handshake finished */
 #define TLS_ERR_CLIENT_KEY (-ERR_BASE_TLS - 7) /* TLSKey is not the key of TLSCert */
 
 /* Plaintext is handed to the recv callback in pbufs of at most this many bytes (one record is up to 16 KiB). */
@@ -144,8 +144,8 @@ struct altcp_pcb *tls_new(struct altcp_pcb *inner, struct tls_config *tc, const 
  * main loop runs again; `done(arg, conn, ERR_OK)` runs when the handshake has succeeded (a failure goes to the err
  * callback). Returns the TLS pcb, or NULL with *err set, in which case `inner` is untouched and still the caller's.
  */
-struct altcp_pcb *tls_wrap(struct altcp_pcb *inner, struct tls_config *tc, const char *host,
-                           altcp_connected_fn done, int *err);
+struct altcp_pcb *tls_wrap(struct altcp_pcb *inner, struct tls_config *tc, const char *host, altcp_connected_fn done,
+                           int *err);
 
 /* True for a pcb made by tls_new() or tls_wrap(). */
 bool tls_is_tls(const struct altcp_pcb *conn);

@@ -24,11 +24,13 @@
  * 8.6 M instructions against P-256's 11.2 M (key pair with precomputed tables, then the generic variable-point
  * multiplication) on the native board (bench/submit); it is also what most servers pick. P-256 stays for servers
  * that take nothing else. Nothing slower (P-384, P-521, FFDHE). */
+/* clang-format off */
 static const uint16_t tls_groups[] = {
     MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
     MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
     MBEDTLS_SSL_IANA_TLS_GROUP_NONE,
 };
+/* clang-format on */
 
 struct session_slot {
     char host[TLS_HOST_MAX + 1];
@@ -85,8 +87,7 @@ static unsigned chain_length(const mbedtls_x509_crt *crt)
 }
 
 /* PEM certificates from a file: mbedtls_x509_crt_parse skips the blocks it cannot use and returns how many. */
-static int parse_pem_certs(mbedtls_x509_crt *chain, const struct tls_pem *pem, unsigned *loaded,
-                           unsigned *skipped)
+static int parse_pem_certs(mbedtls_x509_crt *chain, const struct tls_pem *pem, unsigned *loaded, unsigned *skipped)
 {
     unsigned char *copy;
     int err = pem_copy(pem, &copy);
@@ -179,9 +180,8 @@ int tls_config_new(struct tls_config **out, const struct tls_settings *settings,
     }
     mbedtls_ssl_conf_rng(&tc->conf, net_random_bytes, NULL);
     mbedtls_ssl_conf_authmode(&tc->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
-    mbedtls_ssl_conf_min_tls_version(&tc->conf, settings->min_version == TLS_VERSION_1_3
-                                                    ? MBEDTLS_SSL_VERSION_TLS1_3
-                                                    : MBEDTLS_SSL_VERSION_TLS1_2);
+    mbedtls_ssl_conf_min_tls_version(&tc->conf, settings->min_version == TLS_VERSION_1_3 ? MBEDTLS_SSL_VERSION_TLS1_3
+                                                                                         : MBEDTLS_SSL_VERSION_TLS1_2);
     mbedtls_ssl_conf_max_tls_version(&tc->conf, MBEDTLS_SSL_VERSION_TLS1_3);
     mbedtls_ssl_conf_groups(&tc->conf, tls_groups);
     /* Tickets (TLS 1.2 RFC 5077, TLS 1.3 NewSessionTicket) make a reconnect skip the certificate chain check, the

@@ -137,7 +137,8 @@ int main(int argc, char **argv)
     }
     off_t size = S_ISBLK(st.st_mode) ? lseek(img.fd, 0, SEEK_END) : st.st_size;
     uint64_t blocks = size > 0 ? (uint64_t)size / BLOCKDEV_BLOCK_SIZE : 0;
-    struct blockdev disk = { .read = image_read, .ctx = &img,
+    struct blockdev disk = { .read = image_read,
+                             .ctx = &img,
                              .block_count = blocks > UINT32_MAX ? UINT32_MAX : (uint32_t)blocks };
 
     uint32_t first, count;

@@ -38,12 +38,12 @@
  * caller, the LED pattern's next edge); frames, console bytes and input edges wake the sleep by interrupt. */
 #define BOARD_IDLE_MAX_US (BOARD_WATCHDOG_MS * 1000u / 4u)
 /* The system timer channel that ends an idle sleep (the VideoCore owns 0 and 2). */
-#define BOARD_IDLE_TIMER SYSTIMER_COMPARE_ARM1
+#define BOARD_IDLE_TIMER     SYSTIMER_COMPARE_ARM1
 #define BOARD_IDLE_TIMER_IRQ INTC_IRQ_SYSTIMER1
 
 /* QEMU tells itself apart through the DWC2 USB core's id: the real chip reads 0x4F54280A, QEMU 0x4F54294A. */
 #define DWC2_GSNPSID_OFFSET 0x40u
-#define DWC2_GSNPSID_QEMU 0x4F54294Au
+#define DWC2_GSNPSID_QEMU   0x4F54294Au
 
 static struct board_info info;
 static const struct pi_model *model;
@@ -178,15 +178,10 @@ static void read_reset_cause(void)
 static void led_init(void)
 {
     switch (model->led.kind) {
-    case PI_LED_GPIO:
-        actled_init_gpio(model->led.pin, model->led.active_low);
-        break;
-    case PI_LED_FIRMWARE:
-        actled_init_firmware(model->led.pin);
-        break;
+    case PI_LED_GPIO: actled_init_gpio(model->led.pin, model->led.active_low); break;
+    case PI_LED_FIRMWARE: actled_init_firmware(model->led.pin); break;
     case PI_LED_NONE:
-    default:
-        break;
+    default: break;
     }
 }
 

@@ -12,10 +12,10 @@
 
 /* Boot facts that boot_start() gathered before main(). */
 struct board_pi_boot {
-    uint32_t machine_type;     /* r1 from the loader */
-    uintptr_t blob;            /* r2 from the loader */
-    size_t ram_size;           /* ARM RAM from the firmware, or a fallback */
-    int ram_size_err;          /* mbox error when the fallback was used, else 0 */
+    uint32_t machine_type; /* r1 from the loader */
+    uintptr_t blob;        /* r2 from the loader */
+    size_t ram_size;       /* ARM RAM from the firmware, or a fallback */
+    int ram_size_err;      /* mbox error when the fallback was used, else 0 */
     struct bootinfo info;
     int bootinfo_err;
 };

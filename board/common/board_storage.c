@@ -19,9 +19,9 @@
 
 /* The SD card's pins on every 32-bit Pi: CLK, CMD, DAT0-3 on GPIO 48-53, ALT3 routes them to the Arasan host.
  * CMD and data lines need pull-ups; the clock does not. */
-#define SD_PIN_CLK   48u
+#define SD_PIN_CLK          48u
 #define SD_PIN_FIRST_PULLED 49u
-#define SD_PIN_LAST  53u
+#define SD_PIN_LAST         53u
 
 static struct sdhci sd;
 static struct blockdev sd_blockdev;

@@ -27,9 +27,9 @@
 #define BOOTINFO_4GIB (UINT64_C(1) << 32)
 
 /* Root cell counts this reader can turn into 32-bit addresses: one cell, or two for 64-bit trees. */
-#define FDT_CELLS_MIN 1
-#define FDT_CELLS_MAX 2
-#define FDT_CELL_BYTES 4
+#define FDT_CELLS_MIN    1
+#define FDT_CELLS_MAX    2
+#define FDT_CELL_BYTES   4
 #define FDT_RSVMAP_ALIGN 8 /* the reservation map holds 64-bit pairs */
 
 static void bootinfo_reset(struct bootinfo *out)
@@ -214,7 +214,8 @@ static void fdt_read_memory(const void *fdt, struct bootinfo *out)
 
     /* libfdt's offsets only move forward through a block fdt_check_full() has bounded, so this ends. */
     int node;
-    fdt_for_each_subnode(node, fdt, 0) {
+    fdt_for_each_subnode(node, fdt, 0)
+    {
         int len;
         const char *name = fdt_get_name(fdt, node, &len);
         if (name == NULL || !fdt_is_memory_node(name, len)) {

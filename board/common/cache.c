@@ -40,15 +40,15 @@ static uint32_t dcache_line_size(void)
     return 4u << ((read_ctr() >> 16) & 0xF);
 }
 
-#define CLIDR_LOC_SHIFT 24
-#define CLIDR_LOC_MASK  0x7u
-#define CLIDR_CTYPE_BITS 3
+#define CLIDR_LOC_SHIFT      24
+#define CLIDR_LOC_MASK       0x7u
+#define CLIDR_CTYPE_BITS     3
 #define CLIDR_CTYPE_DATA_MIN 2 /* cache types 2 (data only) and up have a data cache */
-#define CCSIDR_LINE_MASK 0x7u
-#define CCSIDR_WAYS_SHIFT 3
-#define CCSIDR_WAYS_MASK 0x3FFu
-#define CCSIDR_SETS_SHIFT 13
-#define CCSIDR_SETS_MASK 0x7FFFu
+#define CCSIDR_LINE_MASK     0x7u
+#define CCSIDR_WAYS_SHIFT    3
+#define CCSIDR_WAYS_MASK     0x3FFu
+#define CCSIDR_SETS_SHIFT    13
+#define CCSIDR_SETS_MASK     0x7FFFu
 
 static void dcache_invalidate_all_v7(void)
 {

@@ -8,9 +8,9 @@
 #include "board/common/crash_kinds.h"
 
 /* Fault status register: FS[3:0] and, on ARMv6+, FS[4] in bit 10; bit 11 (DFSR) tells a write. */
-#define FSR_FS_LOW_MASK   0xFu
-#define FSR_FS_HIGH_BIT   10
-#define FSR_WNR           (1u << 11)
+#define FSR_FS_LOW_MASK 0xFu
+#define FSR_FS_HIGH_BIT 10
+#define FSR_WNR         (1u << 11)
 
 static volatile bool crashing;
 

@@ -11,37 +11,37 @@
 #include "board/common/cache.h"
 #include "drivers/dma.h"
 
-#define MMU_SECTION_SIZE  0x100000u
-#define MMU_PAGE_SIZE     0x1000u
-#define MMU_L1_ENTRIES    4096u
-#define MMU_L2_ENTRIES    256u
+#define MMU_SECTION_SIZE 0x100000u
+#define MMU_PAGE_SIZE    0x1000u
+#define MMU_L1_ENTRIES   4096u
+#define MMU_L2_ENTRIES   256u
 /* The image's read-only part must end below this; linker/pi.ld asserts it. */
 #define MMU_PAGED_SECTIONS 4u
 
 /* L1 descriptor fields. */
-#define L1_TYPE_FAULT     0x0u
-#define L1_TYPE_COARSE    0x1u
-#define L1_TYPE_SECTION   0x2u
-#define L1_SECT_B         (1u << 2)
-#define L1_SECT_C         (1u << 3)
-#define L1_SECT_XN        (1u << 4)
-#define L1_SECT_AP_LSB    10
-#define L1_SECT_TEX_LSB   12
-#define L1_SECT_APX       (1u << 15)
+#define L1_TYPE_FAULT       0x0u
+#define L1_TYPE_COARSE      0x1u
+#define L1_TYPE_SECTION     0x2u
+#define L1_SECT_B           (1u << 2)
+#define L1_SECT_C           (1u << 3)
+#define L1_SECT_XN          (1u << 4)
+#define L1_SECT_AP_LSB      10
+#define L1_SECT_TEX_LSB     12
+#define L1_SECT_APX         (1u << 15)
 #define L1_COARSE_BASE_MASK 0xFFFFFC00u
 
 /* L2 small page descriptor fields. */
-#define L2_TYPE_FAULT     0x0u
-#define L2_SMALL_XN       (1u << 0)
-#define L2_TYPE_SMALL     (1u << 1)
-#define L2_SMALL_B        (1u << 2)
-#define L2_SMALL_C        (1u << 3)
-#define L2_SMALL_AP_LSB   4
-#define L2_SMALL_TEX_LSB  6
-#define L2_SMALL_APX      (1u << 9)
+#define L2_TYPE_FAULT    0x0u
+#define L2_SMALL_XN      (1u << 0)
+#define L2_TYPE_SMALL    (1u << 1)
+#define L2_SMALL_B       (1u << 2)
+#define L2_SMALL_C       (1u << 3)
+#define L2_SMALL_AP_LSB  4
+#define L2_SMALL_TEX_LSB 6
+#define L2_SMALL_APX     (1u << 9)
 
 /* AP[1:0] = 01: privileged access only; with APX (AP[2]) set it is read-only. */
-#define AP_PRIV           0x1u
+#define AP_PRIV 0x1u
 
 /* Memory types (TEX, C, B): normal write-back write-allocate for RAM; Strongly-ordered (TEX 000, C 0, B 0) for
  * peripherals. The ARM ARM (ARMv7-A/R, A3.5.5 "Device and Strongly-ordered memory"; the same encoding on ARMv6
@@ -50,7 +50,7 @@
  * clock, a watchdog arm, a USB channel enable) has taken effect when the next instruction runs, and a barrier after
  * it (drivers/mmio.h) waits for the peripheral, not for a buffer: what the BCM2835 ARM Peripherals manual's
  * section 1.3 ordering rule needs. */
-#define TEX_NORMAL_WBWA   0x1u
+#define TEX_NORMAL_WBWA      0x1u
 #define TEX_STRONGLY_ORDERED 0x0u
 
 /* Domain 0 as "client": the descriptors' access permissions are checked. */
@@ -58,9 +58,9 @@
 
 /* TTBR0 walk attributes: the tables are read through the caches (inner and outer write-back write-allocate). */
 #if __ARM_ARCH >= 7
-#define TTBR_WALK_ATTRS   ((1u << 6) | (1u << 3)) /* IRGN = 01 (IRGN[0] is bit 6 with the MP extensions), RGN = 01 */
+#define TTBR_WALK_ATTRS ((1u << 6) | (1u << 3)) /* IRGN = 01 (IRGN[0] is bit 6 with the MP extensions), RGN = 01 */
 #else
-#define TTBR_WALK_ATTRS   ((1u << 0) | (1u << 3)) /* C = inner cacheable, RGN = 01 */
+#define TTBR_WALK_ATTRS ((1u << 0) | (1u << 3)) /* C = inner cacheable, RGN = 01 */
 #endif
 
 extern char __image_start[], __ro_end[];
@@ -74,17 +74,16 @@ static uint32_t section_descriptor(uintptr_t base, enum mmu_kind kind)
 {
     switch (kind) {
     case MMU_CODE:
-        return base | L1_TYPE_SECTION | (TEX_NORMAL_WBWA << L1_SECT_TEX_LSB) | L1_SECT_C | L1_SECT_B |
-               L1_SECT_APX | (AP_PRIV << L1_SECT_AP_LSB);
+        return base | L1_TYPE_SECTION | (TEX_NORMAL_WBWA << L1_SECT_TEX_LSB) | L1_SECT_C | L1_SECT_B | L1_SECT_APX |
+               (AP_PRIV << L1_SECT_AP_LSB);
     case MMU_DATA:
-        return base | L1_TYPE_SECTION | (TEX_NORMAL_WBWA << L1_SECT_TEX_LSB) | L1_SECT_C | L1_SECT_B |
-               L1_SECT_XN | (AP_PRIV << L1_SECT_AP_LSB);
+        return base | L1_TYPE_SECTION | (TEX_NORMAL_WBWA << L1_SECT_TEX_LSB) | L1_SECT_C | L1_SECT_B | L1_SECT_XN |
+               (AP_PRIV << L1_SECT_AP_LSB);
     case MMU_DEVICE:
         return base | L1_TYPE_SECTION | (TEX_STRONGLY_ORDERED << L1_SECT_TEX_LSB) | L1_SECT_XN |
                (AP_PRIV << L1_SECT_AP_LSB);
     case MMU_FAULT:
-    default:
-        return L1_TYPE_FAULT;
+    default: return L1_TYPE_FAULT;
     }
 }
 
@@ -92,15 +91,14 @@ static uint32_t page_descriptor(uintptr_t base, enum mmu_kind kind)
 {
     switch (kind) {
     case MMU_CODE:
-        return base | L2_TYPE_SMALL | (TEX_NORMAL_WBWA << L2_SMALL_TEX_LSB) | L2_SMALL_C | L2_SMALL_B |
-               L2_SMALL_APX | (AP_PRIV << L2_SMALL_AP_LSB);
+        return base | L2_TYPE_SMALL | (TEX_NORMAL_WBWA << L2_SMALL_TEX_LSB) | L2_SMALL_C | L2_SMALL_B | L2_SMALL_APX |
+               (AP_PRIV << L2_SMALL_AP_LSB);
     case MMU_DATA:
-        return base | L2_TYPE_SMALL | (TEX_NORMAL_WBWA << L2_SMALL_TEX_LSB) | L2_SMALL_C | L2_SMALL_B |
-               L2_SMALL_XN | (AP_PRIV << L2_SMALL_AP_LSB);
+        return base | L2_TYPE_SMALL | (TEX_NORMAL_WBWA << L2_SMALL_TEX_LSB) | L2_SMALL_C | L2_SMALL_B | L2_SMALL_XN |
+               (AP_PRIV << L2_SMALL_AP_LSB);
     case MMU_FAULT:
     case MMU_DEVICE:
-    default:
-        return L2_TYPE_FAULT;
+    default: return L2_TYPE_FAULT;
     }
 }
 

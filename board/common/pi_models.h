@@ -49,13 +49,13 @@ enum pi_nic {
 };
 
 struct pi_model {
-    const char *name;   /* "Raspberry Pi 2 Model B"; "Unknown Raspberry Pi" for the fallback */
-    const char *soc;    /* "BCM2835", "BCM2836", "BCM2837", "BCM2837B0", "RP3A0"; "unknown" for the fallback */
+    const char *name; /* "Raspberry Pi 2 Model B"; "Unknown Raspberry Pi" for the fallback */
+    const char *soc;  /* "BCM2835", "BCM2836", "BCM2837", "BCM2837B0", "RP3A0"; "unknown" for the fallback */
     struct pi_led led;
     enum pi_nic nic;
     bool has_bluetooth; /* the firmware routes the PL011 to the Bluetooth chip; the board must take it back */
     enum pi_header header;
-    bool known;         /* false only for the fallback entry: the caller should print the revision code */
+    bool known; /* false only for the fallback entry: the caller should print the revision code */
 };
 
 /* The model for a revision code. Never NULL: unknown codes (and 0, when the firmware did not answer) give a

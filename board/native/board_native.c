@@ -37,17 +37,17 @@
 #include "lib/units.h"
 
 /* How the cause of a reset travels across execv(): "<cause number>" and the detail text. */
-#define RESET_ENV_CAUSE "BAREMAIL_RESET_CAUSE"
+#define RESET_ENV_CAUSE  "BAREMAIL_RESET_CAUSE"
 #define RESET_ENV_DETAIL "BAREMAIL_RESET_DETAIL"
 #define RESET_DETAIL_MAX 96
 /* The longest board_idle_until() sleep. Everything that waits for time asks for its own deadline and input or a
  * frame from slirp wakes the sleep at once, so this is only a backstop (there is no watchdog to feed here). */
 #define BOARD_IDLE_MAX_MS 1000
-#define CONSOLE_IN_BUF 256
-#define CMDLINE_MAX 256
+#define CONSOLE_IN_BUF    256
+#define CMDLINE_MAX       256
 /* Ctrl-D: the end of input on a terminal in raw mode, as it is in cooked mode. */
-#define KEY_CTRL_D 0x04
-#define EXIT_USAGE 2
+#define KEY_CTRL_D   0x04
+#define EXIT_USAGE   2
 #define SD_OPTION_EQ "--sd="
 
 /* A locally administered address in QEMU's range (52:54:00), as a QEMU guest NIC would have. */
@@ -84,16 +84,17 @@ static void native_save_args(int argc, char **argv, char **envp)
     saved_argc = argc;
     saved_argv = argv;
 }
-__attribute__((section(".init_array"), used)) static void (*const native_args_hook)(int, char **, char **) =
-    native_save_args;
+__attribute__((section(".init_array"), used)) static void (*const native_args_hook)(int, char **,
+                                                                                    char **) = native_save_args;
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: %s [--sd PATH]\n"
-                 "  --sd PATH   the card: an SD card image (MBR + FAT + journal partition, as tools/mksdcard makes;\n"
-                 "              the journal partition is written) or a directory holding smtp.conf and the other\n"
-                 "              files (names case-insensitive; no journal partition: the outbox stays in RAM)\n"
-                 "The console is stdin/stdout; `poweroff`, Ctrl-D or the end of input quits.\n",
+    fprintf(out,
+            "usage: %s [--sd PATH]\n"
+            "  --sd PATH   the card: an SD card image (MBR + FAT + journal partition, as tools/mksdcard makes;\n"
+            "              the journal partition is written) or a directory holding smtp.conf and the other\n"
+            "              files (names case-insensitive; no journal partition: the outbox stays in RAM)\n"
+            "The console is stdin/stdout; `poweroff`, Ctrl-D or the end of input quits.\n",
             saved_argv != NULL && saved_argv[0] != NULL ? saved_argv[0] : "baremail");
 }
 

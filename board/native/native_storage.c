@@ -225,7 +225,8 @@ int board_journal_area(uint32_t *blocks)
         }
         if (S_ISDIR(st.st_mode)) {
             printf("sd card: %s is a directory: it stands for the boot partition and has no raw journal partition "
-                   "(give a card image made by `make sdcard` instead)\n", sd_path);
+                   "(give a card image made by `make sdcard` instead)\n",
+                   sd_path);
             return BOARD_ERR_NO_JOURNAL;
         }
         err = image_open(&st);

@@ -15,11 +15,11 @@
 #include "lib/units.h"
 
 /* QEMU's -netdev user defaults, so tests and users see the same addresses under QEMU and here. */
-#define SLIRP_NETWORK "10.0.2.0"
-#define SLIRP_NETMASK "255.255.255.0"
-#define SLIRP_HOST "10.0.2.2"
+#define SLIRP_NETWORK    "10.0.2.0"
+#define SLIRP_NETMASK    "255.255.255.0"
+#define SLIRP_HOST       "10.0.2.2"
 #define SLIRP_DHCP_START "10.0.2.15"
-#define SLIRP_DNS "10.0.2.3"
+#define SLIRP_DNS        "10.0.2.3"
 /* SlirpConfig layout of libslirp 4.7 (Debian 12): version 4 adds disable_dhcp and timer_new_opaque. */
 #define SLIRP_NETDEV_CONFIG_VERSION 4
 /* Poll entries grow in these steps: slirp has a socket per open connection plus its DNS and DHCP ones. */

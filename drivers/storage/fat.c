@@ -7,6 +7,7 @@
 #include "lib/utf8.h"
 
 /* Boot sector (BPB) fields, common part. */
+/* clang-format off */
 #define BPB_JUMP                 0u
 #define   BPB_JUMP_SHORT         0xEBu
 #define   BPB_JUMP_NEAR          0xE9u
@@ -32,10 +33,12 @@
 #define BOOT_SIGNATURE           510u
 #define   BOOT_SIGNATURE_0       0x55u
 #define   BOOT_SIGNATURE_1       0xAAu
+/* clang-format on */
 
 /* exFAT keeps its name where FAT has the OEM name, and zeros where FAT has the BPB. */
 static const char exfat_oem_name[8] = { 'E', 'X', 'F', 'A', 'T', ' ', ' ', ' ' };
 
+/* clang-format off */
 #define SECTOR_MAX_SIZE          4096u
 #define SEC_PER_CLUS_MAX         128u
 #define NUM_FATS_MAX             2u
@@ -81,16 +84,17 @@ static const char exfat_oem_name[8] = { 'E', 'X', 'F', 'A', 'T', ' ', ' ', ' ' }
 #define LFN_CHARS_PER_ENTRY      13u
 #define LFN_MAX_ENTRIES          (FAT_LFN_UNITS / LFN_CHARS_PER_ENTRY)
 #define LFN_TERMINATOR           0x0000u
+/* clang-format on */
 
 /* Where the 13 UTF-16 characters of a long name entry sit. */
 static const uint8_t lfn_char_offsets[LFN_CHARS_PER_ENTRY] = { 1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30 };
 
-#define NO_SECTOR                UINT32_MAX
+#define NO_SECTOR UINT32_MAX
 
 /* Results of scanning one directory sector, besides negative errors. */
-#define SCAN_CONTINUE            0
-#define SCAN_FOUND               1
-#define SCAN_END                 2
+#define SCAN_CONTINUE 0
+#define SCAN_FOUND    1
+#define SCAN_END      2
 
 struct dir_entry_info {
     uint8_t attr;
@@ -667,39 +671,22 @@ int fat_read_file(struct fat_volume *vol, const char *path, void *buf, size_t bu
 const char *fat_strerror(int err)
 {
     switch (err) {
-    case 0:
-        return "success";
-    case FAT_ERR_INVALID_ARG:
-        return "invalid argument";
-    case FAT_ERR_IO:
-        return "storage read error";
-    case FAT_ERR_NOT_FAT:
-        return "not a FAT file system";
-    case FAT_ERR_UNSUPPORTED:
-        return "unsupported file system (FAT12, exFAT or sectors other than 512 bytes)";
-    case FAT_ERR_BAD_BPB:
-        return "corrupt FAT boot sector";
-    case FAT_ERR_BAD_CLUSTER:
-        return "corrupt FAT: invalid cluster in a chain";
-    case FAT_ERR_CHAIN_LOOP:
-        return "corrupt FAT: cluster chain loops";
-    case FAT_ERR_CHAIN_LENGTH:
-        return "corrupt FAT: cluster chain does not match the file size";
-    case FAT_ERR_BAD_DIR:
-        return "corrupt FAT: directory too large";
-    case FAT_ERR_NOT_FOUND:
-        return "no such file or directory";
-    case FAT_ERR_NOT_DIR:
-        return "not a directory";
-    case FAT_ERR_IS_DIR:
-        return "is a directory";
-    case FAT_ERR_TOO_BIG:
-        return "file larger than the buffer";
-    case FAT_ERR_BAD_NAME:
-        return "invalid file name";
-    case FAT_ERR_NOT_MOUNTED:
-        return "volume not mounted";
-    default:
-        return "unknown FAT error";
+    case 0: return "success";
+    case FAT_ERR_INVALID_ARG: return "invalid argument";
+    case FAT_ERR_IO: return "storage read error";
+    case FAT_ERR_NOT_FAT: return "not a FAT file system";
+    case FAT_ERR_UNSUPPORTED: return "unsupported file system (FAT12, exFAT or sectors other than 512 bytes)";
+    case FAT_ERR_BAD_BPB: return "corrupt FAT boot sector";
+    case FAT_ERR_BAD_CLUSTER: return "corrupt FAT: invalid cluster in a chain";
+    case FAT_ERR_CHAIN_LOOP: return "corrupt FAT: cluster chain loops";
+    case FAT_ERR_CHAIN_LENGTH: return "corrupt FAT: cluster chain does not match the file size";
+    case FAT_ERR_BAD_DIR: return "corrupt FAT: directory too large";
+    case FAT_ERR_NOT_FOUND: return "no such file or directory";
+    case FAT_ERR_NOT_DIR: return "not a directory";
+    case FAT_ERR_IS_DIR: return "is a directory";
+    case FAT_ERR_TOO_BIG: return "file larger than the buffer";
+    case FAT_ERR_BAD_NAME: return "invalid file name";
+    case FAT_ERR_NOT_MOUNTED: return "volume not mounted";
+    default: return "unknown FAT error";
     }
 }

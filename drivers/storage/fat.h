@@ -25,13 +25,13 @@
 #include "drivers/blockdev.h"
 #include "lib/err.h"
 
-#define FAT_ERR_INVALID_ARG  (-ERR_BASE_FAT - 1)  /* NULL argument, or the partition is outside the device */
+#define FAT_ERR_INVALID_ARG (-ERR_BASE_FAT - 1) /* NULL argument, or the partition is outside the device */
 /* the block device failed: the device's code is in fat_volume.io_error */
-#define FAT_ERR_IO           (-ERR_BASE_FAT - 2)
-#define FAT_ERR_NOT_FAT      (-ERR_BASE_FAT - 3)  /* no FAT boot sector at the start of the partition */
+#define FAT_ERR_IO      (-ERR_BASE_FAT - 2)
+#define FAT_ERR_NOT_FAT (-ERR_BASE_FAT - 3) /* no FAT boot sector at the start of the partition */
 /* FAT12, a sector size other than 512, or a FAT32 version other than 0.0 */
-#define FAT_ERR_UNSUPPORTED  (-ERR_BASE_FAT - 4)
-#define FAT_ERR_BAD_BPB      (-ERR_BASE_FAT - 5)  /* boot sector fields are inconsistent or do not fit the partition */
+#define FAT_ERR_UNSUPPORTED (-ERR_BASE_FAT - 4)
+#define FAT_ERR_BAD_BPB     (-ERR_BASE_FAT - 5) /* boot sector fields are inconsistent or do not fit the partition */
 /* a cluster chain holds a free, reserved, bad or out-of-range cluster */
 #define FAT_ERR_BAD_CLUSTER  (-ERR_BASE_FAT - 6)
 #define FAT_ERR_CHAIN_LOOP   (-ERR_BASE_FAT - 7)  /* a cluster chain runs in a circle */
@@ -42,15 +42,15 @@
 #define FAT_ERR_IS_DIR       (-ERR_BASE_FAT - 12) /* the path names a directory */
 #define FAT_ERR_TOO_BIG      (-ERR_BASE_FAT - 13) /* the file is larger than the buffer (*out_len says how large) */
 /* a path component is empty, not UTF-8, or longer than 255 characters */
-#define FAT_ERR_BAD_NAME     (-ERR_BASE_FAT - 14)
-#define FAT_ERR_NOT_MOUNTED  (-ERR_BASE_FAT - 15) /* fat_read_file() on a volume that is not mounted */
+#define FAT_ERR_BAD_NAME    (-ERR_BASE_FAT - 14)
+#define FAT_ERR_NOT_MOUNTED (-ERR_BASE_FAT - 15) /* fat_read_file() on a volume that is not mounted */
 
 /* The FAT specification's limit on a directory's size (65536 entries of 32 bytes, 2 MiB). */
-#define FAT_MAX_DIR_ENTRIES  65536u
+#define FAT_MAX_DIR_ENTRIES 65536u
 /* Longest long file name, in UTF-16 code units. */
-#define FAT_MAX_NAME         255u
+#define FAT_MAX_NAME 255u
 /* Room for the most characters a long name's entries can carry: 20 entries of 13 (the name itself is <= 255). */
-#define FAT_LFN_UNITS        260u
+#define FAT_LFN_UNITS 260u
 
 enum fat_type {
     FAT_TYPE_NONE = 0,
@@ -64,16 +64,16 @@ struct fat_volume {
     const struct blockdev *dev;
     enum fat_type type;
     int io_error;
-    uint32_t first_lba;           /* partition start on the device */
-    uint32_t total_sectors;       /* volume size from the boot sector (<= the partition's size) */
+    uint32_t first_lba;     /* partition start on the device */
+    uint32_t total_sectors; /* volume size from the boot sector (<= the partition's size) */
     uint32_t sectors_per_cluster;
-    uint32_t fat_lba;             /* the FAT in use (FAT32 may disable mirroring and pick another copy) */
-    uint32_t fat_sectors;         /* size of one FAT */
-    uint32_t root_lba;            /* FAT16: the fixed root directory region */
+    uint32_t fat_lba;     /* the FAT in use (FAT32 may disable mirroring and pick another copy) */
+    uint32_t fat_sectors; /* size of one FAT */
+    uint32_t root_lba;    /* FAT16: the fixed root directory region */
     uint32_t root_sectors;
-    uint32_t root_cluster;        /* FAT32: first cluster of the root directory */
-    uint32_t data_lba;            /* cluster 2 */
-    uint32_t cluster_count;       /* valid clusters are 2 .. cluster_count + 1 */
+    uint32_t root_cluster;  /* FAT32: first cluster of the root directory */
+    uint32_t data_lba;      /* cluster 2 */
+    uint32_t cluster_count; /* valid clusters are 2 .. cluster_count + 1 */
     /* Scratch: one cached FAT sector, one data/directory sector, the long name being assembled, the path
      * component being looked up. */
     uint32_t fat_cache_lba;

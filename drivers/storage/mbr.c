@@ -14,14 +14,14 @@
 #define MBR_SIGNATURE_1      0xAAu
 
 /* Fields of a partition entry. */
-#define MBR_ENTRY_STATUS     0u
-#define MBR_ENTRY_TYPE       4u
-#define MBR_ENTRY_FIRST_LBA  8u
-#define MBR_ENTRY_SECTORS    12u
-#define MBR_STATUS_INACTIVE  0x00u
-#define MBR_STATUS_ACTIVE    0x80u
-#define MBR_TYPE_EMPTY       0x00u
-#define MBR_TYPE_GPT         0xEEu
+#define MBR_ENTRY_STATUS    0u
+#define MBR_ENTRY_TYPE      4u
+#define MBR_ENTRY_FIRST_LBA 8u
+#define MBR_ENTRY_SECTORS   12u
+#define MBR_STATUS_INACTIVE 0x00u
+#define MBR_STATUS_ACTIVE   0x80u
+#define MBR_TYPE_EMPTY      0x00u
+#define MBR_TYPE_GPT        0xEEu
 
 /* The few boot sector fields that tell a FAT volume from a partition table (the FAT reader checks the rest). */
 #define BOOT_JUMP            0u
@@ -50,10 +50,8 @@ static bool is_fat_type(uint8_t type)
     case MBR_TYPE_FAT16:
     case MBR_TYPE_FAT32_CHS:
     case MBR_TYPE_FAT32_LBA:
-    case MBR_TYPE_FAT16_LBA:
-        return true;
-    default:
-        return false;
+    case MBR_TYPE_FAT16_LBA: return true;
+    default: return false;
     }
 }
 
@@ -194,23 +192,14 @@ int mbr_find_partition(const struct blockdev *dev, uint8_t type, uint32_t *first
 const char *mbr_strerror(int err)
 {
     switch (err) {
-    case 0:
-        return "success";
-    case MBR_ERR_INVALID_ARG:
-        return "invalid argument";
-    case MBR_ERR_IO:
-        return "cannot read the partition table";
-    case MBR_ERR_NO_TABLE:
-        return "no partition table and no FAT file system on the disk";
-    case MBR_ERR_GPT:
-        return "GPT partition table: not supported (use an MBR/DOS partition table)";
-    case MBR_ERR_NO_FAT:
-        return "no FAT partition in the partition table";
-    case MBR_ERR_BOUNDS:
-        return "partition extends past the end of the disk";
-    case MBR_ERR_NOT_FOUND:
-        return "no partition of that type in the partition table";
-    default:
-        return "unknown partition table error";
+    case 0: return "success";
+    case MBR_ERR_INVALID_ARG: return "invalid argument";
+    case MBR_ERR_IO: return "cannot read the partition table";
+    case MBR_ERR_NO_TABLE: return "no partition table and no FAT file system on the disk";
+    case MBR_ERR_GPT: return "GPT partition table: not supported (use an MBR/DOS partition table)";
+    case MBR_ERR_NO_FAT: return "no FAT partition in the partition table";
+    case MBR_ERR_BOUNDS: return "partition extends past the end of the disk";
+    case MBR_ERR_NOT_FOUND: return "no partition of that type in the partition table";
+    default: return "unknown partition table error";
     }
 }

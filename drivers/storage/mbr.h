@@ -17,15 +17,15 @@
 #include "drivers/blockdev.h"
 #include "lib/err.h"
 
-#define MBR_ERR_INVALID_ARG  (-ERR_BASE_MBR - 1) /* NULL argument */
-#define MBR_ERR_IO           (-ERR_BASE_MBR - 2) /* block 0 could not be read */
-#define MBR_ERR_NO_TABLE     (-ERR_BASE_MBR - 3) /* block 0 has neither a partition table nor a FAT boot sector */
-#define MBR_ERR_GPT          (-ERR_BASE_MBR - 4) /* GUID partition table (protective MBR): not supported */
-#define MBR_ERR_NO_FAT       (-ERR_BASE_MBR - 5) /* a valid table without a FAT partition */
+#define MBR_ERR_INVALID_ARG (-ERR_BASE_MBR - 1) /* NULL argument */
+#define MBR_ERR_IO          (-ERR_BASE_MBR - 2) /* block 0 could not be read */
+#define MBR_ERR_NO_TABLE    (-ERR_BASE_MBR - 3) /* block 0 has neither a partition table nor a FAT boot sector */
+#define MBR_ERR_GPT         (-ERR_BASE_MBR - 4) /* GUID partition table (protective MBR): not supported */
+#define MBR_ERR_NO_FAT      (-ERR_BASE_MBR - 5) /* a valid table without a FAT partition */
 /* the partition starts at block 0 or ends past the end of the device */
-#define MBR_ERR_BOUNDS       (-ERR_BASE_MBR - 6)
+#define MBR_ERR_BOUNDS (-ERR_BASE_MBR - 6)
 /* mbr_find_partition(): a valid table without a partition of that type */
-#define MBR_ERR_NOT_FOUND    (-ERR_BASE_MBR - 7)
+#define MBR_ERR_NOT_FOUND (-ERR_BASE_MBR - 7)
 
 /* Partition type bytes recognised as FAT (the FAT12 type 0x01 is not: the FAT reader does not support FAT12). */
 #define MBR_TYPE_FAT16_SMALL 0x04u /* FAT16, fewer than 65536 sectors */

@@ -13,10 +13,10 @@
 #include "lib/wake.h"
 
 /* Class request SET_ETHERNET_PACKET_FILTER and its bits (ECM 6.2.4). */
-#define ECM_REQ_SET_PACKET_FILTER 0x43u
-#define ECM_FILTER_ALL_MULTICAST  (1u << 1)
-#define ECM_FILTER_DIRECTED       (1u << 2)
-#define ECM_FILTER_BROADCAST      (1u << 3)
+#define ECM_REQ_SET_PACKET_FILTER  0x43u
+#define ECM_FILTER_ALL_MULTICAST   (1u << 1)
+#define ECM_FILTER_DIRECTED        (1u << 2)
+#define ECM_FILTER_BROADCAST       (1u << 3)
 #define ECM_RT_CLASS_INTERFACE_OUT (USB_RT_CLASS | USB_RT_INTERFACE)
 
 /* Notifications (ECM 6.3): 8-byte header, then data. */
@@ -29,20 +29,20 @@
 #define ECM_NOTE_BUF                16u
 
 /* Functional descriptor fields. */
-#define UNION_SLAVE0         4u
-#define UNION_MIN_SIZE       5u
-#define ETHER_I_MAC          3u
-#define ETHER_MAX_SEGMENT    8u
+#define UNION_SLAVE0      4u
+#define UNION_MIN_SIZE    5u
+#define ETHER_I_MAC       3u
+#define ETHER_MAX_SEGMENT 8u
 
-#define MAC_HEX_DIGITS       12u
-#define MAC_STRING_MAX       (MAC_HEX_DIGITS + 4u)
-#define BITS_PER_MBIT        1000000u
+#define MAC_HEX_DIGITS 12u
+#define MAC_STRING_MAX (MAC_HEX_DIGITS + 4u)
+#define BITS_PER_MBIT  1000000u
 
 /* Bulk IN request size: a whole frame, and above 1536 bytes so QEMU's DWC2 model moves it in one go rather than
  * one 64-byte packet per 250 us (see dwc2.c); a multiple of every bulk packet size (64, 512). */
-#define ECM_RX_REQUEST       2048u
+#define ECM_RX_REQUEST 2048u
 /* A bulk OUT frame normally takes microseconds; QEMU's model needs about 6 ms for 1514 bytes at full speed. */
-#define ECM_TX_TIMEOUT_US    100000u
+#define ECM_TX_TIMEOUT_US 100000u
 /* Notification endpoint: poll at least this far apart whatever bInterval says. */
 #define ECM_NOTE_MIN_INTERVAL_US 32000u
 
@@ -249,8 +249,8 @@ static int ecm_probe(struct usb_device *dev, const struct usb_interface_desc *in
         0) {
         e->data_if = d[UNION_SLAVE0];
     }
-    if (usb_desc_find_class_desc(dev->config, dev->config_len, intf, USB_CDC_FD_ETHERNET,
-                                 USB_CDC_ETHERNET_DESC_SIZE, &d, &dlen) != 0) {
+    if (usb_desc_find_class_desc(dev->config, dev->config_len, intf, USB_CDC_FD_ETHERNET, USB_CDC_ETHERNET_DESC_SIZE,
+                                 &d, &dlen) != 0) {
         return -USB_EDESC;
     }
     uint8_t i_mac = d[ETHER_I_MAC];
@@ -293,9 +293,11 @@ static void ecm_remove(struct usb_device *dev)
     e->used = false;
 }
 
+/* clang-format off */
 static const struct usb_device_id ecm_ids[] = {
     { .by_class = true, .if_class = USB_CLASS_COMM, .if_subclass = USB_CDC_SUBCLASS_ECM },
 };
+/* clang-format on */
 
 const struct usb_driver cdc_ecm_driver = {
     .name = "cdc_ecm",

@@ -37,13 +37,13 @@
 
 /* FIFO sizes in 32-bit words, as the Linux dwc2 driver configures the BCM2835's 4080-word FIFO RAM: room for a
  * 512-byte packet in each direction plus status entries, and a periodic FIFO for hubs and interrupt endpoints. */
-#define RX_FIFO_WORDS           774u
-#define NPTX_FIFO_WORDS         256u
-#define PTX_FIFO_WORDS          512u
+#define RX_FIFO_WORDS   774u
+#define NPTX_FIFO_WORDS 256u
+#define PTX_FIFO_WORDS  512u
 
 /* Bounds on the core's own state changes; it takes a few PHY clocks, a millisecond is generous. */
-#define CORE_IDLE_TIMEOUT_US    100000u
-#define CORE_RESET_TIMEOUT_US   100000u
+#define CORE_IDLE_TIMEOUT_US  100000u
+#define CORE_RESET_TIMEOUT_US 100000u
 /* After the soft reset the core needs time before it keeps a forced mode: Circle lib/usb/dwhcidevice.cpp
  * CDWHCIDevice::Reset() waits 100 ms, and U-Boot's drivers/usb/host/dwc2.c dwc_otg_core_reset() did too, calling
  * the sleep "_very_ important" (the core otherwise leaves host mode) until it was reworked in commit c5d685b8993. */
@@ -52,41 +52,41 @@
 #define FIFO_FLUSH_TIMEOUT_US   10000u
 #define CHANNEL_HALT_TIMEOUT_US 10000u
 /* USB 2.0 7.1.7.3: a connection must be stable for 100 ms (TATTDB) before the port is reset. */
-#define ATTACH_DEBOUNCE_US      100000u
+#define ATTACH_DEBOUNCE_US 100000u
 /* USB 2.0 7.1.7.5: a root port drives reset for at least 50 ms (TDRSTR). */
-#define ROOT_RESET_US           50000u
+#define ROOT_RESET_US 50000u
 /* The port reports enabled within a few microseconds of reset's end; bound it anyway. */
-#define PORT_ENABLE_TIMEOUT_US  10000u
+#define PORT_ENABLE_TIMEOUT_US 10000u
 /* USB 2.0 7.1.7.5 asks for 10 ms of reset recovery (TRSTRCY); Circle lib/usb/dwhcidevice.cpp EnableRootPort()
  * waits 20 ms because 10 "seems to be too short for some devices". */
-#define RESET_RECOVERY_US       20000u
+#define RESET_RECOVERY_US 20000u
 /* USB 2.0 5.3.2: three transaction errors in a row fail the transfer. */
-#define MAX_XACT_ERRORS         3u
+#define MAX_XACT_ERRORS 3u
 /* Largest transfer one channel programming can carry: HCTSIZ's packet counter is 10 bits. */
-#define MAX_PACKETS             0x3FFu
+#define MAX_PACKETS 0x3FFu
 /* Endpoint 0's packet size before the device descriptor says otherwise: 8 bytes is what every device accepts. */
-#define DEFAULT_MPS             8u
+#define DEFAULT_MPS 8u
 
 enum stage {
-    STAGE_DATA,     /* bulk/interrupt data, or a control data stage */
-    STAGE_SETUP,    /* control SETUP packet */
-    STAGE_STATUS,   /* control status stage (zero length) */
+    STAGE_DATA,   /* bulk/interrupt data, or a control data stage */
+    STAGE_SETUP,  /* control SETUP packet */
+    STAGE_STATUS, /* control status stage (zero length) */
 };
 
 struct channel {
     bool busy;
-    bool stuck;             /* cancelled but did not halt in time: not reused until the core disables it */
+    bool stuck; /* cancelled but did not halt in time: not reused until the core disables it */
     struct usb_pipe *pipe;
     bool in;
     enum stage stage;
-    uint8_t *buf;           /* bounce buffer position for this transfer */
-    size_t len;             /* bytes requested */
-    size_t done;            /* bytes completed */
-    size_t chunk;           /* bytes in the current programming (IN: rounded up to whole packets) */
-    uint32_t pktcnt;        /* packets in the current programming */
-    uint8_t toggle;         /* PID toggle for this programming (0/1) */
+    uint8_t *buf;    /* bounce buffer position for this transfer */
+    size_t len;      /* bytes requested */
+    size_t done;     /* bytes completed */
+    size_t chunk;    /* bytes in the current programming (IN: rounded up to whole packets) */
+    uint32_t pktcnt; /* packets in the current programming */
+    uint8_t toggle;  /* PID toggle for this programming (0/1) */
     bool split;
-    bool csplit;            /* complete-split phase */
+    bool csplit; /* complete-split phase */
     unsigned errors;
 };
 
@@ -571,8 +571,8 @@ static int channel_run(unsigned ch, uint64_t deadline)
     }
 }
 
-int dwc2_control(struct usb_pipe *pipe, const uint8_t setup[USB_SETUP_SIZE], void *data, size_t len,
-                 size_t *actual, uint32_t timeout_us)
+int dwc2_control(struct usb_pipe *pipe, const uint8_t setup[USB_SETUP_SIZE], void *data, size_t len, size_t *actual,
+                 uint32_t timeout_us)
 {
     if (actual) {
         *actual = 0;

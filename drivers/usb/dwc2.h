@@ -43,18 +43,18 @@
 #endif
 /* Error codes, returned negated. */
 enum {
-    DWC2_EINVAL = ERR_BASE_DWC2 + 1,   /* bad argument, not initialised, or more data than a channel buffer holds */
-    DWC2_EID,          /* the core's id register is not a DWC2 OTG core */
-    DWC2_ETIMEDOUT,    /* the core, the port or the device did not answer in time */
-    DWC2_ENODEV,       /* nothing connected to the root port */
-    DWC2_ESTALL,       /* the endpoint answered STALL */
-    DWC2_EBABBLE,      /* the device sent more than the packet size */
-    DWC2_EXACT,        /* transaction errors (CRC, timeout, bit stuffing) three times in a row */
-    DWC2_EAHB,         /* the core's DMA could not reach memory */
-    DWC2_ETOGGLE,      /* data toggle mismatch */
-    DWC2_ENAK,         /* an interrupt endpoint had nothing to send (not a failure: poll again later) */
-    DWC2_EBUSY,        /* no free host channel */
-    DWC2_EHALT,        /* a channel did not halt when told to */
+    DWC2_EINVAL = ERR_BASE_DWC2 + 1, /* bad argument, not initialised, or more data than a channel buffer holds */
+    DWC2_EID,                        /* the core's id register is not a DWC2 OTG core */
+    DWC2_ETIMEDOUT,                  /* the core, the port or the device did not answer in time */
+    DWC2_ENODEV,                     /* nothing connected to the root port */
+    DWC2_ESTALL,                     /* the endpoint answered STALL */
+    DWC2_EBABBLE,                    /* the device sent more than the packet size */
+    DWC2_EXACT,                      /* transaction errors (CRC, timeout, bit stuffing) three times in a row */
+    DWC2_EAHB,                       /* the core's DMA could not reach memory */
+    DWC2_ETOGGLE,                    /* data toggle mismatch */
+    DWC2_ENAK,                       /* an interrupt endpoint had nothing to send (not a failure: poll again later) */
+    DWC2_EBUSY,                      /* no free host channel */
+    DWC2_EHALT,                      /* a channel did not halt when told to */
 };
 
 /* Returned by dwc2_async_poll() while the transfer is still in flight. */
@@ -89,8 +89,8 @@ bool dwc2_port_ok(void);
 /* A control transfer on pipe (ep_type USB_EP_TYPE_CONTROL): SETUP, optional data stage of len bytes in the direction
  * bit 7 of setup[0] gives, status stage. *actual gets the data stage's length. Blocking, within timeout_us.
  * Returns 0 or a negative DWC2_E* code. */
-int dwc2_control(struct usb_pipe *pipe, const uint8_t setup[USB_SETUP_SIZE], void *data, size_t len,
-                 size_t *actual, uint32_t timeout_us);
+int dwc2_control(struct usb_pipe *pipe, const uint8_t setup[USB_SETUP_SIZE], void *data, size_t len, size_t *actual,
+                 uint32_t timeout_us);
 
 /* A bulk or interrupt transfer of up to len bytes (len <= DWC2_CHAN_BUF_SIZE), blocking within timeout_us.
  * IN transfers end early on a short packet; a zero-length OUT (len 0) sends one zero-length packet.

@@ -9,6 +9,7 @@
  * *_LSB; single bits are named. Nothing here touches the hardware: no context rules.
  */
 #ifndef DRIVERS_USB_DWC2_REGS_H
+/* clang-format off */
 #define DRIVERS_USB_DWC2_REGS_H
 
 /* Core global registers. */
@@ -142,5 +143,6 @@
 
 /* Power and clock gating. */
 #define DWC2_PCGCTL                     0xE00u
+/* clang-format on */
 
 #endif /* DRIVERS_USB_DWC2_REGS_H */

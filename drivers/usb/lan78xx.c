@@ -8,6 +8,7 @@
 #include "drivers/netdev.h"
 #include "drivers/usb/mchp_usb.h"
 
+/* clang-format off */
 #define LAN_NAME             "lan78xx"
 #define MCHP_VENDOR          0x0424u
 #define LAN7800_PRODUCT      0x7800u
@@ -80,6 +81,7 @@
 #define RX_HEADER_SIZE       10u
 
 #define RESET_TIMEOUT_US     1000000u
+/* clang-format on */
 
 static const struct netdev_ops lan_ops;
 
@@ -97,7 +99,10 @@ static const struct mchp_chip lan_chip = {
     .addr_lo_reg = RX_ADDRL,
     .addr_hi_reg = RX_ADDRH,
     /* FCS_STRIP is set, so the length is the frame's own. */
-    .rx = { .header_size = RX_HEADER_SIZE, .len_lsb = 0, .len_mask = RX_CMD_A_LEN_MASK, .error = RX_CMD_A_RED,
+    .rx = { .header_size = RX_HEADER_SIZE,
+            .len_lsb = 0,
+            .len_mask = RX_CMD_A_LEN_MASK,
+            .error = RX_CMD_A_RED,
             .fcs_len = 0 },
 };
 
@@ -108,10 +113,16 @@ static int lan_set_mac(struct usb_device *dev, const uint8_t *mac)
     uint32_t lo, hi;
     mchp_mac_to_regs(mac, &lo, &hi);
     int err = mchp_write(dev, RX_ADDRL, lo);
-    if (err == 0) err = mchp_write(dev, RX_ADDRH, hi);
+    if (err == 0) {
+        err = mchp_write(dev, RX_ADDRH, hi);
+    }
     /* Perfect filter slot 0 passes our own address. */
-    if (err == 0) err = mchp_write(dev, MAF_LO0, lo);
-    if (err == 0) err = mchp_write(dev, MAF_HI0, hi | MAF_HI_VALID);
+    if (err == 0) {
+        err = mchp_write(dev, MAF_LO0, lo);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, MAF_HI0, hi | MAF_HI_VALID);
+    }
     return err;
 }
 
@@ -119,30 +130,68 @@ static int lan_reset(struct mchp_eth *l)
 {
     struct usb_device *dev = l->dev;
     int err = mchp_modify(dev, HW_CFG, 0, HW_CFG_LRST);
-    if (err == 0) err = mchp_wait(dev, HW_CFG, HW_CFG_LRST, 0, RESET_TIMEOUT_US);
-    if (err == 0) err = lan_set_mac(dev, l->nd.mac);
+    if (err == 0) {
+        err = mchp_wait(dev, HW_CFG, HW_CFG_LRST, 0, RESET_TIMEOUT_US);
+    }
+    if (err == 0) {
+        err = lan_set_mac(dev, l->nd.mac);
+    }
     /* NAK an empty bulk-in; one frame per transfer (no multi-frame, no burst cap). */
-    if (err == 0) err = mchp_modify(dev, USB_CFG0, USB_CFG_BCE, USB_CFG_BIR);
-    if (err == 0) err = mchp_write(dev, BURST_CAP, 0);
-    if (err == 0) err = mchp_write(dev, BULK_IN_DLY, BULK_IN_DLY_DEFAULT);
-    if (err == 0) err = mchp_modify(dev, HW_CFG, HW_CFG_MEF, HW_CFG_LED0_EN | HW_CFG_LED1_EN);
-    if (err == 0) err = mchp_write(dev, FCT_RX_FIFO_END, FCT_FIFO_END);
-    if (err == 0) err = mchp_write(dev, FCT_TX_FIFO_END, FCT_FIFO_END);
-    if (err == 0) err = mchp_write(dev, INT_STS, INT_STS_CLEAR_ALL);
-    if (err == 0) err = mchp_write(dev, FLOW, 0);
-    if (err == 0) err = mchp_write(dev, FCT_FLOW, 0);
-    if (err == 0) err = mchp_modify(dev, RFE_CTL, 0, RFE_CTL_BCAST_EN | RFE_CTL_MCAST_EN | RFE_CTL_DA_PERFECT);
-    if (err == 0) err = mchp_modify(dev, PMT_CTL, 0, PMT_CTL_PHY_RST);
-    if (err == 0) err = mchp_wait(dev, PMT_CTL, PMT_CTL_PHY_RST | PMT_CTL_READY, PMT_CTL_READY, RESET_TIMEOUT_US);
-    if (err == 0) err = mchp_modify(dev, MAC_CR, MAC_CR_EEE_EN, MAC_CR_AUTO_SPEED | MAC_CR_AUTO_DUPLEX);
-    if (err == 0) err = mchp_eth_phy_start(l);
-    if (err == 0) err = mchp_modify(dev, MAC_TX, 0, MAC_TX_TXEN);
-    if (err == 0) err = mchp_modify(dev, FCT_TX_CTL, 0, FCT_TX_CTL_EN);
+    if (err == 0) {
+        err = mchp_modify(dev, USB_CFG0, USB_CFG_BCE, USB_CFG_BIR);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, BURST_CAP, 0);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, BULK_IN_DLY, BULK_IN_DLY_DEFAULT);
+    }
+    if (err == 0) {
+        err = mchp_modify(dev, HW_CFG, HW_CFG_MEF, HW_CFG_LED0_EN | HW_CFG_LED1_EN);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, FCT_RX_FIFO_END, FCT_FIFO_END);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, FCT_TX_FIFO_END, FCT_FIFO_END);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, INT_STS, INT_STS_CLEAR_ALL);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, FLOW, 0);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, FCT_FLOW, 0);
+    }
+    if (err == 0) {
+        err = mchp_modify(dev, RFE_CTL, 0, RFE_CTL_BCAST_EN | RFE_CTL_MCAST_EN | RFE_CTL_DA_PERFECT);
+    }
+    if (err == 0) {
+        err = mchp_modify(dev, PMT_CTL, 0, PMT_CTL_PHY_RST);
+    }
+    if (err == 0) {
+        err = mchp_wait(dev, PMT_CTL, PMT_CTL_PHY_RST | PMT_CTL_READY, PMT_CTL_READY, RESET_TIMEOUT_US);
+    }
+    if (err == 0) {
+        err = mchp_modify(dev, MAC_CR, MAC_CR_EEE_EN, MAC_CR_AUTO_SPEED | MAC_CR_AUTO_DUPLEX);
+    }
+    if (err == 0) {
+        err = mchp_eth_phy_start(l);
+    }
+    if (err == 0) {
+        err = mchp_modify(dev, MAC_TX, 0, MAC_TX_TXEN);
+    }
+    if (err == 0) {
+        err = mchp_modify(dev, FCT_TX_CTL, 0, FCT_TX_CTL_EN);
+    }
     if (err == 0) {
         err = mchp_modify(dev, MAC_RX, MAC_RX_MAX_SIZE_MASK,
                           ((uint32_t)RX_MAX_FRAME << MAC_RX_MAX_SIZE_LSB) | MAC_RX_FCS_STRIP | MAC_RX_RXEN);
     }
-    if (err == 0) err = mchp_modify(dev, FCT_RX_CTL, 0, FCT_RX_CTL_EN);
+    if (err == 0) {
+        err = mchp_modify(dev, FCT_RX_CTL, 0, FCT_RX_CTL_EN);
+    }
     return err;
 }
 
@@ -179,11 +228,13 @@ static int lan_probe(struct usb_device *dev, const struct usb_interface_desc *in
     return mchp_eth_probe(&lan_dev, &lan_chip, dev, intf);
 }
 
+/* clang-format off */
 static const struct usb_device_id lan_ids[] = {
     { .vendor = MCHP_VENDOR, .product = LAN7800_PRODUCT },
     { .vendor = MCHP_VENDOR, .product = LAN7801_PRODUCT },
     { .vendor = MCHP_VENDOR, .product = LAN7850_PRODUCT },
 };
+/* clang-format on */
 
 const struct usb_driver lan78xx_driver = {
     .name = LAN_NAME,

@@ -20,14 +20,14 @@
 #define MCHP_REG_SIZE           4u
 
 /* MII access register: same layout on both chip families. */
-#define MII_ACC_BUSY            (1u << 0)
-#define MII_ACC_WRITE           (1u << 1)
-#define MII_ACC_REG_LSB         6u
-#define MII_ACC_REG_MASK        0x1Fu
-#define MII_ACC_PHY_LSB         11u
-#define MII_ACC_PHY_MASK        0x1Fu
+#define MII_ACC_BUSY     (1u << 0)
+#define MII_ACC_WRITE    (1u << 1)
+#define MII_ACC_REG_LSB  6u
+#define MII_ACC_REG_MASK 0x1Fu
+#define MII_ACC_PHY_LSB  11u
+#define MII_ACC_PHY_MASK 0x1Fu
 /* An MII frame takes 64 MDC clocks at 2.5 MHz or less: tens of microseconds; a vendor request takes longer. */
-#define MII_TIMEOUT_US          100000u
+#define MII_TIMEOUT_US 100000u
 
 void mchp_mac_to_regs(const uint8_t mac[NETDEV_MAC_LEN], uint32_t *lo, uint32_t *hi)
 {
@@ -151,7 +151,7 @@ static int mmd_write(const struct mchp_eth *e, uint8_t devad, uint16_t reg, uint
 }
 
 /* IEEE 802.3 22.2.4.1.1: the reset bit clears itself within 0.5 s. */
-#define PHY_RESET_TIMEOUT_US    500000u
+#define PHY_RESET_TIMEOUT_US 500000u
 
 int mchp_eth_phy_start(const struct mchp_eth *e)
 {
@@ -206,7 +206,7 @@ static int link_resolve(struct mchp_eth *e)
 
 /* How often the PHY is asked for the link state: a cable change shows within a second, at a few control
  * transfers per second. */
-#define LINK_POLL_US            1000000u
+#define LINK_POLL_US 1000000u
 
 int mchp_eth_link_poll(struct mchp_eth *e)
 {
@@ -249,7 +249,7 @@ void mchp_eth_started(struct mchp_eth *e)
 }
 
 /* A full frame takes microseconds on the bus: the bound only catches a wedged chip. */
-#define TX_TIMEOUT_US           100000u
+#define TX_TIMEOUT_US 100000u
 
 int mchp_eth_send(struct mchp_eth *e, uint32_t cmd_a, uint32_t cmd_b, const void *frame, size_t len)
 {
@@ -304,7 +304,7 @@ static int rx_fill(struct mchp_eth *e)
     return (int)got;
 }
 
-#define RX_ALIGN                4u
+#define RX_ALIGN 4u
 
 int mchp_eth_receive(struct netdev *nd, void *buf, size_t size)
 {

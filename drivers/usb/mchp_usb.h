@@ -40,13 +40,13 @@ struct mchp_rx_format {
     size_t header_size;
     uint32_t len_lsb;
     uint32_t len_mask;
-    uint32_t error;       /* the chip found the frame bad (CRC, runt, too long) */
-    size_t fcs_len;       /* FCS bytes the length counts, left in the buffer and not handed up */
+    uint32_t error; /* the chip found the frame bad (CRC, runt, too long) */
+    size_t fcs_len; /* FCS bytes the length counts, left in the buffer and not handed up */
 };
 
 /* What differs between the chips for the shared plumbing. */
 struct mchp_chip {
-    const char *name;                  /* the netdev's name */
+    const char *name; /* the netdev's name */
     const struct netdev_ops *ops;
     uint16_t mii_access_reg, mii_data_reg;
     uint8_t phy_addr;
@@ -61,10 +61,10 @@ struct mchp_chip {
  * back once parsed. Each frame is then copied once, into the caller's buffer. */
 struct mchp_rx {
     struct usb_async xfer[2];
-    unsigned next;        /* the transfer that completes next (the one armed) */
-    const uint8_t *data;  /* the held batch (on xfer[next ^ 1]), NULL when none */
-    size_t len;           /* bytes in data */
-    size_t pos;           /* bytes of data already parsed */
+    unsigned next;       /* the transfer that completes next (the one armed) */
+    const uint8_t *data; /* the held batch (on xfer[next ^ 1]), NULL when none */
+    size_t len;          /* bytes in data */
+    size_t pos;          /* bytes of data already parsed */
 };
 
 /* One bound adapter: nd.priv points back here. A driver keeps one statically (zero-initialised). */
@@ -76,7 +76,7 @@ struct mchp_eth {
     struct usb_pipe in, out;
     struct mchp_rx rx;
     uint64_t next_link_poll;
-    uint16_t adv, lpa;                 /* both ends' advertisements (MII_ADVERTISE, MII_LPA) of the current link */
+    uint16_t adv, lpa; /* both ends' advertisements (MII_ADVERTISE, MII_LPA) of the current link */
     uint8_t tx_buf[MCHP_TX_HEADER_SIZE + NETDEV_MAX_FRAME];
 };
 

@@ -9,6 +9,7 @@
 #include "drivers/netdev.h"
 #include "drivers/usb/mchp_usb.h"
 
+/* clang-format off */
 #define SMSC_NAME            "smsc95xx"
 #define SMSC_VENDOR          0x0424u
 #define SMSC_PRODUCT_LAN9512 0xEC00u /* LAN9512/LAN9514 (Pi on-board) */
@@ -77,6 +78,7 @@
 #define ETH_FCS_LEN          4u
 
 #define RESET_TIMEOUT_US     1000000u
+/* clang-format on */
 
 static const struct netdev_ops smsc_ops;
 
@@ -90,7 +92,10 @@ static const struct mchp_chip smsc_chip = {
     .addr_lo_reg = ADDRL,
     .addr_hi_reg = ADDRH,
     /* The frame length counts the FCS, which the chip leaves in place. */
-    .rx = { .header_size = RX_STS_SIZE, .len_lsb = RX_STS_FL_LSB, .len_mask = RX_STS_FL_MASK, .error = RX_STS_ES,
+    .rx = { .header_size = RX_STS_SIZE,
+            .len_lsb = RX_STS_FL_LSB,
+            .len_mask = RX_STS_FL_MASK,
+            .error = RX_STS_ES,
             .fcs_len = ETH_FCS_LEN },
 };
 
@@ -109,26 +114,62 @@ static int smsc_reset(struct mchp_eth *s)
 {
     struct usb_device *dev = s->dev;
     int err = mchp_write(dev, HW_CFG, HW_CFG_LRST);
-    if (err == 0) err = mchp_wait(dev, HW_CFG, HW_CFG_LRST, 0, RESET_TIMEOUT_US);
-    if (err == 0) err = mchp_write(dev, PM_CTRL, PM_CTRL_PHY_RST);
-    if (err == 0) err = mchp_wait(dev, PM_CTRL, PM_CTRL_PHY_RST, 0, RESET_TIMEOUT_US);
-    if (err == 0) err = smsc_set_mac(dev, s->nd.mac);
+    if (err == 0) {
+        err = mchp_wait(dev, HW_CFG, HW_CFG_LRST, 0, RESET_TIMEOUT_US);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, PM_CTRL, PM_CTRL_PHY_RST);
+    }
+    if (err == 0) {
+        err = mchp_wait(dev, PM_CTRL, PM_CTRL_PHY_RST, 0, RESET_TIMEOUT_US);
+    }
+    if (err == 0) {
+        err = smsc_set_mac(dev, s->nd.mac);
+    }
     /* One frame per bulk-in transfer, and NAK (not a zero-length packet) when there is none. */
-    if (err == 0) err = mchp_modify(dev, HW_CFG, HW_CFG_BCE | HW_CFG_MEF | HW_CFG_RXDOFF_MASK, HW_CFG_BIR);
-    if (err == 0) err = mchp_write(dev, BURST_CAP, 0);
-    if (err == 0) err = mchp_write(dev, BULK_IN_DLY, BULK_IN_DLY_DEFAULT);
-    if (err == 0) err = mchp_write(dev, INT_STS, INT_STS_CLEAR_ALL);
-    if (err == 0) err = mchp_write(dev, LED_GPIO_CFG, LED_GPIO_CFG_SPD | LED_GPIO_CFG_LNK | LED_GPIO_CFG_FDX);
-    if (err == 0) err = mchp_write(dev, FLOW, 0);
-    if (err == 0) err = mchp_write(dev, AFC_CFG, AFC_CFG_DEFAULT);
-    if (err == 0) err = mchp_write(dev, VLAN1, ETH_P_8021Q);
-    if (err == 0) err = mchp_modify(dev, COE_CR, COE_CR_RX_EN | COE_CR_TX_EN, 0);
+    if (err == 0) {
+        err = mchp_modify(dev, HW_CFG, HW_CFG_BCE | HW_CFG_MEF | HW_CFG_RXDOFF_MASK, HW_CFG_BIR);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, BURST_CAP, 0);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, BULK_IN_DLY, BULK_IN_DLY_DEFAULT);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, INT_STS, INT_STS_CLEAR_ALL);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, LED_GPIO_CFG, LED_GPIO_CFG_SPD | LED_GPIO_CFG_LNK | LED_GPIO_CFG_FDX);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, FLOW, 0);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, AFC_CFG, AFC_CFG_DEFAULT);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, VLAN1, ETH_P_8021Q);
+    }
+    if (err == 0) {
+        err = mchp_modify(dev, COE_CR, COE_CR_RX_EN | COE_CR_TX_EN, 0);
+    }
     /* Own address and broadcast, all multicast (mDNS, IPv6 neighbours), never promiscuous. */
-    if (err == 0) err = mchp_modify(dev, MAC_CR, MAC_CR_PRMS | MAC_CR_HPFILT, MAC_CR_MCPAS);
-    if (err == 0) err = mchp_eth_phy_start(s);
-    if (err == 0) err = mchp_modify(dev, MAC_CR, 0, MAC_CR_TXEN);
-    if (err == 0) err = mchp_write(dev, TX_CFG, TX_CFG_ON);
-    if (err == 0) err = mchp_modify(dev, MAC_CR, 0, MAC_CR_RXEN);
+    if (err == 0) {
+        err = mchp_modify(dev, MAC_CR, MAC_CR_PRMS | MAC_CR_HPFILT, MAC_CR_MCPAS);
+    }
+    if (err == 0) {
+        err = mchp_eth_phy_start(s);
+    }
+    if (err == 0) {
+        err = mchp_modify(dev, MAC_CR, 0, MAC_CR_TXEN);
+    }
+    if (err == 0) {
+        err = mchp_write(dev, TX_CFG, TX_CFG_ON);
+    }
+    if (err == 0) {
+        err = mchp_modify(dev, MAC_CR, 0, MAC_CR_RXEN);
+    }
     return err;
 }
 
@@ -190,11 +231,13 @@ static int smsc_probe(struct usb_device *dev, const struct usb_interface_desc *i
     return mchp_eth_probe(&smsc_dev, &smsc_chip, dev, intf);
 }
 
+/* clang-format off */
 static const struct usb_device_id smsc_ids[] = {
     { .vendor = SMSC_VENDOR, .product = SMSC_PRODUCT_LAN9512 },
     { .vendor = SMSC_VENDOR, .product = SMSC_PRODUCT_LAN9500 },
     { .vendor = SMSC_VENDOR, .product = SMSC_PRODUCT_LAN9500A },
 };
+/* clang-format on */
 
 const struct usb_driver smsc95xx_driver = {
     .name = SMSC_NAME,

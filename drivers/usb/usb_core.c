@@ -12,14 +12,14 @@
 /* USB 2.0 9.2.6.3: a device has 2 ms after SET_ADDRESS's status stage before it must answer at the new address. */
 #define SET_ADDRESS_RECOVERY_US 2000u
 /* The first read of the device descriptor: 8 bytes give bMaxPacketSize0 whatever endpoint 0's size is. */
-#define DEVICE_DESC_FIRST_READ  8u
+#define DEVICE_DESC_FIRST_READ 8u
 /* Endpoint 0 packet size to use before the device told us: low speed is always 8, 64 is legal for the rest and a
  * device with a smaller one just ends the 8-byte read with a short packet. */
-#define EP0_MPS_LOW             8u
-#define EP0_MPS_DEFAULT         64u
-#define USB_MAX_ADDRESS         127u
-#define STRING_DESC_MAX         255u
-#define DESC_INDEX_LSB          8u
+#define EP0_MPS_LOW     8u
+#define EP0_MPS_DEFAULT 64u
+#define USB_MAX_ADDRESS 127u
+#define STRING_DESC_MAX 255u
+#define DESC_INDEX_LSB  8u
 
 static const struct usb_hc_ops *hc;
 static const struct usb_driver *const *driver_table;
@@ -44,8 +44,8 @@ void usb_core_init(const struct usb_hc_ops *ops, const struct usb_driver *const 
     next_address = 1;
 }
 
-int usb_control(struct usb_device *dev, uint8_t req_type, uint8_t request, uint16_t value, uint16_t index,
-                void *data, uint16_t len, size_t *actual)
+int usb_control(struct usb_device *dev, uint8_t req_type, uint8_t request, uint16_t value, uint16_t index, void *data,
+                uint16_t len, size_t *actual)
 {
     if (dev == NULL || !dev->present) {
         return -USB_EINVAL;
@@ -54,14 +54,16 @@ int usb_control(struct usb_device *dev, uint8_t req_type, uint8_t request, uint1
         keepalive();
     }
     uint8_t setup[USB_SETUP_SIZE] = {
-        req_type, request, (uint8_t)value, (uint8_t)(value >> 8), (uint8_t)index, (uint8_t)(index >> 8),
-        (uint8_t)len, (uint8_t)(len >> 8),
+        req_type,       request,
+        (uint8_t)value, (uint8_t)(value >> 8),
+        (uint8_t)index, (uint8_t)(index >> 8),
+        (uint8_t)len,   (uint8_t)(len >> 8),
     };
     return hc->control(&dev->ep0, setup, data, len, actual, USB_CONTROL_TIMEOUT_US);
 }
 
-static int get_descriptor(struct usb_device *dev, uint8_t type, uint8_t index, uint16_t lang, void *buf,
-                          uint16_t len, size_t *actual)
+static int get_descriptor(struct usb_device *dev, uint8_t type, uint8_t index, uint16_t lang, void *buf, uint16_t len,
+                          size_t *actual)
 {
     return usb_control(dev, USB_RT_IN | USB_RT_STANDARD | USB_RT_DEVICE, USB_REQ_GET_DESCRIPTOR,
                        (uint16_t)((type << DESC_INDEX_LSB) | index), lang, buf, len, actual);
@@ -93,8 +95,8 @@ int usb_set_interface(struct usb_device *dev, uint8_t intf, uint8_t alt)
 int usb_clear_halt(struct usb_device *dev, struct usb_pipe *pipe)
 {
     uint16_t ep = (uint16_t)(pipe->ep_num | (pipe->in ? USB_EP_DIR_IN : 0));
-    int err = usb_control(dev, USB_RT_STANDARD | USB_RT_ENDPOINT, USB_REQ_CLEAR_FEATURE, USB_FEATURE_ENDPOINT_HALT,
-                          ep, NULL, 0, NULL);
+    int err = usb_control(dev, USB_RT_STANDARD | USB_RT_ENDPOINT, USB_REQ_CLEAR_FEATURE, USB_FEATURE_ENDPOINT_HALT, ep,
+                          NULL, 0, NULL);
     pipe->toggle = 0;
     return err;
 }
@@ -198,8 +200,8 @@ static void set_transaction_translator(struct usb_device *dev)
     }
 }
 
-static bool id_matches(const struct usb_device_id *id, const struct usb_device *dev, const uint8_t *cfg,
-                       size_t cfg_len, struct usb_interface_desc *intf)
+static bool id_matches(const struct usb_device_id *id, const struct usb_device *dev, const uint8_t *cfg, size_t cfg_len,
+                       struct usb_interface_desc *intf)
 {
     if (!id->by_class) {
         if (id->vendor == 0 || id->vendor != dev->desc.vendor || id->product != dev->desc.product) {
@@ -286,8 +288,8 @@ static int select_config(struct usb_device *dev, const struct usb_driver **drv, 
     }
     struct usb_config_desc cfg;
     usb_desc_parse_config(dev->config, dev->config_len, &cfg);
-    int err = usb_control(dev, USB_RT_STANDARD | USB_RT_DEVICE, USB_REQ_SET_CONFIGURATION, cfg.config_value, 0,
-                          NULL, 0, NULL);
+    int err = usb_control(dev, USB_RT_STANDARD | USB_RT_DEVICE, USB_REQ_SET_CONFIGURATION, cfg.config_value, 0, NULL, 0,
+                          NULL);
     if (err != 0) {
         return err;
     }

@@ -39,7 +39,7 @@
 /* Configurations tried per device when looking for a driver (usb-net has 2; real NICs 1-3). */
 #define USB_MAX_CONFIGS_TRIED 4u
 /* Hubs nest at most 5 deep below the root port (USB 2.0 4.1.1). */
-#define USB_MAX_DEPTH 6u
+#define USB_MAX_DEPTH   6u
 #define USB_PRODUCT_MAX 32u
 
 /* USB 2.0 9.2.6.4: a device completes a standard request with a data stage within 500 ms. */
@@ -69,10 +69,10 @@ struct usb_driver;
 struct usb_device {
     bool present;
     uint8_t addr;
-    uint8_t speed;                 /* enum usb_speed */
-    uint8_t depth;                 /* 0: on the root port */
-    uint8_t port;                  /* port on the parent hub (1-based), 0 on the root port */
-    struct usb_device *parent;     /* NULL on the root port */
+    uint8_t speed;             /* enum usb_speed */
+    uint8_t depth;             /* 0: on the root port */
+    uint8_t port;              /* port on the parent hub (1-based), 0 on the root port */
+    struct usb_device *parent; /* NULL on the root port */
     struct usb_pipe ep0;
     struct usb_device_desc desc;
     uint8_t config[USB_CONFIG_MAX];
@@ -80,8 +80,8 @@ struct usb_device {
     uint8_t config_value;          /* selected configuration, 0 when none */
     char product[USB_PRODUCT_MAX]; /* product string, "" when the device has none */
     const struct usb_driver *driver;
-    int driver_err;                /* the driver's probe result when it failed, else 0 */
-    void *driver_data;             /* the bound driver's state */
+    int driver_err;    /* the driver's probe result when it failed, else 0 */
+    void *driver_data; /* the bound driver's state */
 };
 
 /* A match entry: vendor/product (both non-zero), or an interface class/subclass (by_class true). */
@@ -138,8 +138,8 @@ const char *usb_speed_name(uint8_t speed);
 
 /* A control transfer on dev's endpoint 0. data holds len bytes (OUT) or room for len (IN, bit 7 of req_type).
  * *actual (may be NULL) gets the data stage length. Returns 0 or a negative USB_E* code. */
-int usb_control(struct usb_device *dev, uint8_t req_type, uint8_t request, uint16_t value, uint16_t index,
-                void *data, uint16_t len, size_t *actual);
+int usb_control(struct usb_device *dev, uint8_t req_type, uint8_t request, uint16_t value, uint16_t index, void *data,
+                uint16_t len, size_t *actual);
 
 /* GET_DESCRIPTOR of a string, converted to printable ASCII (see usb_desc_string_to_ascii). Returns the number of
  * characters or a negative USB_E* code. */

@@ -7,49 +7,49 @@
 #include "drivers/byteorder.h"
 
 /* Offsets inside the standard descriptors (USB 2.0 tables 9-8, 9-10, 9-12, 9-13; 11-13 for hubs). */
-#define DEV_BCD_USB       2u
-#define DEV_CLASS         4u
-#define DEV_SUBCLASS      5u
-#define DEV_PROTOCOL      6u
-#define DEV_MPS0          7u
-#define DEV_VENDOR        8u
-#define DEV_PRODUCT       10u
-#define DEV_BCD_DEVICE    12u
+#define DEV_BCD_USB        2u
+#define DEV_CLASS          4u
+#define DEV_SUBCLASS       5u
+#define DEV_PROTOCOL       6u
+#define DEV_MPS0           7u
+#define DEV_VENDOR         8u
+#define DEV_PRODUCT        10u
+#define DEV_BCD_DEVICE     12u
 #define DEV_I_MANUFACTURER 14u
-#define DEV_I_PRODUCT     15u
-#define DEV_I_SERIAL      16u
-#define DEV_NUM_CONFIGS   17u
+#define DEV_I_PRODUCT      15u
+#define DEV_I_SERIAL       16u
+#define DEV_NUM_CONFIGS    17u
 /* The first read of a device descriptor is 8 bytes: enough for bMaxPacketSize0. */
-#define DEV_PARTIAL_SIZE  8u
+#define DEV_PARTIAL_SIZE 8u
 
-#define CFG_TOTAL_LENGTH  2u
+#define CFG_TOTAL_LENGTH   2u
 #define CFG_NUM_INTERFACES 4u
-#define CFG_VALUE         5u
-#define CFG_I_CONFIG      6u
-#define CFG_ATTRIBUTES    7u
-#define CFG_MAX_POWER     8u
+#define CFG_VALUE          5u
+#define CFG_I_CONFIG       6u
+#define CFG_ATTRIBUTES     7u
+#define CFG_MAX_POWER      8u
 
-#define IF_NUMBER         2u
-#define IF_ALT            3u
-#define IF_NUM_EP         4u
-#define IF_CLASS          5u
-#define IF_SUBCLASS       6u
-#define IF_PROTOCOL       7u
-#define IF_I_INTERFACE    8u
+#define IF_NUMBER      2u
+#define IF_ALT         3u
+#define IF_NUM_EP      4u
+#define IF_CLASS       5u
+#define IF_SUBCLASS    6u
+#define IF_PROTOCOL    7u
+#define IF_I_INTERFACE 8u
 
-#define EP_ADDRESS        2u
-#define EP_ATTRIBUTES     3u
-#define EP_MPS            4u
-#define EP_INTERVAL       6u
+#define EP_ADDRESS    2u
+#define EP_ATTRIBUTES 3u
+#define EP_MPS        4u
+#define EP_INTERVAL   6u
 
-#define HUB_NUM_PORTS     2u
+#define HUB_NUM_PORTS       2u
 #define HUB_CHARACTERISTICS 3u
-#define HUB_PWR_ON_TO_GOOD 5u
+#define HUB_PWR_ON_TO_GOOD  5u
 
-#define DESC_LENGTH       0u
-#define DESC_TYPE         1u
-#define DESC_SUBTYPE      2u
-#define DESC_HEADER_SIZE  2u
+#define DESC_LENGTH      0u
+#define DESC_TYPE        1u
+#define DESC_SUBTYPE     2u
+#define DESC_HEADER_SIZE 2u
 
 #define ASCII_FIRST_PRINTABLE 0x20u
 #define ASCII_LAST_PRINTABLE  0x7Eu
@@ -213,8 +213,7 @@ static bool match_number_alt(const struct usb_interface_desc *intf, void *ctx)
     return intf->number == want->number && intf->alt_setting == want->alt;
 }
 
-int usb_desc_find_interface(const uint8_t *cfg, size_t len, uint8_t number, uint8_t alt,
-                            struct usb_interface_desc *out)
+int usb_desc_find_interface(const uint8_t *cfg, size_t len, uint8_t number, uint8_t alt, struct usb_interface_desc *out)
 {
     struct number_alt want = { number, alt };
     return scan_interfaces(cfg, len, match_number_alt, &want, out);
@@ -278,8 +277,8 @@ static bool match_endpoint(const uint8_t *d, size_t n, const void *ctx)
     return (d[EP_ATTRIBUTES] & USB_EP_TYPE_MASK) == want->type && in == want->in;
 }
 
-int usb_desc_find_endpoint(const uint8_t *cfg, size_t len, const struct usb_interface_desc *intf, uint8_t type,
-                           bool in, struct usb_endpoint_desc *out)
+int usb_desc_find_endpoint(const uint8_t *cfg, size_t len, const struct usb_interface_desc *intf, uint8_t type, bool in,
+                           struct usb_endpoint_desc *out)
 {
     *out = (struct usb_endpoint_desc){ 0 };
     struct endpoint_kind want = { type, in };

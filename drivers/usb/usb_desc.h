@@ -19,30 +19,30 @@
 #include "lib/err.h"
 
 /* Descriptor types (USB 2.0 table 9-5, CDC 1.2 table 12, USB 2.0 11.23.2.1). */
-#define USB_DT_DEVICE        0x01u
-#define USB_DT_CONFIG        0x02u
-#define USB_DT_STRING        0x03u
-#define USB_DT_INTERFACE     0x04u
-#define USB_DT_ENDPOINT      0x05u
-#define USB_DT_CS_INTERFACE  0x24u
-#define USB_DT_HUB           0x29u
+#define USB_DT_DEVICE       0x01u
+#define USB_DT_CONFIG       0x02u
+#define USB_DT_STRING       0x03u
+#define USB_DT_INTERFACE    0x04u
+#define USB_DT_ENDPOINT     0x05u
+#define USB_DT_CS_INTERFACE 0x24u
+#define USB_DT_HUB          0x29u
 
 #define USB_DT_DEVICE_SIZE    18u
 #define USB_DT_CONFIG_SIZE    9u
 #define USB_DT_INTERFACE_SIZE 9u
 #define USB_DT_ENDPOINT_SIZE  7u
 /* A hub descriptor with up to 7 ports carries one byte each of DeviceRemovable and PortPwrCtrlMask. */
-#define USB_DT_HUB_MIN_SIZE   9u
+#define USB_DT_HUB_MIN_SIZE 9u
 
 /* Endpoint address and attributes fields. */
-#define USB_EP_DIR_IN        0x80u
-#define USB_EP_NUM_MASK      0x0Fu
-#define USB_EP_TYPE_MASK     0x03u
-#define USB_EP_TYPE_CONTROL  0u
-#define USB_EP_TYPE_ISO      1u
-#define USB_EP_TYPE_BULK     2u
-#define USB_EP_TYPE_INTR     3u
-#define USB_EP_MPS_MASK      0x07FFu
+#define USB_EP_DIR_IN       0x80u
+#define USB_EP_NUM_MASK     0x0Fu
+#define USB_EP_TYPE_MASK    0x03u
+#define USB_EP_TYPE_CONTROL 0u
+#define USB_EP_TYPE_ISO     1u
+#define USB_EP_TYPE_BULK    2u
+#define USB_EP_TYPE_INTR    3u
+#define USB_EP_MPS_MASK     0x07FFu
 
 /* Class codes (usb.org defined class codes). */
 #define USB_CLASS_PER_INTERFACE 0x00u
@@ -51,18 +51,18 @@
 #define USB_CLASS_CDC_DATA      0x0Au
 #define USB_CLASS_VENDOR        0xFFu
 /* CDC subclasses and functional descriptor subtypes (CDC 1.2 tables 4 and 13). */
-#define USB_CDC_SUBCLASS_ECM    0x06u
-#define USB_CDC_FD_HEADER       0x00u
-#define USB_CDC_FD_UNION        0x06u
-#define USB_CDC_FD_ETHERNET     0x0Fu
+#define USB_CDC_SUBCLASS_ECM       0x06u
+#define USB_CDC_FD_HEADER          0x00u
+#define USB_CDC_FD_UNION           0x06u
+#define USB_CDC_FD_ETHERNET        0x0Fu
 #define USB_CDC_ETHERNET_DESC_SIZE 13u
 
 /* Errors, returned negated. */
 enum {
     USB_DESC_ETRUNC = ERR_BASE_USB_DESC + 1, /* the buffer ends before the descriptor (or its declared length) does */
-    USB_DESC_EBADLEN,    /* bLength smaller than the descriptor type's fixed part, or below 2 */
-    USB_DESC_ETYPE,      /* not the descriptor type the caller asked for */
-    USB_DESC_ENOTFOUND,  /* no descriptor matched */
+    USB_DESC_EBADLEN,                        /* bLength smaller than the descriptor type's fixed part, or below 2 */
+    USB_DESC_ETYPE,                          /* not the descriptor type the caller asked for */
+    USB_DESC_ENOTFOUND,                      /* no descriptor matched */
 };
 
 struct usb_device_desc {
@@ -80,20 +80,20 @@ struct usb_config_desc {
     uint8_t config_value;
     uint8_t i_config;
     uint8_t attributes;
-    uint8_t max_power;     /* units of 2 mA */
+    uint8_t max_power; /* units of 2 mA */
 };
 
 struct usb_interface_desc {
     uint8_t number, alt_setting, num_endpoints;
     uint8_t if_class, if_subclass, if_protocol;
     uint8_t i_interface;
-    size_t offset;         /* where the descriptor starts in the configuration buffer */
+    size_t offset; /* where the descriptor starts in the configuration buffer */
 };
 
 struct usb_endpoint_desc {
-    uint8_t address;       /* number | USB_EP_DIR_IN */
+    uint8_t address; /* number | USB_EP_DIR_IN */
     uint8_t attributes;
-    uint16_t max_packet;   /* bits 10..0 only: the size of one packet */
+    uint16_t max_packet; /* bits 10..0 only: the size of one packet */
     uint8_t interval;
 };
 
@@ -138,8 +138,8 @@ int usb_desc_interface_at(const uint8_t *cfg, size_t len, unsigned index, struct
 
 /* Finds the first endpoint of transfer type `type` and direction `in` that belongs to the interface *intf
  * (between its descriptor and the next interface descriptor). Returns 0 or -USB_DESC_*. */
-int usb_desc_find_endpoint(const uint8_t *cfg, size_t len, const struct usb_interface_desc *intf, uint8_t type,
-                           bool in, struct usb_endpoint_desc *out);
+int usb_desc_find_endpoint(const uint8_t *cfg, size_t len, const struct usb_interface_desc *intf, uint8_t type, bool in,
+                           struct usb_endpoint_desc *out);
 
 /* Finds the interface's first bulk IN and first bulk OUT endpoint, the data path of a network adapter; both must
  * have a packet size. Returns 0 or -USB_DESC_* (outputs zeroed on error). */

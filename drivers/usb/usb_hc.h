@@ -21,16 +21,16 @@
 
 /* Error codes, returned negated. */
 enum {
-    USB_EINVAL = ERR_BASE_USB + 1,  /* bad argument or a device that is gone */
-    USB_EIO,         /* transfer failed (transaction error, babble, DMA) */
-    USB_ESTALL,      /* the device refused the request or halted the endpoint */
-    USB_ETIMEDOUT,   /* no answer in time */
-    USB_ENAK,        /* an interrupt endpoint had nothing to report (poll again later) */
-    USB_ENODEV,      /* nothing connected */
-    USB_EDESC,       /* a descriptor was malformed or missing */
-    USB_EFULL,       /* too many devices or nesting too deep */
-    USB_EBUSY,       /* no free host channel */
-    USB_ENODRIVER,   /* no class driver for the device */
+    USB_EINVAL = ERR_BASE_USB + 1, /* bad argument or a device that is gone */
+    USB_EIO,                       /* transfer failed (transaction error, babble, DMA) */
+    USB_ESTALL,                    /* the device refused the request or halted the endpoint */
+    USB_ETIMEDOUT,                 /* no answer in time */
+    USB_ENAK,                      /* an interrupt endpoint had nothing to report (poll again later) */
+    USB_ENODEV,                    /* nothing connected */
+    USB_EDESC,                     /* a descriptor was malformed or missing */
+    USB_EFULL,                     /* too many devices or nesting too deep */
+    USB_EBUSY,                     /* no free host channel */
+    USB_ENODRIVER,                 /* no class driver for the device */
 };
 
 /* Returned by the asynchronous poll operations while a transfer is in flight. */
@@ -49,22 +49,22 @@ enum usb_speed {
 /* Where a transfer goes. The caller owns it; the controller driver updates `toggle` (next DATA0/DATA1 of a bulk or
  * interrupt endpoint) as packets are acknowledged, so keep one pipe per endpoint for its lifetime. */
 struct usb_pipe {
-    uint8_t dev_addr;     /* 0..127 */
-    uint8_t ep_num;       /* 0..15 */
-    uint8_t ep_type;      /* USB_EP_TYPE_* (usb_desc.h): the endpoint descriptor's encoding */
-    bool in;              /* direction of data (ignored for control pipes) */
-    uint16_t mps;         /* max packet size */
-    uint8_t speed;        /* enum usb_speed of the device */
-    uint8_t tt_hub_addr;  /* high-speed hub whose transaction translator serves a FS/LS device; 0 = no split */
-    uint8_t tt_port;      /* that hub's port (1-based) */
-    uint8_t toggle;       /* 0: DATA0 next, 1: DATA1 next */
+    uint8_t dev_addr;    /* 0..127 */
+    uint8_t ep_num;      /* 0..15 */
+    uint8_t ep_type;     /* USB_EP_TYPE_* (usb_desc.h): the endpoint descriptor's encoding */
+    bool in;             /* direction of data (ignored for control pipes) */
+    uint16_t mps;        /* max packet size */
+    uint8_t speed;       /* enum usb_speed of the device */
+    uint8_t tt_hub_addr; /* high-speed hub whose transaction translator serves a FS/LS device; 0 = no split */
+    uint8_t tt_port;     /* that hub's port (1-based) */
+    uint8_t toggle;      /* 0: DATA0 next, 1: DATA1 next */
 };
 
 /* A transfer in flight. Zero-initialise before the first submit; owned by the caller, its fields by the controller
  * driver (a class driver asks usb_async_busy()). */
 struct usb_async {
-    int8_t chan;          /* the controller's channel in use */
-    bool active;          /* the channel is taken: in flight, or done and held (poll_held) */
+    int8_t chan; /* the controller's channel in use */
+    bool active; /* the channel is taken: in flight, or done and held (poll_held) */
     bool held;
 };
 
@@ -73,8 +73,8 @@ struct usb_hc_ops {
     /* A control transfer on pipe (a control pipe): SETUP, optional data stage of len bytes in the direction bit 7
      * of setup[0] gives, status stage. *actual (may be NULL) gets the data stage's length. Blocking, within
      * timeout_us. */
-    int (*control)(struct usb_pipe *pipe, const uint8_t setup[USB_SETUP_SIZE], void *data, size_t len,
-                   size_t *actual, uint32_t timeout_us);
+    int (*control)(struct usb_pipe *pipe, const uint8_t setup[USB_SETUP_SIZE], void *data, size_t len, size_t *actual,
+                   uint32_t timeout_us);
     /* A bulk or interrupt transfer, blocking within timeout_us; IN ends early on a short packet, a zero-length OUT
      * (len 0) sends one zero-length packet. -USB_ENAK from an interrupt endpoint means no data. */
     int (*transfer)(struct usb_pipe *pipe, void *data, size_t len, size_t *actual, uint32_t timeout_us);

@@ -48,12 +48,12 @@
 #endif
 
 struct usb_host_config {
-    uintptr_t core_base;                    /* the DWC2 block (peripheral base + 0x980000) */
-    uint32_t bus_alias;                     /* see dwc2_init() */
-    const struct usb_driver *const *drivers;/* class drivers in matching order (kept by reference) */
+    uintptr_t core_base;                     /* the DWC2 block (peripheral base + 0x980000) */
+    uint32_t bus_alias;                      /* see dwc2_init() */
+    const struct usb_driver *const *drivers; /* class drivers in matching order (kept by reference) */
     size_t driver_count;
-    int (*power_on)(void);                  /* powers the USB domain: 0 or < 0; NULL when it is always on */
-    void (*keepalive)(void);                /* called between blocking steps (a watchdog feed); may be NULL */
+    int (*power_on)(void);   /* powers the USB domain: 0 or < 0; NULL when it is always on */
+    void (*keepalive)(void); /* called between blocking steps (a watchdog feed); may be NULL */
 };
 
 /* Keeps a copy of cfg and forgets any earlier state. Touches no hardware. */

@@ -11,61 +11,61 @@
 #include "lib/units.h"
 #include "lib/wake.h"
 
-#define HUB_RT_DEVICE_IN    (USB_RT_IN | USB_RT_CLASS | USB_RT_DEVICE)
-#define HUB_RT_PORT_IN      (USB_RT_IN | USB_RT_CLASS | USB_RT_OTHER)
-#define HUB_RT_PORT_OUT     (USB_RT_CLASS | USB_RT_OTHER)
+#define HUB_RT_DEVICE_IN (USB_RT_IN | USB_RT_CLASS | USB_RT_DEVICE)
+#define HUB_RT_PORT_IN   (USB_RT_IN | USB_RT_CLASS | USB_RT_OTHER)
+#define HUB_RT_PORT_OUT  (USB_RT_CLASS | USB_RT_OTHER)
 
 /* Port features (USB 2.0 table 11-17). */
-#define PORT_FEAT_RESET         4u
-#define PORT_FEAT_POWER         8u
-#define PORT_FEAT_C_CONNECTION  16u
-#define PORT_FEAT_C_ENABLE      17u
-#define PORT_FEAT_C_SUSPEND     18u
+#define PORT_FEAT_RESET          4u
+#define PORT_FEAT_POWER          8u
+#define PORT_FEAT_C_CONNECTION   16u
+#define PORT_FEAT_C_ENABLE       17u
+#define PORT_FEAT_C_SUSPEND      18u
 #define PORT_FEAT_C_OVER_CURRENT 19u
-#define PORT_FEAT_C_RESET       20u
+#define PORT_FEAT_C_RESET        20u
 
 /* wPortStatus bits (table 11-21) and wPortChange bits (table 11-22). */
-#define PORT_STAT_CONNECTION    (1u << 0)
-#define PORT_STAT_ENABLE        (1u << 1)
-#define PORT_STAT_OVER_CURRENT  (1u << 3)
-#define PORT_STAT_RESET         (1u << 4)
-#define PORT_STAT_POWER         (1u << 8)
-#define PORT_STAT_LOW_SPEED     (1u << 9)
-#define PORT_STAT_HIGH_SPEED    (1u << 10)
-#define PORT_CHANGE_CONNECTION  (1u << 0)
-#define PORT_CHANGE_ENABLE      (1u << 1)
-#define PORT_CHANGE_SUSPEND     (1u << 2)
+#define PORT_STAT_CONNECTION     (1u << 0)
+#define PORT_STAT_ENABLE         (1u << 1)
+#define PORT_STAT_OVER_CURRENT   (1u << 3)
+#define PORT_STAT_RESET          (1u << 4)
+#define PORT_STAT_POWER          (1u << 8)
+#define PORT_STAT_LOW_SPEED      (1u << 9)
+#define PORT_STAT_HIGH_SPEED     (1u << 10)
+#define PORT_CHANGE_CONNECTION   (1u << 0)
+#define PORT_CHANGE_ENABLE       (1u << 1)
+#define PORT_CHANGE_SUSPEND      (1u << 2)
 #define PORT_CHANGE_OVER_CURRENT (1u << 3)
-#define PORT_CHANGE_RESET       (1u << 4)
+#define PORT_CHANGE_RESET        (1u << 4)
 
 /* GetPortStatus answers wPortStatus then wPortChange (USB 2.0 11.24.2.7). */
-#define PORT_STATUS_SIZE        4u
-#define PORT_STATUS_CHANGE      2u
-#define HUB_DESC_MAX            16u
+#define PORT_STATUS_SIZE   4u
+#define PORT_STATUS_CHANGE 2u
+#define HUB_DESC_MAX       16u
 /* Bitmap: bit 0 for the hub, bit n for port n. */
-#define STATUS_BITMAP_SIZE      ((USB_HUB_MAX_PORTS + 1u + 7u) / 8u)
+#define STATUS_BITMAP_SIZE ((USB_HUB_MAX_PORTS + 1u + 7u) / 8u)
 
 /* USB 2.0 7.1.7.3: TATTDB, the connection must be stable this long before reset. */
-#define ATTACH_DEBOUNCE_US      100000u
+#define ATTACH_DEBOUNCE_US 100000u
 /* A hub drives reset for 10-20 ms (TDRST) and then reports C_PORT_RESET; bound the wait generously. */
-#define PORT_RESET_TIMEOUT_US   500000u
+#define PORT_RESET_TIMEOUT_US 500000u
 /* Between status reads while the hub resets a port: a fraction of the reset time. */
-#define PORT_RESET_POLL_US      1000u
+#define PORT_RESET_POLL_US 1000u
 /* USB 2.0 7.1.7.5 asks for 10 ms (TRSTRCY); 20 ms as on the root port (Circle lib/usb/dwhcidevice.cpp
  * EnableRootPort(): 10 ms "seems to be too short for some devices"). */
-#define RESET_RECOVERY_US       20000u
+#define RESET_RECOVERY_US 20000u
 /* After an over-current the port stays off for this long before it is powered again: Linux
  * drivers/usb/core/hub.c port_event() sleeps 100 ms ("Cool down") and then powers the hub's ports again. */
 #define OVER_CURRENT_COOL_DOWN_US 100000u
 /* bPwrOn2PwrGood counts 2 ms units (USB 2.0 11.23.2.1); Linux drivers/usb/core/hub.h hub_power_on_good_delay()
  * waits at least 100 ms on a hub that is not a root hub, since many report less than their ports need. */
-#define PWR_GOOD_UNIT_US        2000u
-#define PWR_GOOD_MIN_US         100000u
+#define PWR_GOOD_UNIT_US 2000u
+#define PWR_GOOD_MIN_US  100000u
 /* Status change endpoint: poll at most this often even if bInterval asks for more (full speed: ms units). */
-#define MIN_POLL_INTERVAL_US    8000u
+#define MIN_POLL_INTERVAL_US 8000u
 /* High-speed bInterval is 2^(bInterval-1) microframes of 125 us. */
-#define HS_MICROFRAME_US        125u
-#define HS_MAX_INTERVAL_EXP     16u
+#define HS_MICROFRAME_US    125u
+#define HS_MAX_INTERVAL_EXP 16u
 
 struct hub {
     bool used;
@@ -83,8 +83,8 @@ static struct hub hubs[USB_HUB_MAX];
 
 static int port_feature(struct usb_device *dev, bool set, uint16_t feature, uint8_t port)
 {
-    return usb_control(dev, HUB_RT_PORT_OUT, set ? USB_REQ_SET_FEATURE : USB_REQ_CLEAR_FEATURE, feature, port,
-                       NULL, 0, NULL);
+    return usb_control(dev, HUB_RT_PORT_OUT, set ? USB_REQ_SET_FEATURE : USB_REQ_CLEAR_FEATURE, feature, port, NULL, 0,
+                       NULL);
 }
 
 static int port_status(struct usb_device *dev, uint8_t port, uint16_t *status, uint16_t *change)
@@ -162,10 +162,8 @@ static uint16_t ack_port_changes(struct hub *h, uint8_t port, uint16_t *change)
         uint16_t bit;
         uint16_t feature;
     } acks[] = {
-        { PORT_CHANGE_CONNECTION, PORT_FEAT_C_CONNECTION },
-        { PORT_CHANGE_ENABLE, PORT_FEAT_C_ENABLE },
-        { PORT_CHANGE_SUSPEND, PORT_FEAT_C_SUSPEND },
-        { PORT_CHANGE_OVER_CURRENT, PORT_FEAT_C_OVER_CURRENT },
+        { PORT_CHANGE_CONNECTION, PORT_FEAT_C_CONNECTION }, { PORT_CHANGE_ENABLE, PORT_FEAT_C_ENABLE },
+        { PORT_CHANGE_SUSPEND, PORT_FEAT_C_SUSPEND },       { PORT_CHANGE_OVER_CURRENT, PORT_FEAT_C_OVER_CURRENT },
         { PORT_CHANGE_RESET, PORT_FEAT_C_RESET },
     };
     uint16_t status = 0;
@@ -344,9 +342,11 @@ static void hub_remove(struct usb_device *dev)
     dev->driver_data = NULL;
 }
 
+/* clang-format off */
 static const struct usb_device_id hub_ids[] = {
     { .by_class = true, .if_class = USB_CLASS_HUB, .if_subclass = 0 },
 };
+/* clang-format on */
 
 const struct usb_driver usb_hub_driver = {
     .name = "hub",

@@ -13,7 +13,10 @@
 #include "net/sys_arch.h"
 
 /* Diagnostics (only with LWIP_DEBUG) go to the serial console through newlib's printf. */
-#define LWIP_PLATFORM_DIAG(x) do { printf x; } while (0)
+#define LWIP_PLATFORM_DIAG(x) \
+    do {                      \
+        printf x;             \
+    } while (0)
 #define LWIP_PLATFORM_ASSERT(x) net_sys_arch_assert((x), __FILE__, __LINE__)
 
 /* TCP initial sequence numbers, DNS ids and source ports, DHCP transaction ids: from the hardware RNG. */

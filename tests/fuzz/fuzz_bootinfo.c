@@ -27,8 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct bootinfo bi;
     int rc = bootinfo_parse(blob, size, &bi);
     if (rc < 0) {
-        if (bi.source != BOOTINFO_SOURCE_NONE || bi.has_mem || bi.has_cmdline || bi.has_initrd ||
-            bi.problem == NULL) {
+        if (bi.source != BOOTINFO_SOURCE_NONE || bi.has_mem || bi.has_cmdline || bi.has_initrd || bi.problem == NULL) {
             abort();
         }
     } else if (bi.source == BOOTINFO_SOURCE_NONE || memchr(bi.cmdline, '\0', sizeof bi.cmdline) == NULL) {

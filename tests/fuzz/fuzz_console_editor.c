@@ -17,8 +17,8 @@
 #include "firmware/console_editor.h"
 
 #define KEY_BACKSPACE 0x08
-#define KEY_DEL 0x7f
-#define CELL_BYTES 4
+#define KEY_DEL       0x7f
+#define CELL_BYTES    4
 /* The overflow message is written on the line too: room for it beyond the longest line. */
 #define SCREEN_CELLS (CONSOLE_LINE_MAX + 128)
 

@@ -14,7 +14,7 @@
 #include "drivers/storage/fat.h"
 #include "drivers/storage/mbr.h"
 
-#define FUZZ_DISK_BLOCKS (1u << 21)
+#define FUZZ_DISK_BLOCKS   (1u << 21)
 #define FUZZ_FILE_BUF_SIZE (64u * 1024u)
 
 struct mem_disk {
@@ -41,6 +41,7 @@ static int mem_disk_read(void *ctx, uint32_t lba, uint32_t count, void *buf)
 static struct fat_volume vol;
 static uint8_t file_buf[FUZZ_FILE_BUF_SIZE];
 
+/* clang-format off */
 static const char *const paths[] = {
     "smtp.conf",
     "revaliases",
@@ -52,6 +53,7 @@ static const char *const paths[] = {
     "a/b/c/d/e.txt",
     "../smtp.conf",
 };
+/* clang-format on */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -27,13 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* LWIP_RAND's first value for each input (tests/fuzz/gen_net_rx_seeds.py knows it). A counter, not a constant:
  * lwIP's DNS draws source ports until one is free. */
-#define FUZZ_RAND 0x1234abcdu
-#define FUZZ_NAME "mail.baremail.test"
+#define FUZZ_RAND       0x1234abcdu
+#define FUZZ_NAME       "mail.baremail.test"
 #define FUZZ_NTP_SERVER "10.0.2.2"
-#define FUZZ_RX_MAX 64u
+#define FUZZ_RX_MAX     64u
 /* Between two frames: enough for lwIP's fastest timers (ARP, DHCP's fine timer) to run. */
 #define FUZZ_STEP_US 250000u
-#define LEN_BYTES 2u
+#define LEN_BYTES    2u
 
 static const uint8_t fuzz_mac[NETDEV_MAC_LEN] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
 
@@ -41,7 +41,7 @@ static struct {
     const uint8_t *frame[FUZZ_RX_MAX];
     size_t len[FUZZ_RX_MAX];
     size_t head, count;
-    size_t gate;              /* frames up to here may be received now */
+    size_t gate; /* frames up to here may be received now */
 } rx;
 
 static uint32_t rand_count;
@@ -80,7 +80,10 @@ static int fuzz_receive(struct netdev *nd, void *buf, size_t size)
 }
 
 static const struct netdev_ops fuzz_ops = {
-    .start = fuzz_start, .send = fuzz_send, .receive = fuzz_receive, .poll = NULL,
+    .start = fuzz_start,
+    .send = fuzz_send,
+    .receive = fuzz_receive,
+    .poll = NULL,
 };
 
 static struct netdev device = { .name = "fuzz", .present = true, .ops = &fuzz_ops };

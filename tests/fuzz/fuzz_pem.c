@@ -11,16 +11,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const labels[] = { "", "CERTIFICATE", "PRIVATE KEY" };
+    static const char *const labels[] = { "", "CERTIFICATE", "PRIVATE KEY" };
 
-	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
-		struct pem_summary summary = { 0, false };
-		int err = pem_check((const char *)data, size, labels[i], &summary);
+    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+        struct pem_summary summary = { 0, false };
+        int err = pem_check((const char *)data, size, labels[i], &summary);
 
-		if (err == PEM_OK ? summary.blocks == 0 : summary.blocks != 0)
-			abort();
-		if (pem_strerror(err) == NULL)
-			abort();
-	}
-	return 0;
+        if (err == PEM_OK ? summary.blocks == 0 : summary.blocks != 0) {
+            abort();
+        }
+        if (pem_strerror(err) == NULL) {
+            abort();
+        }
+    }
+    return 0;
 }

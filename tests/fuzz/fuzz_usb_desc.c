@@ -16,12 +16,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A LAN9512/LAN7800-like interface: bulk IN 1, bulk OUT 2. */
+/* clang-format off */
 static const uint8_t nic_config[] = {
     9, 2, 32, 0, 1, 1, 0, 0xe0, 1,
     9, 4, 0, 0, 2, 0xff, 0x00, 0xff, 0,
     7, 5, 0x81, 0x02, 0x00, 0x02, 0,
     7, 5, 0x02, 0x02, 0x00, 0x02, 0,
 };
+/* clang-format on */
 
 static void fuzz_config(const uint8_t *d, size_t n)
 {
@@ -80,8 +82,8 @@ static struct netdev *bind(struct nic *n, const struct usb_driver *drv, uint16_t
     return nd;
 }
 
-static void fuzz_rx(const struct usb_driver *drv, struct nic *n, uint16_t mii_acc, uint16_t mii_data,
-                    const uint8_t *d, size_t len)
+static void fuzz_rx(const struct usb_driver *drv, struct nic *n, uint16_t mii_acc, uint16_t mii_data, const uint8_t *d,
+                    size_t len)
 {
     struct netdev *nd = bind(n, drv, mii_acc, mii_data);
     if (nd == NULL) {

@@ -168,15 +168,16 @@ static void atag_put_cmdline(struct atag_list *l, const char *s)
 
 struct atag_case {
     const char *name;
-    uint32_t core_words;              /* 5 as QEMU writes it, 2 for the bare form */
-    uint32_t mem[3][2];               /* size, start; size 0 ends the list */
+    uint32_t core_words;                /* 5 as QEMU writes it, 2 for the bare form */
+    uint32_t mem[3][2];                 /* size, start; size 0 ends the list */
     uint32_t initrd_start, initrd_size; /* size 0: no ATAG_INITRD2 */
-    const char *cmdline;              /* NULL: no ATAG_CMDLINE */
-    bool serial;                      /* an ATAG_SERIAL the parser must skip */
-    uint32_t none_words;              /* ATAG_NONE size: QEMU writes 0, Linux's documentation 2 */
+    const char *cmdline;                /* NULL: no ATAG_CMDLINE */
+    bool serial;                        /* an ATAG_SERIAL the parser must skip */
+    uint32_t none_words;                /* ATAG_NONE size: QEMU writes 0, Linux's documentation 2 */
     struct expect expect;
 };
 
+/* clang-format off */
 static const struct atag_case atag_cases[] = {
     { "qemu raspi2b", 5, { { 1024 * MiB, 0 } }, 0, 0, NULL, false, 0,
       { 0, true, 0, 1024 * MiB, NULL, false, 0, 0, false } },
@@ -203,6 +204,7 @@ static const struct atag_case atag_cases[] = {
     { "initrd past 4 GiB ignored", 5, { { 1024 * MiB, 0 } }, 0xFFFFF000, 0x2000, NULL, false, 0,
       { 0, true, 0, 1024 * MiB, NULL, false, 0, 0, true } },
 };
+/* clang-format on */
 
 static void atag_build(const struct atag_case *c, struct atag_list *l)
 {
@@ -277,6 +279,7 @@ struct atag_bad {
     int rc;
 };
 
+/* clang-format off */
 static const struct atag_bad atag_bad_cases[] = {
     { "zero-size tag before the end", { 5, ATAG_CORE, 1, 0x1000, 0, 0, ATAG_MEM, 0, 0, 0, 0 }, 11,
       BOOTINFO_ERR_CORRUPT },
@@ -293,6 +296,7 @@ static const struct atag_bad atag_bad_cases[] = {
     { "garbage", { 0xDEADBEEF, 0x01234567, 0x89ABCDEF, 0xFFFFFFFF }, 4, BOOTINFO_ERR_FORMAT },
     { "only half a header", { 2 }, 1, BOOTINFO_ERR_FORMAT },
 };
+/* clang-format on */
 
 static void test_atag_bad(void **state)
 {
@@ -371,20 +375,21 @@ static void test_atag_cmdline_oversize(void **state)
 
 struct dtb_case {
     const char *name;
-    uint32_t acells, scells;      /* 0: property absent */
-    const char *mem_node;         /* NULL: no memory node */
+    uint32_t acells, scells; /* 0: property absent */
+    const char *mem_node;    /* NULL: no memory node */
     uint32_t reg[8];
     int reg_cells;
-    const char *mem_node2;        /* a second memory node, or NULL */
+    const char *mem_node2; /* a second memory node, or NULL */
     uint32_t reg2[4];
     int reg2_cells;
-    const char *bootargs;         /* NULL: no /chosen bootargs */
-    int initrd_cells;             /* 0: no initrd properties; 1 or 2 cells each */
+    const char *bootargs; /* NULL: no /chosen bootargs */
+    int initrd_cells;     /* 0: no initrd properties; 1 or 2 cells each */
     uint64_t initrd_start, initrd_end;
     bool initrd_end_missing;
     struct expect expect;
 };
 
+/* clang-format off */
 static const struct dtb_case dtb_cases[] = {
     { "qemu -dtb with -append and -initrd", 1, 1, "memory", { 0, 0x40000000 }, 2, NULL, { 0 }, 0,
       "console=ttyAMA0,115200 baremail.qemu=1", 1, 0x8000000, 0x8100000, false,
@@ -424,6 +429,7 @@ static const struct dtb_case dtb_cases[] = {
     { "empty initrd", 1, 1, "memory@0", { 0, 0x10000000 }, 2, NULL, { 0 }, 0, NULL, 1, 0x3000000, 0x3000000, false,
       { 0, true, 0, 0x10000000, NULL, false, 0, 0, false } },
 };
+/* clang-format on */
 
 #define SW(call) assert_int_equal((call), 0)
 
@@ -632,8 +638,9 @@ static void test_no_blob(void **state)
 static void test_names(void **state)
 {
     (void)state;
-    static const int codes[] = { 0, BOOTINFO_ERR_NO_BLOB, BOOTINFO_ERR_FORMAT, BOOTINFO_ERR_TRUNCATED,
-                                 BOOTINFO_ERR_CORRUPT, BOOTINFO_ERR_ARG };
+    static const int codes[] = {
+        0, BOOTINFO_ERR_NO_BLOB, BOOTINFO_ERR_FORMAT, BOOTINFO_ERR_TRUNCATED, BOOTINFO_ERR_CORRUPT, BOOTINFO_ERR_ARG
+    };
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         const char *s = bootinfo_strerror(codes[i]);
         assert_non_null(s);

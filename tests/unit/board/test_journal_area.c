@@ -19,11 +19,11 @@
 #include "crash_disk.h"
 #include "stdout_capture.h"
 
-#define FAT_START 2048u
-#define FAT_BLOCKS 4096u
-#define JOURNAL_START (FAT_START + FAT_BLOCKS)
+#define FAT_START      2048u
+#define FAT_BLOCKS     4096u
+#define JOURNAL_START  (FAT_START + FAT_BLOCKS)
 #define JOURNAL_BLOCKS 1024u
-#define DISK_BLOCKS (JOURNAL_START + 2 * JOURNAL_BLOCKS) /* room after the partition, which must stay untouched */
+#define DISK_BLOCKS    (JOURNAL_START + 2 * JOURNAL_BLOCKS) /* room after the partition, which must stay untouched */
 
 static char image[] = "/tmp/baremail-journal-area-XXXXXX";
 static struct crash_disk disk;
@@ -139,9 +139,9 @@ static void test_not_found(void **state)
         const char *table;
         int err;
     } cases[] = {
-        { "label: dos\\nstart=2048, type=c\\n", BOARD_ERR_NO_JOURNAL },            /* a card made before */
+        { "label: dos\\nstart=2048, type=c\\n", BOARD_ERR_NO_JOURNAL }, /* a card made before */
         { "label: dos\\nstart=2048, size=4096, type=c\\nstart=6144, type=83\\n", BOARD_ERR_NO_JOURNAL },
-        { "label: gpt\\nstart=2048, size=4096\\n", BOARD_ERR_CORRUPT },             /* GPT: not supported */
+        { "label: gpt\\nstart=2048, size=4096\\n", BOARD_ERR_CORRUPT }, /* GPT: not supported */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         make_image(cases[i].table);

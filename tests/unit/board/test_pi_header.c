@@ -13,13 +13,17 @@
 
 /* Header pin -> GPIO as printed on the boards' pinout diagrams (-1: power or ground), written out independently of
  * the table under test. */
+/* clang-format off */
 static const int j8[41] = {
     -1, -1, -1, 2,  -1, 3,  -1, 4,  14, -1, 15, 17, 18, 27, -1, 22, 23, -1, 24, 10, -1,
     9,  25, 11, 8,  -1, 7,  0,  1,  5,  -1, 6,  12, 13, -1, 19, 16, 26, 20, -1, 21,
 };
+/* clang-format on */
+/* clang-format off */
 static const int p1_rev1[27] = {
     -1, -1, -1, 0, -1, 1, -1, 4, 14, -1, 15, 17, 18, 21, -1, 22, 23, -1, 24, 10, -1, 9, 25, 11, 8, -1, 7,
 };
+/* clang-format on */
 
 static void check_layout(enum pi_header header, const int *pins, unsigned count)
 {
@@ -103,10 +107,8 @@ static void test_reasons(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_40_pin),
-        cmocka_unit_test(test_26_pin_rev2_is_j8_first_26),
-        cmocka_unit_test(test_26_pin_rev1),
-        cmocka_unit_test(test_compute_module),
+        cmocka_unit_test(test_40_pin),      cmocka_unit_test(test_26_pin_rev2_is_j8_first_26),
+        cmocka_unit_test(test_26_pin_rev1), cmocka_unit_test(test_compute_module),
         cmocka_unit_test(test_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

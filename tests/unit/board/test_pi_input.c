@@ -26,23 +26,23 @@
 #include "fake_mmio.h"
 #include "fake_systimer.h"
 
-#define GPIO_BASE 0x3F200000u
-#define GPFSEL(n) (GPIO_BASE + 0x00u + 4u * (n))
-#define GPLEV0 (GPIO_BASE + 0x34u)
-#define GPEDS0 (GPIO_BASE + 0x40u)
-#define GPREN0 (GPIO_BASE + 0x4Cu)
-#define GPFEN0 (GPIO_BASE + 0x58u)
-#define GPPUD (GPIO_BASE + 0x94u)
-#define GPPUDCLK0 (GPIO_BASE + 0x98u)
-#define INTC_BASE 0x3F00B200u
+#define GPIO_BASE     0x3F200000u
+#define GPFSEL(n)     (GPIO_BASE + 0x00u + 4u * (n))
+#define GPLEV0        (GPIO_BASE + 0x34u)
+#define GPEDS0        (GPIO_BASE + 0x40u)
+#define GPREN0        (GPIO_BASE + 0x4Cu)
+#define GPFEN0        (GPIO_BASE + 0x58u)
+#define GPPUD         (GPIO_BASE + 0x94u)
+#define GPPUDCLK0     (GPIO_BASE + 0x98u)
+#define INTC_BASE     0x3F00B200u
 #define INTC_PENDING2 (INTC_BASE + 0x08u)
-#define INTC_ENABLE2 (INTC_BASE + 0x14u)
+#define INTC_ENABLE2  (INTC_BASE + 0x14u)
 #define GPIO_INT0_BIT (1u << (49 - 32)) /* gpio_int[0] is GPU IRQ 49: bank 2, bit 17 */
 
-#define REV_PI2 0xa21041u   /* QEMU's raspi2b: 40-pin header */
-#define REV_B_REV1 0x0002u  /* 26-pin P1, first layout */
-#define REV_B_REV2 0x000eu  /* 26-pin P1, second layout */
-#define REV_CM3 0xa020a0u   /* no header */
+#define REV_PI2    0xa21041u /* QEMU's raspi2b: 40-pin header */
+#define REV_B_REV1 0x0002u   /* 26-pin P1, first layout */
+#define REV_B_REV2 0x000eu   /* 26-pin P1, second layout */
+#define REV_CM3    0xa020a0u /* no header */
 
 /* ---- the board's side that pi_input.c calls ---- */
 
@@ -313,22 +313,22 @@ static void test_legal_pins_per_model(void **state)
         bool legal;
         unsigned header_pin;
     } cases[] = {
-        { REV_PI2, 0, true, 27 },     { REV_PI2, 4, true, 7 },       { REV_PI2, 17, true, 11 },
-        { REV_PI2, 21, true, 40 },    { REV_PI2, 27, true, 13 },     { REV_PI2, 14, false, 8 },
-        { REV_PI2, 15, false, 10 },   { REV_PI2, 28, false, 0 },     { REV_PI2, 47, false, 0 },
-        { REV_PI2, 54, false, 0 },    { REV_B_REV2, 2, true, 3 },    { REV_B_REV2, 27, true, 13 },
-        { REV_B_REV2, 0, false, 0 },  { REV_B_REV2, 5, false, 0 },   { REV_B_REV2, 21, false, 0 },
-        { REV_B_REV1, 0, true, 3 },   { REV_B_REV1, 21, true, 13 },  { REV_B_REV1, 2, false, 0 },
-        { REV_B_REV1, 27, false, 0 }, { REV_B_REV1, 14, false, 8 },  { REV_CM3, 5, true, 0 },
-        { REV_CM3, 27, true, 0 },     { REV_CM3, 28, false, 0 },     { REV_CM3, 15, false, 0 },
+        { REV_PI2, 0, true, 27 },     { REV_PI2, 4, true, 7 },      { REV_PI2, 17, true, 11 },
+        { REV_PI2, 21, true, 40 },    { REV_PI2, 27, true, 13 },    { REV_PI2, 14, false, 8 },
+        { REV_PI2, 15, false, 10 },   { REV_PI2, 28, false, 0 },    { REV_PI2, 47, false, 0 },
+        { REV_PI2, 54, false, 0 },    { REV_B_REV2, 2, true, 3 },   { REV_B_REV2, 27, true, 13 },
+        { REV_B_REV2, 0, false, 0 },  { REV_B_REV2, 5, false, 0 },  { REV_B_REV2, 21, false, 0 },
+        { REV_B_REV1, 0, true, 3 },   { REV_B_REV1, 21, true, 13 }, { REV_B_REV1, 2, false, 0 },
+        { REV_B_REV1, 27, false, 0 }, { REV_B_REV1, 14, false, 8 }, { REV_CM3, 5, true, 0 },
+        { REV_CM3, 27, true, 0 },     { REV_CM3, 28, false, 0 },    { REV_CM3, 15, false, 0 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         setup_model(cases[i].revision, false);
         unsigned gpio = cases[i].gpio;
         const char *why = board_input_check(gpio);
         if ((why == NULL) != cases[i].legal || board_input_header_pin(gpio) != cases[i].header_pin) {
-            fail_msg("revision 0x%x GPIO %u: %s, header pin %u", (unsigned)cases[i].revision, gpio,
-                     why ? why : "legal", board_input_header_pin(gpio));
+            fail_msg("revision 0x%x GPIO %u: %s, header pin %u", (unsigned)cases[i].revision, gpio, why ? why : "legal",
+                     board_input_header_pin(gpio));
         }
         if (!cases[i].legal) {
             /* Refused pins are not touched. */

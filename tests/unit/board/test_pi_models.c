@@ -11,9 +11,18 @@
 #include "board/common/pi_models.h"
 
 #define UNKNOWN "Unknown Raspberry Pi"
-#define GPIO(pin, low) { PI_LED_GPIO, (pin), (low) }
-#define FW(gpio) { PI_LED_FIRMWARE, (gpio), false }
-#define NOLED { PI_LED_NONE, 0, false }
+#define GPIO(pin, low)            \
+    {                             \
+        PI_LED_GPIO, (pin), (low) \
+    }
+#define FW(gpio)                       \
+    {                                  \
+        PI_LED_FIRMWARE, (gpio), false \
+    }
+#define NOLED                 \
+    {                         \
+        PI_LED_NONE, 0, false \
+    }
 
 static const struct vector {
     uint32_t revision;
@@ -79,11 +88,11 @@ static const struct vector {
     { 0x00000a, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 0 },
     { 0x000016, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 0 },
     { 0x2000002, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 0 },
-    { 0xa03111, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 1024 },  /* Pi 4 Model B */
-    { 0xc03111, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 4096 },  /* Pi 4 Model B 4 GB */
-    { 0xd04170, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 8192 },  /* Pi 5 */
-    { 0xa01082, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 1024 },  /* a 3B type with a BCM2836 */
-    { 0xa000f0, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 1024 },  /* type 0x0f: internal use */
+    { 0xa03111, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 1024 }, /* Pi 4 Model B */
+    { 0xc03111, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 4096 }, /* Pi 4 Model B 4 GB */
+    { 0xd04170, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 8192 }, /* Pi 5 */
+    { 0xa01082, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 1024 }, /* a 3B type with a BCM2836 */
+    { 0xa000f0, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 1024 }, /* type 0x0f: internal use */
     { 0xffffffff, UNKNOWN, "unknown", NOLED, PI_NIC_NONE, false, 0 },
 };
 
@@ -101,9 +110,9 @@ static void test_vectors(void **state)
             fail_msg("revision 0x%06x: got %s / %s / led %d pin %u%s / nic %d / bt %d / known %d / %u MiB; "
                      "expected %s / %s / led %d pin %u%s / nic %d / bt %d / %u MiB",
                      (unsigned)v->revision, m->name, m->soc, (int)m->led.kind, (unsigned)m->led.pin,
-                     m->led.active_low ? " low" : "", (int)m->nic, m->has_bluetooth, m->known, (unsigned)ram,
-                     v->name, v->soc, (int)v->led.kind, (unsigned)v->led.pin, v->led.active_low ? " low" : "",
-                     (int)v->nic, v->bluetooth, (unsigned)v->ram_mb);
+                     m->led.active_low ? " low" : "", (int)m->nic, m->has_bluetooth, m->known, (unsigned)ram, v->name,
+                     v->soc, (int)v->led.kind, (unsigned)v->led.pin, v->led.active_low ? " low" : "", (int)v->nic,
+                     v->bluetooth, (unsigned)v->ram_mb);
         }
     }
 }

@@ -40,8 +40,11 @@ static const char *drivers_of(uint32_t revision)
     assert_true(count < sizeof letters);
     for (size_t i = 0; i < count; i++) {
         const struct usb_driver *d = drivers[i];
-        letters[i] = d == &usb_hub_driver ? 'h' : d == &smsc95xx_driver ? 's' : d == &lan78xx_driver ? 'l'
-                   : d == &cdc_ecm_driver ? 'e' : '?';
+        letters[i] = d == &usb_hub_driver    ? 'h'
+                     : d == &smsc95xx_driver ? 's'
+                     : d == &lan78xx_driver  ? 'l'
+                     : d == &cdc_ecm_driver  ? 'e'
+                                             : '?';
     }
     letters[count] = '\0';
     return letters;

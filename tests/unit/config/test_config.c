@@ -15,14 +15,14 @@
 #include "config/config.h"
 #include "ssmtp_seed.h"
 
-#define MAX_DIAGS 32
-#define DIAG_LEN (CONFIG_MSG_MAX + 64)
-#define FORMAT_MAX 96
+#define MAX_DIAGS   32
+#define DIAG_LEN    (CONFIG_MSG_MAX + 64)
+#define FORMAT_MAX  96
 #define FORMAT_LINE (CONFIG_LINE_MAX + 1)
 
 struct diag_log {
-	unsigned count;
-	char text[MAX_DIAGS][DIAG_LEN];
+    unsigned count;
+    char text[MAX_DIAGS][DIAG_LEN];
 };
 
 static struct config cfg;
@@ -30,41 +30,45 @@ static struct diag_log diags;
 
 static void collect(void *ctx, const struct config_diag *d)
 {
-	struct diag_log *log = ctx;
+    struct diag_log *log = ctx;
 
-	if (log->count < MAX_DIAGS)
-		config_diag_format(d, log->text[log->count++], DIAG_LEN);
+    if (log->count < MAX_DIAGS) {
+        config_diag_format(d, log->text[log->count++], DIAG_LEN);
+    }
 }
 
 static int parse_text(const char *text, size_t len)
 {
-	memset(&diags, 0, sizeof(diags));
-	config_init(&cfg);
-	config_parse(&cfg, "smtp.conf", text, len, collect, &diags);
-	return config_finish(&cfg, collect, &diags);
+    memset(&diags, 0, sizeof(diags));
+    config_init(&cfg);
+    config_parse(&cfg, "smtp.conf", text, len, collect, &diags);
+    return config_finish(&cfg, collect, &diags);
 }
 
 static int parse(const char *text)
 {
-	return parse_text(text, strlen(text));
+    return parse_text(text, strlen(text));
 }
 
 static bool has_diag(const char *needle)
 {
-	unsigned i;
+    unsigned i;
 
-	for (i = 0; i < diags.count; i++)
-		if (strstr(diags.text[i], needle) != NULL)
-			return true;
-	return false;
+    for (i = 0; i < diags.count; i++) {
+        if (strstr(diags.text[i], needle) != NULL) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static void print_diags(void)
 {
-	unsigned i;
+    unsigned i;
 
-	for (i = 0; i < diags.count; i++)
-		print_message("  diag: %s\n", diags.text[i]);
+    for (i = 0; i < diags.count; i++) {
+        print_message("  diag: %s\n", diags.text[i]);
+    }
 }
 
 /* Two lines that make a usable config with no warnings; case lines start at line 3. */
@@ -72,291 +76,292 @@ static void print_diags(void)
 #define FP64 "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
 
 struct conf_case {
-	const char *name;
-	const char *text;
-	bool usable;
-	const char *expect[3]; /* substrings of diagnostics; NULL-terminated */
-	unsigned diag_count;   /* exact number of diagnostics expected */
-	void (*check)(const struct config *c);
+    const char *name;
+    const char *text;
+    bool usable;
+    const char *expect[3]; /* substrings of diagnostics; NULL-terminated */
+    unsigned diag_count;   /* exact number of diagnostics expected */
+    void (*check)(const struct config *c);
 };
 
 /* ---- value checks for the table ---- */
 
 static void chk_defaults(const struct config *c)
 {
-	assert_string_equal(c->mailhub, "mx.example.com");
-	assert_int_equal(c->port, 25);
-	assert_false(c->use_tls);
-	assert_false(c->use_starttls);
-	assert_true(c->dhcp);
-	assert_string_equal(c->ntp_server, "pool.ntp.org");
-	assert_int_equal(c->tls_min_version, CONFIG_TLS_1_2);
-	assert_int_equal(c->connect_timeout_ms, 30000);
-	assert_int_equal(c->smtp_timeout_ms, 60000);
-	assert_int_equal(c->rate_limit.count, 20);
-	assert_int_equal(c->rate_limit.period_s, 3600);
-	assert_true(c->boot_mail);
-	assert_false(c->heartbeat_mail);
-	assert_int_equal(c->heartbeat_period_s, 86400);
-	assert_int_equal(c->auth_method, CONFIG_AUTH_LOGIN);
-	assert_string_equal(c->ehlo_name, "baremail");
-	/* AlertTo defaults to Root */
-	assert_int_equal(c->alert_to.count, 1);
-	assert_string_equal(c->alert_to.addr[0], "ops@example.com");
+    assert_string_equal(c->mailhub, "mx.example.com");
+    assert_int_equal(c->port, 25);
+    assert_false(c->use_tls);
+    assert_false(c->use_starttls);
+    assert_true(c->dhcp);
+    assert_string_equal(c->ntp_server, "pool.ntp.org");
+    assert_int_equal(c->tls_min_version, CONFIG_TLS_1_2);
+    assert_int_equal(c->connect_timeout_ms, 30000);
+    assert_int_equal(c->smtp_timeout_ms, 60000);
+    assert_int_equal(c->rate_limit.count, 20);
+    assert_int_equal(c->rate_limit.period_s, 3600);
+    assert_true(c->boot_mail);
+    assert_false(c->heartbeat_mail);
+    assert_int_equal(c->heartbeat_period_s, 86400);
+    assert_int_equal(c->auth_method, CONFIG_AUTH_LOGIN);
+    assert_string_equal(c->ehlo_name, "baremail");
+    /* AlertTo defaults to Root */
+    assert_int_equal(c->alert_to.count, 1);
+    assert_string_equal(c->alert_to.addr[0], "ops@example.com");
 }
 
 static void chk_mailhub_port(const struct config *c)
 {
-	assert_string_equal(c->mailhub, "smtp.gmail.com");
-	assert_int_equal(c->port, 587);
+    assert_string_equal(c->mailhub, "smtp.gmail.com");
+    assert_int_equal(c->port, 587);
 }
 
 static void chk_ipv6(const struct config *c)
 {
-	assert_string_equal(c->mailhub, "2001:db8::25");
-	assert_true(c->mailhub_ipv6);
-	assert_int_equal(c->port, 465);
+    assert_string_equal(c->mailhub, "2001:db8::25");
+    assert_true(c->mailhub_ipv6);
+    assert_int_equal(c->port, 465);
 }
 
 static void chk_port_2525(const struct config *c)
 {
-	assert_int_equal(c->port, 2525);
+    assert_int_equal(c->port, 2525);
 }
 
 static void chk_spaces_eq(const struct config *c)
 {
-	assert_string_equal(c->auth_user, "me@example.com");
-	assert_string_equal(c->auth_pass, "a=b=c");
+    assert_string_equal(c->auth_user, "me@example.com");
+    assert_string_equal(c->auth_pass, "a=b=c");
 }
 
 static void chk_quoted(const struct config *c)
 {
-	assert_string_equal(c->auth_pass, "pa ss\"wo\\rd # not a comment");
+    assert_string_equal(c->auth_pass, "pa ss\"wo\\rd # not a comment");
 }
 
 static void chk_hash_no_blank(const struct config *c)
 {
-	assert_string_equal(c->auth_pass, "abc#def");
+    assert_string_equal(c->auth_pass, "abc#def");
 }
 
 static void chk_inline_comment(const struct config *c)
 {
-	assert_string_equal(c->auth_pass, "abc");
+    assert_string_equal(c->auth_pass, "abc");
 }
 
 static void chk_single_quoted(const struct config *c)
 {
-	assert_string_equal(c->auth_pass, "'abc def'");
+    assert_string_equal(c->auth_pass, "'abc def'");
 }
 
 static void chk_tls_starttls(const struct config *c)
 {
-	assert_true(c->use_tls);
-	assert_true(c->use_starttls);
+    assert_true(c->use_tls);
+    assert_true(c->use_starttls);
 }
 
 static void chk_tls_off_clears_starttls(const struct config *c)
 {
-	assert_false(c->use_tls);
-	assert_false(c->use_starttls);
+    assert_false(c->use_tls);
+    assert_false(c->use_starttls);
 }
 
 static void chk_bools_true(const struct config *c)
 {
-	assert_true(c->from_line_override);
-	assert_true(c->use_old_auth);
-	assert_true(c->debug);
-	assert_false(c->boot_mail);
-	assert_true(c->heartbeat_mail);
-	assert_int_equal(c->heartbeat_period_s, 6 * 3600);
+    assert_true(c->from_line_override);
+    assert_true(c->use_old_auth);
+    assert_true(c->debug);
+    assert_false(c->boot_mail);
+    assert_true(c->heartbeat_mail);
+    assert_int_equal(c->heartbeat_period_s, 6 * 3600);
 }
 
 static void chk_case_keys(const struct config *c)
 {
-	assert_string_equal(c->mailhub, "smtp.example.org");
-	assert_true(c->from_line_override);
-	assert_string_equal(c->rewrite_domain, "example.org");
+    assert_string_equal(c->mailhub, "smtp.example.org");
+    assert_true(c->from_line_override);
+    assert_string_equal(c->rewrite_domain, "example.org");
 }
 
 static void chk_rewrite_at(const struct config *c)
 {
-	assert_string_equal(c->rewrite_domain, "example.net");
+    assert_string_equal(c->rewrite_domain, "example.net");
 }
 
 static void chk_root_local(const struct config *c)
 {
-	assert_string_equal(c->root, "postmaster");
-	assert_string_equal(c->alert_to.addr[0], "postmaster@example.org");
+    assert_string_equal(c->root, "postmaster");
+    assert_string_equal(c->alert_to.addr[0], "postmaster@example.org");
 }
 
 static void chk_hostname_ok(const struct config *c)
 {
-	assert_string_equal(c->ehlo_name, "pi.example.com");
+    assert_string_equal(c->ehlo_name, "pi.example.com");
 }
 
 static void chk_hostname_spaces(const struct config *c)
 {
-	assert_string_equal(c->hostname, "MiniProjet SMTP Unix");
-	assert_string_equal(c->ehlo_name, "MiniProjet");
+    assert_string_equal(c->hostname, "MiniProjet SMTP Unix");
+    assert_string_equal(c->ehlo_name, "MiniProjet");
 }
 
 static void chk_hostname_underscore(const struct config *c)
 {
-	assert_string_equal(c->ehlo_name, "my-pi");
+    assert_string_equal(c->ehlo_name, "my-pi");
 }
 
 static void chk_tls_cert(const struct config *c)
 {
-	assert_true(c->use_tls_cert);
-	assert_string_equal(c->tls_cert, "client.pem");
-	assert_string_equal(c->tls_key, "client.pem"); /* key in the certificate file, as in Debian's ssmtp */
-	assert_string_equal(c->tls_ca_file, "ca.pem");
+    assert_true(c->use_tls_cert);
+    assert_string_equal(c->tls_cert, "client.pem");
+    assert_string_equal(c->tls_key, "client.pem"); /* key in the certificate file, as in Debian's ssmtp */
+    assert_string_equal(c->tls_ca_file, "ca.pem");
 }
 
 static void chk_tls_key(const struct config *c)
 {
-	assert_string_equal(c->tls_key, "client.key");
+    assert_string_equal(c->tls_key, "client.key");
 }
 
 static void chk_auth(const struct config *c)
 {
-	assert_string_equal(c->auth_user, "me@example.com");
-	assert_int_equal(c->auth_method, CONFIG_AUTH_CRAM_MD5);
+    assert_string_equal(c->auth_user, "me@example.com");
+    assert_int_equal(c->auth_method, CONFIG_AUTH_CRAM_MD5);
 }
 
 static void chk_allow_clear(const struct config *c)
 {
-	assert_true(c->allow_auth_without_tls);
-	assert_false(c->use_tls);
+    assert_true(c->allow_auth_without_tls);
+    assert_false(c->use_tls);
 }
 
 static void chk_auth_first(const struct config *c)
 {
-	assert_string_equal(c->auth_user, "first@example.com");
+    assert_string_equal(c->auth_user, "first@example.com");
 }
 
 static void chk_xoauth(const struct config *c)
 {
-	assert_int_equal(c->auth_method, CONFIG_AUTH_XOAUTH2);
-	assert_string_equal(c->auth_token, "ya29.token-value");
+    assert_int_equal(c->auth_method, CONFIG_AUTH_XOAUTH2);
+    assert_string_equal(c->auth_token, "ya29.token-value");
 }
 
 static void chk_headers(const struct config *c)
 {
-	assert_int_equal(c->header_count, 2);
-	assert_string_equal(c->headers[0], "X-Sender: baremail");
-	assert_string_equal(c->headers[1], "Reply-To: ops@example.com");
+    assert_int_equal(c->header_count, 2);
+    assert_string_equal(c->headers[0], "X-Sender: baremail");
+    assert_string_equal(c->headers[1], "Reply-To: ops@example.com");
 }
 
 static void chk_static_ip(const struct config *c)
 {
-	assert_false(c->dhcp);
-	assert_int_equal(c->ip, 0xC0A80132u);
-	assert_int_equal(c->prefix_len, 24);
-	assert_int_equal(c->gateway, 0xC0A80101u);
-	assert_int_equal(c->dns_count, 3);
-	assert_int_equal(c->dns[0], 0x01010101u);
-	assert_int_equal(c->dns[1], 0x09090909u);
-	assert_int_equal(c->dns[2], 0x08080808u);
+    assert_false(c->dhcp);
+    assert_int_equal(c->ip, 0xC0A80132u);
+    assert_int_equal(c->prefix_len, 24);
+    assert_int_equal(c->gateway, 0xC0A80101u);
+    assert_int_equal(c->dns_count, 3);
+    assert_int_equal(c->dns[0], 0x01010101u);
+    assert_int_equal(c->dns[1], 0x09090909u);
+    assert_int_equal(c->dns[2], 0x08080808u);
 }
 
 static void chk_ntp(const struct config *c)
 {
-	assert_string_equal(c->ntp_server, "time.example.com");
+    assert_string_equal(c->ntp_server, "time.example.com");
 }
 
 static void chk_tls13(const struct config *c)
 {
-	assert_int_equal(c->tls_min_version, CONFIG_TLS_1_3);
+    assert_int_equal(c->tls_min_version, CONFIG_TLS_1_3);
 }
 
 static void chk_fp(const struct config *c)
 {
-	assert_true(c->has_fingerprint);
-	assert_int_equal(c->fingerprint[0], 0xAB);
-	assert_int_equal(c->fingerprint[31], 0x89);
+    assert_true(c->has_fingerprint);
+    assert_int_equal(c->fingerprint[0], 0xAB);
+    assert_int_equal(c->fingerprint[31], 0x89);
 }
 
 static void chk_timeouts(const struct config *c)
 {
-	assert_int_equal(c->connect_timeout_ms, 10000);
-	assert_int_equal(c->smtp_timeout_ms, 120000);
+    assert_int_equal(c->connect_timeout_ms, 10000);
+    assert_int_equal(c->smtp_timeout_ms, 120000);
 }
 
 static void chk_alert_to(const struct config *c)
 {
-	assert_int_equal(c->alert_to.count, 2);
-	assert_string_equal(c->alert_to.addr[0], "a@example.com");
-	assert_string_equal(c->alert_to.addr[1], "b@example.com");
+    assert_int_equal(c->alert_to.count, 2);
+    assert_string_equal(c->alert_to.addr[0], "a@example.com");
+    assert_string_equal(c->alert_to.addr[1], "b@example.com");
 }
 
 static void chk_no_boot_mail(const struct config *c)
 {
-	assert_int_equal(c->alert_to.count, 0);
-	assert_false(c->boot_mail);
+    assert_int_equal(c->alert_to.count, 0);
+    assert_false(c->boot_mail);
 }
 
 static void chk_to_auth_user(const struct config *c)
 {
-	assert_int_equal(c->alert_to.count, 1);
-	assert_string_equal(c->alert_to.addr[0], "someone@gmail.com");
-	assert_string_equal(c->root, "");
-	assert_true(c->boot_mail);
+    assert_int_equal(c->alert_to.count, 1);
+    assert_string_equal(c->alert_to.addr[0], "someone@gmail.com");
+    assert_string_equal(c->root, "");
+    assert_true(c->boot_mail);
 }
 
 static void chk_rate(const struct config *c)
 {
-	assert_int_equal(c->rate_limit.count, 3);
-	assert_int_equal(c->rate_limit.period_s, 600);
+    assert_int_equal(c->rate_limit.count, 3);
+    assert_int_equal(c->rate_limit.period_s, 600);
 }
 
 static void chk_rate_none(const struct config *c)
 {
-	assert_int_equal(c->rate_limit.count, 0);
+    assert_int_equal(c->rate_limit.count, 0);
 }
 
 static void chk_alert_full(const struct config *c)
 {
-	const struct config_alert *a = config_find_alert(c, "door");
+    const struct config_alert *a = config_find_alert(c, "door");
 
-	assert_non_null(a);
-	assert_int_equal(c->alert_count, 1);
-	assert_int_equal(a->gpio, 17);
-	assert_int_equal(a->edge, CONFIG_EDGE_RISING);
-	assert_int_equal(a->pull, CONFIG_PULL_DOWN);
-	assert_int_equal(a->debounce_ms, 200);
-	assert_true(a->recovery);
-	assert_string_equal(a->subject, "Door {state} on {host}");
-	assert_string_equal(a->body, "The door (GPIO {gpio}) is open.\nTime: {time} # really");
-	assert_int_equal(a->to.count, 1);
-	assert_string_equal(a->to.addr[0], "guard@example.com");
-	assert_int_equal(a->limit.count, 6);
-	assert_int_equal(a->limit.period_s, 3600);
-	assert_int_equal(a->line, 3);
+    assert_non_null(a);
+    assert_int_equal(c->alert_count, 1);
+    assert_int_equal(a->gpio, 17);
+    assert_int_equal(a->edge, CONFIG_EDGE_RISING);
+    assert_int_equal(a->pull, CONFIG_PULL_DOWN);
+    assert_int_equal(a->debounce_ms, 200);
+    assert_true(a->recovery);
+    assert_string_equal(a->subject, "Door {state} on {host}");
+    assert_string_equal(a->body, "The door (GPIO {gpio}) is open.\nTime: {time} # really");
+    assert_int_equal(a->to.count, 1);
+    assert_string_equal(a->to.addr[0], "guard@example.com");
+    assert_int_equal(a->limit.count, 6);
+    assert_int_equal(a->limit.period_s, 3600);
+    assert_int_equal(a->line, 3);
 }
 
 static void chk_alert_defaults(const struct config *c)
 {
-	const struct config_alert *a = config_find_alert(c, "pump");
+    const struct config_alert *a = config_find_alert(c, "pump");
 
-	assert_non_null(a);
-	assert_int_equal(a->gpio, 4);
-	assert_int_equal(a->edge, CONFIG_EDGE_FALLING);
-	assert_int_equal(a->pull, CONFIG_PULL_UP);
-	assert_int_equal(a->debounce_ms, 50);
-	assert_false(a->recovery);
-	assert_int_equal(a->to.count, 0);
-	assert_string_equal(a->subject, "[{host}] {name} {state}");
-	assert_null(config_find_alert(c, "door"));
+    assert_non_null(a);
+    assert_int_equal(a->gpio, 4);
+    assert_int_equal(a->edge, CONFIG_EDGE_FALLING);
+    assert_int_equal(a->pull, CONFIG_PULL_UP);
+    assert_int_equal(a->debounce_ms, 50);
+    assert_false(a->recovery);
+    assert_int_equal(a->to.count, 0);
+    assert_string_equal(a->subject, "[{host}] {name} {state}");
+    assert_null(config_find_alert(c, "door"));
 }
 
 static void chk_two_alerts(const struct config *c)
 {
-	assert_int_equal(c->alert_count, 2);
-	assert_int_equal(c->alerts[1].pull, CONFIG_PULL_NONE);
-	assert_int_equal(c->alerts[1].edge, CONFIG_EDGE_BOTH);
+    assert_int_equal(c->alert_count, 2);
+    assert_int_equal(c->alerts[1].pull, CONFIG_PULL_NONE);
+    assert_int_equal(c->alerts[1].edge, CONFIG_EDGE_BOTH);
 }
 
+/* clang-format off */
 static const struct conf_case conf_cases[] = {
 	/* defaults and ssmtp keys */
 	{ "minimal", BASE, true, { NULL }, 0, chk_defaults },
@@ -635,483 +640,495 @@ static const struct conf_case conf_cases[] = {
 	  1, NULL },
 	{ "comments and blank lines", "# comment\n\n   # indented comment\n\t\n" BASE, true, { NULL }, 0, NULL },
 };
+/* clang-format on */
 
 static void test_conf_table(void **state)
 {
-	size_t i;
-	unsigned failures = 0;
+    size_t i;
+    unsigned failures = 0;
 
-	(void)state;
-	for (i = 0; i < sizeof(conf_cases) / sizeof(conf_cases[0]); i++) {
-		const struct conf_case *c = &conf_cases[i];
-		int rc = parse(c->text);
-		bool ok = (rc == 0) == c->usable && diags.count == c->diag_count;
-		unsigned k;
+    (void)state;
+    for (i = 0; i < sizeof(conf_cases) / sizeof(conf_cases[0]); i++) {
+        const struct conf_case *c = &conf_cases[i];
+        int rc = parse(c->text);
+        bool ok = (rc == 0) == c->usable && diags.count == c->diag_count;
+        unsigned k;
 
-		for (k = 0; k < 3 && c->expect[k] != NULL; k++)
-			if (!has_diag(c->expect[k])) {
-				print_message("case '%s': missing diagnostic '%s'\n", c->name, c->expect[k]);
-				ok = false;
-			}
-		if (!ok) {
-			print_message("case '%s': rc=%d (want %s), %u diagnostics (want %u)\n", c->name, rc,
-				      c->usable ? "usable" : "errors", diags.count, c->diag_count);
-			print_diags();
-			failures++;
-			continue;
-		}
-		if (c->check != NULL)
-			c->check(&cfg);
-	}
-	assert_int_equal(failures, 0);
+        for (k = 0; k < 3 && c->expect[k] != NULL; k++) {
+            if (!has_diag(c->expect[k])) {
+                print_message("case '%s': missing diagnostic '%s'\n", c->name, c->expect[k]);
+                ok = false;
+            }
+        }
+        if (!ok) {
+            print_message("case '%s': rc=%d (want %s), %u diagnostics (want %u)\n", c->name, rc,
+                          c->usable ? "usable" : "errors", diags.count, c->diag_count);
+            print_diags();
+            failures++;
+            continue;
+        }
+        if (c->check != NULL) {
+            c->check(&cfg);
+        }
+    }
+    assert_int_equal(failures, 0);
 }
 
 /* ---- the seed's ssmtp.conf (tests/unit/fakes/ssmtp_seed.h) ---- */
 
 static void check_seed(void)
 {
-	assert_string_equal(cfg.root, "alerts@example.com");
-	assert_string_equal(cfg.mailhub, "smtp.gmail.com");
-	assert_int_equal(cfg.port, 587);
-	assert_string_equal(cfg.auth_user, "alerts@example.com");
-	assert_string_equal(cfg.auth_pass, "abcd efgh ijkl mnop");
-	assert_true(cfg.use_tls);
-	assert_true(cfg.use_starttls);
-	assert_string_equal(cfg.rewrite_domain, "gmail.com");
-	assert_string_equal(cfg.hostname, "MiniProjet SMTP Unix");
-	assert_string_equal(cfg.ehlo_name, "MiniProjet");
-	assert_true(cfg.from_line_override);
-	assert_string_equal(cfg.alert_to.addr[0], "alerts@example.com");
-	assert_true(has_diag("smtp.conf:24: HostName: warning: 'MiniProjet SMTP Unix' contains spaces"));
+    assert_string_equal(cfg.root, "alerts@example.com");
+    assert_string_equal(cfg.mailhub, "smtp.gmail.com");
+    assert_int_equal(cfg.port, 587);
+    assert_string_equal(cfg.auth_user, "alerts@example.com");
+    assert_string_equal(cfg.auth_pass, "abcd efgh ijkl mnop");
+    assert_true(cfg.use_tls);
+    assert_true(cfg.use_starttls);
+    assert_string_equal(cfg.rewrite_domain, "gmail.com");
+    assert_string_equal(cfg.hostname, "MiniProjet SMTP Unix");
+    assert_string_equal(cfg.ehlo_name, "MiniProjet");
+    assert_true(cfg.from_line_override);
+    assert_string_equal(cfg.alert_to.addr[0], "alerts@example.com");
+    assert_true(has_diag("smtp.conf:24: HostName: warning: 'MiniProjet SMTP Unix' contains spaces"));
 }
 
 static void test_seed_conf(void **state)
 {
-	(void)state;
-	assert_int_equal(parse(ssmtp_seed_conf), 0);
-	assert_int_equal(cfg.error_count, 0);
-	check_seed();
+    (void)state;
+    assert_int_equal(parse(ssmtp_seed_conf), 0);
+    assert_int_equal(cfg.error_count, 0);
+    check_seed();
 }
 
 /* Windows editors: CRLF, a byte-order mark, and no newline at the end. ssmtp lost such a last line. */
 static void test_seed_conf_windows(void **state)
 {
-	static char text[sizeof(ssmtp_seed_conf) * 2 + 8];
-	size_t i, n = 0;
+    static char text[sizeof(ssmtp_seed_conf) * 2 + 8];
+    size_t i, n = 0;
 
-	(void)state;
-	memcpy(text, "\xEF\xBB\xBF", 3);
-	n = 3;
-	for (i = 0; ssmtp_seed_conf[i] != '\0'; i++) {
-		if (ssmtp_seed_conf[i] == '\n')
-			text[n++] = '\r';
-		text[n++] = ssmtp_seed_conf[i];
-	}
-	n -= 2; /* drop the final CRLF: FromLineOverride=YES must still count */
-	assert_int_equal(parse_text(text, n), 0);
-	check_seed();
+    (void)state;
+    memcpy(text, "\xEF\xBB\xBF", 3);
+    n = 3;
+    for (i = 0; ssmtp_seed_conf[i] != '\0'; i++) {
+        if (ssmtp_seed_conf[i] == '\n') {
+            text[n++] = '\r';
+        }
+        text[n++] = ssmtp_seed_conf[i];
+    }
+    n -= 2; /* drop the final CRLF: FromLineOverride=YES must still count */
+    assert_int_equal(parse_text(text, n), 0);
+    check_seed();
 }
 
 /* The seed with its first `find` replaced by `with`, in a static buffer. */
 static const char *seed_edited(const char *find, const char *with)
 {
-	static char text[sizeof(ssmtp_seed_conf) + 64];
-	const char *at = strstr(ssmtp_seed_conf, find);
-	size_t before = (size_t)(at - ssmtp_seed_conf);
+    static char text[sizeof(ssmtp_seed_conf) + 64];
+    const char *at = strstr(ssmtp_seed_conf, find);
+    size_t before = (size_t)(at - ssmtp_seed_conf);
 
-	assert_non_null(at);
-	snprintf(text, sizeof(text), "%.*s%s%s", (int)before, ssmtp_seed_conf, with, at + strlen(find));
-	return text;
+    assert_non_null(at);
+    snprintf(text, sizeof(text), "%.*s%s%s", (int)before, ssmtp_seed_conf, with, at + strlen(find));
+    return text;
 }
 
 static void test_seed_empty_password(void **state)
 {
-	(void)state;
-	assert_int_equal(parse(seed_edited("AuthPass=abcd efgh ijkl mnop", "AuthPass=")), CONFIG_ERR_INVALID);
-	assert_true(has_diag("smtp.conf:15: AuthPass: error: AuthUser is set but AuthPass is empty"));
+    (void)state;
+    assert_int_equal(parse(seed_edited("AuthPass=abcd efgh ijkl mnop", "AuthPass=")), CONFIG_ERR_INVALID);
+    assert_true(has_diag("smtp.conf:15: AuthPass: error: AuthUser is set but AuthPass is empty"));
 }
 
 static void test_misspelt_mailhub(void **state)
 {
-	(void)state;
-	assert_int_equal(parse(seed_edited("mailhub=", "MailHubb=")), CONFIG_ERR_INVALID);
-	assert_true(has_diag("smtp.conf:11: MailHubb: error: unknown key; did you mean MailHub?"));
+    (void)state;
+    assert_int_equal(parse(seed_edited("mailhub=", "MailHubb=")), CONFIG_ERR_INVALID);
+    assert_true(has_diag("smtp.conf:11: MailHubb: error: unknown key; did you mean MailHub?"));
 }
 
 /* ---- limits ---- */
 
 static void test_long_line(void **state)
 {
-	static char text[CONFIG_LINE_MAX + 64];
-	size_t n;
+    static char text[CONFIG_LINE_MAX + 64];
+    size_t n;
 
-	(void)state;
-	n = (size_t)snprintf(text, sizeof(text), BASE "AuthPass=");
-	memset(text + n, 'x', CONFIG_LINE_MAX);
-	text[n + CONFIG_LINE_MAX] = '\n';
-	assert_int_equal(parse_text(text, n + CONFIG_LINE_MAX + 1), CONFIG_ERR_INVALID);
-	assert_true(has_diag("smtp.conf:3: AuthPass: error: line too long"));
-	assert_false(has_diag("xxxx"));
+    (void)state;
+    n = (size_t)snprintf(text, sizeof(text), BASE "AuthPass=");
+    memset(text + n, 'x', CONFIG_LINE_MAX);
+    text[n + CONFIG_LINE_MAX] = '\n';
+    assert_int_equal(parse_text(text, n + CONFIG_LINE_MAX + 1), CONFIG_ERR_INVALID);
+    assert_true(has_diag("smtp.conf:3: AuthPass: error: line too long"));
+    assert_false(has_diag("xxxx"));
 }
 
 static void test_value_too_long(void **state)
 {
-	static char text[1024];
-	size_t n;
+    static char text[1024];
+    size_t n;
 
-	(void)state;
-	n = (size_t)snprintf(text, sizeof(text), BASE "AuthUser=");
-	memset(text + n, 'u', CONFIG_TEXT_MAX + 1);
-	text[n + CONFIG_TEXT_MAX + 1] = '\n';
-	assert_int_equal(parse_text(text, n + CONFIG_TEXT_MAX + 2), CONFIG_ERR_INVALID);
-	assert_true(has_diag("smtp.conf:3: AuthUser: error: value too long (256 characters; at most 255)"));
+    (void)state;
+    n = (size_t)snprintf(text, sizeof(text), BASE "AuthUser=");
+    memset(text + n, 'u', CONFIG_TEXT_MAX + 1);
+    text[n + CONFIG_TEXT_MAX + 1] = '\n';
+    assert_int_equal(parse_text(text, n + CONFIG_TEXT_MAX + 2), CONFIG_ERR_INVALID);
+    assert_true(has_diag("smtp.conf:3: AuthUser: error: value too long (256 characters; at most 255)"));
 }
 
 static void test_too_many_alerts(void **state)
 {
-	static char text[8192];
-	size_t n;
-	unsigned i;
+    static char text[8192];
+    size_t n;
+    unsigned i;
 
-	(void)state;
-	n = (size_t)snprintf(text, sizeof(text), BASE);
-	for (i = 0; i <= CONFIG_ALERTS_MAX; i++)
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "Alert=in%u: gpio=%u\n", i, i < 14 ? i : i + 2);
-	assert_int_equal(parse_text(text, n), CONFIG_ERR_INVALID);
-	assert_int_equal(cfg.alert_count, CONFIG_ALERTS_MAX);
-	assert_true(has_diag("Alert: error: too many Alert lines (at most 16)"));
+    (void)state;
+    n = (size_t)snprintf(text, sizeof(text), BASE);
+    for (i = 0; i <= CONFIG_ALERTS_MAX; i++) {
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "Alert=in%u: gpio=%u\n", i, i < 14 ? i : i + 2);
+    }
+    assert_int_equal(parse_text(text, n), CONFIG_ERR_INVALID);
+    assert_int_equal(cfg.alert_count, CONFIG_ALERTS_MAX);
+    assert_true(has_diag("Alert: error: too many Alert lines (at most 16)"));
 }
 
 static void test_too_many_headers(void **state)
 {
-	static char text[4096];
-	size_t n;
-	unsigned i;
+    static char text[4096];
+    size_t n;
+    unsigned i;
 
-	(void)state;
-	n = (size_t)snprintf(text, sizeof(text), BASE);
-	for (i = 0; i <= CONFIG_HEADERS_MAX; i++)
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "AddHeader=X-H%u: v\n", i);
-	assert_int_equal(parse_text(text, n), CONFIG_ERR_INVALID);
-	assert_true(has_diag("AddHeader: error: too many AddHeader lines"));
+    (void)state;
+    n = (size_t)snprintf(text, sizeof(text), BASE);
+    for (i = 0; i <= CONFIG_HEADERS_MAX; i++) {
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "AddHeader=X-H%u: v\n", i);
+    }
+    assert_int_equal(parse_text(text, n), CONFIG_ERR_INVALID);
+    assert_true(has_diag("AddHeader: error: too many AddHeader lines"));
 }
 
 static void test_too_many_recipients(void **state)
 {
-	(void)state;
-	assert_int_equal(parse(BASE "AlertTo=a@x.org,b@x.org,c@x.org,d@x.org,e@x.org,f@x.org,g@x.org,h@x.org,i@x.org\n"),
-			 CONFIG_ERR_INVALID);
-	assert_true(has_diag("AlertTo: error: too many recipients (at most 8)"));
+    (void)state;
+    assert_int_equal(parse(BASE "AlertTo=a@x.org,b@x.org,c@x.org,d@x.org,e@x.org,f@x.org,g@x.org,h@x.org,i@x.org\n"),
+                     CONFIG_ERR_INVALID);
+    assert_true(has_diag("AlertTo: error: too many recipients (at most 8)"));
 }
 
 static void test_binary_input(void **state)
 {
-	static const char nul[] = BASE "Debug=YES\0junk\n";
-	static const char utf16[] = "\xFF\xFEM\0a\0";
+    static const char nul[] = BASE "Debug=YES\0junk\n";
+    static const char utf16[] = "\xFF\xFEM\0a\0";
 
-	(void)state;
-	assert_int_equal(parse_text(nul, sizeof(nul) - 1), CONFIG_ERR_INVALID);
-	assert_true(has_diag("smtp.conf:3: Debug: error: NUL byte in the line"));
-	assert_int_equal(parse_text(utf16, sizeof(utf16) - 1), CONFIG_ERR_INVALID);
-	assert_true(has_diag("smtp.conf:1: error: the file is UTF-16"));
-	/* Its keys are unread, not missing: no "MailHub not set" nor "no recipient" after it. */
-	assert_int_equal(diags.count, 1);
+    (void)state;
+    assert_int_equal(parse_text(nul, sizeof(nul) - 1), CONFIG_ERR_INVALID);
+    assert_true(has_diag("smtp.conf:3: Debug: error: NUL byte in the line"));
+    assert_int_equal(parse_text(utf16, sizeof(utf16) - 1), CONFIG_ERR_INVALID);
+    assert_true(has_diag("smtp.conf:1: error: the file is UTF-16"));
+    /* Its keys are unread, not missing: no "MailHub not set" nor "no recipient" after it. */
+    assert_int_equal(diags.count, 1);
 }
 
 static void test_empty_input(void **state)
 {
-	(void)state;
-	assert_int_equal(parse_text(NULL, 0), CONFIG_ERR_INVALID);
-	assert_true(has_diag("MailHub: error: not set"));
+    (void)state;
+    assert_int_equal(parse_text(NULL, 0), CONFIG_ERR_INVALID);
+    assert_true(has_diag("MailHub: error: not set"));
 }
 
 /* ---- revaliases ---- */
 
 static const char sample_revaliases[] = "# sSMTP aliases\n"
-					"#\n"
-					"# Format:\tlocal_account:outgoing_address:mailhub\n"
-					"#\n"
-					"# Example: root:your_login@your.domain:mailhub.your.domain[:port]\n"
-					"# where [:port] is an optional port number that defaults to 25.\n"
-					"root:alerts@example.com:smtp.gmail.com:587\n";
+                                        "#\n"
+                                        "# Format:\tlocal_account:outgoing_address:mailhub\n"
+                                        "#\n"
+                                        "# Example: root:your_login@your.domain:mailhub.your.domain[:port]\n"
+                                        "# where [:port] is an optional port number that defaults to 25.\n"
+                                        "root:alerts@example.com:smtp.gmail.com:587\n";
 
 static int parse_with_aliases(const char *conf, const char *aliases)
 {
-	memset(&diags, 0, sizeof(diags));
-	config_init(&cfg);
-	config_parse(&cfg, "smtp.conf", conf, strlen(conf), collect, &diags);
-	config_parse_revaliases(&cfg, "revaliases", aliases, strlen(aliases), collect, &diags);
-	return config_finish(&cfg, collect, &diags);
+    memset(&diags, 0, sizeof(diags));
+    config_init(&cfg);
+    config_parse(&cfg, "smtp.conf", conf, strlen(conf), collect, &diags);
+    config_parse_revaliases(&cfg, "revaliases", aliases, strlen(aliases), collect, &diags);
+    return config_finish(&cfg, collect, &diags);
 }
 
 static void test_revaliases_sample(void **state)
 {
-	const struct config_alias *a;
+    const struct config_alias *a;
 
-	(void)state;
-	assert_int_equal(parse_with_aliases(BASE, sample_revaliases), 0);
-	assert_int_equal(diags.count, 0);
-	a = config_find_alias(&cfg, "root");
-	assert_non_null(a);
-	assert_string_equal(a->address, "alerts@example.com");
-	assert_string_equal(a->mailhub, "smtp.gmail.com");
-	assert_int_equal(a->port, 587);
-	assert_int_equal(a->line, 7);
+    (void)state;
+    assert_int_equal(parse_with_aliases(BASE, sample_revaliases), 0);
+    assert_int_equal(diags.count, 0);
+    a = config_find_alias(&cfg, "root");
+    assert_non_null(a);
+    assert_string_equal(a->address, "alerts@example.com");
+    assert_string_equal(a->mailhub, "smtp.gmail.com");
+    assert_int_equal(a->port, 587);
+    assert_int_equal(a->line, 7);
 }
 
 /* Without Root, alert and boot mail go where revaliases sends root's mail, before AuthUser. */
 static void test_recipient_from_revaliases(void **state)
 {
-	(void)state;
-	assert_int_equal(parse_with_aliases("MailHub=smtp.gmail.com:587\nUseSTARTTLS=YES\nAuthUser=someone@gmail.com\n"
-					    "AuthPass=x\n",
-					    "root:alarm@example.org\n"),
-			 0);
-	assert_int_equal(diags.count, 0);
-	assert_int_equal(cfg.alert_to.count, 1);
-	assert_string_equal(cfg.alert_to.addr[0], "alarm@example.org");
+    (void)state;
+    assert_int_equal(parse_with_aliases("MailHub=smtp.gmail.com:587\nUseSTARTTLS=YES\nAuthUser=someone@gmail.com\n"
+                                        "AuthPass=x\n",
+                                        "root:alarm@example.org\n"),
+                     0);
+    assert_int_equal(diags.count, 0);
+    assert_int_equal(cfg.alert_to.count, 1);
+    assert_string_equal(cfg.alert_to.addr[0], "alarm@example.org");
 }
 
 /* A real ssmtp.conf: root commented out and a key of some other program. It loads, and mail goes to AuthUser. */
 static void test_real_world_ssmtp_conf(void **state)
 {
-	static char text[sizeof(ssmtp_seed_conf) + 64];
+    static char text[sizeof(ssmtp_seed_conf) + 64];
 
-	(void)state;
-	snprintf(text, sizeof(text), "%sSERVER=someone@gmail.com\n",
-		 seed_edited("\nroot=alerts@example.com\n", "\n#root=alerts@example.com\n"));
-	assert_int_equal(parse(text), 0);
-	assert_true(has_diag("smtp.conf:31: SERVER: warning: unknown key, ignored, as ssmtp does"));
-	assert_int_equal(diags.count, 2); /* and HostName's spaces */
-	assert_string_equal(cfg.root, "");
-	assert_int_equal(cfg.alert_to.count, 1);
-	assert_string_equal(cfg.alert_to.addr[0], "alerts@example.com");
-	assert_true(cfg.boot_mail);
+    (void)state;
+    snprintf(text, sizeof(text), "%sSERVER=someone@gmail.com\n",
+             seed_edited("\nroot=alerts@example.com\n", "\n#root=alerts@example.com\n"));
+    assert_int_equal(parse(text), 0);
+    assert_true(has_diag("smtp.conf:31: SERVER: warning: unknown key, ignored, as ssmtp does"));
+    assert_int_equal(diags.count, 2); /* and HostName's spaces */
+    assert_string_equal(cfg.root, "");
+    assert_int_equal(cfg.alert_to.count, 1);
+    assert_string_equal(cfg.alert_to.addr[0], "alerts@example.com");
+    assert_true(cfg.boot_mail);
 }
 
 static void test_revaliases_forms(void **state)
 {
-	const struct config_alias *a;
+    const struct config_alias *a;
 
-	(void)state;
-	assert_int_equal(parse_with_aliases(BASE "Alert=door: gpio=17\nAlert=pump: gpio=4\n",
-					    "root:ops@example.com\r\n"
-					    "door : door@example.com : [2001:db8::25]:465  # security desk\n"
-					    "pump:pump@example.com:mx2.example.com"),
-			 0);
-	assert_int_equal(diags.count, 0);
-	a = config_find_alias(&cfg, "root");
-	assert_string_equal(a->mailhub, "");
-	assert_int_equal(a->port, 0);
-	a = config_find_alias(&cfg, "door");
-	assert_string_equal(a->address, "door@example.com");
-	assert_string_equal(a->mailhub, "2001:db8::25");
-	assert_true(a->mailhub_ipv6);
-	assert_int_equal(a->port, 465);
-	a = config_find_alias(&cfg, "pump");
-	assert_int_equal(a->port, 25); /* ssmtp's default */
-	assert_null(config_find_alias(&cfg, "nobody"));
+    (void)state;
+    assert_int_equal(parse_with_aliases(BASE "Alert=door: gpio=17\nAlert=pump: gpio=4\n",
+                                        "root:ops@example.com\r\n"
+                                        "door : door@example.com : [2001:db8::25]:465  # security desk\n"
+                                        "pump:pump@example.com:mx2.example.com"),
+                     0);
+    assert_int_equal(diags.count, 0);
+    a = config_find_alias(&cfg, "root");
+    assert_string_equal(a->mailhub, "");
+    assert_int_equal(a->port, 0);
+    a = config_find_alias(&cfg, "door");
+    assert_string_equal(a->address, "door@example.com");
+    assert_string_equal(a->mailhub, "2001:db8::25");
+    assert_true(a->mailhub_ipv6);
+    assert_int_equal(a->port, 465);
+    a = config_find_alias(&cfg, "pump");
+    assert_int_equal(a->port, 25); /* ssmtp's default */
+    assert_null(config_find_alias(&cfg, "nobody"));
 }
 
 static void test_revaliases_errors(void **state)
 {
-	(void)state;
-	assert_int_equal(parse_with_aliases(BASE, "no colon here\n"
-						  "root:not-an-address\n"
-						  "root:a@example.com:bad host:25\n"
-						  "root:a@example.com:mx.example.com:99999\n"
-						  ":a@example.com\n"
-						  "pi:pi@example.com\n"
-						  "pi:pi2@example.com\n"),
-			 CONFIG_ERR_INVALID);
-	assert_true(has_diag("revaliases:1: error: expected local_account:outgoing_address[:mailhub[:port]]"));
-	assert_true(has_diag("revaliases:2: root: error: expected a mail address"));
-	assert_true(has_diag("revaliases:3: root: error: 'bad host' is not a valid host name"));
-	assert_true(has_diag("revaliases:4: root: error: port out of range"));
-	assert_true(has_diag("revaliases:5: error: expected a local account name"));
-	assert_true(has_diag("revaliases:7: pi: warning: 'pi' already has an entry on line 6"));
-	assert_true(has_diag("revaliases:7: pi: warning: not used: baremail's local accounts are root and the Alert"));
+    (void)state;
+    assert_int_equal(parse_with_aliases(BASE, "no colon here\n"
+                                              "root:not-an-address\n"
+                                              "root:a@example.com:bad host:25\n"
+                                              "root:a@example.com:mx.example.com:99999\n"
+                                              ":a@example.com\n"
+                                              "pi:pi@example.com\n"
+                                              "pi:pi2@example.com\n"),
+                     CONFIG_ERR_INVALID);
+    assert_true(has_diag("revaliases:1: error: expected local_account:outgoing_address[:mailhub[:port]]"));
+    assert_true(has_diag("revaliases:2: root: error: expected a mail address"));
+    assert_true(has_diag("revaliases:3: root: error: 'bad host' is not a valid host name"));
+    assert_true(has_diag("revaliases:4: root: error: port out of range"));
+    assert_true(has_diag("revaliases:5: error: expected a local account name"));
+    assert_true(has_diag("revaliases:7: pi: warning: 'pi' already has an entry on line 6"));
+    assert_true(has_diag("revaliases:7: pi: warning: not used: baremail's local accounts are root and the Alert"));
 }
 
 /* ---- formatting and masking ---- */
 
 struct format_log {
-	unsigned count;
-	char lines[FORMAT_MAX][FORMAT_LINE];
+    unsigned count;
+    char lines[FORMAT_MAX][FORMAT_LINE];
 };
 
 static struct format_log formatted;
 
 static void format_collect(void *ctx, const char *line)
 {
-	struct format_log *log = ctx;
+    struct format_log *log = ctx;
 
-	if (log->count < FORMAT_MAX)
-		snprintf(log->lines[log->count++], FORMAT_LINE, "%s", line);
+    if (log->count < FORMAT_MAX) {
+        snprintf(log->lines[log->count++], FORMAT_LINE, "%s", line);
+    }
 }
 
 static bool has_line(const char *line)
 {
-	unsigned i;
+    unsigned i;
 
-	for (i = 0; i < formatted.count; i++)
-		if (strcmp(formatted.lines[i], line) == 0)
-			return true;
-	return false;
+    for (i = 0; i < formatted.count; i++) {
+        if (strcmp(formatted.lines[i], line) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static bool any_line_contains(const char *needle)
 {
-	unsigned i;
+    unsigned i;
 
-	for (i = 0; i < formatted.count; i++)
-		if (strstr(formatted.lines[i], needle) != NULL)
-			return true;
-	return false;
+    for (i = 0; i < formatted.count; i++) {
+        if (strstr(formatted.lines[i], needle) != NULL) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static void test_format_masks_secrets(void **state)
 {
-	(void)state;
-	assert_int_equal(parse(BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\n"
-				    "AuthPass=\"hunter2 #x\"\nAuthMethod=XOAUTH2\nAuthToken=ya29.SECRET-TOKEN\n"),
-			 0);
-	memset(&formatted, 0, sizeof(formatted));
-	config_format(&cfg, format_collect, &formatted);
-	assert_true(has_line("AuthPass = ********"));
-	assert_true(has_line("AuthToken = ********"));
-	assert_false(any_line_contains("hunter2"));
-	assert_false(any_line_contains("SECRET-TOKEN"));
-	assert_true(has_line("AuthUser = me@example.com"));
+    (void)state;
+    assert_int_equal(parse(BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\n"
+                                "AuthPass=\"hunter2 #x\"\nAuthMethod=XOAUTH2\nAuthToken=ya29.SECRET-TOKEN\n"),
+                     0);
+    memset(&formatted, 0, sizeof(formatted));
+    config_format(&cfg, format_collect, &formatted);
+    assert_true(has_line("AuthPass = ********"));
+    assert_true(has_line("AuthToken = ********"));
+    assert_false(any_line_contains("hunter2"));
+    assert_false(any_line_contains("SECRET-TOKEN"));
+    assert_true(has_line("AuthUser = me@example.com"));
 }
 
 /* Parse `text`, which must be usable, and format it into `formatted`. */
 static void format_usable(const char *text)
 {
-	assert_int_equal(parse(text), 0);
-	memset(&formatted, 0, sizeof(formatted));
-	config_format(&cfg, format_collect, &formatted);
+    assert_int_equal(parse(text), 0);
+    memset(&formatted, 0, sizeof(formatted));
+    config_format(&cfg, format_collect, &formatted);
 }
 
 /* Without AuthMethod the engine picks from what the server offers, PLAIN first over TLS: `config` says so instead of
  * naming ssmtp's LOGIN. */
 static void test_format_auth_method(void **state)
 {
-	(void)state;
-	format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthPass=x\n");
-	assert_true(has_line("AuthMethod =  # not set: the first of PLAIN, LOGIN, CRAM-MD5 the server offers"));
-	format_usable(BASE "AuthUser=me@example.com\nAuthPass=x\nAllowAuthWithoutTLS=YES\n");
-	assert_true(has_line("AuthMethod =  # not set: the first of CRAM-MD5, PLAIN, LOGIN the server offers"));
-	assert_true(has_line("AllowAuthWithoutTLS = YES"));
-	format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthToken=ya29.t\n");
-	assert_true(has_line("AuthMethod =  # not set: XOAUTH2, as AuthToken is set"));
-	format_usable(BASE);
-	assert_true(has_line("AuthMethod =  # not set: no AuthUser, no AUTH"));
-	format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthPass=x\nAuthMethod=login\n");
-	assert_true(has_line("AuthMethod = LOGIN"));
-	assert_true(has_line("AllowAuthWithoutTLS = NO"));
+    (void)state;
+    format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthPass=x\n");
+    assert_true(has_line("AuthMethod =  # not set: the first of PLAIN, LOGIN, CRAM-MD5 the server offers"));
+    format_usable(BASE "AuthUser=me@example.com\nAuthPass=x\nAllowAuthWithoutTLS=YES\n");
+    assert_true(has_line("AuthMethod =  # not set: the first of CRAM-MD5, PLAIN, LOGIN the server offers"));
+    assert_true(has_line("AllowAuthWithoutTLS = YES"));
+    format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthToken=ya29.t\n");
+    assert_true(has_line("AuthMethod =  # not set: XOAUTH2, as AuthToken is set"));
+    format_usable(BASE);
+    assert_true(has_line("AuthMethod =  # not set: no AuthUser, no AUTH"));
+    format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthPass=x\nAuthMethod=login\n");
+    assert_true(has_line("AuthMethod = LOGIN"));
+    assert_true(has_line("AllowAuthWithoutTLS = NO"));
 }
 
 static void test_diagnostics_hide_secrets(void **state)
 {
-	unsigned i;
+    unsigned i;
 
-	(void)state;
-	parse(BASE "AuthPass=\"sec\\ret\nAuthToken=Bearer hidden-token\nAuthPass=\"s3cr3t\"junk\n");
-	assert_true(diags.count >= 3);
-	for (i = 0; i < diags.count; i++) {
-		assert_null(strstr(diags.text[i], "sec"));
-		assert_null(strstr(diags.text[i], "hidden-token"));
-		assert_null(strstr(diags.text[i], "s3cr3t"));
-	}
+    (void)state;
+    parse(BASE "AuthPass=\"sec\\ret\nAuthToken=Bearer hidden-token\nAuthPass=\"s3cr3t\"junk\n");
+    assert_true(diags.count >= 3);
+    for (i = 0; i < diags.count; i++) {
+        assert_null(strstr(diags.text[i], "sec"));
+        assert_null(strstr(diags.text[i], "hidden-token"));
+        assert_null(strstr(diags.text[i], "s3cr3t"));
+    }
 }
 
 static void test_format_values(void **state)
 {
-	(void)state;
-	assert_int_equal(parse("MailHub=[2001:db8::25]:465\nRoot=ops@example.com\nUseTLS=YES\nTLS_Fingerprint=" FP64 "\n"
-			       "HostName=MiniProjet SMTP Unix\nIP=192.168.1.50/24\nGateway=192.168.1.1\n"
-			       "DNS=1.1.1.1,9.9.9.9\nRateLimit=3/10m\nHeartbeatMail=YES\nHeartbeatPeriod=90m\n"
-			       "Alert = door: gpio=17 edge=rising recovery=yes to=a@example.com limit=6/hour "
-			       "subject=\"Door {state}\" body=\"line1\\nline2\"\n"),
-			 0);
-	memset(&formatted, 0, sizeof(formatted));
-	config_format(&cfg, format_collect, &formatted);
-	assert_true(has_line("MailHub = [2001:db8::25]:465"));
-	assert_true(has_line("HostName = \"MiniProjet SMTP Unix\"  # EHLO MiniProjet"));
-	assert_true(has_line("IP = 192.168.1.50/24"));
-	assert_true(has_line("Gateway = 192.168.1.1"));
-	assert_true(has_line("DNS = 1.1.1.1, 9.9.9.9"));
-	assert_true(has_line("TLS_Fingerprint = " FP64));
-	assert_true(has_line("RateLimit = 3/10m"));
-	assert_true(has_line("HeartbeatPeriod = 90m"));
-	assert_true(has_line("AuthPass ="));
-	assert_true(has_line("Alert = door: gpio=17 edge=rising pull=up debounce=50ms recovery=yes "
-			     "to=\"a@example.com\" limit=6/hour subject=\"Door {state}\" body=\"line1\\nline2\""));
+    (void)state;
+    assert_int_equal(parse("MailHub=[2001:db8::25]:465\nRoot=ops@example.com\nUseTLS=YES\nTLS_Fingerprint=" FP64 "\n"
+                           "HostName=MiniProjet SMTP Unix\nIP=192.168.1.50/24\nGateway=192.168.1.1\n"
+                           "DNS=1.1.1.1,9.9.9.9\nRateLimit=3/10m\nHeartbeatMail=YES\nHeartbeatPeriod=90m\n"
+                           "Alert = door: gpio=17 edge=rising recovery=yes to=a@example.com limit=6/hour "
+                           "subject=\"Door {state}\" body=\"line1\\nline2\"\n"),
+                     0);
+    memset(&formatted, 0, sizeof(formatted));
+    config_format(&cfg, format_collect, &formatted);
+    assert_true(has_line("MailHub = [2001:db8::25]:465"));
+    assert_true(has_line("HostName = \"MiniProjet SMTP Unix\"  # EHLO MiniProjet"));
+    assert_true(has_line("IP = 192.168.1.50/24"));
+    assert_true(has_line("Gateway = 192.168.1.1"));
+    assert_true(has_line("DNS = 1.1.1.1, 9.9.9.9"));
+    assert_true(has_line("TLS_Fingerprint = " FP64));
+    assert_true(has_line("RateLimit = 3/10m"));
+    assert_true(has_line("HeartbeatPeriod = 90m"));
+    assert_true(has_line("AuthPass ="));
+    assert_true(has_line("Alert = door: gpio=17 edge=rising pull=up debounce=50ms recovery=yes "
+                         "to=\"a@example.com\" limit=6/hour subject=\"Door {state}\" body=\"line1\\nline2\""));
 }
 
 /* What config_format prints parses back to the same configuration. */
 static void test_format_round_trip(void **state)
 {
-	static struct format_log first;
-	static char text[FORMAT_MAX * 256];
-	size_t n = 0;
-	unsigned i;
+    static struct format_log first;
+    static char text[FORMAT_MAX * 256];
+    size_t n = 0;
+    unsigned i;
 
-	(void)state;
-	assert_int_equal(parse(ssmtp_seed_conf), 0);
-	memset(&first, 0, sizeof(first));
-	config_format(&cfg, format_collect, &first);
-	for (i = 0; i < first.count; i++) {
-		/* masked secrets cannot round-trip; put the real value back */
-		const char *line = strcmp(first.lines[i], "AuthPass = ********") == 0 ? "AuthPass=abcd efgh ijkl mnop"
-										       : first.lines[i];
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\n", line);
-	}
-	parse(text);
-	assert_int_equal(cfg.error_count, 0);
-	memset(&formatted, 0, sizeof(formatted));
-	config_format(&cfg, format_collect, &formatted);
-	assert_int_equal(formatted.count, first.count);
-	for (i = 0; i < first.count; i++)
-		assert_string_equal(formatted.lines[i], first.lines[i]);
+    (void)state;
+    assert_int_equal(parse(ssmtp_seed_conf), 0);
+    memset(&first, 0, sizeof(first));
+    config_format(&cfg, format_collect, &first);
+    for (i = 0; i < first.count; i++) {
+        /* masked secrets cannot round-trip; put the real value back */
+        const char *line =
+            strcmp(first.lines[i], "AuthPass = ********") == 0 ? "AuthPass=abcd efgh ijkl mnop" : first.lines[i];
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\n", line);
+    }
+    parse(text);
+    assert_int_equal(cfg.error_count, 0);
+    memset(&formatted, 0, sizeof(formatted));
+    config_format(&cfg, format_collect, &formatted);
+    assert_int_equal(formatted.count, first.count);
+    for (i = 0; i < first.count; i++) {
+        assert_string_equal(formatted.lines[i], first.lines[i]);
+    }
 }
 
 /* ---- small API pieces ---- */
 
 static void test_diag_format(void **state)
 {
-	char buf[128];
-	struct config_diag d = { CONFIG_SEVERITY_ERROR, "smtp.conf", 3, "MailHub", "bad" };
+    char buf[128];
+    struct config_diag d = { CONFIG_SEVERITY_ERROR, "smtp.conf", 3, "MailHub", "bad" };
 
-	(void)state;
-	config_diag_format(&d, buf, sizeof(buf));
-	assert_string_equal(buf, "smtp.conf:3: MailHub: error: bad");
-	d.line = 0;
-	d.severity = CONFIG_SEVERITY_WARNING;
-	config_diag_format(&d, buf, sizeof(buf));
-	assert_string_equal(buf, "smtp.conf: MailHub: warning: bad");
-	d.key = NULL;
-	config_diag_format(&d, buf, sizeof(buf));
-	assert_string_equal(buf, "smtp.conf: warning: bad");
-	d.line = 9;
-	config_diag_format(&d, buf, sizeof(buf));
-	assert_string_equal(buf, "smtp.conf:9: warning: bad");
+    (void)state;
+    config_diag_format(&d, buf, sizeof(buf));
+    assert_string_equal(buf, "smtp.conf:3: MailHub: error: bad");
+    d.line = 0;
+    d.severity = CONFIG_SEVERITY_WARNING;
+    config_diag_format(&d, buf, sizeof(buf));
+    assert_string_equal(buf, "smtp.conf: MailHub: warning: bad");
+    d.key = NULL;
+    config_diag_format(&d, buf, sizeof(buf));
+    assert_string_equal(buf, "smtp.conf: warning: bad");
+    d.line = 9;
+    config_diag_format(&d, buf, sizeof(buf));
+    assert_string_equal(buf, "smtp.conf:9: warning: bad");
 }
 
 static void test_api_misuse(void **state)
 {
-	(void)state;
-	assert_int_equal(config_parse(NULL, "f", "", 0, NULL, NULL), CONFIG_ERR_ARG);
-	assert_int_equal(config_parse(&cfg, "f", NULL, 5, NULL, NULL), CONFIG_ERR_ARG);
-	assert_int_equal(parse(BASE), 0);
-	/* after config_finish the struct is final */
-	assert_int_equal(config_parse(&cfg, "f", "Debug=YES", 9, NULL, NULL), CONFIG_ERR_ARG);
-	assert_int_equal(config_finish(&cfg, NULL, NULL), CONFIG_ERR_ARG);
-	assert_string_equal(config_strerror(CONFIG_OK), "ok");
-	assert_string_equal(config_strerror(CONFIG_ERR_INVALID), "configuration has errors");
-	assert_string_equal(config_strerror(CONFIG_ERR_ARG), "bad argument or call out of order");
-	assert_string_equal(config_strerror(-99), "unknown config error");
+    (void)state;
+    assert_int_equal(config_parse(NULL, "f", "", 0, NULL, NULL), CONFIG_ERR_ARG);
+    assert_int_equal(config_parse(&cfg, "f", NULL, 5, NULL, NULL), CONFIG_ERR_ARG);
+    assert_int_equal(parse(BASE), 0);
+    /* after config_finish the struct is final */
+    assert_int_equal(config_parse(&cfg, "f", "Debug=YES", 9, NULL, NULL), CONFIG_ERR_ARG);
+    assert_int_equal(config_finish(&cfg, NULL, NULL), CONFIG_ERR_ARG);
+    assert_string_equal(config_strerror(CONFIG_OK), "ok");
+    assert_string_equal(config_strerror(CONFIG_ERR_INVALID), "configuration has errors");
+    assert_string_equal(config_strerror(CONFIG_ERR_ARG), "bad argument or call out of order");
+    assert_string_equal(config_strerror(-99), "unknown config error");
 }
 
 /* A board's rule, as a check callback: refuses 14 and 15, and names the pin it was asked about. */
@@ -1120,169 +1137,170 @@ static unsigned checked_count;
 
 static const char *refuse_console(void *ctx, unsigned gpio)
 {
-	assert_ptr_equal(ctx, &checked_count);
-	if (checked_count < CONFIG_ALERTS_MAX)
-		checked[checked_count++] = gpio;
-	return gpio == 14 || gpio == 15 ? "it carries the serial console" : NULL;
+    assert_ptr_equal(ctx, &checked_count);
+    if (checked_count < CONFIG_ALERTS_MAX) {
+        checked[checked_count++] = gpio;
+    }
+    return gpio == 14 || gpio == 15 ? "it carries the serial console" : NULL;
 }
 
 static void test_alert_gpio_check(void **state)
 {
-	(void)state;
-	assert_int_equal(parse(BASE "Alert=pump: gpio=4\nAlert=door: gpio=14\nAlert=tank: gpio=53\n"), 0);
-	checked_count = 0;
-	assert_int_equal(config_check_alert_gpios(&cfg, refuse_console, &checked_count, CONFIG_SEVERITY_ERROR, collect,
-						  &diags),
-			 CONFIG_ERR_INVALID);
-	assert_int_equal(checked_count, 3);
-	assert_int_equal(checked[0], 4);
-	assert_int_equal(checked[1], 14);
-	assert_int_equal(checked[2], 53);
-	assert_int_equal(cfg.error_count, 1);
-	assert_true(has_diag("smtp.conf:4: Alert: error: door: gpio: GPIO 14 cannot be watched: it carries the serial "
-			     "console; choose another pin"));
+    (void)state;
+    assert_int_equal(parse(BASE "Alert=pump: gpio=4\nAlert=door: gpio=14\nAlert=tank: gpio=53\n"), 0);
+    checked_count = 0;
+    assert_int_equal(
+        config_check_alert_gpios(&cfg, refuse_console, &checked_count, CONFIG_SEVERITY_ERROR, collect, &diags),
+        CONFIG_ERR_INVALID);
+    assert_int_equal(checked_count, 3);
+    assert_int_equal(checked[0], 4);
+    assert_int_equal(checked[1], 14);
+    assert_int_equal(checked[2], 53);
+    assert_int_equal(cfg.error_count, 1);
+    assert_true(has_diag("smtp.conf:4: Alert: error: door: gpio: GPIO 14 cannot be watched: it carries the serial "
+                         "console; choose another pin"));
 
-	/* As a warning: counted as one, and the configuration stays usable. */
-	assert_int_equal(parse(BASE "Alert=door: gpio=15\n"), 0);
-	checked_count = 0;
-	assert_int_equal(config_check_alert_gpios(&cfg, refuse_console, &checked_count, CONFIG_SEVERITY_WARNING,
-						  collect, &diags),
-			 CONFIG_OK);
-	assert_int_equal(cfg.error_count, 0);
-	assert_int_equal(cfg.warning_count, 1);
-	assert_true(has_diag("smtp.conf:3: Alert: warning: door: gpio: GPIO 15: it carries the serial console"));
+    /* As a warning: counted as one, and the configuration stays usable. */
+    assert_int_equal(parse(BASE "Alert=door: gpio=15\n"), 0);
+    checked_count = 0;
+    assert_int_equal(
+        config_check_alert_gpios(&cfg, refuse_console, &checked_count, CONFIG_SEVERITY_WARNING, collect, &diags),
+        CONFIG_OK);
+    assert_int_equal(cfg.error_count, 0);
+    assert_int_equal(cfg.warning_count, 1);
+    assert_true(has_diag("smtp.conf:3: Alert: warning: door: gpio: GPIO 15: it carries the serial console"));
 
-	assert_int_equal(config_check_alert_gpios(NULL, refuse_console, NULL, CONFIG_SEVERITY_ERROR, NULL, NULL),
-			 CONFIG_ERR_ARG);
-	assert_int_equal(config_check_alert_gpios(&cfg, NULL, NULL, CONFIG_SEVERITY_ERROR, NULL, NULL), CONFIG_ERR_ARG);
+    assert_int_equal(config_check_alert_gpios(NULL, refuse_console, NULL, CONFIG_SEVERITY_ERROR, NULL, NULL),
+                     CONFIG_ERR_ARG);
+    assert_int_equal(config_check_alert_gpios(&cfg, NULL, NULL, CONFIG_SEVERITY_ERROR, NULL, NULL), CONFIG_ERR_ARG);
 }
 
 static void test_key_line(void **state)
 {
-	(void)state;
-	assert_int_equal(parse(BASE "UseSTARTTLS=YES\ntls_ca_file=ca.pem\n"), 0);
-	assert_int_equal(config_key_line(&cfg, "TLS_CA_File"), 4);
-	assert_int_equal(config_key_line(&cfg, "mailhub"), 1);
-	assert_int_equal(config_key_line(&cfg, "TLSCert"), 0);
-	assert_int_equal(config_key_line(&cfg, "NoSuchKey"), 0);
+    (void)state;
+    assert_int_equal(parse(BASE "UseSTARTTLS=YES\ntls_ca_file=ca.pem\n"), 0);
+    assert_int_equal(config_key_line(&cfg, "TLS_CA_File"), 4);
+    assert_int_equal(config_key_line(&cfg, "mailhub"), 1);
+    assert_int_equal(config_key_line(&cfg, "TLSCert"), 0);
+    assert_int_equal(config_key_line(&cfg, "NoSuchKey"), 0);
 }
 
 /* Diagnostics without a callback are still counted. */
 static void test_no_callback(void **state)
 {
-	(void)state;
-	config_init(&cfg);
-	assert_int_equal(config_parse(&cfg, NULL, "MailHubb=1\nHostName=a b\n", 24, NULL, NULL), CONFIG_ERR_INVALID);
-	assert_int_equal(cfg.error_count, 1);
-	assert_int_equal(cfg.warning_count, 1);
-	assert_string_equal(cfg.conf_file, "smtp.conf");
+    (void)state;
+    config_init(&cfg);
+    assert_int_equal(config_parse(&cfg, NULL, "MailHubb=1\nHostName=a b\n", 24, NULL, NULL), CONFIG_ERR_INVALID);
+    assert_int_equal(cfg.error_count, 1);
+    assert_int_equal(cfg.warning_count, 1);
+    assert_string_equal(cfg.conf_file, "smtp.conf");
 }
 
 /* config_template_expand: the parser's template check and the alert mails' expansion are one function. */
 static const struct {
-	const char *tmpl;
-	int rc;        /* expected return: length, or a negative code */
-	const char *out; /* expected expansion (rc >= 0) */
-	size_t bad;    /* expected error offset (CONFIG_ERR_INVALID) */
+    const char *tmpl;
+    int rc;          /* expected return: length, or a negative code */
+    const char *out; /* expected expansion (rc >= 0) */
+    size_t bad;      /* expected error offset (CONFIG_ERR_INVALID) */
 } template_vectors[] = {
-	{ "", 0, "", 0 },
-	{ "plain text", 10, "plain text", 0 },
-	{ "{name}", 4, "door", 0 },
-	{ "[{host}] {name} {state}", 23, "[pi.lan] door triggered", 0 },
-	{ "{name} (GPIO {gpio}) {state} at {time}.", 49, "door (GPIO 17) triggered at 2025-01-02T03:04:05Z.", 0 },
-	{ "{{name}}", 6, "{name}", 0 },
-	{ "{{{name}}}", 6, "{door}", 0 },
-	{ "a}b", 3, "a}b", 0 },
-	{ "}}", 1, "}", 0 },
-	{ "{{", 1, "{", 0 },
-	{ "x{name", CONFIG_ERR_INVALID, NULL, 1 },
-	{ "ok {Name}", CONFIG_ERR_INVALID, NULL, 3 },
-	{ "{name}{}", CONFIG_ERR_INVALID, NULL, 6 },
-	{ "{nam{name}", CONFIG_ERR_INVALID, NULL, 0 },
-	{ "{", CONFIG_ERR_INVALID, NULL, 0 },
+    { "", 0, "", 0 },
+    { "plain text", 10, "plain text", 0 },
+    { "{name}", 4, "door", 0 },
+    { "[{host}] {name} {state}", 23, "[pi.lan] door triggered", 0 },
+    { "{name} (GPIO {gpio}) {state} at {time}.", 49, "door (GPIO 17) triggered at 2025-01-02T03:04:05Z.", 0 },
+    { "{{name}}", 6, "{name}", 0 },
+    { "{{{name}}}", 6, "{door}", 0 },
+    { "a}b", 3, "a}b", 0 },
+    { "}}", 1, "}", 0 },
+    { "{{", 1, "{", 0 },
+    { "x{name", CONFIG_ERR_INVALID, NULL, 1 },
+    { "ok {Name}", CONFIG_ERR_INVALID, NULL, 3 },
+    { "{name}{}", CONFIG_ERR_INVALID, NULL, 6 },
+    { "{nam{name}", CONFIG_ERR_INVALID, NULL, 0 },
+    { "{", CONFIG_ERR_INVALID, NULL, 0 },
 };
 
 static void test_template_expand(void **state)
 {
-	static const char *const values[CONFIG_PH_COUNT] = {
-		[CONFIG_PH_NAME] = "door",
-		[CONFIG_PH_STATE] = "triggered",
-		[CONFIG_PH_GPIO] = "17",
-		[CONFIG_PH_TIME] = "2025-01-02T03:04:05Z",
-		[CONFIG_PH_HOST] = "pi.lan",
-	};
-	char out[64];
-	size_t i, bad;
+    static const char *const values[CONFIG_PH_COUNT] = {
+        [CONFIG_PH_NAME] = "door",   [CONFIG_PH_STATE] = "triggered",
+        [CONFIG_PH_GPIO] = "17",     [CONFIG_PH_TIME] = "2025-01-02T03:04:05Z",
+        [CONFIG_PH_HOST] = "pi.lan",
+    };
+    char out[64];
+    size_t i, bad;
 
-	(void)state;
-	for (i = 0; i < sizeof(template_vectors) / sizeof(template_vectors[0]); i++) {
-		int rc;
+    (void)state;
+    for (i = 0; i < sizeof(template_vectors) / sizeof(template_vectors[0]); i++) {
+        int rc;
 
-		bad = 999;
-		rc = config_template_expand(template_vectors[i].tmpl, values, out, sizeof(out), &bad);
-		if (rc != template_vectors[i].rc)
-			fail_msg("'%s': got %d, expected %d", template_vectors[i].tmpl, rc, template_vectors[i].rc);
-		if (rc >= 0)
-			assert_string_equal(out, template_vectors[i].out);
-		else
-			assert_int_equal(bad, template_vectors[i].bad);
-		/* checking alone gives the same verdict */
-		rc = config_template_expand(template_vectors[i].tmpl, NULL, NULL, 0, NULL);
-		assert_true((rc >= 0) == (template_vectors[i].rc >= 0));
-	}
-	/* measuring: the length with the values given, without writing */
-	assert_int_equal(config_template_expand("{name}-{gpio}", values, NULL, 0, NULL), 7);
-	/* exactly full (text and NUL) fits; one byte less is an error, never a cut text */
-	assert_int_equal(config_template_expand("{name}!", values, out, 6, NULL), 5);
-	assert_string_equal(out, "door!");
-	memset(out, 'x', sizeof(out));
-	assert_int_equal(config_template_expand("{name}!", values, out, 5, NULL), CONFIG_ERR_OVERFLOW);
-	assert_string_equal(out, "");
-	assert_int_equal(config_template_expand("ab", values, out, 0, NULL), CONFIG_ERR_OVERFLOW);
-	assert_int_equal(out[0], '\0');
-	/* An empty expansion still needs its NUL: a zero-size buffer is too small and is not written (body= is empty). */
-	out[0] = 'x';
-	assert_int_equal(config_template_expand("", values, out, 0, NULL), CONFIG_ERR_OVERFLOW);
-	assert_int_equal(out[0], 'x');
-	assert_int_equal(config_template_expand("", values, out, 1, NULL), 0);
-	assert_string_equal(out, "");
-	assert_int_equal(config_template_expand(NULL, values, out, sizeof(out), NULL), CONFIG_ERR_ARG);
-	assert_int_equal(config_template_expand("a", values, NULL, 4, NULL), CONFIG_ERR_ARG);
-	assert_string_equal(config_strerror(CONFIG_ERR_OVERFLOW), "output buffer too small");
+        bad = 999;
+        rc = config_template_expand(template_vectors[i].tmpl, values, out, sizeof(out), &bad);
+        if (rc != template_vectors[i].rc) {
+            fail_msg("'%s': got %d, expected %d", template_vectors[i].tmpl, rc, template_vectors[i].rc);
+        }
+        if (rc >= 0) {
+            assert_string_equal(out, template_vectors[i].out);
+        } else {
+            assert_int_equal(bad, template_vectors[i].bad);
+        }
+        /* checking alone gives the same verdict */
+        rc = config_template_expand(template_vectors[i].tmpl, NULL, NULL, 0, NULL);
+        assert_true((rc >= 0) == (template_vectors[i].rc >= 0));
+    }
+    /* measuring: the length with the values given, without writing */
+    assert_int_equal(config_template_expand("{name}-{gpio}", values, NULL, 0, NULL), 7);
+    /* exactly full (text and NUL) fits; one byte less is an error, never a cut text */
+    assert_int_equal(config_template_expand("{name}!", values, out, 6, NULL), 5);
+    assert_string_equal(out, "door!");
+    memset(out, 'x', sizeof(out));
+    assert_int_equal(config_template_expand("{name}!", values, out, 5, NULL), CONFIG_ERR_OVERFLOW);
+    assert_string_equal(out, "");
+    assert_int_equal(config_template_expand("ab", values, out, 0, NULL), CONFIG_ERR_OVERFLOW);
+    assert_int_equal(out[0], '\0');
+    /* An empty expansion still needs its NUL: a zero-size buffer is too small and is not written (body= is empty). */
+    out[0] = 'x';
+    assert_int_equal(config_template_expand("", values, out, 0, NULL), CONFIG_ERR_OVERFLOW);
+    assert_int_equal(out[0], 'x');
+    assert_int_equal(config_template_expand("", values, out, 1, NULL), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(config_template_expand(NULL, values, out, sizeof(out), NULL), CONFIG_ERR_ARG);
+    assert_int_equal(config_template_expand("a", values, NULL, 4, NULL), CONFIG_ERR_ARG);
+    assert_string_equal(config_strerror(CONFIG_ERR_OVERFLOW), "output buffer too small");
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_conf_table),
-		cmocka_unit_test(test_seed_conf),
-		cmocka_unit_test(test_seed_conf_windows),
-		cmocka_unit_test(test_seed_empty_password),
-		cmocka_unit_test(test_misspelt_mailhub),
-		cmocka_unit_test(test_long_line),
-		cmocka_unit_test(test_value_too_long),
-		cmocka_unit_test(test_too_many_alerts),
-		cmocka_unit_test(test_too_many_headers),
-		cmocka_unit_test(test_too_many_recipients),
-		cmocka_unit_test(test_binary_input),
-		cmocka_unit_test(test_empty_input),
-		cmocka_unit_test(test_revaliases_sample),
-		cmocka_unit_test(test_recipient_from_revaliases),
-		cmocka_unit_test(test_real_world_ssmtp_conf),
-		cmocka_unit_test(test_revaliases_forms),
-		cmocka_unit_test(test_revaliases_errors),
-		cmocka_unit_test(test_format_masks_secrets),
-		cmocka_unit_test(test_format_auth_method),
-		cmocka_unit_test(test_diagnostics_hide_secrets),
-		cmocka_unit_test(test_format_values),
-		cmocka_unit_test(test_format_round_trip),
-		cmocka_unit_test(test_diag_format),
-		cmocka_unit_test(test_api_misuse),
-		cmocka_unit_test(test_alert_gpio_check),
-		cmocka_unit_test(test_key_line),
-		cmocka_unit_test(test_no_callback),
-		cmocka_unit_test(test_template_expand),
-	};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_conf_table),
+        cmocka_unit_test(test_seed_conf),
+        cmocka_unit_test(test_seed_conf_windows),
+        cmocka_unit_test(test_seed_empty_password),
+        cmocka_unit_test(test_misspelt_mailhub),
+        cmocka_unit_test(test_long_line),
+        cmocka_unit_test(test_value_too_long),
+        cmocka_unit_test(test_too_many_alerts),
+        cmocka_unit_test(test_too_many_headers),
+        cmocka_unit_test(test_too_many_recipients),
+        cmocka_unit_test(test_binary_input),
+        cmocka_unit_test(test_empty_input),
+        cmocka_unit_test(test_revaliases_sample),
+        cmocka_unit_test(test_recipient_from_revaliases),
+        cmocka_unit_test(test_real_world_ssmtp_conf),
+        cmocka_unit_test(test_revaliases_forms),
+        cmocka_unit_test(test_revaliases_errors),
+        cmocka_unit_test(test_format_masks_secrets),
+        cmocka_unit_test(test_format_auth_method),
+        cmocka_unit_test(test_diagnostics_hide_secrets),
+        cmocka_unit_test(test_format_values),
+        cmocka_unit_test(test_format_round_trip),
+        cmocka_unit_test(test_diag_format),
+        cmocka_unit_test(test_api_misuse),
+        cmocka_unit_test(test_alert_gpio_check),
+        cmocka_unit_test(test_key_line),
+        cmocka_unit_test(test_no_callback),
+        cmocka_unit_test(test_template_expand),
+    };
 
-	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -13,19 +13,21 @@
 
 #include "config/pem.h"
 
-#define B64 "MIIBszCCAVmgAwIBAgIUTESTTESTTESTTESTTESTTESTTESTMAoGCCqGSM49BAMC\n" \
-	    "MDAwMFowEzERMA8GA1UEAwwIYmFyZW1haWw=\n"
+#define B64                                                              \
+    "MIIBszCCAVmgAwIBAgIUTESTTESTTESTTESTTESTTESTTESTMAoGCCqGSM49BAMC\n" \
+    "MDAwMFowEzERMA8GA1UEAwwIYmFyZW1haWw=\n"
 #define BLOCK(label) "-----BEGIN " label "-----\n" B64 "-----END " label "-----\n"
 
 struct pem_case {
-	const char *name;
-	const char *text;
-	const char *want;
-	int err;
-	unsigned blocks;
-	bool labels_match;
+    const char *name;
+    const char *text;
+    const char *want;
+    int err;
+    unsigned blocks;
+    bool labels_match;
 };
 
+/* clang-format off */
 static const struct pem_case cases[] = {
 	{ "one certificate", BLOCK("CERTIFICATE"), "CERTIFICATE", PEM_OK, 1, true },
 	{ "bundle with comments", "# ISRG Root X1\n" BLOCK("CERTIFICATE") "\n# next\n" BLOCK("CERTIFICATE"),
@@ -67,64 +69,69 @@ static const struct pem_case cases[] = {
 	{ "second block broken", BLOCK("CERTIFICATE") "-----BEGIN CERTIFICATE-----\nQUJD\n", "CERTIFICATE",
 	  PEM_ERR_NO_END, 0, false },
 };
+/* clang-format on */
 
 static void test_table(void **state)
 {
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct pem_case *c = &cases[i];
-		struct pem_summary summary = { 99, false };
-		int err = pem_check(c->text, strlen(c->text), c->want, &summary);
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct pem_case *c = &cases[i];
+        struct pem_summary summary = { 99, false };
+        int err = pem_check(c->text, strlen(c->text), c->want, &summary);
 
-		if (err != c->err)
-			fail_msg("%s: got %d (%s), want %d (%s)", c->name, err, pem_strerror(err), c->err,
-				 pem_strerror(c->err));
-		if (err == PEM_OK && (summary.blocks != c->blocks || summary.labels_match != c->labels_match))
-			fail_msg("%s: got %u blocks, labels %d; want %u, %d", c->name, summary.blocks,
-				 summary.labels_match, c->blocks, c->labels_match);
-		if (err != PEM_OK && summary.blocks != 99)
-			fail_msg("%s: summary written on failure", c->name);
-	}
+        if (err != c->err) {
+            fail_msg("%s: got %d (%s), want %d (%s)", c->name, err, pem_strerror(err), c->err, pem_strerror(c->err));
+        }
+        if (err == PEM_OK && (summary.blocks != c->blocks || summary.labels_match != c->labels_match)) {
+            fail_msg("%s: got %u blocks, labels %d; want %u, %d", c->name, summary.blocks, summary.labels_match,
+                     c->blocks, c->labels_match);
+        }
+        if (err != PEM_OK && summary.blocks != 99) {
+            fail_msg("%s: summary written on failure", c->name);
+        }
+    }
 }
 
 /* Every prefix of a valid bundle, copied to a buffer of exactly that size: AddressSanitizer catches any read past
  * the length, and a prefix is well-formed only when it ends at the end of a block. */
 static void test_prefixes_stay_in_bounds(void **state)
 {
-	static const char text[] = BLOCK("CERTIFICATE") BLOCK("CERTIFICATE");
-	size_t len = sizeof(text) - 1;
+    static const char text[] = BLOCK("CERTIFICATE") BLOCK("CERTIFICATE");
+    size_t len = sizeof(text) - 1;
 
-	(void)state;
-	for (size_t n = 0; n <= len; n++) {
-		char *buf = malloc(n > 0 ? n : 1);
-		int err;
+    (void)state;
+    for (size_t n = 0; n <= len; n++) {
+        char *buf = malloc(n > 0 ? n : 1);
+        int err;
 
-		assert_non_null(buf);
-		memcpy(buf, text, n);
-		err = pem_check(buf, n, "CERTIFICATE", NULL);
-		free(buf);
-		/* Each block is complete with or without the newline after its END line; nothing shorter is PEM. */
-		if (n + 1 >= len || n + 1 == len / 2 || n == len / 2)
-			assert_int_equal(err, PEM_OK);
-		else if (n + 1 < len / 2)
-			assert_int_not_equal(err, PEM_OK);
-	}
+        assert_non_null(buf);
+        memcpy(buf, text, n);
+        err = pem_check(buf, n, "CERTIFICATE", NULL);
+        free(buf);
+        /* Each block is complete with or without the newline after its END line; nothing shorter is PEM. */
+        if (n + 1 >= len || n + 1 == len / 2 || n == len / 2) {
+            assert_int_equal(err, PEM_OK);
+        } else if (n + 1 < len / 2) {
+            assert_int_not_equal(err, PEM_OK);
+        }
+    }
 }
 
 static void test_strerror(void **state)
 {
-	(void)state;
-	for (int err = PEM_ERR_BASE64_LENGTH; err <= PEM_ERR_NO_BLOCK; err++)
-		assert_string_not_equal(pem_strerror(err), pem_strerror(-100));
-	assert_string_equal(pem_strerror(PEM_ERR_NO_BLOCK), "no -----BEGIN ...----- block: not a PEM file");
+    (void)state;
+    for (int err = PEM_ERR_BASE64_LENGTH; err <= PEM_ERR_NO_BLOCK; err++) {
+        assert_string_not_equal(pem_strerror(err), pem_strerror(-100));
+    }
+    assert_string_equal(pem_strerror(PEM_ERR_NO_BLOCK), "no -----BEGIN ...----- block: not a PEM file");
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_prefixes_stay_in_bounds),
-		cmocka_unit_test(test_strerror),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_prefixes_stay_in_bounds),
+        cmocka_unit_test(test_strerror),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 
 #include "drivers/byteorder.h"
 
-#define PATH_SIZE 512
+#define PATH_SIZE    512
 #define COMMAND_SIZE 4096
 
 static char dir[PATH_SIZE];

@@ -290,7 +290,9 @@ static void test_strerror(void **state)
 {
     (void)state;
     const char *msgs[] = {
-        actled_strerror(-ACTLED_ENOINIT), actled_strerror(-ACTLED_EGPIO), actled_strerror(-ACTLED_EFIRMWARE),
+        actled_strerror(-ACTLED_ENOINIT),
+        actled_strerror(-ACTLED_EGPIO),
+        actled_strerror(-ACTLED_EFIRMWARE),
         actled_strerror(-77),
     };
     assert_non_null(actled_strerror(0));

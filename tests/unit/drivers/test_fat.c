@@ -20,27 +20,28 @@
 #include "drivers/storage/fat.h"
 #include "drivers/storage/mbr.h"
 
-#define SECTOR 512u
-#define FAT16_IMAGE "f16.img"
-#define FAT32_IMAGE "f32.img"
+#define SECTOR         512u
+#define FAT16_IMAGE    "f16.img"
+#define FAT32_IMAGE    "f32.img"
 #define FAT32_PART_LBA 2048u
 #define FAT32_DISK_MIB 48u
-#define CORRUPT_IMAGE "corrupt.img"
-#define BIG_SIZE 150000u
-#define FILLER_SIZE 4096u
-#define FILLER_COUNT 40
-#define READ_BUF_SIZE (256u * 1024u)
+#define CORRUPT_IMAGE  "corrupt.img"
+#define BIG_SIZE       150000u
+#define FILLER_SIZE    4096u
+#define FILLER_COUNT   40
+#define READ_BUF_SIZE  (256u * 1024u)
 
 /* 254 characters: a long name spread over 20 directory entries. */
 #define LONG_NAME_BASE "A very long file name that keeps going and going"
 static char long_name[255];
 
 struct host_file {
-    const char *host;  /* file in the temporary directory */
+    const char *host; /* file in the temporary directory */
     size_t size;
     unsigned seed;
 };
 
+/* clang-format off */
 static const struct host_file host_files[] = {
     { "smtp.conf", 311, 1 },
     { "lfn.txt", 100, 2 },
@@ -52,6 +53,7 @@ static const struct host_file host_files[] = {
     { "longname", 4100, 8 },
     { "filler", FILLER_SIZE, 9 },
 };
+/* clang-format on */
 
 static uint8_t read_buf[READ_BUF_SIZE];
 static uint8_t expect_buf[READ_BUF_SIZE];
@@ -330,8 +332,8 @@ static void test_io_errors_are_reported(void **state)
 
 /* Layout of the FAT16 superfloppy, read independently of the code under test. */
 struct fat16_layout {
-    uint64_t fat;        /* byte offset of the first FAT */
-    uint64_t root;       /* byte offset of the root directory */
+    uint64_t fat;  /* byte offset of the first FAT */
+    uint64_t root; /* byte offset of the root directory */
     uint32_t root_entries;
 };
 
@@ -418,8 +420,8 @@ static void test_corrupt_cluster_chains(void **state)
     }
     const struct {
         const char *what;
-        size_t at;       /* index in the chain of the entry to patch */
-        uint32_t value;  /* new FAT entry, or a chain index when to_chain is set */
+        size_t at;      /* index in the chain of the entry to patch */
+        uint32_t value; /* new FAT entry, or a chain index when to_chain is set */
         int to_chain;
         int err;
     } cases[] = {
@@ -449,8 +451,8 @@ static void test_corrupt_directory_entries(void **state)
     (void)state;
     const struct {
         const char *what;
-        uint32_t field;  /* offset in the 32-byte entry */
-        uint32_t size;   /* 2 or 4 */
+        uint32_t field; /* offset in the 32-byte entry */
+        uint32_t size;  /* 2 or 4 */
         uint32_t value;
         int err;
     } cases[] = {

@@ -12,15 +12,15 @@
 #include "fake_mmio.h"
 #include "fake_systimer.h"
 
-#define BASE      0x3F200000u
-#define GPFSEL(n) (BASE + 0x00u + 4u * (n))
-#define GPSET(n)  (BASE + 0x1Cu + 4u * (n))
-#define GPCLR(n)  (BASE + 0x28u + 4u * (n))
-#define GPLEV(n)  (BASE + 0x34u + 4u * (n))
-#define GPEDS(n)  (BASE + 0x40u + 4u * (n))
-#define GPREN(n)  (BASE + 0x4Cu + 4u * (n))
-#define GPFEN(n)  (BASE + 0x58u + 4u * (n))
-#define GPPUD     (BASE + 0x94u)
+#define BASE        0x3F200000u
+#define GPFSEL(n)   (BASE + 0x00u + 4u * (n))
+#define GPSET(n)    (BASE + 0x1Cu + 4u * (n))
+#define GPCLR(n)    (BASE + 0x28u + 4u * (n))
+#define GPLEV(n)    (BASE + 0x34u + 4u * (n))
+#define GPEDS(n)    (BASE + 0x40u + 4u * (n))
+#define GPREN(n)    (BASE + 0x4Cu + 4u * (n))
+#define GPFEN(n)    (BASE + 0x58u + 4u * (n))
+#define GPPUD       (BASE + 0x94u)
 #define GPPUDCLK(n) (BASE + 0x98u + 4u * (n))
 
 /* Every pin 0..53 plus the bank and register edges, for loops that need not run 54 times. */
@@ -78,7 +78,7 @@ static void test_set_function_keeps_other_pins(void **state)
     (void)state;
     static const enum gpio_function fns[] = {
         GPIO_FUNC_INPUT, GPIO_FUNC_OUTPUT, GPIO_FUNC_ALT0, GPIO_FUNC_ALT1,
-        GPIO_FUNC_ALT2, GPIO_FUNC_ALT3, GPIO_FUNC_ALT4, GPIO_FUNC_ALT5,
+        GPIO_FUNC_ALT2,  GPIO_FUNC_ALT3,   GPIO_FUNC_ALT4, GPIO_FUNC_ALT5,
     };
     /* Two patterns, so every bit of the neighbours is seen both set and clear. */
     static const uint32_t patterns[] = { 0x2DB6DB6Du, 0x12492492u };

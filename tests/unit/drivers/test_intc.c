@@ -8,18 +8,18 @@
 #include "drivers/intc.h"
 #include "fake_mmio.h"
 
-#define BASE          0x3F00B200u
-#define BASIC_PENDING (BASE + 0x00u)
-#define PENDING1      (BASE + 0x04u)
-#define PENDING2      (BASE + 0x08u)
-#define FIQ_CONTROL   (BASE + 0x0Cu)
-#define ENABLE1       (BASE + 0x10u)
-#define ENABLE2       (BASE + 0x14u)
-#define ENABLE_BASIC  (BASE + 0x18u)
-#define DISABLE1      (BASE + 0x1Cu)
-#define DISABLE2      (BASE + 0x20u)
-#define DISABLE_BASIC (BASE + 0x24u)
-#define LOCAL         0x40000000u
+#define BASE              0x3F00B200u
+#define BASIC_PENDING     (BASE + 0x00u)
+#define PENDING1          (BASE + 0x04u)
+#define PENDING2          (BASE + 0x08u)
+#define FIQ_CONTROL       (BASE + 0x0Cu)
+#define ENABLE1           (BASE + 0x10u)
+#define ENABLE2           (BASE + 0x14u)
+#define ENABLE_BASIC      (BASE + 0x18u)
+#define DISABLE1          (BASE + 0x1Cu)
+#define DISABLE2          (BASE + 0x20u)
+#define DISABLE_BASIC     (BASE + 0x24u)
+#define LOCAL             0x40000000u
 #define LOCAL_GPU_ROUTING (LOCAL + 0x0Cu)
 
 /* Which handler ran with which argument, in order. */
@@ -53,9 +53,8 @@ static void test_init_masks_everything(void **state)
     assert_int_equal(fake_mmio_get(DISABLE_BASIC) & 0xFFu, 0xFFu);
     assert_int_equal(fake_mmio_get(FIQ_CONTROL), 0);
     assert_int_equal(fake_mmio_get(LOCAL_GPU_ROUTING) & 0xFu, 0); /* GPU IRQ and FIQ to core 0 */
-    assert_int_equal(fake_mmio_count_writes(ENABLE1) + fake_mmio_count_writes(ENABLE2) +
-                         fake_mmio_count_writes(ENABLE_BASIC),
-                     0);
+    assert_int_equal(
+        fake_mmio_count_writes(ENABLE1) + fake_mmio_count_writes(ENABLE2) + fake_mmio_count_writes(ENABLE_BASIC), 0);
 }
 
 static void test_init_bcm2835_leaves_local_alone(void **state)

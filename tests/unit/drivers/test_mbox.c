@@ -17,34 +17,34 @@
 #include "fake_mmio.h"
 #include "fake_systimer.h"
 
-#define BASE     0x3F00B880u
-#define READ0    (BASE + 0x00u)
-#define STATUS0  (BASE + 0x18u)
-#define WRITE1   (BASE + 0x20u)
-#define STATUS1  (BASE + 0x38u)
-#define FULL     (1u << 31)
-#define EMPTY    (1u << 30)
+#define BASE       0x3F00B880u
+#define READ0      (BASE + 0x00u)
+#define STATUS0    (BASE + 0x18u)
+#define WRITE1     (BASE + 0x20u)
+#define STATUS1    (BASE + 0x38u)
+#define FULL       (1u << 31)
+#define EMPTY      (1u << 30)
 #define ALIAS_2836 0xC0000000u
 #define ALIAS_2835 0x40000000u
-#define CHANNEL  8u
+#define CHANNEL    8u
 
 /* ---- a fake VideoCore: answers property messages written to mailbox 1 ---- */
 
 enum vc_mode {
     VC_OK,
     VC_NEVER_REPLIES,
-    VC_BAD_CODE,       /* response code 0x80000001: parse error */
-    VC_NO_TAG_BIT,     /* the tag comes back without its response bit */
-    VC_TRUNCATED,      /* the tag's response is longer than its buffer */
-    VC_OTHER_FIRST,    /* a message for another channel sits in front of the reply */
+    VC_BAD_CODE,    /* response code 0x80000001: parse error */
+    VC_NO_TAG_BIT,  /* the tag comes back without its response bit */
+    VC_TRUNCATED,   /* the tag's response is longer than its buffer */
+    VC_OTHER_FIRST, /* a message for another channel sits in front of the reply */
 };
 
 static struct {
     enum vc_mode mode;
     uint32_t alias;
-    unsigned full_reads;   /* mailbox 1 reads FULL this many times */
-    unsigned empty_reads;  /* after the write, mailbox 0 reads EMPTY this many times */
-    uint32_t replies[4];   /* mailbox 0 FIFO */
+    unsigned full_reads;  /* mailbox 1 reads FULL this many times */
+    unsigned empty_reads; /* after the write, mailbox 0 reads EMPTY this many times */
+    uint32_t replies[4];  /* mailbox 0 FIFO */
     unsigned n_replies;
     unsigned writes;
     uint32_t last_tag_req[8]; /* request words of the last tag seen */
@@ -64,12 +64,8 @@ static uint32_t vc_answer(uint32_t tag, uint32_t *value, uint32_t buf_bytes)
 {
     memcpy(vc.last_tag_req, value, buf_bytes < sizeof(vc.last_tag_req) ? buf_bytes : sizeof(vc.last_tag_req));
     switch (tag) {
-    case MBOX_TAG_GET_FIRMWARE_REVISION:
-        value[0] = 0x5F0C1A2Bu;
-        return 4;
-    case MBOX_TAG_GET_BOARD_REVISION:
-        value[0] = 0x00A21041u;
-        return 4;
+    case MBOX_TAG_GET_FIRMWARE_REVISION: value[0] = 0x5F0C1A2Bu; return 4;
+    case MBOX_TAG_GET_BOARD_REVISION: value[0] = 0x00A21041u; return 4;
     case MBOX_TAG_GET_BOARD_SERIAL:
         value[0] = 0x89ABCDEFu;
         value[1] = 0x01234567u;
@@ -83,17 +79,10 @@ static uint32_t vc_answer(uint32_t tag, uint32_t *value, uint32_t buf_bytes)
         value[0] = 0;
         value[1] = 0x3B000000u;
         return 8;
-    case MBOX_TAG_GET_CLOCK_RATE:
-        value[1] = value[0] == MBOX_CLOCK_UART ? vc.clock_hz : 0;
-        return 8;
-    case MBOX_TAG_SET_POWER_STATE:
-        value[1] = vc.power_reply;
-        return 8;
-    case MBOX_TAG_SET_GPIO_STATE:
-        value[0] = 0;
-        return 8;
-    default:
-        return 0;
+    case MBOX_TAG_GET_CLOCK_RATE: value[1] = value[0] == MBOX_CLOCK_UART ? vc.clock_hz : 0; return 8;
+    case MBOX_TAG_SET_POWER_STATE: value[1] = vc.power_reply; return 8;
+    case MBOX_TAG_SET_GPIO_STATE: value[0] = 0; return 8;
+    default: return 0;
     }
 }
 
@@ -130,7 +119,7 @@ static void vc_write(uintptr_t addr, uint32_t value, void *ctx)
     }
     vc_process(vc_buffer(value));
     if (vc.mode == VC_OTHER_FIRST) {
-        vc.replies[vc.n_replies++] = 0x00001230u | 1u; /* framebuffer channel */
+        vc.replies[vc.n_replies++] = 0x00001230u | 1u;     /* framebuffer channel */
         vc.replies[vc.n_replies++] = (value & ~0xFu) | 9u; /* same buffer, another channel */
     }
     vc.replies[vc.n_replies++] = value;
@@ -243,12 +232,8 @@ static void test_msg_request_words_and_several_tags(void **state)
     assert_int_equal(h2, 10);
     assert_int_equal(h3, 15);
     static const uint32_t expect[] = {
-        80, 0,
-        0x00030002u, 8, 0, 2, 0,
-        0x00028001u, 8, 0, 3, 3,
-        0x00010003u, 8, 0, 0, 0,
-        0, /* end tag */
-        0, 0, /* padding to 16 bytes */
+        80, 0, 0x00030002u, 8, 0, 2, 0, 0x00028001u, 8, 0, 3, 3, 0x00010003u, 8, 0, 0, 0, 0, /* end tag */
+        0,  0,                                                                               /* padding to 16 bytes */
     };
     assert_words(&msg, expect, sizeof(expect) / sizeof(expect[0]));
     assert_ptr_equal(mbox_msg_value(&msg, h2), &msg.words[10]);

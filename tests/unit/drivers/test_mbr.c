@@ -15,13 +15,13 @@
 #include "disk_image.h"
 #include "drivers/storage/mbr.h"
 
-#define DISK "disk.img"
-#define DISK_MIB 16u
+#define DISK         "disk.img"
+#define DISK_MIB     16u
 #define DISK_SECTORS (DISK_MIB * 2048u)
-#define SUPERFLOPPY "floppy.img"
-#define SCRATCH "scratch.img"
-#define CARD "card.img"
-#define ENTRY(i) (446u + 16u * (i))
+#define SUPERFLOPPY  "floppy.img"
+#define SCRATCH      "scratch.img"
+#define CARD         "card.img"
+#define ENTRY(i)     (446u + 16u * (i))
 
 static int build_images(void **state)
 {
@@ -79,7 +79,11 @@ static void test_partition_types(void **state)
         uint8_t type;
         int err;
     } cases[] = {
-        { 0x04, 0 }, { 0x06, 0 }, { 0x0B, 0 }, { 0x0C, 0 }, { 0x0E, 0 },
+        { 0x04, 0 },
+        { 0x06, 0 },
+        { 0x0B, 0 },
+        { 0x0C, 0 },
+        { 0x0E, 0 },
         { 0x01, MBR_ERR_NO_FAT }, /* FAT12 */
         { 0x07, MBR_ERR_NO_FAT }, /* NTFS/exFAT */
         { 0x05, MBR_ERR_NO_FAT }, /* extended: not followed */
@@ -156,9 +160,9 @@ static void test_not_a_table(void **state)
     assert_int_equal(first, 7);
     assert_int_equal(sectors, 7);
     /* A GPT disk made by sfdisk. */
-    disk_image_run("rm -f " SCRATCH " && truncate -s 4M " SCRATCH
-                   " && printf 'label: gpt\\nstart=2048, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7\\n' | sfdisk "
-                   SCRATCH);
+    disk_image_run(
+        "rm -f " SCRATCH " && truncate -s 4M " SCRATCH
+        " && printf 'label: gpt\\nstart=2048, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7\\n' | sfdisk " SCRATCH);
     assert_int_equal(find(SCRATCH, &first, &sectors), MBR_ERR_GPT);
     /* A disk smaller than one block. */
     disk_image_truncate(SCRATCH, 100);
@@ -226,12 +230,9 @@ static void test_bad_arguments_and_io(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_partitioned_disk),
-        cmocka_unit_test(test_superfloppy),
-        cmocka_unit_test(test_partition_types),
-        cmocka_unit_test(test_partition_bounds),
-        cmocka_unit_test(test_not_a_table),
-        cmocka_unit_test(test_find_by_type),
+        cmocka_unit_test(test_partitioned_disk),     cmocka_unit_test(test_superfloppy),
+        cmocka_unit_test(test_partition_types),      cmocka_unit_test(test_partition_bounds),
+        cmocka_unit_test(test_not_a_table),          cmocka_unit_test(test_find_by_type),
         cmocka_unit_test(test_bad_arguments_and_io),
     };
     return cmocka_run_group_tests(tests, build_images, remove_images);

@@ -84,12 +84,10 @@ static void test_divisor_table(void **state)
     static const struct {
         uint32_t clock, baud, ibrd, fbrd;
     } cases[] = {
-        { 48000000u, 115200u, 26u, 3u },  /* Pi firmware default UART clock */
-        { 3000000u, 115200u, 1u, 40u },   /* older firmware / QEMU */
-        { 48000000u, 9600u, 312u, 32u },
-        { 3000000u, 9600u, 19u, 34u },
-        { 250000000u, 115200u, 135u, 41u },
-        { 48000000u, 3000000u, 1u, 0u },  /* the fastest this clock allows */
+        { 48000000u, 115200u, 26u, 3u }, /* Pi firmware default UART clock */
+        { 3000000u, 115200u, 1u, 40u },  /* older firmware / QEMU */
+        { 48000000u, 9600u, 312u, 32u },    { 3000000u, 9600u, 19u, 34u },
+        { 250000000u, 115200u, 135u, 41u }, { 48000000u, 3000000u, 1u, 0u }, /* the fastest this clock allows */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         fake_mmio_reset();
@@ -106,10 +104,8 @@ static void test_init_rejects_impossible_rates(void **state)
         uintptr_t base;
         uint32_t clock, baud;
     } cases[] = {
-        { BASE, 0u, 115200u },
-        { BASE, 48000000u, 0u },
-        { BASE, 3000000u, 4000000u }, /* divisor below 1 */
-        { BASE, 48000000u, 40u },     /* divisor above 65535 */
+        { BASE, 0u, 115200u },     { BASE, 48000000u, 0u }, { BASE, 3000000u, 4000000u }, /* divisor below 1 */
+        { BASE, 48000000u, 40u },                                                         /* divisor above 65535 */
         { 0, 48000000u, 115200u },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

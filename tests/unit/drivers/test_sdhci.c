@@ -22,68 +22,68 @@
 #include "fake_mmio.h"
 #include "fake_systimer.h"
 
-#define BASE 0x20300000u
+#define BASE           0x20300000u
 #define REG_BLKSIZECNT (BASE + 0x04u)
-#define REG_ARG1 (BASE + 0x08u)
-#define REG_CMDTM (BASE + 0x0Cu)
-#define REG_RESP0 (BASE + 0x10u)
-#define REG_RESP1 (BASE + 0x14u)
-#define REG_RESP2 (BASE + 0x18u)
-#define REG_RESP3 (BASE + 0x1Cu)
-#define REG_DATA (BASE + 0x20u)
-#define REG_STATUS (BASE + 0x24u)
-#define REG_CONTROL0 (BASE + 0x28u)
-#define REG_CONTROL1 (BASE + 0x2Cu)
-#define REG_INTERRUPT (BASE + 0x30u)
-#define REG_IRPT_MASK (BASE + 0x34u)
-#define REG_IRPT_EN (BASE + 0x38u)
+#define REG_ARG1       (BASE + 0x08u)
+#define REG_CMDTM      (BASE + 0x0Cu)
+#define REG_RESP0      (BASE + 0x10u)
+#define REG_RESP1      (BASE + 0x14u)
+#define REG_RESP2      (BASE + 0x18u)
+#define REG_RESP3      (BASE + 0x1Cu)
+#define REG_DATA       (BASE + 0x20u)
+#define REG_STATUS     (BASE + 0x24u)
+#define REG_CONTROL0   (BASE + 0x28u)
+#define REG_CONTROL1   (BASE + 0x2Cu)
+#define REG_INTERRUPT  (BASE + 0x30u)
+#define REG_IRPT_MASK  (BASE + 0x34u)
+#define REG_IRPT_EN    (BASE + 0x38u)
 
 /* Bits as the SD Host Controller specification defines them (independent of the driver's names). */
-#define INT_CMD_DONE (1u << 0)
-#define INT_DATA_DONE (1u << 1)
-#define INT_WRITE_RDY (1u << 4)
-#define INT_READ_RDY (1u << 5)
-#define INT_ERR (1u << 15)
-#define INT_CMD_TIMEOUT (1u << 16)
-#define INT_DATA_CRC (1u << 21)
-#define C1_CLK_INTLEN (1u << 0)
-#define C1_CLK_STABLE (1u << 1)
-#define C1_CLK_EN (1u << 2)
-#define C1_SRST_HC (1u << 24)
-#define C1_SRST_CMD (1u << 25)
-#define C1_SRST_DATA (1u << 26)
-#define TM_BLKCNT_EN (1u << 1)
-#define TM_AUTO_CMD12 (1u << 2)
-#define TM_READ (1u << 4)
-#define TM_MULTI (1u << 5)
+#define INT_CMD_DONE     (1u << 0)
+#define INT_DATA_DONE    (1u << 1)
+#define INT_WRITE_RDY    (1u << 4)
+#define INT_READ_RDY     (1u << 5)
+#define INT_ERR          (1u << 15)
+#define INT_CMD_TIMEOUT  (1u << 16)
+#define INT_DATA_CRC     (1u << 21)
+#define C1_CLK_INTLEN    (1u << 0)
+#define C1_CLK_STABLE    (1u << 1)
+#define C1_CLK_EN        (1u << 2)
+#define C1_SRST_HC       (1u << 24)
+#define C1_SRST_CMD      (1u << 25)
+#define C1_SRST_DATA     (1u << 26)
+#define TM_BLKCNT_EN     (1u << 1)
+#define TM_AUTO_CMD12    (1u << 2)
+#define TM_READ          (1u << 4)
+#define TM_MULTI         (1u << 5)
 #define CMD_DATA_PRESENT (1u << 21)
-#define OCR_READY (1u << 31)
-#define OCR_CCS (1u << 30)
-#define OCR_3V3 0x00300000u
-#define C0_DWIDTH4 (1u << 1)
+#define OCR_READY        (1u << 31)
+#define OCR_CCS          (1u << 30)
+#define OCR_3V3          0x00300000u
+#define C0_DWIDTH4       (1u << 1)
 
-#define APP 0x100 /* marks an application command (after CMD55) in the log */
-#define MAX_CMDS 256
-#define MAX_WRITTEN 8
-#define STATUS_TRAN 0x900u     /* CURRENT_STATE tran, READY_FOR_DATA */
-#define STATUS_PRG 0xE00u      /* CURRENT_STATE prg, not ready */
+#define APP                 0x100 /* marks an application command (after CMD55) in the log */
+#define MAX_CMDS            256
+#define MAX_WRITTEN         8
+#define STATUS_TRAN         0x900u /* CURRENT_STATE tran, READY_FOR_DATA */
+#define STATUS_PRG          0xE00u /* CURRENT_STATE prg, not ready */
 #define STATUS_WP_VIOLATION (1u << 26)
-#define RCA 0x4567u
-#define BASE_CLOCK_HZ 50000000u /* what QEMU's firmware model reports for the EMMC clock */
+#define RCA                 0x4567u
+#define BASE_CLOCK_HZ       50000000u /* what QEMU's firmware model reports for the EMMC clock */
 
 struct card_model {
     /* Behaviour. */
     bool answers_cmd8;
     bool high_capacity;
-    bool no_card;             /* no response to anything that expects one */
-    bool never_complete;      /* the controller never raises CMD_DONE */
+    bool no_card;        /* no response to anything that expects one */
+    bool never_complete; /* the controller never raises CMD_DONE */
     bool bad_cmd8_echo;
-    unsigned busy_acmd41;     /* ACMD41 answers "busy" this many times (UINT32_MAX: forever) */
-    bool data_crc_error;      /* the next read fails with a data CRC error */
-    uint8_t csd[16];          /* CSD bits 127..0, big-endian */
+    unsigned busy_acmd41;       /* ACMD41 answers "busy" this many times (UINT32_MAX: forever) */
+    bool data_crc_error;        /* the next read fails with a data CRC error */
+    uint8_t csd[16];            /* CSD bits 127..0, big-endian */
     unsigned programming_polls; /* CMD13 reports "prg" this many times after a write (UINT32_MAX: forever) */
-    bool write_protected;     /* CMD13 after a write reports WP_VIOLATION */
-    bool no_write_ready;      /* a write command never gets WRITE_RDY */
+    bool write_protected;       /* CMD13 after a write reports WP_VIOLATION */
+    bool no_write_ready;        /* a write command never gets WRITE_RDY */
     /* State. */
     uint32_t irq;
     bool app;
@@ -98,7 +98,7 @@ struct card_model {
     uint32_t written[MAX_WRITTEN][128];
     /* Log. */
     unsigned cmd_count;
-    uint32_t cmd[MAX_CMDS];   /* index, | APP for application commands */
+    uint32_t cmd[MAX_CMDS]; /* index, | APP for application commands */
     uint32_t arg[MAX_CMDS];
     uint32_t cmdtm[MAX_CMDS];
     uint32_t blksizecnt[MAX_CMDS];
@@ -168,8 +168,7 @@ static void card_command(uint32_t cmdtm)
     }
     static const uint8_t cid[16] = { 0x03, 'S', 'D', 'S', 'C', '0', '8', 'G', 0x80, 1, 2, 3, 4, 0, 0x12, 0 };
     switch (index | (app ? APP : 0)) {
-    case 0:
-        break;
+    case 0: break;
     case 8:
         if (!card.answers_cmd8) {
             card.irq |= INT_ERR | INT_CMD_TIMEOUT;
@@ -192,16 +191,12 @@ static void card_command(uint32_t cmdtm)
         fake_mmio_set(REG_RESP0, ocr);
         break;
     }
-    case 2:
-        respond_r2(cid);
-        break;
+    case 2: respond_r2(cid); break;
     case 3:
         fake_mmio_set(REG_RESP0, RCA << 16);
         card.clock_switch_write = (int)card.write_count + 1;
         break;
-    case 9:
-        respond_r2(card.csd);
-        break;
+    case 9: respond_r2(card.csd); break;
     case 7:
     case 6 | APP:
     case 16:
@@ -237,9 +232,7 @@ static void card_command(uint32_t cmdtm)
             fake_mmio_set(REG_RESP0, STATUS_TRAN | (card.write_protected ? STATUS_WP_VIOLATION : 0));
         }
         break;
-    default:
-        card.irq |= INT_ERR | INT_CMD_TIMEOUT;
-        return;
+    default: card.irq |= INT_ERR | INT_CMD_TIMEOUT; return;
     }
     card.irq |= INT_CMD_DONE;
 }
@@ -261,12 +254,8 @@ static void write_hook(uintptr_t addr, uint32_t value, void *ctx)
         value = (value & C1_CLK_INTLEN) ? (value | C1_CLK_STABLE) : (value & ~C1_CLK_STABLE);
         fake_mmio_set(addr, value);
         break;
-    case REG_INTERRUPT:
-        card.irq &= ~value;
-        break;
-    case REG_CMDTM:
-        card_command(value);
-        break;
+    case REG_INTERRUPT: card.irq &= ~value; break;
+    case REG_CMDTM: card_command(value); break;
     case REG_DATA:
         if (card.writing && card.data_blocks > 0) {
             if (card.data_word == 0 && card.written_count < MAX_WRITTEN) {
@@ -284,8 +273,7 @@ static void write_hook(uintptr_t addr, uint32_t value, void *ctx)
             }
         }
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -293,10 +281,8 @@ static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
 {
     (void)ctx;
     switch (addr) {
-    case REG_INTERRUPT:
-        return card.irq;
-    case REG_STATUS:
-        return 0;
+    case REG_INTERRUPT: return card.irq;
+    case REG_STATUS: return 0;
     case REG_DATA: {
         if (card.data_blocks == 0) {
             return 0xDEADDEADu;
@@ -309,8 +295,7 @@ static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
         }
         return w;
     }
-    default:
-        return stored;
+    default: return stored;
     }
 }
 
@@ -460,7 +445,7 @@ static void test_clock_divider(void **state)
         { 250000000, 313, 5, 0 }, /* Pi firmware default: the divider needs its upper two bits */
         { 200000000, 250, 4, 0 },
         { 41666666, 53, 1, 0 },
-        { 25000000, 32, 0, 0 },   /* already 25 MHz: passed through */
+        { 25000000, 32, 0, 0 }, /* already 25 MHz: passed through */
         { 818400000, 1023, 17, 0 },
         { 818400001, 0, 0, SDHCI_ERR_CLOCK }, /* would need a divider over 1023 */
         { 399999, 0, 0, SDHCI_ERR_CLOCK },
@@ -746,10 +731,10 @@ static void test_large_csd_capacities(void **state)
         uint32_t blocks;
         int err;
     } cases[] = {
-        { 0, 4095, 10, 7, 2ull << 30, 4u << 20, 0 },             /* 2 GB SDSC with 1024-byte blocks */
-        { 0, 4095, 12, 7, 0, 0, SDHCI_ERR_CSD },                   /* READ_BL_LEN out of range */
-        { 1, 0x3FFFFF, 0, 0, 2ull << 40, UINT32_MAX, 0 },          /* 2 TB SDXC: block count capped */
-        { 2, 0, 0, 0, 0, 0, SDHCI_ERR_CSD },                       /* SDUC */
+        { 0, 4095, 10, 7, 2ull << 30, 4u << 20, 0 },      /* 2 GB SDSC with 1024-byte blocks */
+        { 0, 4095, 12, 7, 0, 0, SDHCI_ERR_CSD },          /* READ_BL_LEN out of range */
+        { 1, 0x3FFFFF, 0, 0, 2ull << 40, UINT32_MAX, 0 }, /* 2 TB SDXC: block count capped */
+        { 2, 0, 0, 0, 0, 0, SDHCI_ERR_CSD },              /* SDUC */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         setup(NULL);

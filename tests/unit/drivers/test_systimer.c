@@ -9,10 +9,10 @@
 #include "fake_mmio.h"
 
 #define BASE 0x3F003000u
-#define CLO (BASE + 0x04u)
-#define CHI (BASE + 0x08u)
-#define CS (BASE + 0x00u)
-#define C0 (BASE + 0x0Cu)
+#define CLO  (BASE + 0x04u)
+#define CHI  (BASE + 0x08u)
+#define CS   (BASE + 0x00u)
+#define C0   (BASE + 0x0Cu)
 
 static int setup(void **state)
 {

@@ -19,7 +19,7 @@
 struct ecm_model {
     const char *mac_string;
     bool stall_filter;
-    int alt_set;           /* -1 until SET_INTERFACE */
+    int alt_set; /* -1 until SET_INTERFACE */
     uint16_t filter;
     size_t out_count, zlp_count, out_len;
     uint8_t out[2048];

@@ -26,8 +26,8 @@
 #include "stdout_capture.h"
 #include "usb_desc_vectors.h"
 
-#define RT_DEVICE_IN      (USB_RT_IN | USB_RT_STANDARD | USB_RT_DEVICE)
-#define RT_DEVICE_OUT     (USB_RT_STANDARD | USB_RT_DEVICE)
+#define RT_DEVICE_IN        (USB_RT_IN | USB_RT_STANDARD | USB_RT_DEVICE)
+#define RT_DEVICE_OUT       (USB_RT_STANDARD | USB_RT_DEVICE)
 #define TRANSFER_TIMEOUT_US 20000u
 /* USB 2.0 9.2.6.3: the device may ignore its new address for 2 ms after SET_ADDRESS. */
 #define SET_ADDRESS_RECOVERY_US 2000u
@@ -35,9 +35,11 @@
 static struct fake_dwc2 m;
 static struct fake_usb_dev dev;
 
+/* clang-format off */
 static const struct usb_device_id ecm_ids[] = {
     { .by_class = true, .if_class = USB_CLASS_COMM, .if_subclass = USB_CDC_SUBCLASS_ECM },
 };
+/* clang-format on */
 static const struct usb_driver ecm_driver = {
     .name = "ecm",
     .ids = ecm_ids,
@@ -289,10 +291,8 @@ static void test_refused_requests(void **state)
         uint8_t request, desc_type;
         int want;
     } cases[] = {
-        { USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE, -USB_ESTALL },
-        { USB_REQ_SET_ADDRESS, 0, -USB_ESTALL },
-        { USB_REQ_GET_DESCRIPTOR, USB_DT_CONFIG, -USB_ESTALL },
-        { USB_REQ_SET_CONFIGURATION, 0, -USB_ESTALL },
+        { USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE, -USB_ESTALL }, { USB_REQ_SET_ADDRESS, 0, -USB_ESTALL },
+        { USB_REQ_GET_DESCRIPTOR, USB_DT_CONFIG, -USB_ESTALL }, { USB_REQ_SET_CONFIGURATION, 0, -USB_ESTALL },
         { USB_REQ_GET_DESCRIPTOR, USB_DT_STRING, 0 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -359,7 +359,7 @@ static void test_silent_and_failing_devices(void **state)
 }
 
 static struct {
-    uint8_t type;                     /* descriptor replaced */
+    uint8_t type; /* descriptor replaced */
     const uint8_t *desc;
     size_t len;
 } fake_desc;
@@ -391,7 +391,7 @@ static void test_malformed_descriptors(void **state)
     } cases[] = {
         { USB_DT_DEVICE, mps0_zero, sizeof mps0_zero },
         { USB_DT_DEVICE, not_a_device, sizeof not_a_device },
-        { USB_DT_DEVICE, fake_usb_widget_device, 12 },  /* the full read comes back short */
+        { USB_DT_DEVICE, fake_usb_widget_device, 12 }, /* the full read comes back short */
         { USB_DT_CONFIG, total_too_short, sizeof total_too_short },
         { USB_DT_CONFIG, not_a_config, sizeof not_a_config },
         { USB_DT_CONFIG, fake_usb_widget_config, 4 },
@@ -639,8 +639,8 @@ static void test_keepalive_before_every_control_transfer(void **state)
     assert_int_equal(keepalives, dev.requests);
     size_t got = 0;
     uint8_t buf[USB_DT_DEVICE_SIZE];
-    assert_int_equal(usb_control(d, RT_DEVICE_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE << 8, 0, buf, sizeof buf,
-                                 &got), 0);
+    assert_int_equal(usb_control(d, RT_DEVICE_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE << 8, 0, buf, sizeof buf, &got),
+                     0);
     assert_int_equal(got, sizeof buf);
     assert_memory_equal(buf, fake_usb_widget_device, sizeof buf);
     assert_int_equal(keepalives, dev.requests);

@@ -51,10 +51,10 @@ static void test_device_hostile(void **state)
         size_t len;
         int err;
     } cases[] = {
-        { { 18, 1 }, 7, -USB_DESC_ETRUNC },        /* shorter than the first read */
-        { { 18, 2 }, 18, -USB_DESC_ETYPE },        /* a configuration, not a device */
-        { { 0, 1 }, 18, -USB_DESC_EBADLEN },       /* bLength 0 */
-        { { 9, 1 }, 18, -USB_DESC_EBADLEN },       /* bLength too small for a device descriptor */
+        { { 18, 1 }, 7, -USB_DESC_ETRUNC },  /* shorter than the first read */
+        { { 18, 2 }, 18, -USB_DESC_ETYPE },  /* a configuration, not a device */
+        { { 0, 1 }, 18, -USB_DESC_EBADLEN }, /* bLength 0 */
+        { { 9, 1 }, 18, -USB_DESC_EBADLEN }, /* bLength too small for a device descriptor */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t *p = exact_copy(cases[i].bytes, cases[i].len);
@@ -85,24 +85,25 @@ static void test_config_and_interfaces(void **state)
 
     assert_int_equal(usb_desc_find_interface(vec_net_ecm_config, sizeof vec_net_ecm_config, 1, 1, &intf), 0);
     struct usb_endpoint_desc ep;
-    assert_int_equal(usb_desc_find_endpoint(vec_net_ecm_config, sizeof vec_net_ecm_config, &intf, USB_EP_TYPE_BULK,
-                                            true, &ep), 0);
+    assert_int_equal(
+        usb_desc_find_endpoint(vec_net_ecm_config, sizeof vec_net_ecm_config, &intf, USB_EP_TYPE_BULK, true, &ep), 0);
     assert_int_equal(ep.address, 0x82);
     assert_int_equal(ep.max_packet, 64);
-    assert_int_equal(usb_desc_find_endpoint(vec_net_ecm_config, sizeof vec_net_ecm_config, &intf, USB_EP_TYPE_BULK,
-                                            false, &ep), 0);
+    assert_int_equal(
+        usb_desc_find_endpoint(vec_net_ecm_config, sizeof vec_net_ecm_config, &intf, USB_EP_TYPE_BULK, false, &ep), 0);
     assert_int_equal(ep.address, 0x02);
     /* Alternate setting 0 has no endpoints: the search must not run on into alt 1's. */
     assert_int_equal(usb_desc_find_interface(vec_net_ecm_config, sizeof vec_net_ecm_config, 1, 0, &intf), 0);
-    assert_int_equal(usb_desc_find_endpoint(vec_net_ecm_config, sizeof vec_net_ecm_config, &intf, USB_EP_TYPE_BULK,
-                                            true, &ep), -USB_DESC_ENOTFOUND);
+    assert_int_equal(
+        usb_desc_find_endpoint(vec_net_ecm_config, sizeof vec_net_ecm_config, &intf, USB_EP_TYPE_BULK, true, &ep),
+        -USB_DESC_ENOTFOUND);
 
     assert_int_equal(usb_desc_find_interface(vec_smsc_config, sizeof vec_smsc_config, 0, 0, &intf), 0);
-    assert_int_equal(usb_desc_find_endpoint(vec_smsc_config, sizeof vec_smsc_config, &intf, USB_EP_TYPE_BULK,
-                                            false, &ep), 0);
+    assert_int_equal(
+        usb_desc_find_endpoint(vec_smsc_config, sizeof vec_smsc_config, &intf, USB_EP_TYPE_BULK, false, &ep), 0);
     assert_int_equal(ep.max_packet, 512);
-    assert_int_equal(usb_desc_find_endpoint(vec_smsc_config, sizeof vec_smsc_config, &intf, USB_EP_TYPE_INTR, true,
-                                            &ep), 0);
+    assert_int_equal(
+        usb_desc_find_endpoint(vec_smsc_config, sizeof vec_smsc_config, &intf, USB_EP_TYPE_INTR, true, &ep), 0);
     assert_int_equal(ep.address, 0x83);
 }
 
@@ -124,10 +125,8 @@ static void test_bulk_pair(void **state)
     assert_int_equal(out.address, 0);
     /* A bulk IN endpoint with packet size 0 could never move data. */
     static const uint8_t zero_mps[] = {
-        9, 2, 32, 0, 1, 1, 0, 0xe0, 1,
-        9, 4, 0, 0, 2, 0xff, 0x00, 0xff, 0,
-        7, 5, 0x81, 0x02, 0x00, 0x00, 0,
-        7, 5, 0x02, 0x02, 0x00, 0x02, 0,
+        9,    2, 32, 0, 1,    1,    0,    0xe0, 1, 9, 4, 0,    0,    2,    0xff, 0x00,
+        0xff, 0, 7,  5, 0x81, 0x02, 0x00, 0x00, 0, 7, 5, 0x02, 0x02, 0x00, 0x02, 0,
     };
     assert_int_equal(usb_desc_find_interface(zero_mps, sizeof zero_mps, 0, 0, &intf), 0);
     assert_int_equal(usb_desc_find_bulk_pair(zero_mps, sizeof zero_mps, &intf, &in, &out), -USB_DESC_EBADLEN);
@@ -140,16 +139,19 @@ static void test_class_descriptors(void **state)
     assert_int_equal(usb_desc_find_interface(vec_net_ecm_config, sizeof vec_net_ecm_config, 0, 0, &intf), 0);
     const uint8_t *d;
     size_t len;
-    assert_int_equal(usb_desc_find_class_desc(vec_net_ecm_config, sizeof vec_net_ecm_config, &intf,
-                                              USB_CDC_FD_ETHERNET, USB_CDC_ETHERNET_DESC_SIZE, &d, &len), 0);
+    assert_int_equal(usb_desc_find_class_desc(vec_net_ecm_config, sizeof vec_net_ecm_config, &intf, USB_CDC_FD_ETHERNET,
+                                              USB_CDC_ETHERNET_DESC_SIZE, &d, &len),
+                     0);
     assert_int_equal(len, 13);
     assert_int_equal(d[3], 3); /* iMACAddress */
-    assert_int_equal(usb_desc_find_class_desc(vec_net_ecm_config, sizeof vec_net_ecm_config, &intf,
-                                              USB_CDC_FD_UNION, 5, &d, &len), 0);
+    assert_int_equal(
+        usb_desc_find_class_desc(vec_net_ecm_config, sizeof vec_net_ecm_config, &intf, USB_CDC_FD_UNION, 5, &d, &len),
+        0);
     assert_int_equal(d[4], 1);
     /* Asking for more than the descriptor has is an error, not a read past it. */
-    assert_int_equal(usb_desc_find_class_desc(vec_net_ecm_config, sizeof vec_net_ecm_config, &intf,
-                                              USB_CDC_FD_UNION, 6, &d, &len), -USB_DESC_EBADLEN);
+    assert_int_equal(
+        usb_desc_find_class_desc(vec_net_ecm_config, sizeof vec_net_ecm_config, &intf, USB_CDC_FD_UNION, 6, &d, &len),
+        -USB_DESC_EBADLEN);
     /* RNDIS has no Ethernet functional descriptor. */
     assert_int_equal(usb_desc_find_interface(vec_net_rndis_config, sizeof vec_net_rndis_config, 0, 0, &intf), 0);
     assert_int_equal(usb_desc_find_class_desc(vec_net_rndis_config, sizeof vec_net_rndis_config, &intf,
@@ -240,8 +242,8 @@ static void test_hub_descriptor(void **state)
 static void test_strings(void **state)
 {
     (void)state;
-    static const uint8_t mac[] = { 26, 3, '4', 0, '0', 0, '0', 0, '1', 0, '0', 0, '2', 0, '0', 0, '3', 0,
-                                   '0', 0, '4', 0, '0', 0, '5', 0 };
+    static const uint8_t mac[] = { 26, 3,   '4', 0,   '0', 0,   '0', 0,   '1', 0,   '0', 0,   '2',
+                                   0,  '0', 0,   '3', 0,   '0', 0,   '4', 0,   '0', 0,   '5', 0 };
     char out[32];
     assert_int_equal(usb_desc_string_to_ascii(mac, sizeof mac, out, sizeof out), 12);
     assert_string_equal(out, "400102030405");

@@ -23,10 +23,10 @@
 #include "fake_mmio.h"
 #include "fake_systimer.h"
 
-#define BUS_ALIAS   0xC0000000u
-#define REG(off)    (FAKE_DWC2_BASE + (off))
-#define TIMEOUT_US  100000u
-#define DEV         3u
+#define BUS_ALIAS  0xC0000000u
+#define REG(off)   (FAKE_DWC2_BASE + (off))
+#define TIMEOUT_US 100000u
+#define DEV        3u
 
 static struct fake_dwc2 m;
 
@@ -63,8 +63,9 @@ static void bring_up(enum fake_dwc2_speed speed)
 
 static struct usb_pipe bulk_pipe(uint8_t ep_num, bool in, uint16_t mps, enum usb_speed speed)
 {
-    return (struct usb_pipe){ .dev_addr = DEV, .ep_num = ep_num, .ep_type = USB_EP_TYPE_BULK, .in = in, .mps = mps,
-                               .speed = (uint8_t)speed };
+    return (struct usb_pipe){
+        .dev_addr = DEV, .ep_num = ep_num, .ep_type = USB_EP_TYPE_BULK, .in = in, .mps = mps, .speed = (uint8_t)speed
+    };
 }
 
 static void fill(uint8_t *buf, size_t len, uint8_t seed)
@@ -87,8 +88,8 @@ static void expect_xacts(size_t first, const struct usb_pipe *p, const struct wa
     for (size_t i = 0; i < n; i++) {
         const struct fake_dwc2_xact *x = &m.log[first + i];
         if (x->pid != want[i].pid || x->in != want[i].in || x->bytes != want[i].bytes) {
-            fail_msg("transaction %zu: PID %u in %d %zu bytes, want PID %u in %d %zu bytes", i, x->pid, x->in,
-                     x->bytes, want[i].pid, want[i].in, want[i].bytes);
+            fail_msg("transaction %zu: PID %u in %d %zu bytes, want PID %u in %d %zu bytes", i, x->pid, x->in, x->bytes,
+                     want[i].pid, want[i].in, want[i].bytes);
         }
         assert_int_equal(x->answer, FAKE_DWC2_ACK);
         assert_int_equal(x->dev_addr, p->dev_addr);
@@ -214,7 +215,6 @@ static void test_init_halts_a_channel_left_enabled(void **state)
     assert_int_equal(m.ch[1].halts, 0);
 }
 
-
 /* The BCM283x set-up Linux, U-Boot and Circle agree on: 8-bit UTMI+ PHY selected before the soft reset, 100 ms for
  * the reset to settle before host mode is forced, and the "wait for AXI writes" bit with DMA (and the interrupt). */
 static void test_init_phy_settle_and_ahb(void **state)
@@ -271,10 +271,10 @@ static void test_port_reset_and_speed(void **state)
         assert_int_equal(dwc2_port_reset(TIMEOUT_US, &got), 0);
         assert_int_equal(got, speeds[i]);
         assert_true(m.port_enabled);
-        assert_int_equal(m.port_disables, 0); /* ENA is write-1-to-disable: never written back */
-        assert_false(m.conndet);              /* the connect was acknowledged */
+        assert_int_equal(m.port_disables, 0);          /* ENA is write-1-to-disable: never written back */
+        assert_false(m.conndet);                       /* the connect was acknowledged */
         assert_true(m.reset_at_us - start >= 100000u); /* attach debounce */
-        assert_true(m.reset_len_us >= 50000u);          /* TDRSTR */
+        assert_true(m.reset_len_us >= 50000u);         /* TDRSTR */
         /* Reset recovery: 20 ms, not the 10 ms of the specification (Circle's margin). */
         assert_true(fake_systimer_peek() - (m.reset_at_us + m.reset_len_us) >= 20000u);
         teardown(state);
@@ -352,22 +352,37 @@ static void test_control_in(void **state)
     static const struct {
         enum fake_dwc2_speed speed;
         uint16_t mps;
-        size_t dev_len;   /* what the device has */
-        size_t len;       /* wLength */
+        size_t dev_len; /* what the device has */
+        size_t len;     /* wLength */
         struct want_xact xacts[6];
         size_t n;
     } cases[] = {
         /* GET_DESCRIPTOR(device) from a high-speed device: one data packet. */
-        { FAKE_DWC2_HIGH, 64, 18, 18,
-          { { DWC2_PID_SETUP, false, 8 }, { DWC2_PID_DATA1, true, 18 }, { DWC2_PID_DATA1, false, 0 } }, 3 },
+        { FAKE_DWC2_HIGH,
+          64,
+          18,
+          18,
+          { { DWC2_PID_SETUP, false, 8 }, { DWC2_PID_DATA1, true, 18 }, { DWC2_PID_DATA1, false, 0 } },
+          3 },
         /* From a low-speed device with 8-byte packets: the data stage toggles DATA1, DATA0, DATA1; the status
          * stage is DATA1 whatever the data stage ended with. */
-        { FAKE_DWC2_LOW, 8, 18, 18,
-          { { DWC2_PID_SETUP, false, 8 }, { DWC2_PID_DATA1, true, 8 }, { DWC2_PID_DATA0, true, 8 },
-            { DWC2_PID_DATA1, true, 2 }, { DWC2_PID_DATA1, false, 0 } }, 5 },
+        { FAKE_DWC2_LOW,
+          8,
+          18,
+          18,
+          { { DWC2_PID_SETUP, false, 8 },
+            { DWC2_PID_DATA1, true, 8 },
+            { DWC2_PID_DATA0, true, 8 },
+            { DWC2_PID_DATA1, true, 2 },
+            { DWC2_PID_DATA1, false, 0 } },
+          5 },
         /* A configuration descriptor shorter than asked for ends with a short packet. */
-        { FAKE_DWC2_FULL, 64, 32, 255,
-          { { DWC2_PID_SETUP, false, 8 }, { DWC2_PID_DATA1, true, 32 }, { DWC2_PID_DATA1, false, 0 } }, 3 },
+        { FAKE_DWC2_FULL,
+          64,
+          32,
+          255,
+          { { DWC2_PID_SETUP, false, 8 }, { DWC2_PID_DATA1, true, 32 }, { DWC2_PID_DATA1, false, 0 } },
+          3 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         setup(state);
@@ -376,8 +391,9 @@ static void test_control_in(void **state)
         uint8_t desc[255];
         fill(desc, sizeof desc, (uint8_t)i);
         fake_dwc2_set_in(ep0, desc, cases[i].dev_len);
-        struct usb_pipe pipe = { .dev_addr = DEV, .ep_type = USB_EP_TYPE_CONTROL, .mps = cases[i].mps,
-                                  .speed = (uint8_t)cases[i].speed };
+        struct usb_pipe pipe = {
+            .dev_addr = DEV, .ep_type = USB_EP_TYPE_CONTROL, .mps = cases[i].mps, .speed = (uint8_t)cases[i].speed
+        };
         const uint8_t get_desc[8] = { 0x80, 6, 0, 1, 0, 0, (uint8_t)cases[i].len, 0 };
         uint8_t buf[255];
         size_t actual = 0;
@@ -416,7 +432,8 @@ static void test_control_out_and_no_data(void **state)
     assert_int_equal(actual, 4);
     assert_int_equal(ep0->out_len, 4);
     assert_memory_equal(ep0->out_data, value, 4);
-    static const struct want_xact out[] = { { DWC2_PID_SETUP, false, 8 }, { DWC2_PID_DATA1, false, 4 },
+    static const struct want_xact out[] = { { DWC2_PID_SETUP, false, 8 },
+                                            { DWC2_PID_DATA1, false, 4 },
                                             { DWC2_PID_DATA1, true, 0 } };
     expect_xacts(first, &pipe, out, 3);
 
@@ -482,13 +499,13 @@ static void test_bulk_in_packets_and_short_packets(void **state)
         enum fake_dwc2_speed speed;
         uint16_t mps;
         size_t dev_len, len;
-        size_t packets;      /* data packets on the bus, the last one short unless len is reached */
+        size_t packets; /* data packets on the bus, the last one short unless len is reached */
     } cases[] = {
-        { FAKE_DWC2_HIGH, 512, 1300, 2048, 3 },  /* 512 + 512 + 276 */
-        { FAKE_DWC2_HIGH, 512, 1024, 1024, 2 },  /* exactly len: no zero-length packet needed */
-        { FAKE_DWC2_HIGH, 512, 1024, 2048, 3 },  /* a multiple of the packet size ends with a zero-length packet */
-        { FAKE_DWC2_FULL, 64, 200, 256, 4 },     /* 64 * 3 + 8 */
-        { FAKE_DWC2_HIGH, 512, 0, 512, 1 },      /* a zero-length frame */
+        { FAKE_DWC2_HIGH, 512, 1300, 2048, 3 }, /* 512 + 512 + 276 */
+        { FAKE_DWC2_HIGH, 512, 1024, 1024, 2 }, /* exactly len: no zero-length packet needed */
+        { FAKE_DWC2_HIGH, 512, 1024, 2048, 3 }, /* a multiple of the packet size ends with a zero-length packet */
+        { FAKE_DWC2_FULL, 64, 200, 256, 4 },    /* 64 * 3 + 8 */
+        { FAKE_DWC2_HIGH, 512, 0, 512, 1 },     /* a zero-length frame */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         setup(state);
@@ -525,7 +542,8 @@ static void test_bulk_in_packets_and_short_packets(void **state)
         /* The CPU reads the bounce buffer only after invalidating it, once the core is done: the last
          * invalidation comes after the last enable. */
         assert_int_equal(find_write_with(REG(DWC2_HC(0u, DWC2_HCCHAR)), DWC2_HCCHAR_CHENA,
-                                         fake_dma_last_invalidate().mmio_log_index), -1);
+                                         fake_dma_last_invalidate().mmio_log_index),
+                         -1);
         teardown(state);
     }
 }
@@ -542,7 +560,7 @@ static void test_bulk_out_packets(void **state)
         { FAKE_DWC2_HIGH, 512, 1300, 3, 1 },
         { FAKE_DWC2_HIGH, 512, 1024, 2, 1 },
         { FAKE_DWC2_FULL, 64, 150, 3, 3 },
-        { FAKE_DWC2_HIGH, 512, 0, 1, 1 },    /* a zero-length packet */
+        { FAKE_DWC2_HIGH, 512, 0, 1, 1 }, /* a zero-length packet */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         setup(state);
@@ -615,8 +633,9 @@ static void test_nak_retried_until_ack(void **state)
     /* An interrupt endpoint's NAK halts the channel and means "nothing to report". */
     struct fake_dwc2_ep *intr = fake_dwc2_ep(&m, DEV, 3, true);
     fake_dwc2_script(intr, FAKE_DWC2_NAK, 1);
-    struct usb_pipe pintr = { .dev_addr = DEV, .ep_num = 3, .ep_type = USB_EP_TYPE_INTR, .in = true, .mps = 8,
-                               .speed = USB_SPEED_FULL };
+    struct usb_pipe pintr = {
+        .dev_addr = DEV, .ep_num = 3, .ep_type = USB_EP_TYPE_INTR, .in = true, .mps = 8, .speed = USB_SPEED_FULL
+    };
     assert_int_equal(dwc2_transfer(&pintr, buf, 8, &actual, TIMEOUT_US), -DWC2_ENAK);
     assert_int_equal(pintr.toggle, 0);
     assert_false(m.ch[0].enabled);
@@ -644,7 +663,7 @@ static void test_no_answer_times_out(void **state)
         uint64_t took = fake_systimer_peek() - start;
         assert_true(took >= 20000u && took <= 21000u);
         assert_int_equal(actual, 0);
-        assert_int_equal(m.ch[0].halts, 1);   /* halted before giving the channel back */
+        assert_int_equal(m.ch[0].halts, 1); /* halted before giving the channel back */
         assert_false(m.ch[0].enabled);
         assert_int_equal(pipe.toggle, 1);
 
@@ -673,9 +692,9 @@ static void test_errors_per_answer(void **state)
         { FAKE_DWC2_STALL, 1, false, -DWC2_ESTALL, 1 },
         { FAKE_DWC2_BABBLE, 1, true, -DWC2_EBABBLE, 1 },
         { FAKE_DWC2_TOGGLE_ERR, 1, true, -DWC2_ETOGGLE, 1 },
-        { FAKE_DWC2_XACTERR, FAKE_DWC2_FOREVER, true, -DWC2_EXACT, 3 },  /* three in a row */
+        { FAKE_DWC2_XACTERR, FAKE_DWC2_FOREVER, true, -DWC2_EXACT, 3 }, /* three in a row */
         { FAKE_DWC2_XACTERR, FAKE_DWC2_FOREVER, false, -DWC2_EXACT, 3 },
-        { FAKE_DWC2_XACTERR, 2, true, 0, 3 },                            /* retried, then fine */
+        { FAKE_DWC2_XACTERR, 2, true, 0, 3 }, /* retried, then fine */
         { FAKE_DWC2_XACTERR, 2, false, 0, 3 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -690,8 +709,8 @@ static void test_errors_per_answer(void **state)
         struct usb_pipe pipe = bulk_pipe(ep_num, cases[i].in, 512, USB_SPEED_HIGH);
         size_t actual = 99;
         size_t first = m.log_count;
-        int err = dwc2_transfer(&pipe, cases[i].in ? buf : data, cases[i].in ? sizeof buf : sizeof data, &actual,
-                                TIMEOUT_US);
+        int err =
+            dwc2_transfer(&pipe, cases[i].in ? buf : data, cases[i].in ? sizeof buf : sizeof data, &actual, TIMEOUT_US);
         if (err != cases[i].err) {
             fail_msg("case %zu: %s, want %s", i, dwc2_strerror(err), dwc2_strerror(cases[i].err));
         }
@@ -774,13 +793,13 @@ static void test_timeout_keeps_the_packets_that_went_through(void **state)
         } else {
             assert_int_equal(ep->out_len, 3 * 256);
         }
-        assert_int_equal(pipe.toggle, 1);   /* DATA0, DATA1, DATA0 went through */
+        assert_int_equal(pipe.toggle, 1); /* DATA0, DATA1, DATA0 went through */
 
         /* The device answers again: the rest arrives with the right PIDs. */
         ep->script_len = ep->script_pos = 0;
         size_t rest = sizeof data - 3 * 256;
-        assert_int_equal(dwc2_transfer(&pipe, in ? buf : data + 3 * 256, in ? sizeof buf : rest, &actual,
-                                       TIMEOUT_US), 0);
+        assert_int_equal(dwc2_transfer(&pipe, in ? buf : data + 3 * 256, in ? sizeof buf : rest, &actual, TIMEOUT_US),
+                         0);
         assert_int_equal(actual, rest);
         if (in) {
             assert_memory_equal(buf, data + 3 * 256, rest);
@@ -815,8 +834,12 @@ static void test_channel_characteristics(void **state)
         struct fake_dwc2_ep *ep = fake_dwc2_ep(&m, cases[i].dev, cases[i].ep, cases[i].in);
         static const uint8_t one[1] = { 0x5A };
         fake_dwc2_set_in(ep, one, 1);
-        struct usb_pipe pipe = { .dev_addr = cases[i].dev, .ep_num = cases[i].ep, .ep_type = cases[i].type,
-                                  .in = cases[i].in, .mps = cases[i].mps, .speed = (uint8_t)cases[i].speed };
+        struct usb_pipe pipe = { .dev_addr = cases[i].dev,
+                                 .ep_num = cases[i].ep,
+                                 .ep_type = cases[i].type,
+                                 .in = cases[i].in,
+                                 .mps = cases[i].mps,
+                                 .speed = (uint8_t)cases[i].speed };
         uint8_t buf[16] = { 0x5A };
         size_t first = m.log_count;
         assert_int_equal(dwc2_transfer(&pipe, buf, 1, NULL, TIMEOUT_US), 0);
@@ -849,10 +872,10 @@ static void test_split_transactions(void **state)
     (void)state;
     bring_up(FAKE_DWC2_HIGH);
     struct fake_dwc2_ep *ep = fake_dwc2_ep(&m, DEV, 1, true);
-    fake_dwc2_script(ep, FAKE_DWC2_ACK, 1);   /* the hub accepts the start-split */
-    fake_dwc2_script(ep, FAKE_DWC2_NYET, 2);  /* no answer from the device yet */
-    fake_dwc2_script(ep, FAKE_DWC2_ACK, 2);   /* the first packet; the hub takes the next start-split */
-    fake_dwc2_script(ep, FAKE_DWC2_NAK, 1);   /* the device NAKs the second packet: start over */
+    fake_dwc2_script(ep, FAKE_DWC2_ACK, 1);  /* the hub accepts the start-split */
+    fake_dwc2_script(ep, FAKE_DWC2_NYET, 2); /* no answer from the device yet */
+    fake_dwc2_script(ep, FAKE_DWC2_ACK, 2);  /* the first packet; the hub takes the next start-split */
+    fake_dwc2_script(ep, FAKE_DWC2_NAK, 1);  /* the device NAKs the second packet: start over */
     uint8_t data[100], buf[128];
     fill(data, sizeof data, 0x21);
     fake_dwc2_set_in(ep, data, sizeof data);
@@ -870,7 +893,7 @@ static void test_split_transactions(void **state)
         enum fake_dwc2_answer answer;
     } want[] = {
         { false, FAKE_DWC2_ACK }, { true, FAKE_DWC2_NYET }, { true, FAKE_DWC2_NYET }, { true, FAKE_DWC2_ACK },
-        { false, FAKE_DWC2_ACK }, { true, FAKE_DWC2_NAK }, { false, FAKE_DWC2_ACK }, { true, FAKE_DWC2_ACK },
+        { false, FAKE_DWC2_ACK }, { true, FAKE_DWC2_NAK },  { false, FAKE_DWC2_ACK }, { true, FAKE_DWC2_ACK },
     };
     assert_int_equal(m.log_count - first, sizeof want / sizeof want[0]);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -1063,8 +1086,9 @@ static void test_async_submit_and_poll(void **state)
     /* An interrupt endpoint with nothing to say. */
     struct fake_dwc2_ep *intr = fake_dwc2_ep(&m, DEV, 3, true);
     fake_dwc2_script(intr, FAKE_DWC2_NAK, 1);
-    struct usb_pipe pintr = { .dev_addr = DEV, .ep_num = 3, .ep_type = USB_EP_TYPE_INTR, .in = true, .mps = 16,
-                               .speed = USB_SPEED_HIGH };
+    struct usb_pipe pintr = {
+        .dev_addr = DEV, .ep_num = 3, .ep_type = USB_EP_TYPE_INTR, .in = true, .mps = 16, .speed = USB_SPEED_HIGH
+    };
     assert_int_equal(dwc2_async_submit(&a, &pintr, NULL, 16), 0);
     assert_int_equal(dwc2_async_poll(&a, buf, sizeof buf, &actual), -DWC2_ENAK);
     assert_false(dwc2_async_busy(&a));

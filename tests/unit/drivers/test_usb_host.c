@@ -28,6 +28,7 @@
 #include "lib/wake.h"
 #include "usb_desc_vectors.h"
 
+/* clang-format off */
 #define BUS_ALIAS   0xC0000000u
 /* LAN9512 registers the start sequence waits on (LAN9512 datasheet), and its MII registers. */
 #define HW_CFG           0x014u
@@ -43,18 +44,21 @@
 /* board/common/board_pi.c BOARD_WATCHDOG_MS. */
 #define WATCHDOG_US      10000000u
 #define S                1000000u
+/* clang-format on */
 
 /* The LAN9512's device descriptor: vendor class, ep0 64 bytes, 0424:ec00, one configuration, no strings. */
+/* clang-format off */
 static const uint8_t lan9512_device[18] = {
     18, 1, 0x00, 0x02, 0xff, 0x00, 0xff, 64, 0x24, 0x04, 0x00, 0xec, 0x00, 0x01, 0, 0, 0, 1,
 };
+/* clang-format on */
 static const struct usb_driver *const drivers[] = { &usb_hub_driver, &smsc95xx_driver };
 static const uint8_t board_mac[6] = { 0xb8, 0x27, 0xeb, 0x01, 0x02, 0x03 };
 
 static struct fake_dwc2 m;
 static struct fake_chip chip;
 static struct fake_usb_dev nic;
-static unsigned enumerations;        /* SET_ADDRESS requests the device saw */
+static unsigned enumerations;         /* SET_ADDRESS requests the device saw */
 static uint64_t nic_first_request_us; /* when the NIC was first asked anything */
 static uint64_t last_keepalive_us, longest_gap_us;
 static unsigned keepalives;
@@ -333,12 +337,12 @@ static void test_root_port_that_drops_and_returns_is_enumerated_again(void **sta
 
 /* ---- the LAN951x's own hub, with the Ethernet function on port 1 (the Pi's topology; USB 2.0 chapter 11) ---- */
 
-#define HUB_PORTS        3u
-#define HUB_NIC_PORT     1u
-#define HUB_PWR_ON_2MS   1u          /* bPwrOn2PwrGood: 2 ms, less than the 100 ms Linux waits at least */
+#define HUB_PORTS      3u
+#define HUB_NIC_PORT   1u
+#define HUB_PWR_ON_2MS 1u /* bPwrOn2PwrGood: 2 ms, less than the 100 ms Linux waits at least */
 
 static struct fake_usb_hub hub;
-static uint64_t nic_connect_at_us;   /* the NIC is plugged into port 1 then */
+static uint64_t nic_connect_at_us; /* the NIC is plugged into port 1 then */
 
 /* The hub's side of the main loop: the NIC is plugged in at its time, and the hub reports what changed. */
 static void hub_tick(void)

@@ -32,13 +32,13 @@
 #include "net/net.h"
 #include "usb_desc_vectors.h"
 
-#define BUS_ALIAS   0xC0000000u
-#define S           1000000u
-#define PASS_US     1000u
+#define BUS_ALIAS 0xC0000000u
+#define S         1000000u
+#define PASS_US   1000u
 /* usb-net's endpoints in its CDC-ECM configuration (vec_net_ecm_config): notifications IN 1, data IN 2 and OUT 2;
  * its iMACAddress string is index 3. */
-#define EP_NOTE     1u
-#define EP_DATA     2u
+#define EP_NOTE          1u
+#define EP_DATA          2u
 #define MAC_STRING_INDEX 3u
 
 /* Frame layout: Ethernet, IPv4 without options, UDP, BOOTP (RFC 2131 figure 1) and its options. */
@@ -228,8 +228,9 @@ static void dhcp_server(void)
     while (pos + ETH_HDR <= out->out_len) {
         const uint8_t *f = out->out_data + pos;
         uint16_t type = get_be16(f + ETH_TYPE);
-        size_t len = type == ETHERTYPE_IPV4 ? ETH_HDR + get_be16(f + ETH_HDR + IP_TOTAL_LEN)
-                   : type == ETHERTYPE_ARP ? ETH_HDR + ARP_SIZE : 0;
+        size_t len = type == ETHERTYPE_IPV4  ? ETH_HDR + get_be16(f + ETH_HDR + IP_TOTAL_LEN)
+                     : type == ETHERTYPE_ARP ? ETH_HDR + ARP_SIZE
+                                             : 0;
         assert_true(len != 0 && pos + len <= out->out_len);
         const uint8_t *bootp;
         uint8_t msg = dhcp_type(f, len, &bootp);

@@ -27,13 +27,13 @@
 #include "fake_usb_hub.h"
 #include "fake_usb_widget.h"
 
-#define MS                 1000u
+#define MS 1000u
 /* USB 2.0 7.1.7.3 TATTDB, and Linux's least power-good wait for a hub that is not a root hub
  * (drivers/usb/core/hub.h hub_power_on_good_delay()). */
 #define ATTACH_DEBOUNCE_US 100000u
 #define PWR_GOOD_MIN_US    100000u
 /* Reset recovery as the driver does it (Circle's 20 ms, twice USB 2.0's TRSTRCY). */
-#define RESET_RECOVERY_US  20000u
+#define RESET_RECOVERY_US 20000u
 /* What the status change endpoint's bInterval 12 means at high speed: 2^11 microframes. */
 #define STATUS_INTERVAL_US 256000u
 #define RT_HUB_IN          (USB_RT_IN | USB_RT_CLASS | USB_RT_DEVICE)
@@ -130,8 +130,8 @@ static void test_probe_powers_debounces_resets_and_enumerates(void **state)
         uint8_t pwr_on_2ms;
         uint64_t want_us;
     } cases[] = {
-        { 1, PWR_GOOD_MIN_US },     /* the hub claims 2 ms: Linux's 100 ms */
-        { 150, 300000u },           /* 300 ms */
+        { 1, PWR_GOOD_MIN_US }, /* the hub claims 2 ms: Linux's 100 ms */
+        { 150, 300000u },       /* 300 ms */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         setup(state);
@@ -180,10 +180,8 @@ static void test_speeds_and_split_transactions(void **state)
         const char *name;
         bool split, low;
     } cases[] = {
-        { true, FAKE_USB_HUB_HIGH, "high", false, false },
-        { true, FAKE_USB_HUB_FULL, "full", true, false },
-        { true, FAKE_USB_HUB_LOW, "low", true, true },
-        { false, FAKE_USB_HUB_FULL, "full", false, false },
+        { true, FAKE_USB_HUB_HIGH, "high", false, false }, { true, FAKE_USB_HUB_FULL, "full", true, false },
+        { true, FAKE_USB_HUB_LOW, "low", true, true },     { false, FAKE_USB_HUB_FULL, "full", false, false },
         { false, FAKE_USB_HUB_LOW, "low", false, true },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -299,9 +297,9 @@ static void test_hub_descriptor(void **state)
         uint8_t len, type;
         int want;
     } cases[] = {
-        { 9, 0x28, -USB_EDESC },   /* not a hub descriptor */
+        { 9, 0x28, -USB_EDESC },       /* not a hub descriptor */
         { 5, USB_DT_HUB, -USB_EDESC }, /* ends before bPwrOn2PwrGood */
-        { 0, 0, -USB_ESTALL },     /* refused */
+        { 0, 0, -USB_ESTALL },         /* refused */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         setup(state);

@@ -17,6 +17,7 @@
 #include "fake_systimer.h"
 #include "usb_desc_vectors.h"
 
+/* clang-format off */
 #define HW_CFG       0x010u
 #define  HW_CFG_LRST (1u << 1)
 #define  HW_CFG_MEF  (1u << 4)
@@ -44,6 +45,7 @@
 #define MII_DATA     0x124u
 #define MAF_HI0      0x400u
 #define MAF_LO0      0x404u
+/* clang-format on */
 
 static struct fake_chip chip;
 static struct usb_device *dev;

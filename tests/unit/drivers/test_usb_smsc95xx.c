@@ -17,6 +17,7 @@
 #include "fake_systimer.h"
 #include "usb_desc_vectors.h"
 
+/* clang-format off */
 #define TX_CFG      0x010u
 #define HW_CFG      0x014u
 #define  HW_CFG_LRST (1u << 3)
@@ -40,6 +41,7 @@
 #define MII_ADDR    0x114u
 #define MII_DATA    0x118u
 #define COE_CR      0x130u
+/* clang-format on */
 
 static struct fake_chip chip;
 static struct usb_device *dev;
@@ -160,7 +162,7 @@ static void test_rx_status_words(void **state)
     size_t n = put_frame(xfer, 0, 60, 0xaa, 0);
     n = put_frame(xfer, n, 101, 0xbb, 0);
     n = put_frame(xfer, n, 70, 0xcc, 1u << 15); /* error summary: dropped */
-    n = put_frame(xfer, n, 1514, 0xdd, 0);     /* claims more than the transfer holds */
+    n = put_frame(xfer, n, 1514, 0xdd, 0);      /* claims more than the transfer holds */
     fake_chip_queue_in(&chip, xfer, n - 1514 + 100);
 
     assert_int_equal(netdev_receive(nd, rx, sizeof rx), 60);
@@ -220,8 +222,8 @@ static void test_link_reset_duplex_and_pause(void **state)
     static const struct {
         uint16_t lpa;
         bool full;
-        uint32_t flow;    /* obey the partner's pause frames: pause time 0xFFFF, FCE */
-        uint32_t afc;     /* send our own (full duplex) or back-pressure (half) */
+        uint32_t flow; /* obey the partner's pause frames: pause time 0xFFFF, FCE */
+        uint32_t afc;  /* send our own (full duplex) or back-pressure (half) */
     } cases[] = {
         { MII_ADV_100FULL | MII_ADV_PAUSE, true, 0xFFFF0002u, AFC_CFG_FC },
         { MII_ADV_100FULL, true, 0, 0 },

@@ -10,10 +10,10 @@
 #include "drivers/wdog.h"
 #include "fake_mmio.h"
 
-#define BASE 0x3F100000u
-#define RSTC (BASE + 0x1Cu)
-#define RSTS (BASE + 0x20u)
-#define WDOG (BASE + 0x24u)
+#define BASE          0x3F100000u
+#define RSTC          (BASE + 0x1Cu)
+#define RSTS          (BASE + 0x20u)
+#define WDOG          (BASE + 0x24u)
 #define PASSWORD      0x5A000000u
 #define PASSWORD_MASK 0xFF000000u
 #define WRCFG_MASK    0x30u
@@ -95,15 +95,14 @@ static void test_init_records_reset_status(void **state)
         uint32_t rsts;
         bool watchdog;
     } cases[] = {
-        { 0x00001000u, false }, /* power-on (also QEMU after any reset) */
-        { 0x00000020u, true },  /* watchdog full reset, as after a reboot through it */
-        { 0x00001020u, true },
-        { 0x00000575u, true },  /* watchdog full reset with partition 63 left in the even bits */
-        { 0x00000555u, false }, /* partition 63 alone is not a reset cause */
-        { 0x00000010u, false }, /* bit 4 doubles as partition bit 2 */
-        { 0x00000040u, false }, /* bit 6 doubles as partition bit 3 */
-        { 0x00000200u, false }, /* software full reset */
-        { 0x00000000u, false }, /* cleared by the GPU firmware */
+        { 0x00001000u, false },                        /* power-on (also QEMU after any reset) */
+        { 0x00000020u, true },                         /* watchdog full reset, as after a reboot through it */
+        { 0x00001020u, true },  { 0x00000575u, true }, /* watchdog full reset with partition 63 left in the even bits */
+        { 0x00000555u, false },                        /* partition 63 alone is not a reset cause */
+        { 0x00000010u, false },                        /* bit 4 doubles as partition bit 2 */
+        { 0x00000040u, false },                        /* bit 6 doubles as partition bit 3 */
+        { 0x00000200u, false },                        /* software full reset */
+        { 0x00000000u, false },                        /* cleared by the GPU firmware */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         fake_mmio_reset();
@@ -112,8 +111,7 @@ static void test_init_records_reset_status(void **state)
         assert_int_equal(wdog_reset_status(), cases[i].rsts);
         assert_int_equal(wdog_last_reset_was_watchdog(), cases[i].watchdog);
         /* init only reads: the reset cause must survive for whoever else looks. */
-        assert_int_equal(fake_mmio_count_writes(RSTS) + fake_mmio_count_writes(RSTC) + fake_mmio_count_writes(WDOG),
-                         0);
+        assert_int_equal(fake_mmio_count_writes(RSTS) + fake_mmio_count_writes(RSTC) + fake_mmio_count_writes(WDOG), 0);
         /* Later changes to RSTS do not change the recorded cause. */
         fake_mmio_set(RSTS, ~cases[i].rsts);
         assert_int_equal(wdog_reset_status(), cases[i].rsts);
@@ -128,9 +126,8 @@ static void test_start_timeout_ticks(void **state)
         uint32_t ms;
         uint32_t ticks;
     } cases[] = {
-        { 1, 65 },         { 2, 131 },        { 10, 655 },          { 100, 6553 },       { 250, 16384 },
-        { 999, 65470 },    { 1000, 65536 },   { 1500, 98304 },      { 10000, 655360 },   { 14999, 982974 },
-        { 15000, 983040 },
+        { 1, 65 },       { 2, 131 },      { 10, 655 },       { 100, 6553 },     { 250, 16384 },    { 999, 65470 },
+        { 1000, 65536 }, { 1500, 98304 }, { 10000, 655360 }, { 14999, 982974 }, { 15000, 983040 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         fake_mmio_reset();
@@ -198,7 +195,13 @@ static void test_remaining_ms(void **state)
         uint32_t wdog;
         uint32_t ms;
     } cases[] = {
-        { 0, 0 }, { 65, 0 }, { 66, 1 }, { 32768, 500 }, { 65536, 1000 }, { 983040, 15000 }, { 0xFFFFFu, 15999 },
+        { 0, 0 },
+        { 65, 0 },
+        { 66, 1 },
+        { 32768, 500 },
+        { 65536, 1000 },
+        { 983040, 15000 },
+        { 0xFFFFFu, 15999 },
         { 0xFFF00000u | 65536u, 1000 }, /* bits above the count are not time */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

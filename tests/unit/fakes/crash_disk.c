@@ -47,12 +47,8 @@ static void tear_block(struct crash_disk *d, uint32_t lba, const uint8_t *new_bl
     for (uint32_t i = 0; i < BLOCKDEV_BLOCK_SIZE; i++) {
         seed = seed * 1103515245u + 12345u;
         switch (d->tear) {
-        case CRASH_DISK_TEAR_OLD_TAIL:
-            block[i] = i < d->tear_offset ? new_block[i] : block[i];
-            break;
-        case CRASH_DISK_TEAR_NOISE_TAIL:
-            block[i] = i < d->tear_offset ? new_block[i] : (uint8_t)(seed >> 16);
-            break;
+        case CRASH_DISK_TEAR_OLD_TAIL: block[i] = i < d->tear_offset ? new_block[i] : block[i]; break;
+        case CRASH_DISK_TEAR_NOISE_TAIL: block[i] = i < d->tear_offset ? new_block[i] : (uint8_t)(seed >> 16); break;
         case CRASH_DISK_TEAR_MIXED:
             if (i % PIECE == 0) {
                 piece_new = (seed >> 16) & 1u;
@@ -110,7 +106,9 @@ bool crash_disk_open_file(struct crash_disk *d, const char *path)
     }
     off_t size = lseek(d->fd, 0, SEEK_END);
     uint64_t blocks = size > 0 ? (uint64_t)size / BLOCKDEV_BLOCK_SIZE : 0;
-    d->dev = (struct blockdev){ .read = disk_read, .write = disk_write, .ctx = d,
+    d->dev = (struct blockdev){ .read = disk_read,
+                                .write = disk_write,
+                                .ctx = d,
                                 .block_count = blocks > UINT32_MAX ? UINT32_MAX : (uint32_t)blocks };
     return true;
 }

@@ -19,9 +19,9 @@
 #define CRASH_DISK_POWER_LOST (-99) /* the driver's code for a write after (or during) the power cut */
 
 enum crash_disk_tear {
-    CRASH_DISK_TEAR_OLD_TAIL,    /* the first `offset` bytes are new, the rest still old */
-    CRASH_DISK_TEAR_NOISE_TAIL,  /* the first `offset` bytes are new, the rest random */
-    CRASH_DISK_TEAR_MIXED,       /* 64-byte pieces, each new or old at random (seeded by offset) */
+    CRASH_DISK_TEAR_OLD_TAIL,   /* the first `offset` bytes are new, the rest still old */
+    CRASH_DISK_TEAR_NOISE_TAIL, /* the first `offset` bytes are new, the rest random */
+    CRASH_DISK_TEAR_MIXED,      /* 64-byte pieces, each new or old at random (seeded by offset) */
 };
 
 struct crash_disk {
@@ -31,7 +31,7 @@ struct crash_disk {
     uint32_t writes_left;
     uint32_t tear_offset;
     enum crash_disk_tear tear;
-    uint32_t block_writes;  /* blocks written (torn included) since crash_disk_open() */
+    uint32_t block_writes; /* blocks written (torn included) since crash_disk_open() */
     uint32_t block_reads;
     struct blockdev dev;
 };

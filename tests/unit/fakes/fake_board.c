@@ -8,7 +8,7 @@
 
 #include "drivers/blockdev.h"
 
-#define FAKE_BOARD_INPUT_MAX (64 * 1024)
+#define FAKE_BOARD_INPUT_MAX  (64 * 1024)
 #define FAKE_BOARD_OUTPUT_MAX (256 * 1024)
 #define FAKE_BOARD_DETAIL_MAX 128
 
@@ -58,7 +58,7 @@ static struct {
     unsigned init_calls, idle_calls, reboot_calls, poweroff_calls, net_poll_calls;
     uint64_t output_count;
     void (*idle_hook)(void);
-    uint64_t idle_deadline_us;   /* the last board_idle_until()'s */
+    uint64_t idle_deadline_us; /* the last board_idle_until()'s */
     bool idle_to_deadline;
     unsigned idle_sleeps;
     enum board_reset_cause reboot_cause;

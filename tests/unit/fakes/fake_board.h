@@ -64,7 +64,7 @@ unsigned fake_board_led_calls(void);
 
 /* Inputs (board_input_*): every GPIO 0..FAKE_BOARD_GPIOS-1 is accepted, reads 1, is on no header pin and records
  * nothing until the test says otherwise. Each pin queues up to FAKE_BOARD_CHANGES_MAX changes (more abort()s). */
-#define FAKE_BOARD_GPIOS 54
+#define FAKE_BOARD_GPIOS       54
 #define FAKE_BOARD_CHANGES_MAX 2048
 /* board_input_check() returns why (NULL accepts the pin again); why must outlive its use. */
 void fake_board_input_refuse(unsigned gpio, const char *why);

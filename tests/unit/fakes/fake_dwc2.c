@@ -7,15 +7,15 @@
 #include "fake_mmio.h"
 #include "fake_systimer.h"
 
-#define REQ_SET_ADDRESS      5u
-#define HC_FIRST             DWC2_HC(0u, 0u)
-#define HC_END               DWC2_HC(FAKE_DWC2_CHANNELS, 0u)
+#define REQ_SET_ADDRESS 5u
+#define HC_FIRST        DWC2_HC(0u, 0u)
+#define HC_END          DWC2_HC(FAKE_DWC2_CHANNELS, 0u)
 /* The BCM283x core: 8 channels and 4080 words of FIFO RAM. */
-#define PI_GHWCFG2           ((FAKE_DWC2_CHANNELS - 1u) << DWC2_GHWCFG2_NUM_HOST_CHAN_LSB)
-#define PI_GHWCFG3           (4080u << DWC2_GHWCFG3_DFIFO_DEPTH_LSB)
-#define PI2_BUS_ALIAS        0xC0000000u
+#define PI_GHWCFG2    ((FAKE_DWC2_CHANNELS - 1u) << DWC2_GHWCFG2_NUM_HOST_CHAN_LSB)
+#define PI_GHWCFG3    (4080u << DWC2_GHWCFG3_DFIFO_DEPTH_LSB)
+#define PI2_BUS_ALIAS 0xC0000000u
 /* The two top bits of a bus address select the VideoCore's cache alias; the rest is the ARM address. */
-#define BUS_ALIAS_MASK       0xC0000000u
+#define BUS_ALIAS_MASK 0xC0000000u
 
 static void violation(struct fake_dwc2 *m, const char *fmt, ...)
 {
@@ -41,8 +41,9 @@ struct fake_dwc2_ep *fake_dwc2_ep(struct fake_dwc2 *m, uint8_t dev_addr, uint8_t
         }
     }
     if (free_ep != NULL) {
-        *free_ep = (struct fake_dwc2_ep){ .used = true, .dev_addr = dev_addr, .ep_num = ep_num, .in = dir,
-                                          .in_ended = true, .dev = -1 };
+        *free_ep = (struct fake_dwc2_ep){
+            .used = true, .dev_addr = dev_addr, .ep_num = ep_num, .in = dir, .in_ended = true, .dev = -1
+        };
     }
     return free_ep;
 }
@@ -171,8 +172,8 @@ static uint32_t port_read(struct fake_dwc2 *m)
     uint32_t v = (connected ? DWC2_HPRT0_CONNSTS | ((uint32_t)m->speed << DWC2_HPRT0_SPD_LSB) : 0) |
                  (m->conndet ? DWC2_HPRT0_CONNDET : 0) | (m->port_enabled ? DWC2_HPRT0_ENA : 0) |
                  (m->enachg ? DWC2_HPRT0_ENACHG : 0) | (m->port_reset ? DWC2_HPRT0_RST : 0) |
-                 (m->powered ? DWC2_HPRT0_PWR : 0) |
-                 (m->overcurrent ? DWC2_HPRT0_OVRCURRACT : 0) | (m->ovrcurrchg ? DWC2_HPRT0_OVRCURRCHG : 0);
+                 (m->powered ? DWC2_HPRT0_PWR : 0) | (m->overcurrent ? DWC2_HPRT0_OVRCURRACT : 0) |
+                 (m->ovrcurrchg ? DWC2_HPRT0_OVRCURRCHG : 0);
     return v;
 }
 
@@ -245,8 +246,7 @@ static void channel_packet(struct fake_dwc2 *m, unsigned ch, struct fake_dwc2_ep
         ep->ctrl_len = (uint16_t)(ep->setup[6] | (ep->setup[7] << 8));
         n = 8;
     } else {
-        bool status =
-            x->ep_type == DWC2_HCCHAR_EPTYPE_CONTROL && (ep->ctrl_len == 0 ? x->in : x->in != ep->ctrl_in);
+        bool status = x->ep_type == DWC2_HCCHAR_EPTYPE_CONTROL && (ep->ctrl_len == 0 ? x->in : x->in != ep->ctrl_in);
         uint32_t expected = status || ep->toggle ? DWC2_PID_DATA1 : DWC2_PID_DATA0;
         bool mismatch = pid != expected;
         if (mismatch) {
@@ -429,8 +429,7 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
     }
 
     switch (x.answer) {
-    case FAKE_DWC2_SILENT:
-        break;
+    case FAKE_DWC2_SILENT: break;
     case FAKE_DWC2_NAK:
         c->hcint |= DWC2_HCINT_NAK;
         /* In DMA mode the core retries a NAKed control or bulk transaction by itself. */
@@ -438,21 +437,11 @@ static void channel_tick(struct fake_dwc2 *m, unsigned ch)
             channel_halt(c, ch, 0);
         }
         break;
-    case FAKE_DWC2_NYET:
-        channel_halt(c, ch, DWC2_HCINT_NYET);
-        break;
-    case FAKE_DWC2_STALL:
-        channel_halt(c, ch, DWC2_HCINT_STALL);
-        break;
-    case FAKE_DWC2_XACTERR:
-        channel_halt(c, ch, DWC2_HCINT_XACTERR);
-        break;
-    case FAKE_DWC2_BABBLE:
-        channel_halt(c, ch, DWC2_HCINT_BBLERR);
-        break;
-    case FAKE_DWC2_TOGGLE_ERR:
-        channel_halt(c, ch, DWC2_HCINT_DATATGLERR);
-        break;
+    case FAKE_DWC2_NYET: channel_halt(c, ch, DWC2_HCINT_NYET); break;
+    case FAKE_DWC2_STALL: channel_halt(c, ch, DWC2_HCINT_STALL); break;
+    case FAKE_DWC2_XACTERR: channel_halt(c, ch, DWC2_HCINT_XACTERR); break;
+    case FAKE_DWC2_BABBLE: channel_halt(c, ch, DWC2_HCINT_BBLERR); break;
+    case FAKE_DWC2_TOGGLE_ERR: channel_halt(c, ch, DWC2_HCINT_DATATGLERR); break;
     case FAKE_DWC2_ACK:
         if (x.split && !x.csplit) {
             channel_halt(c, ch, DWC2_HCINT_ACK); /* the hub took the start-split */
@@ -525,8 +514,7 @@ static void channel_write(struct fake_dwc2 *m, unsigned ch, uint32_t reg, uint32
             violation(m, "channel %u register %02x written while the channel is enabled", ch, reg);
         }
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -585,11 +573,8 @@ static void write_hook(uintptr_t addr, uint32_t value, void *ctx)
             m->host_forced_us = fake_systimer_peek();
         }
         break;
-    case DWC2_HPRT0:
-        port_write(m, value);
-        break;
-    default:
-        break;
+    case DWC2_HPRT0: port_write(m, value); break;
+    default: break;
     }
 }
 
@@ -606,8 +591,7 @@ static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
         return m->ch[ch].hcint;
     }
     switch (off) {
-    case DWC2_GSNPSID:
-        return m->id;
+    case DWC2_GSNPSID: return m->id;
     case DWC2_GRSTCTL: {
         /* Flushes finish at once; the soft reset bit stays up for reset_reads reads. */
         uint32_t v = (m->ahb_busy ? 0 : DWC2_GRSTCTL_AHBIDLE) | (m->reset_left > 0 ? DWC2_GRSTCTL_CSFTRST : 0);
@@ -619,14 +603,10 @@ static uint32_t read_hook(uintptr_t addr, uint32_t stored, void *ctx)
         }
         return v;
     }
-    case DWC2_GINTSTS:
-        return gintsts(m);
-    case DWC2_HAINT:
-        return haint(m);
-    case DWC2_HPRT0:
-        return port_read(m);
-    default:
-        return stored;
+    case DWC2_GINTSTS: return gintsts(m);
+    case DWC2_HAINT: return haint(m);
+    case DWC2_HPRT0: return port_read(m);
+    default: return stored;
     }
 }
 
@@ -647,8 +627,12 @@ struct fake_dwc2_ep *fake_dwc2_device_ep(struct fake_dwc2 *m, unsigned dev, uint
     for (unsigned i = 0; i < FAKE_DWC2_EPS; i++) {
         struct fake_dwc2_ep *ep = &m->eps[i];
         if (!ep->used) {
-            *ep = (struct fake_dwc2_ep){ .used = true, .dev_addr = m->devs[dev].addr, .ep_num = ep_num, .in = dir,
-                                         .in_ended = true, .dev = (int8_t)dev };
+            *ep = (struct fake_dwc2_ep){ .used = true,
+                                         .dev_addr = m->devs[dev].addr,
+                                         .ep_num = ep_num,
+                                         .in = dir,
+                                         .in_ended = true,
+                                         .dev = (int8_t)dev };
             return ep;
         }
     }

@@ -39,19 +39,19 @@
 
 #include "drivers/usb/dwc2_regs.h"
 
-#define FAKE_DWC2_BASE          0x3F980000u   /* BCM2836/7 peripheral base + the USB block */
-#define FAKE_DWC2_ID_PI         0x4F54280Au   /* GSNPSID of the BCM283x core */
-#define FAKE_DWC2_ID_QEMU       0x4F54294Au   /* what QEMU's hcd-dwc2 reports */
-#define FAKE_DWC2_CHANNELS      8u
-#define FAKE_DWC2_EPS           12u
-#define FAKE_DWC2_SCRIPT        8u
-#define FAKE_DWC2_DATA_MAX      8192u
-#define FAKE_DWC2_LOG           1024u
-#define FAKE_DWC2_DEVICES       6u
-#define FAKE_DWC2_FOREVER       UINT32_MAX
+#define FAKE_DWC2_BASE     0x3F980000u /* BCM2836/7 peripheral base + the USB block */
+#define FAKE_DWC2_ID_PI    0x4F54280Au /* GSNPSID of the BCM283x core */
+#define FAKE_DWC2_ID_QEMU  0x4F54294Au /* what QEMU's hcd-dwc2 reports */
+#define FAKE_DWC2_CHANNELS 8u
+#define FAKE_DWC2_EPS      12u
+#define FAKE_DWC2_SCRIPT   8u
+#define FAKE_DWC2_DATA_MAX 8192u
+#define FAKE_DWC2_LOG      1024u
+#define FAKE_DWC2_DEVICES  6u
+#define FAKE_DWC2_FOREVER  UINT32_MAX
 
 /* A multi-bit field of a register value: FAKE_DWC2_FIELD(hctsiz, DWC2_HCTSIZ_PKTCNT). */
-#define FAKE_DWC2_FIELD(v, field) (((v) & field##_MASK) >> field##_LSB)
+#define FAKE_DWC2_FIELD(v, field) (((v)&field##_MASK) >> field##_LSB)
 
 /* HPRT0 speed field values. */
 enum fake_dwc2_speed {
@@ -62,26 +62,26 @@ enum fake_dwc2_speed {
 
 /* An endpoint's answer to one transaction. */
 enum fake_dwc2_answer {
-    FAKE_DWC2_ACK,        /* data moves (IN: the endpoint's data; OUT: captured); for a start-split: hub accepts */
+    FAKE_DWC2_ACK, /* data moves (IN: the endpoint's data; OUT: captured); for a start-split: hub accepts */
     FAKE_DWC2_NAK,
     FAKE_DWC2_STALL,
-    FAKE_DWC2_XACTERR,    /* CRC, bit stuffing or response timeout */
+    FAKE_DWC2_XACTERR, /* CRC, bit stuffing or response timeout */
     FAKE_DWC2_BABBLE,
     FAKE_DWC2_TOGGLE_ERR,
-    FAKE_DWC2_NYET,       /* complete-split: the hub has no answer yet */
-    FAKE_DWC2_SILENT,     /* nothing at all: the channel never halts by itself */
+    FAKE_DWC2_NYET,   /* complete-split: the hub has no answer yet */
+    FAKE_DWC2_SILENT, /* nothing at all: the channel never halts by itself */
 };
 
 struct fake_dwc2_step {
     enum fake_dwc2_answer answer;
-    uint32_t times;       /* FAKE_DWC2_FOREVER: this answer for good */
+    uint32_t times; /* FAKE_DWC2_FOREVER: this answer for good */
 };
 
 struct fake_dwc2_ep {
     bool used;
     uint8_t dev_addr;
     uint8_t ep_num;
-    bool in;              /* ignored for control endpoints (ep_num 0) */
+    bool in; /* ignored for control endpoints (ep_num 0) */
     /* Answers in order; once the script runs out, every transaction is ACKed. */
     struct fake_dwc2_step script[FAKE_DWC2_SCRIPT];
     unsigned script_len, script_pos;
@@ -93,20 +93,20 @@ struct fake_dwc2_ep {
     /* OUT data received (every OUT data packet appended; SETUP packets go to setup[]). */
     uint8_t out_data[FAKE_DWC2_DATA_MAX];
     size_t out_len;
-    uint8_t toggle;       /* the PID the endpoint expects/sends next: 0 DATA0, 1 DATA1 */
-    uint32_t slow_naks;   /* a slow device: NAKs this many times before each data or status packet it takes */
+    uint8_t toggle;     /* the PID the endpoint expects/sends next: 0 DATA0, 1 DATA1 */
+    uint32_t slow_naks; /* a slow device: NAKs this many times before each data or status packet it takes */
     uint32_t slow_left;
-    int8_t dev;           /* index of the modelled device it belongs to, -1 for a bare endpoint */
-    bool stall_stage;     /* that device refused the request: its data and status stages answer STALL */
-    bool pending;         /* a request of that device waits for its status stage */
-    size_t out_start;     /* out_len when the request's SETUP arrived */
+    int8_t dev;       /* index of the modelled device it belongs to, -1 for a bare endpoint */
+    bool stall_stage; /* that device refused the request: its data and status stages answer STALL */
+    bool pending;     /* a request of that device waits for its status stage */
+    size_t out_start; /* out_len when the request's SETUP arrived */
     unsigned toggle_mismatches;
     /* Control endpoints. */
     uint8_t setup[8];
     unsigned setups;
-    bool ctrl_in;         /* direction and length of the data stage the last SETUP announced */
+    bool ctrl_in; /* direction and length of the data stage the last SETUP announced */
     uint16_t ctrl_len;
-    unsigned statuses;    /* status stages completed */
+    unsigned statuses; /* status stages completed */
 };
 
 /* One transaction on the bus, as the model decoded the channel's registers. */
@@ -125,7 +125,7 @@ struct fake_dwc2_chan {
     uint32_t hcint;
     uint32_t hcchar, hcsplt, hctsiz, dma;
     unsigned enables, halts;
-    bool ignore_halt;     /* a CHDIS request is not obeyed */
+    bool ignore_halt; /* a CHDIS request is not obeyed */
 };
 
 /* A device's answer to a control request (setup: the 8 SETUP bytes). IN requests (bit 7 of setup[0]) are asked
@@ -139,30 +139,30 @@ struct fake_dwc2_device {
     fake_dwc2_request_fn request;
     void *ctx;
     uint8_t addr;
-    bool reachable;       /* behind a hub: its hub port is enabled (the root port's device: see HPRT0) */
+    bool reachable; /* behind a hub: its hub port is enabled (the root port's device: see HPRT0) */
 };
 
 struct fake_dwc2 {
     /* Configuration, set by the test after fake_dwc2_init(). */
     uint32_t id;
-    uint32_t bus_alias;           /* expected in every DMA address */
-    uint32_t reset_reads;         /* reads of GRSTCTL that still show CSFTRST after a soft reset starts */
-    bool ahb_busy;                /* AHB never idle */
-    bool never_host;              /* GINTSTS never reports host mode */
-    bool device;                  /* a device is plugged into the root port */
-    uint64_t connect_at_us;       /* ... from this fake time on */
+    uint32_t bus_alias;     /* expected in every DMA address */
+    uint32_t reset_reads;   /* reads of GRSTCTL that still show CSFTRST after a soft reset starts */
+    bool ahb_busy;          /* AHB never idle */
+    bool never_host;        /* GINTSTS never reports host mode */
+    bool device;            /* a device is plugged into the root port */
+    uint64_t connect_at_us; /* ... from this fake time on */
     enum fake_dwc2_speed speed;
     bool port_never_enables;
-    bool overcurrent;             /* HPRT0 over-current active (fake_dwc2_set_overcurrent) */
+    bool overcurrent; /* HPRT0 over-current active (fake_dwc2_set_overcurrent) */
     /* State. */
     uint32_t reset_left;
     bool host_mode;
     bool powered, port_reset, port_enabled, conn_seen, conndet, enachg, ovrcurrchg;
     uint64_t reset_start_us, reset_len_us, reset_at_us;
     unsigned soft_resets, port_disables, port_resets;
-    uint32_t gusbcfg_at_reset;    /* GUSBCFG when the last soft reset was started */
-    uint64_t reset_done_us;       /* when GRSTCTL last showed the soft reset finished */
-    uint64_t host_forced_us;      /* when GUSBCFG last forced host mode */
+    uint32_t gusbcfg_at_reset; /* GUSBCFG when the last soft reset was started */
+    uint64_t reset_done_us;    /* when GRSTCTL last showed the soft reset finished */
+    uint64_t host_forced_us;   /* when GUSBCFG last forced host mode */
     /* IN data held back because GAHBCFG did not ask for AXI writes to complete before a halt. */
     uint8_t late[FAKE_DWC2_DATA_MAX];
     size_t late_len;

@@ -4,10 +4,10 @@
 
 #include "drivers/byteorder.h"
 
-#define REQ_WRITE 0xA0u
-#define REQ_READ  0xA1u
-#define MII_BUSY  (1u << 0)
-#define MII_WRITE (1u << 1)
+#define REQ_WRITE      0xA0u
+#define REQ_READ       0xA1u
+#define MII_BUSY       (1u << 0)
+#define MII_WRITE      (1u << 1)
 #define PHY_BMCR_RESET (1u << 15)
 #define PHY_MMD_CTRL   13u
 #define PHY_MMD_DATA   14u

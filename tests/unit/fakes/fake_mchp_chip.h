@@ -12,10 +12,10 @@
 
 #include "fake_usb.h"
 
-#define FAKE_CHIP_REGS      0x500u   /* register space modelled, bytes */
-#define FAKE_CHIP_LOG       256u
-#define FAKE_CHIP_XFER_MAX  4096u
-#define FAKE_CHIP_QUEUE     4u
+#define FAKE_CHIP_REGS     0x500u /* register space modelled, bytes */
+#define FAKE_CHIP_LOG      256u
+#define FAKE_CHIP_XFER_MAX 4096u
+#define FAKE_CHIP_QUEUE    4u
 
 struct fake_chip_write {
     uint16_t reg;
@@ -24,8 +24,8 @@ struct fake_chip_write {
 
 struct fake_chip {
     uint32_t regs[FAKE_CHIP_REGS / 4u];
-    uint32_t self_clear[FAKE_CHIP_REGS / 4u];  /* bits that read back as 0 once written */
-    uint32_t set_on_write[FAKE_CHIP_REGS / 4u];/* bits that become 1 after any write (e.g. READY) */
+    uint32_t self_clear[FAKE_CHIP_REGS / 4u];   /* bits that read back as 0 once written */
+    uint32_t set_on_write[FAKE_CHIP_REGS / 4u]; /* bits that become 1 after any write (e.g. READY) */
     uint16_t mii_access, mii_data;
     uint16_t phy[32];
     /* MMD registers behind the PHY's clause 22 MMD access registers 13/14 (802.3 annex 22D), devices 0-7. */
@@ -41,7 +41,7 @@ struct fake_chip {
     uint8_t in[FAKE_CHIP_QUEUE][FAKE_CHIP_XFER_MAX];
     size_t in_len[FAKE_CHIP_QUEUE];
     size_t in_head, in_count;
-    bool stall_control;   /* answer every control request with a stall */
+    bool stall_control;     /* answer every control request with a stall */
     unsigned fail_controls; /* answer the next this many control requests with a stall (a transient fault) */
 };
 

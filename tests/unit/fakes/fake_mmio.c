@@ -6,8 +6,8 @@
 
 #include "drivers/mmio.h"
 
-#define FAKE_MMIO_MAX_REGS 1024
-#define FAKE_MMIO_MAX_LOG 65536
+#define FAKE_MMIO_MAX_REGS   1024
+#define FAKE_MMIO_MAX_LOG    65536
 #define FAKE_MMIO_MAX_QUEUED 256
 
 struct fake_reg {
@@ -28,8 +28,8 @@ static size_t log_count;
 static struct fake_queued queued[FAKE_MMIO_MAX_QUEUED];
 static size_t queued_count;
 static size_t barriers;
-static bool fenced = true;       /* a barrier since the last access */
-static bool read_unfenced;       /* the last access was a read with no barrier after it yet */
+static bool fenced = true; /* a barrier since the last access */
+static bool read_unfenced; /* the last access was a read with no barrier after it yet */
 static size_t fence_violations;
 static bool log_recycle;
 static fake_mmio_read_hook_fn read_hook;

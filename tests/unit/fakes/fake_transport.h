@@ -23,49 +23,49 @@
 #include "lwip/altcp.h"
 #include "lwip/dns.h"
 
-#define FAKE_TRANSPORT_CONNS_MAX 8
+#define FAKE_TRANSPORT_CONNS_MAX   8
 #define FAKE_TRANSPORT_WRITTEN_MAX 16384
 
 /* How dns_gethostbyname answers. */
 enum fake_transport_dns {
-	FAKE_DNS_AT_ONCE,  /* ERR_OK with 10.0.2.2 (a cached name) */
-	FAKE_DNS_LATER,    /* ERR_INPROGRESS: fake_transport_dns_answer() gives the answer */
-	FAKE_DNS_ERR_ARG,  /* ERR_ARG at once */
-	FAKE_DNS_ERR_VAL,  /* ERR_VAL at once */
+    FAKE_DNS_AT_ONCE, /* ERR_OK with 10.0.2.2 (a cached name) */
+    FAKE_DNS_LATER,   /* ERR_INPROGRESS: fake_transport_dns_answer() gives the answer */
+    FAKE_DNS_ERR_ARG, /* ERR_ARG at once */
+    FAKE_DNS_ERR_VAL, /* ERR_VAL at once */
 };
 
 struct fake_transport_conn {
-	struct altcp_pcb pcb;                   /* first: the client's pointer is this struct's */
-	bool tls;                               /* bytes written are encrypted */
-	struct fake_transport_conn *inner;      /* a TLS connection owns the TCP one below */
-	altcp_connected_fn tls_done;
-	bool connecting;
+    struct altcp_pcb pcb;              /* first: the client's pointer is this struct's */
+    bool tls;                          /* bytes written are encrypted */
+    struct fake_transport_conn *inner; /* a TLS connection owns the TCP one below */
+    altcp_connected_fn tls_done;
+    bool connecting;
 };
 
 struct fake_transport {
-	struct fake_transport_conn *live[FAKE_TRANSPORT_CONNS_MAX];
-	unsigned live_count;
-	struct fake_transport_conn *current; /* the connection the client uses now (the TLS one once wrapped) */
-	/* set by the test */
-	bool net_up;
-	enum fake_transport_dns dns_mode;
-	uint16_t sndbuf;      /* altcp_sndbuf(); each accepted write takes its length off */
-	err_t write_err;      /* what altcp_write returns instead of ERR_OK */
-	bool close_fails;     /* the next altcp_close fails with ERR_MEM */
-	bool no_memory;       /* altcp_tcp_new_ip_type returns NULL */
-	int tls_reason;       /* tls_new/tls_wrap fail with it when TLS_ERR_NO_MEM; tls_last_error reports it */
-	bool tls_required;    /* a credential before TLS is up counts in cleartext_secret */
-	/* what the client did */
-	bool tls_up;          /* a TLS connection is current and its handshake finished */
-	bool cleartext_secret; /* AUTH or the test's password ("secret", base64 "c2VjcmV0") written without TLS */
-	unsigned closes;      /* graceful closes */
-	unsigned aborts;      /* altcp_abort calls */
-	unsigned tls_wraps;   /* STARTTLS handshakes begun */
-	char host[256];       /* the name last looked up */
-	char written[FAKE_TRANSPORT_WRITTEN_MAX + 1]; /* every octet written, NUL-terminated (cut when full) */
-	size_t written_len;
-	dns_found_callback dns_cb;
-	void *dns_arg, *dns_old_arg;
+    struct fake_transport_conn *live[FAKE_TRANSPORT_CONNS_MAX];
+    unsigned live_count;
+    struct fake_transport_conn *current; /* the connection the client uses now (the TLS one once wrapped) */
+    /* set by the test */
+    bool net_up;
+    enum fake_transport_dns dns_mode;
+    uint16_t sndbuf;   /* altcp_sndbuf(); each accepted write takes its length off */
+    err_t write_err;   /* what altcp_write returns instead of ERR_OK */
+    bool close_fails;  /* the next altcp_close fails with ERR_MEM */
+    bool no_memory;    /* altcp_tcp_new_ip_type returns NULL */
+    int tls_reason;    /* tls_new/tls_wrap fail with it when TLS_ERR_NO_MEM; tls_last_error reports it */
+    bool tls_required; /* a credential before TLS is up counts in cleartext_secret */
+    /* what the client did */
+    bool tls_up;           /* a TLS connection is current and its handshake finished */
+    bool cleartext_secret; /* AUTH or the test's password ("secret", base64 "c2VjcmV0") written without TLS */
+    unsigned closes;       /* graceful closes */
+    unsigned aborts;       /* altcp_abort calls */
+    unsigned tls_wraps;    /* STARTTLS handshakes begun */
+    char host[256];        /* the name last looked up */
+    char written[FAKE_TRANSPORT_WRITTEN_MAX + 1]; /* every octet written, NUL-terminated (cut when full) */
+    size_t written_len;
+    dns_found_callback dns_cb;
+    void *dns_arg, *dns_old_arg;
 };
 
 extern struct fake_transport fake_transport;

@@ -10,8 +10,7 @@ static void *model_ctx;
 static struct usb_device device;
 static size_t controls;
 
-struct usb_device *fake_usb_attach(const struct fake_usb_model *m, void *ctx, const uint8_t *config,
-                                   size_t config_len)
+struct usb_device *fake_usb_attach(const struct fake_usb_model *m, void *ctx, const uint8_t *config, size_t config_len)
 {
     model = m;
     model_ctx = ctx;
@@ -34,15 +33,17 @@ size_t fake_usb_control_count(void)
     return controls;
 }
 
-int usb_control(struct usb_device *dev, uint8_t req_type, uint8_t request, uint16_t value, uint16_t index,
-                void *data, uint16_t len, size_t *actual)
+int usb_control(struct usb_device *dev, uint8_t req_type, uint8_t request, uint16_t value, uint16_t index, void *data,
+                uint16_t len, size_t *actual)
 {
     if (dev == NULL || !dev->present) {
         return -USB_EINVAL;
     }
     controls++;
-    uint8_t setup[8] = { req_type, request, (uint8_t)value, (uint8_t)(value >> 8), (uint8_t)index,
-                         (uint8_t)(index >> 8), (uint8_t)len, (uint8_t)(len >> 8) };
+    uint8_t setup[8] = { req_type,       request,
+                         (uint8_t)value, (uint8_t)(value >> 8),
+                         (uint8_t)index, (uint8_t)(index >> 8),
+                         (uint8_t)len,   (uint8_t)(len >> 8) };
     size_t got = 0;
     int err = model->control(model_ctx, setup, data, len, &got);
     if (actual) {
@@ -89,8 +90,8 @@ int usb_transfer(struct usb_pipe *pipe, void *data, size_t len, size_t *actual, 
 {
     (void)timeout_us;
     size_t got = len;
-    int err = pipe->in ? model->in(model_ctx, pipe->ep_num, data, len, &got)
-                       : model->out(model_ctx, pipe->ep_num, data, len);
+    int err =
+        pipe->in ? model->in(model_ctx, pipe->ep_num, data, len, &got) : model->out(model_ctx, pipe->ep_num, data, len);
     if (actual) {
         *actual = err == 0 ? got : 0;
     }
@@ -102,7 +103,7 @@ struct pending {
     struct usb_async *owner;
     struct usb_pipe *pipe;
     size_t len;
-    bool held;                       /* done, its data lent by usb_async_poll_held() */
+    bool held; /* done, its data lent by usb_async_poll_held() */
     uint8_t data[FAKE_USB_XFER_MAX];
 };
 static struct pending pendings[8];

@@ -8,31 +8,31 @@
 #include "fake_systimer.h"
 
 /* USB 2.0 tables 9-2, 9-4 and 9-5. */
-#define RT_IN             0x80u
-#define RT_TYPE_MASK      0x60u
-#define RT_STANDARD       0x00u
-#define RT_RECIPIENT_MASK 0x1Fu
-#define RT_ENDPOINT       0x02u
-#define REQ_GET_STATUS    0x00u
-#define REQ_CLEAR_FEATURE 0x01u
-#define REQ_SET_ADDRESS   0x05u
-#define REQ_GET_DESCRIPTOR 0x06u
+#define RT_IN                 0x80u
+#define RT_TYPE_MASK          0x60u
+#define RT_STANDARD           0x00u
+#define RT_RECIPIENT_MASK     0x1Fu
+#define RT_ENDPOINT           0x02u
+#define REQ_GET_STATUS        0x00u
+#define REQ_CLEAR_FEATURE     0x01u
+#define REQ_SET_ADDRESS       0x05u
+#define REQ_GET_DESCRIPTOR    0x06u
 #define REQ_SET_CONFIGURATION 0x09u
-#define REQ_SET_INTERFACE 0x0Bu
-#define DT_DEVICE         1u
-#define DT_CONFIG         2u
-#define DT_STRING         3u
-#define DEVICE_DESC_SIZE  18u
-#define DEVICE_I_PRODUCT  15u        /* offset of iProduct in the device descriptor */
-#define CONFIG_VALUE      5u         /* offset of bConfigurationValue in a configuration descriptor */
-#define LANG_EN_US        0x0409u
+#define REQ_SET_INTERFACE     0x0Bu
+#define DT_DEVICE             1u
+#define DT_CONFIG             2u
+#define DT_STRING             3u
+#define DEVICE_DESC_SIZE      18u
+#define DEVICE_I_PRODUCT      15u /* offset of iProduct in the device descriptor */
+#define CONFIG_VALUE          5u  /* offset of bConfigurationValue in a configuration descriptor */
+#define LANG_EN_US            0x0409u
 #define FEATURE_ENDPOINT_HALT 0u
-#define EP_NUM_MASK       0x0Fu
-#define EP_DIR_IN         0x80u
-#define STRING_DESC_MAX   255u
-#define STALL             (-1)
-#define BUS_ALIAS         0xC0000000u   /* fake_dwc2's: a BCM2836/7 */
-#define CONNECT_TIMEOUT_US 100000u
+#define EP_NUM_MASK           0x0Fu
+#define EP_DIR_IN             0x80u
+#define STRING_DESC_MAX       255u
+#define STALL                 (-1)
+#define BUS_ALIAS             0xC0000000u /* fake_dwc2's: a BCM2836/7 */
+#define CONNECT_TIMEOUT_US    100000u
 
 void fake_usb_dev_bus_init(struct fake_dwc2 *m, uint64_t clock_step_us)
 {
@@ -100,8 +100,7 @@ static int string_desc(const struct fake_usb_dev *d, uint8_t index, uint8_t *dat
     return reply(buf, n, data, len, actual);
 }
 
-static int standard_request(struct fake_usb_dev *d, const uint8_t setup[8], uint8_t *data, size_t len,
-                            size_t *actual)
+static int standard_request(struct fake_usb_dev *d, const uint8_t setup[8], uint8_t *data, size_t len, size_t *actual)
 {
     uint8_t type = setup[3], index = setup[2];
     if (setup[0] == RT_IN && setup[1] == REQ_GET_DESCRIPTOR) {

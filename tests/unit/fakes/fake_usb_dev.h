@@ -22,33 +22,33 @@
 
 #include "fake_dwc2.h"
 
-#define FAKE_USB_DEV_CONFIGS  4u
-#define FAKE_USB_DEV_LOG      256u
+#define FAKE_USB_DEV_CONFIGS 4u
+#define FAKE_USB_DEV_LOG     256u
 /* A handler's "not mine": the device answers the request itself. */
-#define FAKE_USB_DEV_PASS     1
+#define FAKE_USB_DEV_PASS 1
 
 /* One request as the device saw it. */
 struct fake_usb_dev_request {
     uint8_t setup[8];
-    uint8_t addr;          /* the device's address when the request arrived */
-    uint64_t at_us;        /* fake time */
+    uint8_t addr;   /* the device's address when the request arrived */
+    uint64_t at_us; /* fake time */
 };
 
 struct fake_usb_dev {
     /* Set by the test (fake_usb_dev_init fills the first two). */
-    const uint8_t *device;                             /* 18-byte device descriptor */
-    const uint8_t *configs[FAKE_USB_DEV_CONFIGS];      /* configuration descriptors by index, wTotalLength long */
+    const uint8_t *device;                        /* 18-byte device descriptor */
+    const uint8_t *configs[FAKE_USB_DEV_CONFIGS]; /* configuration descriptors by index, wTotalLength long */
     size_t config_len[FAKE_USB_DEV_CONFIGS];
     unsigned config_count;
-    const char *product;                               /* string descriptor iProduct (ASCII), NULL: none */
-    fake_dwc2_request_fn handler;                      /* see above; NULL: none */
+    const char *product;          /* string descriptor iProduct (ASCII), NULL: none */
+    fake_dwc2_request_fn handler; /* see above; NULL: none */
     void *handler_ctx;
     /* Set by the model. */
     struct fake_dwc2 *m;
-    unsigned index;                                    /* the fake_dwc2 device index */
-    uint8_t configuration;                             /* last SET_CONFIGURATION value accepted */
+    unsigned index;        /* the fake_dwc2 device index */
+    uint8_t configuration; /* last SET_CONFIGURATION value accepted */
     struct fake_usb_dev_request log[FAKE_USB_DEV_LOG];
-    size_t requests;                                   /* requests seen (the log keeps the first ones) */
+    size_t requests; /* requests seen (the log keeps the first ones) */
 };
 
 /* The start of a test that puts devices on the modelled bus: the fake clock reset (each read advancing it by
@@ -74,7 +74,7 @@ unsigned fake_usb_dev_add(struct fake_dwc2 *m, struct fake_usb_dev *d);
 /* Requests seen with this bmRequestType and bRequest. */
 size_t fake_usb_dev_count(const struct fake_usb_dev *d, uint8_t req_type, uint8_t request);
 /* The n-th logged request with this bmRequestType and bRequest, NULL when there are fewer. */
-const struct fake_usb_dev_request *fake_usb_dev_find(const struct fake_usb_dev *d, uint8_t req_type,
-                                                     uint8_t request, size_t n);
+const struct fake_usb_dev_request *fake_usb_dev_find(const struct fake_usb_dev *d, uint8_t req_type, uint8_t request,
+                                                     size_t n);
 
 #endif /* TESTS_UNIT_FAKES_FAKE_USB_DEV_H */

@@ -5,39 +5,43 @@
 #include "fake_systimer.h"
 
 /* Class requests (USB 2.0 table 11-15) and their bmRequestType (table 11-15's first column). */
-#define RT_HUB_IN         0xA0u
-#define RT_PORT_IN        0xA3u
-#define RT_PORT_OUT       0x23u
-#define REQ_GET_STATUS    0x00u
-#define REQ_CLEAR_FEATURE 0x01u
-#define REQ_SET_FEATURE   0x03u
+#define RT_HUB_IN          0xA0u
+#define RT_PORT_IN         0xA3u
+#define RT_PORT_OUT        0x23u
+#define REQ_GET_STATUS     0x00u
+#define REQ_CLEAR_FEATURE  0x01u
+#define REQ_SET_FEATURE    0x03u
 #define REQ_GET_DESCRIPTOR 0x06u
-#define DT_HUB            0x29u
-#define PORT_STATUS_SIZE  4u
-#define STATUS_EP         1u
-#define STALL             (-1)
+#define DT_HUB             0x29u
+#define PORT_STATUS_SIZE   4u
+#define STATUS_EP          1u
+#define STALL              (-1)
 /* Port change bits that the hub reports on its status change endpoint. */
-#define CHANGE_MASK       0x1Fu
-#define SPEED_BITS        (FAKE_USB_HUB_PORT_LOW_SPEED | FAKE_USB_HUB_PORT_HIGH_SPEED)
+#define CHANGE_MASK 0x1Fu
+#define SPEED_BITS  (FAKE_USB_HUB_PORT_LOW_SPEED | FAKE_USB_HUB_PORT_HIGH_SPEED)
 
 /* Hub class 9, protocol 1 (one TT) at high speed, 0 at full speed; ep0 64 bytes; 0424:2514. */
+/* clang-format off */
 static const uint8_t hub_device[18] = {
     18, 1, 0x00, 0x02, 0x09, 0x00, 0x01, 64, 0x24, 0x04, 0x14, 0x25, 0x00, 0x0b, 0, 0, 0, 1,
 };
+/* clang-format on */
 /* One interface of class 9 with the status change endpoint IN 1 (interrupt, 2 bytes, bInterval 12). */
+/* clang-format off */
 static const uint8_t hub_config[25] = {
     9, 2, 25, 0, 1, 1, 0, 0xe0, 1,
     9, 4, 0, 0, 1, 0x09, 0x00, 0x00, 0,
     7, 5, 0x81, 0x03, 2, 0, 12,
 };
-#define CONFIG_TOTAL_LSB  2u
-#define INTF_NUM_EPS      (9u + 4u)   /* bNumEndpoints of the interface */
-#define CONFIG_NO_EP_LEN  18u         /* configuration and interface, no endpoint */
-#define DEVICE_PROTOCOL   6u
+/* clang-format on */
+#define CONFIG_TOTAL_LSB 2u
+#define INTF_NUM_EPS     (9u + 4u) /* bNumEndpoints of the interface */
+#define CONFIG_NO_EP_LEN 18u       /* configuration and interface, no endpoint */
+#define DEVICE_PROTOCOL  6u
 /* Hub descriptor (USB 2.0 11.23.2.1): ports individually powered, bPwrOn2PwrGood, no device non-removable. */
 static const uint8_t hub_descriptor[9] = { 9, DT_HUB, 0, 0x09, 0x00, 0, 0, 0x00, 0xff };
-#define HUB_NUM_PORTS     2u
-#define HUB_PWR_ON_2MS    5u
+#define HUB_NUM_PORTS  2u
+#define HUB_PWR_ON_2MS 5u
 
 static void port_update(struct fake_usb_hub *h, uint8_t n)
 {
@@ -48,8 +52,8 @@ static void port_update(struct fake_usb_hub *h, uint8_t n)
         p->status |= FAKE_USB_HUB_PORT_CONNECTION;
         p->change |= FAKE_USB_HUB_C_CONNECTION;
     } else if (!connected && (p->status & FAKE_USB_HUB_PORT_CONNECTION)) {
-        p->status &= (uint16_t)~(FAKE_USB_HUB_PORT_CONNECTION | FAKE_USB_HUB_PORT_ENABLE |
-                                 FAKE_USB_HUB_PORT_RESET | SPEED_BITS);
+        p->status &= (uint16_t) ~(FAKE_USB_HUB_PORT_CONNECTION | FAKE_USB_HUB_PORT_ENABLE | FAKE_USB_HUB_PORT_RESET |
+                                  SPEED_BITS);
         p->change |= FAKE_USB_HUB_C_CONNECTION;
     }
     if ((p->status & FAKE_USB_HUB_PORT_RESET) && !p->reset_hangs && now >= p->reset_end_us) {
@@ -98,8 +102,7 @@ static int port_set_feature(struct fake_usb_hub *h, uint8_t n, uint16_t feature)
             fake_dwc2_device_reset(h->m, (unsigned)p->dev, false);
         }
         return 0;
-    default:
-        return STALL;
+    default: return STALL;
     }
 }
 
@@ -110,7 +113,7 @@ static int port_clear_feature(struct fake_usb_hub *h, uint8_t n, uint16_t featur
         p->cleared[feature]++;
     }
     if (feature >= FAKE_USB_HUB_FEAT_C_CONNECTION && feature <= FAKE_USB_HUB_FEAT_C_RESET) {
-        p->change &= (uint16_t)~(1u << (feature - FAKE_USB_HUB_FEAT_C_CONNECTION));
+        p->change &= (uint16_t) ~(1u << (feature - FAKE_USB_HUB_FEAT_C_CONNECTION));
         return 0;
     }
     if (feature == FAKE_USB_HUB_FEAT_POWER) {

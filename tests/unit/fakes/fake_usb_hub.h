@@ -22,9 +22,9 @@
 #include "fake_dwc2.h"
 #include "fake_usb_dev.h"
 
-#define FAKE_USB_HUB_PORTS      7u
-#define FAKE_USB_HUB_FEATURES   32u
-#define FAKE_USB_HUB_RESET_US   10000u
+#define FAKE_USB_HUB_PORTS    7u
+#define FAKE_USB_HUB_FEATURES 32u
+#define FAKE_USB_HUB_RESET_US 10000u
 
 /* wPortStatus bits (USB 2.0 table 11-21) and wPortChange bits (table 11-22). */
 #define FAKE_USB_HUB_PORT_CONNECTION   (1u << 0)
@@ -49,20 +49,20 @@
 enum fake_usb_hub_speed { FAKE_USB_HUB_FULL, FAKE_USB_HUB_LOW, FAKE_USB_HUB_HIGH };
 
 struct fake_usb_hub_port {
-    int dev;                      /* fake_dwc2 device plugged in, -1 for none */
+    int dev; /* fake_dwc2 device plugged in, -1 for none */
     enum fake_usb_hub_speed speed;
-    uint16_t status, change;      /* wPortStatus, wPortChange */
-    bool never_enables;           /* a reset ends with the port disabled */
-    bool reset_hangs;             /* a reset never ends */
-    uint64_t reset_end_us;        /* while PORT_RESET is set */
-    uint64_t reset_done_us;       /* when the last reset ended */
-    uint64_t powered_at_us;       /* when PORT_POWER was last set */
+    uint16_t status, change; /* wPortStatus, wPortChange */
+    bool never_enables;      /* a reset ends with the port disabled */
+    bool reset_hangs;        /* a reset never ends */
+    uint64_t reset_end_us;   /* while PORT_RESET is set */
+    uint64_t reset_done_us;  /* when the last reset ended */
+    uint64_t powered_at_us;  /* when PORT_POWER was last set */
     unsigned resets, powers;
     unsigned cleared[FAKE_USB_HUB_FEATURES]; /* ClearPortFeature requests by feature */
 };
 
 struct fake_usb_hub {
-    struct fake_usb_dev dev;      /* the hub's own device side */
+    struct fake_usb_dev dev; /* the hub's own device side */
     struct fake_dwc2 *m;
     uint8_t ports;
     bool status_ep;
@@ -70,8 +70,8 @@ struct fake_usb_hub {
     uint8_t config[25];
     uint8_t hub_desc[9];
     struct fake_usb_hub_port port[FAKE_USB_HUB_PORTS + 1]; /* 1-based */
-    uint64_t first_status_us;     /* first GetPortStatus after the last PORT_POWER */
-    unsigned announcements;       /* reports queued on the status change endpoint */
+    uint64_t first_status_us;                              /* first GetPortStatus after the last PORT_POWER */
+    unsigned announcements;                                /* reports queued on the status change endpoint */
 };
 
 /* A hub with the given number of ports (at most FAKE_USB_HUB_PORTS), high or full speed, bPwrOn2PwrGood in 2 ms

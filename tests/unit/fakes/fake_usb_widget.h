@@ -11,10 +11,10 @@
 
 #include "drivers/usb/usb_core.h"
 
-#define FAKE_USB_WIDGET_VENDOR  0x1234u
-#define FAKE_USB_WIDGET_PRODUCT 0x5678u
-#define FAKE_USB_WIDGET_CONFIG  3u       /* its configuration's bConfigurationValue */
-#define FAKE_USB_WIDGET_IPRODUCT 2u      /* its product string's index */
+#define FAKE_USB_WIDGET_VENDOR   0x1234u
+#define FAKE_USB_WIDGET_PRODUCT  0x5678u
+#define FAKE_USB_WIDGET_CONFIG   3u /* its configuration's bConfigurationValue */
+#define FAKE_USB_WIDGET_IPRODUCT 2u /* its product string's index */
 
 /* Vendor class at the interface, 1234:5678, ep0 64 bytes, iProduct 2, one configuration. */
 extern const uint8_t fake_usb_widget_device[18];
@@ -23,11 +23,11 @@ extern const uint8_t fake_usb_widget_config[25];
 
 /* What the core told the driver. */
 struct fake_usb_widget_log {
-    int probe_result;                               /* what probe returns (set by the test) */
+    int probe_result; /* what probe returns (set by the test) */
     unsigned probes, polls, removes;
-    struct usb_device *probed;                      /* the last device probed, and its interface */
+    struct usb_device *probed; /* the last device probed, and its interface */
     struct usb_interface_desc intf;
-    struct usb_device *removed[USB_MAX_DEVICES];    /* in the order of the removes */
+    struct usb_device *removed[USB_MAX_DEVICES]; /* in the order of the removes */
 };
 extern struct fake_usb_widget_log fake_usb_widget;
 

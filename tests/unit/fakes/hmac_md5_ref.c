@@ -8,6 +8,7 @@
 
 #define MD5_BLOCK 64
 
+/* clang-format off */
 static const uint32_t md5_k[64] = {
 	0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
 	0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
@@ -18,92 +19,101 @@ static const uint32_t md5_k[64] = {
 	0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
 	0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
 };
+/* clang-format on */
+/* clang-format off */
 static const unsigned md5_r[64] = {
 	7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20,
 	5, 9,  14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21,
 	6, 10, 15, 21, 6, 10, 15, 21,
 };
+/* clang-format on */
 
 static void md5_block(uint32_t h[4], const uint8_t *p)
 {
-	uint32_t w[16], a = h[0], b = h[1], c = h[2], d = h[3];
-	unsigned i;
+    uint32_t w[16], a = h[0], b = h[1], c = h[2], d = h[3];
+    unsigned i;
 
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] | ((uint32_t)p[4 * i + 1] << 8) | ((uint32_t)p[4 * i + 2] << 16) |
-		       ((uint32_t)p[4 * i + 3] << 24);
-	for (i = 0; i < 64; i++) {
-		uint32_t f, t;
-		unsigned g;
+    for (i = 0; i < 16; i++) {
+        w[i] = (uint32_t)p[4 * i] | ((uint32_t)p[4 * i + 1] << 8) | ((uint32_t)p[4 * i + 2] << 16) |
+               ((uint32_t)p[4 * i + 3] << 24);
+    }
+    for (i = 0; i < 64; i++) {
+        uint32_t f, t;
+        unsigned g;
 
-		if (i < 16) {
-			f = (b & c) | (~b & d);
-			g = i;
-		} else if (i < 32) {
-			f = (d & b) | (~d & c);
-			g = (5 * i + 1) % 16;
-		} else if (i < 48) {
-			f = b ^ c ^ d;
-			g = (3 * i + 5) % 16;
-		} else {
-			f = c ^ (b | ~d);
-			g = (7 * i) % 16;
-		}
-		t = d;
-		d = c;
-		c = b;
-		f = a + f + md5_k[i] + w[g];
-		b = b + ((f << md5_r[i]) | (f >> (32 - md5_r[i])));
-		a = t;
-	}
-	h[0] += a;
-	h[1] += b;
-	h[2] += c;
-	h[3] += d;
+        if (i < 16) {
+            f = (b & c) | (~b & d);
+            g = i;
+        } else if (i < 32) {
+            f = (d & b) | (~d & c);
+            g = (5 * i + 1) % 16;
+        } else if (i < 48) {
+            f = b ^ c ^ d;
+            g = (3 * i + 5) % 16;
+        } else {
+            f = c ^ (b | ~d);
+            g = (7 * i) % 16;
+        }
+        t = d;
+        d = c;
+        c = b;
+        f = a + f + md5_k[i] + w[g];
+        b = b + ((f << md5_r[i]) | (f >> (32 - md5_r[i])));
+        a = t;
+    }
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
 }
 
 void md5_ref(const uint8_t *msg, size_t len, uint8_t digest[16])
 {
-	uint32_t h[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
-	uint8_t tail[2 * MD5_BLOCK];
-	size_t full = len / MD5_BLOCK * MD5_BLOCK, rest = len - full, tail_len, i;
-	uint64_t bits = (uint64_t)len * 8u;
+    uint32_t h[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
+    uint8_t tail[2 * MD5_BLOCK];
+    size_t full = len / MD5_BLOCK * MD5_BLOCK, rest = len - full, tail_len, i;
+    uint64_t bits = (uint64_t)len * 8u;
 
-	for (i = 0; i < full; i += MD5_BLOCK)
-		md5_block(h, msg + i);
-	memset(tail, 0, sizeof(tail));
-	memcpy(tail, msg + full, rest);
-	tail[rest] = 0x80;
-	tail_len = rest + 1 + 8 <= MD5_BLOCK ? MD5_BLOCK : 2 * MD5_BLOCK;
-	for (i = 0; i < 8; i++)
-		tail[tail_len - 8 + i] = (uint8_t)(bits >> (8 * i));
-	for (i = 0; i < tail_len; i += MD5_BLOCK)
-		md5_block(h, tail + i);
-	for (i = 0; i < 16; i++)
-		digest[i] = (uint8_t)(h[i / 4] >> (8 * (i % 4)));
+    for (i = 0; i < full; i += MD5_BLOCK) {
+        md5_block(h, msg + i);
+    }
+    memset(tail, 0, sizeof(tail));
+    memcpy(tail, msg + full, rest);
+    tail[rest] = 0x80;
+    tail_len = rest + 1 + 8 <= MD5_BLOCK ? MD5_BLOCK : 2 * MD5_BLOCK;
+    for (i = 0; i < 8; i++) {
+        tail[tail_len - 8 + i] = (uint8_t)(bits >> (8 * i));
+    }
+    for (i = 0; i < tail_len; i += MD5_BLOCK) {
+        md5_block(h, tail + i);
+    }
+    for (i = 0; i < 16; i++) {
+        digest[i] = (uint8_t)(h[i / 4] >> (8 * (i % 4)));
+    }
 }
 
-int hmac_md5_ref(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
-		 uint8_t mac[16])
+int hmac_md5_ref(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len, uint8_t mac[16])
 {
-	uint8_t k[MD5_BLOCK] = { 0 };
-	uint8_t inner[MD5_BLOCK + 1024];
-	uint8_t outer[MD5_BLOCK + 16];
-	size_t i;
+    uint8_t k[MD5_BLOCK] = { 0 };
+    uint8_t inner[MD5_BLOCK + 1024];
+    uint8_t outer[MD5_BLOCK + 16];
+    size_t i;
 
-	(void)ctx;
-	if (key_len > MD5_BLOCK)
-		md5_ref(key, key_len, k);
-	else
-		memcpy(k, key, key_len);
-	if (msg_len > sizeof(inner) - MD5_BLOCK)
-		return -1;
-	for (i = 0; i < MD5_BLOCK; i++) {
-		inner[i] = k[i] ^ 0x36u;
-		outer[i] = k[i] ^ 0x5cu;
-	}
-	memcpy(inner + MD5_BLOCK, msg, msg_len);
-	md5_ref(inner, MD5_BLOCK + msg_len, outer + MD5_BLOCK);
-	md5_ref(outer, sizeof(outer), mac);
-	return 0;
+    (void)ctx;
+    if (key_len > MD5_BLOCK) {
+        md5_ref(key, key_len, k);
+    } else {
+        memcpy(k, key, key_len);
+    }
+    if (msg_len > sizeof(inner) - MD5_BLOCK) {
+        return -1;
+    }
+    for (i = 0; i < MD5_BLOCK; i++) {
+        inner[i] = k[i] ^ 0x36u;
+        outer[i] = k[i] ^ 0x5cu;
+    }
+    memcpy(inner + MD5_BLOCK, msg, msg_len);
+    md5_ref(inner, MD5_BLOCK + msg_len, outer + MD5_BLOCK);
+    md5_ref(outer, sizeof(outer), mac);
+    return 0;
 }

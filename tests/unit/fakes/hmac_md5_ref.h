@@ -11,7 +11,6 @@
 void md5_ref(const uint8_t *msg, size_t len, uint8_t digest[16]);
 
 /* Matches smtp_hmac_md5_fn; ctx is unused. Returns 0, or -1 for a message over 1 KiB. */
-int hmac_md5_ref(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
-		 uint8_t mac[16]);
+int hmac_md5_ref(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len, uint8_t mac[16]);
 
 #endif /* TESTS_UNIT_FAKES_HMAC_MD5_REF_H */

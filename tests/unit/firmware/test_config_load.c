@@ -28,9 +28,10 @@ static const char tls_conf[] = "MailHub=smtp.example.com:587\n"
                                "UseSTARTTLS=YES\n"
                                "TLS_CA_File=/ca.pem\n";
 
-#define B64_BODY "MIIBszCCAVmgAwIBAgIUTESTTESTTESTTESTTESTTESTTESTMAoGCCqGSM49BAMC\n" \
-                 "MBMxETAPBgNVBAMMCGJhcmVtYWlsMB4XDTI1MDEwMTAwMDAwMFoXDTM1MDEwMTAw\n" \
-                 "MDAwMFowEzERMA8GA1UEAwwIYmFyZW1haWw=\n"
+#define B64_BODY                                                         \
+    "MIIBszCCAVmgAwIBAgIUTESTTESTTESTTESTTESTTESTTESTMAoGCCqGSM49BAMC\n" \
+    "MBMxETAPBgNVBAMMCGJhcmVtYWlsMB4XDTI1MDEwMTAwMDAwMFoXDTM1MDEwMTAw\n" \
+    "MDAwMFowEzERMA8GA1UEAwwIYmFyZW1haWw=\n"
 static const char cert_pem[] = "-----BEGIN CERTIFICATE-----\n" B64_BODY "-----END CERTIFICATE-----\n";
 static const char key_pem[] = "-----BEGIN EC PRIVATE KEY-----\n" B64_BODY "-----END EC PRIVATE KEY-----\n";
 
@@ -450,8 +451,9 @@ static void test_secrets_never_printed(void **state)
         assert_lacks(out, secrets[s]);
     }
     /* Without the error: the configuration is shown, secrets masked. */
-    add_text("smtp.conf", "MailHub=smtp.example.com:465\nRoot=ops@example.com\nUseTLS=YES\nAuthUser=ops\nAuthPass=\"S3cret #pass\"\n"
-                          "AuthToken=S3cretToken\nAuthPass=S3cret-second\n");
+    add_text("smtp.conf",
+             "MailHub=smtp.example.com:465\nRoot=ops@example.com\nUseTLS=YES\nAuthUser=ops\nAuthPass=\"S3cret #pass\"\n"
+             "AuthToken=S3cretToken\nAuthPass=S3cret-second\n");
     assert_usable(load());
     assert_string_equal(config_load_current()->auth_pass, "S3cret #pass");
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {

@@ -37,10 +37,12 @@ static int cmd_rec(int argc, char **argv)
     return rec.result;
 }
 
+/* clang-format off */
 static const struct console_cmd rec_cmds[] = {
     { "rec", "<words...>", "record the arguments", cmd_rec },
     { "config-set", "<key> <value>", "a second command", cmd_rec },
 };
+/* clang-format on */
 
 static int setup(void **state)
 {
@@ -110,12 +112,8 @@ static void test_register_rejects_duplicates(void **state)
 static void test_register_rejects_invalid_entries(void **state)
 {
     static const struct console_cmd invalid[] = {
-        { NULL, NULL, NULL, cmd_rec },
-        { "", NULL, NULL, cmd_rec },
-        { "two words", NULL, NULL, cmd_rec },
-        { "tab\there", NULL, NULL, cmd_rec },
-        { "quo\"te", NULL, NULL, cmd_rec },
-        { "norun", NULL, NULL, NULL },
+        { NULL, NULL, NULL, cmd_rec },        { "", NULL, NULL, cmd_rec },        { "two words", NULL, NULL, cmd_rec },
+        { "tab\there", NULL, NULL, cmd_rec }, { "quo\"te", NULL, NULL, cmd_rec }, { "norun", NULL, NULL, NULL },
     };
 
     (void)state;
@@ -147,11 +145,12 @@ static void test_register_capacity(void **state)
 
 struct split_vector {
     const char *line;
-    int result;        /* what console_execute returns (rec returns 0) */
-    const char *argv;  /* argv joined with '|', or NULL when rec must not run */
-    const char *out;   /* what is printed */
+    int result;       /* what console_execute returns (rec returns 0) */
+    const char *argv; /* argv joined with '|', or NULL when rec must not run */
+    const char *out;  /* what is printed */
 };
 
+/* clang-format off */
 static const struct split_vector split_vectors[] = {
     { "rec", 0, "rec", "" },
     { "rec a b c", 0, "rec|a|b|c", "" },
@@ -176,6 +175,7 @@ static const struct split_vector split_vectors[] = {
     { "\"foo bar\" x", CONSOLE_ERR_UNKNOWN_COMMAND, NULL, "unknown command 'foo bar' (type 'help')\n" },
     { "REC", CONSOLE_ERR_UNKNOWN_COMMAND, NULL, "unknown command 'REC' (type 'help')\n" },
 };
+/* clang-format on */
 
 static void test_argv_splitting(void **state)
 {
@@ -304,6 +304,7 @@ struct uptime_vector {
     const char *line;
 };
 
+/* clang-format off */
 static const struct uptime_vector uptime_vectors[] = {
     { 0, "uptime:   0d 00h 00m 00s\n" },
     { 59999999, "uptime:   0d 00h 00m 59s\n" },
@@ -311,6 +312,7 @@ static const struct uptime_vector uptime_vectors[] = {
     { 86399000000ull, "uptime:   0d 23h 59m 59s\n" },
     { 86400000000ull * 500, "uptime:   500d 00h 00m 00s\n" },
 };
+/* clang-format on */
 
 static void test_status_uptime_and_plain_reset(void **state)
 {
@@ -564,8 +566,15 @@ static void test_poweroff_help_fits_every_board(void **state)
 static void test_strerror_names_every_code(void **state)
 {
     static const int codes[] = {
-        CONSOLE_OK, CONSOLE_ERR_INVALID, CONSOLE_ERR_DUPLICATE, CONSOLE_ERR_FULL, CONSOLE_ERR_TOO_MANY_ARGS,
-        CONSOLE_ERR_UNCLOSED_QUOTE, CONSOLE_ERR_UNKNOWN_COMMAND, CONSOLE_ERR_USAGE, CONSOLE_ERR_FAILED,
+        CONSOLE_OK,
+        CONSOLE_ERR_INVALID,
+        CONSOLE_ERR_DUPLICATE,
+        CONSOLE_ERR_FULL,
+        CONSOLE_ERR_TOO_MANY_ARGS,
+        CONSOLE_ERR_UNCLOSED_QUOTE,
+        CONSOLE_ERR_UNKNOWN_COMMAND,
+        CONSOLE_ERR_USAGE,
+        CONSOLE_ERR_FAILED,
     };
     const char *fallback = console_strerror(-1000);
 
@@ -585,10 +594,13 @@ static void test_parse_count(void **state)
         bool ok;
         unsigned value;
     } cases[] = {
-        { "1", true, 1 }, { "7", true, 7 }, { "1000", true, 1000 }, { "007", true, 7 },
-        { "0", false, 0 }, { "1001", false, 0 }, { "", false, 0 }, { " 5", false, 0 }, { "+5", false, 0 },
-        { "-1", false, 0 }, { "5x", false, 0 }, { "5 ", false, 0 }, { "0x10", false, 0 },
-        { "99999999999999999999", false, 0 },
+        { "1", true, 1 },       { "7", true, 7 },
+        { "1000", true, 1000 }, { "007", true, 7 },
+        { "0", false, 0 },      { "1001", false, 0 },
+        { "", false, 0 },       { " 5", false, 0 },
+        { "+5", false, 0 },     { "-1", false, 0 },
+        { "5x", false, 0 },     { "5 ", false, 0 },
+        { "0x10", false, 0 },   { "99999999999999999999", false, 0 },
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -10,8 +10,8 @@
 
 #include "firmware/console_editor.h"
 
-#define ECHO_MAX (64 * 1024)
-#define LINES_MAX (64 * 1024)
+#define ECHO_MAX   (64 * 1024)
+#define LINES_MAX  (64 * 1024)
 #define EVENTS_MAX 1024
 
 static char echo[ECHO_MAX + 1];
@@ -74,6 +74,7 @@ struct vector {
     const char *echo;
 };
 
+/* clang-format off */
 static const struct vector vectors[] = {
     { "CR ends a line", "abc\r", "L", "abc\n", "abc\r\n" },
     { "LF ends a line", "abc\n", "L", "abc\n", "abc\r\n" },
@@ -112,6 +113,7 @@ static const struct vector vectors[] = {
     { "an incomplete sequence is one character", "x\xe2\x82\x7f\r", "L", "x\n", "x\xe2\x82\b \b\r\n" },
     { "quotes and spaces are data", "set x \"a b\"\r", "L", "set x \"a b\"\n", "set x \"a b\"\r\n" },
 };
+/* clang-format on */
 
 static void run_vector(const struct vector *v)
 {

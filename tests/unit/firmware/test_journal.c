@@ -21,10 +21,10 @@
 #include "crash_disk.h"
 #include "firmware/journal.h"
 
-#define MAGIC 0x4A4E4C31u /* any non-zero value */
+#define MAGIC       0x4A4E4C31u /* any non-zero value */
 #define OTHER_MAGIC 0x4C4F4731u
-#define FIRST 3u          /* the region does not start at block 0, as in a partition */
-#define MAX_MODEL 4096u
+#define FIRST       3u /* the region does not start at block 0, as in a partition */
+#define MAX_MODEL   4096u
 
 static struct crash_disk disk;
 static struct journal jnl;

@@ -26,23 +26,23 @@
 #include "stdout_capture.h"
 
 #define MESSAGE_MAX (256u * 1024u)
-#define CLOCK_UTC 1893553445u /* 2030-01-02 03:04:05 UTC */
+#define CLOCK_UTC   1893553445u /* 2030-01-02 03:04:05 UTC */
 
 static struct config cfg;
 static struct {
     bool net_up;
     bool clock_set;
-    unsigned clock_after;        /* board_idle_until() calls after which NTP sets the clock (0: never) */
-    const char *ntp_name;        /* the configured NTP server's name, NULL for none */
+    unsigned clock_after; /* board_idle_until() calls after which NTP sets the clock (0: never) */
+    const char *ntp_name; /* the configured NTP server's name, NULL for none */
     unsigned net_polls, smtp_polls;
     unsigned net_polls_at_start; /* fake_board_net_poll_calls() when smtp_client_start() was called */
     unsigned starts;
     bool running;
-    unsigned done_after;         /* smtp_client_poll() calls after the start until the server's 250 */
+    unsigned done_after; /* smtp_client_poll() calls after the start until the server's 250 */
     struct smtp_message *msg;
     char text[MESSAGE_MAX];
     size_t text_len;
-    const char *input;           /* console input fed one byte per pass (a person typing) */
+    const char *input; /* console input fed one byte per pass (a person typing) */
     size_t input_pos;
 } fake;
 
@@ -112,8 +112,8 @@ int smtp_client_start(const struct smtp_client_settings *settings, struct smtp_m
     fake.msg = msgs;
     fake.text_len = 0;
     int n;
-    while ((n = msgs->read(msgs->read_ctx, (uint8_t *)fake.text + fake.text_len, MESSAGE_MAX - 1 - fake.text_len))
-           > 0) {
+    while ((n = msgs->read(msgs->read_ctx, (uint8_t *)fake.text + fake.text_len, MESSAGE_MAX - 1 - fake.text_len)) >
+           0) {
         fake.text_len += (size_t)n;
     }
     fake.text[fake.text_len] = '\0';
@@ -347,14 +347,10 @@ static void test_sendmail_waits_for_the_clock(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        TEST(test_test_with_the_clock),
-        TEST(test_test_waits_for_the_clock),
-        TEST(test_test_clock_never_comes),
-        TEST(test_test_without_an_ntp_server),
-        TEST(test_ctrl_c_during_the_clock_wait),
-        TEST(test_pinned_certificate_still_waits),
-        TEST(test_sendmail_reader_runs_the_pass),
-        TEST(test_sendmail_waits_for_the_clock),
+        TEST(test_test_with_the_clock),           TEST(test_test_waits_for_the_clock),
+        TEST(test_test_clock_never_comes),        TEST(test_test_without_an_ntp_server),
+        TEST(test_ctrl_c_during_the_clock_wait),  TEST(test_pinned_certificate_still_waits),
+        TEST(test_sendmail_reader_runs_the_pass), TEST(test_sendmail_waits_for_the_clock),
     };
     return cmocka_run_group_tests_name("mail_cmd", tests, NULL, NULL);
 }

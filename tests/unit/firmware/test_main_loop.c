@@ -21,7 +21,7 @@
 static char trace[64];
 static size_t trace_len;
 static unsigned net_polls, smtp_polls;
-static unsigned done_after;  /* done() turns true after this many passes */
+static unsigned done_after;   /* done() turns true after this many passes */
 static unsigned ctrl_c_after; /* the user presses Ctrl-C after this many passes (0: never) */
 
 static void record(char c)
@@ -272,9 +272,9 @@ static void test_no_deadline_is_missed(void **state)
     for (size_t i = 0; i < T_COUNT; i++) {
         assert_int_equal(timers[i].late_us, 0);
     }
-    assert_int_equal(timers[T_NET].fired, 120);    /* 250 ms .. 30 s */
+    assert_int_equal(timers[T_NET].fired, 120); /* 250 ms .. 30 s */
     assert_int_equal(timers[T_SMTP].fired, 1);
-    assert_int_equal(timers[T_ALERTS].fired, 30);  /* 50 ms, then every second: 0.05 .. 29.05 s */
+    assert_int_equal(timers[T_ALERTS].fired, 30); /* 50 ms, then every second: 0.05 .. 29.05 s */
     assert_int_equal(timers[T_OUTBOX].fired, 1);
     assert_int_equal(timers[T_DRIVER].fired, 117); /* 256 ms .. 29.952 s */
     /* One pass per distinct due time: the net's 120 and the driver's 117 (they first meet at 32 s), the reply

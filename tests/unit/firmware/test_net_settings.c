@@ -212,12 +212,9 @@ static void test_submission_tls_files(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_options_from_config),
-        cmocka_unit_test(test_smtp_timeout_from_config),
-        cmocka_unit_test(test_static_interface),
-        cmocka_unit_test(test_dhcp_interface_and_defaults),
-        cmocka_unit_test(test_tls_settings),
-        cmocka_unit_test(test_submission_server_by_account),
+        cmocka_unit_test(test_options_from_config),  cmocka_unit_test(test_smtp_timeout_from_config),
+        cmocka_unit_test(test_static_interface),     cmocka_unit_test(test_dhcp_interface_and_defaults),
+        cmocka_unit_test(test_tls_settings),         cmocka_unit_test(test_submission_server_by_account),
         cmocka_unit_test(test_submission_tls_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

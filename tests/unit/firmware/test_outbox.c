@@ -18,7 +18,7 @@
 
 #include "firmware/outbox.h"
 
-#define S (1000000ull) /* microseconds per second */
+#define S       (1000000ull) /* microseconds per second */
 #define UTC_NOW INT64_C(1795869296)
 
 static struct outbox ob;
@@ -26,7 +26,11 @@ static struct outbox ob;
 static struct alert_event alert_ev(unsigned alert, uint64_t at_us)
 {
     struct alert_event ev = {
-        .kind = ALERT_EVENT_ALERT, .alert = alert, .events = 1, .first_us = at_us, .last_us = at_us,
+        .kind = ALERT_EVENT_ALERT,
+        .alert = alert,
+        .events = 1,
+        .first_us = at_us,
+        .last_us = at_us,
     };
     return ev;
 }

@@ -25,8 +25,8 @@
 #include "net/smtp_client.h"
 #include "stdout_capture.h"
 
-#define S 1000000ull
-#define UTC_NOW INT64_C(1795869296) /* Sat, 28 Nov 2026 12:34:56 +0000 */
+#define S           1000000ull
+#define UTC_NOW     INT64_C(1795869296) /* Sat, 28 Nov 2026 12:34:56 +0000 */
 #define MESSAGE_MAX 8192
 
 static const char conf_text[] = "Root=ops@example.com\nMailHub=mail.example.com:587\nUseSTARTTLS=YES\n"
@@ -42,11 +42,11 @@ static struct {
     bool clock_set;
     bool net_up;
     unsigned starts;
-    bool running;          /* a session is under way */
+    bool running; /* a session is under way */
     struct smtp_message *msgs;
     unsigned count;
     char text[MESSAGE_MAX]; /* the first message of the last session */
-    const char *host;      /* the server of the last session */
+    const char *host;       /* the server of the last session */
     uint16_t port;
 } fake;
 
@@ -131,8 +131,9 @@ static void answer(unsigned code, enum smtp_step step, const char *text)
         for (unsigned k = 0; k < m->rcpt_count; k++) {
             m->rcpt_replies[k] = code / 100 == 2 ? r : (struct smtp_reply){ .code = 250, .lines = 1 };
         }
-        m->result = (struct smtp_result){ .err = code / 100 == 2 ? SMTP_OK : SMTP_ERR_REPLY, .step = step,
-                                          .temporary = code / 100 == 4, .reply = r };
+        m->result = (struct smtp_result){
+            .err = code / 100 == 2 ? SMTP_OK : SMTP_ERR_REPLY, .step = step, .temporary = code / 100 == 4, .reply = r
+        };
         m->rcpt_accepted = code / 100 == 2 ? m->rcpt_count : 0;
     }
     fake.running = false;
@@ -155,11 +156,9 @@ static int setup(void **state)
     return 0;
 }
 
-
 static void raise_alert(uint64_t at_us)
 {
-    struct alert_event ev = { .kind = ALERT_EVENT_ALERT, .alert = 0, .events = 1, .first_us = at_us,
-                              .last_us = at_us };
+    struct alert_event ev = { .kind = ALERT_EVENT_ALERT, .alert = 0, .events = 1, .first_us = at_us, .last_us = at_us };
     outbox_delivery_add(NULL, &ev);
 }
 
@@ -335,8 +334,9 @@ static void test_several_mails_in_one_session_oldest_first(void **state)
     (void)state;
     fake.clock_set = fake.net_up = true;
     raise_alert(10 * S);
-    struct alert_event rec = { .kind = ALERT_EVENT_ALERT, .alert = 0, .recovered = true, .events = 1,
-                               .first_us = 11 * S, .last_us = 11 * S };
+    struct alert_event rec = {
+        .kind = ALERT_EVENT_ALERT, .alert = 0, .recovered = true, .events = 1, .first_us = 11 * S, .last_us = 11 * S
+    };
     outbox_delivery_add(NULL, &rec);
     poll_twice();
     assert_int_equal(fake.starts, 1);

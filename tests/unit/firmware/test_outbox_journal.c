@@ -21,11 +21,11 @@
 #include "firmware/journal.h"
 #include "firmware/outbox_journal.h"
 
-#define S (1000000ull)
+#define S       (1000000ull)
 #define UTC_NOW INT64_C(1795869296)
-#define SLOTS 256u
-#define MAGIC 0x314A4D42u
-#define ALERTS 4u
+#define SLOTS   256u
+#define MAGIC   0x314A4D42u
+#define ALERTS  4u
 
 static struct crash_disk disk;
 static struct journal jnl;
@@ -73,7 +73,11 @@ static int teardown(void **state)
 static struct alert_event alert_ev(unsigned alert, uint64_t at_us)
 {
     return (struct alert_event){
-        .kind = ALERT_EVENT_ALERT, .alert = alert, .events = 1, .first_us = at_us, .last_us = at_us,
+        .kind = ALERT_EVENT_ALERT,
+        .alert = alert,
+        .events = 1,
+        .first_us = at_us,
+        .last_us = at_us,
     };
 }
 
@@ -93,8 +97,12 @@ static void test_layout_round_trip(void **state)
     (void)state;
     struct outbox_entry e = { 0 }, back;
     e.id = 0x01020304u;
-    e.ev = (struct alert_event){ .kind = ALERT_EVENT_HEARTBEAT, .alert = 7, .recovered = true, .events = 300,
-                                 .first_us = 0x1122334455667788ull, .last_us = 0x1122334455667799ull };
+    e.ev = (struct alert_event){ .kind = ALERT_EVENT_HEARTBEAT,
+                                 .alert = 7,
+                                 .recovered = true,
+                                 .events = 300,
+                                 .first_us = 0x1122334455667788ull,
+                                 .last_us = 0x1122334455667799ull };
     e.date = UTC_NOW;
     e.unique = 0xfedcba9876543210ull;
     e.rcpt_done = 0x80000001u;

@@ -110,7 +110,8 @@ static void test_boot_with_journal_partition(void **state)
 
     assert_int_equal(run("log"), 0);
     assert_contains(out, "event log: 1 of the last 256 events kept on the SD card\n");
-    assert_contains(out, "#1     clock not set            up       0.812 s  boot      watchdog timeout: main loop stuck\n");
+    assert_contains(out,
+                    "#1     clock not set            up       0.812 s  boot      watchdog timeout: main loop stuck\n");
 
     clock_utc = 1765065600;
     fake_board_set_uptime_us(41000000);

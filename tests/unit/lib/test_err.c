@@ -52,8 +52,12 @@ struct module_codes {
     int first, last; /* the codes nearest to and farthest from 0 */
 };
 
-#define MODULE(name, base, first, last) { name, base, first, last }
+#define MODULE(name, base, first, last) \
+    {                                   \
+        name, base, first, last         \
+    }
 
+/* clang-format off */
 static const struct module_codes modules[] = {
     MODULE("tls", ERR_BASE_TLS, TLS_ERR_ARG, TLS_ERR_CLIENT_KEY),
     MODULE("board", ERR_BASE_BOARD, BOARD_ERR_NO_MEDIA, BOARD_ERR_READ_ONLY),
@@ -90,6 +94,7 @@ static const struct module_codes modules[] = {
     MODULE("mail", ERR_BASE_MAIL, MAIL_ERR_ARG, MAIL_ERR_HEADER),
     MODULE("outbox", ERR_BASE_OUTBOX, OUTBOX_ERR_FULL, OUTBOX_ERR_ORDER),
 };
+/* clang-format on */
 
 static void test_codes_lie_in_their_modules_range(void **state)
 {

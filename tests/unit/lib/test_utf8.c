@@ -23,11 +23,12 @@
 struct vector {
     const char *what;
     const char *bytes;
-    size_t n;      /* bytes the decoder may read */
-    size_t len;    /* expected length, 0: not UTF-8 */
-    uint32_t cp;   /* expected code point when len > 0 */
+    size_t n;    /* bytes the decoder may read */
+    size_t len;  /* expected length, 0: not UTF-8 */
+    uint32_t cp; /* expected code point when len > 0 */
 };
 
+/* clang-format off */
 static const struct vector vectors[] = {
     /* well-formed, at the edges of each length */
     { "NUL", "\x00", 1, 1, 0x0 },
@@ -90,6 +91,7 @@ static const struct vector vectors[] = {
     { "0xF5 lead", "\xF5\x80\x80\x80", 4, 0, 0 },
     { "0xF7 lead, U+1FFFFF", "\xF7\xBF\xBF\xBF", 4, 0, 0 },
 };
+/* clang-format on */
 
 static void test_vectors(void **state)
 {

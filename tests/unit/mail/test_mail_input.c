@@ -14,12 +14,13 @@
 
 struct vector {
     const char *name;
-    const char *input;        /* bytes received after the command line's CR */
+    const char *input;          /* bytes received after the command line's CR */
     enum mail_input_event last; /* the event of the input's last byte */
-    const char *message;      /* the text at the end (CRLF line ends) */
-    const char *echo;         /* D for each MAIL_INPUT_DATA byte echoed, L for each line end, - for nothing */
+    const char *message;        /* the text at the end (CRLF line ends) */
+    const char *echo;           /* D for each MAIL_INPUT_DATA byte echoed, L for each line end, - for nothing */
 };
 
+/* clang-format off */
 static const struct vector vectors[] = {
     { "LF lines", "a\nb\n.\n", MAIL_INPUT_END, "a\r\nb\r\n", "DLDLDL" },
     { "CR lines", "a\rb\r.\r", MAIL_INPUT_END, "a\r\nb\r\n", "DLDLDL" },
@@ -32,6 +33,7 @@ static const struct vector vectors[] = {
     { "Ctrl-C abandons", "a\nb\x03", MAIL_INPUT_CANCELLED, "a\r\nb", "DLD" },
     { "not ended yet", "a\n. \n", MAIL_INPUT_LINE, "a\r\n. \r\n", "DLDDL" },
 };
+/* clang-format on */
 
 static void feed_vector(const struct vector *v, char *buf, size_t cap, struct mail_input *in, char *echo)
 {
@@ -40,9 +42,10 @@ static void feed_vector(const struct vector *v, char *buf, size_t cap, struct ma
     enum mail_input_event ev = MAIL_INPUT_NONE;
     for (size_t i = 0; i < n; i++) {
         ev = mail_input_feed(in, v->input[i]);
-        echo[i] = ev == MAIL_INPUT_DATA ? 'D' : ev == MAIL_INPUT_LINE || ev == MAIL_INPUT_END ? 'L'
-                  : ev == MAIL_INPUT_NONE                                                       ? '-'
-                                                                                                : 'C';
+        echo[i] = ev == MAIL_INPUT_DATA                           ? 'D'
+                  : ev == MAIL_INPUT_LINE || ev == MAIL_INPUT_END ? 'L'
+                  : ev == MAIL_INPUT_NONE                         ? '-'
+                                                                  : 'C';
         if (ev == MAIL_INPUT_END || ev == MAIL_INPUT_CANCELLED) {
             echo[i + 1] = '\0';
             if (i + 1 != n) {
@@ -70,8 +73,7 @@ static void test_vectors(void **state)
         if (len != strlen(v->message) || memcmp(text, v->message, len) != 0) {
             fail_msg("%s: message \"%.*s\", want \"%s\"", v->name, (int)len, text, v->message);
         }
-        if (v->last != MAIL_INPUT_CANCELLED && strspn(echo, "DL-") == strlen(echo) &&
-            strcmp(echo, v->echo) != 0) {
+        if (v->last != MAIL_INPUT_CANCELLED && strspn(echo, "DL-") == strlen(echo) && strcmp(echo, v->echo) != 0) {
             fail_msg("%s: echo %s, want %s", v->name, echo, v->echo);
         }
         assert_false(mail_input_overflowed(&in));

@@ -21,16 +21,16 @@
 #include "net/net.h"
 #include "net/netif_glue.h"
 
-#define ETH_HDR 14u
-#define IP_HDR 20u
-#define UDP_HDR 8u
-#define DHCP_OPTIONS_OFFSET 240u /* fixed BOOTP fields and the magic cookie */
-#define DHCP_OPTION_PAD 0u
-#define DHCP_OPTION_END 255u
+#define ETH_HDR               14u
+#define IP_HDR                20u
+#define UDP_HDR               8u
+#define DHCP_OPTIONS_OFFSET   240u /* fixed BOOTP fields and the magic cookie */
+#define DHCP_OPTION_PAD       0u
+#define DHCP_OPTION_END       255u
 #define DHCP_OPTION_HOSTNAME_ 12u
-#define DHCP_OPTION_PARAMS 55u
-#define DHCP_OPTION_NTP_ 42u
-#define DHCP_CLIENT_PORT 68u
+#define DHCP_OPTION_PARAMS    55u
+#define DHCP_OPTION_NTP_      42u
+#define DHCP_CLIENT_PORT      68u
 
 static uint8_t last_frame[NETDEV_MAX_FRAME];
 static size_t last_len;
@@ -258,8 +258,8 @@ static void test_next_deadline_is_lwips_next_timeout(void **state)
     for (unsigned i = 0; i < 100; i++) {
         uint64_t d = net_next_deadline_us();
         assert_true(d > board_uptime_us());
-        assert_true(d != UINT64_MAX); /* lwIP's cyclic timers always run */
-        assert_int_equal(d % 1000u, 0);  /* lwIP counts whole milliseconds of uptime */
+        assert_true(d != UINT64_MAX);   /* lwIP's cyclic timers always run */
+        assert_int_equal(d % 1000u, 0); /* lwIP counts whole milliseconds of uptime */
         fake_board_set_uptime_us(d - 1);
         net_poll();
         assert_true(net_next_deadline_us() == d);

@@ -27,18 +27,18 @@
 #include "net/entropy.h"
 #include "net/netif_glue.h"
 
-#define ETH_HDR 14u
-#define IP_HDR 20u
-#define ETHTYPE_IPV4 0x0800u
-#define ETHTYPE_ARP_ 0x0806u
+#define ETH_HDR           14u
+#define IP_HDR            20u
+#define ETHTYPE_IPV4      0x0800u
+#define ETHTYPE_ARP_      0x0806u
 #define ICMP_ECHO_REQUEST 8u
-#define ICMP_ECHO_REPLY 0u
-#define IPPROTO_ICMP_ 1u
-#define IPPROTO_UDP_ 17u
-#define DHCP_SERVER_PORT 67u
-#define LEAK_FRAMES 10000u
-#define FAKE_RX_MAX 64u
-#define FAKE_TX_MAX 8u
+#define ICMP_ECHO_REPLY   0u
+#define IPPROTO_ICMP_     1u
+#define IPPROTO_UDP_      17u
+#define DHCP_SERVER_PORT  67u
+#define LEAK_FRAMES       10000u
+#define FAKE_RX_MAX       64u
+#define FAKE_TX_MAX       8u
 
 static const uint8_t our_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
@@ -96,7 +96,10 @@ static int fake_receive(struct netdev *nd, void *buf, size_t size)
 }
 
 static const struct netdev_ops fake_ops = {
-    .start = fake_start, .send = fake_send, .receive = fake_receive, .poll = NULL,
+    .start = fake_start,
+    .send = fake_send,
+    .receive = fake_receive,
+    .poll = NULL,
 };
 
 static struct netdev device;
@@ -381,8 +384,11 @@ static void test_no_leak_after_10000_frames(void **state)
     for (unsigned i = 0; i < LEAK_FRAMES; i++) {
         size_t n;
         switch (i % 5) {
-        case 0: n = echo_request(f, (uint16_t)i); echoes++; break;
-        case 1: n = udp_to_closed_port(f); break;                  /* answered with port unreachable */
+        case 0:
+            n = echo_request(f, (uint16_t)i);
+            echoes++;
+            break;
+        case 1: n = udp_to_closed_port(f); break; /* answered with port unreachable */
         case 2: n = arp_frame(f, 1, (const uint8_t[6]){ 0 }, our_ip); break;
         case 3: n = echo_request_to(f, (const uint8_t[4]){ 10, 0, 0, 77 }, (uint16_t)i); break; /* not ours */
         default: /* a full-size frame of an unknown type: dropped */

@@ -62,10 +62,10 @@ void tls_config_free(struct tls_config *tc)
 
 /* ---- what it must not reach when a file cannot be read -------------------------------------------------------- */
 
-#define NOT_REACHED(ret)                                                                                              \
-    do {                                                                                                              \
-        fail_msg("%s called: the submission should have ended at the TLS files", __func__);                           \
-        return ret;                                                                                                   \
+#define NOT_REACHED(ret)                                                                    \
+    do {                                                                                    \
+        fail_msg("%s called: the submission should have ended at the TLS files", __func__); \
+        return ret;                                                                         \
     } while (0)
 
 int tls_config_new(struct tls_config **out, const struct tls_settings *settings, const struct tls_pem *ca,
@@ -79,8 +79,8 @@ struct altcp_pcb *tls_new(struct altcp_pcb *inner, struct tls_config *tc, const 
     (void)inner, (void)tc, (void)host, (void)err;
     NOT_REACHED(NULL);
 }
-struct altcp_pcb *tls_wrap(struct altcp_pcb *inner, struct tls_config *tc, const char *host,
-                           altcp_connected_fn done, int *err)
+struct altcp_pcb *tls_wrap(struct altcp_pcb *inner, struct tls_config *tc, const char *host, altcp_connected_fn done,
+                           int *err)
 {
     (void)inner, (void)tc, (void)host, (void)done, (void)err;
     NOT_REACHED(NULL);

@@ -35,12 +35,12 @@
 #include "net/tls.h"
 #include "psa/crypto.h"
 
-#define HOST "mail.example.test"
-#define PIPE_UP_CAP 8192      /* client -> server bytes in flight: the inner pcb's send buffer */
-#define PIPE_DOWN_CAP 32768   /* server -> client bytes in flight */
-#define PIPE_WINDOW 11680     /* what the client may receive before it calls altcp_recved (lwIP's TCP_WND) */
-#define DELIVER_CHUNK 1000    /* odd segment size, so records arrive split */
-#define PUMP_MAX 200000
+#define HOST          "mail.example.test"
+#define PIPE_UP_CAP   8192  /* client -> server bytes in flight: the inner pcb's send buffer */
+#define PIPE_DOWN_CAP 32768 /* server -> client bytes in flight */
+#define PIPE_WINDOW   11680 /* what the client may receive before it calls altcp_recved (lwIP's TCP_WND) */
+#define DELIVER_CHUNK 1000  /* odd segment size, so records arrive split */
+#define PUMP_MAX      200000
 
 /* lwIP's DHCP comes into the link through netif.c but never runs here; on the boards net/net.c has this hook. */
 void dhcp_set_ntp_servers(u8_t num, const ip4_addr_t *server)
@@ -136,8 +136,8 @@ static void cert_make(struct test_cert *c, const char *cn, const struct test_cer
     mbedtls_x509write_crt_free(&w);
 
     size_t olen;
-    assert_int_equal(mbedtls_pem_write_buffer("-----BEGIN CERTIFICATE-----\n", "-----END CERTIFICATE-----\n",
-                                              c->der, c->der_len, (unsigned char *)c->pem, sizeof c->pem, &olen),
+    assert_int_equal(mbedtls_pem_write_buffer("-----BEGIN CERTIFICATE-----\n", "-----END CERTIFICATE-----\n", c->der,
+                                              c->der_len, (unsigned char *)c->pem, sizeof c->pem, &olen),
                      0);
     assert_int_equal(mbedtls_pk_write_key_pem(&c->key, (unsigned char *)c->key_pem, sizeof c->key_pem), 0);
 }
@@ -610,17 +610,20 @@ static void client_close(void)
 }
 
 static const struct server_opts tls13_opts = {
-    .leaf = &server_crt, .issuer = &ca,
-    .min_version = MBEDTLS_SSL_VERSION_TLS1_3, .max_version = MBEDTLS_SSL_VERSION_TLS1_3,
+    .leaf = &server_crt,
+    .issuer = &ca,
+    .min_version = MBEDTLS_SSL_VERSION_TLS1_3,
+    .max_version = MBEDTLS_SSL_VERSION_TLS1_3,
 };
 static const struct server_opts tls12_opts = {
-    .leaf = &server_crt, .issuer = &ca,
-    .min_version = MBEDTLS_SSL_VERSION_TLS1_2, .max_version = MBEDTLS_SSL_VERSION_TLS1_2,
+    .leaf = &server_crt,
+    .issuer = &ca,
+    .min_version = MBEDTLS_SSL_VERSION_TLS1_2,
+    .max_version = MBEDTLS_SSL_VERSION_TLS1_2,
 };
 
 /* Runs a handshake that must fail and returns the client's error text. */
-static int expect_refused(struct tls_config *tc, const char *host, const struct server_opts *o, char *text,
-                          size_t len)
+static int expect_refused(struct tls_config *tc, const char *host, const struct server_opts *o, char *text, size_t len)
 {
     struct server s;
     server_start(&s, o);
@@ -1044,9 +1047,9 @@ static size_t hello_groups(uint16_t *groups, size_t max)
     const unsigned char *end = p + 5 + be16(p + 3);
     assert_true(end <= p + wire.hello_len);
     p += 5 + 4 + 2 + 32;
-    p += 1 + p[0];       /* session id */
-    p += 2 + be16(p);    /* cipher suites */
-    p += 1 + p[0];       /* compression methods */
+    p += 1 + p[0];    /* session id */
+    p += 2 + be16(p); /* cipher suites */
+    p += 1 + p[0];    /* compression methods */
     const unsigned char *ext_end = p + 2 + be16(p);
     assert_true(ext_end <= end);
     p += 2;
@@ -1170,8 +1173,11 @@ static void test_tickets_and_greeting_in_one_segment(void **state)
     (void)state;
     enum { TICKETS = 5 };
     static const struct server_opts opts = {
-        .leaf = &server_crt, .issuer = &ca, .tickets = TICKETS,
-        .min_version = MBEDTLS_SSL_VERSION_TLS1_3, .max_version = MBEDTLS_SSL_VERSION_TLS1_3,
+        .leaf = &server_crt,
+        .issuer = &ca,
+        .tickets = TICKETS,
+        .min_version = MBEDTLS_SSL_VERSION_TLS1_3,
+        .max_version = MBEDTLS_SSL_VERSION_TLS1_3,
     };
     static const unsigned char hello[] = "220 hello\r\n";
     struct tls_config *tc = config_make(&ca, NULL, NULL);
@@ -1294,7 +1300,7 @@ static void test_close_from_recv_callback(void **state)
     assert_int_equal(mbedtls_ssl_close_notify(&s.ssl), 0);
     pump(&s);
     assert_true(app.eof);
-    assert_null(app.tls);    /* closed from inside the callback */
+    assert_null(app.tls);     /* closed from inside the callback */
     assert_true(wire.closed); /* and the layer finished the close when the callback returned */
     assert_int_equal(app.rx_len, sizeof bye - 1);
     server_free(&s);
@@ -1377,8 +1383,8 @@ static void test_buffers_bounded(void **state)
     size_t small_mbed, small_lwip, big_mbed, big_lwip;
     measure_transfer(64 * 1024, &small_mbed, &small_lwip);
     measure_transfer(1024 * 1024, &big_mbed, &big_lwip);
-    print_message("transfer 64 KiB: Mbed TLS heap +%zu, lwIP heap peak %zu; 1 MiB: +%zu, %zu\n", small_mbed,
-                  small_lwip, big_mbed, big_lwip);
+    print_message("transfer 64 KiB: Mbed TLS heap +%zu, lwIP heap peak %zu; 1 MiB: +%zu, %zu\n", small_mbed, small_lwip,
+                  big_mbed, big_lwip);
     /* Sixteen times the data, the same memory: records pass through, nothing accumulates. */
     assert_true(big_mbed <= small_mbed + 1024);
     assert_true(big_lwip <= small_lwip + 1024);
