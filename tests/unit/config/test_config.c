@@ -1,7 +1,8 @@
 /*
- * Unit tests for config/: every key, every error and warning, ssmtp compatibility, revaliases, masking.
- * Most cases are rows of one table: text of an smtp.conf, whether it is usable, the diagnostics expected
- * (as substrings of "file:line: key: severity: message"), and an optional check of the parsed values.
+ * Unit tests for config/: every key, every error and warning, ssmtp compatibility (the seed's ssmtp.conf) and the
+ * parser's limits. Most cases are rows of one table: text of an smtp.conf, whether it is usable, the diagnostics
+ * expected (as substrings of "file:line: key: severity: message"), and an optional check of the parsed values.
+ * Revaliases, formatting, masking and the small API pieces are in test_config_format.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,67 +14,8 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config_harness.h"
 #include "ssmtp_seed.h"
-
-#define MAX_DIAGS   32
-#define DIAG_LEN    (CONFIG_MSG_MAX + 64)
-#define FORMAT_MAX  96
-#define FORMAT_LINE (CONFIG_LINE_MAX + 1)
-
-struct diag_log {
-    unsigned count;
-    char text[MAX_DIAGS][DIAG_LEN];
-};
-
-static struct config cfg;
-static struct diag_log diags;
-
-static void collect(void *ctx, const struct config_diag *d)
-{
-    struct diag_log *log = ctx;
-
-    if (log->count < MAX_DIAGS) {
-        config_diag_format(d, log->text[log->count++], DIAG_LEN);
-    }
-}
-
-static int parse_text(const char *text, size_t len)
-{
-    memset(&diags, 0, sizeof(diags));
-    config_init(&cfg);
-    config_parse(&cfg, "smtp.conf", text, len, collect, &diags);
-    return config_finish(&cfg, collect, &diags);
-}
-
-static int parse(const char *text)
-{
-    return parse_text(text, strlen(text));
-}
-
-static bool has_diag(const char *needle)
-{
-    unsigned i;
-
-    for (i = 0; i < diags.count; i++) {
-        if (strstr(diags.text[i], needle) != NULL) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static void print_diags(void)
-{
-    unsigned i;
-
-    for (i = 0; i < diags.count; i++) {
-        print_message("  diag: %s\n", diags.text[i]);
-    }
-}
-
-/* Two lines that make a usable config with no warnings; case lines start at line 3. */
-#define BASE "MailHub=mx.example.com\nRoot=ops@example.com\n"
-#define FP64 "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
 
 struct conf_case {
     const char *name;
@@ -364,9 +306,9 @@ static void chk_two_alerts(const struct config *c)
 /* clang-format off */
 static const struct conf_case conf_cases[] = {
 	/* defaults and ssmtp keys */
-	{ "minimal", BASE, true, { NULL }, 0, chk_defaults },
+	{ "minimal", CONFIG_HARNESS_BASE, true, { NULL }, 0, chk_defaults },
 	{ "mailhub port", "MailHub=smtp.gmail.com:587\nRoot=ops@example.com\n", true, { NULL }, 0, chk_mailhub_port },
-	{ "mailhub ipv6", "MailHub=[2001:db8::25]:465\nRoot=ops@example.com\nUseTLS=YES\nTLS_Fingerprint=" FP64 "\n",
+	{ "mailhub ipv6", "MailHub=[2001:db8::25]:465\nRoot=ops@example.com\nUseTLS=YES\nTLS_Fingerprint=" CONFIG_HARNESS_FP64 "\n",
 	  true, { NULL }, 0, chk_ipv6 },
 	{ "ipv6 without brackets", "MailHub=2001:db8::25\nRoot=a@example.com\n", false,
 	  { "smtp.conf:1: MailHub: error: an IPv6 address must be written in brackets" }, 1, NULL },
@@ -377,94 +319,94 @@ static const struct conf_case conf_cases[] = {
 	{ "mailhub empty", "MailHub=\nRoot=a@example.com\n", false, { "smtp.conf:1: MailHub: error: expected host[:port]" },
 	  1, NULL },
 	{ "mailhub missing", "Root=a@example.com\n", false, { "smtp.conf: MailHub: error: not set" }, 1, NULL },
-	{ "remoteport", BASE "RemotePort=2525\n", true, { NULL }, 0, chk_port_2525 },
+	{ "remoteport", CONFIG_HARNESS_BASE "RemotePort=2525\n", true, { NULL }, 0, chk_port_2525 },
 	{ "remoteport overrides mailhub port", "MailHub=mx.example.com:587\nRoot=a@example.com\nRemotePort=2525\n", true,
 	  { "smtp.conf:3: RemotePort: warning: RemotePort=2525 overrides the port 587 given in MailHub (line 1)" }, 1,
 	  chk_port_2525 },
 	{ "mailhub port overrides remoteport", "RemotePort=587\nMailHub=mx.example.com:2525\nRoot=a@example.com\n", true,
 	  { "smtp.conf:2: MailHub: warning: port 2525 overrides RemotePort=587 (line 1)" }, 1, chk_port_2525 },
-	{ "port zero", BASE "RemotePort=0\n", false, { "smtp.conf:3: RemotePort: error: port out of range" }, 1, NULL },
+	{ "port zero", CONFIG_HARNESS_BASE "RemotePort=0\n", false, { "smtp.conf:3: RemotePort: error: port out of range" }, 1, NULL },
 	{ "port too big", "MailHub=mx.example.com:70000\nRoot=a@example.com\n", false,
 	  { "smtp.conf:1: MailHub: error: port out of range: expected 1-65535, got 70000" }, 1, NULL },
-	{ "port not a number", BASE "RemotePort=smtp\n", false, { "RemotePort: error: expected a port number 1-65535" }, 1,
+	{ "port not a number", CONFIG_HARNESS_BASE "RemotePort=smtp\n", false, { "RemotePort: error: expected a port number 1-65535" }, 1,
 	  NULL },
-	{ "spaces around = and = in value", BASE "AuthUser = me@example.com\nAuthPass = a=b=c\nUseTLS = yes\n"
-	  "UseSTARTTLS = yes\nTLS_Fingerprint = " FP64 "\n",
+	{ "spaces around = and = in value", CONFIG_HARNESS_BASE "AuthUser = me@example.com\nAuthPass = a=b=c\nUseTLS = yes\n"
+	  "UseSTARTTLS = yes\nTLS_Fingerprint = " CONFIG_HARNESS_FP64 "\n",
 	  true, { NULL }, 0, chk_spaces_eq },
-	{ "quoted password", BASE "AuthUser=me@example.com\nAuthPass=\"pa ss\\\"wo\\\\rd # not a comment\"  # comment\n"
-	  "UseSTARTTLS=YES\nTLS_Fingerprint=" FP64 "\n",
+	{ "quoted password", CONFIG_HARNESS_BASE "AuthUser=me@example.com\nAuthPass=\"pa ss\\\"wo\\\\rd # not a comment\"  # comment\n"
+	  "UseSTARTTLS=YES\nTLS_Fingerprint=" CONFIG_HARNESS_FP64 "\n",
 	  true, { NULL }, 0, chk_quoted },
-	{ "hash without blank is data", BASE "AuthUser=me@example.com\nAuthPass=abc#def\nUseSTARTTLS=YES\n"
-	  "TLS_Fingerprint=" FP64 "\n",
+	{ "hash without blank is data", CONFIG_HARNESS_BASE "AuthUser=me@example.com\nAuthPass=abc#def\nUseSTARTTLS=YES\n"
+	  "TLS_Fingerprint=" CONFIG_HARNESS_FP64 "\n",
 	  true, { NULL }, 0, chk_hash_no_blank },
 	/* The cut password is masked everywhere: the warning names the column, never the text. */
-	{ "inline comment after blank", BASE "AuthUser=me@example.com\nAuthPass=abc   # the password\n"
-	  "UseSTARTTLS=YES\nTLS_Fingerprint=" FP64 "\n",
+	{ "inline comment after blank", CONFIG_HARNESS_BASE "AuthUser=me@example.com\nAuthPass=abc   # the password\n"
+	  "UseSTARTTLS=YES\nTLS_Fingerprint=" CONFIG_HARNESS_FP64 "\n",
 	  true,
 	  { "smtp.conf:4: AuthPass: warning: the password ends before column 16: a '#' after a blank starts a comment",
 	    "put it in double quotes: AuthPass=\"...\"" },
 	  1, chk_inline_comment },
-	{ "comment after a quoted password", BASE "AuthUser=me@example.com\nAuthPass=\"abc #def\"  # gmail\n"
+	{ "comment after a quoted password", CONFIG_HARNESS_BASE "AuthUser=me@example.com\nAuthPass=\"abc #def\"  # gmail\n"
 	  "UseSTARTTLS=YES\n",
 	  true, { NULL }, 0, NULL },
-	{ "single-quoted value", BASE "AuthUser=me@example.com\nAuthPass='abc def'\nUseSTARTTLS=YES\n", true,
+	{ "single-quoted value", CONFIG_HARNESS_BASE "AuthUser=me@example.com\nAuthPass='abc def'\nUseSTARTTLS=YES\n", true,
 	  { "smtp.conf:4: AuthPass: warning: the single quotes are part of the value (as in ssmtp); only double quotes "
 	    "quote a value: AuthPass=\"...\"" },
 	  1, chk_single_quoted },
-	{ "single-quoted host", BASE "HostName='pi.example.com'\n", true,
+	{ "single-quoted host", CONFIG_HARNESS_BASE "HostName='pi.example.com'\n", true,
 	  { "HostName: warning: the single quotes are part of the value", "HostName: warning: ''pi.example.com'' is not" },
 	  2, NULL },
-	{ "unterminated quote", BASE "AuthPass=\"abc\n", false, { "smtp.conf:3: AuthPass: error: missing closing '\"'" },
+	{ "unterminated quote", CONFIG_HARNESS_BASE "AuthPass=\"abc\n", false, { "smtp.conf:3: AuthPass: error: missing closing '\"'" },
 	  1, NULL },
-	{ "text after quote", BASE "HostName=\"a\"b\n", false, { "smtp.conf:3: HostName: error: unexpected text after" },
+	{ "text after quote", CONFIG_HARNESS_BASE "HostName=\"a\"b\n", false, { "smtp.conf:3: HostName: error: unexpected text after" },
 	  1, NULL },
-	{ "bad escape", BASE "HostName=\"a\\qb\"\n", false, { "HostName: error: unknown escape '\\q'" }, 1, NULL },
-	{ "newline escape outside body", BASE "HostName=\"a\\nb\"\n", false,
+	{ "bad escape", CONFIG_HARNESS_BASE "HostName=\"a\\qb\"\n", false, { "HostName: error: unknown escape '\\q'" }, 1, NULL },
+	{ "newline escape outside body", CONFIG_HARNESS_BASE "HostName=\"a\\nb\"\n", false,
 	  { "HostName: error: a line break (\\n) is allowed only in an alert body" }, 1, NULL },
-	{ "control character", BASE "HostName=a\x01z\n", false, { "HostName: error: control character (code 1)" }, 1,
+	{ "control character", CONFIG_HARNESS_BASE "HostName=a\x01z\n", false, { "HostName: error: control character (code 1)" }, 1,
 	  NULL },
 	{ "keys are case-insensitive", "MAILHUB=smtp.example.org\nroot=a@example.com\nfromlineoverride=Yes\n"
 	  "REWRITEDOMAIN=example.org\n",
 	  true, { NULL }, 0, chk_case_keys },
-	{ "starttls implies tls", BASE "UseSTARTTLS=YES\nTLS_Fingerprint=" FP64 "\n", true, { NULL }, 0,
+	{ "starttls implies tls", CONFIG_HARNESS_BASE "UseSTARTTLS=YES\nTLS_Fingerprint=" CONFIG_HARNESS_FP64 "\n", true, { NULL }, 0,
 	  chk_tls_starttls },
-	{ "usetls=no clears starttls", BASE "UseSTARTTLS=YES\nUseTLS=NO\n", true, { NULL }, 0,
+	{ "usetls=no clears starttls", CONFIG_HARNESS_BASE "UseSTARTTLS=YES\nUseTLS=NO\n", true, { NULL }, 0,
 	  chk_tls_off_clears_starttls },
-	{ "booleans in all spellings", BASE "FromLineOverride=true\nUseOldAUTH=1\nDebug=YES\nBootMail=no\n"
+	{ "booleans in all spellings", CONFIG_HARNESS_BASE "FromLineOverride=true\nUseOldAUTH=1\nDebug=YES\nBootMail=no\n"
 	  "HeartbeatMail=on\nHeartbeatPeriod=6h\n",
 	  true, { NULL }, 0, chk_bools_true },
-	{ "bad boolean", BASE "UseTLS=maybe\n", false,
+	{ "bad boolean", CONFIG_HARNESS_BASE "UseTLS=maybe\n", false,
 	  { "smtp.conf:3: UseTLS: error: expected YES or NO (or yes/no, true/false, 1/0), got 'maybe'" }, 1, NULL },
-	{ "empty boolean", BASE "Debug=\n", false, { "Debug: error: expected YES or NO" }, 1, NULL },
-	{ "rewritedomain with @", BASE "RewriteDomain=user@example.net\n", true,
+	{ "empty boolean", CONFIG_HARNESS_BASE "Debug=\n", false, { "Debug: error: expected YES or NO" }, 1, NULL },
+	{ "rewritedomain with @", CONFIG_HARNESS_BASE "RewriteDomain=user@example.net\n", true,
 	  { "smtp.conf:3: RewriteDomain: warning: 'user@example.net' is an address, not a domain" }, 1,
 	  chk_rewrite_at },
-	{ "rewritedomain bad", BASE "RewriteDomain=exa mple\n", false, { "RewriteDomain: error: expected a domain" }, 1,
+	{ "rewritedomain bad", CONFIG_HARNESS_BASE "RewriteDomain=exa mple\n", false, { "RewriteDomain: error: expected a domain" }, 1,
 	  NULL },
 	{ "root local name gets domain", "MailHub=mx.example.com\nRoot=postmaster\nRewriteDomain=example.org\n", true,
 	  { NULL }, 0, chk_root_local },
 	{ "root bad", "MailHub=mx.example.com\nRoot=a b@example.com\n", false,
 	  { "Root: error: expected a mail address", "AlertTo: warning: no recipient" }, 2, NULL },
-	{ "hostname valid", BASE "HostName=pi.example.com\n", true, { NULL }, 0, chk_hostname_ok },
-	{ "hostname with spaces", BASE "hostname=MiniProjet SMTP Unix\n", true,
+	{ "hostname valid", CONFIG_HARNESS_BASE "HostName=pi.example.com\n", true, { NULL }, 0, chk_hostname_ok },
+	{ "hostname with spaces", CONFIG_HARNESS_BASE "hostname=MiniProjet SMTP Unix\n", true,
 	  { "smtp.conf:3: HostName: warning: 'MiniProjet SMTP Unix' contains spaces", "EHLO MiniProjet" }, 1,
 	  chk_hostname_spaces },
-	{ "hostname bad chars", BASE "HostName=my_pi\n", true,
+	{ "hostname bad chars", CONFIG_HARNESS_BASE "HostName=my_pi\n", true,
 	  { "HostName: warning: 'my_pi' is not a valid host name", "EHLO my-pi" }, 1, chk_hostname_underscore },
-	{ "tls client cert", BASE "UseTLS=YES\nUseSTARTTLS=YES\nUseTLSCert=YES\nTLSCert=client.pem\nTLS_CA_File=ca.pem\n",
+	{ "tls client cert", CONFIG_HARNESS_BASE "UseTLS=YES\nUseSTARTTLS=YES\nUseTLSCert=YES\nTLSCert=client.pem\nTLS_CA_File=ca.pem\n",
 	  true, { NULL }, 0, chk_tls_cert },
-	{ "tls key separate", BASE "UseSTARTTLS=YES\nUseTLSCert=YES\nTLSCert=c.pem\nTLSKey=client.key\n"
+	{ "tls key separate", CONFIG_HARNESS_BASE "UseSTARTTLS=YES\nUseTLSCert=YES\nTLSCert=c.pem\nTLSKey=client.key\n"
 	  "TLS_CA_File=ca.pem\n",
 	  true, { NULL }, 0, chk_tls_key },
-	{ "tls cert missing", BASE "UseSTARTTLS=YES\nUseTLSCert=YES\nTLS_CA_File=ca.pem\n", false,
+	{ "tls cert missing", CONFIG_HARNESS_BASE "UseSTARTTLS=YES\nUseTLSCert=YES\nTLS_CA_File=ca.pem\n", false,
 	  { "smtp.conf:4: UseTLSCert: error: UseTLSCert=YES needs TLSCert" }, 1, NULL },
-	{ "tls cert unused", BASE "TLSCert=c.pem\n", true, { "smtp.conf:3: TLSCert: warning: ignored unless UseTLSCert=YES" },
+	{ "tls cert unused", CONFIG_HARNESS_BASE "TLSCert=c.pem\n", true, { "smtp.conf:3: TLSCert: warning: ignored unless UseTLSCert=YES" },
 	  1, NULL },
-	{ "tls ca dir unsupported", BASE "TLS_CA_Dir=/etc/ssl/certs\n", true,
+	{ "tls ca dir unsupported", CONFIG_HARNESS_BASE "TLS_CA_Dir=/etc/ssl/certs\n", true,
 	  { "smtp.conf:3: TLS_CA_Dir: warning: not supported on the device" }, 1, NULL },
-	{ "ca file with tls off", BASE "TLS_CA_File=ca.pem\n", true, { "TLS_CA_File: warning: ignored: UseTLS=NO" }, 1,
+	{ "ca file with tls off", CONFIG_HARNESS_BASE "TLS_CA_File=ca.pem\n", true, { "TLS_CA_File: warning: ignored: UseTLS=NO" }, 1,
 	  NULL },
-	{ "tls with the built-in ca bundle", BASE "UseSTARTTLS=YES\n", true, { NULL }, 0, NULL },
+	{ "tls with the built-in ca bundle", CONFIG_HARNESS_BASE "UseSTARTTLS=YES\n", true, { NULL }, 0, NULL },
 	/* A port and a TLS mode both written are followed without a warning; the default port is not a choice. */
 	{ "starttls on 465 as written", "MailHub=mx.example.com:465\nRoot=a@example.com\nUseSTARTTLS=YES\n"
 	  "TLS_CA_File=ca.pem\n",
@@ -472,87 +414,87 @@ static const struct conf_case conf_cases[] = {
 	{ "direct tls on 587 as written", "MailHub=mx.example.com:587\nRoot=a@example.com\nUseTLS=true\n"
 	  "TLS_CA_File=ca.pem\n",
 	  true, { NULL }, 0, NULL },
-	{ "direct tls on remoteport 587", BASE "RemotePort=587\nUseTLS=YES\n", true, { NULL }, 0, NULL },
-	{ "direct tls on the default port", BASE "UseTLS=YES\n", true,
+	{ "direct tls on remoteport 587", CONFIG_HARNESS_BASE "RemotePort=587\nUseTLS=YES\n", true, { NULL }, 0, NULL },
+	{ "direct tls on the default port", CONFIG_HARNESS_BASE "UseTLS=YES\n", true,
 	  { "smtp.conf:3: UseTLS: warning: no port given, so TLS from the first byte goes to port 25; that is normally "
 	    "port 465" },
 	  1, NULL },
-	{ "auth", BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\nAuthPass=x\nAuthMethod=cram-md5\n",
+	{ "auth", CONFIG_HARNESS_BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\nAuthPass=x\nAuthMethod=cram-md5\n",
 	  true, { NULL }, 0, chk_auth },
-	{ "auth method bad", BASE "AuthMethod=DIGEST\n", false,
+	{ "auth method bad", CONFIG_HARNESS_BASE "AuthMethod=DIGEST\n", false,
 	  { "AuthMethod: error: expected LOGIN, PLAIN, CRAM-MD5 or XOAUTH2, got 'DIGEST'" }, 1, NULL },
-	{ "auth without tls", BASE "AuthUser=me@example.com\nAuthPass=x\n", false,
+	{ "auth without tls", CONFIG_HARNESS_BASE "AuthUser=me@example.com\nAuthPass=x\n", false,
 	  { "smtp.conf:3: AuthUser: error: TLS is off (UseTLS=NO), so the password would go in clear text, which "
 	    "baremail refuses: set UseSTARTTLS=YES (port 587) or UseTLS=YES (port 465); only for a relay on a network "
 	    "you trust, AllowAuthWithoutTLS=YES" },
 	  1, NULL },
-	{ "token without tls", BASE "UseTLS=NO\nAuthUser=me@example.com\nAuthToken=ya29.t\n", false,
+	{ "token without tls", CONFIG_HARNESS_BASE "UseTLS=NO\nAuthUser=me@example.com\nAuthToken=ya29.t\n", false,
 	  { "smtp.conf:4: AuthUser: error: TLS is off (UseTLS=NO), so the token would go in clear text" }, 1, NULL },
-	{ "auth without tls allowed", BASE "AuthUser=me@example.com\nAuthPass=x\nAllowAuthWithoutTLS=YES\n", true,
+	{ "auth without tls allowed", CONFIG_HARNESS_BASE "AuthUser=me@example.com\nAuthPass=x\nAllowAuthWithoutTLS=YES\n", true,
 	  { NULL }, 0, chk_allow_clear },
-	{ "authpass without authuser", BASE "AuthPass=secret\n", true,
+	{ "authpass without authuser", CONFIG_HARNESS_BASE "AuthPass=secret\n", true,
 	  { "smtp.conf:3: AuthPass: warning: AuthPass is set but AuthUser is not" }, 1, NULL },
-	{ "authuser without authpass", BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\nAuthPass=\n",
+	{ "authuser without authpass", CONFIG_HARNESS_BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\nAuthPass=\n",
 	  false, { "smtp.conf:6: AuthPass: error: AuthUser is set but AuthPass is empty" }, 1, NULL },
-	{ "auth keys: first wins as in ssmtp", BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=first@example.com\n"
+	{ "auth keys: first wins as in ssmtp", CONFIG_HARNESS_BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=first@example.com\n"
 	  "AuthUser=second@example.com\nAuthPass=x\n",
 	  true, { "smtp.conf:6: AuthUser: warning: set again (first on line 5); as in ssmtp, the first" }, 1,
 	  chk_auth_first },
-	{ "other keys: last wins", BASE "RemotePort=2600\nRemotePort=2525\n", true,
+	{ "other keys: last wins", CONFIG_HARNESS_BASE "RemotePort=2600\nRemotePort=2525\n", true,
 	  { "smtp.conf:4: RemotePort: warning: set again (first on line 3); the last value is used" }, 1,
 	  chk_port_2525 },
-	{ "xoauth2 from token", BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\n"
+	{ "xoauth2 from token", CONFIG_HARNESS_BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\n"
 	  "AuthToken=ya29.token-value\n",
 	  true, { NULL }, 0, chk_xoauth },
-	{ "xoauth2 without token", BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\n"
+	{ "xoauth2 without token", CONFIG_HARNESS_BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\n"
 	  "AuthMethod=XOAUTH2\n",
 	  false, { "smtp.conf:6: AuthMethod: error: AuthMethod=XOAUTH2 needs AuthToken" }, 1, NULL },
-	{ "token without user", BASE "AuthToken=abc\n", false, { "smtp.conf:3: AuthToken: error: XOAUTH2 needs the account" },
+	{ "token without user", CONFIG_HARNESS_BASE "AuthToken=abc\n", false, { "smtp.conf:3: AuthToken: error: XOAUTH2 needs the account" },
 	  1, NULL },
-	{ "token with spaces", BASE "AuthToken=Bearer abc\n", false, { "AuthToken: error: a bearer token has no spaces" },
+	{ "token with spaces", CONFIG_HARNESS_BASE "AuthToken=Bearer abc\n", false, { "AuthToken: error: a bearer token has no spaces" },
 	  1, NULL },
-	{ "token ignored with login", BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\n"
+	{ "token ignored with login", CONFIG_HARNESS_BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\n"
 	  "AuthPass=x\nAuthMethod=LOGIN\nAuthToken=t\n",
 	  true, { "AuthToken: warning: ignored: AuthMethod is not XOAUTH2" }, 1, NULL },
-	{ "add header", BASE "AddHeader=X-Sender: baremail\nAddHeader=Reply-To: ops@example.com\n", true, { NULL }, 0,
+	{ "add header", CONFIG_HARNESS_BASE "AddHeader=X-Sender: baremail\nAddHeader=Reply-To: ops@example.com\n", true, { NULL }, 0,
 	  chk_headers },
-	{ "add header bad", BASE "AddHeader=no colon here\n", false, { "AddHeader: error: expected 'Name: value'" }, 1,
+	{ "add header bad", CONFIG_HARNESS_BASE "AddHeader=no colon here\n", false, { "AddHeader: error: expected 'Name: value'" }, 1,
 	  NULL },
 	/* firmware keys */
-	{ "static ip", BASE "IP=192.168.1.50/24\nGateway=192.168.1.1\nDNS=1.1.1.1, 9.9.9.9\nDNS=8.8.8.8\n", true, { NULL },
+	{ "static ip", CONFIG_HARNESS_BASE "IP=192.168.1.50/24\nGateway=192.168.1.1\nDNS=1.1.1.1, 9.9.9.9\nDNS=8.8.8.8\n", true, { NULL },
 	  0, chk_static_ip },
-	{ "ip without prefix", BASE "IP=192.168.1.50\n", false, { "smtp.conf:3: IP: error: expected dhcp or a.b.c.d/nn" },
+	{ "ip without prefix", CONFIG_HARNESS_BASE "IP=192.168.1.50\n", false, { "smtp.conf:3: IP: error: expected dhcp or a.b.c.d/nn" },
 	  1, NULL },
-	{ "ip bad octet", BASE "IP=192.168.1.300/24\n", false, { "IP: error: expected dhcp or a.b.c.d/nn" }, 1, NULL },
-	{ "static ip without gateway", BASE "IP=10.0.0.5/8\nDNS=10.0.0.1\n", true,
+	{ "ip bad octet", CONFIG_HARNESS_BASE "IP=192.168.1.300/24\n", false, { "IP: error: expected dhcp or a.b.c.d/nn" }, 1, NULL },
+	{ "static ip without gateway", CONFIG_HARNESS_BASE "IP=10.0.0.5/8\nDNS=10.0.0.1\n", true,
 	  { "smtp.conf:3: IP: warning: static address without Gateway" }, 1, NULL },
-	{ "gateway outside subnet", BASE "IP=10.0.0.5/24\nGateway=10.0.1.1\nDNS=10.0.0.1\n", true,
+	{ "gateway outside subnet", CONFIG_HARNESS_BASE "IP=10.0.0.5/24\nGateway=10.0.1.1\nDNS=10.0.0.1\n", true,
 	  { "smtp.conf:4: Gateway: warning: not in the network of IP=10.0.0.5/24" }, 1, NULL },
-	{ "gateway with dhcp", BASE "Gateway=10.0.0.1\n", true, { "Gateway: warning: ignored with IP=dhcp" }, 1, NULL },
-	{ "static ip needs dns", BASE "IP=10.0.0.5/24\nGateway=10.0.0.1\n", false,
+	{ "gateway with dhcp", CONFIG_HARNESS_BASE "Gateway=10.0.0.1\n", true, { "Gateway: warning: ignored with IP=dhcp" }, 1, NULL },
+	{ "static ip needs dns", CONFIG_HARNESS_BASE "IP=10.0.0.5/24\nGateway=10.0.0.1\n", false,
 	  { "smtp.conf:3: DNS: error: a static IP needs DNS servers to resolve MailHub mx.example.com" }, 1, NULL },
-	{ "bad gateway", BASE "Gateway=10.0.0\n", false, { "Gateway: error: expected an IPv4 address" }, 1, NULL },
-	{ "bad dns", BASE "DNS=1.1.1.1, dns.google\n", false, { "DNS: error: expected IPv4 addresses" }, 1, NULL },
-	{ "too many dns", BASE "DNS=1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4\n", false, { "DNS: error: too many DNS servers" }, 1,
+	{ "bad gateway", CONFIG_HARNESS_BASE "Gateway=10.0.0\n", false, { "Gateway: error: expected an IPv4 address" }, 1, NULL },
+	{ "bad dns", CONFIG_HARNESS_BASE "DNS=1.1.1.1, dns.google\n", false, { "DNS: error: expected IPv4 addresses" }, 1, NULL },
+	{ "too many dns", CONFIG_HARNESS_BASE "DNS=1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4\n", false, { "DNS: error: too many DNS servers" }, 1,
 	  NULL },
-	{ "ntp server", BASE "NTPServer=time.example.com\n", true, { NULL }, 0, chk_ntp },
-	{ "ntp server bad", BASE "NTPServer=\n", false, { "NTPServer: error: expected a host name" }, 1, NULL },
-	{ "tls 1.3", BASE "TLS_MinVersion=TLSv1.3\n", true, { NULL }, 0, chk_tls13 },
-	{ "tls 1.0 refused", BASE "TLS_MinVersion=1.0\n", false, { "TLS_MinVersion: error: expected 1.2 or 1.3" }, 1, NULL },
-	{ "fingerprint", BASE "UseSTARTTLS=YES\nTLS_Fingerprint=" FP64 "\n", true, { NULL }, 0, chk_fp },
-	{ "fingerprint without colons", BASE "UseSTARTTLS=YES\nTLS_Fingerprint="
+	{ "ntp server", CONFIG_HARNESS_BASE "NTPServer=time.example.com\n", true, { NULL }, 0, chk_ntp },
+	{ "ntp server bad", CONFIG_HARNESS_BASE "NTPServer=\n", false, { "NTPServer: error: expected a host name" }, 1, NULL },
+	{ "tls 1.3", CONFIG_HARNESS_BASE "TLS_MinVersion=TLSv1.3\n", true, { NULL }, 0, chk_tls13 },
+	{ "tls 1.0 refused", CONFIG_HARNESS_BASE "TLS_MinVersion=1.0\n", false, { "TLS_MinVersion: error: expected 1.2 or 1.3" }, 1, NULL },
+	{ "fingerprint", CONFIG_HARNESS_BASE "UseSTARTTLS=YES\nTLS_Fingerprint=" CONFIG_HARNESS_FP64 "\n", true, { NULL }, 0, chk_fp },
+	{ "fingerprint without colons", CONFIG_HARNESS_BASE "UseSTARTTLS=YES\nTLS_Fingerprint="
 	  "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789\n",
 	  true, { NULL }, 0, chk_fp },
-	{ "fingerprint sha1", BASE "TLS_Fingerprint=AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01\n", false,
+	{ "fingerprint sha1", CONFIG_HARNESS_BASE "TLS_Fingerprint=AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01\n", false,
 	  { "TLS_Fingerprint: error: this is a SHA-1 fingerprint; only SHA-256" }, 1, NULL },
-	{ "fingerprint garbage", BASE "TLS_Fingerprint=AB:CD:XY\n", false,
+	{ "fingerprint garbage", CONFIG_HARNESS_BASE "TLS_Fingerprint=AB:CD:XY\n", false,
 	  { "TLS_Fingerprint: error: expected a SHA-256 fingerprint" }, 1, NULL },
-	{ "timeouts", BASE "ConnectTimeout=10\nSMTPTimeout=2m\n", true, { NULL }, 0, chk_timeouts },
-	{ "timeout out of range", BASE "ConnectTimeout=500ms\n", false, { "ConnectTimeout: error: '500ms' is out of range" },
+	{ "timeouts", CONFIG_HARNESS_BASE "ConnectTimeout=10\nSMTPTimeout=2m\n", true, { NULL }, 0, chk_timeouts },
+	{ "timeout out of range", CONFIG_HARNESS_BASE "ConnectTimeout=500ms\n", false, { "ConnectTimeout: error: '500ms' is out of range" },
 	  1, NULL },
-	{ "timeout bad unit", BASE "SMTPTimeout=5 weeks\n", false, { "SMTPTimeout: error: unknown unit ' weeks'" }, 1, NULL },
-	{ "alert to", BASE "AlertTo=a@example.com, b@example.com\n", true, { NULL }, 0, chk_alert_to },
-	{ "alert to bad", BASE "AlertTo=a@example.com,,b@example.com\n", false, { "AlertTo: error: empty address" }, 1,
+	{ "timeout bad unit", CONFIG_HARNESS_BASE "SMTPTimeout=5 weeks\n", false, { "SMTPTimeout: error: unknown unit ' weeks'" }, 1, NULL },
+	{ "alert to", CONFIG_HARNESS_BASE "AlertTo=a@example.com, b@example.com\n", true, { NULL }, 0, chk_alert_to },
+	{ "alert to bad", CONFIG_HARNESS_BASE "AlertTo=a@example.com,,b@example.com\n", false, { "AlertTo: error: empty address" }, 1,
 	  NULL },
 	/* Only the default boot mail lacks a recipient: the file still sends with `sendmail`. */
 	{ "no recipient", "MailHub=mx.example.com\n", true,
@@ -569,53 +511,53 @@ static const struct conf_case conf_cases[] = {
 	  true, { NULL }, 0, chk_to_auth_user },
 	{ "authuser that is no address", "MailHub=mx.example.com:587\nUseSTARTTLS=YES\nAuthUser=someone\nAuthPass=x\n",
 	  true, { "AlertTo: warning: no recipient" }, 1, chk_no_boot_mail },
-	{ "rate limit", BASE "RateLimit=3/10m\n", true, { NULL }, 0, chk_rate },
-	{ "rate limit none", BASE "RateLimit=none\n", true, { NULL }, 0, chk_rate_none },
-	{ "rate limit bad", BASE "RateLimit=lots\n", false, { "RateLimit: error: expected N/period" }, 1, NULL },
-	{ "rate limit bad period", BASE "RateLimit=5/fortnight\n", false, { "RateLimit: error: unknown period 'fortnight'" },
+	{ "rate limit", CONFIG_HARNESS_BASE "RateLimit=3/10m\n", true, { NULL }, 0, chk_rate },
+	{ "rate limit none", CONFIG_HARNESS_BASE "RateLimit=none\n", true, { NULL }, 0, chk_rate_none },
+	{ "rate limit bad", CONFIG_HARNESS_BASE "RateLimit=lots\n", false, { "RateLimit: error: expected N/period" }, 1, NULL },
+	{ "rate limit bad period", CONFIG_HARNESS_BASE "RateLimit=5/fortnight\n", false, { "RateLimit: error: unknown period 'fortnight'" },
 	  1, NULL },
-	{ "heartbeat too short", BASE "HeartbeatMail=YES\nHeartbeatPeriod=30s\n", false,
+	{ "heartbeat too short", CONFIG_HARNESS_BASE "HeartbeatMail=YES\nHeartbeatPeriod=30s\n", false,
 	  { "HeartbeatPeriod: error: '30s' is out of range" }, 1, NULL },
-	{ "heartbeat period unused", BASE "HeartbeatPeriod=1h\n", true,
+	{ "heartbeat period unused", CONFIG_HARNESS_BASE "HeartbeatPeriod=1h\n", true,
 	  { "smtp.conf:3: HeartbeatPeriod: warning: ignored: HeartbeatMail=NO" }, 1, NULL },
 	/* alerts */
-	{ "alert all fields", BASE "Alert = door: gpio=17 edge=rising pull=down debounce=200ms recovery=yes "
+	{ "alert all fields", CONFIG_HARNESS_BASE "Alert = door: gpio=17 edge=rising pull=down debounce=200ms recovery=yes "
 	  "subject=\"Door {state} on {host}\" body=\"The door (GPIO {gpio}) is open.\\nTime: {time} # really\" "
 	  "to=guard@example.com limit=6/hour  # front door\n",
 	  true, { NULL }, 0, chk_alert_full },
-	{ "alert defaults", BASE "Alert=pump: gpio=4\n", true, { NULL }, 0, chk_alert_defaults },
-	{ "two alerts", BASE "Alert=pump: gpio=4\nAlert=tank: gpio=5 pull=none edge=both\n", true, { NULL }, 0,
+	{ "alert defaults", CONFIG_HARNESS_BASE "Alert=pump: gpio=4\n", true, { NULL }, 0, chk_alert_defaults },
+	{ "two alerts", CONFIG_HARNESS_BASE "Alert=pump: gpio=4\nAlert=tank: gpio=5 pull=none edge=both\n", true, { NULL }, 0,
 	  chk_two_alerts },
-	{ "duplicate pin", BASE "Alert=pump: gpio=4\nAlert=tank: gpio=4\n", false,
+	{ "duplicate pin", CONFIG_HARNESS_BASE "Alert=pump: gpio=4\nAlert=tank: gpio=4\n", false,
 	  { "smtp.conf:4: Alert: error: tank: duplicate pin: GPIO 4 is already watched by 'pump' (line 3)" }, 1, NULL },
-	{ "duplicate name", BASE "Alert=pump: gpio=4\nAlert=Pump: gpio=5\n", false,
+	{ "duplicate name", CONFIG_HARNESS_BASE "Alert=pump: gpio=4\nAlert=Pump: gpio=5\n", false,
 	  { "smtp.conf:4: Alert: error: duplicate alert name 'Pump' (already defined on line 3)" }, 1, NULL },
-	{ "alert no gpio", BASE "Alert=pump: edge=both\n", false, { "Alert: error: pump: missing gpio=N" }, 1, NULL },
+	{ "alert no gpio", CONFIG_HARNESS_BASE "Alert=pump: edge=both\n", false, { "Alert: error: pump: missing gpio=N" }, 1, NULL },
 	/* Which BCM GPIOs are legal is the board's answer (test_alert_gpio_check); the parser checks the number. */
-	{ "alert console pin is the board's", BASE "Alert=pump: gpio=14\n", true, { NULL }, 0, NULL },
-	{ "alert gpio range", BASE "Alert=pump: gpio=54\n", false,
+	{ "alert console pin is the board's", CONFIG_HARNESS_BASE "Alert=pump: gpio=14\n", true, { NULL }, 0, NULL },
+	{ "alert gpio range", CONFIG_HARNESS_BASE "Alert=pump: gpio=54\n", false,
 	  { "Alert: error: pump: gpio: expected a BCM GPIO number 0-53, got '54'" },
 	  1, NULL },
-	{ "alert bad edge", BASE "Alert=pump: gpio=4 edge=up\n", false,
+	{ "alert bad edge", CONFIG_HARNESS_BASE "Alert=pump: gpio=4 edge=up\n", false,
 	  { "Alert: error: pump: edge: expected falling, rising or both, got 'up'" }, 1, NULL },
-	{ "alert bad pull", BASE "Alert=pump: gpio=4 pull=high\n", false, { "pump: pull: expected up, down or none" }, 1,
+	{ "alert bad pull", CONFIG_HARNESS_BASE "Alert=pump: gpio=4 pull=high\n", false, { "pump: pull: expected up, down or none" }, 1,
 	  NULL },
-	{ "alert unknown field", BASE "Alert=pump: gpio=4 debounse=10ms\n", false,
+	{ "alert unknown field", CONFIG_HARNESS_BASE "Alert=pump: gpio=4 debounse=10ms\n", false,
 	  { "pump: unknown field 'debounse' (did you mean debounce?)" }, 1, NULL },
-	{ "alert field twice", BASE "Alert=pump: gpio=4 gpio=5\n", false, { "pump: field 'gpio' given twice" }, 1, NULL },
-	{ "alert no name", BASE "Alert=gpio=4\n", false, { "Alert: error: expected 'NAME: gpio=N" }, 1, NULL },
-	{ "alert bad name", BASE "Alert=4door: gpio=4\n", false, { "Alert: error: expected 'NAME: gpio=N ...' where NAME" },
+	{ "alert field twice", CONFIG_HARNESS_BASE "Alert=pump: gpio=4 gpio=5\n", false, { "pump: field 'gpio' given twice" }, 1, NULL },
+	{ "alert no name", CONFIG_HARNESS_BASE "Alert=gpio=4\n", false, { "Alert: error: expected 'NAME: gpio=N" }, 1, NULL },
+	{ "alert bad name", CONFIG_HARNESS_BASE "Alert=4door: gpio=4\n", false, { "Alert: error: expected 'NAME: gpio=N ...' where NAME" },
 	  1, NULL },
-	{ "alert root name", BASE "Alert=root: gpio=4\n", false, { "'root' is the system account" }, 1, NULL },
-	{ "alert bad placeholder", BASE "Alert=pump: gpio=4 subject=\"{nam} is {state}\"\n", false,
+	{ "alert root name", CONFIG_HARNESS_BASE "Alert=root: gpio=4\n", false, { "'root' is the system account" }, 1, NULL },
+	{ "alert bad placeholder", CONFIG_HARNESS_BASE "Alert=pump: gpio=4 subject=\"{nam} is {state}\"\n", false,
 	  { "Alert: error: subject: unknown placeholder near '{nam}" }, 1, NULL },
-	{ "alert literal brace", BASE "Alert=pump: gpio=4 body=\"{{literal}} {name}\"\n", true, { NULL }, 0, NULL },
-	{ "alert subject one line", BASE "Alert=pump: gpio=4 subject=\"a\\nb\"\n", false,
+	{ "alert literal brace", CONFIG_HARNESS_BASE "Alert=pump: gpio=4 body=\"{{literal}} {name}\"\n", true, { NULL }, 0, NULL },
+	{ "alert subject one line", CONFIG_HARNESS_BASE "Alert=pump: gpio=4 subject=\"a\\nb\"\n", false,
 	  { "pump: subject: a line break (\\n) is allowed only in body" }, 1, NULL },
-	{ "alert debounce range", BASE "Alert=pump: gpio=4 debounce=2m\n", false, { "'2m' is out of range" }, 1, NULL },
-	{ "alert recovery with both", BASE "Alert=pump: gpio=4 edge=both recovery=yes\n", true,
+	{ "alert debounce range", CONFIG_HARNESS_BASE "Alert=pump: gpio=4 debounce=2m\n", false, { "'2m' is out of range" }, 1, NULL },
+	{ "alert recovery with both", CONFIG_HARNESS_BASE "Alert=pump: gpio=4 edge=both recovery=yes\n", true,
 	  { "Alert: warning: pump: recovery=yes has no effect with edge=both" }, 1, NULL },
-	{ "alert missing field value", BASE "Alert=pump: gpio=4 junk\n", false, { "pump: expected field=value at 'junk'" }, 1,
+	{ "alert missing field value", CONFIG_HARNESS_BASE "Alert=pump: gpio=4 junk\n", false, { "pump: expected field=value at 'junk'" }, 1,
 	  NULL },
 	{ "alert to without alertto", "MailHub=mx.example.com\nBootMail=no\nAlert=pump: gpio=4 to=a@example.com\n", true,
 	  { NULL }, 0, NULL },
@@ -624,21 +566,21 @@ static const struct conf_case conf_cases[] = {
 	/* syntax */
 	{ "unknown key with suggestion", "MailHubb=smtp.gmail.com:587\nRoot=a@example.com\n", false,
 	  { "smtp.conf:1: MailHubb: error: unknown key; did you mean MailHub?", "MailHub: error: not set" }, 2, NULL },
-	{ "unknown key far from any", BASE "Frobnicate=1\n", true,
+	{ "unknown key far from any", CONFIG_HARNESS_BASE "Frobnicate=1\n", true,
 	  { "smtp.conf:3: Frobnicate: warning: unknown key, ignored, as ssmtp does (docs/config.md lists the keys)" }, 1,
 	  NULL },
-	{ "unknown key from a real ssmtp.conf", BASE "SERVER=someone@gmail.com\n", true,
+	{ "unknown key from a real ssmtp.conf", CONFIG_HARNESS_BASE "SERVER=someone@gmail.com\n", true,
 	  { "smtp.conf:3: SERVER: warning: unknown key, ignored, as ssmtp does" }, 1, NULL },
-	{ "typo in a short key", BASE "IPP=dhcp\n", false, { "smtp.conf:3: IPP: error: unknown key; did you mean IP?" }, 1,
+	{ "typo in a short key", CONFIG_HARNESS_BASE "IPP=dhcp\n", false, { "smtp.conf:3: IPP: error: unknown key; did you mean IP?" }, 1,
 	  NULL },
-	{ "typo in firmware key", BASE "HeartBeatPeriode=1h\n", false, { "did you mean HeartbeatPeriod?" }, 1, NULL },
-	{ "no equals sign", BASE "MailHub smtp.example.com\n", false,
+	{ "typo in firmware key", CONFIG_HARNESS_BASE "HeartBeatPeriode=1h\n", false, { "did you mean HeartbeatPeriod?" }, 1, NULL },
+	{ "no equals sign", CONFIG_HARNESS_BASE "MailHub smtp.example.com\n", false,
 	  { "smtp.conf:3: MailHub: error: expected '=' after the key name" }, 1, NULL },
-	{ "no key", BASE "=value\n", false, { "smtp.conf:3: error: expected Key=Value" }, 1, NULL },
-	{ "very long key", BASE "ThisKeyNameIsFarTooLongToBeAnyKnownKeyAtAll=1\n", true,
+	{ "no key", CONFIG_HARNESS_BASE "=value\n", false, { "smtp.conf:3: error: expected Key=Value" }, 1, NULL },
+	{ "very long key", CONFIG_HARNESS_BASE "ThisKeyNameIsFarTooLongToBeAnyKnownKeyAtAll=1\n", true,
 	  { "smtp.conf:3: warning: unknown key 'ThisKeyNameIsFarTooLongToBeAnyKnownKeyAt...', ignored, as ssmtp does" },
 	  1, NULL },
-	{ "comments and blank lines", "# comment\n\n   # indented comment\n\t\n" BASE, true, { NULL }, 0, NULL },
+	{ "comments and blank lines", "# comment\n\n   # indented comment\n\t\n" CONFIG_HARNESS_BASE, true, { NULL }, 0, NULL },
 };
 /* clang-format on */
 
@@ -650,25 +592,25 @@ static void test_conf_table(void **state)
     (void)state;
     for (i = 0; i < sizeof(conf_cases) / sizeof(conf_cases[0]); i++) {
         const struct conf_case *c = &conf_cases[i];
-        int rc = parse(c->text);
-        bool ok = (rc == 0) == c->usable && diags.count == c->diag_count;
+        int rc = config_harness_parse(c->text);
+        bool ok = (rc == 0) == c->usable && config_harness_diags.count == c->diag_count;
         unsigned k;
 
         for (k = 0; k < 3 && c->expect[k] != NULL; k++) {
-            if (!has_diag(c->expect[k])) {
+            if (!config_harness_has_diag(c->expect[k])) {
                 print_message("case '%s': missing diagnostic '%s'\n", c->name, c->expect[k]);
                 ok = false;
             }
         }
         if (!ok) {
             print_message("case '%s': rc=%d (want %s), %u diagnostics (want %u)\n", c->name, rc,
-                          c->usable ? "usable" : "errors", diags.count, c->diag_count);
-            print_diags();
+                          c->usable ? "usable" : "errors", config_harness_diags.count, c->diag_count);
+            config_harness_print_diags();
             failures++;
             continue;
         }
         if (c->check != NULL) {
-            c->check(&cfg);
+            c->check(&config_harness_cfg);
         }
     }
     assert_int_equal(failures, 0);
@@ -678,26 +620,26 @@ static void test_conf_table(void **state)
 
 static void check_seed(void)
 {
-    assert_string_equal(cfg.root, "alerts@example.com");
-    assert_string_equal(cfg.mailhub, "smtp.gmail.com");
-    assert_int_equal(cfg.port, 587);
-    assert_string_equal(cfg.auth_user, "alerts@example.com");
-    assert_string_equal(cfg.auth_pass, "abcd efgh ijkl mnop");
-    assert_true(cfg.use_tls);
-    assert_true(cfg.use_starttls);
-    assert_string_equal(cfg.rewrite_domain, "gmail.com");
-    assert_string_equal(cfg.hostname, "MiniProjet SMTP Unix");
-    assert_string_equal(cfg.ehlo_name, "MiniProjet");
-    assert_true(cfg.from_line_override);
-    assert_string_equal(cfg.alert_to.addr[0], "alerts@example.com");
-    assert_true(has_diag("smtp.conf:24: HostName: warning: 'MiniProjet SMTP Unix' contains spaces"));
+    assert_string_equal(config_harness_cfg.root, "alerts@example.com");
+    assert_string_equal(config_harness_cfg.mailhub, "smtp.gmail.com");
+    assert_int_equal(config_harness_cfg.port, 587);
+    assert_string_equal(config_harness_cfg.auth_user, "alerts@example.com");
+    assert_string_equal(config_harness_cfg.auth_pass, "abcd efgh ijkl mnop");
+    assert_true(config_harness_cfg.use_tls);
+    assert_true(config_harness_cfg.use_starttls);
+    assert_string_equal(config_harness_cfg.rewrite_domain, "gmail.com");
+    assert_string_equal(config_harness_cfg.hostname, "MiniProjet SMTP Unix");
+    assert_string_equal(config_harness_cfg.ehlo_name, "MiniProjet");
+    assert_true(config_harness_cfg.from_line_override);
+    assert_string_equal(config_harness_cfg.alert_to.addr[0], "alerts@example.com");
+    assert_true(config_harness_has_diag("smtp.conf:24: HostName: warning: 'MiniProjet SMTP Unix' contains spaces"));
 }
 
 static void test_seed_conf(void **state)
 {
     (void)state;
-    assert_int_equal(parse(ssmtp_seed_conf), 0);
-    assert_int_equal(cfg.error_count, 0);
+    assert_int_equal(config_harness_parse(ssmtp_seed_conf), 0);
+    assert_int_equal(config_harness_cfg.error_count, 0);
     check_seed();
 }
 
@@ -717,34 +659,23 @@ static void test_seed_conf_windows(void **state)
         text[n++] = ssmtp_seed_conf[i];
     }
     n -= 2; /* drop the final CRLF: FromLineOverride=YES must still count */
-    assert_int_equal(parse_text(text, n), 0);
+    assert_int_equal(config_harness_parse_text(text, n), 0);
     check_seed();
-}
-
-/* The seed with its first `find` replaced by `with`, in a static buffer. */
-static const char *seed_edited(const char *find, const char *with)
-{
-    static char text[sizeof(ssmtp_seed_conf) + 64];
-    const char *at = strstr(ssmtp_seed_conf, find);
-    size_t before = (size_t)(at - ssmtp_seed_conf);
-
-    assert_non_null(at);
-    snprintf(text, sizeof(text), "%.*s%s%s", (int)before, ssmtp_seed_conf, with, at + strlen(find));
-    return text;
 }
 
 static void test_seed_empty_password(void **state)
 {
     (void)state;
-    assert_int_equal(parse(seed_edited("AuthPass=abcd efgh ijkl mnop", "AuthPass=")), CONFIG_ERR_INVALID);
-    assert_true(has_diag("smtp.conf:15: AuthPass: error: AuthUser is set but AuthPass is empty"));
+    assert_int_equal(config_harness_parse(config_harness_seed_edited("AuthPass=abcd efgh ijkl mnop", "AuthPass=")),
+                     CONFIG_ERR_INVALID);
+    assert_true(config_harness_has_diag("smtp.conf:15: AuthPass: error: AuthUser is set but AuthPass is empty"));
 }
 
 static void test_misspelt_mailhub(void **state)
 {
     (void)state;
-    assert_int_equal(parse(seed_edited("mailhub=", "MailHubb=")), CONFIG_ERR_INVALID);
-    assert_true(has_diag("smtp.conf:11: MailHubb: error: unknown key; did you mean MailHub?"));
+    assert_int_equal(config_harness_parse(config_harness_seed_edited("mailhub=", "MailHubb=")), CONFIG_ERR_INVALID);
+    assert_true(config_harness_has_diag("smtp.conf:11: MailHubb: error: unknown key; did you mean MailHub?"));
 }
 
 /* ---- limits ---- */
@@ -755,12 +686,12 @@ static void test_long_line(void **state)
     size_t n;
 
     (void)state;
-    n = (size_t)snprintf(text, sizeof(text), BASE "AuthPass=");
+    n = (size_t)snprintf(text, sizeof(text), CONFIG_HARNESS_BASE "AuthPass=");
     memset(text + n, 'x', CONFIG_LINE_MAX);
     text[n + CONFIG_LINE_MAX] = '\n';
-    assert_int_equal(parse_text(text, n + CONFIG_LINE_MAX + 1), CONFIG_ERR_INVALID);
-    assert_true(has_diag("smtp.conf:3: AuthPass: error: line too long"));
-    assert_false(has_diag("xxxx"));
+    assert_int_equal(config_harness_parse_text(text, n + CONFIG_LINE_MAX + 1), CONFIG_ERR_INVALID);
+    assert_true(config_harness_has_diag("smtp.conf:3: AuthPass: error: line too long"));
+    assert_false(config_harness_has_diag("xxxx"));
 }
 
 static void test_value_too_long(void **state)
@@ -769,11 +700,11 @@ static void test_value_too_long(void **state)
     size_t n;
 
     (void)state;
-    n = (size_t)snprintf(text, sizeof(text), BASE "AuthUser=");
+    n = (size_t)snprintf(text, sizeof(text), CONFIG_HARNESS_BASE "AuthUser=");
     memset(text + n, 'u', CONFIG_TEXT_MAX + 1);
     text[n + CONFIG_TEXT_MAX + 1] = '\n';
-    assert_int_equal(parse_text(text, n + CONFIG_TEXT_MAX + 2), CONFIG_ERR_INVALID);
-    assert_true(has_diag("smtp.conf:3: AuthUser: error: value too long (256 characters; at most 255)"));
+    assert_int_equal(config_harness_parse_text(text, n + CONFIG_TEXT_MAX + 2), CONFIG_ERR_INVALID);
+    assert_true(config_harness_has_diag("smtp.conf:3: AuthUser: error: value too long (256 characters; at most 255)"));
 }
 
 static void test_too_many_alerts(void **state)
@@ -783,13 +714,13 @@ static void test_too_many_alerts(void **state)
     unsigned i;
 
     (void)state;
-    n = (size_t)snprintf(text, sizeof(text), BASE);
+    n = (size_t)snprintf(text, sizeof(text), CONFIG_HARNESS_BASE);
     for (i = 0; i <= CONFIG_ALERTS_MAX; i++) {
         n += (size_t)snprintf(text + n, sizeof(text) - n, "Alert=in%u: gpio=%u\n", i, i < 14 ? i : i + 2);
     }
-    assert_int_equal(parse_text(text, n), CONFIG_ERR_INVALID);
-    assert_int_equal(cfg.alert_count, CONFIG_ALERTS_MAX);
-    assert_true(has_diag("Alert: error: too many Alert lines (at most 16)"));
+    assert_int_equal(config_harness_parse_text(text, n), CONFIG_ERR_INVALID);
+    assert_int_equal(config_harness_cfg.alert_count, CONFIG_ALERTS_MAX);
+    assert_true(config_harness_has_diag("Alert: error: too many Alert lines (at most 16)"));
 }
 
 static void test_too_many_headers(void **state)
@@ -799,507 +730,54 @@ static void test_too_many_headers(void **state)
     unsigned i;
 
     (void)state;
-    n = (size_t)snprintf(text, sizeof(text), BASE);
+    n = (size_t)snprintf(text, sizeof(text), CONFIG_HARNESS_BASE);
     for (i = 0; i <= CONFIG_HEADERS_MAX; i++) {
         n += (size_t)snprintf(text + n, sizeof(text) - n, "AddHeader=X-H%u: v\n", i);
     }
-    assert_int_equal(parse_text(text, n), CONFIG_ERR_INVALID);
-    assert_true(has_diag("AddHeader: error: too many AddHeader lines"));
+    assert_int_equal(config_harness_parse_text(text, n), CONFIG_ERR_INVALID);
+    assert_true(config_harness_has_diag("AddHeader: error: too many AddHeader lines"));
 }
 
 static void test_too_many_recipients(void **state)
 {
     (void)state;
-    assert_int_equal(parse(BASE "AlertTo=a@x.org,b@x.org,c@x.org,d@x.org,e@x.org,f@x.org,g@x.org,h@x.org,i@x.org\n"),
-                     CONFIG_ERR_INVALID);
-    assert_true(has_diag("AlertTo: error: too many recipients (at most 8)"));
+    assert_int_equal(
+        config_harness_parse(CONFIG_HARNESS_BASE
+                             "AlertTo=a@x.org,b@x.org,c@x.org,d@x.org,e@x.org,f@x.org,g@x.org,h@x.org,i@x.org\n"),
+        CONFIG_ERR_INVALID);
+    assert_true(config_harness_has_diag("AlertTo: error: too many recipients (at most 8)"));
 }
 
 static void test_binary_input(void **state)
 {
-    static const char nul[] = BASE "Debug=YES\0junk\n";
+    static const char nul[] = CONFIG_HARNESS_BASE "Debug=YES\0junk\n";
     static const char utf16[] = "\xFF\xFEM\0a\0";
 
     (void)state;
-    assert_int_equal(parse_text(nul, sizeof(nul) - 1), CONFIG_ERR_INVALID);
-    assert_true(has_diag("smtp.conf:3: Debug: error: NUL byte in the line"));
-    assert_int_equal(parse_text(utf16, sizeof(utf16) - 1), CONFIG_ERR_INVALID);
-    assert_true(has_diag("smtp.conf:1: error: the file is UTF-16"));
+    assert_int_equal(config_harness_parse_text(nul, sizeof(nul) - 1), CONFIG_ERR_INVALID);
+    assert_true(config_harness_has_diag("smtp.conf:3: Debug: error: NUL byte in the line"));
+    assert_int_equal(config_harness_parse_text(utf16, sizeof(utf16) - 1), CONFIG_ERR_INVALID);
+    assert_true(config_harness_has_diag("smtp.conf:1: error: the file is UTF-16"));
     /* Its keys are unread, not missing: no "MailHub not set" nor "no recipient" after it. */
-    assert_int_equal(diags.count, 1);
+    assert_int_equal(config_harness_diags.count, 1);
 }
 
 static void test_empty_input(void **state)
 {
     (void)state;
-    assert_int_equal(parse_text(NULL, 0), CONFIG_ERR_INVALID);
-    assert_true(has_diag("MailHub: error: not set"));
-}
-
-/* ---- revaliases ---- */
-
-static const char sample_revaliases[] = "# sSMTP aliases\n"
-                                        "#\n"
-                                        "# Format:\tlocal_account:outgoing_address:mailhub\n"
-                                        "#\n"
-                                        "# Example: root:your_login@your.domain:mailhub.your.domain[:port]\n"
-                                        "# where [:port] is an optional port number that defaults to 25.\n"
-                                        "root:alerts@example.com:smtp.gmail.com:587\n";
-
-static int parse_with_aliases(const char *conf, const char *aliases)
-{
-    memset(&diags, 0, sizeof(diags));
-    config_init(&cfg);
-    config_parse(&cfg, "smtp.conf", conf, strlen(conf), collect, &diags);
-    config_parse_revaliases(&cfg, "revaliases", aliases, strlen(aliases), collect, &diags);
-    return config_finish(&cfg, collect, &diags);
-}
-
-static void test_revaliases_sample(void **state)
-{
-    const struct config_alias *a;
-
-    (void)state;
-    assert_int_equal(parse_with_aliases(BASE, sample_revaliases), 0);
-    assert_int_equal(diags.count, 0);
-    a = config_find_alias(&cfg, "root");
-    assert_non_null(a);
-    assert_string_equal(a->address, "alerts@example.com");
-    assert_string_equal(a->mailhub, "smtp.gmail.com");
-    assert_int_equal(a->port, 587);
-    assert_int_equal(a->line, 7);
-}
-
-/* Without Root, alert and boot mail go where revaliases sends root's mail, before AuthUser. */
-static void test_recipient_from_revaliases(void **state)
-{
-    (void)state;
-    assert_int_equal(parse_with_aliases("MailHub=smtp.gmail.com:587\nUseSTARTTLS=YES\nAuthUser=someone@gmail.com\n"
-                                        "AuthPass=x\n",
-                                        "root:alarm@example.org\n"),
-                     0);
-    assert_int_equal(diags.count, 0);
-    assert_int_equal(cfg.alert_to.count, 1);
-    assert_string_equal(cfg.alert_to.addr[0], "alarm@example.org");
-}
-
-/* A real ssmtp.conf: root commented out and a key of some other program. It loads, and mail goes to AuthUser. */
-static void test_real_world_ssmtp_conf(void **state)
-{
-    static char text[sizeof(ssmtp_seed_conf) + 64];
-
-    (void)state;
-    snprintf(text, sizeof(text), "%sSERVER=someone@gmail.com\n",
-             seed_edited("\nroot=alerts@example.com\n", "\n#root=alerts@example.com\n"));
-    assert_int_equal(parse(text), 0);
-    assert_true(has_diag("smtp.conf:31: SERVER: warning: unknown key, ignored, as ssmtp does"));
-    assert_int_equal(diags.count, 2); /* and HostName's spaces */
-    assert_string_equal(cfg.root, "");
-    assert_int_equal(cfg.alert_to.count, 1);
-    assert_string_equal(cfg.alert_to.addr[0], "alerts@example.com");
-    assert_true(cfg.boot_mail);
-}
-
-static void test_revaliases_forms(void **state)
-{
-    const struct config_alias *a;
-
-    (void)state;
-    assert_int_equal(parse_with_aliases(BASE "Alert=door: gpio=17\nAlert=pump: gpio=4\n",
-                                        "root:ops@example.com\r\n"
-                                        "door : door@example.com : [2001:db8::25]:465  # security desk\n"
-                                        "pump:pump@example.com:mx2.example.com"),
-                     0);
-    assert_int_equal(diags.count, 0);
-    a = config_find_alias(&cfg, "root");
-    assert_string_equal(a->mailhub, "");
-    assert_int_equal(a->port, 0);
-    a = config_find_alias(&cfg, "door");
-    assert_string_equal(a->address, "door@example.com");
-    assert_string_equal(a->mailhub, "2001:db8::25");
-    assert_true(a->mailhub_ipv6);
-    assert_int_equal(a->port, 465);
-    a = config_find_alias(&cfg, "pump");
-    assert_int_equal(a->port, 25); /* ssmtp's default */
-    assert_null(config_find_alias(&cfg, "nobody"));
-}
-
-static void test_revaliases_errors(void **state)
-{
-    (void)state;
-    assert_int_equal(parse_with_aliases(BASE, "no colon here\n"
-                                              "root:not-an-address\n"
-                                              "root:a@example.com:bad host:25\n"
-                                              "root:a@example.com:mx.example.com:99999\n"
-                                              ":a@example.com\n"
-                                              "pi:pi@example.com\n"
-                                              "pi:pi2@example.com\n"),
-                     CONFIG_ERR_INVALID);
-    assert_true(has_diag("revaliases:1: error: expected local_account:outgoing_address[:mailhub[:port]]"));
-    assert_true(has_diag("revaliases:2: root: error: expected a mail address"));
-    assert_true(has_diag("revaliases:3: root: error: 'bad host' is not a valid host name"));
-    assert_true(has_diag("revaliases:4: root: error: port out of range"));
-    assert_true(has_diag("revaliases:5: error: expected a local account name"));
-    assert_true(has_diag("revaliases:7: pi: warning: 'pi' already has an entry on line 6"));
-    assert_true(has_diag("revaliases:7: pi: warning: not used: baremail's local accounts are root and the Alert"));
-}
-
-/* ---- formatting and masking ---- */
-
-struct format_log {
-    unsigned count;
-    char lines[FORMAT_MAX][FORMAT_LINE];
-};
-
-static struct format_log formatted;
-
-static void format_collect(void *ctx, const char *line)
-{
-    struct format_log *log = ctx;
-
-    if (log->count < FORMAT_MAX) {
-        snprintf(log->lines[log->count++], FORMAT_LINE, "%s", line);
-    }
-}
-
-static bool has_line(const char *line)
-{
-    unsigned i;
-
-    for (i = 0; i < formatted.count; i++) {
-        if (strcmp(formatted.lines[i], line) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool any_line_contains(const char *needle)
-{
-    unsigned i;
-
-    for (i = 0; i < formatted.count; i++) {
-        if (strstr(formatted.lines[i], needle) != NULL) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static void test_format_masks_secrets(void **state)
-{
-    (void)state;
-    assert_int_equal(parse(BASE "UseSTARTTLS=YES\nTLS_CA_File=ca.pem\nAuthUser=me@example.com\n"
-                                "AuthPass=\"hunter2 #x\"\nAuthMethod=XOAUTH2\nAuthToken=ya29.SECRET-TOKEN\n"),
-                     0);
-    memset(&formatted, 0, sizeof(formatted));
-    config_format(&cfg, format_collect, &formatted);
-    assert_true(has_line("AuthPass = ********"));
-    assert_true(has_line("AuthToken = ********"));
-    assert_false(any_line_contains("hunter2"));
-    assert_false(any_line_contains("SECRET-TOKEN"));
-    assert_true(has_line("AuthUser = me@example.com"));
-}
-
-/* Parse `text`, which must be usable, and format it into `formatted`. */
-static void format_usable(const char *text)
-{
-    assert_int_equal(parse(text), 0);
-    memset(&formatted, 0, sizeof(formatted));
-    config_format(&cfg, format_collect, &formatted);
-}
-
-/* Without AuthMethod the engine picks from what the server offers, PLAIN first over TLS: `config` says so instead of
- * naming ssmtp's LOGIN. */
-static void test_format_auth_method(void **state)
-{
-    (void)state;
-    format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthPass=x\n");
-    assert_true(has_line("AuthMethod =  # not set: the first of PLAIN, LOGIN, CRAM-MD5 the server offers"));
-    format_usable(BASE "AuthUser=me@example.com\nAuthPass=x\nAllowAuthWithoutTLS=YES\n");
-    assert_true(has_line("AuthMethod =  # not set: the first of CRAM-MD5, PLAIN, LOGIN the server offers"));
-    assert_true(has_line("AllowAuthWithoutTLS = YES"));
-    format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthToken=ya29.t\n");
-    assert_true(has_line("AuthMethod =  # not set: XOAUTH2, as AuthToken is set"));
-    format_usable(BASE);
-    assert_true(has_line("AuthMethod =  # not set: no AuthUser, no AUTH"));
-    format_usable(BASE "UseSTARTTLS=YES\nAuthUser=me@example.com\nAuthPass=x\nAuthMethod=login\n");
-    assert_true(has_line("AuthMethod = LOGIN"));
-    assert_true(has_line("AllowAuthWithoutTLS = NO"));
-}
-
-static void test_diagnostics_hide_secrets(void **state)
-{
-    unsigned i;
-
-    (void)state;
-    parse(BASE "AuthPass=\"sec\\ret\nAuthToken=Bearer hidden-token\nAuthPass=\"s3cr3t\"junk\n");
-    assert_true(diags.count >= 3);
-    for (i = 0; i < diags.count; i++) {
-        assert_null(strstr(diags.text[i], "sec"));
-        assert_null(strstr(diags.text[i], "hidden-token"));
-        assert_null(strstr(diags.text[i], "s3cr3t"));
-    }
-}
-
-static void test_format_values(void **state)
-{
-    (void)state;
-    assert_int_equal(parse("MailHub=[2001:db8::25]:465\nRoot=ops@example.com\nUseTLS=YES\nTLS_Fingerprint=" FP64 "\n"
-                           "HostName=MiniProjet SMTP Unix\nIP=192.168.1.50/24\nGateway=192.168.1.1\n"
-                           "DNS=1.1.1.1,9.9.9.9\nRateLimit=3/10m\nHeartbeatMail=YES\nHeartbeatPeriod=90m\n"
-                           "Alert = door: gpio=17 edge=rising recovery=yes to=a@example.com limit=6/hour "
-                           "subject=\"Door {state}\" body=\"line1\\nline2\"\n"),
-                     0);
-    memset(&formatted, 0, sizeof(formatted));
-    config_format(&cfg, format_collect, &formatted);
-    assert_true(has_line("MailHub = [2001:db8::25]:465"));
-    assert_true(has_line("HostName = \"MiniProjet SMTP Unix\"  # EHLO MiniProjet"));
-    assert_true(has_line("IP = 192.168.1.50/24"));
-    assert_true(has_line("Gateway = 192.168.1.1"));
-    assert_true(has_line("DNS = 1.1.1.1, 9.9.9.9"));
-    assert_true(has_line("TLS_Fingerprint = " FP64));
-    assert_true(has_line("RateLimit = 3/10m"));
-    assert_true(has_line("HeartbeatPeriod = 90m"));
-    assert_true(has_line("AuthPass ="));
-    assert_true(has_line("Alert = door: gpio=17 edge=rising pull=up debounce=50ms recovery=yes "
-                         "to=\"a@example.com\" limit=6/hour subject=\"Door {state}\" body=\"line1\\nline2\""));
-}
-
-/* What config_format prints parses back to the same configuration. */
-static void test_format_round_trip(void **state)
-{
-    static struct format_log first;
-    static char text[FORMAT_MAX * 256];
-    size_t n = 0;
-    unsigned i;
-
-    (void)state;
-    assert_int_equal(parse(ssmtp_seed_conf), 0);
-    memset(&first, 0, sizeof(first));
-    config_format(&cfg, format_collect, &first);
-    for (i = 0; i < first.count; i++) {
-        /* masked secrets cannot round-trip; put the real value back */
-        const char *line =
-            strcmp(first.lines[i], "AuthPass = ********") == 0 ? "AuthPass=abcd efgh ijkl mnop" : first.lines[i];
-        n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\n", line);
-    }
-    parse(text);
-    assert_int_equal(cfg.error_count, 0);
-    memset(&formatted, 0, sizeof(formatted));
-    config_format(&cfg, format_collect, &formatted);
-    assert_int_equal(formatted.count, first.count);
-    for (i = 0; i < first.count; i++) {
-        assert_string_equal(formatted.lines[i], first.lines[i]);
-    }
-}
-
-/* ---- small API pieces ---- */
-
-static void test_diag_format(void **state)
-{
-    char buf[128];
-    struct config_diag d = { CONFIG_SEVERITY_ERROR, "smtp.conf", 3, "MailHub", "bad" };
-
-    (void)state;
-    config_diag_format(&d, buf, sizeof(buf));
-    assert_string_equal(buf, "smtp.conf:3: MailHub: error: bad");
-    d.line = 0;
-    d.severity = CONFIG_SEVERITY_WARNING;
-    config_diag_format(&d, buf, sizeof(buf));
-    assert_string_equal(buf, "smtp.conf: MailHub: warning: bad");
-    d.key = NULL;
-    config_diag_format(&d, buf, sizeof(buf));
-    assert_string_equal(buf, "smtp.conf: warning: bad");
-    d.line = 9;
-    config_diag_format(&d, buf, sizeof(buf));
-    assert_string_equal(buf, "smtp.conf:9: warning: bad");
-}
-
-static void test_api_misuse(void **state)
-{
-    (void)state;
-    assert_int_equal(config_parse(NULL, "f", "", 0, NULL, NULL), CONFIG_ERR_ARG);
-    assert_int_equal(config_parse(&cfg, "f", NULL, 5, NULL, NULL), CONFIG_ERR_ARG);
-    assert_int_equal(parse(BASE), 0);
-    /* after config_finish the struct is final */
-    assert_int_equal(config_parse(&cfg, "f", "Debug=YES", 9, NULL, NULL), CONFIG_ERR_ARG);
-    assert_int_equal(config_finish(&cfg, NULL, NULL), CONFIG_ERR_ARG);
-    assert_string_equal(config_strerror(CONFIG_OK), "ok");
-    assert_string_equal(config_strerror(CONFIG_ERR_INVALID), "configuration has errors");
-    assert_string_equal(config_strerror(CONFIG_ERR_ARG), "bad argument or call out of order");
-    assert_string_equal(config_strerror(-99), "unknown config error");
-}
-
-/* A board's rule, as a check callback: refuses 14 and 15, and names the pin it was asked about. */
-static unsigned checked[CONFIG_ALERTS_MAX];
-static unsigned checked_count;
-
-static const char *refuse_console(void *ctx, unsigned gpio)
-{
-    assert_ptr_equal(ctx, &checked_count);
-    if (checked_count < CONFIG_ALERTS_MAX) {
-        checked[checked_count++] = gpio;
-    }
-    return gpio == 14 || gpio == 15 ? "it carries the serial console" : NULL;
-}
-
-static void test_alert_gpio_check(void **state)
-{
-    (void)state;
-    assert_int_equal(parse(BASE "Alert=pump: gpio=4\nAlert=door: gpio=14\nAlert=tank: gpio=53\n"), 0);
-    checked_count = 0;
-    assert_int_equal(
-        config_check_alert_gpios(&cfg, refuse_console, &checked_count, CONFIG_SEVERITY_ERROR, collect, &diags),
-        CONFIG_ERR_INVALID);
-    assert_int_equal(checked_count, 3);
-    assert_int_equal(checked[0], 4);
-    assert_int_equal(checked[1], 14);
-    assert_int_equal(checked[2], 53);
-    assert_int_equal(cfg.error_count, 1);
-    assert_true(has_diag("smtp.conf:4: Alert: error: door: gpio: GPIO 14 cannot be watched: it carries the serial "
-                         "console; choose another pin"));
-
-    /* As a warning: counted as one, and the configuration stays usable. */
-    assert_int_equal(parse(BASE "Alert=door: gpio=15\n"), 0);
-    checked_count = 0;
-    assert_int_equal(
-        config_check_alert_gpios(&cfg, refuse_console, &checked_count, CONFIG_SEVERITY_WARNING, collect, &diags),
-        CONFIG_OK);
-    assert_int_equal(cfg.error_count, 0);
-    assert_int_equal(cfg.warning_count, 1);
-    assert_true(has_diag("smtp.conf:3: Alert: warning: door: gpio: GPIO 15: it carries the serial console"));
-
-    assert_int_equal(config_check_alert_gpios(NULL, refuse_console, NULL, CONFIG_SEVERITY_ERROR, NULL, NULL),
-                     CONFIG_ERR_ARG);
-    assert_int_equal(config_check_alert_gpios(&cfg, NULL, NULL, CONFIG_SEVERITY_ERROR, NULL, NULL), CONFIG_ERR_ARG);
-}
-
-static void test_key_line(void **state)
-{
-    (void)state;
-    assert_int_equal(parse(BASE "UseSTARTTLS=YES\ntls_ca_file=ca.pem\n"), 0);
-    assert_int_equal(config_key_line(&cfg, "TLS_CA_File"), 4);
-    assert_int_equal(config_key_line(&cfg, "mailhub"), 1);
-    assert_int_equal(config_key_line(&cfg, "TLSCert"), 0);
-    assert_int_equal(config_key_line(&cfg, "NoSuchKey"), 0);
-}
-
-/* Diagnostics without a callback are still counted. */
-static void test_no_callback(void **state)
-{
-    (void)state;
-    config_init(&cfg);
-    assert_int_equal(config_parse(&cfg, NULL, "MailHubb=1\nHostName=a b\n", 24, NULL, NULL), CONFIG_ERR_INVALID);
-    assert_int_equal(cfg.error_count, 1);
-    assert_int_equal(cfg.warning_count, 1);
-    assert_string_equal(cfg.conf_file, "smtp.conf");
-}
-
-/* config_template_expand: the parser's template check and the alert mails' expansion are one function. */
-static const struct {
-    const char *tmpl;
-    int rc;          /* expected return: length, or a negative code */
-    const char *out; /* expected expansion (rc >= 0) */
-    size_t bad;      /* expected error offset (CONFIG_ERR_INVALID) */
-} template_vectors[] = {
-    { "", 0, "", 0 },
-    { "plain text", 10, "plain text", 0 },
-    { "{name}", 4, "door", 0 },
-    { "[{host}] {name} {state}", 23, "[pi.lan] door triggered", 0 },
-    { "{name} (GPIO {gpio}) {state} at {time}.", 49, "door (GPIO 17) triggered at 2025-01-02T03:04:05Z.", 0 },
-    { "{{name}}", 6, "{name}", 0 },
-    { "{{{name}}}", 6, "{door}", 0 },
-    { "a}b", 3, "a}b", 0 },
-    { "}}", 1, "}", 0 },
-    { "{{", 1, "{", 0 },
-    { "x{name", CONFIG_ERR_INVALID, NULL, 1 },
-    { "ok {Name}", CONFIG_ERR_INVALID, NULL, 3 },
-    { "{name}{}", CONFIG_ERR_INVALID, NULL, 6 },
-    { "{nam{name}", CONFIG_ERR_INVALID, NULL, 0 },
-    { "{", CONFIG_ERR_INVALID, NULL, 0 },
-};
-
-static void test_template_expand(void **state)
-{
-    static const char *const values[CONFIG_PH_COUNT] = {
-        [CONFIG_PH_NAME] = "door",   [CONFIG_PH_STATE] = "triggered",
-        [CONFIG_PH_GPIO] = "17",     [CONFIG_PH_TIME] = "2025-01-02T03:04:05Z",
-        [CONFIG_PH_HOST] = "pi.lan",
-    };
-    char out[64];
-    size_t i, bad;
-
-    (void)state;
-    for (i = 0; i < sizeof(template_vectors) / sizeof(template_vectors[0]); i++) {
-        int rc;
-
-        bad = 999;
-        rc = config_template_expand(template_vectors[i].tmpl, values, out, sizeof(out), &bad);
-        if (rc != template_vectors[i].rc) {
-            fail_msg("'%s': got %d, expected %d", template_vectors[i].tmpl, rc, template_vectors[i].rc);
-        }
-        if (rc >= 0) {
-            assert_string_equal(out, template_vectors[i].out);
-        } else {
-            assert_int_equal(bad, template_vectors[i].bad);
-        }
-        /* checking alone gives the same verdict */
-        rc = config_template_expand(template_vectors[i].tmpl, NULL, NULL, 0, NULL);
-        assert_true((rc >= 0) == (template_vectors[i].rc >= 0));
-    }
-    /* measuring: the length with the values given, without writing */
-    assert_int_equal(config_template_expand("{name}-{gpio}", values, NULL, 0, NULL), 7);
-    /* exactly full (text and NUL) fits; one byte less is an error, never a cut text */
-    assert_int_equal(config_template_expand("{name}!", values, out, 6, NULL), 5);
-    assert_string_equal(out, "door!");
-    memset(out, 'x', sizeof(out));
-    assert_int_equal(config_template_expand("{name}!", values, out, 5, NULL), CONFIG_ERR_OVERFLOW);
-    assert_string_equal(out, "");
-    assert_int_equal(config_template_expand("ab", values, out, 0, NULL), CONFIG_ERR_OVERFLOW);
-    assert_int_equal(out[0], '\0');
-    /* An empty expansion still needs its NUL: a zero-size buffer is too small and is not written (body= is empty). */
-    out[0] = 'x';
-    assert_int_equal(config_template_expand("", values, out, 0, NULL), CONFIG_ERR_OVERFLOW);
-    assert_int_equal(out[0], 'x');
-    assert_int_equal(config_template_expand("", values, out, 1, NULL), 0);
-    assert_string_equal(out, "");
-    assert_int_equal(config_template_expand(NULL, values, out, sizeof(out), NULL), CONFIG_ERR_ARG);
-    assert_int_equal(config_template_expand("a", values, NULL, 4, NULL), CONFIG_ERR_ARG);
-    assert_string_equal(config_strerror(CONFIG_ERR_OVERFLOW), "output buffer too small");
+    assert_int_equal(config_harness_parse_text(NULL, 0), CONFIG_ERR_INVALID);
+    assert_true(config_harness_has_diag("MailHub: error: not set"));
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conf_table),
-        cmocka_unit_test(test_seed_conf),
-        cmocka_unit_test(test_seed_conf_windows),
-        cmocka_unit_test(test_seed_empty_password),
-        cmocka_unit_test(test_misspelt_mailhub),
-        cmocka_unit_test(test_long_line),
-        cmocka_unit_test(test_value_too_long),
-        cmocka_unit_test(test_too_many_alerts),
-        cmocka_unit_test(test_too_many_headers),
-        cmocka_unit_test(test_too_many_recipients),
-        cmocka_unit_test(test_binary_input),
-        cmocka_unit_test(test_empty_input),
-        cmocka_unit_test(test_revaliases_sample),
-        cmocka_unit_test(test_recipient_from_revaliases),
-        cmocka_unit_test(test_real_world_ssmtp_conf),
-        cmocka_unit_test(test_revaliases_forms),
-        cmocka_unit_test(test_revaliases_errors),
-        cmocka_unit_test(test_format_masks_secrets),
-        cmocka_unit_test(test_format_auth_method),
-        cmocka_unit_test(test_diagnostics_hide_secrets),
-        cmocka_unit_test(test_format_values),
-        cmocka_unit_test(test_format_round_trip),
-        cmocka_unit_test(test_diag_format),
-        cmocka_unit_test(test_api_misuse),
-        cmocka_unit_test(test_alert_gpio_check),
-        cmocka_unit_test(test_key_line),
-        cmocka_unit_test(test_no_callback),
-        cmocka_unit_test(test_template_expand),
+        cmocka_unit_test(test_conf_table),        cmocka_unit_test(test_seed_conf),
+        cmocka_unit_test(test_seed_conf_windows), cmocka_unit_test(test_seed_empty_password),
+        cmocka_unit_test(test_misspelt_mailhub),  cmocka_unit_test(test_long_line),
+        cmocka_unit_test(test_value_too_long),    cmocka_unit_test(test_too_many_alerts),
+        cmocka_unit_test(test_too_many_headers),  cmocka_unit_test(test_too_many_recipients),
+        cmocka_unit_test(test_binary_input),      cmocka_unit_test(test_empty_input),
     };
 
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
