@@ -28,9 +28,17 @@ $(TLS_TEST_O)/ca_bundle.c: tools/gen-ca-bundle $(CA_BUNDLE_PEM) | $(SETUP_STAMP)
 	$(call say,GEN,$@)
 	$(Q)tools/gen-ca-bundle --source $(CA_BUNDLE_PEM) $@
 
-UNIT_TESTS += test_tls
-test_tls_SRCS := tests/unit/net/test_tls.c $(TLS_SRCS) $(NET_CLOCK_SRCS) $(NET_RANDOM_SRCS) $(NET_SYS_SRCS) \
+# Handshakes and verification (test_tls); groups, resumption, client certificates, closing, memory and the bundle
+# (test_tls_session); both through tests/unit/net/tls_harness.c.
+TLS_TEST_SRCS := tests/unit/net/tls_harness.c $(TLS_SRCS) $(NET_CLOCK_SRCS) $(NET_RANDOM_SRCS) $(NET_SYS_SRCS) \
 	board/native/native_rng.c $(FAKE_BOARD_SRCS) $(TLS_TEST_O)/ca_bundle.c
+UNIT_TESTS += test_tls
+test_tls_SRCS := tests/unit/net/test_tls.c $(TLS_TEST_SRCS)
 test_tls_CFLAGS := $(TLS_TEST_DEFS)
 test_tls_LIBS := $(TLS_TEST_LIB)
 $(HB)/unit/test_tls: $(TLS_TEST_LIB)
+UNIT_TESTS += test_tls_session
+test_tls_session_SRCS := tests/unit/net/test_tls_session.c $(TLS_TEST_SRCS)
+test_tls_session_CFLAGS := $(TLS_TEST_DEFS)
+test_tls_session_LIBS := $(TLS_TEST_LIB)
+$(HB)/unit/test_tls_session: $(TLS_TEST_LIB)
