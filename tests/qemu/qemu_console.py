@@ -50,15 +50,20 @@ class QemuConsole(ConsoleText):
                "-chardev", f"socket,id=console,path={path},server=on,wait=on",
                "-serial", "chardev:console", f"-{self.load}", self.image] + self.extra_args
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while not os.path.exists(path):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                out = self.proc.stdout.read().decode(errors="replace") if self.proc.poll() is not None else ""
-                self.close()
-                raise RuntimeError(f"QEMU did not start: {' '.join(cmd)}\n{out}")
-            time.sleep(0.05)
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
+        # __exit__ only runs once __enter__ has returned: anything raised before (a signal the demo turns into an
+        # exception, a socket error) must stop QEMU here, or it is left waiting for its console forever.
+        try:
+            deadline = time.monotonic() + 10
+            while not os.path.exists(path):
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    out = self.proc.stdout.read().decode(errors="replace") if self.proc.poll() is not None else ""
+                    raise RuntimeError(f"QEMU did not start: {' '.join(cmd)}\n{out}")
+                time.sleep(0.05)
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.connect(path)
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc):

@@ -30,6 +30,21 @@ def demo_ports():
     return set(mta.TestMTA().ports.values())
 
 
+def demo_qemus():
+    """PIDs of running QEMUs booting this tree's demo card (a signal must not leave one behind)."""
+    card = os.path.join(ROOT, "build", "host", "qemu", "demo.img").encode()
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if argv and argv[0].endswith(b"qemu-system-arm") and any(card in a for a in argv):
+            pids.append(int(pid))
+    return pids
+
+
 def start_demo(*args):
     """tools/demo in a session of its own (so the whole group can be killed), stdout and stderr on one pipe."""
     return subprocess.Popen([DEMO, *args], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -88,6 +103,8 @@ def test_signal(sig, when):
     check(f"{name}: no traceback", "Traceback" not in out, out)
     busy = demo_ports() & mta.listening_ports()
     check(f"{name}: the demo's ports are free", not busy, f"still listening: {sorted(busy)}")
+    left = demo_qemus()
+    check(f"{name}: no QEMU of the demo's is left running", not left, f"still running: {left}")
 
 
 def test_stale_server():
