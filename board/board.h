@@ -192,11 +192,10 @@ int board_input_simulate(unsigned gpio, int level);
 /* Why no network device is started (negative, a range of their own apart from enum board_err). The console got
  * the details when they happened. None is final: board_net_poll() keeps trying. */
 enum board_net_err {
-    BOARD_NET_ERR_CONTROLLER = -ERR_BASE_BOARD_NET - 1, /* the bus or network controller did not start */
-    BOARD_NET_ERR_NO_DEVICE = -ERR_BASE_BOARD_NET - 2,  /* nothing is connected where a network device would be */
-    BOARD_NET_ERR_BUS = -ERR_BASE_BOARD_NET - 3,        /* a connected device did not answer its enumeration */
-    BOARD_NET_ERR_NO_NIC =
-        -ERR_BASE_BOARD_NET - 4, /* devices are connected, but no driver took one as a network device */
+    BOARD_NET_ERR_CONTROLLER = -ERR_BASE_BOARD_NET - 1,  /* the bus or network controller did not start */
+    BOARD_NET_ERR_NO_DEVICE = -ERR_BASE_BOARD_NET - 2,   /* nothing is connected where a network device would be */
+    BOARD_NET_ERR_BUS = -ERR_BASE_BOARD_NET - 3,         /* a connected device did not answer its enumeration */
+    BOARD_NET_ERR_NO_NIC = -ERR_BASE_BOARD_NET - 4,      /* devices are there, but no driver took one as a NIC */
     BOARD_NET_ERR_NOT_STARTED = -ERR_BASE_BOARD_NET - 5, /* a network device is there but did not start */
 };
 const char *board_net_strerror(int err);
