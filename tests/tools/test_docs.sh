@@ -55,7 +55,7 @@ c=docs/config.md
 quoted $c config/config.c "unknown key, ignored, as ssmtp does"
 quoted $c config/config.c "the password ends before column"
 quoted $c config/config.c "AllowAuthWithoutTLS"
-quoted $c tests/unit/config/test_config.c "AuthMethod =  # not set: the first of PLAIN, LOGIN, CRAM-MD5 the server offers"
+quoted $c tests/unit/config/test_config_format.c "AuthMethod =  # not set: the first of PLAIN, LOGIN, CRAM-MD5 the server offers"
 quoted $c tests/unit/net/test_smtp.c "BODY failed: no reply within 600 s"
 
 quoted README.md README.md "[docs/providers.md](docs/providers.md)"
