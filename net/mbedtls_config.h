@@ -123,6 +123,15 @@
 #define MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED
 /* Faster modular reduction for the NIST curves: a handshake on the ARM1176 is noticeably shorter. */
 #define MBEDTLS_ECP_NIST_OPTIM
+/* P-256 doubling, mixed addition and normalization on fiat-crypto's formally verified field arithmetic
+ * (net/tls_p256.c), through Mbed TLS's hooks for accelerated curve arithmetic: the same results as the generic
+ * bignum code, which stays for P-384 and Curve25519 (no MBEDTLS_ECP_NO_FALLBACK). Randomizing coordinates is left
+ * to Mbed TLS (once per multiplication). */
+#define MBEDTLS_ECP_INTERNAL_ALT
+#define MBEDTLS_ECP_DOUBLE_JAC_ALT
+#define MBEDTLS_ECP_ADD_MIXED_ALT
+#define MBEDTLS_ECP_NORMALIZE_JAC_ALT
+#define MBEDTLS_ECP_NORMALIZE_JAC_MANY_ALT
 
 /* RSA verification: most server and CA certificates are still RSA. PKCS#1 v1.5 signatures are on certificates
  * and in TLS 1.2; TLS 1.3 signs handshakes with RSA-PSS (PKCS#1 v2.1), and some CAs sign certificates with PSS. */

@@ -8,6 +8,9 @@ CA_BUNDLE_PEM ?= /etc/ssl/certs/ca-certificates.crt
 
 # TLS_SRCS: the layer, for the firmware and its host test and fuzz target (which add the CA bundle they generate).
 TLS_SRCS += net/tls.c net/tls_config.c
+# P-256 point arithmetic for Mbed TLS (net/tls_p256.h), which ecp.c calls under net/mbedtls_config.h: wherever Mbed
+# TLS is linked, this is too.
+TLS_SRCS += net/tls_p256.c
 NET_SRCS += $(TLS_SRCS)
 NET_SRCS += $(O)/ca_bundle.c
 
