@@ -42,6 +42,8 @@ _Static_assert(sizeof(fiat_p256_montgomery_domain_field_element) == P256_LIMBS *
 
 /* A field element in fiat's Montgomery domain (a * 2^256 mod p), always in [0, p). */
 typedef fiat_p256_montgomery_domain_field_element p256_fe;
+/* A field element as it is (and as Mbed TLS's limbs hold it), in [0, p). */
+typedef fiat_p256_non_montgomery_domain_field_element p256_plain;
 
 /* A point in Jacobian coordinates (X / Z^2, Y / Z^3); Z == 0 is the point at infinity. */
 struct p256_jac {
@@ -59,97 +61,155 @@ void tls_p256_test_set_capable(int on)
 #define p256_capable 1
 #endif
 
-static int p256_fe_from_mpi(const mbedtls_ecp_group *grp, p256_fe out, const mbedtls_mpi *a);
+static int p256_fe_load(const mbedtls_ecp_group *grp, p256_plain out, const mbedtls_mpi *a);
 
-/* The rare path of p256_fe_from_mpi: a negative value or one above 256 bits is reduced mod p, as the built-in
- * modular operations would reduce it. ecp.c never hands one over (see p256_fe_from_mpi). */
-static int p256_fe_from_mpi_reduced(const mbedtls_ecp_group *grp, p256_fe out, const mbedtls_mpi *a)
+/* The rare path of p256_fe_load: a negative value or one above 256 bits is reduced mod p, as the built-in modular
+ * operations would reduce it. ecp.c never hands one over (see p256_fe_load). */
+static int p256_fe_load_reduced(const mbedtls_ecp_group *grp, p256_plain out, const mbedtls_mpi *a)
 {
     mbedtls_mpi r;
     mbedtls_mpi_init(&r);
     int ret = mbedtls_mpi_mod_mpi(&r, a, &grp->P);
     if (ret == 0) {
-        ret = p256_fe_from_mpi(grp, out, &r);
+        ret = p256_fe_load(grp, out, &r);
     }
     mbedtls_mpi_free(&r);
     return ret;
 }
 
 /*
- * Reads a coordinate into the Montgomery domain. fiat requires its inputs in [0, p). Mbed TLS keeps coordinates
- * there: its modular operations (ecp.c's mbedtls_mpi_mul_mod, add_mod, sub_mod and the conditional negation) reduce
- * fully, and mbedtls_ecp_check_pubkey() refuses points with X or Y >= p before any multiplication. A value in
- * [p, 2^256) is still brought down, without a branch on it (it is below 2p, so one subtraction does).
+ * Reads a coordinate's value into [0, p), which fiat requires of its inputs. Mbed TLS keeps coordinates there: its
+ * modular operations (ecp.c's mbedtls_mpi_mul_mod, add_mod, sub_mod and the conditional negation) reduce fully, and
+ * mbedtls_ecp_check_pubkey() refuses points with X or Y >= p before any multiplication. A value in [p, 2^256) is
+ * still brought down, without a branch on it (it is below 2p, so one subtraction does).
  */
-static int p256_fe_from_mpi(const mbedtls_ecp_group *grp, p256_fe out, const mbedtls_mpi *a)
+static int p256_fe_load(const mbedtls_ecp_group *grp, p256_plain out, const mbedtls_mpi *a)
 {
-    fiat_p256_non_montgomery_domain_field_element v, d;
+    p256_plain d;
     mbedtls_mpi_uint high = 0, borrow = 0;
     size_t i;
 
     for (i = 0; i < a->n; i++) {
         if (i < P256_LIMBS) {
-            v[i] = a->p[i];
+            out[i] = a->p[i];
         } else {
             high |= a->p[i];
         }
     }
     for (; i < P256_LIMBS; i++) {
-        v[i] = 0;
+        out[i] = 0;
     }
     if (a->s < 0 || high != 0) {
-        return p256_fe_from_mpi_reduced(grp, out, a);
+        return p256_fe_load_reduced(grp, out, a);
     }
     for (i = 0; i < P256_LIMBS; i++) {
         mbedtls_mpi_uint p = grp->P.p[i];
-        mbedtls_mpi_uint t = v[i] - p;
-        mbedtls_mpi_uint b = (mbedtls_mpi_uint)(v[i] < p) | (mbedtls_mpi_uint)(t < borrow);
+        mbedtls_mpi_uint t = out[i] - p;
+        mbedtls_mpi_uint b = (mbedtls_mpi_uint)(out[i] < p) | (mbedtls_mpi_uint)(t < borrow);
         d[i] = t - borrow;
         borrow = b;
     }
-    /* No borrow: v >= p, and v - p is the value. */
-    fiat_p256_selectznz(v, (fiat_p256_uint1)(1 - borrow), v, d);
-    fiat_p256_to_montgomery(out, v);
+    /* No borrow: the value is >= p, and the difference is the value mod p. */
+    fiat_p256_selectznz(out, (fiat_p256_uint1)(1 - borrow), out, d);
+    return 0;
+}
+
+/* Reads a coordinate into the Montgomery domain. */
+static int p256_fe_from_mpi(const mbedtls_ecp_group *grp, p256_fe out, const mbedtls_mpi *a)
+{
+    p256_plain v;
+    int ret = p256_fe_load(grp, v, a);
+    if (ret == 0) {
+        fiat_p256_to_montgomery(out, v);
+    }
+    return ret;
+}
+
+/*
+ * The last point written back, in both forms. ecp.c's comb method feeds each result straight into the next step
+ * (R = 2R, R = R + T[i], the table's chains of doublings), so most points read are the last one written; finding it
+ * here saves converting its three coordinates into the Montgomery domain again, a third of a doubling's cost. The
+ * match is on the values themselves, so a stale entry can never be used for another point, and it is compared in
+ * constant time over all limbs. Mbed TLS brackets its multiplications with mbedtls_internal_ecp_init() and _free(),
+ * which clear it, so no intermediate coordinates of a secret scalar's multiplication stay behind. A single
+ * instance: Mbed TLS runs without threads here (MBEDTLS_THREADING_C is off, checked below).
+ */
+#if defined(MBEDTLS_THREADING_C)
+#error "tls_p256.c keeps its last point in one static cache: not for a threaded Mbed TLS"
+#endif
+static struct {
+    p256_plain plain[3];
+    struct p256_jac mont;
+    int valid;
+} p256_last;
+
+static void p256_last_clear(void)
+{
+    mbedtls_platform_zeroize(&p256_last, sizeof(p256_last));
+}
+
+static int p256_jac_from_point(const mbedtls_ecp_group *grp, struct p256_jac *out, const mbedtls_ecp_point *pt)
+{
+    p256_plain v[3];
+    mbedtls_mpi_uint diff = 0;
+    size_t c, i;
+    int ret;
+
+    if ((ret = p256_fe_load(grp, v[0], &pt->X)) != 0 || (ret = p256_fe_load(grp, v[1], &pt->Y)) != 0 ||
+        (ret = p256_fe_load(grp, v[2], &pt->Z)) != 0) {
+        return ret;
+    }
+    for (c = 0; c < 3; c++) {
+        for (i = 0; i < P256_LIMBS; i++) {
+            diff |= v[c][i] ^ p256_last.plain[c][i];
+        }
+    }
+    if (p256_last.valid && diff == 0) {
+        *out = p256_last.mont;
+        return 0;
+    }
+    fiat_p256_to_montgomery(out->x, v[0]);
+    fiat_p256_to_montgomery(out->y, v[1]);
+    fiat_p256_to_montgomery(out->z, v[2]);
     return 0;
 }
 
 /* Writes a coordinate back as a non-negative bignum in [0, p), growing it to the field's size if needed. */
-static int p256_fe_to_mpi(mbedtls_mpi *x, const p256_fe in)
+static int p256_plain_to_mpi(mbedtls_mpi *x, const p256_plain v)
 {
-    fiat_p256_non_montgomery_domain_field_element v;
     int ret = mbedtls_mpi_grow(x, P256_LIMBS);
     if (ret != 0) {
         return ret;
     }
-    fiat_p256_from_montgomery(v, in);
-    memcpy(x->p, v, sizeof(v));
+    memcpy(x->p, v, sizeof(p256_plain));
     memset(x->p + P256_LIMBS, 0, (x->n - P256_LIMBS) * sizeof(mbedtls_mpi_uint));
     x->s = 1;
     return 0;
 }
 
-static int p256_jac_from_point(const mbedtls_ecp_group *grp, struct p256_jac *out, const mbedtls_ecp_point *pt)
+static int p256_fe_to_mpi(mbedtls_mpi *x, const p256_fe in)
 {
-    int ret = p256_fe_from_mpi(grp, out->x, &pt->X);
-    if (ret == 0) {
-        ret = p256_fe_from_mpi(grp, out->y, &pt->Y);
-    }
-    if (ret == 0) {
-        ret = p256_fe_from_mpi(grp, out->z, &pt->Z);
-    }
-    return ret;
+    p256_plain v;
+    fiat_p256_from_montgomery(v, in);
+    return p256_plain_to_mpi(x, v);
 }
 
 static int p256_jac_to_point(mbedtls_ecp_point *out, const struct p256_jac *in)
 {
-    int ret = p256_fe_to_mpi(&out->X, in->x);
-    if (ret == 0) {
-        ret = p256_fe_to_mpi(&out->Y, in->y);
+    int ret;
+
+    p256_last.valid = 0;
+    fiat_p256_from_montgomery(p256_last.plain[0], in->x);
+    fiat_p256_from_montgomery(p256_last.plain[1], in->y);
+    fiat_p256_from_montgomery(p256_last.plain[2], in->z);
+    if ((ret = p256_plain_to_mpi(&out->X, p256_last.plain[0])) != 0 ||
+        (ret = p256_plain_to_mpi(&out->Y, p256_last.plain[1])) != 0 ||
+        (ret = p256_plain_to_mpi(&out->Z, p256_last.plain[2])) != 0) {
+        return ret;
     }
-    if (ret == 0) {
-        ret = p256_fe_to_mpi(&out->Z, in->z);
-    }
-    return ret;
+    p256_last.mont = *in;
+    p256_last.valid = 1;
+    return 0;
 }
 
 static int p256_fe_is_zero(const p256_fe a)
@@ -244,12 +304,14 @@ unsigned char mbedtls_internal_ecp_grp_capable(const mbedtls_ecp_group *grp)
 int mbedtls_internal_ecp_init(const mbedtls_ecp_group *grp)
 {
     (void)grp;
+    p256_last_clear();
     return 0;
 }
 
 void mbedtls_internal_ecp_free(const mbedtls_ecp_group *grp)
 {
     (void)grp;
+    p256_last_clear();
 }
 
 int mbedtls_internal_ecp_double_jac(const mbedtls_ecp_group *grp, mbedtls_ecp_point *R, const mbedtls_ecp_point *P)
