@@ -19,6 +19,14 @@
 #include "mbedtls/platform.h"
 #include "mbedtls/platform_util.h"
 
+/* Mbed TLS calls the hooks only when its configuration names them; a configuration without them would leave this
+ * file linked and unused. */
+#if !defined(MBEDTLS_ECP_INTERNAL_ALT) || !defined(MBEDTLS_ECP_DOUBLE_JAC_ALT) ||     \
+    !defined(MBEDTLS_ECP_ADD_MIXED_ALT) || !defined(MBEDTLS_ECP_NORMALIZE_JAC_ALT) || \
+    !defined(MBEDTLS_ECP_NORMALIZE_JAC_MANY_ALT)
+#error "net/mbedtls_config.h must define MBEDTLS_ECP_INTERNAL_ALT and the four hooks net/tls_p256.c implements"
+#endif
+
 /* The hooks' prototypes: a private header of Mbed TLS, included from the repository root so that no other private
  * header of Mbed TLS's library/ can be picked up by a bare name. */
 #include "third_party/mbedtls/library/ecp_internal_alt.h"
@@ -420,8 +428,9 @@ int mbedtls_internal_ecp_normalize_jac(const mbedtls_ecp_group *grp, mbedtls_ecp
 
 /*
  * Normalizes t_len >= 2 points with one inversion (Montgomery's trick, as ecp.c's ecp_normalize_jac_many(): Cohen,
- * "A Course in Computational Algebraic Number Theory", algorithm 10.3.4). Like there, a point at infinity among them
- * is an error (MBEDTLS_ERR_MPI_NOT_ACCEPTABLE, what the built-in inversion of zero returns) and no point is changed;
+ * "A Course in Computational Algebraic Number Theory", algorithm 10.3.4). A point at infinity among them is an error
+ * (MBEDTLS_ERR_MPI_NOT_ACCEPTABLE) and no point is changed, as ecp_internal_alt.h specifies; ecp.c's own version in
+ * Mbed TLS 3.6.6 does not check (its constant-time inversion leaves an indeterminate value for zero), and
  * ecp_mul_comb() never passes one.
  */
 int mbedtls_internal_ecp_normalize_jac_many(const mbedtls_ecp_group *grp, mbedtls_ecp_point *T[], size_t t_len)
