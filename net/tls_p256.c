@@ -136,7 +136,7 @@ static int p256_fe_from_mpi(const mbedtls_ecp_group *grp, p256_fe out, const mbe
 /*
  * The last point written back, in both forms. ecp.c's comb method feeds each result straight into the next step
  * (R = 2R, R = R + T[i], the table's chains of doublings), so most points read are the last one written; finding it
- * here saves converting its three coordinates into the Montgomery domain again, a third of a doubling's cost. The
+ * here saves converting its three coordinates into the Montgomery domain again, a fifth of a doubling's cost. The
  * match is on the values themselves, so a stale entry can never be used for another point, and it is compared in
  * constant time over all limbs. Mbed TLS brackets its multiplications with mbedtls_internal_ecp_init() and _free(),
  * which clear it, so no intermediate coordinates of a secret scalar's multiplication stay behind. A single
@@ -267,9 +267,10 @@ static void p256_fe_inv(p256_fe out, const p256_fe a)
 }
 
 /*
- * r = 2p in Jacobian coordinates, the "dbl-1998-cmo-2" formulas for a = -3 (P-256's a), step for step as Mbed TLS
- * 3.6's ecp_double_jac() (EFD, g1p/auto-shortw-jacobian-3.html#doubling-dbl-1998-cmo-2). A point at infinity (Z == 0)
- * gives Z == 0 again, as there. r may be p.
+ * r = 2p in Jacobian coordinates, step for step as Mbed TLS 3.6's ecp_double_jac() for a = -3 (P-256's a): the
+ * "dbl-1998-cmo-2" formulas (Explicit-Formulas Database, g1p/auto-shortw-jacobian.html#doubling-dbl-1998-cmo-2) with
+ * M = 3 (X + Z^2) (X - Z^2), as in GECC algorithm 3.21. A point at infinity (Z == 0) gives Z == 0 again, as there.
+ * r may be p.
  */
 static void p256_jac_double(struct p256_jac *r, const struct p256_jac *p)
 {
