@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The hooks are called directly, as ecp.c calls them, and their coordinates looked at. */
@@ -140,18 +141,58 @@ static int builtin_muladd(mbedtls_ecp_group *grp, mbedtls_ecp_point *r, int m, c
     return ret;
 }
 
+/* What the tests work on, set up and freed around each one (ASan's leak check then sees what the code under test
+ * allocated and kept): the P-256 group, points and numbers. */
+struct fixture {
+    mbedtls_ecp_group grp;
+    mbedtls_ecp_point p, q, j, r, expect;
+    mbedtls_mpi d, m, n, sig_r, sig_s, want_r, want_s;
+};
+
+static int fixture_setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    load_p256(&f->grp);
+    mbedtls_ecp_point *points[] = { &f->p, &f->q, &f->j, &f->r, &f->expect };
+    for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+        mbedtls_ecp_point_init(points[i]);
+    }
+    mbedtls_mpi *numbers[] = { &f->d, &f->m, &f->n, &f->sig_r, &f->sig_s, &f->want_r, &f->want_s };
+    for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+        mbedtls_mpi_init(numbers[i]);
+    }
+    *state = f;
+    return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+    struct fixture *f = *state;
+    mbedtls_ecp_point *points[] = { &f->p, &f->q, &f->j, &f->r, &f->expect };
+    for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+        mbedtls_ecp_point_free(points[i]);
+    }
+    mbedtls_mpi *numbers[] = { &f->d, &f->m, &f->n, &f->sig_r, &f->sig_s, &f->want_r, &f->want_s };
+    for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+        mbedtls_mpi_free(numbers[i]);
+    }
+    mbedtls_ecp_group_free(&f->grp);
+    free(f);
+    tls_p256_test_set_capable(1);
+    return 0;
+}
+
 static void test_capable_for_p256_only(void **state)
 {
     static const mbedtls_ecp_group_id others[] = { MBEDTLS_ECP_DP_SECP384R1, MBEDTLS_ECP_DP_CURVE25519 };
+    struct fixture *f = *state;
     mbedtls_ecp_group grp;
-    (void)state;
 
-    load_p256(&grp);
-    assert_true(mbedtls_internal_ecp_grp_capable(&grp));
+    assert_true(mbedtls_internal_ecp_grp_capable(&f->grp));
     tls_p256_test_set_capable(0);
-    assert_false(mbedtls_internal_ecp_grp_capable(&grp));
+    assert_false(mbedtls_internal_ecp_grp_capable(&f->grp));
     tls_p256_test_set_capable(1);
-    mbedtls_ecp_group_free(&grp);
     for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
         mbedtls_ecp_group_init(&grp);
         assert_int_equal(mbedtls_ecp_group_load(&grp, others[i]), 0);
@@ -164,100 +205,75 @@ static void test_capable_for_p256_only(void **state)
  * method) and into another point. */
 static void test_double(void **state)
 {
-    mbedtls_ecp_group grp;
-    mbedtls_ecp_point p, j, r, expect;
-    (void)state;
+    struct fixture *f = *state;
+    mbedtls_ecp_group *grp = &f->grp;
 
-    load_p256(&grp);
-    mbedtls_ecp_point_init(&p);
-    mbedtls_ecp_point_init(&j);
-    mbedtls_ecp_point_init(&r);
-    mbedtls_ecp_point_init(&expect);
     rng_seed(1);
     for (int round = 0; round < RANDOM_ROUNDS; round++) {
-        random_point(&grp, &p);
-        assert_int_equal(builtin_muladd(&grp, &expect, 1, &p, 1, &p), 0);
-        rescale(&grp, &j, &p);
-        assert_int_equal(mbedtls_internal_ecp_double_jac(&grp, &r, &j), 0);
-        assert_int_equal(mbedtls_internal_ecp_normalize_jac(&grp, &r), 0);
-        assert_point_equal(&r, &expect);
-        assert_int_equal(mbedtls_internal_ecp_double_jac(&grp, &j, &j), 0);
-        assert_int_equal(mbedtls_internal_ecp_normalize_jac(&grp, &j), 0);
-        assert_point_equal(&j, &expect);
+        random_point(grp, &f->p);
+        assert_int_equal(builtin_muladd(grp, &f->expect, 1, &f->p, 1, &f->p), 0);
+        rescale(grp, &f->j, &f->p);
+        assert_int_equal(mbedtls_internal_ecp_double_jac(grp, &f->r, &f->j), 0);
+        assert_int_equal(mbedtls_internal_ecp_normalize_jac(grp, &f->r), 0);
+        assert_point_equal(&f->r, &f->expect);
+        assert_int_equal(mbedtls_internal_ecp_double_jac(grp, &f->j, &f->j), 0);
+        assert_int_equal(mbedtls_internal_ecp_normalize_jac(grp, &f->j), 0);
+        assert_point_equal(&f->j, &f->expect);
     }
     /* The point at infinity doubles to itself: Z stays 0. */
-    assert_int_equal(mbedtls_mpi_lset(&p.Z, 0), 0);
-    assert_int_equal(mbedtls_internal_ecp_double_jac(&grp, &r, &p), 0);
-    assert_int_equal(mbedtls_mpi_cmp_int(&r.Z, 0), 0);
-    mbedtls_ecp_point_free(&p);
-    mbedtls_ecp_point_free(&j);
-    mbedtls_ecp_point_free(&r);
-    mbedtls_ecp_point_free(&expect);
-    mbedtls_ecp_group_free(&grp);
+    assert_int_equal(mbedtls_mpi_lset(&f->p.Z, 0), 0);
+    assert_int_equal(mbedtls_internal_ecp_double_jac(grp, &f->r, &f->p), 0);
+    assert_int_equal(mbedtls_mpi_cmp_int(&f->r.Z, 0), 0);
 }
 
 /* P + Q through the mixed addition hook, P in random Jacobian coordinates, Q affine: the general case (into another
  * point and over P), P == Q, P == -Q, either at infinity, and the inputs ecp.c refuses. */
 static void test_add_mixed(void **state)
 {
-    mbedtls_ecp_group grp;
-    mbedtls_ecp_point p, q, j, r, expect;
-    (void)state;
+    struct fixture *f = *state;
+    mbedtls_ecp_group *grp = &f->grp;
 
-    load_p256(&grp);
-    mbedtls_ecp_point_init(&p);
-    mbedtls_ecp_point_init(&q);
-    mbedtls_ecp_point_init(&j);
-    mbedtls_ecp_point_init(&r);
-    mbedtls_ecp_point_init(&expect);
     rng_seed(2);
     for (int round = 0; round < RANDOM_ROUNDS; round++) {
-        random_point(&grp, &p);
-        random_point(&grp, &q);
-        assert_int_equal(builtin_muladd(&grp, &expect, 1, &p, 1, &q), 0);
-        rescale(&grp, &j, &p);
-        assert_int_equal(mbedtls_internal_ecp_add_mixed(&grp, &r, &j, &q), 0);
-        assert_int_equal(mbedtls_internal_ecp_normalize_jac(&grp, &r), 0);
-        assert_point_equal(&r, &expect);
-        assert_int_equal(mbedtls_internal_ecp_add_mixed(&grp, &j, &j, &q), 0);
-        assert_int_equal(mbedtls_internal_ecp_normalize_jac(&grp, &j), 0);
-        assert_point_equal(&j, &expect);
+        random_point(grp, &f->p);
+        random_point(grp, &f->q);
+        assert_int_equal(builtin_muladd(grp, &f->expect, 1, &f->p, 1, &f->q), 0);
+        rescale(grp, &f->j, &f->p);
+        assert_int_equal(mbedtls_internal_ecp_add_mixed(grp, &f->r, &f->j, &f->q), 0);
+        assert_int_equal(mbedtls_internal_ecp_normalize_jac(grp, &f->r), 0);
+        assert_point_equal(&f->r, &f->expect);
+        assert_int_equal(mbedtls_internal_ecp_add_mixed(grp, &f->j, &f->j, &f->q), 0);
+        assert_int_equal(mbedtls_internal_ecp_normalize_jac(grp, &f->j), 0);
+        assert_point_equal(&f->j, &f->expect);
     }
 
     /* P == Q: the doubling. */
-    assert_int_equal(builtin_muladd(&grp, &expect, 2, &q, 0, &q), 0);
-    rescale(&grp, &j, &q);
-    assert_int_equal(mbedtls_internal_ecp_add_mixed(&grp, &r, &j, &q), 0);
-    assert_int_equal(mbedtls_internal_ecp_normalize_jac(&grp, &r), 0);
-    assert_point_equal(&r, &expect);
+    assert_int_equal(builtin_muladd(grp, &f->expect, 2, &f->q, 0, &f->q), 0);
+    rescale(grp, &f->j, &f->q);
+    assert_int_equal(mbedtls_internal_ecp_add_mixed(grp, &f->r, &f->j, &f->q), 0);
+    assert_int_equal(mbedtls_internal_ecp_normalize_jac(grp, &f->r), 0);
+    assert_point_equal(&f->r, &f->expect);
 
     /* P == -Q: the point at infinity as mbedtls_ecp_set_zero() writes it. */
-    assert_int_equal(mbedtls_ecp_copy(&p, &q), 0);
-    assert_int_equal(mbedtls_mpi_sub_mpi(&p.Y, &grp.P, &q.Y), 0);
-    rescale(&grp, &j, &p);
-    assert_int_equal(mbedtls_internal_ecp_add_mixed(&grp, &r, &j, &q), 0);
-    assert_int_equal(mbedtls_ecp_set_zero(&expect), 0);
-    assert_point_equal(&r, &expect);
+    assert_int_equal(mbedtls_ecp_copy(&f->p, &f->q), 0);
+    assert_int_equal(mbedtls_mpi_sub_mpi(&f->p.Y, &grp->P, &f->q.Y), 0);
+    rescale(grp, &f->j, &f->p);
+    assert_int_equal(mbedtls_internal_ecp_add_mixed(grp, &f->r, &f->j, &f->q), 0);
+    assert_int_equal(mbedtls_ecp_set_zero(&f->expect), 0);
+    assert_point_equal(&f->r, &f->expect);
 
     /* P at infinity gives Q; Q at infinity gives P, in P's own coordinates. */
-    assert_int_equal(mbedtls_internal_ecp_add_mixed(&grp, &r, &expect, &q), 0);
-    assert_point_equal(&r, &q);
-    rescale(&grp, &j, &p);
-    assert_int_equal(mbedtls_internal_ecp_add_mixed(&grp, &r, &j, &expect), 0);
-    assert_point_equal(&r, &j);
+    assert_int_equal(mbedtls_internal_ecp_add_mixed(grp, &f->r, &f->expect, &f->q), 0);
+    assert_point_equal(&f->r, &f->q);
+    rescale(grp, &f->j, &f->p);
+    assert_int_equal(mbedtls_internal_ecp_add_mixed(grp, &f->r, &f->j, &f->expect), 0);
+    assert_point_equal(&f->r, &f->j);
 
     /* Q not affine, or without Z at all: bad input, as in ecp.c. */
-    assert_int_equal(mbedtls_mpi_lset(&q.Z, 2), 0);
-    assert_int_equal(mbedtls_internal_ecp_add_mixed(&grp, &r, &j, &q), MBEDTLS_ERR_ECP_BAD_INPUT_DATA);
-    mbedtls_mpi_free(&q.Z);
-    assert_int_equal(mbedtls_internal_ecp_add_mixed(&grp, &r, &j, &q), MBEDTLS_ERR_ECP_BAD_INPUT_DATA);
-
-    mbedtls_ecp_point_free(&p);
-    mbedtls_ecp_point_free(&q);
-    mbedtls_ecp_point_free(&j);
-    mbedtls_ecp_point_free(&r);
-    mbedtls_ecp_point_free(&expect);
-    mbedtls_ecp_group_free(&grp);
+    assert_int_equal(mbedtls_mpi_lset(&f->q.Z, 2), 0);
+    assert_int_equal(mbedtls_internal_ecp_add_mixed(grp, &f->r, &f->j, &f->q), MBEDTLS_ERR_ECP_BAD_INPUT_DATA);
+    mbedtls_mpi_free(&f->q.Z);
+    assert_int_equal(mbedtls_internal_ecp_add_mixed(grp, &f->r, &f->j, &f->q), MBEDTLS_ERR_ECP_BAD_INPUT_DATA);
 }
 
 /* Normalizing many points at once gives each its affine coordinates; a point at infinity among them is refused
@@ -265,87 +281,70 @@ static void test_add_mixed(void **state)
 static void test_normalize_many(void **state)
 {
     enum { COUNT = 5 };
-    mbedtls_ecp_group grp;
-    mbedtls_ecp_point affine[COUNT], jac[COUNT], before;
+    struct fixture *f = *state;
+    mbedtls_ecp_group *grp = &f->grp;
+    mbedtls_ecp_point affine[COUNT], jac[COUNT];
     mbedtls_ecp_point *t[COUNT];
-    (void)state;
 
-    load_p256(&grp);
-    mbedtls_ecp_point_init(&before);
     rng_seed(3);
     for (size_t i = 0; i < COUNT; i++) {
         mbedtls_ecp_point_init(&affine[i]);
         mbedtls_ecp_point_init(&jac[i]);
-        random_point(&grp, &affine[i]);
-        rescale(&grp, &jac[i], &affine[i]);
+        random_point(grp, &affine[i]);
         t[i] = &jac[i];
     }
     for (size_t n = 1; n <= COUNT; n++) {
         for (size_t i = 0; i < n; i++) {
-            rescale(&grp, &jac[i], &affine[i]);
+            rescale(grp, &jac[i], &affine[i]);
         }
-        assert_int_equal(mbedtls_internal_ecp_normalize_jac_many(&grp, t, n), 0);
+        assert_int_equal(mbedtls_internal_ecp_normalize_jac_many(grp, t, n), 0);
         for (size_t i = 0; i < n; i++) {
             assert_point_equal(&jac[i], &affine[i]);
         }
     }
 
     for (size_t i = 0; i < COUNT; i++) {
-        rescale(&grp, &jac[i], &affine[i]);
+        rescale(grp, &jac[i], &affine[i]);
     }
     assert_int_equal(mbedtls_mpi_lset(&jac[2].Z, 0), 0);
-    assert_int_equal(mbedtls_ecp_copy(&before, &jac[COUNT - 1]), 0);
-    assert_int_equal(mbedtls_internal_ecp_normalize_jac_many(&grp, t, COUNT), MBEDTLS_ERR_MPI_NOT_ACCEPTABLE);
-    assert_point_equal(&jac[COUNT - 1], &before);
+    assert_int_equal(mbedtls_ecp_copy(&f->p, &jac[COUNT - 1]), 0);
+    assert_int_equal(mbedtls_internal_ecp_normalize_jac_many(grp, t, COUNT), MBEDTLS_ERR_MPI_NOT_ACCEPTABLE);
+    assert_point_equal(&jac[COUNT - 1], &f->p);
 
     for (size_t i = 0; i < COUNT; i++) {
         mbedtls_ecp_point_free(&affine[i]);
         mbedtls_ecp_point_free(&jac[i]);
     }
-    mbedtls_ecp_point_free(&before);
-    mbedtls_ecp_group_free(&grp);
 }
 
 /* Coordinates Mbed TLS would not hand over but its arithmetic accepts: >= p, negative, with spare zero limbs. The
  * hooks reduce them as the built-in modular operations do. */
 static void test_unreduced_coordinates(void **state)
 {
-    mbedtls_ecp_group grp;
-    mbedtls_ecp_point p, odd, r, expect;
-    (void)state;
+    struct fixture *f = *state;
+    mbedtls_ecp_group *grp = &f->grp;
+    mbedtls_ecp_point *odd = &f->j;
 
-    load_p256(&grp);
-    mbedtls_ecp_point_init(&p);
-    mbedtls_ecp_point_init(&odd);
-    mbedtls_ecp_point_init(&r);
-    mbedtls_ecp_point_init(&expect);
     rng_seed(4);
-    random_point(&grp, &p);
-    assert_int_equal(builtin_muladd(&grp, &expect, 2, &p, 0, &p), 0);
+    random_point(grp, &f->p);
+    assert_int_equal(builtin_muladd(grp, &f->expect, 2, &f->p, 0, &f->p), 0);
 
-    assert_int_equal(mbedtls_ecp_copy(&odd, &p), 0);
-    assert_int_equal(mbedtls_mpi_add_mpi(&odd.X, &p.X, &grp.P), 0); /* in [p, 2^256) or above */
-    assert_int_equal(mbedtls_mpi_sub_mpi(&odd.Y, &p.Y, &grp.P), 0); /* negative */
-    assert_int_equal(mbedtls_mpi_grow(&odd.Z, 3 * grp.P.n), 0);     /* spare zero limbs */
-    assert_int_equal(mbedtls_internal_ecp_double_jac(&grp, &r, &odd), 0);
-    assert_int_equal(mbedtls_internal_ecp_normalize_jac(&grp, &r), 0);
-    assert_point_equal(&r, &expect);
+    assert_int_equal(mbedtls_ecp_copy(odd, &f->p), 0);
+    assert_int_equal(mbedtls_mpi_add_mpi(&odd->X, &f->p.X, &grp->P), 0); /* in [p, 2^256) or above */
+    assert_int_equal(mbedtls_mpi_sub_mpi(&odd->Y, &f->p.Y, &grp->P), 0); /* negative */
+    assert_int_equal(mbedtls_mpi_grow(&odd->Z, 3 * grp->P.n), 0);        /* spare zero limbs */
+    assert_int_equal(mbedtls_internal_ecp_double_jac(grp, &f->r, odd), 0);
+    assert_int_equal(mbedtls_internal_ecp_normalize_jac(grp, &f->r), 0);
+    assert_point_equal(&f->r, &f->expect);
 
-    /* p + small: just above p, the one-subtraction path. */
-    assert_int_equal(mbedtls_ecp_copy(&odd, &p), 0);
-    assert_int_equal(mbedtls_mpi_lset(&odd.X, 0), 0);
-    assert_int_equal(mbedtls_mpi_add_mpi(&odd.X, &odd.X, &grp.P), 0);
-    assert_int_equal(mbedtls_ecp_copy(&r, &p), 0);
-    assert_int_equal(mbedtls_mpi_lset(&r.X, 0), 0);
-    assert_int_equal(mbedtls_internal_ecp_double_jac(&grp, &odd, &odd), 0);
-    assert_int_equal(mbedtls_internal_ecp_double_jac(&grp, &r, &r), 0);
-    assert_point_equal(&odd, &r);
-
-    mbedtls_ecp_point_free(&p);
-    mbedtls_ecp_point_free(&odd);
-    mbedtls_ecp_point_free(&r);
-    mbedtls_ecp_point_free(&expect);
-    mbedtls_ecp_group_free(&grp);
+    /* X == p exactly: the one-subtraction path gives 0. */
+    assert_int_equal(mbedtls_ecp_copy(odd, &f->p), 0);
+    assert_int_equal(mbedtls_mpi_copy(&odd->X, &grp->P), 0);
+    assert_int_equal(mbedtls_ecp_copy(&f->r, &f->p), 0);
+    assert_int_equal(mbedtls_mpi_lset(&f->r.X, 0), 0);
+    assert_int_equal(mbedtls_internal_ecp_double_jac(grp, odd, odd), 0);
+    assert_int_equal(mbedtls_internal_ecp_double_jac(grp, &f->r, &f->r), 0);
+    assert_point_equal(odd, &f->r);
 }
 
 /* k P for random and edge scalars, of G and of random points: the module's result is the built-in one. */
@@ -361,90 +360,66 @@ static void test_mul_matches_builtin(void **state)
         "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632550",
         "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC63254F",
     };
-    mbedtls_ecp_group grp;
-    mbedtls_ecp_point p, mine, builtin;
-    mbedtls_mpi k;
-    (void)state;
+    struct fixture *f = *state;
+    mbedtls_ecp_group *grp = &f->grp;
+    mbedtls_mpi *k = &f->m;
 
-    load_p256(&grp);
-    mbedtls_ecp_point_init(&p);
-    mbedtls_ecp_point_init(&mine);
-    mbedtls_ecp_point_init(&builtin);
-    mbedtls_mpi_init(&k);
     rng_seed(5);
     for (size_t round = 0; round < RANDOM_ROUNDS + sizeof(edges) / sizeof(edges[0]); round++) {
         if (round < RANDOM_ROUNDS) {
-            assert_int_equal(mbedtls_mpi_random(&k, 1, &grp.N, rng, NULL), 0);
+            assert_int_equal(mbedtls_mpi_random(k, 1, &grp->N, rng, NULL), 0);
         } else {
-            read_hex(&k, edges[round - RANDOM_ROUNDS]);
+            read_hex(k, edges[round - RANDOM_ROUNDS]);
         }
         for (int of_g = 0; of_g < 2; of_g++) {
             if (of_g) {
-                assert_int_equal(mbedtls_ecp_copy(&p, &grp.G), 0);
+                assert_int_equal(mbedtls_ecp_copy(&f->p, &grp->G), 0);
             } else {
-                random_point(&grp, &p);
+                random_point(grp, &f->p);
             }
             uint64_t seed = rng_state;
-            assert_int_equal(mbedtls_ecp_mul(&grp, &mine, &k, &p, rng, NULL), 0);
+            assert_int_equal(mbedtls_ecp_mul(grp, &f->r, k, &f->p, rng, NULL), 0);
             rng_state = seed;
             tls_p256_test_set_capable(0);
-            assert_int_equal(mbedtls_ecp_mul(&grp, &builtin, &k, &p, rng, NULL), 0);
+            assert_int_equal(mbedtls_ecp_mul(grp, &f->expect, k, &f->p, rng, NULL), 0);
             tls_p256_test_set_capable(1);
-            assert_point_equal(&mine, &builtin);
-            assert_int_equal(mbedtls_ecp_check_pubkey(&grp, &mine), 0);
+            assert_point_equal(&f->r, &f->expect);
+            assert_int_equal(mbedtls_ecp_check_pubkey(grp, &f->r), 0);
         }
     }
-    mbedtls_ecp_point_free(&p);
-    mbedtls_ecp_point_free(&mine);
-    mbedtls_ecp_point_free(&builtin);
-    mbedtls_mpi_free(&k);
-    mbedtls_ecp_group_free(&grp);
 }
 
 /* m G + n Q (what ECDSA verification computes) for random scalars and points, and for n Q == m G (the final
  * addition doubles) and n Q == -m G (the sum is the point at infinity). */
 static void test_muladd_matches_builtin(void **state)
 {
-    mbedtls_ecp_group grp;
-    mbedtls_ecp_point q, mine, builtin;
-    mbedtls_mpi m, n;
-    (void)state;
+    struct fixture *f = *state;
+    mbedtls_ecp_group *grp = &f->grp;
 
-    load_p256(&grp);
-    mbedtls_ecp_point_init(&q);
-    mbedtls_ecp_point_init(&mine);
-    mbedtls_ecp_point_init(&builtin);
-    mbedtls_mpi_init(&m);
-    mbedtls_mpi_init(&n);
     rng_seed(6);
     for (int round = 0; round < RANDOM_ROUNDS + 2; round++) {
-        assert_int_equal(mbedtls_mpi_random(&m, 1, &grp.N, rng, NULL), 0);
+        assert_int_equal(mbedtls_mpi_random(&f->m, 1, &grp->N, rng, NULL), 0);
         if (round < RANDOM_ROUNDS) {
-            assert_int_equal(mbedtls_mpi_random(&n, 1, &grp.N, rng, NULL), 0);
-            random_point(&grp, &q);
+            assert_int_equal(mbedtls_mpi_random(&f->n, 1, &grp->N, rng, NULL), 0);
+            random_point(grp, &f->q);
         } else {
-            assert_int_equal(mbedtls_ecp_copy(&q, &grp.G), 0);
-            assert_int_equal(round == RANDOM_ROUNDS ? mbedtls_mpi_copy(&n, &m) : mbedtls_mpi_sub_mpi(&n, &grp.N, &m),
+            assert_int_equal(mbedtls_ecp_copy(&f->q, &grp->G), 0);
+            assert_int_equal(round == RANDOM_ROUNDS ? mbedtls_mpi_copy(&f->n, &f->m)
+                                                    : mbedtls_mpi_sub_mpi(&f->n, &grp->N, &f->m),
                              0);
         }
-        int ret = mbedtls_ecp_muladd(&grp, &mine, &m, &grp.G, &n, &q);
+        int ret = mbedtls_ecp_muladd(grp, &f->r, &f->m, &grp->G, &f->n, &f->q);
         tls_p256_test_set_capable(0);
-        assert_int_equal(mbedtls_ecp_muladd(&grp, &builtin, &m, &grp.G, &n, &q), ret);
+        assert_int_equal(mbedtls_ecp_muladd(grp, &f->expect, &f->m, &grp->G, &f->n, &f->q), ret);
         tls_p256_test_set_capable(1);
         assert_int_equal(ret, 0);
-        assert_point_equal(&mine, &builtin);
+        assert_point_equal(&f->r, &f->expect);
         if (round == RANDOM_ROUNDS + 1) {
-            assert_true(mbedtls_ecp_is_zero(&mine));
+            assert_true(mbedtls_ecp_is_zero(&f->r));
         } else {
-            assert_int_equal(mbedtls_ecp_check_pubkey(&grp, &mine), 0);
+            assert_int_equal(mbedtls_ecp_check_pubkey(grp, &f->r), 0);
         }
     }
-    mbedtls_ecp_point_free(&q);
-    mbedtls_ecp_point_free(&mine);
-    mbedtls_ecp_point_free(&builtin);
-    mbedtls_mpi_free(&m);
-    mbedtls_mpi_free(&n);
-    mbedtls_ecp_group_free(&grp);
 }
 
 /* A signature that must verify, and the changes to it that must not: another key, r or s off by one, r and s
@@ -482,52 +457,41 @@ static void hex_to_bytes(unsigned char *out, size_t len, const char *hex)
     }
 }
 
+/* A published key pair: d and Q read, and d G (through the module) checked against Q. */
+static void load_known_key(mbedtls_ecp_group *grp, mbedtls_mpi *d, mbedtls_ecp_point *q, const char *d_hex,
+                           const char *x_hex, const char *y_hex)
+{
+    mbedtls_ecp_point computed;
+    mbedtls_ecp_point_init(&computed);
+    read_hex(d, d_hex);
+    assert_int_equal(mbedtls_ecp_point_read_string(q, 16, x_hex, y_hex), 0);
+    assert_int_equal(mbedtls_ecp_mul(grp, &computed, d, &grp->G, rng, NULL), 0);
+    assert_point_equal(&computed, q);
+    mbedtls_ecp_point_free(&computed);
+}
+
 /* RFC 4754 section 8.1 (ECDSA over P-256 with SHA-256 of "abc"): the key pair, and the signature made with the
  * RFC's nonce k, which is the first thing the signer draws from its random generator. */
 static void test_ecdsa_rfc4754(void **state)
 {
-    mbedtls_ecp_group grp;
-    mbedtls_ecp_point q, q_computed;
-    mbedtls_mpi d, r, s, r_expect, s_expect;
+    struct fixture *f = *state;
     unsigned char k[32], hash[32];
-    (void)state;
 
-    load_p256(&grp);
-    mbedtls_ecp_point_init(&q);
-    mbedtls_ecp_point_init(&q_computed);
-    mbedtls_mpi_init(&d);
-    mbedtls_mpi_init(&r);
-    mbedtls_mpi_init(&s);
-    mbedtls_mpi_init(&r_expect);
-    mbedtls_mpi_init(&s_expect);
-    read_hex(&d, "DC51D3866A15BACDE33D96F992FCA99DA7E6EF0934E7097559C27F1614C88A7F");
-    assert_int_equal(mbedtls_ecp_point_read_string(&q, 16,
-                                                   "2442A5CC0ECD015FA3CA31DC8E2BBC70BF42D60CBCA20085E0822CB04235E970",
-                                                   "6FC98BD7E50211A4A27102FA3549DF79EBCB4BF246B80945CDDFE7D509BBFD7D"),
-                     0);
+    rng_seed(7);
+    load_known_key(&f->grp, &f->d, &f->q, "DC51D3866A15BACDE33D96F992FCA99DA7E6EF0934E7097559C27F1614C88A7F",
+                   "2442A5CC0ECD015FA3CA31DC8E2BBC70BF42D60CBCA20085E0822CB04235E970",
+                   "6FC98BD7E50211A4A27102FA3549DF79EBCB4BF246B80945CDDFE7D509BBFD7D");
     hex_to_bytes(k, sizeof(k), "9E56F509196784D963D1C0A401510EE7ADA3DCC5DEE04B154BF61AF1D5A6DECE");
     hex_to_bytes(hash, sizeof(hash), "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD");
-    read_hex(&r_expect, "CB28E0999B9C7715FD0A80D8E47A77079716CBBF917DD72E97566EA1C066957C");
-    read_hex(&s_expect, "86FA3BB4E26CAD5BF90B7F81899256CE7594BB1EA0C89212748BFF3B3D5B0315");
-    rng_seed(7);
-
-    assert_int_equal(mbedtls_ecp_mul(&grp, &q_computed, &d, &grp.G, rng, NULL), 0);
-    assert_point_equal(&q_computed, &q);
+    read_hex(&f->want_r, "CB28E0999B9C7715FD0A80D8E47A77079716CBBF917DD72E97566EA1C066957C");
+    read_hex(&f->want_s, "86FA3BB4E26CAD5BF90B7F81899256CE7594BB1EA0C89212748BFF3B3D5B0315");
 
     struct fixed_rng nonce = { k, sizeof(k) };
-    assert_int_equal(mbedtls_ecdsa_sign(&grp, &r, &s, &d, hash, sizeof(hash), fixed_then_rng, &nonce), 0);
-    assert_mpi_equal(&r, &r_expect);
-    assert_mpi_equal(&s, &s_expect);
-    check_signature(&grp, &q, hash, sizeof(hash), &r, &s);
-
-    mbedtls_ecp_point_free(&q);
-    mbedtls_ecp_point_free(&q_computed);
-    mbedtls_mpi_free(&d);
-    mbedtls_mpi_free(&r);
-    mbedtls_mpi_free(&s);
-    mbedtls_mpi_free(&r_expect);
-    mbedtls_mpi_free(&s_expect);
-    mbedtls_ecp_group_free(&grp);
+    assert_int_equal(
+        mbedtls_ecdsa_sign(&f->grp, &f->sig_r, &f->sig_s, &f->d, hash, sizeof(hash), fixed_then_rng, &nonce), 0);
+    assert_mpi_equal(&f->sig_r, &f->want_r);
+    assert_mpi_equal(&f->sig_s, &f->want_s);
+    check_signature(&f->grp, &f->q, hash, sizeof(hash), &f->sig_r, &f->sig_s);
 }
 
 /* RFC 6979 appendix A.2.5 (P-256): the public key from the private one, and the deterministic SHA-256 signatures of
@@ -544,85 +508,55 @@ static void test_ecdsa_rfc6979(void **state)
           "F1ABB023518351CD71D881567B1EA663ED3EFCF6C5132B354F28D3B0B7D38367",
           "019F4113742A2B14BD25926B49C649155F267E60D3814B4C0CC84250E46F0083" },
     };
-    mbedtls_ecp_group grp;
-    mbedtls_ecp_point q, q_computed;
-    mbedtls_mpi d, r, s;
+    struct fixture *f = *state;
     unsigned char hash[32];
-    (void)state;
 
-    load_p256(&grp);
-    mbedtls_ecp_point_init(&q);
-    mbedtls_ecp_point_init(&q_computed);
-    mbedtls_mpi_init(&d);
-    mbedtls_mpi_init(&r);
-    mbedtls_mpi_init(&s);
-    read_hex(&d, "C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721");
-    assert_int_equal(mbedtls_ecp_point_read_string(&q, 16,
-                                                   "60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6",
-                                                   "7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299"),
-                     0);
     rng_seed(8);
-    assert_int_equal(mbedtls_ecp_mul(&grp, &q_computed, &d, &grp.G, rng, NULL), 0);
-    assert_point_equal(&q_computed, &q);
+    load_known_key(&f->grp, &f->d, &f->q, "C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721",
+                   "60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6",
+                   "7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299");
     for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
         hex_to_bytes(hash, sizeof(hash), sigs[i].hash);
-        read_hex(&r, sigs[i].r);
-        read_hex(&s, sigs[i].s);
-        check_signature(&grp, &q, hash, sizeof(hash), &r, &s);
+        read_hex(&f->sig_r, sigs[i].r);
+        read_hex(&f->sig_s, sigs[i].s);
+        check_signature(&f->grp, &f->q, hash, sizeof(hash), &f->sig_r, &f->sig_s);
     }
-    mbedtls_ecp_point_free(&q);
-    mbedtls_ecp_point_free(&q_computed);
-    mbedtls_mpi_free(&d);
-    mbedtls_mpi_free(&r);
-    mbedtls_mpi_free(&s);
-    mbedtls_ecp_group_free(&grp);
 }
 
 /* Random keys: signed with the module and verified by the built-in arithmetic and the other way round. */
 static void test_ecdsa_round_trips(void **state)
 {
-    mbedtls_ecp_group grp;
-    mbedtls_ecp_point q;
-    mbedtls_mpi d, r, s;
+    struct fixture *f = *state;
     unsigned char hash[32];
-    (void)state;
 
-    load_p256(&grp);
-    mbedtls_ecp_point_init(&q);
-    mbedtls_mpi_init(&d);
-    mbedtls_mpi_init(&r);
-    mbedtls_mpi_init(&s);
     rng_seed(9);
     for (int round = 0; round < RANDOM_ROUNDS; round++) {
         int sign_with_module = round % 2;
         assert_int_equal(rng(NULL, hash, sizeof(hash)), 0);
         tls_p256_test_set_capable(sign_with_module);
-        assert_int_equal(mbedtls_ecp_gen_keypair(&grp, &d, &q, rng, NULL), 0);
-        assert_int_equal(mbedtls_ecdsa_sign(&grp, &r, &s, &d, hash, sizeof(hash), rng, NULL), 0);
+        assert_int_equal(mbedtls_ecp_gen_keypair(&f->grp, &f->d, &f->q, rng, NULL), 0);
+        assert_int_equal(mbedtls_ecdsa_sign(&f->grp, &f->sig_r, &f->sig_s, &f->d, hash, sizeof(hash), rng, NULL), 0);
         tls_p256_test_set_capable(!sign_with_module);
-        check_signature(&grp, &q, hash, sizeof(hash), &r, &s);
+        check_signature(&f->grp, &f->q, hash, sizeof(hash), &f->sig_r, &f->sig_s);
         tls_p256_test_set_capable(1);
     }
-    mbedtls_ecp_point_free(&q);
-    mbedtls_mpi_free(&d);
-    mbedtls_mpi_free(&r);
-    mbedtls_mpi_free(&s);
-    mbedtls_ecp_group_free(&grp);
 }
+
+#define FIXTURE_TEST(test) cmocka_unit_test_setup_teardown(test, fixture_setup, fixture_teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_capable_for_p256_only),
-        cmocka_unit_test(test_double),
-        cmocka_unit_test(test_add_mixed),
-        cmocka_unit_test(test_normalize_many),
-        cmocka_unit_test(test_unreduced_coordinates),
-        cmocka_unit_test(test_mul_matches_builtin),
-        cmocka_unit_test(test_muladd_matches_builtin),
-        cmocka_unit_test(test_ecdsa_rfc4754),
-        cmocka_unit_test(test_ecdsa_rfc6979),
-        cmocka_unit_test(test_ecdsa_round_trips),
+        FIXTURE_TEST(test_capable_for_p256_only),
+        FIXTURE_TEST(test_double),
+        FIXTURE_TEST(test_add_mixed),
+        FIXTURE_TEST(test_normalize_many),
+        FIXTURE_TEST(test_unreduced_coordinates),
+        FIXTURE_TEST(test_mul_matches_builtin),
+        FIXTURE_TEST(test_muladd_matches_builtin),
+        FIXTURE_TEST(test_ecdsa_rfc4754),
+        FIXTURE_TEST(test_ecdsa_rfc6979),
+        FIXTURE_TEST(test_ecdsa_round_trips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
