@@ -125,8 +125,11 @@
 #define MBEDTLS_ECP_NIST_OPTIM
 /* P-256 doubling, mixed addition and normalization on fiat-crypto's formally verified field arithmetic
  * (net/tls_p256.c), through Mbed TLS's hooks for accelerated curve arithmetic: the same results as the generic
- * bignum code, which stays for P-384 and Curve25519 (no MBEDTLS_ECP_NO_FALLBACK). Randomizing coordinates is left
- * to Mbed TLS (once per multiplication). */
+ * bignum code, which stays for P-384 and Curve25519 (no MBEDTLS_ECP_NO_FALLBACK). An ECDSA P-256 verification takes
+ * 6.4 M instructions instead of 11.7 M on the native board (bench/submit: a first message with the chain checked
+ * 22.3 M instead of 33.1 M), an alert's session with one verification 75 ms of Cortex-A7 guest time instead of 79
+ * (bench/alert-latency), for 20 KB (rpi1) and 25 KB (rpi2) of image. Randomizing coordinates is left to Mbed TLS
+ * (once per multiplication). */
 #define MBEDTLS_ECP_INTERNAL_ALT
 #define MBEDTLS_ECP_DOUBLE_JAC_ALT
 #define MBEDTLS_ECP_ADD_MIXED_ALT

@@ -19,7 +19,9 @@
  * - Every hook returns exactly the coordinates ecp.c's own function would (same formulas, same special cases,
  *   the same errors), so Mbed TLS behaves the same with or without this module, only faster.
  * - Field elements live on the stack (the normalization of many points borrows one array from mbedtls_calloc, as
- *   ecp.c does); no state is kept between calls, so any context that may use Mbed TLS may use it.
+ *   ecp.c does). The one state kept between calls is the last point written, in both forms, matched by value and
+ *   cleared by mbedtls_internal_ecp_init() and _free() around each of Mbed TLS's multiplications: single-threaded
+ *   Mbed TLS only (the file refuses MBEDTLS_THREADING_C), which is how baremail runs it, from the main loop.
  */
 #ifndef NET_TLS_P256_H
 #define NET_TLS_P256_H
