@@ -21,9 +21,9 @@
 /* RFC 7748 section 4.1: the base point has u = 9. */
 #define TLS_X25519_BASE_U 9
 
-psa_status_t tls_x25519_transparent_export_public_key(const psa_key_attributes_t *attributes,
-                                                      const uint8_t *key_buffer, size_t key_buffer_size,
-                                                      uint8_t *data, size_t data_size, size_t *data_length)
+psa_status_t tls_x25519_transparent_export_public_key(const psa_key_attributes_t *attributes, const uint8_t *key_buffer,
+                                                      size_t key_buffer_size, uint8_t *data, size_t data_size,
+                                                      size_t *data_length)
 {
     if (psa_get_key_type(attributes) != PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_MONTGOMERY) ||
         psa_get_key_bits(attributes) != 255 || key_buffer_size != TLS_X25519_BYTES) {
@@ -36,7 +36,7 @@ psa_status_t tls_x25519_transparent_export_public_key(const psa_key_attributes_t
      * mbedtls_ecp_write_key_ext(): RFC 7748's little-endian byte string, already clamped. That is what HACL* reads,
      * and it clamps its own copy anyway. It takes non-const pointers, hence the copies; the secret's is wiped. */
     uint8_t secret[TLS_X25519_BYTES];
-    uint8_t base[TLS_X25519_BYTES] = {TLS_X25519_BASE_U};
+    uint8_t base[TLS_X25519_BYTES] = { TLS_X25519_BASE_U };
     memcpy(secret, key_buffer, sizeof secret);
     Hacl_Curve25519_crypto_scalarmult(data, secret, base);
     mbedtls_platform_zeroize(secret, sizeof secret);

@@ -34,8 +34,8 @@
  * not, X25519 clamps), writes the 32-byte public key X25519(k, 9) to data, sets *data_length to 32 and returns
  * PSA_SUCCESS; PSA_ERROR_BUFFER_TOO_SMALL when data_size is under 32. Anything else (other key types or sizes, a
  * key_buffer not 32 bytes long): PSA_ERROR_NOT_SUPPORTED. data is untouched on every error. */
-psa_status_t tls_x25519_transparent_export_public_key(const psa_key_attributes_t *attributes,
-                                                      const uint8_t *key_buffer, size_t key_buffer_size,
-                                                      uint8_t *data, size_t data_size, size_t *data_length);
+psa_status_t tls_x25519_transparent_export_public_key(const psa_key_attributes_t *attributes, const uint8_t *key_buffer,
+                                                      size_t key_buffer_size, uint8_t *data, size_t data_size,
+                                                      size_t *data_length);
 
 #endif /* NET_TLS_X25519_H */

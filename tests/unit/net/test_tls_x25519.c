@@ -182,8 +182,8 @@ static void test_p256_falls_back_to_builtin(void **state)
 static void test_x25519_public_key_exported_as_is(void **state)
 {
     (void)state;
-    psa_key_id_t key = import_key(PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_MONTGOMERY), 255, rfc7748[1].pub,
-                                  X25519_BYTES);
+    psa_key_id_t key =
+        import_key(PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_MONTGOMERY), 255, rfc7748[1].pub, X25519_BYTES);
     uint8_t pub[X25519_BYTES];
     size_t len = 0;
     ecp_mul_calls = 0;
