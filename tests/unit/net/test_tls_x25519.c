@@ -39,13 +39,20 @@ int __wrap_mbedtls_ecp_mul(mbedtls_ecp_group *grp, mbedtls_ecp_point *R, const m
     return __real_mbedtls_ecp_mul(grp, R, m, P, f_rng, p_rng);
 }
 
-static psa_key_id_t import_key(psa_key_type_t type, size_t bits, const uint8_t *key, size_t len)
+/* An ECDH key as TLS 1.3 makes it, exportable so that the test can read the private key back. */
+static psa_key_attributes_t ecdh_key_attributes(psa_key_type_t type, size_t bits)
 {
     psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
     psa_set_key_type(&attr, type);
     psa_set_key_bits(&attr, bits);
     psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_DERIVE | PSA_KEY_USAGE_EXPORT);
     psa_set_key_algorithm(&attr, PSA_ALG_ECDH);
+    return attr;
+}
+
+static psa_key_id_t import_key(psa_key_type_t type, size_t bits, const uint8_t *key, size_t len)
+{
+    psa_key_attributes_t attr = ecdh_key_attributes(type, bits);
     psa_key_id_t id = PSA_KEY_ID_NULL;
     assert_int_equal(psa_import_key(&attr, key, len, &id), PSA_SUCCESS);
     return id;
@@ -77,6 +84,16 @@ static void public_by_builtin(const uint8_t priv[X25519_BYTES], uint8_t pub[X255
     assert_int_equal(mbedtls_ecp_write_public_key(&kp, MBEDTLS_ECP_PF_UNCOMPRESSED, &len, pub, X25519_BYTES), 0);
     assert_int_equal(len, X25519_BYTES);
     mbedtls_ecp_keypair_free(&kp);
+}
+
+/* The driver's public key of `key`, whose private key is `priv`, is the built-in code's; the key is destroyed. */
+static void assert_public_matches_builtin(psa_key_id_t key, const uint8_t priv[X25519_BYTES])
+{
+    uint8_t pub[X25519_BYTES], expected[X25519_BYTES];
+    export_public_by_driver(key, pub);
+    public_by_builtin(priv, expected);
+    assert_memory_equal(pub, expected, X25519_BYTES);
+    assert_int_equal(psa_destroy_key(key), PSA_SUCCESS);
 }
 
 /* ---- RFC 7748 ------------------------------------------------------------------------------------------------ */
@@ -121,12 +138,7 @@ static void test_random_imported_keys_match_builtin(void **state)
     for (int i = 0; i < RANDOM_KEYS; i++) {
         uint8_t priv[X25519_BYTES];
         assert_int_equal(net_random_bytes(NULL, priv, sizeof priv), 0);
-        psa_key_id_t key = import_x25519(priv);
-        uint8_t pub[X25519_BYTES], expected[X25519_BYTES];
-        export_public_by_driver(key, pub);
-        public_by_builtin(priv, expected);
-        assert_memory_equal(pub, expected, X25519_BYTES);
-        assert_int_equal(psa_destroy_key(key), PSA_SUCCESS);
+        assert_public_matches_builtin(import_x25519(priv), priv);
     }
 }
 
@@ -134,24 +146,17 @@ static void test_random_imported_keys_match_builtin(void **state)
 static void test_generated_keys_match_builtin(void **state)
 {
     (void)state;
-    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
-    psa_set_key_type(&attr, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_MONTGOMERY));
-    psa_set_key_bits(&attr, 255);
-    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_DERIVE | PSA_KEY_USAGE_EXPORT);
-    psa_set_key_algorithm(&attr, PSA_ALG_ECDH);
+    psa_key_attributes_t attr = ecdh_key_attributes(PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_MONTGOMERY), 255);
     for (int i = 0; i < RANDOM_KEYS; i++) {
         psa_key_id_t key = PSA_KEY_ID_NULL;
         ecp_mul_calls = 0;
         assert_int_equal(psa_generate_key(&attr, &key), PSA_SUCCESS);
         assert_int_equal(ecp_mul_calls, 0);
-        uint8_t priv[X25519_BYTES], pub[X25519_BYTES], expected[X25519_BYTES];
+        uint8_t priv[X25519_BYTES];
         size_t len = 0;
         assert_int_equal(psa_export_key(key, priv, sizeof priv, &len), PSA_SUCCESS);
         assert_int_equal(len, X25519_BYTES);
-        export_public_by_driver(key, pub);
-        public_by_builtin(priv, expected);
-        assert_memory_equal(pub, expected, X25519_BYTES);
-        assert_int_equal(psa_destroy_key(key), PSA_SUCCESS);
+        assert_public_matches_builtin(key, priv);
     }
 }
 
@@ -161,11 +166,7 @@ static void test_generated_keys_match_builtin(void **state)
 static void test_p256_falls_back_to_builtin(void **state)
 {
     (void)state;
-    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
-    psa_set_key_type(&attr, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1));
-    psa_set_key_bits(&attr, 256);
-    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_DERIVE);
-    psa_set_key_algorithm(&attr, PSA_ALG_ECDH);
+    psa_key_attributes_t attr = ecdh_key_attributes(PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1), 256);
     psa_key_id_t key = PSA_KEY_ID_NULL;
     assert_int_equal(psa_generate_key(&attr, &key), PSA_SUCCESS);
     uint8_t pub[PSA_EXPORT_PUBLIC_KEY_MAX_SIZE];
@@ -212,9 +213,7 @@ static void test_buffer_too_small(void **state)
 static void test_entry_point_refuses_other_lengths(void **state)
 {
     (void)state;
-    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
-    psa_set_key_type(&attr, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_MONTGOMERY));
-    psa_set_key_bits(&attr, 255);
+    psa_key_attributes_t attr = ecdh_key_attributes(PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_MONTGOMERY), 255);
     uint8_t key[X25519_BYTES + 1] = { 0 };
     uint8_t pub[X25519_BYTES];
     size_t len = 0;
