@@ -74,15 +74,19 @@ $(EVEREST_OBJ_PATTERNS): TLS_TEST_DEFS += $(EVEREST_CFLAGS)
 # net/tls_x25519.json, X25519 public keys through Everest (net/tls_x25519.h). It takes the place of
 # library/psa_crypto_driver_wrappers_no_static.c, generated upstream for its test drivers and p256-m. The generator
 # also writes psa_crypto_driver_wrappers.h (the other entry points, static inline), which nothing compiles: the
-# library's files include their own copy by bare name, and our driver has no entry point there. The text does not
-# depend on the board or the build (its conditions are #if lines), so one copy serves all; it is generated into a
-# fresh folder and moved into place so that two builds at once never read half a file.
+# library's files include their own copy by bare name. So a driver entry point dispatched from there would never
+# be called, and the recipe refuses one. The text does not depend on the board or the build (its conditions are #if
+# lines), so one copy serves all; it is generated into a fresh folder and moved into place so that two builds at
+# once never read half a file. A new Mbed TLS (the deps stamp) brings new templates.
 PSA_DRIVER_WRAPPERS := build/psa_drivers/psa_crypto_driver_wrappers_no_static.c
 MBEDTLS_SRCS += $(PSA_DRIVER_WRAPPERS)
-$(PSA_DRIVER_WRAPPERS): net/driverlist.json net/tls_x25519.json net/net.mk | $(SETUP_STAMP) $(DEPS_STAMP)
+$(PSA_DRIVER_WRAPPERS): net/driverlist.json net/tls_x25519.json net/net.mk $(DEPS_STAMP) | $(SETUP_STAMP)
 	$(call say,GEN,$@)
 	$(Q)mkdir -p $(@D) && tmp=$$(mktemp -d $(@D)/gen.XXXXXX) && \
 	/usr/bin/python3 $(MBEDTLS_DIR)/scripts/generate_driver_wrappers.py --json-dir net $$tmp && \
+	if grep -q 'tls_x25519_transparent_' $$tmp/psa_crypto_driver_wrappers.h; then \
+		echo "net/tls_x25519.json: an entry point dispatched from psa_crypto_driver_wrappers.h, which this build" \
+			"does not compile (net/net.mk); only those of $(@F) are" >&2; rm -rf $$tmp; exit 1; fi && \
 	mv $$tmp/psa_crypto_driver_wrappers.h $$tmp/$(@F) $(@D)/ && rmdir $$tmp
 # It includes the library's private headers by bare name, as the file it replaces did from its own folder.
 PSA_DRIVER_WRAPPERS_OBJ_PATTERN := %/$(PSA_DRIVER_WRAPPERS:.c=.o)
