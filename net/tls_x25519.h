@@ -10,8 +10,8 @@
  * way of adding a driver for this entry point (docs/psa-driver-example-and-guide.md in Mbed TLS).
  *
  * Rules: whatever the entry point does not handle it answers PSA_ERROR_NOT_SUPPORTED, and PSA falls back to its
- * built-in code, which then also reports errors (a key of the wrong length, a buffer too small) the way it always
- * does. Same context as the PSA call (main loop); no state.
+ * built-in code, which then also reports the errors of such keys the way it always does. Same context as the PSA
+ * call (main loop); no state, nothing allocated.
  */
 #ifndef NET_TLS_X25519_H
 #define NET_TLS_X25519_H
@@ -22,7 +22,8 @@
 #include "psa/crypto.h"
 
 /* The generated wrappers call transparent drivers only when one is present; this is how a driver says so (the
- * Mbed TLS guide above). Only the generated psa_crypto_driver_wrappers_no_static.c includes this header. */
+ * Mbed TLS guide above). Of Mbed TLS's files only the generated psa_crypto_driver_wrappers_no_static.c includes this
+ * header, and no public header of Mbed TLS reads the macro, so it changes the dispatch and nothing else. */
 #if defined(MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED)
 #ifndef PSA_CRYPTO_ACCELERATOR_DRIVER_PRESENT
 #define PSA_CRYPTO_ACCELERATOR_DRIVER_PRESENT
