@@ -50,7 +50,7 @@ MBEDTLS_SRCS := $(addprefix $(MBEDTLS_DIR)/library/, \
 	asn1parse.c asn1write.c base64.c oid.c pem.c pk.c pk_ecc.c pk_wrap.c pkparse.c \
 	entropy.c ctr_drbg.c \
 	psa_crypto.c psa_crypto_aead.c psa_crypto_cipher.c psa_crypto_client.c \
-	psa_crypto_driver_wrappers_no_static.c psa_crypto_ecp.c psa_crypto_hash.c psa_crypto_mac.c \
+	psa_crypto_ecp.c psa_crypto_hash.c psa_crypto_mac.c \
 	psa_crypto_random.c psa_crypto_rsa.c psa_crypto_slot_management.c psa_util.c \
 	x509.c x509_crt.c \
 	ssl_ciphersuites.c ssl_client.c ssl_msg.c ssl_tls.c ssl_tls12_client.c \
@@ -61,13 +61,37 @@ MBEDTLS_SRCS := $(addprefix $(MBEDTLS_DIR)/library/, \
 # mbedtls/ecdh.h needs everest/everest.h (MBEDTLS_INCLUDES).
 EVEREST_DIR := $(MBEDTLS_DIR)/3rdparty/everest
 MBEDTLS_SRCS += $(addprefix $(EVEREST_DIR)/library/, everest.c x25519.c Hacl_Curve25519_joined.c)
-MBEDTLS_INCLUDES := -I$(MBEDTLS_DIR)/include -I$(EVEREST_DIR)/include
+# net/tls_x25519.c calls HACL* itself, whose headers include each other from include/everest.
+MBEDTLS_INCLUDES := -I$(MBEDTLS_DIR)/include -I$(EVEREST_DIR)/include -I$(EVEREST_DIR)/include/everest
 EVEREST_CFLAGS := -I$(MBEDTLS_DIR)/library -I$(EVEREST_DIR)/include/everest -I$(EVEREST_DIR)/include/everest/kremlib
 # Whichever build compiles them (the firmware's THIRD_PARTY_CFLAGS, the host tests' and fuzzers' TLS_TEST_DEFS),
 # these patterns match its output folder.
 EVEREST_OBJ_PATTERNS := $(addprefix %/everest/library/,everest.o x25519.o Hacl_Curve25519_joined.o)
 $(EVEREST_OBJ_PATTERNS): THIRD_PARTY_CFLAGS += $(EVEREST_CFLAGS)
 $(EVEREST_OBJ_PATTERNS): TLS_TEST_DEFS += $(EVEREST_CFLAGS)
+# PSA's dispatch to drivers for the entry points Mbed TLS generates from driver descriptions
+# (docs/psa-driver-example-and-guide.md), made by its own scripts/generate_driver_wrappers.py from net/driverlist.json:
+# net/tls_x25519.json, X25519 public keys through Everest (net/tls_x25519.h). It takes the place of
+# library/psa_crypto_driver_wrappers_no_static.c, generated upstream for its test drivers and p256-m. The generator
+# also writes psa_crypto_driver_wrappers.h (the other entry points, static inline), which nothing compiles: the
+# library's files include their own copy by bare name. So a driver entry point dispatched from there would never
+# be called, and the recipe refuses one. The text does not depend on the board or the build (its conditions are #if
+# lines), so one copy serves all; it is generated into a fresh folder and moved into place so that two builds at
+# once never read half a file. A new Mbed TLS (the deps stamp) brings new templates.
+PSA_DRIVER_WRAPPERS := build/psa_drivers/psa_crypto_driver_wrappers_no_static.c
+MBEDTLS_SRCS += $(PSA_DRIVER_WRAPPERS)
+$(PSA_DRIVER_WRAPPERS): net/driverlist.json net/tls_x25519.json net/net.mk $(DEPS_STAMP) | $(SETUP_STAMP)
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(@D) && tmp=$$(mktemp -d $(@D)/gen.XXXXXX) && \
+	/usr/bin/python3 $(MBEDTLS_DIR)/scripts/generate_driver_wrappers.py --json-dir net $$tmp && \
+	if grep -q 'tls_x25519_transparent_' $$tmp/psa_crypto_driver_wrappers.h; then \
+		echo "net/tls_x25519.json: an entry point dispatched from psa_crypto_driver_wrappers.h, which this build" \
+			"does not compile (net/net.mk); only those of $(@F) are" >&2; rm -rf $$tmp; exit 1; fi && \
+	mv $$tmp/psa_crypto_driver_wrappers.h $$tmp/$(@F) $(@D)/ && rmdir $$tmp
+# It includes the library's private headers by bare name, as the file it replaces did from its own folder.
+PSA_DRIVER_WRAPPERS_OBJ_PATTERN := %/$(PSA_DRIVER_WRAPPERS:.c=.o)
+$(PSA_DRIVER_WRAPPERS_OBJ_PATTERN): THIRD_PARTY_CFLAGS += -I$(MBEDTLS_DIR)/library
+$(PSA_DRIVER_WRAPPERS_OBJ_PATTERN): TLS_TEST_DEFS += -I$(MBEDTLS_DIR)/library
 # The big-number and elliptic-curve arithmetic at -O3, where a full handshake spends four fifths of its
 # instructions: 1.0 M fewer per submission on the native board (bench/submit), 2 ms less guest time for an alert's
 # full handshake on the Cortex-A7 (QEMU -icount, bench/alert-latency), for 8-12 KB of image; -funroll-loops on top

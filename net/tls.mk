@@ -11,6 +11,9 @@ TLS_SRCS += net/tls.c net/tls_config.c
 # P-256 point arithmetic for Mbed TLS (net/tls_p256.h), which ecp.c calls under net/mbedtls_config.h: wherever Mbed
 # TLS is linked, this is too.
 TLS_SRCS += net/tls_p256.c
+# The PSA driver that makes TLS 1.3's X25519 key shares through Everest, called by the driver wrappers net/net.mk
+# generates: whatever links Mbed TLS links it.
+TLS_SRCS += net/tls_x25519.c
 NET_SRCS += $(TLS_SRCS)
 NET_SRCS += $(O)/ca_bundle.c
 
