@@ -43,9 +43,10 @@ test_tls_session_CFLAGS := $(TLS_TEST_DEFS)
 test_tls_session_LIBS := $(TLS_TEST_LIB)
 $(HB)/unit/test_tls_session: $(TLS_TEST_LIB)
 # The PSA driver for X25519 public keys (net/tls_x25519.c) through the PSA API and the generated driver wrappers of
-# the same archive. --wrap counts the generic scalar multiplications PSA makes, which the driver avoids.
+# the same archive. --wrap counts the generic scalar multiplications PSA makes, which the driver avoids. The archive's
+# ecp.c calls the P-256 hooks of net/tls_p256.c.
 UNIT_TESTS += test_tls_x25519
-test_tls_x25519_SRCS := tests/unit/net/test_tls_x25519.c net/tls_x25519.c $(NET_RANDOM_SRCS) $(NET_CLOCK_SRCS) \
+test_tls_x25519_SRCS := tests/unit/net/test_tls_x25519.c net/tls_x25519.c net/tls_p256.c $(NET_RANDOM_SRCS) $(NET_CLOCK_SRCS) \
 	board/native/native_rng.c $(FAKE_BOARD_SRCS)
 test_tls_x25519_CFLAGS := $(TLS_TEST_DEFS)
 test_tls_x25519_LIBS := -Wl,--wrap=mbedtls_ecp_mul $(TLS_TEST_LIB)
