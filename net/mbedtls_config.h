@@ -114,25 +114,20 @@
 #define MBEDTLS_ECP_DP_SECP384R1_ENABLED
 /* X25519 shared secrets (and TLS 1.2's X25519 key pairs) from Project Everest's HACL* code, which Mbed TLS ships in
  * 3rdparty/everest (Apache-2.0, as the rest of Mbed TLS): formally verified, constant time, and field arithmetic made
- * for the curve instead of Mbed TLS's generic bignums. On the native board (bench/submit) the shared secret of a
- * TLS 1.3 handshake takes 1.1 M instructions instead of 7.5 M, and with X25519 offered first (net/tls.c) a
- * submission's ECDHE costs 8.6 M instead of P-256's 11.2 M. TLS 1.3 makes its key pair through PSA, whose generic
- * ladder took the other 7.0 M for the public key; net/tls_x25519.c, a PSA driver, now makes it with Everest too:
- * 6.0 M fewer per handshake, full or resumed (33.1 to 27.1 M and 9.6 to 3.6 M, --verify ca). No option switches
- * drivers on: Mbed TLS 3.6 calls those its generated wrappers name (net/net.mk). On the Cortex-A7 (QEMU -icount,
- * bench/alert-latency) an alert's session was the same within a millisecond with Everest for the shared secret (82
- * against 83 ms full, 64 against 65 resumed), for 8 KB (rpi1) and 12 KB (rpi2) of image; the driver takes it from
- * 79 to 74 ms full and from 64 to 58 ms resumed, for 0.3 KB. The other curves keep the generic code. */
+ * for the curve instead of Mbed TLS's generic bignums. TLS 1.3 makes its key pair through PSA, whose public key
+ * net/tls_x25519.c, a PSA driver, makes with Everest too (no option switches drivers on: Mbed TLS 3.6 calls those
+ * its generated wrappers name, net/net.mk). With X25519 offered first (net/tls_config.c) a TLS 1.3 key exchange
+ * takes 2.2 M instructions on the native board (bench/submit) instead of 14.5 M on the generic ladder, full or
+ * resumed, for 8 KB (rpi1) and 12 KB (rpi2) of image. The other curves keep the generic code. */
 #define MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED
 /* Faster modular reduction for the NIST curves: a handshake on the ARM1176 is noticeably shorter. */
 #define MBEDTLS_ECP_NIST_OPTIM
 /* P-256 doubling, mixed addition and normalization on fiat-crypto's formally verified field arithmetic
  * (net/tls_p256.c), through Mbed TLS's hooks for accelerated curve arithmetic: the same results as the generic
  * bignum code, which stays for P-384 and Curve25519 (no MBEDTLS_ECP_NO_FALLBACK). An ECDSA P-256 verification takes
- * 6.4 M instructions instead of 11.7 M on the native board (bench/submit: a first message with the chain checked
- * 22.3 M instead of 33.1 M), an alert's session with one verification 75 ms of Cortex-A7 guest time instead of 79
- * (bench/alert-latency), for 20 KB (rpi1) and 25 KB (rpi2) of image. Randomizing coordinates is left to Mbed TLS
- * (once per multiplication). */
+ * 6.4 M instructions instead of 11.7 M on the native board (bench/submit), for 20 KB (rpi1) and 25 KB (rpi2) of
+ * image. With the X25519 driver above, an alert's session with a full handshake takes 69 ms of Cortex-A7 guest time
+ * instead of 79 (bench/alert-latency). Randomizing coordinates is left to Mbed TLS (once per multiplication). */
 #define MBEDTLS_ECP_INTERNAL_ALT
 #define MBEDTLS_ECP_DOUBLE_JAC_ALT
 #define MBEDTLS_ECP_ADD_MIXED_ALT
