@@ -61,7 +61,8 @@ static void print_queue(const struct config *cfg, const struct outbox *ob)
         printf("outbox: %lu events found no room\n", (unsigned long)st->lost);
     }
     if (outbox_config_fault(ob)) {
-        printf("outbox: the last attempt failed because of the configuration; fix it, then `outbox retry`\n");
+        printf("outbox: the last attempt failed because of the configuration: fix smtp.conf and restart, or fix the "
+               "server and `outbox retry`\n");
     }
     for (unsigned i = 0; i < outbox_count(ob); i++) {
         const struct outbox_entry *e = outbox_entry_at(ob, i);

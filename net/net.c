@@ -55,12 +55,17 @@ static void set_hostname(const char *name)
     snprintf(settings.hostname, sizeof settings.hostname, "%.*s", (int)len, name);
 }
 
+/* Configured servers replace all of DHCP's, not only as many slots as there are configured ones: a lease's second
+ * server left behind a configured first one would still be asked. */
 static void apply_config_dns(void)
 {
-    for (unsigned i = 0; i < settings.dns_count; i++) {
+    if (settings.dns_count == 0) {
+        return;
+    }
+    for (unsigned i = 0; i < DNS_MAX_SERVERS; i++) {
         ip_addr_t addr;
         ip_addr_copy_from_ip4(addr, settings.dns[i]);
-        dns_setserver((u8_t)i, &addr);
+        dns_setserver((u8_t)i, i < settings.dns_count ? &addr : NULL);
     }
 }
 

@@ -20,6 +20,7 @@ $(MTA_SETUP_STAMP): tests/integration/setup-mta | $(SETUP_STAMP)
 test-integration test-qemu: | $(MTA_SETUP_STAMP)
 
 bench-submit: | $(MTA_SETUP_STAMP)
+	$(MAKE) --no-print-directory BOARD=native all
 	bench/submit
 
 bench-alert: | $(MTA_SETUP_STAMP)

@@ -207,6 +207,26 @@ static void test_static_settings_and_dns(void **state)
     assert_true(st.ntp_running);
 }
 
+/* Configured DNS servers replace every server a lease (or an earlier configuration) left, not only as many slots. */
+static void test_configured_dns_replaces_all_servers(void **state)
+{
+    (void)state;
+    ip_addr_t left;
+    IP_ADDR4(&left, 192, 168, 1, 254);
+    for (u8_t i = 0; i < DNS_MAX_SERVERS; i++) {
+        dns_setserver(i, &left);
+    }
+    settings_static();
+    settings.dns_count = 1;
+    net_init(&settings);
+    struct net_status st;
+    net_get_status(&st);
+    assert_string_equal(ip4addr_ntoa(&st.dns[0]), "1.1.1.1");
+    for (unsigned i = 1; i < DNS_MAX_SERVERS; i++) {
+        assert_true(ip4_addr_isany_val(st.dns[i]));
+    }
+}
+
 /* The configured NTP server stays first; the one a DHCP lease names comes second. */
 static void test_ntp_server_from_dhcp_comes_second(void **state)
 {
@@ -316,6 +336,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_dhcp_discover_carries_host_name_and_asks_for_ntp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_static_settings_and_dns, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_configured_dns_replaces_all_servers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ntp_server_from_dhcp_comes_second, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replaced_device_gets_new_interface, setup, teardown),
         cmocka_unit_test_setup_teardown(test_next_deadline_is_lwips_next_timeout, setup, teardown),
