@@ -2,10 +2,11 @@
  * pi_nic.h - which network drivers a Raspberry Pi model needs, from its NIC in the model table (pi_models.h).
  *
  * Every BCM2835..7 Pi reaches its network over USB: the on-board chip (a LAN951x or a LAN7515) sits behind the
- * chip's own hub, and a model without one (A, A+, Zero, compute modules) takes a USB adapter. So every model gets
- * the hub driver and the CDC-ECM class driver (adapters, QEMU's usb-net), and the chip driver its NIC names. An
- * unknown model (a revision code the table lacks) gets every chip driver: it is most likely a Pi we support under
- * a new code. A board whose NIC is not on USB (the Pi 4's GENET) would add its case here and in board_net.c.
+ * chip's own hub, and any model may take a USB adapter instead or besides (the only way on an A, A+, Zero or
+ * compute module). Adapters carry the same chips (LAN9500, LAN7800/7850 dongles) or speak CDC-ECM, so every model
+ * gets every driver: narrowing the list to the on-board chip would refuse such an adapter. The model's NIC orders
+ * the chip drivers: its own first, so the device every such board has matches at the first try. A board whose NIC is not on USB (the
+ * Pi 4's GENET) would add its case here and in board_net.c.
  *
  * Constant data: callable from anywhere.
  */

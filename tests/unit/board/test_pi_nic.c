@@ -1,6 +1,6 @@
-/* Unit tests for board/common/pi_nic: the model's NIC chooses the USB drivers. Every model gets the hub and CDC-ECM
- * drivers (adapters, QEMU's usb-net); the on-board chip's driver only where the model has that chip, ahead of the
- * class driver; an unknown model gets every chip driver. */
+/* Unit tests for board/common/pi_nic: every model gets every USB network driver (an adapter may carry any of the
+ * chips, or speak CDC-ECM), the hub driver first and the class driver last; the model's NIC puts its own chip's
+ * driver first among the chips. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,28 +50,29 @@ static const char *drivers_of(uint32_t revision)
     return letters;
 }
 
-static void test_lan951x_models_get_the_smsc_driver(void **state)
+static void test_lan951x_models_try_the_smsc_driver_first(void **state)
 {
     (void)state;
-    assert_string_equal(drivers_of(0xa21041), "hse"); /* Pi 2 Model B (QEMU raspi2b) */
-    assert_string_equal(drivers_of(0xa02082), "hse"); /* Pi 3 Model B */
-    assert_string_equal(drivers_of(0x900032), "hse"); /* Pi 1 Model B+ */
-    assert_string_equal(drivers_of(0x000e), "hse");   /* Pi 1 Model B, old-style code */
+    assert_string_equal(drivers_of(0xa21041), "hsle"); /* Pi 2 Model B (QEMU raspi2b) */
+    assert_string_equal(drivers_of(0xa02082), "hsle"); /* Pi 3 Model B */
+    assert_string_equal(drivers_of(0x900032), "hsle"); /* Pi 1 Model B+ */
+    assert_string_equal(drivers_of(0x000e), "hsle");   /* Pi 1 Model B, old-style code */
 }
 
-static void test_lan7515_model_gets_the_lan78xx_driver(void **state)
+static void test_lan7515_model_tries_the_lan78xx_driver_first(void **state)
 {
     (void)state;
-    assert_string_equal(drivers_of(0xa020d3), "hle"); /* Pi 3 Model B+ */
+    assert_string_equal(drivers_of(0xa020d3), "hlse"); /* Pi 3 Model B+ */
 }
 
-static void test_models_without_a_nic_take_adapters(void **state)
+/* A model without a NIC still takes a LAN9500 or LAN78xx adapter, not only a CDC-ECM one. */
+static void test_models_without_a_nic_take_every_adapter(void **state)
 {
     (void)state;
-    assert_string_equal(drivers_of(0x900092), "he"); /* Zero (QEMU raspi0) */
-    assert_string_equal(drivers_of(0x9000c1), "he"); /* Zero W */
-    assert_string_equal(drivers_of(0x900021), "he"); /* Model A+ */
-    assert_string_equal(drivers_of(0x900061), "he"); /* Compute Module 1 */
+    assert_string_equal(drivers_of(0x900092), "hsle"); /* Zero (QEMU raspi0) */
+    assert_string_equal(drivers_of(0x9000c1), "hsle"); /* Zero W */
+    assert_string_equal(drivers_of(0x900021), "hsle"); /* Model A+ */
+    assert_string_equal(drivers_of(0x900061), "hsle"); /* Compute Module 1 */
 }
 
 static void test_unknown_model_gets_every_driver(void **state)
@@ -84,9 +85,9 @@ static void test_unknown_model_gets_every_driver(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lan951x_models_get_the_smsc_driver),
-        cmocka_unit_test(test_lan7515_model_gets_the_lan78xx_driver),
-        cmocka_unit_test(test_models_without_a_nic_take_adapters),
+        cmocka_unit_test(test_lan951x_models_try_the_smsc_driver_first),
+        cmocka_unit_test(test_lan7515_model_tries_the_lan78xx_driver_first),
+        cmocka_unit_test(test_models_without_a_nic_take_every_adapter),
         cmocka_unit_test(test_unknown_model_gets_every_driver),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
