@@ -368,14 +368,21 @@ static void test_control_in(void **state)
     }
 }
 
+/* A high-speed device on the root port: its endpoint 0 and *pipe, the control pipe to it (64-byte packets). */
+static struct fake_dwc2_ep *high_speed_ep0(struct usb_pipe *pipe)
+{
+    dwc2_harness_bring_up(FAKE_DWC2_HIGH);
+    *pipe = (struct usb_pipe){
+        .dev_addr = DWC2_HARNESS_DEV, .ep_type = USB_EP_TYPE_CONTROL, .mps = 64, .speed = USB_SPEED_HIGH
+    };
+    return fake_dwc2_ep(&dwc2_harness_model, DWC2_HARNESS_DEV, 0, false);
+}
+
 static void test_control_out_and_no_data(void **state)
 {
     (void)state;
-    dwc2_harness_bring_up(FAKE_DWC2_HIGH);
-    struct fake_dwc2_ep *ep0 = fake_dwc2_ep(&dwc2_harness_model, DWC2_HARNESS_DEV, 0, false);
-    struct usb_pipe pipe = {
-        .dev_addr = DWC2_HARNESS_DEV, .ep_type = USB_EP_TYPE_CONTROL, .mps = 64, .speed = USB_SPEED_HIGH
-    };
+    struct usb_pipe pipe;
+    struct fake_dwc2_ep *ep0 = high_speed_ep0(&pipe);
 
     /* A vendor register write: data OUT DATA1, status IN DATA1. */
     static const uint8_t write_reg[8] = { 0x40, 0xA0, 0, 0, 0x14, 0, 4, 0 };
@@ -405,11 +412,8 @@ static void test_control_out_and_no_data(void **state)
 static void test_control_nak_stall_and_timeout(void **state)
 {
     (void)state;
-    dwc2_harness_bring_up(FAKE_DWC2_HIGH);
-    struct fake_dwc2_ep *ep0 = fake_dwc2_ep(&dwc2_harness_model, DWC2_HARNESS_DEV, 0, false);
-    struct usb_pipe pipe = {
-        .dev_addr = DWC2_HARNESS_DEV, .ep_type = USB_EP_TYPE_CONTROL, .mps = 64, .speed = USB_SPEED_HIGH
-    };
+    struct usb_pipe pipe;
+    struct fake_dwc2_ep *ep0 = high_speed_ep0(&pipe);
     static const uint8_t get_status[8] = { 0x80, 0, 0, 0, 0, 0, 2, 0 };
     static const uint8_t two[2] = { 1, 0 };
     uint8_t buf[2];
