@@ -51,6 +51,19 @@ static void expect_xacts(size_t first, const struct usb_pipe *p, const struct wa
     }
 }
 
+/* A bulk transfer of len bytes on p as packets transactions from log index first: full packets of p->mps, the last
+ * one short, PIDs alternating from DATA0. */
+static void expect_bulk_xacts(size_t first, const struct usb_pipe *p, size_t len, size_t packets)
+{
+    struct want_xact want[8];
+    assert_true(packets <= sizeof want / sizeof want[0]);
+    for (size_t k = 0; k < packets; k++) {
+        size_t left = len - k * p->mps;
+        want[k] = (struct want_xact){ k & 1u ? DWC2_PID_DATA1 : DWC2_PID_DATA0, p->in, left < p->mps ? left : p->mps };
+    }
+    expect_xacts(first, p, want, packets);
+}
+
 /* Index in the register log of the first write to reg at or after start with all of bits set, or -1. */
 static long find_write_with(uintptr_t reg, uint32_t bits, size_t start)
 {
@@ -483,13 +496,7 @@ static void test_bulk_in_packets_and_short_packets(void **state)
         assert_int_equal(actual, cases[i].dev_len);
         assert_memory_equal(buf, data, cases[i].dev_len);
         assert_int_equal(pipe.toggle, cases[i].packets & 1u);
-        struct want_xact want[8];
-        for (size_t k = 0; k < cases[i].packets; k++) {
-            size_t left = cases[i].dev_len - k * cases[i].mps;
-            want[k] = (struct want_xact){ k & 1u ? DWC2_PID_DATA1 : DWC2_PID_DATA0, true,
-                                          left < cases[i].mps ? left : cases[i].mps };
-        }
-        expect_xacts(first, &pipe, want, cases[i].packets);
+        expect_bulk_xacts(first, &pipe, cases[i].dev_len, cases[i].packets);
         /* One programming for the whole buffer: whole packets, starting DATA0. */
         long tsiz = fake_mmio_find_write(DWC2_HARNESS_REG(DWC2_HC(0u, DWC2_HCTSIZ)), accesses);
         assert_true(tsiz >= 0);
@@ -538,13 +545,7 @@ static void test_bulk_out_packets(void **state)
         assert_memory_equal(ep->out_data, data, cases[i].len);
         assert_int_equal(dwc2_harness_model.ch[0].enables - enables, cases[i].programmings);
         assert_int_equal(pipe.toggle, cases[i].packets & 1u);
-        struct want_xact want[4];
-        for (size_t k = 0; k < cases[i].packets; k++) {
-            size_t left = cases[i].len - k * cases[i].mps;
-            want[k] = (struct want_xact){ k & 1u ? DWC2_PID_DATA1 : DWC2_PID_DATA0, false,
-                                          left < cases[i].mps ? left : cases[i].mps };
-        }
-        expect_xacts(first, &pipe, want, cases[i].packets);
+        expect_bulk_xacts(first, &pipe, cases[i].len, cases[i].packets);
         /* The data was cleaned from the cache before the core was told to read it. */
         if (cases[i].len > 0) {
             assert_true(find_write_with(DWC2_HARNESS_REG(DWC2_HC(0u, DWC2_HCCHAR)), DWC2_HCCHAR_CHENA,
