@@ -51,6 +51,19 @@ static void expect_xacts(size_t first, const struct usb_pipe *p, const struct wa
     }
 }
 
+/* A bulk transfer of len bytes on p as packets transactions from log index first: full packets of p->mps, the last
+ * one short, PIDs alternating from DATA0. */
+static void expect_bulk_xacts(size_t first, const struct usb_pipe *p, size_t len, size_t packets)
+{
+    struct want_xact want[8];
+    assert_true(packets <= sizeof want / sizeof want[0]);
+    for (size_t k = 0; k < packets; k++) {
+        size_t left = len - k * p->mps;
+        want[k] = (struct want_xact){ k & 1u ? DWC2_PID_DATA1 : DWC2_PID_DATA0, p->in, left < p->mps ? left : p->mps };
+    }
+    expect_xacts(first, p, want, packets);
+}
+
 /* Index in the register log of the first write to reg at or after start with all of bits set, or -1. */
 static long find_write_with(uintptr_t reg, uint32_t bits, size_t start)
 {
@@ -368,14 +381,21 @@ static void test_control_in(void **state)
     }
 }
 
+/* A high-speed device on the root port: its endpoint 0 and *pipe, the control pipe to it (64-byte packets). */
+static struct fake_dwc2_ep *high_speed_ep0(struct usb_pipe *pipe)
+{
+    dwc2_harness_bring_up(FAKE_DWC2_HIGH);
+    *pipe = (struct usb_pipe){
+        .dev_addr = DWC2_HARNESS_DEV, .ep_type = USB_EP_TYPE_CONTROL, .mps = 64, .speed = USB_SPEED_HIGH
+    };
+    return fake_dwc2_ep(&dwc2_harness_model, DWC2_HARNESS_DEV, 0, false);
+}
+
 static void test_control_out_and_no_data(void **state)
 {
     (void)state;
-    dwc2_harness_bring_up(FAKE_DWC2_HIGH);
-    struct fake_dwc2_ep *ep0 = fake_dwc2_ep(&dwc2_harness_model, DWC2_HARNESS_DEV, 0, false);
-    struct usb_pipe pipe = {
-        .dev_addr = DWC2_HARNESS_DEV, .ep_type = USB_EP_TYPE_CONTROL, .mps = 64, .speed = USB_SPEED_HIGH
-    };
+    struct usb_pipe pipe;
+    struct fake_dwc2_ep *ep0 = high_speed_ep0(&pipe);
 
     /* A vendor register write: data OUT DATA1, status IN DATA1. */
     static const uint8_t write_reg[8] = { 0x40, 0xA0, 0, 0, 0x14, 0, 4, 0 };
@@ -405,11 +425,8 @@ static void test_control_out_and_no_data(void **state)
 static void test_control_nak_stall_and_timeout(void **state)
 {
     (void)state;
-    dwc2_harness_bring_up(FAKE_DWC2_HIGH);
-    struct fake_dwc2_ep *ep0 = fake_dwc2_ep(&dwc2_harness_model, DWC2_HARNESS_DEV, 0, false);
-    struct usb_pipe pipe = {
-        .dev_addr = DWC2_HARNESS_DEV, .ep_type = USB_EP_TYPE_CONTROL, .mps = 64, .speed = USB_SPEED_HIGH
-    };
+    struct usb_pipe pipe;
+    struct fake_dwc2_ep *ep0 = high_speed_ep0(&pipe);
     static const uint8_t get_status[8] = { 0x80, 0, 0, 0, 0, 0, 2, 0 };
     static const uint8_t two[2] = { 1, 0 };
     uint8_t buf[2];
@@ -479,13 +496,7 @@ static void test_bulk_in_packets_and_short_packets(void **state)
         assert_int_equal(actual, cases[i].dev_len);
         assert_memory_equal(buf, data, cases[i].dev_len);
         assert_int_equal(pipe.toggle, cases[i].packets & 1u);
-        struct want_xact want[8];
-        for (size_t k = 0; k < cases[i].packets; k++) {
-            size_t left = cases[i].dev_len - k * cases[i].mps;
-            want[k] = (struct want_xact){ k & 1u ? DWC2_PID_DATA1 : DWC2_PID_DATA0, true,
-                                          left < cases[i].mps ? left : cases[i].mps };
-        }
-        expect_xacts(first, &pipe, want, cases[i].packets);
+        expect_bulk_xacts(first, &pipe, cases[i].dev_len, cases[i].packets);
         /* One programming for the whole buffer: whole packets, starting DATA0. */
         long tsiz = fake_mmio_find_write(DWC2_HARNESS_REG(DWC2_HC(0u, DWC2_HCTSIZ)), accesses);
         assert_true(tsiz >= 0);
@@ -534,13 +545,7 @@ static void test_bulk_out_packets(void **state)
         assert_memory_equal(ep->out_data, data, cases[i].len);
         assert_int_equal(dwc2_harness_model.ch[0].enables - enables, cases[i].programmings);
         assert_int_equal(pipe.toggle, cases[i].packets & 1u);
-        struct want_xact want[4];
-        for (size_t k = 0; k < cases[i].packets; k++) {
-            size_t left = cases[i].len - k * cases[i].mps;
-            want[k] = (struct want_xact){ k & 1u ? DWC2_PID_DATA1 : DWC2_PID_DATA0, false,
-                                          left < cases[i].mps ? left : cases[i].mps };
-        }
-        expect_xacts(first, &pipe, want, cases[i].packets);
+        expect_bulk_xacts(first, &pipe, cases[i].len, cases[i].packets);
         /* The data was cleaned from the cache before the core was told to read it. */
         if (cases[i].len > 0) {
             assert_true(find_write_with(DWC2_HARNESS_REG(DWC2_HC(0u, DWC2_HCCHAR)), DWC2_HCCHAR_CHENA,

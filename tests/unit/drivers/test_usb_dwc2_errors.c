@@ -402,18 +402,28 @@ static void test_async_poll_held_lends_the_dma_buffer(void **state)
     dwc2_async_cancel(&a);
 }
 
+/* A high-speed device whose bulk IN endpoint 1 NAKs naks times, then sends frame (filled from seed); *pin is its
+ * pipe. */
+static struct fake_dwc2_ep *async_frame_after_naks(uint8_t *frame, size_t len, uint8_t seed, uint32_t naks,
+                                                   struct usb_pipe *pin)
+{
+    dwc2_harness_bring_up(FAKE_DWC2_HIGH);
+    struct fake_dwc2_ep *in = fake_dwc2_ep(&dwc2_harness_model, DWC2_HARNESS_DEV, 1, true);
+    dwc2_harness_fill(frame, len, seed);
+    fake_dwc2_script(in, FAKE_DWC2_NAK, naks);
+    fake_dwc2_set_in(in, frame, len);
+    *pin = dwc2_harness_bulk_pipe(1, true, 512, USB_SPEED_HIGH);
+    return in;
+}
+
 /* The interrupt that wakes the board: raised when the armed receive channel halts with a frame, not by the NAKs the
  * core retries meanwhile, and gone once the driver's poll has taken the frame (HCINT acknowledged). */
 static void test_async_halt_raises_the_interrupt_until_polled(void **state)
 {
     (void)state;
-    dwc2_harness_bring_up(FAKE_DWC2_HIGH);
-    struct fake_dwc2_ep *in = fake_dwc2_ep(&dwc2_harness_model, DWC2_HARNESS_DEV, 1, true);
     uint8_t frame[100], buf[1600];
-    dwc2_harness_fill(frame, sizeof frame, 0x5A);
-    fake_dwc2_script(in, FAKE_DWC2_NAK, 2);
-    fake_dwc2_set_in(in, frame, sizeof frame);
-    struct usb_pipe pin = dwc2_harness_bulk_pipe(1, true, 512, USB_SPEED_HIGH);
+    struct usb_pipe pin;
+    struct fake_dwc2_ep *in = async_frame_after_naks(frame, sizeof frame, 0x5A, 2, &pin);
     struct usb_async a = { 0 };
     size_t actual = 0;
 
@@ -447,13 +457,9 @@ static void test_async_halt_raises_the_interrupt_until_polled(void **state)
 static void test_async_submit_and_poll(void **state)
 {
     (void)state;
-    dwc2_harness_bring_up(FAKE_DWC2_HIGH);
-    struct fake_dwc2_ep *in = fake_dwc2_ep(&dwc2_harness_model, DWC2_HARNESS_DEV, 1, true);
     uint8_t frame[1300], buf[1600];
-    dwc2_harness_fill(frame, sizeof frame, 0x77);
-    fake_dwc2_script(in, FAKE_DWC2_NAK, 3);
-    fake_dwc2_set_in(in, frame, sizeof frame);
-    struct usb_pipe pin = dwc2_harness_bulk_pipe(1, true, 512, USB_SPEED_HIGH);
+    struct usb_pipe pin;
+    struct fake_dwc2_ep *in = async_frame_after_naks(frame, sizeof frame, 0x77, 3, &pin);
     struct usb_async a = { 0 };
     size_t actual = 99;
 

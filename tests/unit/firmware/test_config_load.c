@@ -247,33 +247,32 @@ static void test_missing_smtp_conf(void **state)
     assert_lacks(out, "config errors");
 }
 
+/* A good smtp.conf on a card the board cannot read (media_err): load fails with want, says what (one line: what,
+ * then the board's reason) and loads nothing. */
+static void expect_card_error(int media_err, int want, const char *what)
+{
+    char line[256];
+
+    add_text("smtp.conf", ssmtp_seed_conf);
+    fake_board_set_media_error(media_err);
+    assert_int_equal(load(), want);
+    snprintf(line, sizeof line, "%s: %s\n", what, board_strerror(media_err));
+    assert_string_equal(out, line);
+    assert_null(config_load_current());
+    assert_int_equal(fake_board_led_status(), BOARD_LED_CONFIG_ERROR);
+}
+
 static void test_no_card(void **state)
 {
-    char want[256];
-
     (void)state;
-    add_text("smtp.conf", ssmtp_seed_conf);
-    fake_board_set_media_error(BOARD_ERR_NO_MEDIA);
-    assert_int_equal(load(), CONFIG_LOAD_ERR_NO_CONFIG);
-    snprintf(want, sizeof want, "no smtp.conf on the SD card's boot partition: %s\n",
-             board_strerror(BOARD_ERR_NO_MEDIA));
-    assert_string_equal(out, want);
-    assert_int_equal(fake_board_led_status(), BOARD_LED_CONFIG_ERROR);
+    expect_card_error(BOARD_ERR_NO_MEDIA, CONFIG_LOAD_ERR_NO_CONFIG, "no smtp.conf on the SD card's boot partition");
 }
 
 static void test_card_io_error(void **state)
 {
-    char want[256];
-
     (void)state;
-    add_text("smtp.conf", ssmtp_seed_conf);
-    fake_board_set_media_error(BOARD_ERR_IO);
-    assert_int_equal(load(), CONFIG_LOAD_ERR_UNREADABLE);
-    snprintf(want, sizeof want, "cannot read smtp.conf from the SD card's boot partition: %s\n",
-             board_strerror(BOARD_ERR_IO));
-    assert_string_equal(out, want);
-    assert_null(config_load_current());
-    assert_int_equal(fake_board_led_status(), BOARD_LED_CONFIG_ERROR);
+    expect_card_error(BOARD_ERR_IO, CONFIG_LOAD_ERR_UNREADABLE,
+                      "cannot read smtp.conf from the SD card's boot partition");
 }
 
 static void test_oversize_smtp_conf_is_not_read(void **state)

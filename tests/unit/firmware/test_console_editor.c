@@ -192,16 +192,23 @@ static void test_overlong_line_is_refused_then_next_works(void **state)
     }
 }
 
+/* A fresh editor that has just been fed a line 10 bytes over the limit (and has refused the excess). */
+static void start_overlong_line(struct console_editor *ed, struct run_result *r)
+{
+    char input[CONSOLE_LINE_MAX + 10];
+
+    console_editor_init(ed, record_echo);
+    memset(input, 'z', sizeof input);
+    feed_all(ed, input, sizeof input, r);
+}
+
 static void test_overlong_line_swallows_editing_keys(void **state)
 {
     struct console_editor ed;
     struct run_result r = { .events = "", .lines = "" };
-    char input[CONSOLE_LINE_MAX + 10];
 
     (void)state;
-    console_editor_init(&ed, record_echo);
-    memset(input, 'z', sizeof input);
-    feed_all(&ed, input, sizeof input, &r);
+    start_overlong_line(&ed, &r);
     size_t echo_at_limit = echo_len;
     /* Backspace cannot bring an over-long line back under the limit: it is refused whatever follows. */
     feed_all(&ed, "\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f", 12, &r);
@@ -214,12 +221,9 @@ static void test_overlong_line_then_ctrl_c(void **state)
 {
     struct console_editor ed;
     struct run_result r = { .events = "", .lines = "" };
-    char input[CONSOLE_LINE_MAX + 10];
 
     (void)state;
-    console_editor_init(&ed, record_echo);
-    memset(input, 'z', sizeof input);
-    feed_all(&ed, input, sizeof input, &r);
+    start_overlong_line(&ed, &r);
     feed_all(&ed, "\x03next\r", 6, &r);
     assert_string_equal(r.events, "CL");
     assert_string_equal(r.lines, "next\n");
@@ -229,12 +233,9 @@ static void test_overlong_line_then_ctrl_u_starts_over(void **state)
 {
     struct console_editor ed;
     struct run_result r = { .events = "", .lines = "" };
-    char input[CONSOLE_LINE_MAX + 10];
 
     (void)state;
-    console_editor_init(&ed, record_echo);
-    memset(input, 'z', sizeof input);
-    feed_all(&ed, input, sizeof input, &r);
+    start_overlong_line(&ed, &r);
     echo_len = 0;
     echo[0] = '\0';
     feed_all(&ed, "\x15new\r", 5, &r);

@@ -185,14 +185,20 @@ static void test_dhcp_discover_carries_host_name_and_asks_for_ntp(void **state)
     assert_false(net_is_up());
 }
 
-static void test_static_settings_and_dns(void **state)
+/* The static settings (settings_static) brought up with one poll; *st is the status after it. */
+static void start_static(struct net_status *st)
 {
-    (void)state;
     settings_static();
     net_init(&settings);
     net_poll();
+    net_get_status(st);
+}
+
+static void test_static_settings_and_dns(void **state)
+{
+    (void)state;
     struct net_status st;
-    net_get_status(&st);
+    start_static(&st);
     assert_false(st.dhcp);
     assert_string_equal(st.dhcp_state, "off");
     assert_true(st.has_address);
@@ -250,11 +256,8 @@ static void test_ntp_server_from_dhcp_comes_second(void **state)
 static void test_replaced_device_gets_new_interface(void **state)
 {
     (void)state;
-    settings_static();
-    net_init(&settings);
-    net_poll();
     struct net_status st;
-    net_get_status(&st);
+    start_static(&st);
     assert_ptr_equal(st.device, &devices[0]);
 
     devices[0].present = false;

@@ -362,12 +362,8 @@ static void measure_transfer(size_t len, size_t *mbed_peak, size_t *lwip_peak)
     struct tls_config *tc = tls_harness_config_make(&tls_harness_ca, NULL, NULL);
     struct tls_harness_server s;
     tls_harness_tls13_connect(&s, tc);
-    unsigned char *down = tls_harness_pattern(len, 3);
-    unsigned char *up = tls_harness_pattern(len, 4);
-    s.tx = down;
-    s.tx_len = len;
-    tls_harness_app.tx = up;
-    tls_harness_app.tx_len = len;
+    unsigned char *down, *up;
+    tls_harness_queue_both_ways(&s, len, 3, &down, &up);
     tls_harness_heap_peak = tls_harness_heap_now;
     lwip_stats.mem.max = lwip_stats.mem.used;
     size_t before = tls_harness_heap_now;

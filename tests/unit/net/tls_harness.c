@@ -681,6 +681,18 @@ unsigned char *tls_harness_pattern(size_t len, unsigned seed)
     return p;
 }
 
+/* Queues len bytes each way: *down (pattern seed) from the server, *up (seed + 1) from the client. */
+void tls_harness_queue_both_ways(struct tls_harness_server *s, size_t len, unsigned seed, unsigned char **down,
+                                 unsigned char **up)
+{
+    *down = tls_harness_pattern(len, seed);
+    *up = tls_harness_pattern(len, seed + 1);
+    s->tx = *down;
+    s->tx_len = len;
+    tls_harness_app.tx = *up;
+    tls_harness_app.tx_len = len;
+}
+
 /* A TLS 1.3 server and the client connected to it through the pipe. */
 void tls_harness_tls13_connect(struct tls_harness_server *s, struct tls_config *tc)
 {
@@ -708,12 +720,8 @@ void tls_harness_run_exchange(struct tls_config *tc, const struct tls_harness_se
     assert_string_equal(tls_version(tls_harness_app.tls), version);
     assert_true(strlen(tls_ciphersuite(tls_harness_app.tls)) > 0);
 
-    unsigned char *down = tls_harness_pattern(len, 1);
-    unsigned char *up = tls_harness_pattern(len, 2);
-    s.tx = down;
-    s.tx_len = len;
-    tls_harness_app.tx = up;
-    tls_harness_app.tx_len = len;
+    unsigned char *down, *up;
+    tls_harness_queue_both_ways(&s, len, 1, &down, &up);
     tls_harness_pump(&s);
     assert_int_equal(tls_harness_app.rx_len, len);
     assert_memory_equal(tls_harness_app.rx, down, len);

@@ -136,6 +136,10 @@ int tls_harness_expect_refused(struct tls_config *tc, const char *host, const st
                                char *text, size_t len);
 /* len bytes of a pattern that depends on seed, malloc'd. */
 unsigned char *tls_harness_pattern(size_t len, unsigned seed);
+/* Queues len bytes each way on an open connection: *down (pattern seed) for the server to send, *up (seed + 1) for
+ * the client; both malloc'd, the caller frees them after the pump. */
+void tls_harness_queue_both_ways(struct tls_harness_server *s, size_t len, unsigned seed, unsigned char **down,
+                                 unsigned char **up);
 /* A TLS 1.3 server and the client connected to it through the pipe. */
 void tls_harness_tls13_connect(struct tls_harness_server *s, struct tls_config *tc);
 /* A handshake, then `len` bytes each way; checks SNI, version and content. */
