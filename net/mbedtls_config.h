@@ -5,7 +5,7 @@
  * Written from scratch rather than trimmed from the upstream default: anything not defined here is off. What is on
  * is what a TLS client that submits mail needs: TLS 1.2 and 1.3 to a mail server (SMTPS or STARTTLS), checking the
  * server's certificate chain against CA certificates read from the SD card, with the clock set by SNTP.
- * Also a client certificate when smtp.conf has UseTLSCert, and session resumption by tickets (net/tls.c).
+ * Also a client certificate when smtp.conf has UseTLSCert, and session resumption by tickets (net/tls.c, net/tls_config.c).
  * No server side, no external PSK, no files, no threads.
  *
  * Rules: enabling a module here may need its source in MBEDTLS_SRCS (net/net.mk); the link tells which.
@@ -161,7 +161,7 @@
 #define MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED
 /* TLS 1.3: the certificate-authenticated (EC)DHE mode for full handshakes. */
 #define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED
-/* Session resumption when reconnecting to the same mail server (net/tls.c keeps the last session per server):
+/* Session resumption when reconnecting to the same mail server (net/tls_config.c keeps the last session per server):
  * tickets for TLS 1.2 (RFC 5077) and 1.3, and TLS 1.3's PSK-with-(EC)DHE mode that resumes from a ticket. A
  * resumed handshake skips the server's certificate chain and its signature checks, the slowest part on a Pi,
  * and keeps forward secrecy (fresh ECDHE). The PSK-only mode (no ECDHE) stays off. */

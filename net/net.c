@@ -17,7 +17,6 @@
 #include "net/clock.h"
 #include "net/netif_glue.h"
 
-#define NET_DEFAULT_HOSTNAME "baremail"
 /* SNTP's list: the configured server first, the one DHCP names second. */
 #define NTP_INDEX_CONFIG 0
 #define NTP_INDEX_DHCP   1
@@ -190,15 +189,26 @@ static void follow_up_state(void)
     was_up = up;
 }
 
+/* Another device than the interface's, or the same one registered anew (unplugged and plugged back, maybe within one
+ * pass): the interface goes, and a new one gets a new DHCP exchange, since the device may now be on another
+ * network. */
+static bool interface_outdated(const struct netdev *nd)
+{
+    return netif_added && (netif_glue_device(&netif) != nd || nd->instance != netif_instance);
+}
+
+static bool device_to_adopt(const struct netdev *nd)
+{
+    return !netif_added && nd != NULL && nd->started;
+}
+
 void net_poll(void)
 {
     struct netdev *nd = netdev_at(0);
-    /* Another device, or the same one registered anew (unplugged and plugged back, maybe within one pass): a new
-     * interface, and with it a new DHCP exchange, since the device may now be on another network. */
-    if (netif_added && (netif_glue_device(&netif) != nd || nd->instance != netif_instance)) {
+    if (interface_outdated(nd)) {
         detach();
     }
-    if (!netif_added && nd != NULL && nd->started) {
+    if (device_to_adopt(nd)) {
         attach(nd);
     }
     rx_backlog = false;
@@ -215,7 +225,7 @@ uint64_t net_next_deadline_us(void)
 {
     /* A device to adopt or to let go (it started, or was replaced, since the last poll), or frames left behind. */
     struct netdev *nd = netdev_at(0);
-    if (rx_backlog || (netif_added && netif_glue_device(&netif) != nd) || (!netif_added && nd != NULL && nd->started)) {
+    if (rx_backlog || interface_outdated(nd) || device_to_adopt(nd)) {
         return 0;
     }
     /* Read before lwIP reads sys_now(): a millisecond that ticks between the two makes the deadline early, never

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "board/board.h"
+#include "lib/units.h"
+#include "lib/wake.h"
 #include "lwip/altcp.h"
 #include "lwip/altcp_tcp.h"
 #include "lwip/dns.h"
@@ -55,7 +57,6 @@ static struct {
 #ifndef SMTP_CLIENT_WRITE_RETRY_US
 #define SMTP_CLIENT_WRITE_RETRY_US 10000u
 #endif
-#define US_PER_MS 1000u
 
 /* The TLS settings outlive a submission so that the next one can resume the server's session (one round trip and
  * no certificate check less). They are rebuilt when a setting they came from changes. */
@@ -533,8 +534,7 @@ uint64_t smtp_client_next_deadline_us(void)
         return UINT64_MAX;
     }
     if (client.write_stalled) {
-        uint64_t retry = board_uptime_us() + SMTP_CLIENT_WRITE_RETRY_US;
-        return retry < client.next_us ? retry : client.next_us;
+        return wake_min(board_uptime_us() + SMTP_CLIENT_WRITE_RETRY_US, client.next_us);
     }
     return client.next_us;
 }

@@ -17,7 +17,12 @@
  * - mbedtls_internal_ecp_grp_capable() is true for SECP256R1 only; other curves (P-384, Curve25519) keep the
  *   built-in code, since MBEDTLS_ECP_NO_FALLBACK is off.
  * - Every hook returns exactly the coordinates ecp.c's own function would (same formulas, same special cases,
- *   the same errors), so Mbed TLS behaves the same with or without this module, only faster.
+ *   the same errors), so Mbed TLS behaves the same with or without this module, only faster. One exception, which
+ *   ecp.c never reaches: a point at infinity given to the normalization of many points is refused
+ *   (MBEDTLS_ERR_MPI_NOT_ACCEPTABLE), as ecp_internal_alt.h specifies, where ecp.c leaves an indeterminate value.
+ * - Intermediate field elements are left on the stack when a hook returns, as the other curve code in the image
+ *   (Everest's HACL*) leaves its own; wiping each would cost every doubling. The coordinates a hook writes back are
+ *   bignums, which Mbed TLS wipes when it frees them, and the kept last point is wiped around each multiplication.
  * - Field elements live on the stack (the normalization of many points borrows one array from mbedtls_calloc, as
  *   ecp.c does). The one state kept between calls is the last point written, in both forms, matched by value and
  *   cleared by mbedtls_internal_ecp_init() and _free() around each of Mbed TLS's multiplications: single-threaded
