@@ -53,6 +53,7 @@
 #define ERR_BASE_SMTP_AUTH   0x12200 /* net/smtp_auth.h SMTP_AUTH_ERR_* */
 #define ERR_BASE_SMTP_CLIENT 0x12300 /* net/smtp_client.h SMTP_CLIENT_ERR_* */
 #define ERR_BASE_SMTP_REPLY  0x12400 /* net/smtp_reply.h SMTP_REPLY_ERR_* */
+#define ERR_BASE_SMTP_BODY   0x12500 /* net/smtp_body.h SMTP_BODY_ERR_* */
 /* config/ */
 #define ERR_BASE_CONFIG 0x13000 /* config/config.h CONFIG_ERR_* */
 #define ERR_BASE_PEM    0x13100 /* config/pem.h PEM_ERR_* */

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* Octets asked of the message reader at a time. */
 #ifndef SMTP_READ_CHUNK
 #define SMTP_READ_CHUNK 512
@@ -36,8 +38,8 @@
 #define SMTP_BODY_BDAT_ROOM_MIN (SMTP_BODY_ROOM_MIN + SMTP_BODY_BDAT_HEADER_MAX)
 
 #define SMTP_BODY_OK         0
-#define SMTP_BODY_ERR_READER (-1) /* the reader returned an error or more than it was asked for */
-#define SMTP_BODY_ERR_ROOM   (-2) /* less room than the call needs to make progress */
+#define SMTP_BODY_ERR_READER (-ERR_BASE_SMTP_BODY - 1) /* the reader returned an error or more than it was asked for */
+#define SMTP_BODY_ERR_ROOM   (-ERR_BASE_SMTP_BODY - 2) /* less room than the call needs to make progress */
 
 /* Fill buf with up to cap octets of the message; return the count, 0 at the end, negative on error. */
 typedef int (*smtp_read_fn)(void *ctx, uint8_t *buf, size_t cap);

@@ -203,14 +203,15 @@ static void body_written(struct smtp_session *s, const struct smtp_body_chunk *c
     }
 }
 
-/* A reader failure: the server would take whatever ends the content as the whole message, so the connection is
- * dropped. */
+/* A reader failure (or no room, which is the engine's own fault, a bad argument as at smtp.c's buffer check): the
+ * server would take whatever ends the content as the whole message, so the connection is dropped. */
 static void body_failed(struct smtp_session *s, int err)
 {
     const char *why = smtp_body_strerror(err);
+    int code = err == SMTP_BODY_ERR_ROOM ? SMTP_ERR_ARG : SMTP_ERR_READER;
 
-    smtp_engine_fail_message(s, SMTP_STEP_BODY, SMTP_ERR_READER, false, NULL, why);
-    smtp_engine_fail_session(s, SMTP_STEP_BODY, SMTP_ERR_READER, false, NULL, why, false);
+    smtp_engine_fail_message(s, SMTP_STEP_BODY, code, false, NULL, why);
+    smtp_engine_fail_session(s, SMTP_STEP_BODY, code, false, NULL, why, false);
 }
 
 /* DATA content: stream until the end, then ".", and QUIT in the same flight after the last message. */

@@ -43,6 +43,7 @@
 #include "net/smtp.h"
 #include "net/smtp_auth.h"
 #include "net/smtp_client.h"
+#include "net/smtp_body.h"
 #include "net/smtp_reply.h"
 #include "net/tls.h"
 
@@ -84,6 +85,7 @@ static const struct module_codes modules[] = {
     MODULE("smtp_auth", ERR_BASE_SMTP_AUTH, SMTP_AUTH_ERR_SPACE, SMTP_AUTH_ERR_NONE),
     MODULE("smtp_client", ERR_BASE_SMTP_CLIENT, SMTP_CLIENT_ERR_BUSY, SMTP_CLIENT_ERR_NO_MEM),
     MODULE("smtp_reply", ERR_BASE_SMTP_REPLY, SMTP_REPLY_ERR_SYNTAX, SMTP_REPLY_ERR_TOO_LONG),
+    MODULE("smtp_body", ERR_BASE_SMTP_BODY, SMTP_BODY_ERR_READER, SMTP_BODY_ERR_ROOM),
     MODULE("config", ERR_BASE_CONFIG, CONFIG_ERR_ARG, CONFIG_ERR_OVERFLOW),
     MODULE("pem", ERR_BASE_PEM, PEM_ERR_NO_BLOCK, PEM_ERR_BASE64_LENGTH),
     MODULE("alert_engine", ERR_BASE_ALERT_ENGINE, ALERT_ENGINE_ERR_ARG, ALERT_ENGINE_ERR_ARG),
