@@ -23,6 +23,7 @@
 #include "drivers/pl011.h"
 #include "drivers/rng.h"
 #include "drivers/systimer.h"
+#include "drivers/usb/dwc2.h"
 #include "drivers/wdog.h"
 #include "lib/wake.h"
 
@@ -40,10 +41,6 @@
 /* The system timer channel that ends an idle sleep (the VideoCore owns 0 and 2). */
 #define BOARD_IDLE_TIMER     SYSTIMER_COMPARE_ARM1
 #define BOARD_IDLE_TIMER_IRQ INTC_IRQ_SYSTIMER1
-
-/* QEMU tells itself apart through the DWC2 USB core's id: the real chip reads 0x4F54280A, QEMU 0x4F54294A. */
-#define DWC2_GSNPSID_OFFSET 0x40u
-#define DWC2_GSNPSID_QEMU   0x4F54294Au
 
 static struct board_info info;
 static const struct pi_model *model;
@@ -129,7 +126,8 @@ static bool detect_emulation(void)
     if (mbox_set_power_state(MBOX_POWER_USB, true) != 0) {
         return false;
     }
-    return mmio_read32(periph(BCM283X_USB_OFFSET) + DWC2_GSNPSID_OFFSET) == DWC2_GSNPSID_QEMU;
+    /* QEMU tells itself apart through the DWC2 USB core's id. */
+    return dwc2_is_qemu(periph(BCM283X_USB_OFFSET));
 }
 
 static void read_board_facts(void)

@@ -189,6 +189,11 @@ static int halt_channel(unsigned ch)
     return 0;
 }
 
+bool dwc2_is_qemu(uintptr_t base)
+{
+    return mmio_read32(base + DWC2_GSNPSID) == DWC2_GSNPSID_QEMU;
+}
+
 int dwc2_init(uintptr_t base, uint32_t bus_alias)
 {
     core_base = base;

@@ -67,6 +67,10 @@ enum {
  * 100 ms. Returns 0 or -DWC2_EID / -DWC2_ETIMEDOUT. */
 int dwc2_init(uintptr_t base, uint32_t bus_alias);
 
+/* Whether the core at base is QEMU's model (its id register, readable once the USB power domain is on, before
+ * dwc2_init): how a board tells emulation from a real Pi. */
+bool dwc2_is_qemu(uintptr_t base);
+
 /* The core's id register value (after dwc2_init), e.g. 0x4F54280A on a Pi, 0x4F54294A under QEMU. */
 uint32_t dwc2_core_id(void);
 

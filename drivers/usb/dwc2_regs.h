@@ -47,6 +47,8 @@
 #define DWC2_GSNPSID                    0x040u
 #define  DWC2_GSNPSID_PRODUCT_MASK      0xFFFFF000u
 #define  DWC2_GSNPSID_OTG2              0x4F542000u /* "OT2" + release: 0x4F54280A on a Pi, 0x4F54294A under QEMU */
+#define  DWC2_GSNPSID_BCM283X           0x4F54280Au /* Linux drivers/usb/dwc2/core.h: DWC2_CORE_REV_2_80a */
+#define  DWC2_GSNPSID_QEMU              0x4F54294Au /* QEMU 7.2 hw/usb/hcd-dwc2.c, dwc2_reset_enter() */
 #define DWC2_GHWCFG2                    0x048u
 #define  DWC2_GHWCFG2_NUM_HOST_CHAN_LSB 14u         /* the number of host channels minus one */
 #define  DWC2_GHWCFG2_NUM_HOST_CHAN_MASK (0xFu << 14)

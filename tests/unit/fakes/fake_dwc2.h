@@ -40,8 +40,8 @@
 #include "drivers/usb/dwc2_regs.h"
 
 #define FAKE_DWC2_BASE     0x3F980000u /* BCM2836/7 peripheral base + the USB block */
-#define FAKE_DWC2_ID_PI    0x4F54280Au /* GSNPSID of the BCM283x core */
-#define FAKE_DWC2_ID_QEMU  0x4F54294Au /* what QEMU's hcd-dwc2 reports */
+#define FAKE_DWC2_ID_PI    DWC2_GSNPSID_BCM283X
+#define FAKE_DWC2_ID_QEMU  DWC2_GSNPSID_QEMU
 #define FAKE_DWC2_CHANNELS 8u
 #define FAKE_DWC2_EPS      12u
 #define FAKE_DWC2_SCRIPT   8u
