@@ -83,6 +83,8 @@ static void test_init_accepts_pi_and_qemu_cores(void **state)
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         dwc2_harness_setup(state);
         dwc2_harness_model.id = ids[i];
+        /* The board's emulation check reads the id before dwc2_init. */
+        assert_int_equal(dwc2_is_qemu(FAKE_DWC2_BASE), ids[i] == FAKE_DWC2_ID_QEMU);
         assert_int_equal(dwc2_init(FAKE_DWC2_BASE, DWC2_HARNESS_BUS_ALIAS), 0);
         assert_int_equal(dwc2_core_id(), ids[i]);
         assert_int_equal(dwc2_channel_count(), FAKE_DWC2_CHANNELS);
