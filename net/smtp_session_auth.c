@@ -100,16 +100,23 @@ void smtp_engine_start_auth(struct smtp_session *s)
     smtp_engine_expect_push(s, SMTP_EXP_AUTH, 0, 0);
 }
 
-/* Send one SASL response line of n octets already at the end of the output (base64 of a secret). */
-static void send_auth_response(struct smtp_session *s, int n, size_t room)
+/* Send one SASL response line of n octets already at the end of the output (base64 of a secret), made from the
+ * server's challenge r. A challenge that is not base64 is the server's fault and its line is quoted; a response that
+ * does not fit is the engine's own, as for a command. */
+static void send_auth_response(struct smtp_session *s, int n, size_t room, const struct smtp_reply *r)
 {
     char *dst = (char *)s->out + s->out_tail;
 
+    if (n == SMTP_AUTH_ERR_BASE64) {
+        smtp_engine_fail_session(s, SMTP_STEP_AUTH, SMTP_ERR_PROTOCOL, false, r, smtp_auth_strerror(n), true);
+        return;
+    }
+    if (n == SMTP_AUTH_ERR_HMAC) {
+        smtp_engine_fail_session(s, SMTP_STEP_AUTH, SMTP_ERR_PROTOCOL, false, NULL, smtp_auth_strerror(n), false);
+        return;
+    }
     if (n < 0 || (size_t)n + 2 > room) {
-        smtp_engine_fail_session(s, SMTP_STEP_AUTH, SMTP_ERR_PROTOCOL, false, NULL,
-                                 n == SMTP_AUTH_ERR_BASE64 || n == SMTP_AUTH_ERR_HMAC ? smtp_auth_strerror(n)
-                                                                                      : "AUTH response does not fit",
-                                 n == SMTP_AUTH_ERR_BASE64);
+        smtp_engine_fail_session(s, SMTP_STEP_AUTH, SMTP_ERR_ARG, false, NULL, "AUTH response does not fit", false);
         return;
     }
     smtp_engine_log_text(s, "> ", SMTP_ENGINE_SECRET_MASK, strlen(SMTP_ENGINE_SECRET_MASK));
@@ -163,18 +170,18 @@ void smtp_engine_on_auth(struct smtp_session *s, const struct smtp_reply *r)
     switch (s->auth_stage) {
     case AUTH_LOGIN_USER:
         s->auth_stage = AUTH_LOGIN_PASS;
-        send_auth_response(s, smtp_auth_login(dst, room, o->auth_user), room);
+        send_auth_response(s, smtp_auth_login(dst, room, o->auth_user), room, r);
         break;
     case AUTH_LOGIN_PASS:
         s->auth_stage = AUTH_FINAL;
-        send_auth_response(s, smtp_auth_login(dst, room, o->auth_pass), room);
+        send_auth_response(s, smtp_auth_login(dst, room, o->auth_pass), room, r);
         break;
     case AUTH_CRAM:
         s->auth_stage = AUTH_FINAL;
         send_auth_response(s,
                            smtp_auth_cram_md5(dst, room, r->text, strlen(r->text), o->auth_user, o->auth_pass,
                                               o->hmac_md5, o->hmac_ctx),
-                           room);
+                           room, r);
         break;
     case AUTH_XOAUTH2:
         /* Google's error challenge: acknowledge with an empty line, the 5xx outcome follows. */

@@ -110,6 +110,37 @@ static void test_auth_cram_md5(void **state)
     smtp_harness_run_all(setup_cram, script_cram, check_cram, 5);
 }
 
+/* clang-format off */
+static const struct smtp_harness_step script_cram_bad_challenge[] = {
+	S("220 mx ESMTP\r\n"),
+	C("EHLO client.example\r\n"),
+	S("250-mx\r\n250 AUTH PLAIN LOGIN CRAM-MD5\r\n"),
+	C("AUTH CRAM-MD5\r\n"),
+	S("334 not base64!\r\n"),
+	C("QUIT\r\n"),
+	S("221 bye\r\n"),
+	END,
+};
+/* clang-format on */
+
+/* A challenge that is not base64: the server's line is quoted in the error, and nothing secret is sent. */
+static void check_cram_bad_challenge(struct smtp_message *m, unsigned count)
+{
+    (void)m;
+    (void)count;
+    const struct smtp_result *res = smtp_session_result(&smtp_harness.s);
+    assert_int_equal(res->err, SMTP_ERR_PROTOCOL);
+    assert_int_equal(res->step, SMTP_STEP_AUTH);
+    assert_int_equal(res->reply.code, 334);
+    assert_non_null(strstr(res->reply.text, "not base64!"));
+}
+
+static void test_auth_cram_md5_bad_challenge_is_quoted(void **state)
+{
+    (void)state;
+    smtp_harness_run_all(setup_cram, script_cram_bad_challenge, check_cram_bad_challenge, 4);
+}
+
 static void setup_xoauth2(struct smtp_options *o, struct smtp_message *m, unsigned *count)
 {
     (void)m;
@@ -585,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_auth_login),
         cmocka_unit_test(test_auth_login_old_style),
         cmocka_unit_test(test_auth_cram_md5),
+        cmocka_unit_test(test_auth_cram_md5_bad_challenge_is_quoted),
         cmocka_unit_test(test_auth_xoauth2),
         cmocka_unit_test(test_no_credentials_in_clear),
         cmocka_unit_test(test_helo_fallback),
