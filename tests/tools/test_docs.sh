@@ -58,8 +58,23 @@ quoted $c config/config.c "AllowAuthWithoutTLS"
 quoted $c tests/unit/config/test_config_format.c "AuthMethod =  # not set: the first of PLAIN, LOGIN, CRAM-MD5 the server offers"
 quoted $c tests/unit/net/test_smtp.c "BODY failed: no reply within 600 s"
 
-quoted README.md README.md "[docs/providers.md](docs/providers.md)"
-quoted docs/config.md docs/config.md "[providers.md](providers.md)"
+# links GUIDE: every relative Markdown link of GUIDE names a file or folder that exists (from GUIDE's folder).
+links() {
+	dir=$(dirname "$1")
+	for target in $(grep -oE '\]\([^)#[:space:]]+' "$root/$1" | sed 's/^](//' | grep -vE '^[a-z]+:'); do
+		if [ -e "$root/$dir/$target" ]; then
+			pass=$((pass + 1))
+			echo "ok   $1 links to $target"
+		else
+			fail=$((fail + 1))
+			echo "FAIL $1 links to $target, which does not exist"
+		fi
+	done
+}
+links README.md
+for guide in "$root"/docs/*.md; do
+	links "${guide#"$root"/}"
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
