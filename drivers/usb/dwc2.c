@@ -658,14 +658,19 @@ int dwc2_async_submit(struct usb_async *a, struct usb_pipe *pipe, const void *da
         (pipe->ep_type != USB_EP_TYPE_BULK && pipe->ep_type != USB_EP_TYPE_INTR)) {
         return -DWC2_EINVAL;
     }
-    /* Channel 0 belongs to the blocking calls. */
+    /* Stuck channels the core has disabled since are free again, whichever channel is taken below. */
     for (unsigned ch = 1; ch < channels; ch++) {
         struct channel *c = &chan_state[ch];
         if (c->stuck && (mmio_read32(hc_reg(ch, DWC2_HCCHAR)) & DWC2_HCCHAR_CHENA) == 0) {
             mmio_write32(hc_reg(ch, DWC2_HCINT), DWC2_HCINT_ALL);
+            mmio_write32(hc_reg(ch, DWC2_HCINTMSK), DWC2_HCINT_CHHLTD);
             c->stuck = false;
             c->busy = false;
         }
+    }
+    /* Channel 0 belongs to the blocking calls. */
+    for (unsigned ch = 1; ch < channels; ch++) {
+        struct channel *c = &chan_state[ch];
         if (c->busy) {
             continue;
         }
@@ -773,6 +778,11 @@ void dwc2_async_cancel(struct usb_async *a)
      * it stays taken until a later submit finds it disabled. */
     chan_state[ch].stuck = channel_abandon(ch) != 0;
     chan_state[ch].busy = chan_state[ch].stuck;
+    if (chan_state[ch].stuck) {
+        /* Its halt, whenever it comes, would raise the core's interrupt and hold it up until the channel is
+         * reclaimed: every idle sleep would end at once. The reclaim in dwc2_async_submit unmasks it again. */
+        mmio_write32(hc_reg(ch, DWC2_HCINTMSK), 0);
+    }
     chan_state[ch].pipe->toggle = chan_state[ch].toggle;
     a->active = false;
 }

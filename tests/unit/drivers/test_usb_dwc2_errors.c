@@ -585,8 +585,12 @@ static void test_async_channels_and_cancel(void **state)
     assert_int_equal(dwc2_async_submit(&late, &late_pipe, NULL, sizeof buf), -DWC2_EBUSY);
     dwc2_harness_model.ch[ch].ignore_halt = false;
     fake_dwc2_halt_late(&dwc2_harness_model, ch);
+    /* Its late halt does not raise the interrupt (it would end every idle sleep until a submit reclaims it). */
+    assert_false(fake_dwc2_irq(&dwc2_harness_model));
     assert_int_equal(dwc2_async_submit(&late, &late_pipe, NULL, sizeof buf), 0);
     assert_int_equal(late.chan, (int8_t)ch);
+    /* Reclaimed, it reports its halts again. */
+    assert_int_equal(fake_mmio_get(DWC2_HARNESS_REG(DWC2_HC(ch, DWC2_HCINTMSK))), DWC2_HCINT_CHHLTD);
     dwc2_async_cancel(&late);
 
     for (unsigned i = 1; i < FAKE_DWC2_CHANNELS; i++) {
