@@ -488,15 +488,35 @@ static void poll_at_due_time(uint64_t at, const unsigned *done)
     assert_int_equal(*done, before + 1u);
 }
 
+/* A device plugged into port: passes until the driver has seen it; returns when its debounce is due. */
+static uint64_t plug_until_seen(uint8_t port, unsigned dev)
+{
+    fake_usb_hub_plug(&hub, port, child[dev].index, FAKE_USB_HUB_HIGH);
+    return poll_until_acknowledged(&hub.port[port].cleared[FAKE_USB_HUB_FEAT_C_CONNECTION], 1, &hub.port[port].resets,
+                                   ATTACH_DEBOUNCE_US);
+}
+
+/* A device on port 2 cut off by an over-current that is then over: passes until the driver has seen the end;
+ * returns when its cool-down is due. */
+static uint64_t over_current_until_seen_over(void)
+{
+    fake_usb_hub_plug(&hub, 2, child[0].index, FAKE_USB_HUB_HIGH);
+    enumerate_hub();
+    fake_usb_hub_set_overcurrent(&hub, 2, true);
+    run_until(2, false, 1000 * MS);
+    assert_null(device_on_port(2));
+    fake_usb_hub_set_overcurrent(&hub, 2, false);
+    return poll_until_acknowledged(&hub.port[2].cleared[FAKE_USB_HUB_FEAT_C_OVER_CURRENT], 2, &hub.port[2].powers,
+                                   OVER_CURRENT_COOL_DOWN_US);
+}
+
 /* The attach debounce waits in no pass: the pass that sees the connection only asks to be woken when it is over,
  * and the pass at that time re-reads the port, finds it still connected and resets it. */
 static void test_attach_debounce_is_a_due_time_not_a_wait(void **state)
 {
     (void)state;
     enumerate_hub();
-    fake_usb_hub_plug(&hub, 3, child[0].index, FAKE_USB_HUB_HIGH);
-    uint64_t at = poll_until_acknowledged(&hub.port[3].cleared[FAKE_USB_HUB_FEAT_C_CONNECTION], 1, &hub.port[3].resets,
-                                          ATTACH_DEBOUNCE_US);
+    uint64_t at = plug_until_seen(3, 0);
     poll_at_due_time(at, &hub.port[3].resets);
     assert_true(hub.port[3].reset_done_us - FAKE_USB_HUB_RESET_US >= at);
     assert_non_null(device_on_port(3));
@@ -508,9 +528,7 @@ static void test_debounce_starts_over_on_a_bounce_and_ends_on_a_disconnect(void 
 {
     (void)state;
     enumerate_hub();
-    fake_usb_hub_plug(&hub, 3, child[0].index, FAKE_USB_HUB_HIGH);
-    uint64_t at = poll_until_acknowledged(&hub.port[3].cleared[FAKE_USB_HUB_FEAT_C_CONNECTION], 1, &hub.port[3].resets,
-                                          ATTACH_DEBOUNCE_US);
+    uint64_t at = plug_until_seen(3, 0);
     systimer_delay_us((uint32_t)(at - ATTACH_DEBOUNCE_US / 2u - fake_systimer_peek()));
     fake_usb_hub_unplug(&hub, 3);
     fake_usb_hub_plug(&hub, 3, child[0].index, FAKE_USB_HUB_HIGH);
@@ -520,9 +538,7 @@ static void test_debounce_starts_over_on_a_bounce_and_ends_on_a_disconnect(void 
     assert_int_equal(hub.port[3].resets, 1);
     assert_true(hub.port[3].reset_done_us - FAKE_USB_HUB_RESET_US >= bounced + ATTACH_DEBOUNCE_US);
 
-    fake_usb_hub_plug(&hub, 1, child[1].index, FAKE_USB_HUB_HIGH);
-    at = poll_until_acknowledged(&hub.port[1].cleared[FAKE_USB_HUB_FEAT_C_CONNECTION], 1, &hub.port[1].resets,
-                                 ATTACH_DEBOUNCE_US);
+    at = plug_until_seen(1, 1);
     systimer_delay_us((uint32_t)(at - ATTACH_DEBOUNCE_US / 2u - fake_systimer_peek()));
     fake_usb_hub_unplug(&hub, 1);
     run_until(1, true, 1000 * MS);
@@ -536,13 +552,7 @@ static void test_debounce_starts_over_on_a_bounce_and_ends_on_a_disconnect(void 
 static void test_over_current_cool_down_is_a_due_time_not_a_wait(void **state)
 {
     (void)state;
-    fake_usb_hub_plug(&hub, 2, child[0].index, FAKE_USB_HUB_HIGH);
-    enumerate_hub();
-    fake_usb_hub_set_overcurrent(&hub, 2, true);
-    run_until(2, false, 1000 * MS);
-    fake_usb_hub_set_overcurrent(&hub, 2, false);
-    uint64_t at = poll_until_acknowledged(&hub.port[2].cleared[FAKE_USB_HUB_FEAT_C_OVER_CURRENT], 2,
-                                          &hub.port[2].powers, OVER_CURRENT_COOL_DOWN_US);
+    uint64_t at = over_current_until_seen_over();
     poll_at_due_time(at, &hub.port[2].powers);
     assert_true(hub.port[2].powered_at_us >= at);
     run_until(2, true, 1000 * MS);
@@ -553,13 +563,7 @@ static void test_over_current_cool_down_is_a_due_time_not_a_wait(void **state)
 static void test_over_current_back_during_the_cool_down_keeps_the_port_off(void **state)
 {
     (void)state;
-    fake_usb_hub_plug(&hub, 2, child[0].index, FAKE_USB_HUB_HIGH);
-    enumerate_hub();
-    fake_usb_hub_set_overcurrent(&hub, 2, true);
-    run_until(2, false, 1000 * MS);
-    fake_usb_hub_set_overcurrent(&hub, 2, false);
-    uint64_t at = poll_until_acknowledged(&hub.port[2].cleared[FAKE_USB_HUB_FEAT_C_OVER_CURRENT], 2,
-                                          &hub.port[2].powers, OVER_CURRENT_COOL_DOWN_US);
+    uint64_t at = over_current_until_seen_over();
     fake_usb_hub_set_overcurrent(&hub, 2, true);
     systimer_delay_us((uint32_t)(at - fake_systimer_peek()));
     run_until(2, true, 1000 * MS);
