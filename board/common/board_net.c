@@ -21,7 +21,7 @@
 #include "drivers/usb/usb_core.h"
 #include "drivers/usb/usb_host.h"
 
-static bool usb_started;
+static bool usb_started, usb_wake_enabled;
 
 static int usb_power_on(void)
 {
@@ -37,6 +37,18 @@ static struct netdev *started_device(void)
         }
     }
     return NULL;
+}
+
+/* Once the controller is up, dwc2_init() has left only channel halts raising the core's interrupt (whether or not a
+ * device answered): received frames may wake the idle from then on. Not before: a start that failed before or
+ * inside dwc2_init() leaves whatever the GPU firmware left, and a raised line would end every sleep at once. A
+ * controller that comes up on a later retry (usb_host_poll()) gets its wake-up then. */
+static void usb_wake_once_up(void)
+{
+    if (!usb_wake_enabled && usb_host_controller_up()) {
+        usb_wake_enabled = true;
+        board_pi_usb_wake_enable();
+    }
 }
 
 /* Where the bring-up stands, in the board's words. */
@@ -72,9 +84,7 @@ int board_net_start(void)
         cfg.drivers = pi_nic_usb_drivers(pi_model_lookup(board_get_info()->revision), &cfg.driver_count);
         usb_host_init(&cfg);
         usb_host_start();
-        /* usb_host_start() ran dwc2_init(), which leaves only channel halts raising the core's interrupt (whether or
-         * not a device answered): received frames may wake the idle now. */
-        board_pi_usb_wake_enable();
+        usb_wake_once_up();
     }
     return net_state();
 }
@@ -88,6 +98,7 @@ void board_net_poll(void)
 {
     if (usb_started) {
         usb_host_poll();
+        usb_wake_once_up();
     }
 }
 

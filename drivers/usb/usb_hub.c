@@ -66,6 +66,8 @@
 /* High-speed bInterval is 2^(bInterval-1) microframes of 125 us. */
 #define HS_MICROFRAME_US    125u
 #define HS_MAX_INTERVAL_EXP 16u
+/* repower_at/attach_at of a port with nothing waiting: a real due time is a delay after some clock read, never 0. */
+#define NOT_DUE 0u
 
 struct hub {
     bool used;
@@ -77,6 +79,10 @@ struct hub {
     bool has_status_ep;
     uint32_t interval_us;
     uint64_t next_poll;
+    /* Port work waiting for its time (NOT_DUE for none): a power-on after the over-current cool-down, and the
+     * reset after the attach debounce. The main loop goes on meanwhile; hub_poll() does it once due. */
+    uint64_t repower_at[USB_HUB_MAX_PORTS + 1u];
+    uint64_t attach_at[USB_HUB_MAX_PORTS + 1u];
 };
 
 static struct hub hubs[USB_HUB_MAX];
@@ -187,16 +193,70 @@ static void port_changed(struct hub *h, uint8_t port)
     if ((change & PORT_CHANGE_CONNECTION) || !connected) {
         detach_port(h, port);
     }
-    /* USB 2.0 11.11.1: an over-current switched the port off. Once it is over, power the port again; a device
-     * still plugged in then connects anew and is attached on its connection change. */
-    if ((change & PORT_CHANGE_OVER_CURRENT) && !(status & (PORT_STAT_OVER_CURRENT | PORT_STAT_POWER))) {
-        systimer_delay_us(OVER_CURRENT_COOL_DOWN_US);
+    if (!connected) {
+        h->attach_at[port] = NOT_DUE;
+    }
+    /* USB 2.0 11.11.1: an over-current switched the port off. Once it is over, power the port again after the
+     * cool-down; a device still plugged in then connects anew and is attached on its connection change. An
+     * over-current that is back (or a port powered anyway) cancels a cool-down under way. */
+    if (change & PORT_CHANGE_OVER_CURRENT) {
+        bool over = !(status & (PORT_STAT_OVER_CURRENT | PORT_STAT_POWER));
+        h->repower_at[port] = over ? systimer_now_us() + OVER_CURRENT_COOL_DOWN_US : NOT_DUE;
+        if (over) {
+            return;
+        }
+    }
+    /* A new connection (or one that bounced during its debounce) starts the debounce over; a connected port
+     * without a device and without a debounce under way (its last attach failed) gets one too. */
+    if (connected && h->child[port] == NULL && ((change & PORT_CHANGE_CONNECTION) || h->attach_at[port] == NOT_DUE)) {
+        h->attach_at[port] = systimer_now_us() + ATTACH_DEBOUNCE_US;
+    }
+}
+
+/* The cool-down is over: power the port again, unless the over-current is back (its change is reported then, and
+ * its end starts another cool-down). */
+static void repower_port(struct hub *h, uint8_t port)
+{
+    uint16_t status, change;
+    if (port_status(h->dev, port, &status, &change) == 0 && !(status & PORT_STAT_OVER_CURRENT)) {
         port_feature(h->dev, true, PORT_FEAT_POWER, port);
+    }
+}
+
+/* The debounce is over: the connection held if the port is still connected and reports no change since; a change
+ * (a bounce, a disconnect) is handled as such, which starts a new debounce if the port is connected again. */
+static void debounced_port(struct hub *h, uint8_t port)
+{
+    uint16_t status, change;
+    if (port_status(h->dev, port, &status, &change) != 0) {
         return;
     }
-    if (connected && h->child[port] == NULL) {
-        systimer_delay_us(ATTACH_DEBOUNCE_US);
+    if (change != 0) {
+        port_changed(h, port);
+    } else if ((status & PORT_STAT_CONNECTION) && h->child[port] == NULL) {
         attach_port(h, port);
+    }
+}
+
+/* Does the port work that is due and asks lib/wake.h for the pass that the rest needs. */
+static void run_due_port_work(struct hub *h)
+{
+    for (uint8_t port = 1; port <= h->ports; port++) {
+        uint64_t now = systimer_now_us();
+        if (h->repower_at[port] != NOT_DUE && now >= h->repower_at[port]) {
+            h->repower_at[port] = NOT_DUE;
+            repower_port(h, port);
+        }
+        if (h->attach_at[port] != NOT_DUE && now >= h->attach_at[port]) {
+            h->attach_at[port] = NOT_DUE;
+            debounced_port(h, port);
+        }
+        if (h->repower_at[port] != NOT_DUE) {
+            wake_at(h->repower_at[port]);
+        }
+        if (h->attach_at[port] != NOT_DUE) {
+            wake_at(h->attach_at[port]);
+        }
     }
 }
 
@@ -276,6 +336,52 @@ static int hub_probe(struct usb_device *dev, const struct usb_interface_desc *in
     return 0;
 }
 
+/* Fills bitmap with the ports that report changes: the status change endpoint's answer once it came, or, on a hub
+ * without one, each port asked at the poll interval. False when there is nothing to look at in this pass. */
+static bool changed_ports(struct hub *h, uint8_t bitmap[STATUS_BITMAP_SIZE])
+{
+    memset(bitmap, 0, STATUS_BITMAP_SIZE);
+    if (h->has_status_ep) {
+        if (!usb_async_busy(&h->status)) {
+            if (systimer_now_us() < h->next_poll) {
+                wake_at(h->next_poll);
+                return false;
+            }
+            size_t len = (h->ports + 1u + 7u) / 8u;
+            if (usb_async_submit(&h->status, &h->status_pipe, NULL, len) != 0) {
+                wake_at(systimer_now_us() + h->interval_us); /* no channel free: try again at the next interval */
+                return false;
+            }
+        }
+        size_t got = 0;
+        int r = usb_async_poll(&h->status, bitmap, STATUS_BITMAP_SIZE, &got);
+        if (r == USB_IN_PROGRESS) {
+            return false;
+        }
+        h->next_poll = systimer_now_us() + h->interval_us;
+        wake_at(h->next_poll); /* while the transfer is in flight, its channel's halt interrupt wakes the loop */
+        if (r == -USB_ESTALL) {
+            usb_clear_halt(h->dev, &h->status_pipe);
+        }
+        return r == 0 && got != 0;
+    }
+    /* No status endpoint: ask each port at the poll interval. */
+    if (systimer_now_us() < h->next_poll) {
+        wake_at(h->next_poll);
+        return false;
+    }
+    h->next_poll = systimer_now_us() + h->interval_us;
+    wake_at(h->next_poll);
+    for (uint8_t port = 1; port <= h->ports; port++) {
+        uint16_t status, change;
+        if (port_status(h->dev, port, &status, &change) == 0 && change != 0) {
+            bitmap[port / 8u] |= (uint8_t)(1u << (port % 8u));
+        }
+    }
+    return true;
+}
+
+/* Never waits: what must wait (the cool-down, the debounce) is a due time that a later pass acts on. */
 static void hub_poll(struct usb_device *dev)
 {
     struct hub *h = dev->driver_data;
@@ -283,52 +389,14 @@ static void hub_poll(struct usb_device *dev)
         return;
     }
     uint8_t bitmap[STATUS_BITMAP_SIZE];
-    memset(bitmap, 0, sizeof bitmap);
-    if (h->has_status_ep) {
-        if (!usb_async_busy(&h->status)) {
-            if (systimer_now_us() < h->next_poll) {
-                wake_at(h->next_poll);
-                return;
-            }
-            size_t len = (h->ports + 1u + 7u) / 8u;
-            if (usb_async_submit(&h->status, &h->status_pipe, NULL, len) != 0) {
-                wake_at(systimer_now_us() + h->interval_us); /* no channel free: try again at the next interval */
-                return;
-            }
-        }
-        size_t got = 0;
-        int r = usb_async_poll(&h->status, bitmap, sizeof bitmap, &got);
-        if (r == USB_IN_PROGRESS) {
-            return;
-        }
-        h->next_poll = systimer_now_us() + h->interval_us;
-        wake_at(h->next_poll); /* while the transfer is in flight, its channel's halt interrupt wakes the loop */
-        if (r == -USB_ESTALL) {
-            usb_clear_halt(dev, &h->status_pipe);
-        }
-        if (r != 0 || got == 0) {
-            return;
-        }
-    } else {
-        /* No status endpoint: ask each port at the poll interval. */
-        if (systimer_now_us() < h->next_poll) {
-            wake_at(h->next_poll);
-            return;
-        }
-        h->next_poll = systimer_now_us() + h->interval_us;
-        wake_at(h->next_poll);
+    if (changed_ports(h, bitmap)) {
         for (uint8_t port = 1; port <= h->ports; port++) {
-            uint16_t status, change;
-            if (port_status(dev, port, &status, &change) == 0 && change != 0) {
-                bitmap[port / 8u] |= (uint8_t)(1u << (port % 8u));
+            if (bitmap[port / 8u] & (1u << (port % 8u))) {
+                port_changed(h, port);
             }
         }
     }
-    for (uint8_t port = 1; port <= h->ports; port++) {
-        if (bitmap[port / 8u] & (1u << (port % 8u))) {
-            port_changed(h, port);
-        }
-    }
+    run_due_port_work(h);
 }
 
 static void hub_remove(struct usb_device *dev)

@@ -5,7 +5,9 @@
  * On probe the driver reads the hub descriptor, powers every port, waits bPwrOn2PwrGood, lets connections settle
  * once for all ports (the 100 ms attach debounce), then resets each connected port and has the USB core
  * enumerate what is behind it. Afterwards it watches the hub's status change endpoint (non-blocking, at the
- * endpoint's interval) and enumerates or removes devices as they come and go.
+ * endpoint's interval) and enumerates or removes devices as they come and go. What must wait then (a new
+ * connection's debounce, the cool-down before a port cut off by an over-current is powered again) is a due time
+ * that a later poll acts on, asked for through lib/wake.h: no poll waits for it.
  *
  * Rules: registered with usb_core_init(); everything runs in the main loop through the core.
  */

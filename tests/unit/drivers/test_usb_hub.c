@@ -3,7 +3,10 @@
  * limits on ports and hubs, port power and the power-good wait, the attach debounce, port reset and recovery,
  * devices at each speed (split transactions through a high-speed hub's transaction translator), ports that do
  * not enable or never finish their reset, devices that come and go later (status change endpoint, or port polls
- * on a hub without one), over-current, a stalled status endpoint, and removing the hub.
+ * on a hub without one), over-current, a stalled status endpoint, and removing the hub. After the bring-up the
+ * attach debounce and the over-current cool-down are due times, never waits inside a poll: the wake-up asked
+ * through lib/wake.h is that time, and the pass at it re-reads the port (a bounce, a disconnect, an over-current
+ * that is back).
  *
  * The tests speak to the hub driver only through usb_core's public functions, as the board does; the controller
  * is brought up in enumerate_hub(). Built -no-pie like test_usb_dwc2 (the DMA buffers need 32-bit addresses). */
@@ -26,12 +29,15 @@
 #include "fake_usb_dev.h"
 #include "fake_usb_hub.h"
 #include "fake_usb_widget.h"
+#include "lib/wake.h"
 
 #define MS 1000u
 /* USB 2.0 7.1.7.3 TATTDB, and Linux's least power-good wait for a hub that is not a root hub
  * (drivers/usb/core/hub.h hub_power_on_good_delay()). */
 #define ATTACH_DEBOUNCE_US 100000u
 #define PWR_GOOD_MIN_US    100000u
+/* Linux's over-current cool-down (drivers/usb/core/hub.c port_event()). */
+#define OVER_CURRENT_COOL_DOWN_US 100000u
 /* Reset recovery as the driver does it (Circle's 20 ms, twice USB 2.0's TRSTRCY). */
 #define RESET_RECOVERY_US 20000u
 /* What the status change endpoint's bInterval 12 means at high speed: 2^11 microframes. */
@@ -432,6 +438,139 @@ static void test_over_current_removes_the_device_until_it_is_over(void **state)
     assert_int_equal(fake_usb_widget.probes, 3);
 }
 
+/* The hub model's time and one usb_core_poll(), with nothing else: checks that the poll itself took less than the
+ * debounce and the cool-down (it waits for neither), and returns when it started. */
+static uint64_t poll_once(void)
+{
+    fake_usb_hub_tick(&hub);
+    uint64_t start = fake_systimer_peek();
+    usb_core_poll();
+    assert_true(fake_systimer_peek() - start < ATTACH_DEBOUNCE_US);
+    assert_true(fake_systimer_peek() - start < OVER_CURRENT_COOL_DOWN_US);
+    return start;
+}
+
+/* Passes of a main loop that sleeps until what lib/wake.h was asked for, until the driver has acknowledged a port
+ * change *acks times in all (want). Returns the wake-up time asked for in the pass that did, after checking that it
+ * is wait_us after that pass (the due time it set while it ran); *done must not have moved in that pass. */
+static uint64_t poll_until_acknowledged(const unsigned *acks, unsigned want, const unsigned *done, uint64_t wait_us)
+{
+    unsigned done_before = *done;
+    wake_take();
+    for (int i = 0; i < 100 && *acks < want; i++) {
+        uint64_t start = poll_once();
+        uint64_t at = wake_take();
+        if (*acks == want) {
+            assert_int_equal(*done, done_before);
+            assert_true(at >= start + wait_us && at <= fake_systimer_peek() + wait_us);
+            return at;
+        }
+        assert_true(at != WAKE_NEVER && at > fake_systimer_peek());
+        systimer_delay_us((uint32_t)(at - fake_systimer_peek()));
+    }
+    fail_msg("the change was not acknowledged");
+    return 0;
+}
+
+/* The work waiting for due time at (counted by *done) is done by the first pass at that time, not earlier: a pass
+ * a microsecond before it leaves it and asks for the same time again. */
+static void poll_at_due_time(uint64_t at, const unsigned *done)
+{
+    unsigned before = *done;
+    fake_systimer_set_step(0);
+    systimer_delay_us((uint32_t)(at - 1u - fake_systimer_peek()));
+    poll_once();
+    assert_int_equal(*done, before);
+    assert_true(wake_take() == at);
+    fake_systimer_set_step(1);
+    systimer_delay_us(1);
+    poll_once();
+    assert_int_equal(*done, before + 1u);
+}
+
+/* A device plugged into port: passes until the driver has seen it; returns when its debounce is due. */
+static uint64_t plug_until_seen(uint8_t port, unsigned dev)
+{
+    fake_usb_hub_plug(&hub, port, child[dev].index, FAKE_USB_HUB_HIGH);
+    return poll_until_acknowledged(&hub.port[port].cleared[FAKE_USB_HUB_FEAT_C_CONNECTION], 1, &hub.port[port].resets,
+                                   ATTACH_DEBOUNCE_US);
+}
+
+/* A device on port 2 cut off by an over-current that is then over: passes until the driver has seen the end;
+ * returns when its cool-down is due. */
+static uint64_t over_current_until_seen_over(void)
+{
+    fake_usb_hub_plug(&hub, 2, child[0].index, FAKE_USB_HUB_HIGH);
+    enumerate_hub();
+    fake_usb_hub_set_overcurrent(&hub, 2, true);
+    run_until(2, false, 1000 * MS);
+    assert_null(device_on_port(2));
+    fake_usb_hub_set_overcurrent(&hub, 2, false);
+    return poll_until_acknowledged(&hub.port[2].cleared[FAKE_USB_HUB_FEAT_C_OVER_CURRENT], 2, &hub.port[2].powers,
+                                   OVER_CURRENT_COOL_DOWN_US);
+}
+
+/* The attach debounce waits in no pass: the pass that sees the connection only asks to be woken when it is over,
+ * and the pass at that time re-reads the port, finds it still connected and resets it. */
+static void test_attach_debounce_is_a_due_time_not_a_wait(void **state)
+{
+    (void)state;
+    enumerate_hub();
+    uint64_t at = plug_until_seen(3, 0);
+    poll_at_due_time(at, &hub.port[3].resets);
+    assert_true(hub.port[3].reset_done_us - FAKE_USB_HUB_RESET_US >= at);
+    assert_non_null(device_on_port(3));
+}
+
+/* The port is read again when the debounce is over: a connection that bounced meanwhile starts the debounce over
+ * (no reset before 100 ms of a stable connection), one that went is not reset at all. */
+static void test_debounce_starts_over_on_a_bounce_and_ends_on_a_disconnect(void **state)
+{
+    (void)state;
+    enumerate_hub();
+    uint64_t at = plug_until_seen(3, 0);
+    systimer_delay_us((uint32_t)(at - ATTACH_DEBOUNCE_US / 2u - fake_systimer_peek()));
+    fake_usb_hub_unplug(&hub, 3);
+    fake_usb_hub_plug(&hub, 3, child[0].index, FAKE_USB_HUB_HIGH);
+    uint64_t bounced = fake_systimer_peek();
+    run_until(3, true, 1000 * MS);
+    assert_non_null(device_on_port(3));
+    assert_int_equal(hub.port[3].resets, 1);
+    assert_true(hub.port[3].reset_done_us - FAKE_USB_HUB_RESET_US >= bounced + ATTACH_DEBOUNCE_US);
+
+    at = plug_until_seen(1, 1);
+    systimer_delay_us((uint32_t)(at - ATTACH_DEBOUNCE_US / 2u - fake_systimer_peek()));
+    fake_usb_hub_unplug(&hub, 1);
+    run_until(1, true, 1000 * MS);
+    assert_int_equal(hub.port[1].resets, 0);
+    assert_null(device_on_port(1));
+    assert_int_equal(hub.port[1].change, 0);
+}
+
+/* The over-current cool-down waits in no pass either: the pass that sees the over-current end asks to be woken
+ * 100 ms later, and the pass at that time powers the port. */
+static void test_over_current_cool_down_is_a_due_time_not_a_wait(void **state)
+{
+    (void)state;
+    uint64_t at = over_current_until_seen_over();
+    poll_at_due_time(at, &hub.port[2].powers);
+    assert_true(hub.port[2].powered_at_us >= at);
+    run_until(2, true, 1000 * MS);
+    assert_non_null(device_on_port(2));
+}
+
+/* An over-current that is back by the end of the cool-down keeps the port off until it is over again. */
+static void test_over_current_back_during_the_cool_down_keeps_the_port_off(void **state)
+{
+    (void)state;
+    uint64_t at = over_current_until_seen_over();
+    fake_usb_hub_set_overcurrent(&hub, 2, true);
+    systimer_delay_us((uint32_t)(at - fake_systimer_peek()));
+    run_until(2, true, 1000 * MS);
+    assert_int_equal(hub.port[2].powers, 1);
+    assert_null(device_on_port(2));
+}
+
 /* A status change endpoint that STALLs is cleared (CLEAR_FEATURE(ENDPOINT_HALT) on IN 1) and polled again. */
 static void test_stalled_status_endpoint_is_cleared(void **state)
 {
@@ -492,6 +631,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_device_that_comes_and_goes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hub_without_status_endpoint_polls_its_ports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_over_current_removes_the_device_until_it_is_over, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_attach_debounce_is_a_due_time_not_a_wait, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_debounce_starts_over_on_a_bounce_and_ends_on_a_disconnect, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_over_current_cool_down_is_a_due_time_not_a_wait, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_over_current_back_during_the_cool_down_keeps_the_port_off, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_stalled_status_endpoint_is_cleared, setup, teardown),
         cmocka_unit_test_setup_teardown(test_removing_the_hub_removes_its_devices, setup, teardown),
     };
